@@ -1,0 +1,104 @@
+"""The one exception tree of TokenDeck.
+
+Every error a user can cause or meet derives from :class:`TokenDeckError`.
+Front-ends translate these in exactly one place: the CLI prints
+``Error: <message>`` and exits 1; the web API answers with one JSON error
+shape whose HTTP status comes from :attr:`TokenDeckError.status`.
+Messages say what went wrong *and* how to fix it.
+"""
+
+from __future__ import annotations
+
+
+class TokenDeckError(Exception):
+    """Base class: a problem the user can understand and act on."""
+
+    #: HTTP status the web API uses for this error.
+    status: int = 400
+    #: Stable machine-readable code for the JSON error shape.
+    code: str = "error"
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message} ({self.hint})"
+        return self.message
+
+
+class NotFoundError(TokenDeckError):
+    """A card, note, deck or user that does not exist."""
+
+    status = 404
+    code = "not_found"
+
+
+class ConflictError(TokenDeckError):
+    """The request clashes with what is stored (a duplicate name, say)."""
+
+    status = 409
+    code = "conflict"
+
+
+class ValidationError(TokenDeckError):
+    """A value given by the user is not acceptable."""
+
+    status = 400
+    code = "invalid"
+
+
+class NothingToUndoError(TokenDeckError):
+    """``undo`` was asked for but no answer is left to take back."""
+
+    status = 409
+    code = "nothing_to_undo"
+
+
+class StorageError(TokenDeckError):
+    """The database could not be opened, read or written."""
+
+    status = 500
+    code = "storage"
+
+
+class ImportFormatError(TokenDeckError):
+    """A file to import is malformed; names the file, the place and the reason."""
+
+    status = 400
+    code = "bad_file"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        record: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        where = path or "input"
+        if line is not None:
+            where += f", line {line}"
+        if record is not None:
+            where += f", {record}"
+        super().__init__(f"{where}: {message}", hint=hint)
+        self.path = path
+        self.line = line
+        self.record = record
+
+
+class TooLargeError(TokenDeckError):
+    """Input bigger than we are willing to read (a zip bomb, a huge upload)."""
+
+    status = 413
+    code = "too_large"
+
+
+class ModelUnavailableError(TokenDeckError):
+    """An optional component (e.g. the embedding model) is not installed."""
+
+    status = 503
+    code = "unavailable"

@@ -1,0 +1,1 @@
+"""File formats: each module converts between one kind of file and interchange.Package."""

@@ -1,0 +1,122 @@
+"""The neutral in-memory form that every import and export passes through.
+
+A format module (``tokendeck.formats.*``) converts only between its file and a
+:class:`Package`; the collection converts only between a :class:`Package` and
+its storage. So every format gets update-by-GUID, all-or-nothing imports and
+the same error reporting for free, and a new format is one small module.
+
+All datetimes are timezone-aware UTC. Nothing here touches a database or file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+#: Note kinds the collection understands. A note of kind ``basic_reversed``
+#: has a forward and a reverse card; ``cloze`` has one card per cloze number.
+NOTE_KINDS = ("basic", "basic_reversed", "type_in", "cloze")
+
+#: Card states, as stored and as exported.
+CARD_STATES = ("new", "learning", "review", "relearning")
+
+#: Kinds of review-log entry (what Anki calls revlog type).
+REVIEW_KINDS = ("learn", "review", "relearn", "filtered", "manual")
+
+
+@dataclass
+class ReviewRecord:
+    """One answer in a card's history."""
+
+    reviewed_at: datetime
+    rating: int  # 1 Again .. 4 Easy; 0 for a manual reschedule
+    duration_ms: int = 0
+    kind: str = "review"
+    #: Interval the answer scheduled, in days (fractions for learning steps).
+    scheduled_days: float | None = None
+    state_before: str | None = None
+    state_after: str | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+
+
+@dataclass
+class CardRecord:
+    """One card of a note, with its scheduling state."""
+
+    ordinal: int = 0  # 0 forward, 1 reverse; cloze number - 1 for cloze notes
+    deck: str | None = None  # overrides the note's deck when set
+    state: str = "new"
+    due: datetime | None = None
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    last_review: datetime | None = None
+    reps: int = 0
+    lapses: int = 0
+    suspended: bool = False
+    reviews: list[ReviewRecord] = field(default_factory=list)
+
+
+@dataclass
+class NoteRecord:
+    """One note: the unit that is created, updated (by GUID) and deleted."""
+
+    front: str
+    back: str
+    deck: str = "Default"
+    kind: str = "basic"
+    guid: str | None = None
+    tags: list[str] = field(default_factory=list)
+    #: All fields by name, in order, when the source had more than front/back.
+    fields: dict[str, str] = field(default_factory=dict)
+    #: Other answers accepted when typed (alternative spellings).
+    accepted: list[str] = field(default_factory=list)
+    source: str = ""
+    source_note: str = ""
+    #: Cards with scheduling state; empty means "new cards for this kind".
+    cards: list[CardRecord] = field(default_factory=list)
+    #: Where the note came from in its file, for error messages and previews.
+    line: int | None = None
+    #: How sure a heuristic parser is that this is a real note (0..1).
+    confidence: float = 1.0
+
+
+@dataclass
+class DeckRecord:
+    """A deck and its study options (missing options keep the defaults)."""
+
+    name: str
+    description: str = ""
+    options: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class MediaFile:
+    """A media file referenced from card text (``<img src="name">``)."""
+
+    name: str
+    data: bytes
+
+
+@dataclass
+class Package:
+    """Everything one file holds, independent of its format."""
+
+    notes: list[NoteRecord] = field(default_factory=list)
+    decks: list[DeckRecord] = field(default_factory=list)
+    media: list[MediaFile] = field(default_factory=list)
+    #: Collection-wide settings (rollover hour, timezone, ...) for backups.
+    settings: dict[str, object] = field(default_factory=dict)
+    #: Messages for the user about things that were skipped or guessed.
+    warnings: list[str] = field(default_factory=list)
+    #: Where it came from (a path or "stdin").
+    source: str = ""
+
+    def deck_names(self) -> list[str]:
+        """Every deck named by the package, in first-seen order."""
+        names = [d.name for d in self.decks]
+        for note in self.notes:
+            names.append(note.deck)
+            names.extend(c.deck for c in note.cards if c.deck)
+        return list(dict.fromkeys(names))

@@ -1,0 +1,5 @@
+"""``python -m tokendeck``."""
+
+from tokendeck.cli import main
+
+main()

@@ -1,0 +1,43 @@
+"""What the global options (``--db``, ``--now``) give every command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import click
+
+from tokendeck import clock
+
+if TYPE_CHECKING:
+    from tokendeck.collection import Collection
+
+
+@dataclass
+class CliState:
+    """Global options, and the collection once a command opens it."""
+
+    db_path: str | None = None
+    now_text: str | None = None
+    _collection: Collection | None = field(default=None, repr=False)
+
+    def now(self) -> datetime:
+        """``--now`` if given, else the wall clock (UTC)."""
+        return clock.parse_instant(self.now_text) if self.now_text else clock.now()
+
+    def collection(self) -> Collection:
+        """Open the collection (once per process); closed when the command ends."""
+        if self._collection is None:
+            from tokendeck.collection import Collection
+
+            self._collection = Collection.open(self.db_path, now=self.now())
+            click.get_current_context().call_on_close(self._collection.close)
+        return self._collection
+
+
+def state() -> CliState:
+    """The :class:`CliState` of the running command."""
+    obj = click.get_current_context().find_root().obj
+    assert isinstance(obj, CliState)
+    return obj

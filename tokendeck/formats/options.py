@@ -1,0 +1,55 @@
+"""Options shared by every format reader and writer.
+
+A reader is ``read(data: bytes, *, source: str, options: ReadOptions | None = None)
+-> Package``; a writer is ``write(package: Package, options: WriteOptions | None = None)
+-> bytes``. Options a format does not use are ignored, so the CLI can pass one
+object to whichever format it detected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to interpret a file being imported."""
+
+    #: Deck for notes whose file names none (the CLI's ``--deck``).
+    deck: str | None = None
+    #: Field separator; ``None`` sniffs it (CSV) or uses the format's default.
+    separator: str | None = None
+    #: Between-rows separator (Quizlet); ``None`` means newline.
+    row_separator: str | None = None
+    #: Tags added to every note read.
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """How to write an exported file."""
+
+    #: Field separator (CSV: tab by default; Quizlet: tab by default).
+    separator: str | None = None
+    #: Between-rows separator (Quizlet); ``None`` means newline.
+    row_separator: str | None = None
+    #: Extra, format-specific settings (kept open so a format can grow).
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def decode_text(data: bytes, *, source: str) -> str:
+    """Decode a text file as UTF-8 (BOM allowed), naming the line of a bad byte."""
+    from tokendeck.errors import ImportFormatError
+
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")  # Excel's "Unicode text" export
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ImportFormatError(
+            f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
+            path=source,
+            line=line,
+            hint="save the file as UTF-8 (in Excel: 'CSV UTF-8'; in a text editor: encoding UTF-8)",
+        ) from None

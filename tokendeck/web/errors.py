@@ -1,0 +1,104 @@
+"""The one JSON error shape, and the one place errors are translated to HTTP.
+
+Every error response looks like::
+
+    {"error": {"status": 404, "code": "not_found", "message": "...", "hint": "...",
+               "details": []}}
+
+TokenDeck errors carry their own status and code; FastAPI's validation errors
+become 400 ``invalid`` with one detail per bad field; unknown routes keep their
+HTTP status. Unexpected exceptions become 500 without leaking internals.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tokendeck.errors import TokenDeckError
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "invalid",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+}
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    *,
+    hint: str | None = None,
+    details: list[dict[str, Any]] | None = None,
+) -> JSONResponse:
+    """Build a response in the one error shape."""
+    body = {
+        "status": status,
+        "code": code,
+        "message": message,
+        "hint": hint,
+        "details": details or [],
+    }
+    return JSONResponse({"error": body}, status_code=status)
+
+
+async def _tokendeck_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, TokenDeckError)
+    return error_response(exc.status, exc.code, exc.message, hint=exc.hint)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = [_detail(err) for err in exc.errors()]
+    first = details[0] if details else {"field": "request", "message": "is invalid"}
+    return error_response(
+        400,
+        "invalid",
+        f"{first['field']}: {first['message']}",
+        hint="check the request against the API documentation at /docs",
+        details=details,
+    )
+
+
+def _detail(err: Any) -> dict[str, Any]:
+    # loc is e.g. ("body", "front"); the first element only says where it came from.
+    loc = [str(part) for part in err.get("loc", ())]
+    field = ".".join(loc[1:]) or (loc[0] if loc else "request")
+    return {"field": field, "message": str(err.get("msg", "is invalid"))}
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "error")
+    message = str(exc.detail) if exc.detail else "request failed"
+    hint = "see /docs for the available endpoints" if exc.status_code in (404, 405) else None
+    return error_response(exc.status_code, code, message, hint=hint)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(
+        500,
+        "internal",
+        "the server hit an unexpected error",
+        hint="see the server log; please report it if it persists",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the translators on ``app`` (called once by the app factory)."""
+    app.add_exception_handler(TokenDeckError, _tokendeck_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,28 @@
+"""What the web app is given when it is built (injected, never read from globals)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from tokendeck import clock
+
+#: Uploads bigger than this are refused with 413 (20 MiB is plenty for a deck file).
+DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Settings for :func:`tokendeck.web.app.create_app`.
+
+    ``db_path`` None means the same default collection the CLI uses
+    (``TOKENDECK_DB`` or the user data directory). ``clock`` is the only way the
+    app learns the time, so tests can pin it.
+    """
+
+    db_path: Path | None = None
+    clock: Callable[[], datetime] = clock.now
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    title: str = "TokenDeck"

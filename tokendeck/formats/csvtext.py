@@ -1,0 +1,373 @@
+"""CSV, TSV and Anki's text format: one note per row.
+
+Reads what Anki's "Notes in Plain Text" export writes and what a spreadsheet
+saves: optional ``#key:value`` header lines (``#separator:``, ``#html:``,
+``#columns:``, ``#deck:``, ``#tags:``, ``#notetype:``, and ``#guid column:``,
+``#deck column:``, ``#tags column:``, ``#notetype column:`` with 1-based
+column numbers), then rows in CSV quoting (fields in double quotes may hold
+the separator, quotes doubled, and newlines). Without a ``#separator:`` line
+the separator is sniffed; a first row like ``Front,Back`` is taken as a header.
+Field text is kept exactly as written (HTML included; display sanitises it).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from tokendeck.errors import ImportFormatError, ValidationError
+from tokendeck.formats.options import ReadOptions, WriteOptions, decode_text
+from tokendeck.interchange import NoteRecord, Package
+
+#: Anki's names for ``#separator:``, and the literal characters also accepted.
+SEPARATOR_NAMES = {
+    "tab": "\t",
+    "comma": ",",
+    "semicolon": ";",
+    "pipe": "|",
+    "colon": ":",
+    "space": " ",
+}
+#: Sniffing order: earlier wins a tie (tab is the least likely inside text).
+_SNIFF_ORDER = ("\t", "|", ";", ",", ":")
+
+#: Anki's stock note type names (lower-case) and our kind names -> kind.
+NOTETYPES = {
+    "basic": "basic",
+    "basic (and reversed card)": "basic_reversed",
+    "basic (optional reversed card)": "basic_reversed",
+    "basic (type in the answer)": "type_in",
+    "cloze": "cloze",
+    "basic_reversed": "basic_reversed",
+    "type_in": "type_in",
+}
+#: What we write in the notetype column for each kind (Anki's names).
+_ANKI_NOTETYPE = {
+    "basic": "Basic",
+    "basic_reversed": "Basic (and reversed card)",
+    "type_in": "Basic (type in the answer)",
+    "cloze": "Cloze",
+}
+
+#: Column names recognised in a header row or ``#columns:`` -> role.
+COLUMN_ROLES = {
+    "front": "front",
+    "term": "front",
+    "question": "front",
+    "text": "front",
+    "word": "front",
+    "back": "back",
+    "definition": "back",
+    "answer": "back",
+    "meaning": "back",
+    "back extra": "back",
+    "extra": "back",
+    "tags": "tags",
+    "deck": "deck",
+    "guid": "guid",
+    "notetype": "notetype",
+    "note type": "notetype",
+}
+_ROLE_HEADERS = ("guid", "deck", "tags", "notetype")
+_SAMPLE_ROWS = 200
+
+
+@dataclass
+class _Layout:
+    """What the header lines say about the rows below them."""
+
+    separator: str | None = None
+    #: The ``#columns:`` value, split once the separator is known.
+    columns: str | None = None
+    deck: str | None = None
+    notetype: str | None = None
+    tags: list[str] = field(default_factory=list)
+    #: role -> 0-based column index, from ``#<role> column:`` lines.
+    role_columns: dict[str, int] = field(default_factory=dict)
+
+
+def read(data: bytes, *, source: str, options: ReadOptions | None = None) -> Package:
+    """Parse a CSV/TSV/Anki text file into a :class:`Package` of notes."""
+    options = options or ReadOptions()
+    text = decode_text(data, source=source)
+    if not text.strip():
+        raise ImportFormatError("the file is empty", path=source, hint="add one note per line")
+    lines = io.StringIO(text, newline="").readlines()
+    layout, first = _read_headers(lines, source)
+    separator = options.separator or layout.separator or _sniff(lines[first:], source)
+    _check_separator(separator, source)
+    layout.separator = separator
+    rows = _records(lines, first, separator)
+    return _notes_from_rows(rows, layout, options, source)
+
+
+def _read_headers(lines: list[str], source: str) -> tuple[_Layout, int]:
+    """Parse the ``#key:value`` lines at the top; return them and the first data line."""
+    layout = _Layout()
+    index = 0
+    while index < len(lines) and (lines[index].startswith("#") or not lines[index].strip()):
+        line = lines[index].rstrip("\r\n")
+        if ":" in line:
+            key, value = line[1:].split(":", 1)
+            _apply_header(layout, key.strip().lower(), value, source, index + 1)
+        index += 1
+    return layout, index
+
+
+def _apply_header(layout: _Layout, key: str, value: str, source: str, line: int) -> None:
+    if key == "separator":
+        layout.separator = SEPARATOR_NAMES.get(value.strip().lower(), value)
+    elif key == "columns":
+        layout.columns = value.rstrip("\r\n")
+    elif key == "deck":
+        layout.deck = value.strip()
+    elif key == "notetype":
+        layout.notetype = value.strip()
+    elif key == "tags":
+        layout.tags = value.split()
+    elif key.endswith(" column") and key[: -len(" column")] in _ROLE_HEADERS:
+        layout.role_columns[key[: -len(" column")]] = _column_number(value, source, line)
+    # Other keys (#html:, #if matches:, comments) do not change how we read.
+
+
+def _column_number(value: str, source: str, line: int) -> int:
+    try:
+        number = int(value.strip())
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ImportFormatError(
+            f"column number {value.strip()!r} is not a positive whole number",
+            path=source,
+            line=line,
+            hint="columns are counted from 1, e.g. '#tags column:3'",
+        )
+    return number - 1
+
+
+def _check_separator(separator: str, source: str) -> None:
+    if len(separator) != 1 or separator in '"\r\n':
+        raise ImportFormatError(
+            f"separator {separator!r} cannot be used",
+            path=source,
+            hint="use one character such as tab, comma or semicolon ('#separator:tab')",
+        )
+
+
+def _sniff(lines: list[str], source: str) -> str:
+    """Pick the separator that splits the first rows into the most consistent columns."""
+    sample = [ln for ln in lines[: _SAMPLE_ROWS * 2] if ln.strip() and not ln.startswith("#")]
+    best: tuple[float, int] | None = None
+    choice = None
+    for order, candidate in enumerate(_SNIFF_ORDER):
+        counts = Counter(len(r) for r in csv.reader(sample, delimiter=candidate) if r)
+        if not counts:
+            continue
+        width, hits = counts.most_common(1)[0]
+        score = (hits / sum(counts.values()), -order)
+        if width >= 2 and (best is None or score > best):
+            best, choice = score, candidate
+    if choice is None:
+        raise ImportFormatError(
+            "cannot tell front from back: no line has a tab, comma, semicolon or '|' in it",
+            path=source,
+            hint="put a tab between front and back, add a '#separator:' line, "
+            "or import it with --format rawnotes",
+        )
+    return choice
+
+
+def _records(lines: list[str], first: int, separator: str) -> Iterator[tuple[int, list[str]]]:
+    """CSV records with the file line each starts on; ``#`` lines between rows are comments."""
+    numbers: list[int] = []
+
+    def physical() -> Iterator[str]:
+        inside_quotes = False
+        for number in range(first, len(lines)):
+            line = lines[number]
+            if not inside_quotes and line.startswith("#"):
+                continue
+            inside_quotes ^= line.count('"') % 2 == 1
+            numbers.append(number + 1)
+            yield line
+
+    reader = csv.reader(physical(), delimiter=separator, strict=False)
+    consumed = 0
+    for record in reader:
+        start = numbers[consumed]
+        consumed = reader.line_num
+        if record and record != [""]:
+            yield start, record
+
+
+@dataclass
+class _Columns:
+    """Which column holds what, once the first row has been seen."""
+
+    width: int
+    front: int
+    back: list[int]
+    roles: dict[str, int]
+    names: list[str]
+
+
+def _notes_from_rows(
+    rows: Iterator[tuple[int, list[str]]], layout: _Layout, options: ReadOptions, source: str
+) -> Package:
+    package = Package(source=source)
+    columns: _Columns | None = None
+    separator_hint = "quote fields that contain the separator, or set '#separator:'"
+    for line, record in rows:
+        if columns is None:
+            columns, is_header = _layout_columns(record, layout, source, line)
+            if is_header:
+                continue
+        # Trailing empty cells are harmless (spreadsheets pad rows); anything else is not.
+        if len(record) < columns.width or any(record[columns.width :]):
+            raise ImportFormatError(
+                f"expected {columns.width} columns, found {len(record)}",
+                path=source,
+                line=line,
+                hint=separator_hint,
+            )
+        note = _note(record, columns, layout, options, source, line)
+        if note.front.strip():
+            package.notes.append(note)
+        else:
+            package.warnings.append(f"{source}, line {line}: skipped a row with an empty front")
+    if columns is None:
+        raise ImportFormatError("the file has no notes, only headers", path=source)
+    return package
+
+
+def _layout_columns(
+    record: list[str], layout: _Layout, source: str, line: int
+) -> tuple[_Columns, bool]:
+    """Work out the columns from ``#columns:``, a header row, or the first row's width."""
+    names = layout.columns.split(layout.separator or "\t") if layout.columns else None
+    is_header = False
+    if names is None and _looks_like_header(record):
+        names, is_header = record, True
+    roles: dict[str, int] = {}
+    for index, name in enumerate(names or []):
+        role = COLUMN_ROLES.get(name.strip().lower())
+        if role in _ROLE_HEADERS and role not in roles:
+            roles[role] = index
+    roles.update(layout.role_columns)
+    width = len(names) if names else len(record)
+    field_columns = [i for i in range(width) if i not in roles.values()]
+    # A column named like a front (Front, Term, Question) is the front wherever it stands.
+    field_columns.sort(
+        key=lambda i: not names or COLUMN_ROLES.get(names[i].strip().lower()) != "front"
+    )
+    if not field_columns:
+        raise ImportFormatError("no column is left for the note text", path=source, line=line)
+    labels = [n.strip() for n in names] if names else [f"Field {i + 1}" for i in range(width)]
+    cols = _Columns(width, field_columns[0], field_columns[1:], roles, labels)
+    return cols, is_header
+
+
+def _looks_like_header(record: list[str]) -> bool:
+    """A first row of distinct column names, one of them for the front (``Term,Definition``)."""
+    names = [c.strip().lower() for c in record]
+    return (
+        len(names) > 1
+        and len(set(names)) == len(names)
+        and all(n in COLUMN_ROLES for n in names)
+        and any(COLUMN_ROLES[n] == "front" for n in names)
+    )
+
+
+def _note(
+    record: list[str],
+    columns: _Columns,
+    layout: _Layout,
+    options: ReadOptions,
+    source: str,
+    line: int,
+) -> NoteRecord:
+    def cell(role: str) -> str:
+        index = columns.roles.get(role)
+        return record[index] if index is not None and index < len(record) else ""
+
+    backs = [record[i] for i in columns.back]
+    tags = [*layout.tags, *cell("tags").split(), *options.tags]
+    note = NoteRecord(
+        front=record[columns.front],
+        back="\n".join(b for b in backs if b) if len(backs) > 1 else (backs[0] if backs else ""),
+        deck=cell("deck").strip() or layout.deck or options.deck or "Default",
+        kind=_kind(cell("notetype") or layout.notetype, source, line),
+        guid=cell("guid").strip() or None,
+        tags=list(dict.fromkeys(tags)),
+        source=source,
+        line=line,
+    )
+    if len(backs) > 1:
+        fields = [columns.front, *columns.back]
+        note.fields = {columns.names[i]: record[i] for i in fields}
+    return note
+
+
+def _kind(notetype: str | None, source: str, line: int) -> str:
+    if not notetype:
+        return "basic"
+    kind = NOTETYPES.get(notetype.strip().lower())
+    if kind is None:
+        raise ImportFormatError(
+            f"unknown note type {notetype.strip()!r}",
+            path=source,
+            line=line,
+            hint="use Basic, 'Basic (and reversed card)', 'Basic (type in the answer)' or Cloze",
+        )
+    return kind
+
+
+# --- writing -----------------------------------------------------------------
+
+
+def write(package: Package, options: WriteOptions | None = None) -> bytes:
+    """Write notes in Anki's text format (tab-separated with headers), as UTF-8."""
+    separator = (options.separator if options else None) or "\t"
+    separator = SEPARATOR_NAMES.get(separator.lower(), separator)
+    if len(separator) != 1 or separator in '"\r\n#':
+        raise ValidationError(
+            f"separator {separator!r} cannot be used", hint="use tab, comma or semicolon"
+        )
+    name = next((k for k, v in SEPARATOR_NAMES.items() if v == separator), separator)
+    header = [
+        f"#separator:{name}",
+        "#html:true",
+        "#columns:" + separator.join(["GUID", "Notetype", "Deck", "Front", "Back", "Tags"]),
+        "#guid column:1",
+        "#notetype column:2",
+        "#deck column:3",
+        "#tags column:6",
+    ]
+    out = [line + "\n" for line in header]
+    for note in package.notes:
+        row = [
+            note.guid or "",
+            _ANKI_NOTETYPE.get(note.kind, "Basic"),
+            note.deck,
+            note.front,
+            note.back,
+            " ".join(note.tags),
+        ]
+        out.append(separator.join(_quote(f, separator) for f in row) + "\n")
+    return "".join(out).encode("utf-8")
+
+
+def _quote(value: str, separator: str) -> str:
+    """Quote a field when the reader could otherwise split or skip it."""
+    if (
+        separator in value
+        or '"' in value
+        or "\n" in value
+        or "\r" in value
+        or value.startswith("#")
+    ):
+        return '"' + value.replace('"', '""') + '"'
+    return value

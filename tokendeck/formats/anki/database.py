@@ -1,0 +1,122 @@
+"""The SQL that reads an Anki collection file extracted from a package.
+
+This is a file format, not TokenDeck's storage, so its SQL lives here rather
+than in ``tokendeck.storage``. Every statement is a fixed SELECT (no values
+from the file are ever spliced into SQL), the file is opened read-only and
+immutable, and ``trusted_schema`` is off so a hostile schema cannot make us
+run functions hidden in views or triggers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from tokendeck.errors import ImportFormatError
+
+NoteRow = tuple[int, str, int, str, str]
+CardRow = tuple[int, int, int, int, int, int, int, int, int, int, int, int, int, str]
+RevlogRow = tuple[int, int, int, int, int, int]
+
+_ROWS = 4096
+
+
+def _unicase(a: str, b: str) -> int:
+    # Anki's tables declare COLLATE unicase; sqlite refuses to plan queries
+    # on them unless a collation of that name exists.
+    a, b = a.casefold(), b.casefold()
+    return (a > b) - (a < b)
+
+
+class AnkiDatabase:
+    """A read-only connection to one collection file."""
+
+    def __init__(self, path: Path, *, source: str) -> None:
+        self.source = source
+        try:
+            uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+            self._conn = sqlite3.connect(uri, uri=True)
+            self._conn.create_collation("unicase", _unicase)
+            self._conn.execute("PRAGMA trusted_schema = OFF")
+            self._conn.execute("PRAGMA query_only = ON")
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._conn.close()
+
+    def _error(self, exc: Exception) -> ImportFormatError:
+        return ImportFormatError(
+            f"the collection inside is not a readable Anki database ({exc})",
+            path=self.source,
+            hint="the package is damaged or was not made by Anki; export it again",
+        )
+
+    def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+
+    def _iter(self, sql: str) -> Iterator[Any]:
+        try:
+            cursor = self._conn.execute(sql)
+            while rows := cursor.fetchmany(_ROWS):
+                yield from rows
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+
+    def col_row(self) -> tuple[int, int, str, str, str, str]:
+        """``(ver, crt, conf, models, decks, dconf)`` from the ``col`` table."""
+        rows = self._all("SELECT ver, crt, conf, models, decks, dconf FROM col LIMIT 1")
+        if not rows:
+            raise ImportFormatError(
+                "the collection has no 'col' row", path=self.source, record="table col"
+            )
+        ver, crt, conf, models, decks, dconf = rows[0]
+        return int(ver), int(crt), str(conf), str(models), str(decks), str(dconf)
+
+    def config_value(self, key: str) -> bytes | None:
+        """A value of the schema-18 ``config`` table (JSON bytes), if present."""
+        rows = self._all("SELECT val FROM config WHERE KEY = ?", (key,))
+        return bytes(rows[0][0]) if rows else None
+
+    def notetypes(self) -> list[tuple[int, str, bytes]]:
+        """Schema 18: ``(id, name, config)`` of every note type."""
+        return self._all("SELECT id, name, config FROM notetypes")
+
+    def notetype_fields(self) -> list[tuple[int, int, str]]:
+        """Schema 18: ``(ntid, ord, name)`` of every field, in order."""
+        return self._all("SELECT ntid, ord, name FROM fields ORDER BY ntid, ord")
+
+    def templates(self) -> list[tuple[int, int, str, bytes]]:
+        """Schema 18: ``(ntid, ord, name, config)`` of every card template, in order."""
+        return self._all("SELECT ntid, ord, name, config FROM templates ORDER BY ntid, ord")
+
+    def decks(self) -> list[tuple[int, str, bytes]]:
+        """Schema 18: ``(id, name, kind)`` of every deck."""
+        return self._all("SELECT id, name, kind FROM decks")
+
+    def deck_configs(self) -> list[tuple[int, str, bytes]]:
+        """Schema 18: ``(id, name, config)`` of every deck option group."""
+        return self._all("SELECT id, name, config FROM deck_config")
+
+    def notes(self) -> Iterator[NoteRow]:
+        """``(id, guid, mid, tags, flds)`` of every note, oldest first."""
+        return self._iter("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id")
+
+    def cards(self) -> Iterator[CardRow]:
+        """Every card, grouped by note and ordered by template ordinal."""
+        return self._iter(
+            "SELECT id, nid, did, ord, type, queue, due, ivl, factor, reps, lapses,"
+            " odue, odid, data FROM cards ORDER BY nid, ord"
+        )
+
+    def revlog(self) -> Iterator[RevlogRow]:
+        """``(id, cid, ease, ivl, time, type)`` of every review, oldest first."""
+        # Scanning in rowid (= time) order is sequential I/O and already gives
+        # each card's entries in chronological order.
+        return self._iter("SELECT id, cid, ease, ivl, time, type FROM revlog")

@@ -1,0 +1,261 @@
+"""Reading ``.apkg`` / ``.colpkg`` files into an :class:`interchange.Package`.
+
+Anki has written three package layouts, and we accept all of them:
+
+=========================  ====================  ==========================
+collection member          media map             since
+=========================  ====================  ==========================
+``collection.anki2``       JSON                  Anki 2.0 (scheduler v1)
+``collection.anki21``      JSON                  Anki 2.1 (scheduler v2)
+``collection.anki21b``     zstd protobuf         Anki 2.1.50 (``meta`` = 3)
+=========================  ====================  ==========================
+
+The collection is streamed out of the zip into a private temporary
+directory and opened read-only; notes, cards and the review log are each
+read in one sequential pass.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from tokendeck.errors import ImportFormatError
+from tokendeck.formats.anki import decks as anki_decks
+from tokendeck.formats.anki import media as anki_media
+from tokendeck.formats.anki import notetypes, protobuf, scheduling
+from tokendeck.formats.anki.archive import Archive, Limits
+from tokendeck.formats.anki.database import AnkiDatabase, CardRow
+from tokendeck.interchange import CardRecord, MediaFile, NoteRecord, Package, ReviewRecord
+
+_LATEST = 3
+_COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_FIELD_SEPARATOR = "\x1f"
+_DEFAULT_DECK_ID = 1
+
+
+def read(
+    data: bytes | Path, *, source: str, options: Any = None, limits: Limits | None = None
+) -> Package:
+    """Read an Anki package (bytes or a path) into a Package.
+
+    Raises ImportFormatError naming ``source`` for anything that is not a
+    readable Anki package, and TooLargeError for a likely zip bomb.
+    ``options`` (a ``ReadOptions``) may add tags to every note.
+    """
+    file = io.BytesIO(data) if isinstance(data, bytes) else data
+    with (
+        tempfile.TemporaryDirectory(prefix="tokendeck-anki-") as tmp,
+        Archive(file, source=source, limits=limits or Limits()) as archive,
+    ):
+        member, latest = _collection_member(archive)
+        db_path = Path(tmp) / "collection.sqlite"
+        archive.extract(member, db_path, zstd=latest)
+        _check_sqlite(db_path, source, member)
+        database = AnkiDatabase(db_path, source=source)
+        try:
+            package = _CollectionReader(database, source).package()
+        finally:
+            database.close()
+        package.media = _read_media(
+            archive, latest=latest, source=source, warnings=package.warnings
+        )
+    extra_tags = list(getattr(options, "tags", ()) or ())
+    if extra_tags:
+        for note in package.notes:
+            note.tags = list(dict.fromkeys(note.tags + extra_tags))
+    return package
+
+
+def _collection_member(archive: Archive) -> tuple[str, bool]:
+    """Which member holds the collection, and whether it is zstd-compressed."""
+    if archive.has("meta"):
+        try:
+            version = protobuf.first_int(protobuf.fields(archive.read("meta")), 1)
+        except protobuf.ProtobufError:
+            version = 0
+        if version == 0 or version > _LATEST:
+            raise ImportFormatError(
+                "package was made by a newer Anki than this reader knows",
+                path=archive.source,
+                record="member meta",
+                hint="in Anki, export with 'Support older Anki versions' ticked",
+            )
+        if version == _LATEST:
+            return _require(archive, "collection.anki21b"), True
+    for name in _COLLECTIONS[1:]:
+        if archive.has(name):
+            return name, False
+    raise ImportFormatError(
+        "not an Anki package: it holds no collection.anki2, collection.anki21 or "
+        "collection.anki21b",
+        path=archive.source,
+        hint="choose an .apkg or .colpkg file exported from Anki",
+    )
+
+
+def _require(archive: Archive, name: str) -> str:
+    if not archive.has(name):
+        raise ImportFormatError(
+            f"package declares the newer format but {name} is missing",
+            path=archive.source,
+            hint="the package is incomplete; export it from Anki again",
+        )
+    return name
+
+
+def _check_sqlite(path: Path, source: str, member: str) -> None:
+    with path.open("rb") as handle:
+        if handle.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
+            raise ImportFormatError(
+                "not an Anki collection: it is not an SQLite database",
+                path=source,
+                record=f"member {member}",
+                hint="the package is damaged or was not made by Anki",
+            )
+
+
+def _read_media(
+    archive: Archive, *, latest: bool, source: str, warnings: list[str]
+) -> list[MediaFile]:
+    if not archive.has("media"):
+        return []
+    raw = archive.read("media", zstd=latest)
+    if latest:
+        pairs = anki_media.protobuf_map(raw, source=source)
+    else:
+        pairs = anki_media.legacy_map(raw, source=source)
+    files: list[MediaFile] = []
+    for member, name in pairs:
+        if not archive.has(member):
+            warnings.append(f"media file {name!r} is listed but missing from the package; skipped")
+            continue
+        files.append(MediaFile(name=name, data=archive.read(member, zstd=latest)))
+    return files
+
+
+class _CollectionReader:
+    """Turns one open Anki collection into a Package."""
+
+    def __init__(self, database: AnkiDatabase, source: str) -> None:
+        self.db = database
+        self.source = source
+        self.warnings: list[str] = []
+        ver, self.crt, conf, models, decks, dconf = database.col_row()
+        self.schema11 = ver < 15
+        if self.schema11:
+            self.types = notetypes.from_schema11(models)
+            deck_list, configs = anki_decks.from_schema11(decks, dconf)
+            sched = _json_dict(conf).get("schedVer", 1)
+        else:
+            self.types = notetypes.from_schema18(
+                database.notetypes(), database.notetype_fields(), database.templates()
+            )
+            deck_list, configs = anki_decks.from_schema18(database.decks(), database.deck_configs())
+            sched = json.loads(database.config_value("schedVer") or b"2")
+        self.v1 = sched == 1
+        self.deck_list, self.configs = deck_list, configs
+        self.deck_names = {d.id: d.name for d in deck_list}
+
+    def package(self) -> Package:
+        """Read everything into a Package."""
+        reviews = self._reviews()
+        cards = self._cards(reviews)
+        notes = [self._note(row, cards.get(row[0], [])) for row in self.db.notes()]
+        used = {n.deck for n in notes} | {c.deck for n in notes for c in n.cards if c.deck}
+        deck_list = [d for d in self.deck_list if d.id != _DEFAULT_DECK_ID or d.name in used]
+        return Package(
+            notes=notes,
+            decks=anki_decks.deck_records(deck_list, self.configs),
+            warnings=self.warnings,
+            source=self.source,
+        )
+
+    def _reviews(self) -> dict[int, list[ReviewRecord]]:
+        by_card: defaultdict[int, list[ReviewRecord]] = defaultdict(list)
+        record, v1 = scheduling.review_record, self.v1
+        for rid, cid, ease, ivl, time_ms, rtype in self.db.revlog():
+            by_card[cid].append(record(rid, ease, ivl, time_ms, rtype, v1=v1))
+        return by_card
+
+    def _cards(self, reviews: dict[int, list[ReviewRecord]]) -> dict[int, list[CardRecord]]:
+        by_note: defaultdict[int, list[CardRecord]] = defaultdict(list)
+        for row in self.db.cards():
+            by_note[row[1]].append(self._card(row, reviews.get(row[0], [])))
+        return by_note
+
+    def _card(self, row: CardRow, reviews: list[ReviewRecord]) -> CardRecord:
+        cid, _nid, did, ordinal, ctype, queue, due, ivl, _f, reps, lapses, odue, odid, data = row
+        home = odid or did
+        deck = self.deck_names.get(home)
+        if deck is None:
+            self.warnings.append(
+                f"card {cid} is in deck id {home}, which the package lacks; put in Default"
+            )
+            deck = "Default"
+        columns = (ordinal, ctype, queue, due, ivl, reps, lapses, odue, odid)
+        return scheduling.card_record(columns, data, crt=self.crt, deck=deck, reviews=reviews)
+
+    def _note(self, row: tuple[int, str, int, str, str], cards: list[CardRecord]) -> NoteRecord:
+        nid, guid, mid, tags, flds = row
+        notetype = self.types.get(mid)
+        if notetype is None:
+            raise ImportFormatError(
+                f"uses note type id {mid}, which the package does not define",
+                path=self.source,
+                record=f"note {nid}",
+                hint="the package is damaged; export it from Anki again",
+            )
+        values = self._values(notetype, flds, nid)
+        if not notetype.is_cloze:
+            cards = self._drop_extra_templates(cards, nid, notetype)
+        front, back = notetype.front_back(values)
+        deck = cards[0].deck if cards and cards[0].deck else "Default"
+        for card in cards:
+            if card.deck == deck:
+                card.deck = None  # same as the note's: no override
+        return NoteRecord(
+            front=front,
+            back=back,
+            deck=deck,
+            kind=notetype.kind({c.ordinal for c in cards}),
+            guid=guid,
+            tags=tags.split(),
+            fields=dict(zip(notetype.field_names, values, strict=True)),
+            cards=cards,
+        )
+
+    def _values(self, notetype: notetypes.NoteType, flds: str, nid: int) -> list[str]:
+        values = flds.split(_FIELD_SEPARATOR)
+        wanted = len(notetype.field_names)
+        if len(values) != wanted:
+            self.warnings.append(
+                f"note {nid} has {len(values)} fields but its note type "
+                f"{notetype.name!r} has {wanted}; extra fields dropped, missing ones empty"
+            )
+            values = (values + [""] * wanted)[:wanted]
+        return values
+
+    def _drop_extra_templates(
+        self, cards: list[CardRecord], nid: int, notetype: notetypes.NoteType
+    ) -> list[CardRecord]:
+        kept = [c for c in cards if c.ordinal <= 1]
+        if len(kept) != len(cards):
+            self.warnings.append(
+                f"note {nid} ({notetype.name!r}) has cards from a third or later template; "
+                "only the first two (forward and reverse) were imported"
+            )
+        return kept
+
+
+def _json_dict(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

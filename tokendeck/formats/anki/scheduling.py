@@ -1,0 +1,123 @@
+"""Anki's card scheduling columns and review log, in TokenDeck's terms.
+
+Anki keeps a card's due date in three encodings depending on its queue:
+a position for new cards, epoch seconds for intraday learning, and a day
+number counted from the collection's creation (``col.crt``) for reviews and
+interday learning. Filtered decks keep the home deck and due date in
+``odid``/``odue``. FSRS memory state, when Anki has it, is in the card's
+``data`` JSON (``s`` stability, ``d`` difficulty, ``lrt`` last review).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from tokendeck.interchange import CardRecord, ReviewRecord
+
+_STATES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
+_KINDS = {0: "learn", 1: "review", 2: "relearn", 3: "filtered", 4: "manual", 5: "manual"}
+_SUSPENDED = -1
+_DAY = 86400
+#: Due values above this are epoch seconds, not day numbers.
+_EPOCH_THRESHOLD = 1_000_000_000
+
+
+def _instant(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def review_record(
+    ms: int, ease: int, ivl: int, time_ms: int, rtype: int, *, v1: bool
+) -> ReviewRecord:
+    """One revlog row as a review record.
+
+    ``v1`` collections gave learning cards three buttons (Again, Good, Easy),
+    so their ease 2 and 3 mean Good and Easy (3 and 4 today).
+    """
+    kind = _KINDS.get(rtype, "review")
+    if ease == 0 or kind == "manual":
+        kind, ease = "manual", 0
+    elif v1 and rtype in (0, 2) and ease in (2, 3):
+        ease += 1
+    scheduled: float = ivl if ivl >= 0 else -ivl / _DAY
+    after = "review" if ivl > 0 else ("relearning" if kind == "relearn" else "learning")
+    return ReviewRecord(
+        reviewed_at=datetime.fromtimestamp(ms / 1000, UTC),
+        rating=ease,
+        duration_ms=max(time_ms, 0),
+        kind=kind,
+        scheduled_days=scheduled,
+        state_after=None if kind == "manual" else after,
+    )
+
+
+def card_record(
+    row: tuple[int, ...],
+    data: str,
+    *,
+    crt: int,
+    deck: str | None,
+    reviews: list[ReviewRecord],
+) -> CardRecord:
+    """A card's scheduling columns as a card record.
+
+    ``row`` is ``(ord, type, queue, due, ivl, reps, lapses, odue, odid)``.
+    """
+    ordinal, ctype, queue, due, ivl, reps, lapses, odue, odid = row
+    if odid and odue:  # in a filtered deck: the home schedule is in odue
+        due = odue
+    state = _STATES.get(ctype, "new")
+    memory = _card_data(data)
+    due_at = _due(state, due, crt)
+    last = _last_review(memory, reviews, state, due_at, ivl)
+    stability, difficulty = memory.get("s"), memory.get("d")
+    return CardRecord(
+        ordinal=ordinal,
+        deck=deck,
+        state=state,
+        due=due_at,
+        stability=float(stability) if isinstance(stability, int | float) else None,
+        difficulty=float(difficulty) if isinstance(difficulty, int | float) else None,
+        last_review=last,
+        reps=reps,
+        lapses=lapses,
+        suspended=queue == _SUSPENDED,
+        reviews=reviews,
+    )
+
+
+def _card_data(data: str) -> dict[str, object]:
+    if not data or data == "{}":
+        return {}
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        return {}  # Anki itself treats unreadable card data as empty
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _due(state: str, due: int, crt: int) -> datetime | None:
+    if state == "new":
+        return None
+    if due > _EPOCH_THRESHOLD:
+        return _instant(due)
+    return _instant(crt + due * _DAY)
+
+
+def _last_review(
+    memory: dict[str, object],
+    reviews: list[ReviewRecord],
+    state: str,
+    due_at: datetime | None,
+    ivl: int,
+) -> datetime | None:
+    lrt = memory.get("lrt")
+    if isinstance(lrt, int) and lrt > 0:
+        return _instant(lrt)
+    for review in reversed(reviews):
+        if review.kind != "manual":
+            return review.reviewed_at
+    if state == "review" and due_at is not None and ivl > 0:
+        return due_at - timedelta(days=ivl)
+    return None

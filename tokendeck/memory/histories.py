@@ -27,6 +27,7 @@ class Step:
     rating: int
     delta_days: int  # study days since the card's previous review (0 for the first)
     reviewed_at: datetime
+    duration_ms: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ def card_histories(reviews: Iterable[LoggedReview], calendar: Calendar) -> dict[
     for review in sorted(reviews, key=lambda r: r.reviewed_at):
         previous = last_seen.get(review.card_id)
         delta = 0 if previous is None else calendar.days_between(previous, review.reviewed_at)
-        step = Step(review.rating, max(0, delta), review.reviewed_at)
+        step = Step(review.rating, max(0, delta), review.reviewed_at, review.duration_ms)
         histories.setdefault(review.card_id, []).append(step)
         last_seen[review.card_id] = review.reviewed_at
     return histories

@@ -1,0 +1,101 @@
+"""Fitting a deck's FSRS-6 parameters from the learner's own review log.
+
+Refuses when the history is too short to beat the defaults, and says what the
+defaults do meanwhile. Also computes each card's memory state from its
+history, for rescheduling with new parameters and for the card's info.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tokendeck.days import Calendar
+from tokendeck.errors import ValidationError
+from tokendeck.memory import fsrs6
+from tokendeck.memory.histories import Step, card_histories, samples
+from tokendeck.memory.revlogs import ReviewLog
+
+#: Scorable reviews (one per card per study day) needed before fitting.
+MINIMUM_REVIEWS = 400
+
+
+@dataclass(frozen=True, slots=True)
+class FittedParameters:
+    """Parameters fitted on ``review_count`` scorable reviews at ``fitted_at``."""
+
+    parameters: tuple[float, ...]
+    review_count: int
+    fitted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CardMemory:
+    """A card's memory state now, from its history."""
+
+    card_id: int
+    stability: float  # days until recall probability falls to 90 %
+    difficulty: float  # 1 (easy) .. 10 (hard)
+    retrievability: float  # probability of recall at ``now``
+    last_review: datetime
+
+
+def optimize(log: ReviewLog, calendar: Calendar, *, now: datetime) -> FittedParameters:
+    """Fit FSRS-6 to ``log``; raises ValidationError when there is too little history."""
+    scored = samples(card_histories(log.reviews, calendar))
+    if len(scored) < MINIMUM_REVIEWS:
+        raise ValidationError(
+            f"only {len(scored)} usable reviews; fitting needs at least {MINIMUM_REVIEWS}",
+            hint="until then the FSRS-6 default parameters (fitted on thousands of learners) "
+            "schedule this deck, which works well for most people; optimise again later",
+        )
+    parameters = tuple(fsrs6.fit(scored))
+    return FittedParameters(parameters, len(scored), now)
+
+
+def card_memories(
+    log: ReviewLog, calendar: Calendar, parameters: Sequence[float], *, now: datetime
+) -> list[CardMemory]:
+    """Every reviewed card's stability, difficulty and retrievability at ``now``."""
+    histories = card_histories(log.reviews, calendar)
+    ids = list(histories)
+    states = fsrs6.memory_states(parameters, [histories[i] for i in ids])
+    return [
+        _memory(card_id, histories[card_id], state, parameters, calendar, now)
+        for card_id, state in zip(ids, states, strict=True)
+    ]
+
+
+def _memory(
+    card_id: int,
+    steps: list[Step],
+    state: fsrs6.MemoryState,
+    parameters: Sequence[float],
+    calendar: Calendar,
+    now: datetime,
+) -> CardMemory:
+    last = steps[-1].reviewed_at
+    elapsed = max(0, calendar.days_between(last, now))
+    r = fsrs6.retrievability(elapsed, state.stability, parameters)
+    return CardMemory(card_id, state.stability, state.difficulty, r, last)
+
+
+def next_due(
+    memory: CardMemory,
+    parameters: Sequence[float],
+    desired_retention: float,
+    calendar: Calendar,
+    maximum_interval: int = 36500,
+) -> datetime:
+    """When the card falls to ``desired_retention``: the start of that study day."""
+    interval = interval_days(memory.stability, parameters, desired_retention)
+    days = min(max(1, round(interval)), maximum_interval)
+    return calendar.start(calendar.today(memory.last_review) + timedelta(days=days))
+
+
+def interval_days(stability: float, parameters: Sequence[float], desired_retention: float) -> float:
+    """Days until recall probability falls from 1 to ``desired_retention`` (inverse curve)."""
+    decay = parameters[20]
+    factor = 0.9 ** (-1 / decay) - 1
+    return stability / factor * (desired_retention ** (-1 / decay) - 1)

@@ -1,0 +1,706 @@
+"""The collection: the one facade the CLI, the TUI and the web app call.
+
+It owns a database handle and a user, and combines the pure modules
+(scheduler, study queue, search, stats) with the storage functions. Every
+call that depends on time takes ``now``; every change is one transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from tokendeck import search as search_lang
+from tokendeck.cards import Card, CardState, CardView, Rating
+from tokendeck.days import DEFAULT_ROLLOVER_HOUR, Calendar, zone
+from tokendeck.decks import DEFAULT_DECK, Deck, DeckConfig, DeckCounts, check_name
+from tokendeck.errors import NotFoundError, NothingToUndoError, ValidationError
+from tokendeck.notes import Note, card_ordinals, check_kind, normalise_tags, render
+from tokendeck.reviews import Review, kind_for
+from tokendeck.scheduler import Outcome, Scheduler
+from tokendeck.storage import Database, open_database, search_sql
+from tokendeck.storage import queries as q
+from tokendeck.storage import study_queries as sq
+from tokendeck.study import DayLog, Limits, QueueCounts, StudyQueue, interleave, pick
+
+LEECH_TAG = "leech"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Collection-wide settings of one user."""
+
+    rollover_hour: int = DEFAULT_ROLLOVER_HOUR
+    timezone: str = "local"
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerResult:
+    """What answering did: the card after, the review logged, and whether it became a leech."""
+
+    card: Card
+    review: Review
+    leech: bool
+
+
+def default_path() -> Path:
+    """Where the collection lives unless ``--db``/``TOKENDECK_DB`` says otherwise."""
+    env = os.environ.get("TOKENDECK_DB")
+    if env:
+        return Path(env)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("tokendeck", appauthor=False)) / "collection.db"
+
+
+class Collection:
+    """A learner's decks, notes, cards and review log."""
+
+    def __init__(
+        self, db: Database, user_id: int, user_name: str, fuzz_seed: int | None = 0
+    ) -> None:
+        self.db = db
+        self.user_id = user_id
+        self.user_name = user_name
+        self.fuzz_seed = fuzz_seed
+        self._schedulers: dict[tuple[int, DeckConfig], Scheduler] = {}
+        self._queues: dict[tuple[str | None, date], StudyQueue] = {}
+        self._version = -1
+        self._settings: Settings | None = None
+
+    # -- opening ---------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        path: str | Path | None = None,
+        *,
+        user: str = "local",
+        now: datetime | None = None,
+        install_builtin: bool = True,
+        fuzz_seed: int | None = 0,
+    ) -> Collection:
+        """Open (creating if needed) a collection; installs the built-in deck into an empty one."""
+        from tokendeck import clock
+
+        moment = now or clock.now()
+        db = open_database(path or default_path())
+        col = cls(db, q.user_id(db, user, q.to_ms(moment)), user, fuzz_seed)
+        if install_builtin:
+            from tokendeck.installer import sync_builtin
+
+            sync_builtin(col, moment)
+        return col
+
+    def media_dir(self) -> Path:
+        """Folder of media files (images, audio) referenced by card text."""
+        location = self.db.location
+        if location == ":memory:":
+            return Path.cwd() / "tokendeck-media"
+        return Path(location).with_name(Path(location).stem + ".media")
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+    def __enter__(self) -> Collection:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- settings ----------------------------------------------------------------------
+    def settings(self) -> Settings:
+        """Rollover hour and time zone."""
+        if self._settings is None:
+            stored = q.settings(self.db, self.user_id)
+            self._settings = Settings(
+                rollover_hour=int(stored.get("rollover_hour", DEFAULT_ROLLOVER_HOUR)),
+                timezone=str(stored.get("timezone", "local")),
+            )
+        return self._settings
+
+    def update_settings(self, **changes: Any) -> Settings:
+        """Change settings (``rollover_hour``, ``timezone``); validated before storing."""
+        updated = replace(self.settings(), **changes)
+        Calendar(zone(updated.timezone), updated.rollover_hour)  # validates both
+        with self.db.transaction():
+            for key, value in changes.items():
+                q.put_setting(self.db, self.user_id, key, value)
+        self._settings = updated
+        self._forget_caches()
+        return updated
+
+    def get_value(self, key: str, default: Any = None) -> Any:
+        """A stored per-user value (used by features such as the built-in deck)."""
+        return q.settings(self.db, self.user_id).get(key, default)
+
+    def set_value(self, key: str, value: Any) -> None:
+        """Store a per-user value."""
+        with self.db.transaction():
+            q.put_setting(self.db, self.user_id, key, value)
+
+    @property
+    def calendar(self) -> Calendar:
+        """The learner's study-day calendar."""
+        settings = self.settings()
+        return Calendar(zone(settings.timezone), settings.rollover_hour)
+
+    # -- decks ---------------------------------------------------------------------------
+    def decks(self) -> list[Deck]:
+        """Every deck, by name."""
+        return q.decks(self.db, self.user_id)
+
+    def deck(self, name_or_id: str | int) -> Deck:
+        """A deck by name or id; NotFoundError says which decks exist."""
+        found = (
+            q.deck_by_id(self.db, self.user_id, name_or_id)
+            if isinstance(name_or_id, int)
+            else q.deck_by_name(self.db, self.user_id, check_name(name_or_id))
+        )
+        if found is None:
+            names = ", ".join(d.name for d in self.decks()) or "none yet"
+            raise NotFoundError(f"no deck {name_or_id!r}", hint=f"decks: {names}")
+        return found
+
+    def create_deck(self, name: str, *, now: datetime, config: DeckConfig | None = None) -> Deck:
+        """Create a deck (ConflictError-free: returns the existing deck of that name)."""
+        name = check_name(name)
+        existing = q.deck_by_name(self.db, self.user_id, name)
+        if existing is not None:
+            return existing
+        with self.db.transaction():
+            deck_id = q.insert_deck(
+                self.db, self.user_id, name, config or DeckConfig(), q.to_ms(now)
+            )
+        return self.deck(deck_id)
+
+    def update_deck(
+        self,
+        deck_id: int,
+        *,
+        now: datetime,
+        name: str | None = None,
+        description: str | None = None,
+        **config_changes: Any,
+    ) -> Deck:
+        """Rename a deck or change its options (validated)."""
+        deck = self.deck(deck_id)
+        updated = replace(
+            deck,
+            name=check_name(name) if name else deck.name,
+            description=deck.description if description is None else description,
+            config=deck.config.updated(**config_changes),
+        )
+        with self.db.transaction():
+            q.update_deck(self.db, updated, q.to_ms(now))
+        self._forget_caches()
+        return updated
+
+    def deck_ids(self, deck: str | int | None) -> list[int]:
+        """A deck and its subdecks (every deck for None)."""
+        decks = self.decks()
+        if deck is None:
+            return [d.id for d in decks]
+        parent = self.deck(deck)
+        prefix = parent.name.lower() + "::"
+        return [d.id for d in decks if d.id == parent.id or d.name.lower().startswith(prefix)]
+
+    # -- notes and cards ------------------------------------------------------------------
+    def add_note(
+        self,
+        deck: str | int,
+        front: str,
+        back: str,
+        *,
+        now: datetime,
+        reverse: bool = False,
+        tags: Iterable[str] | str = (),
+        accepted: Sequence[str] = (),
+        kind: str | None = None,
+        guid: str | None = None,
+        source: str = "",
+        source_note: str = "",
+    ) -> Note:
+        """Create a note and its cards in a deck (created if missing)."""
+        kind = check_kind(kind or ("basic_reversed" if reverse else "basic"))
+        _require_text(front, back)
+        target = self.create_deck(deck, now=now) if isinstance(deck, str) else self.deck(deck)
+        note = Note(
+            id=0,
+            user_id=self.user_id,
+            guid=guid or new_guid(),
+            kind=kind,
+            front=front.strip(),
+            back=back.strip(),
+            tags=normalise_tags(tags),
+            accepted=tuple(accepted),
+            source=source,
+            source_note=source_note,
+            created_at=now,
+            modified_at=now,
+        )
+        with self.db.transaction():
+            note = replace(note, id=q.insert_note(self.db, note))
+            self._sync_cards(note, target.id, now)
+        self._forget_caches()
+        return note
+
+    def _sync_cards(self, note: Note, deck_id: int, now: datetime) -> None:
+        """Create the cards a note's kind and text call for (existing ones are kept)."""
+        have = {c.ordinal for c in q.cards_of_note(self.db, note.id)}
+        for ordinal in card_ordinals(note.kind, note.front):
+            if ordinal not in have:
+                card = Card(
+                    0, note.id, deck_id, self.user_id, ordinal, CardState.NEW, now.astimezone(UTC)
+                )
+                q.insert_card(self.db, card, q.to_ms(now))
+
+    def note(self, note_id: int) -> Note:
+        """A note by id."""
+        found = q.note(self.db, self.user_id, note_id)
+        if found is None:
+            raise NotFoundError(
+                f"no note {note_id}", hint="`tokendeck cards` lists card and note ids"
+            )
+        return found
+
+    def is_empty(self) -> bool:
+        """Whether the collection has no notes at all."""
+        return not q.has_notes(self.db, self.user_id)
+
+    def note_by_guid(self, guid: str) -> Note | None:
+        """A note by its stable GUID, or None."""
+        return q.note_by_guid(self.db, self.user_id, guid)
+
+    def edit_note(
+        self,
+        note_id: int,
+        *,
+        now: datetime,
+        front: str | None = None,
+        back: str | None = None,
+        tags: Iterable[str] | str | None = None,
+        accepted: Sequence[str] | None = None,
+        kind: str | None = None,
+    ) -> Note:
+        """Change a note's text, tags or accepted answers; scheduling is kept."""
+        note = self.note(note_id)
+        updated = replace(
+            note,
+            front=note.front if front is None else front.strip(),
+            back=note.back if back is None else back.strip(),
+            tags=note.tags if tags is None else normalise_tags(tags),
+            accepted=note.accepted if accepted is None else tuple(accepted),
+            kind=note.kind if kind is None else check_kind(kind),
+            modified_at=now,
+        )
+        _require_text(updated.front, updated.back)
+        cards = q.cards_of_note(self.db, note_id)
+        with self.db.transaction():
+            q.update_note(self.db, updated)
+            if cards:
+                self._sync_cards(updated, cards[0].deck_id, now)
+        self._forget_caches()
+        return updated
+
+    def delete_note(self, note_id: int) -> None:
+        """Delete a note and its cards (the review log keeps their history)."""
+        self.note(note_id)
+        with self.db.transaction():
+            q.delete_note(self.db, note_id)
+        self._forget_caches()
+
+    def delete_card(self, card_id: int) -> None:
+        """Delete a card; its note goes too when it was the note's last card."""
+        card = self._card(card_id)
+        with self.db.transaction():
+            q.delete_card(self.db, card_id)
+            if q.count_cards_of_note(self.db, card.note_id) == 0:
+                q.delete_note(self.db, card.note_id)
+        self._forget_caches()
+
+    def move_cards(self, card_ids: Sequence[int], deck: str | int, *, now: datetime) -> Deck:
+        """Move cards to a deck (created if missing)."""
+        target = self.create_deck(deck, now=now) if isinstance(deck, str) else self.deck(deck)
+        with self.db.transaction():
+            for card_id in card_ids:
+                self._card(card_id)
+                q.move_card(self.db, card_id, target.id, q.to_ms(now))
+        self._forget_caches()
+        return target
+
+    def card(self, card_id: int) -> CardView:
+        """A card with its note and the text to show."""
+        return self.view(self._card(card_id))
+
+    def view(self, card: Card) -> CardView:
+        """Wrap a card with its note, deck name and rendered text."""
+        note = self.note(card.note_id)
+        question, answer = render(note.kind, note.front, note.back, card.ordinal)
+        return CardView(card, note, self._deck_name(card.deck_id), question, answer)
+
+    def _deck_name(self, deck_id: int) -> str:
+        found = q.deck_by_id(self.db, self.user_id, deck_id)
+        return found.name if found else DEFAULT_DECK
+
+    def _card(self, card_id: int) -> Card:
+        found = q.card(self.db, self.user_id, card_id)
+        if found is None:
+            raise NotFoundError(f"no card {card_id}", hint="`tokendeck cards` lists card ids")
+        return found
+
+    def cards_of_note(self, note_id: int) -> list[Card]:
+        """All cards of a note."""
+        return q.cards_of_note(self.db, note_id)
+
+    def find_cards(
+        self,
+        query: str = "",
+        *,
+        now: datetime,
+        deck: str | int | None = None,
+        tag: str | None = None,
+        due: bool = False,
+        state: str | None = None,
+        order: str = "due",
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[CardView]:
+        """Cards matching a search (see :mod:`tokendeck.search`); no silent cap."""
+        where, params = self._search(query, now, deck, tag, due, state)
+        cards = search_sql.find(self.db, where, params, order=order, limit=limit, offset=offset)
+        return [self.view(c) for c in cards]
+
+    def count_cards(
+        self,
+        query: str = "",
+        *,
+        now: datetime,
+        deck: str | int | None = None,
+        tag: str | None = None,
+        due: bool = False,
+        state: str | None = None,
+    ) -> int:
+        """How many cards :meth:`find_cards` would return without a limit."""
+        where, params = self._search(query, now, deck, tag, due, state)
+        return search_sql.count(self.db, where, params)
+
+    def _search(
+        self,
+        query: str,
+        now: datetime,
+        deck: str | int | None,
+        tag: str | None,
+        due: bool,
+        state: str | None,
+    ) -> tuple[str, list[Any]]:
+        parsed = search_lang.parse(query)
+        if tag:
+            parsed.tags.append(tag)
+        if due:
+            parsed.flags.add("due")
+        if state:
+            parsed.states.append(CardState.parse(state))
+        deck_ids = self.deck_ids(deck) if deck is not None else None
+        for name in parsed.decks:
+            named = self.deck_ids(name)
+            deck_ids = named if deck_ids is None else [d for d in deck_ids if d in named]
+        today = self.calendar.today(now)
+        end = q.to_ms(self.calendar.end_of_today(now))
+        return search_sql.where_clause(parsed, self.user_id, deck_ids, today.toordinal(), end)
+
+    # -- studying ---------------------------------------------------------------------------
+    def next_card(self, now: datetime, deck: str | int | None = None) -> CardView | None:
+        """The card to study now, or None when nothing is due (see :meth:`next_due`)."""
+        card = self._queue(now, deck).next(now)
+        return None if card is None else self.view(card)
+
+    def queue_counts(self, now: datetime, deck: str | int | None = None) -> QueueCounts:
+        """New, learning and review cards left to study today."""
+        return self._queue(now, deck).counts()
+
+    def next_due(self, now: datetime, deck: str | int | None = None) -> datetime | None:
+        """When the next card becomes due, if nothing is due now."""
+        waiting = self._queue(now, deck).next_due()
+        if waiting is not None:
+            return waiting
+        today = self.calendar.today(now).toordinal()
+        found = sq.next_due_ms(self.db, self.user_id, self.deck_ids(deck), today)
+        if found is None:
+            return None
+        return max(q.from_ms(found), self.calendar.end_of_today(now))
+
+    def preview(self, card_id: int, now: datetime) -> dict[Rating, datetime]:
+        """The due time each rating would give (for the answer buttons)."""
+        card = self._card(card_id)
+        return self._scheduler(card.deck_id).preview(card, now)
+
+    def answer(
+        self, card_id: int, rating: Rating | str | int, *, now: datetime, duration_ms: int = 0
+    ) -> AnswerResult:
+        """Record an answer: schedule the card and log the review, durably, in one transaction."""
+        card = self._card(card_id)
+        rating = rating if isinstance(rating, Rating) else Rating.parse(rating)
+        outcome = self._scheduler(card.deck_id).answer(card, rating, now)
+        after, leech = self._leech_check(outcome)
+        review = _review(card, after, outcome, now, duration_ms)
+        undo = {"card": _snapshot(card), "leech": leech}
+        now_ms = q.to_ms(now)
+        with self.db.transaction():
+            q.save_card(self.db, after, now_ms)
+            review = replace(review, id=q.insert_review(self.db, review, undo))
+            if leech:
+                self._tag_note(card.note_id, LEECH_TAG, add=True, now=now)
+        self._after_answer(card, after, now)
+        return AnswerResult(after, review, leech)
+
+    def _leech_check(self, outcome: Outcome) -> tuple[Card, bool]:
+        threshold = self.deck(outcome.card.deck_id).config.leech_threshold
+        lapses = outcome.card.lapses
+        # As in Anki: a leech at the threshold, and again every half threshold after it.
+        half = max(1, threshold // 2)
+        if outcome.lapsed and lapses >= threshold and (lapses - threshold) % half == 0:
+            return replace(outcome.card, suspended=True), True
+        return outcome.card, False
+
+    def _after_answer(self, before: Card, after: Card, now: datetime) -> None:
+        self._version = sq.data_version(self.db)  # our own commit does not invalidate
+        for queue in self._queues.values():
+            if after.suspended:
+                queue.remove(before.id)
+            else:
+                queue.answered(before, after)
+            queue.remove_note(before.note_id)
+
+    def undo(self, now: datetime) -> Card:
+        """Take back the newest answer: restore the card and delete its review."""
+        found = q.last_undoable(self.db, self.user_id)
+        if found is None:
+            raise NothingToUndoError("there is no answer to undo")
+        review_id, card_id, data = found
+        current = self._card(card_id)
+        restored = _restore(current, data["card"])
+        with self.db.transaction():
+            q.save_card(self.db, restored, q.to_ms(now))
+            q.delete_review(self.db, review_id)
+            if data.get("leech"):
+                self._tag_note(current.note_id, LEECH_TAG, add=False, now=now)
+        self._forget_caches()
+        return restored
+
+    def _tag_note(self, note_id: int, tag: str, *, add: bool, now: datetime) -> None:
+        note = self.note(note_id)
+        tags = (*note.tags, tag) if add else tuple(t for t in note.tags if t != tag)
+        q.update_note(self.db, replace(note, tags=normalise_tags(tags), modified_at=now))
+
+    def suspend(self, card_ids: Sequence[int], *, now: datetime) -> None:
+        """Keep cards out of study until unsuspended."""
+        self._set_cards(card_ids, now, suspended=True)
+
+    def unsuspend(self, card_ids: Sequence[int], *, now: datetime) -> None:
+        """Return suspended cards to study."""
+        self._set_cards(card_ids, now, suspended=False)
+
+    def bury(self, card_ids: Sequence[int], *, now: datetime) -> None:
+        """Hide cards until the next study day."""
+        tomorrow = self.calendar.today(now) + timedelta(days=1)
+        self._set_cards(card_ids, now, buried_until=tomorrow)
+
+    def reset(self, card_ids: Sequence[int], *, now: datetime) -> None:
+        """Make cards new again (their review history is kept)."""
+        self._set_cards(
+            card_ids,
+            now,
+            state=CardState.NEW,
+            due=now.astimezone(UTC),
+            step=None,
+            stability=None,
+            difficulty=None,
+            last_review=None,
+            reps=0,
+            lapses=0,
+            buried_until=None,
+        )
+
+    def _set_cards(self, card_ids: Sequence[int], now: datetime, **changes: Any) -> None:
+        cards = [self._card(i) for i in card_ids]
+        with self.db.transaction():
+            for card in cards:
+                q.save_card(self.db, replace(card, **changes), q.to_ms(now))
+        self._forget_caches()
+
+    # -- review log and statistics -------------------------------------------------------------
+    def history(self, card_id: int) -> list[Review]:
+        """A card's reviews, oldest first."""
+        self._card(card_id)
+        return q.reviews_of_card(self.db, card_id)
+
+    def reviews(self, since: datetime | None = None) -> Iterator[Review]:
+        """The whole review log (or since a time), oldest first, streamed."""
+        return q.iter_reviews(self.db, self.user_id, q.to_ms(since) if since else 0)
+
+    def retrievability(self, card: Card, now: datetime) -> float | None:
+        """Probability of recalling a card now, from its memory state."""
+        return self._scheduler(card.deck_id).retrievability(card, now)
+
+    def deck_counts(self, now: datetime, deck: str | int | None = None) -> list[DeckCounts]:
+        """New / learning / due-today counts and totals for each deck."""
+        totals = sq.deck_totals(self.db, self.user_id)
+        wanted = set(self.deck_ids(deck))
+        result = []
+        for each in self.decks():
+            if each.id in wanted:
+                counts = self.queue_counts(now, each.id)
+                result.append(
+                    DeckCounts(
+                        each, counts.new, counts.learning, counts.review, totals.get(each.id, 0)
+                    )
+                )
+        return result
+
+    def stats(self, now: datetime, deck: str | int | None = None) -> Any:
+        """Statistics for the text report and the charts (see :mod:`tokendeck.stats`)."""
+        from tokendeck.stats import collect
+
+        return collect(self, now, deck)
+
+    # -- imports and exports --------------------------------------------------------------------
+    def import_package(
+        self, package: Any, *, now: datetime, mode: str = "update", deck: str | None = None
+    ) -> Any:
+        """Apply an interchange Package all-or-nothing (see :mod:`tokendeck.packages`)."""
+        from tokendeck.packages import apply_package
+
+        result = apply_package(self, package, now=now, mode=mode, deck=deck)
+        self._forget_caches()
+        return result
+
+    def export_package(
+        self, deck: str | int | None = None, *, with_scheduling: bool = True, full: bool = False
+    ) -> Any:
+        """The collection (or a deck) as an interchange Package."""
+        from tokendeck.packages import build_package
+
+        return build_package(self, deck=deck, with_scheduling=with_scheduling, full=full)
+
+    # -- caches -------------------------------------------------------------------------------
+    def _scheduler(self, deck_id: int) -> Scheduler:
+        config = self.deck(deck_id).config
+        key = (deck_id, config)
+        if key not in self._schedulers:
+            self._schedulers[key] = Scheduler(config, self.calendar, fuzz_seed=self.fuzz_seed)
+        return self._schedulers[key]
+
+    def _queue(self, now: datetime, deck: str | int | None) -> StudyQueue:
+        version = sq.data_version(self.db)
+        if version != self._version:
+            self._queues.clear()
+            self._version = version
+        today = self.calendar.today(now)
+        key = (None if deck is None else str(deck), today)
+        if key not in self._queues:
+            self._queues = {k: v for k, v in self._queues.items() if k[1] == today}
+            self._queues[key] = self._build_queue(now, self.deck_ids(deck))
+        return self._queues[key]
+
+    def _build_queue(self, now: datetime, deck_ids: list[int]) -> StudyQueue:
+        calendar = self.calendar
+        today = calendar.today(now).toordinal()
+        end = calendar.end_of_today(now)
+        start_ms = q.to_ms(calendar.start(calendar.today(now)))
+        log = DayLog.from_answers(q.answered_today(self.db, self.user_id, start_ms))
+        configs = {d.id: d.config for d in self.decks() if d.id in deck_ids}
+        limits = {i: Limits(c.new_per_day, c.reviews_per_day) for i, c in configs.items()}
+        taken: set[int] = set()
+        learning = sq.learning_cards(self.db, self.user_id, deck_ids, today, q.to_ms(end))
+        taken.update(c.note_id for c in learning)
+        review_cap = sum(c.reviews_per_day for c in configs.values())
+        new_cap = sum(c.new_per_day for c in configs.values())
+        due = sq.review_cards(
+            self.db, self.user_id, deck_ids, today, q.to_ms(end), review_cap * 2 + 50
+        )
+        reviews = pick(due, limits, log, taken, new=False)
+        fresh = sq.new_cards(self.db, self.user_id, deck_ids, today, new_cap * 2 + 50)
+        new = pick(fresh, limits, log, taken, new=True)
+        return StudyQueue(learning, interleave(reviews, new), end)
+
+    def _forget_caches(self) -> None:
+        self._queues.clear()
+        self._schedulers.clear()
+        self._settings = None
+
+
+def new_guid() -> str:
+    """A fresh, globally unique note id."""
+    return uuid.uuid4().hex
+
+
+def _require_text(front: str, back: str) -> None:
+    if not front.strip():
+        raise ValidationError("the front is empty", hint="give the card a question or term")
+    if not back.strip():
+        raise ValidationError("the back is empty", hint="give the card an answer")
+
+
+def _review(card: Card, after: Card, outcome: Outcome, now: datetime, duration_ms: int) -> Review:
+    return Review(
+        id=0,
+        card_id=card.id,
+        user_id=card.user_id,
+        reviewed_at=now.astimezone(UTC),
+        rating=int(outcome.rating),
+        duration_ms=max(0, int(duration_ms)),
+        kind=kind_for(card.state),
+        state_before=card.state,
+        state_after=after.state,
+        scheduled_days=outcome.scheduled_days,
+        elapsed_days=outcome.elapsed_days,
+        stability=after.stability,
+        difficulty=after.difficulty,
+    )
+
+
+def _snapshot(card: Card) -> dict[str, Any]:
+    params = q.card_schedule_params(card, 0)
+    keys = (
+        "state",
+        "due",
+        "step",
+        "stability",
+        "difficulty",
+        "last_review",
+        "reps",
+        "lapses",
+        "suspended",
+        "buried_until",
+    )
+    return dict(zip(keys, params[:10], strict=True))
+
+
+def _restore(card: Card, snap: dict[str, Any]) -> Card:
+    return replace(
+        card,
+        state=CardState(snap["state"]),
+        due=q.from_ms(snap["due"]),
+        step=snap["step"],
+        stability=snap["stability"],
+        difficulty=snap["difficulty"],
+        last_review=None if snap["last_review"] is None else q.from_ms(snap["last_review"]),
+        reps=snap["reps"],
+        lapses=snap["lapses"],
+        suspended=bool(snap["suspended"]),
+        buried_until=None
+        if snap["buried_until"] is None
+        else date.fromordinal(snap["buried_until"]),
+    )

@@ -1,0 +1,415 @@
+"""Applying an interchange Package to a collection, and building one from it.
+
+This is the collection side of every import, export and backup: format
+modules never see the database, and this module never sees a file. An import
+is one transaction: it lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from tokendeck.cards import Card, CardState, Rating
+from tokendeck.decks import DeckConfig, check_name
+from tokendeck.errors import ImportFormatError, ValidationError
+from tokendeck.interchange import (
+    CardRecord,
+    DeckRecord,
+    MediaFile,
+    NoteRecord,
+    Package,
+    ReviewRecord,
+)
+from tokendeck.notes import NOTE_KINDS, card_ordinals, normalise_tags
+from tokendeck.scheduler import Scheduler
+from tokendeck.storage import package_queries as pq
+from tokendeck.storage import queries as q
+
+if TYPE_CHECKING:
+    from tokendeck.collection import Collection
+
+MODES = ("update", "duplicate", "skip")
+
+
+@dataclass
+class ImportResult:
+    """What an import did."""
+
+    added: int = 0
+    updated: int = 0
+    skipped: int = 0
+    cards: int = 0
+    reviews: int = 0
+    decks: list[str] = field(default_factory=list)
+    media: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Plan:
+    """Rows to write, collected before the single transaction."""
+
+    notes: list[tuple[Any, ...]] = field(default_factory=list)
+    updates: list[tuple[Any, ...]] = field(default_factory=list)
+    cards: list[tuple[Any, ...]] = field(default_factory=list)
+    reviews: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+def validate(package: Package, mode: str) -> None:
+    """Refuse a package before anything is written; errors name the record."""
+    if mode not in MODES:
+        raise ValidationError(f"unknown import mode {mode!r}", hint="use update, duplicate or skip")
+    for index, note in enumerate(package.notes, start=1):
+        problem, hint = _problem(note)
+        if problem:
+            raise ImportFormatError(
+                problem,
+                path=package.source or None,
+                line=note.line,
+                record=f"note {index}",
+                hint=hint,
+            )
+
+
+def _problem(note: NoteRecord) -> tuple[str, str | None]:
+    if note.kind not in NOTE_KINDS:
+        return f"unknown note type {note.kind!r}", f"use {', '.join(NOTE_KINDS)}"
+    if not note.front.strip():
+        return "the front is empty", "every card needs a question or term"
+    try:
+        check_name(note.deck)
+    except ValidationError as exc:
+        return exc.message, exc.hint
+    return "", None
+
+
+def apply_package(
+    col: Collection,
+    package: Package,
+    *,
+    now: datetime,
+    mode: str = "update",
+    deck: str | None = None,
+) -> ImportResult:
+    """Write a package into the collection in one all-or-nothing transaction."""
+    validate(package, mode)
+    result = ImportResult(warnings=list(package.warnings))
+    with col.db.transaction():
+        deck_ids = _decks(col, package, deck, now, result)
+        plan = _plan(col, package, deck, deck_ids, mode, now, result)
+        pq.insert_notes(col.db, plan.notes)
+        pq.update_note_text(col.db, plan.updates)
+        pq.insert_cards(col.db, plan.cards)
+        pq.insert_reviews(col.db, plan.reviews)
+        result.media = _write_media(col, package.media)
+        for key, value in package.settings.items():
+            q.put_setting(col.db, col.user_id, key, value)
+    return result
+
+
+def _decks(
+    col: Collection, package: Package, override: str | None, now: datetime, result: ImportResult
+) -> dict[str, int]:
+    options = {d.name: d for d in package.decks}
+    names = [override] if override else package.deck_names()
+    ids: dict[str, int] = {}
+    for name in names:
+        existing = q.deck_by_name(col.db, col.user_id, check_name(name))
+        if existing is None:
+            record = options.get(name, DeckRecord(name))
+            config = DeckConfig().updated(**_known_options(record.options))
+            ids[name] = q.insert_deck(col.db, col.user_id, check_name(name), config, q.to_ms(now))
+            result.decks.append(name)
+        else:
+            ids[name] = existing.id
+    return ids
+
+
+def _known_options(options: dict[str, object]) -> dict[str, Any]:
+    known = set(DeckConfig.__dataclass_fields__)
+    return {k: v for k, v in options.items() if k in known}
+
+
+def _plan(
+    col: Collection,
+    package: Package,
+    override: str | None,
+    deck_ids: dict[str, int],
+    mode: str,
+    now: datetime,
+    result: ImportResult,
+) -> _Plan:
+    plan = _Plan()
+    guids = pq.guid_index(col.db, col.user_id)
+    fronts = pq.front_index(col.db, col.user_id) if mode != "duplicate" else {}
+    next_note, next_card = pq.next_ids(col.db)
+    now_ms = q.to_ms(now)
+    for record in package.notes:
+        existing = (
+            guids.get(record.guid) if record.guid else fronts.get(record.front.strip().lower())
+        )
+        if existing is not None and mode == "skip":
+            result.skipped += 1
+            continue
+        if existing is not None and mode == "update":
+            plan.updates.append(_update_row(record, existing, now_ms))
+            result.updated += 1
+            continue
+        guid = record.guid if record.guid and record.guid not in guids else _fresh_guid()
+        guids[guid] = next_note
+        plan.notes.append(_note_row(col.user_id, next_note, guid, record, now_ms))
+        deck_id = deck_ids[override or record.deck]
+        for card in _card_records(record):
+            card_deck = deck_ids.get(card.deck or "", deck_id) if not override else deck_id
+            plan.cards.append(_card_row(col, next_card, next_note, card_deck, card, now))
+            plan.reviews.extend(_review_rows(col.user_id, next_card, card.reviews))
+            result.cards += 1
+            result.reviews += len(card.reviews)
+            next_card += 1
+        next_note += 1
+        result.added += 1
+    return plan
+
+
+def _fresh_guid() -> str:
+    from tokendeck.collection import new_guid
+
+    return new_guid()
+
+
+def _note_row(
+    user: int, note_id: int, guid: str, record: NoteRecord, now_ms: int
+) -> tuple[Any, ...]:
+    return (
+        note_id,
+        user,
+        guid,
+        record.kind,
+        record.front.strip(),
+        record.back.strip(),
+        q.tags_text(normalise_tags(record.tags)),
+        json.dumps(record.accepted, ensure_ascii=False),
+        json.dumps(record.fields, ensure_ascii=False),
+        record.source,
+        record.source_note,
+        now_ms,
+        now_ms,
+    )
+
+
+def _update_row(record: NoteRecord, note_id: int, now_ms: int) -> tuple[Any, ...]:
+    return (
+        record.kind,
+        record.front.strip(),
+        record.back.strip(),
+        q.tags_text(normalise_tags(record.tags)),
+        json.dumps(record.accepted, ensure_ascii=False),
+        json.dumps(record.fields, ensure_ascii=False),
+        record.source,
+        record.source_note,
+        now_ms,
+        note_id,
+    )
+
+
+def _card_records(record: NoteRecord) -> list[CardRecord]:
+    if record.cards:
+        return record.cards
+    return [CardRecord(ordinal=o) for o in card_ordinals(record.kind, record.front)]
+
+
+def _card_row(
+    col: Collection, card_id: int, note_id: int, deck_id: int, record: CardRecord, now: datetime
+) -> tuple[Any, ...]:
+    card = Card(
+        id=card_id,
+        note_id=note_id,
+        deck_id=deck_id,
+        user_id=col.user_id,
+        ordinal=record.ordinal,
+        state=CardState.parse(record.state),
+        due=(record.due or now).astimezone(UTC),
+        step=record.step,
+        stability=record.stability,
+        difficulty=record.difficulty,
+        last_review=record.last_review,
+        reps=record.reps,
+        lapses=record.lapses,
+        suspended=record.suspended,
+    )
+    if card.state != CardState.NEW and card.stability is None and record.reviews:
+        card = rebuild_memory(card, record.reviews, col)
+    params = q.card_schedule_params(card, 0)
+    now_ms = q.to_ms(now)
+    return (card.id, note_id, deck_id, col.user_id, card.ordinal, *params[:10], now_ms, now_ms)
+
+
+def rebuild_memory(card: Card, reviews: Iterable[ReviewRecord], col: Collection) -> Card:
+    """Stability and difficulty from a card's history, replayed through FSRS."""
+    scheduler = Scheduler(DeckConfig(), col.calendar, fuzz_seed=None)
+    replayed = replace(
+        card, state=CardState.NEW, stability=None, difficulty=None, last_review=None, step=None
+    )
+    for review in sorted(reviews, key=lambda r: r.reviewed_at):
+        if 1 <= review.rating <= 4 and review.kind != "manual":
+            replayed = scheduler.answer(replayed, Rating(review.rating), review.reviewed_at).card
+    return replace(
+        card,
+        stability=replayed.stability,
+        difficulty=replayed.difficulty,
+        last_review=card.last_review or replayed.last_review,
+    )
+
+
+def _review_rows(
+    user: int, card_id: int, reviews: Iterable[ReviewRecord]
+) -> Iterable[tuple[Any, ...]]:
+    for r in reviews:
+        before = CardState.parse(r.state_before) if r.state_before else CardState.REVIEW
+        after = CardState.parse(r.state_after) if r.state_after else CardState.REVIEW
+        yield (
+            user,
+            card_id,
+            q.to_ms(r.reviewed_at),
+            r.rating,
+            r.duration_ms,
+            r.kind,
+            int(before),
+            int(after),
+            r.scheduled_days or 0.0,
+            -1,
+            r.stability,
+            r.difficulty,
+            None,
+        )
+
+
+def _write_media(col: Collection, media: list[MediaFile]) -> int:
+    if not media:
+        return 0
+    folder = col.media_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    for item in media:
+        (folder / safe_media_name(item.name)).write_bytes(item.data)
+    return len(media)
+
+
+def safe_media_name(name: str) -> str:
+    """A media file name that cannot leave the media folder."""
+    base = PurePosixPath(name.replace("\\", "/")).name
+    if base in ("", ".", "..") or base.startswith("."):
+        raise ImportFormatError(
+            f"unsafe media file name {name!r}", hint="media names must be plain file names"
+        )
+    return base
+
+
+# -- export ----------------------------------------------------------------------------------------
+def build_package(
+    col: Collection,
+    *,
+    deck: str | int | None = None,
+    with_scheduling: bool = True,
+    full: bool = False,
+) -> Package:
+    """The collection (or one deck and its subdecks) as a Package."""
+    deck_ids = None if deck is None else col.deck_ids(deck)
+    decks = {d.id: d for d in col.decks()}
+    cards = _cards_by_note(col, deck_ids)
+    reviews = _reviews_by_card(col) if with_scheduling else {}
+    package = Package(source=str(col.db.location))
+    for row in pq.export_notes(col.db, col.user_id, deck_ids):
+        note = q.note_from_row(row)
+        note_cards = cards.get(note.id, [])
+        first_deck = decks[note_cards[0].deck_id].name if note_cards else "Default"
+        package.notes.append(
+            NoteRecord(
+                front=note.front,
+                back=note.back,
+                deck=first_deck,
+                kind=note.kind,
+                guid=note.guid,
+                tags=list(note.tags),
+                fields=dict(note.fields),
+                accepted=list(note.accepted),
+                source=note.source,
+                source_note=note.source_note,
+                cards=[
+                    _card_record(c, decks[c.deck_id].name, reviews, with_scheduling)
+                    for c in note_cards
+                ],
+            )
+        )
+    wanted = set(deck_ids) if deck_ids is not None else set(decks)
+    package.decks = [
+        DeckRecord(d.name, d.description, d.config.to_dict())
+        for i, d in decks.items()
+        if i in wanted
+    ]
+    if full:
+        package.settings = q.settings(col.db, col.user_id)
+        package.media = _read_media(col)
+    return package
+
+
+def _cards_by_note(col: Collection, deck_ids: list[int] | None) -> dict[int, list[Card]]:
+    grouped: dict[int, list[Card]] = {}
+    wanted = None if deck_ids is None else set(deck_ids)
+    for row in pq.export_cards(col.db, col.user_id):
+        card = q.card_from_row(row)
+        if wanted is None or card.deck_id in wanted:
+            grouped.setdefault(card.note_id, []).append(card)
+    return grouped
+
+
+def _reviews_by_card(col: Collection) -> dict[int, list[ReviewRecord]]:
+    grouped: dict[int, list[ReviewRecord]] = {}
+    for row in pq.export_reviews(col.db, col.user_id):
+        r = q.review_from_row(row)
+        grouped.setdefault(r.card_id, []).append(
+            ReviewRecord(
+                reviewed_at=r.reviewed_at,
+                rating=r.rating,
+                duration_ms=r.duration_ms,
+                kind=r.kind,
+                scheduled_days=r.scheduled_days,
+                state_before=r.state_before.label,
+                state_after=r.state_after.label,
+                stability=r.stability,
+                difficulty=r.difficulty,
+            )
+        )
+    return grouped
+
+
+def _card_record(
+    card: Card, deck: str, reviews: dict[int, list[ReviewRecord]], scheduling: bool
+) -> CardRecord:
+    if not scheduling:
+        return CardRecord(ordinal=card.ordinal, deck=deck, suspended=card.suspended)
+    return CardRecord(
+        ordinal=card.ordinal,
+        deck=deck,
+        state=card.state.label,
+        due=card.due,
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        last_review=card.last_review,
+        reps=card.reps,
+        lapses=card.lapses,
+        suspended=card.suspended,
+        reviews=reviews.get(card.id, []),
+    )
+
+
+def _read_media(col: Collection) -> list[MediaFile]:
+    folder = col.media_dir()
+    if not folder.is_dir():
+        return []
+    return [MediaFile(p.name, p.read_bytes()) for p in sorted(folder.iterdir()) if p.is_file()]

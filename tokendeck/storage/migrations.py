@@ -1,0 +1,180 @@
+"""Versioned schema migrations, applied automatically when a collection opens.
+
+Each migration is a numbered step that runs once, inside a transaction,
+and is recorded in ``schema_migrations``. Never edit a published step: add a
+new one. ``SCHEMA_VERSION`` is the newest step; opening a collection written
+by a newer TokenDeck is refused rather than risked.
+
+Every row of user data carries ``user_id`` so the same schema serves the
+single-user file and the multi-user server.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tokendeck.errors import StorageError
+from tokendeck.storage.database import Database
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step."""
+
+    version: int
+    name: str
+    apply: Callable[[Database], None]
+
+
+def _initial_schema(db: Database) -> None:
+    db.script(
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at INTEGER NOT NULL
+        );
+        CREATE TABLE settings (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (user_id, key)
+        );
+        CREATE TABLE decks (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            config TEXT NOT NULL DEFAULT '{}',
+            created_at INTEGER NOT NULL,
+            modified_at INTEGER NOT NULL,
+            UNIQUE (user_id, name)
+        );
+        CREATE TABLE notes (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            guid TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            front TEXT NOT NULL,
+            back TEXT NOT NULL,
+            tags TEXT NOT NULL DEFAULT '',
+            accepted TEXT NOT NULL DEFAULT '[]',
+            fields TEXT NOT NULL DEFAULT '{}',
+            source TEXT NOT NULL DEFAULT '',
+            source_note TEXT NOT NULL DEFAULT '',
+            created_at INTEGER NOT NULL,
+            modified_at INTEGER NOT NULL,
+            UNIQUE (user_id, guid)
+        );
+        CREATE TABLE cards (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+            deck_id INTEGER NOT NULL REFERENCES decks(id),
+            ordinal INTEGER NOT NULL,
+            state INTEGER NOT NULL DEFAULT 0,
+            due INTEGER NOT NULL,
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            last_review INTEGER,
+            reps INTEGER NOT NULL DEFAULT 0,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            suspended INTEGER NOT NULL DEFAULT 0,
+            buried_until INTEGER,
+            created_at INTEGER NOT NULL,
+            modified_at INTEGER NOT NULL,
+            UNIQUE (note_id, ordinal)
+        );
+        CREATE INDEX cards_due ON cards (user_id, state, due);
+        CREATE INDEX cards_deck ON cards (deck_id, state, due);
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            card_id INTEGER NOT NULL,
+            reviewed_at INTEGER NOT NULL,
+            rating INTEGER NOT NULL,
+            duration_ms INTEGER NOT NULL DEFAULT 0,
+            kind TEXT NOT NULL,
+            state_before INTEGER NOT NULL,
+            state_after INTEGER NOT NULL,
+            scheduled_days REAL NOT NULL DEFAULT 0,
+            elapsed_days INTEGER NOT NULL DEFAULT -1,
+            stability REAL,
+            difficulty REAL,
+            undo TEXT
+        );
+        CREATE INDEX reviews_card ON reviews (card_id, reviewed_at);
+        CREATE INDEX reviews_user_time ON reviews (user_id, reviewed_at);
+        """
+    )
+
+
+def _full_text_index(db: Database) -> None:
+    # A trigram index answers substring searches ("ansform" finds "Transformer")
+    # from the index instead of scanning every note.
+    db.script(
+        """
+        CREATE VIRTUAL TABLE notes_fts USING fts5(
+            front, back, tags, content='notes', content_rowid='id', tokenize='trigram'
+        );
+        CREATE TRIGGER notes_fts_insert AFTER INSERT ON notes BEGIN
+            INSERT INTO notes_fts (rowid, front, back, tags)
+            VALUES (new.id, new.front, new.back, new.tags);
+        END;
+        CREATE TRIGGER notes_fts_delete AFTER DELETE ON notes BEGIN
+            INSERT INTO notes_fts (notes_fts, rowid, front, back, tags)
+            VALUES ('delete', old.id, old.front, old.back, old.tags);
+        END;
+        CREATE TRIGGER notes_fts_update AFTER UPDATE OF front, back, tags ON notes BEGIN
+            INSERT INTO notes_fts (notes_fts, rowid, front, back, tags)
+            VALUES ('delete', old.id, old.front, old.back, old.tags);
+            INSERT INTO notes_fts (rowid, front, back, tags)
+            VALUES (new.id, new.front, new.back, new.tags);
+        END;
+        """
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema: users, settings, decks, notes, cards, reviews", _initial_schema),
+    Migration(2, "trigram full-text index over notes", _full_text_index),
+)
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+def current_version(db: Database) -> int:
+    """The newest migration applied to ``db`` (0 for an empty database)."""
+    exists = db.scalar(
+        "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
+    )
+    if not exists:
+        return 0
+    return int(db.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations"))
+
+
+def migrate(db: Database) -> int:
+    """Apply every pending migration; returns the schema version now in force."""
+    version = current_version(db)
+    if version == SCHEMA_VERSION:
+        return version
+    if version > SCHEMA_VERSION:
+        raise StorageError(
+            f"{db.location} was written by a newer TokenDeck (schema {version})",
+            hint="upgrade TokenDeck to open it",
+        )
+    with db.transaction():
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
+        )
+        for step in MIGRATIONS:
+            if step.version > version:
+                step.apply(db)
+                db.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (step.version, step.name, int(time.time() * 1000)),
+                )
+    return SCHEMA_VERSION

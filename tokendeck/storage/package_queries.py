@@ -1,0 +1,113 @@
+"""Bulk SQL for applying and building interchange packages (imports, exports, backups).
+
+Rows are written with ``executemany`` and ids allocated up front, so a
+100,000-note import is a handful of statements per table, not a round trip
+per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from tokendeck.storage.database import Database, Row
+from tokendeck.storage.queries import (
+    CARD_COLUMNS,
+    INSERT_REVIEW,
+    NOTE_COLUMNS,
+    REVIEW_COLUMNS,
+)
+
+
+def next_ids(db: Database) -> tuple[int, int]:
+    """The next free note id and card id."""
+    note = db.scalar("SELECT coalesce(max(id), 0) + 1 FROM notes")
+    card = db.scalar("SELECT coalesce(max(id), 0) + 1 FROM cards")
+    return int(note), int(card)
+
+
+def guid_index(db: Database, user: int) -> dict[str, int]:
+    """guid -> note id for every note of a user."""
+    return {
+        guid: nid
+        for guid, nid in db.fetchall("SELECT guid, id FROM notes WHERE user_id=?", (user,))
+    }
+
+
+def front_index(db: Database, user: int) -> dict[str, int]:
+    """Lower-cased front -> note id, for formats that carry no GUID."""
+    rows = db.fetchall("SELECT lower(front), id FROM notes WHERE user_id=? ORDER BY id", (user,))
+    return {front: nid for front, nid in rows}
+
+
+def insert_notes(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert notes given with explicit ids (``id`` first, then NOTE_COLUMNS order)."""
+    db.executemany(
+        f"INSERT INTO notes ({NOTE_COLUMNS}) VALUES ({', '.join(['?'] * 13)})",
+        rows,
+    )
+
+
+def insert_cards(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert cards given with explicit ids, plus created/modified times."""
+    db.executemany(
+        f"INSERT INTO cards ({CARD_COLUMNS}, created_at, modified_at)"
+        f" VALUES ({', '.join(['?'] * 17)})",
+        rows,
+    )
+
+
+def insert_reviews(
+    db: Database, rows: Sequence[tuple[Any, ...]] | Iterator[tuple[Any, ...]]
+) -> None:
+    """Append review-log rows (INSERT_REVIEW parameter order)."""
+    db.executemany(INSERT_REVIEW, rows)
+
+
+def update_note_text(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
+    """(kind, front, back, tags, accepted, fields, source, source_note, modified_at, id) rows."""
+    db.executemany(
+        "UPDATE notes SET kind=?, front=?, back=?, tags=?, accepted=?, fields=?, source=?,"
+        " source_note=?, modified_at=? WHERE id=?",
+        rows,
+    )
+
+
+def existing_ordinals(db: Database, note_ids: Sequence[int]) -> dict[int, set[int]]:
+    """note id -> ordinals of its cards, for the given notes."""
+    found: dict[int, set[int]] = {}
+    for start in range(0, len(note_ids), 500):
+        chunk = list(note_ids[start : start + 500])
+        marks = ", ".join("?" for _ in chunk)
+        for nid, ordinal in db.fetchall(
+            f"SELECT note_id, ordinal FROM cards WHERE note_id IN ({marks})", chunk
+        ):
+            found.setdefault(nid, set()).add(ordinal)
+    return found
+
+
+def export_notes(db: Database, user: int, deck_ids: Sequence[int] | None) -> Iterator[Row]:
+    """Notes (NOTE_COLUMNS) with at least one card in the decks (all notes for None)."""
+    if deck_ids is None:
+        return db.iterate(f"SELECT {NOTE_COLUMNS} FROM notes WHERE user_id=? ORDER BY id", (user,))
+    marks = ", ".join("?" for _ in deck_ids)
+    return db.iterate(
+        f"SELECT {NOTE_COLUMNS} FROM notes WHERE user_id=? AND id IN"
+        f" (SELECT note_id FROM cards WHERE deck_id IN ({marks})) ORDER BY id",
+        (user, *deck_ids),
+    )
+
+
+def export_cards(db: Database, user: int) -> Iterator[Row]:
+    """Every card of a user (CARD_COLUMNS), by note and ordinal."""
+    return db.iterate(
+        f"SELECT {CARD_COLUMNS} FROM cards WHERE user_id=? ORDER BY note_id, ordinal", (user,)
+    )
+
+
+def export_reviews(db: Database, user: int) -> Iterator[Row]:
+    """Every review of a user (REVIEW_COLUMNS), by card and time."""
+    return db.iterate(
+        f"SELECT {REVIEW_COLUMNS} FROM reviews WHERE user_id=? ORDER BY card_id, reviewed_at, id",
+        (user,),
+    )

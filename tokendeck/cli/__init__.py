@@ -17,7 +17,11 @@ from tokendeck.cli.state import CliState
 from tokendeck.errors import TokenDeckError
 
 #: command name -> "module:attribute" (module relative to tokendeck.cli)
-LAZY_COMMANDS: dict[str, str] = {}
+LAZY_COMMANDS: dict[str, str] = {
+    "evaluate": "memory:evaluate_command",
+    "optimize": "memory:optimize_command",
+    "simulate": "memory:simulate_command",
+}
 
 
 class LazyGroup(click.Group):

@@ -26,3 +26,7 @@ class WebSettings:
     clock: Callable[[], datetime] = clock.now
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     title: str = "TokenDeck"
+    #: Put the built-in deck into an empty collection (as the CLI does); tests turn it off.
+    install_builtin: bool = True
+    #: Seed of the scheduler's interval fuzz (None turns fuzz off).
+    fuzz_seed: int | None = 0

@@ -1,0 +1,26 @@
+"""The JSON API, version 1: one router module per resource, mounted under ``/api/v1``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from tokendeck.web.schemas import ErrorOut
+
+#: Documented error responses shared by every endpoint.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "Invalid request"},
+    404: {"model": ErrorOut, "description": "Not found"},
+    409: {"model": ErrorOut, "description": "Conflict"},
+}
+
+
+def api_router() -> APIRouter:
+    """All v1 routers in one (built on call, not at import)."""
+    from tokendeck.web.api import cards, decks, notes, settings, stats, study, transfer
+
+    router = APIRouter(prefix="/api/v1", responses=ERRORS)
+    for module in (decks, notes, cards, study, transfer, stats, settings):
+        router.include_router(module.router)
+    return router

@@ -1,0 +1,88 @@
+"""Server-rendered pages. Each is a Jinja2 template plus a small script that calls the API.
+
+Pages read through the same collection facade as the API (never SQL); the
+interactive parts (studying, searching, importing, charts) fetch ``/api/v1``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from tokendeck.web.deps import Col, Now, Settings
+
+NAV = (
+    ("/", "Home"),
+    ("/study", "Study"),
+    ("/browse", "Browse"),
+    ("/transfer", "Import / Export"),
+    ("/stats", "Statistics"),
+    ("/settings", "Settings"),
+)
+
+
+def render(request: Request, template: str, title: str, **context: Any) -> HTMLResponse:
+    """Render a page template with the layout's common context."""
+    templates: Jinja2Templates = request.app.state.templates
+    settings = request.app.state.settings
+    context.update(nav=NAV, title=title, app_title=settings.title, path=request.url.path)
+    return templates.TemplateResponse(request, template, context)
+
+
+def pages_router() -> APIRouter:
+    """The HTML pages (built on call)."""
+    router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+    @router.get("/")
+    async def home(request: Request, col: Col, now: Now) -> HTMLResponse:
+        from tokendeck.stats_charts import streak
+
+        counts = col.deck_counts(now)
+        totals = {
+            k: sum(getattr(c, k) for c in counts) for k in ("new", "learning", "due", "total")
+        }
+        recent = list(col.reviews(since=now - timedelta(days=400)))
+        progress = streak(recent, now, col.calendar)
+        return render(request, "home.html", "Home", decks=counts, totals=totals, progress=progress)
+
+    @router.get("/study")
+    async def study(request: Request, deck: str | None = None) -> HTMLResponse:
+        return render(request, "study.html", "Study", deck=deck)
+
+    @router.get("/browse")
+    async def browse(request: Request, col: Col, q: str = "") -> HTMLResponse:
+        return render(request, "browse.html", "Browse", decks=col.decks(), q=q)
+
+    @router.get("/cards/{card_id}")
+    async def card_info(request: Request, card_id: int, col: Col) -> HTMLResponse:
+        view = col.card(card_id)
+        return render(request, "card.html", "Card info", view=view, decks=col.decks())
+
+    @router.get("/transfer")
+    async def transfer(request: Request, col: Col, settings: Settings) -> HTMLResponse:
+        from tokendeck.web.api.transfer import available_formats
+
+        return render(
+            request,
+            "transfer.html",
+            "Import / Export",
+            decks=col.decks(),
+            formats=available_formats(),
+            max_upload_mb=settings.max_upload_bytes // (1024 * 1024),
+        )
+
+    @router.get("/stats")
+    async def stats(request: Request, col: Col, deck: str | None = None) -> HTMLResponse:
+        return render(request, "stats.html", "Statistics", decks=col.decks(), deck=deck)
+
+    @router.get("/settings")
+    async def settings_page(request: Request, col: Col) -> HTMLResponse:
+        return render(
+            request, "settings.html", "Settings", decks=col.decks(), settings=col.settings()
+        )
+
+    return router

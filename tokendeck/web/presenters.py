@@ -1,0 +1,123 @@
+"""Domain objects -> API response models (the public shapes)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from tokendeck.cards import CardView, Rating
+from tokendeck.decks import Deck, DeckCounts
+from tokendeck.notes import Note
+from tokendeck.reviews import Review
+from tokendeck.web import schemas
+from tokendeck.web.render import render_markdown
+
+
+def format_interval(seconds: float) -> str:
+    """Human interval for an answer button: ``45s``, ``10m``, ``3h``, ``4d``, ``2.5mo``, ``1y``."""
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{round(seconds)}s"
+    if seconds < 3600:
+        return f"{round(seconds / 60)}m"
+    if seconds < 86400:
+        return f"{round(seconds / 3600)}h"
+    days = seconds / 86400
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}mo".replace(".0mo", "mo")
+    return f"{days / 365:.1f}y".replace(".0y", "y")
+
+
+def deck_out(deck: Deck, counts: DeckCounts | None = None) -> schemas.DeckOut:
+    """Public shape of a deck, with today's counts when known."""
+    cfg = deck.config
+    config = schemas.DeckConfigOut(
+        new_per_day=cfg.new_per_day,
+        reviews_per_day=cfg.reviews_per_day,
+        desired_retention=cfg.desired_retention,
+        learning_steps=list(cfg.learning_steps),
+        relearning_steps=list(cfg.relearning_steps),
+        maximum_interval=cfg.maximum_interval,
+        leech_threshold=cfg.leech_threshold,
+    )
+    shown = None
+    if counts is not None:
+        shown = schemas.CountsOut(
+            new=counts.new, learning=counts.learning, due=counts.due, total=counts.total
+        )
+    return schemas.DeckOut(
+        id=deck.id, name=deck.name, description=deck.description, config=config, counts=shown
+    )
+
+
+def note_out(note: Note) -> schemas.NoteOut:
+    """Public shape of a note."""
+    return schemas.NoteOut(
+        id=note.id,
+        guid=note.guid,
+        kind=note.kind,
+        front=note.front,
+        back=note.back,
+        tags=list(note.tags),
+        accepted=list(note.accepted),
+        created_at=note.created_at,
+        modified_at=note.modified_at,
+    )
+
+
+def card_out(view: CardView, today: date | None = None) -> schemas.CardOut:
+    """Public shape of a card, with its text rendered to safe HTML."""
+    card = view.card
+    return schemas.CardOut(
+        id=card.id,
+        note_id=card.note_id,
+        deck=view.deck_name,
+        ordinal=card.ordinal,
+        state=card.state.label,  # type: ignore[arg-type]
+        due=card.due,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        last_review=card.last_review,
+        reps=card.reps,
+        lapses=card.lapses,
+        suspended=card.suspended,
+        buried=card.is_buried(today) if today else card.buried_until is not None,
+        front=view.front,
+        back=view.back,
+        front_html=render_markdown(view.front),
+        back_html=render_markdown(view.back),
+        tags=list(view.note.tags),
+        note=note_out(view.note),
+    )
+
+
+def buttons_out(preview: dict[Rating, datetime], now: datetime) -> list[schemas.ButtonOut]:
+    """The four answer buttons with the interval each would give."""
+    return [
+        schemas.ButtonOut(
+            rating=int(rating),
+            name=rating.label,  # type: ignore[arg-type]
+            due=due,
+            interval=format_interval((due - now).total_seconds()),
+        )
+        for rating, due in sorted(preview.items())
+    ]
+
+
+def review_out(review: Review) -> schemas.ReviewOut:
+    """Public shape of one review-log row."""
+    return schemas.ReviewOut(
+        id=review.id,
+        card_id=review.card_id,
+        reviewed_at=review.reviewed_at,
+        rating=review.rating,
+        duration_ms=review.duration_ms,
+        kind=review.kind,
+        state_before=review.state_before.label,
+        state_after=review.state_after.label,
+        scheduled_days=review.scheduled_days,
+        elapsed_days=review.elapsed_days,
+        stability=review.stability,
+        difficulty=review.difficulty,
+    )

@@ -1,0 +1,276 @@
+"""Request and response models of the JSON API: explicit create / update / public shapes.
+
+Kept separate from the domain dataclasses so the API can stay stable while the
+core changes; :mod:`tokendeck.web.presenters` converts between them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RatingName = Literal["again", "hard", "good", "easy"]
+
+
+class _Strict(BaseModel):
+    """Request bodies refuse unknown fields, so typos are reported, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- errors -------------------------------------------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    status: int
+    code: str = Field(examples=["not_found"])
+    message: str
+    hint: str | None = None
+    details: list[ErrorDetail] = []
+
+
+class ErrorOut(BaseModel):
+    """The one error shape of every failed request."""
+
+    error: ErrorBody
+
+
+# -- decks --------------------------------------------------------------------------------
+
+
+class DeckCreate(_Strict):
+    name: str = Field(min_length=1, max_length=200, examples=["Spanish::Verbs"])
+
+
+class DeckConfigOut(BaseModel):
+    new_per_day: int
+    reviews_per_day: int
+    desired_retention: float
+    learning_steps: list[float] = Field(description="seconds")
+    relearning_steps: list[float] = Field(description="seconds")
+    maximum_interval: int
+    leech_threshold: int
+
+
+class DeckConfigUpdate(_Strict):
+    """Only the fields given are changed."""
+
+    new_per_day: int | None = Field(default=None, ge=0, le=9999)
+    reviews_per_day: int | None = Field(default=None, ge=0, le=99999)
+    desired_retention: float | None = Field(default=None, ge=0.70, le=0.99)
+    learning_steps: list[float] | None = Field(default=None, description="seconds")
+    relearning_steps: list[float] | None = Field(default=None, description="seconds")
+    maximum_interval: int | None = Field(default=None, ge=1)
+    leech_threshold: int | None = Field(default=None, ge=1)
+
+
+class CountsOut(BaseModel):
+    new: int
+    learning: int
+    due: int
+    total: int
+
+
+class DeckOut(BaseModel):
+    id: int
+    name: str
+    description: str
+    config: DeckConfigOut
+    counts: CountsOut | None = None
+
+
+# -- notes and cards ----------------------------------------------------------------------
+
+
+class NoteCreate(_Strict):
+    deck: str = Field(min_length=1, examples=["Default"])
+    front: str = Field(min_length=1, max_length=100_000)
+    back: str = Field(default="", max_length=100_000)
+    reverse: bool = Field(default=False, description="also make the back-to-front card")
+    tags: list[str] = []
+    accepted: list[str] = Field(default=[], description="other answers accepted when typed")
+    kind: Literal["basic", "basic_reversed", "type_in", "cloze"] = "basic"
+
+
+class NoteUpdate(_Strict):
+    """Only the fields given are changed."""
+
+    front: str | None = Field(default=None, min_length=1, max_length=100_000)
+    back: str | None = Field(default=None, max_length=100_000)
+    tags: list[str] | None = None
+    accepted: list[str] | None = None
+
+
+class NoteOut(BaseModel):
+    id: int
+    guid: str
+    kind: str
+    front: str
+    back: str
+    tags: list[str]
+    accepted: list[str]
+    created_at: datetime | None
+    modified_at: datetime | None
+
+
+class CardOut(BaseModel):
+    id: int
+    note_id: int
+    deck: str
+    ordinal: int
+    state: Literal["new", "learning", "review", "relearning"]
+    due: datetime
+    stability: float | None
+    difficulty: float | None
+    last_review: datetime | None
+    reps: int
+    lapses: int
+    suspended: bool
+    buried: bool
+    front: str
+    back: str
+    front_html: str
+    back_html: str
+    tags: list[str]
+    note: NoteOut
+
+
+class CardList(BaseModel):
+    cards: list[CardOut]
+    total: int = Field(description="matches in all, not just this page")
+    limit: int
+    offset: int
+
+
+class BulkAction(_Strict):
+    action: Literal["suspend", "unsuspend", "delete", "move", "tag", "untag", "bury", "reset"]
+    card_ids: list[int] = Field(min_length=1, max_length=100_000)
+    deck: str | None = Field(default=None, description="target deck for 'move'")
+    tags: list[str] = Field(default=[], description="tags for 'tag' / 'untag'")
+
+
+class BulkResult(BaseModel):
+    action: str
+    count: int
+
+
+class PreviewIn(_Strict):
+    text: str = Field(max_length=100_000)
+
+
+class PreviewOut(BaseModel):
+    html: str
+
+
+class ReviewOut(BaseModel):
+    id: int
+    card_id: int
+    reviewed_at: datetime
+    rating: int
+    duration_ms: int
+    kind: str
+    state_before: str
+    state_after: str
+    scheduled_days: float
+    elapsed_days: int
+    stability: float | None
+    difficulty: float | None
+
+
+class CardInfoOut(BaseModel):
+    card: CardOut
+    history: list[ReviewOut]
+    retrievability: float | None
+    forgetting_curve: dict[str, list[Any]]
+
+
+# -- study --------------------------------------------------------------------------------
+
+
+class ButtonOut(BaseModel):
+    rating: int
+    name: RatingName
+    due: datetime
+    interval: str = Field(description="human text such as '10m' or '3d'", examples=["3d"])
+
+
+class QueueOut(BaseModel):
+    new: int
+    learning: int
+    review: int
+
+
+class StudyOut(BaseModel):
+    """The next card to study (or none) and what is left today."""
+
+    card: CardOut | None
+    buttons: list[ButtonOut]
+    queue: QueueOut
+    next_due: datetime | None
+
+
+class AnswerIn(_Strict):
+    card_id: int
+    rating: int | RatingName = Field(description="1-4 or again/hard/good/easy")
+    duration_ms: int = Field(default=0, ge=0, le=86_400_000)
+    deck: str | None = Field(default=None, description="deck of the session, for the next card")
+
+
+class AnswerOut(BaseModel):
+    card: CardOut
+    leech: bool
+    next: StudyOut
+
+
+class UndoOut(BaseModel):
+    card: CardOut
+
+
+# -- import / export, settings ------------------------------------------------------------
+
+
+class FormatOut(BaseModel):
+    name: str
+    description: str
+    extensions: list[str]
+    can_import: bool
+    can_export: bool
+
+
+class ImportNoteOut(BaseModel):
+    deck: str
+    kind: str
+    front: str
+    back: str
+    tags: list[str]
+    line: int | None
+
+
+class ImportPreviewOut(BaseModel):
+    format: str
+    note_count: int
+    decks: list[str]
+    notes: list[ImportNoteOut]
+    warnings: list[str]
+
+
+class ImportResultOut(BaseModel):
+    format: str
+    result: dict[str, Any]
+
+
+class SettingsOut(BaseModel):
+    rollover_hour: int
+    timezone: str
+
+
+class SettingsUpdate(_Strict):
+    rollover_hour: int | None = Field(default=None, ge=0, le=23)
+    timezone: str | None = Field(default=None, min_length=1)

@@ -1,0 +1,71 @@
+// Shared helpers: calling the JSON API, announcing to screen readers, rendering math.
+
+/** Error from the API, carrying the one JSON error shape. */
+export class ApiError extends Error {
+  constructor(body, status) {
+    const error = (body && body.error) || { message: `HTTP ${status}` };
+    super(error.hint ? `${error.message} (${error.hint})` : error.message);
+    this.status = status;
+    this.code = error.code;
+  }
+}
+
+/** Call the API; JSON in and out. `body` may be FormData for uploads. */
+export async function api(path, { method = "GET", body } = {}) {
+  const options = { method, headers: { Accept: "application/json" } };
+  if (body instanceof FormData) {
+    options.body = body;
+  } else if (body !== undefined) {
+    options.body = JSON.stringify(body);
+    options.headers["Content-Type"] = "application/json";
+  }
+  const response = await fetch(`/api/v1${path}`, options);
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(data, response.status);
+  return data;
+}
+
+/** Say something in the page's ARIA live region (and nowhere else). */
+export function announce(text) {
+  const region = document.getElementById("announcer");
+  if (!region) return;
+  region.textContent = "";
+  // A fresh text node after clearing makes screen readers repeat identical messages.
+  setTimeout(() => { region.textContent = text; }, 30);
+}
+
+/** Typeset math inside an element with KaTeX (loaded deferred; retry until ready). */
+export function typeset(element, tries = 20) {
+  if (window.renderMathInElement) {
+    window.renderMathInElement(element, {
+      delimiters: [
+        { left: "\\[", right: "\\]", display: true },
+        { left: "\\(", right: "\\)", display: false },
+      ],
+      throwOnError: false,
+    });
+  } else if (tries > 0) {
+    setTimeout(() => typeset(element, tries - 1), 50);
+  }
+}
+
+/** Set sanitised HTML from the server (already cleaned by nh3) and typeset its math. */
+export function showHtml(element, html) {
+  element.innerHTML = html;
+  typeset(element);
+}
+
+/** Show an error message in a status element and announce it. */
+export function showError(element, error) {
+  element.textContent = error.message;
+  element.hidden = false;
+  announce(`Error: ${error.message}`);
+}
+
+/** Escape text for insertion into HTML. */
+export function esc(text) {
+  const div = document.createElement("div");
+  div.textContent = text == null ? "" : String(text);
+  return div.innerHTML;
+}

@@ -10,5 +10,6 @@ from __future__ import annotations
 
 from tokendeck.formats.anki.archive import Limits
 from tokendeck.formats.anki.reading import read
+from tokendeck.formats.anki.writing import to_bytes, write
 
-__all__ = ["Limits", "read"]
+__all__ = ["Limits", "read", "to_bytes", "write"]

@@ -1,0 +1,188 @@
+"""TokenDeck notes and cards as rows of Anki's ``notes``/``cards``/``revlog`` tables.
+
+The inverse of :mod:`tokendeck.formats.anki.scheduling`: review and interday
+due dates become day numbers from ``col.crt``, learning due dates epoch
+seconds, and FSRS memory state goes in the card's ``data`` JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from tokendeck.interchange import CardRecord, NoteRecord, Package, ReviewRecord
+
+_DAY = 86400
+#: Day numbers count from here; any fixed rollover instant works, because
+#: Anki shifts them by the difference between the two collections' ages.
+_CRT = int(datetime(2006, 1, 1, 4, tzinfo=UTC).timestamp())
+_TYPES = {"new": 0, "learning": 1, "review": 2, "relearning": 3}
+_QUEUES = {"new": 0, "learning": 1, "review": 2, "relearning": 1}
+_REVLOG_TYPES = {"learn": 0, "review": 1, "relearn": 2, "filtered": 3, "manual": 4}
+_STARTING_EASE = 2500
+#: "One step left, and it is due today": what Anki stores for a card in learning.
+_ONE_STEP_LEFT = 1001
+_CLOZE = re.compile(r"\{\{c(\d+)::")
+_IMG = re.compile(r"<img[^>]*?src=[\"']?([^\"'>\s]+)[^>]*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The fixed instants an export is written relative to."""
+
+    crt: int
+    mod: int
+
+    @property
+    def mod_ms(self) -> int:
+        """``mod`` in milliseconds."""
+        return self.mod * 1000
+
+    @property
+    def base_id(self) -> int:
+        """First note/card id (Anki ids are millisecond timestamps)."""
+        return self.mod_ms
+
+    @classmethod
+    def for_package(cls, package: Package) -> Clock:
+        """Stamp the export with the latest review in it, so output is reproducible."""
+        latest = max(
+            (c.last_review for n in package.notes for c in n.cards if c.last_review),
+            default=None,
+        )
+        mod = int(latest.timestamp()) if latest else _CRT
+        return cls(crt=_CRT, mod=mod)
+
+    def day(self, when: datetime) -> int:
+        """Anki's day number for ``when``."""
+        return (int(when.timestamp()) - self.crt) // _DAY
+
+
+def strip_html(text: str) -> str:
+    """Text of a field with tags removed but image file names kept (Anki's sort field)."""
+    return html.unescape(_TAG.sub("", _IMG.sub(r" \1 ", text)))
+
+
+def guid_for(note: NoteRecord, index: int) -> str:
+    """A stable GUID for a note that has none."""
+    digest = hashlib.sha1(f"{index}\x1f{note.front}\x1f{note.back}".encode()).hexdigest()
+    return f"td{digest[:14]}"
+
+
+def note_fields(note: NoteRecord) -> tuple[tuple[str, ...], list[str]]:
+    """Field names and values to export a note with.
+
+    Notes imported with extra fields keep them, provided front and back
+    still say what the fields say (i.e. the note was not edited since).
+    """
+    names: tuple[str, ...] = ("Text", "Back Extra") if note.kind == "cloze" else ("Front", "Back")
+    values = [note.front, note.back]
+    if len(note.fields) > 2:
+        original = list(note.fields.values())
+        joined = "<br>".join(v for v in original[1:] if v)
+        if original[0] == note.front and joined == note.back and all(note.fields):
+            names, values = tuple(note.fields), original
+    return names, [v.replace("\x1f", " ") for v in values]
+
+
+def default_ordinals(note: NoteRecord) -> list[int]:
+    """Card ordinals of a note that came without cards."""
+    if note.kind == "basic_reversed":
+        return [0, 1]
+    if note.kind == "cloze":
+        numbers = sorted({int(n) for n in _CLOZE.findall(note.front) if int(n) > 0})
+        return [n - 1 for n in numbers] or [0]
+    return [0]
+
+
+@dataclass
+class CardRows:
+    """Accumulates card and revlog rows while notes are written."""
+
+    clock: Clock
+    cards: list[tuple[Any, ...]] = field(default_factory=list)
+    revlog: list[tuple[Any, ...]] = field(default_factory=list)
+    _next_card: int = 0
+    _revlog_ids: set[int] = field(default_factory=set)
+
+    def take(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """The rows gathered so far, emptying the buffers."""
+        cards, revlog = self.cards, self.revlog
+        self.cards, self.revlog = [], []
+        return cards, revlog
+
+    def add_note(self, nid: int, position: int, note: NoteRecord, deck_ids: list[int]) -> None:
+        """Rows for every card of a note; ``deck_ids[i]`` is the deck of the i-th card."""
+        for card, did in zip(note.cards, deck_ids, strict=True):
+            cid = self.clock.base_id + self._next_card
+            self._next_card += 1
+            self.cards.append(self._card_row(cid, nid, did, card, position))
+            self._add_reviews(cid, card.reviews)
+
+    def _card_row(
+        self, cid: int, nid: int, did: int, card: CardRecord, position: int
+    ) -> tuple[Any, ...]:
+        state = card.state if card.state in _TYPES else "new"
+        due, ivl, left = self._schedule(card, state, position)
+        queue = -1 if card.suspended else _QUEUES[state]
+        factor = 0 if state == "new" else _STARTING_EASE
+        mod = self.clock.mod
+        return (cid, nid, did, card.ordinal, mod, -1, _TYPES[state], queue, due, ivl, factor,
+                card.reps, card.lapses, left, 0, 0, 0, _card_data(card))  # fmt: skip
+
+    def _schedule(self, card: CardRecord, state: str, position: int) -> tuple[int, int, int]:
+        if state == "new":
+            return position, 0, 0
+        due_at = card.due or card.last_review
+        ivl = _interval(card)
+        if state == "review":
+            return (self.clock.day(due_at) if due_at else 0), ivl, 0
+        due_secs = int(due_at.timestamp()) if due_at else self.clock.mod
+        return due_secs, (ivl if state == "relearning" else 0), _ONE_STEP_LEFT
+
+    def _add_reviews(self, cid: int, reviews: list[ReviewRecord]) -> None:
+        last_ivl = 0
+        for review in reviews:
+            rid = int(review.reviewed_at.timestamp() * 1000)
+            while rid in self._revlog_ids:  # Anki's revlog id is unique: nudge by 1 ms
+                rid += 1
+            self._revlog_ids.add(rid)
+            ivl = _revlog_interval(review.scheduled_days)
+            kind = _REVLOG_TYPES.get(review.kind, 1)
+            ease = 0 if kind == 4 else review.rating
+            factor = 0 if kind in (0, 4) else _STARTING_EASE
+            time_ms = min(max(review.duration_ms, 0), 2**31 - 1)
+            self.revlog.append((rid, cid, -1, ease, ivl, last_ivl, factor, time_ms, kind))
+            last_ivl = ivl
+
+
+def _interval(card: CardRecord) -> int:
+    if card.due and card.last_review and card.due > card.last_review:
+        return max(1, round((card.due - card.last_review).total_seconds() / _DAY))
+    if card.stability:
+        return max(1, round(card.stability))
+    return 1
+
+
+def _revlog_interval(days: float | None) -> int:
+    if days is None:
+        return 0
+    if days >= 1:
+        return round(days)
+    return -round(days * _DAY)  # Anki: negative means seconds
+
+
+def _card_data(card: CardRecord) -> str:
+    data: dict[str, Any] = {}
+    if card.stability is not None and card.difficulty is not None and card.stability > 0:
+        data["s"] = round(card.stability, 4)
+        data["d"] = round(min(max(card.difficulty, 1.0), 10.0), 3)
+    if card.last_review is not None:
+        data["lrt"] = int(card.last_review.timestamp())
+    return json.dumps(data, separators=(",", ":")) if data else "{}"

@@ -21,6 +21,7 @@ from tokendeck.web.api import api_router
 from tokendeck.web.deps import CollectionPool
 from tokendeck.web.errors import install_error_handlers
 from tokendeck.web.pages import pages_router
+from tokendeck.web.presenters import format_steps
 from tokendeck.web.settings import WebSettings
 
 HERE = Path(__file__).parent
@@ -48,6 +49,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.state.settings = settings
     app.state.collections = CollectionPool(settings)
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
+    app.state.templates.env.filters["steps"] = format_steps
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router())

@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tokendeck.errors import TokenDeckError
@@ -41,8 +41,15 @@ def error_response(
     *,
     hint: str | None = None,
     details: list[dict[str, Any]] | None = None,
-) -> JSONResponse:
-    """Build a response in the one error shape."""
+    request: Request | None = None,
+) -> Response:
+    """Build a response in the one error shape (an HTML page for a browser asking for a page)."""
+    if request is not None and _wants_page(request):
+        from tokendeck.web.pages import render
+
+        page = render(request, "error.html", f"Error {status}", message=message, hint=hint)
+        page.status_code = status
+        return page
     body = {
         "status": status,
         "code": code,
@@ -53,12 +60,19 @@ def error_response(
     return JSONResponse({"error": body}, status_code=status)
 
 
-async def _tokendeck_error(request: Request, exc: Exception) -> JSONResponse:
+def _wants_page(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/static/")) or path in ("/openapi.json", "/docs"):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+async def _tokendeck_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, TokenDeckError)
-    return error_response(exc.status, exc.code, exc.message, hint=exc.hint)
+    return error_response(exc.status, exc.code, exc.message, hint=exc.hint, request=request)
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     details = [_detail(err) for err in exc.errors()]
     first = details[0] if details else {"field": "request", "message": "is invalid"}
@@ -78,15 +92,15 @@ def _detail(err: Any) -> dict[str, Any]:
     return {"field": field, "message": str(err.get("msg", "is invalid"))}
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "error")
     message = str(exc.detail) if exc.detail else "request failed"
     hint = "see /docs for the available endpoints" if exc.status_code in (404, 405) else None
-    return error_response(exc.status_code, code, message, hint=hint)
+    return error_response(exc.status_code, code, message, hint=hint, request=request)
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(
         500,

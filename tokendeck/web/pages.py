@@ -59,8 +59,17 @@ def pages_router() -> APIRouter:
 
     @router.get("/cards/{card_id}")
     async def card_info(request: Request, card_id: int, col: Col) -> HTMLResponse:
+        from tokendeck.web.render import render_markdown
+
         view = col.card(card_id)
-        return render(request, "card.html", "Card info", view=view, decks=col.decks())
+        return render(
+            request,
+            "card.html",
+            "Card info",
+            view=view,
+            front_html=render_markdown(view.front),
+            back_html=render_markdown(view.back),
+        )
 
     @router.get("/transfer")
     async def transfer(request: Request, col: Col, settings: Settings) -> HTMLResponse:

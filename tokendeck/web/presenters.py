@@ -29,6 +29,16 @@ def format_interval(seconds: float) -> str:
     return f"{days / 365:.1f}y".replace(".0y", "y")
 
 
+def format_steps(steps: tuple[float, ...] | list[float]) -> str:
+    """Learning steps in seconds as the learner writes them: ``(60, 600)`` -> ``"1m 10m"``."""
+    units = ((86400, "d"), (3600, "h"), (60, "m"))
+    out = []
+    for step in steps:
+        unit = next(((size, u) for size, u in units if step >= size and step % size == 0), None)
+        out.append(f"{int(step // unit[0])}{unit[1]}" if unit else f"{step:g}s")
+    return " ".join(out)
+
+
 def deck_out(deck: Deck, counts: DeckCounts | None = None) -> schemas.DeckOut:
     """Public shape of a deck, with today's counts when known."""
     cfg = deck.config

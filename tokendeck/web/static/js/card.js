@@ -1,0 +1,55 @@
+// The card info page: edit, delete, review history and the card's forgetting curve.
+import { api, announce, esc, showHtml } from "./api.js";
+import { lineChart } from "./charts.js";
+
+const $ = (id) => document.getElementById(id);
+const root = $("card-info");
+const cardId = Number(root.dataset.cardId);
+const noteId = Number(root.dataset.noteId);
+const NAMES = ["manual", "Again", "Hard", "Good", "Easy"];
+
+async function load() {
+  const info = await api(`/cards/${cardId}/info`);
+  $("recall").textContent = info.retrievability == null ? "–" : `${Math.round(info.retrievability * 100)}%`;
+  document.querySelector("#history tbody").innerHTML = info.history.map((r) => `<tr>
+    <td>${new Date(r.reviewed_at).toLocaleString()}</td><td>${NAMES[r.rating] || r.rating}</td>
+    <td>${esc(r.kind)}</td><td class="n">${r.scheduled_days.toFixed(1)}</td>
+    <td class="n">${r.stability == null ? "–" : r.stability.toFixed(1)}</td></tr>`).join("");
+  const curve = info.forgetting_curve;
+  const times = curve.times.map((t) => Date.parse(t) / 1000);
+  $("curve").dataset.points = String(times.length);
+  if (times.length) {
+    lineChart($("curve"), [times, curve.recall.map((r) => r * 100)], [{ label: "Recall %" }], { time: true, yMax: 100 });
+  } else {
+    $("curve").textContent = "No reviews yet: the curve starts at the first review.";
+  }
+}
+
+async function save(event) {
+  event.preventDefault();
+  try {
+    await api(`/notes/${noteId}`, {
+      method: "PATCH",
+      body: { front: $("edit-front").value, back: $("edit-back").value, tags: $("edit-tags").value.split(/[\s,]+/).filter(Boolean) },
+    });
+    const card = await api(`/cards/${cardId}`);
+    showHtml($("front"), card.front_html);
+    showHtml($("back"), card.back_html);
+    $("edit-status").textContent = "Saved.";
+    announce("Card saved.");
+  } catch (error) {
+    $("edit-status").textContent = `Error: ${error.message}`;
+  }
+}
+
+async function remove() {
+  if (!confirm("Delete this card?")) return;
+  await api(`/cards/${cardId}`, { method: "DELETE" });
+  location.href = "/browse";
+}
+
+$("edit-form").addEventListener("submit", save);
+$("delete").addEventListener("click", remove);
+showHtml($("front"), $("front").innerHTML);
+showHtml($("back"), $("back").innerHTML);
+window.addEventListener("load", load);

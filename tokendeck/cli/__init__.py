@@ -21,6 +21,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "evaluate": "memory:evaluate_command",
     "optimize": "memory:optimize_command",
     "simulate": "memory:simulate_command",
+    "serve": "serve:serve",
 }
 
 

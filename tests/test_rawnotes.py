@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tokendeck.builtin import load_builtin
 from tokendeck.errors import ImportFormatError, TooLargeError
@@ -221,3 +223,37 @@ def test_files_without_entries_are_rejected(text: str) -> None:
 def test_huge_files_are_refused() -> None:
     with pytest.raises(TooLargeError):
         read(b"x" * (rawnotes.MAX_BYTES + 1), source="big.txt")
+
+
+# --- every line is accounted for, whatever the text ------------------------------------------
+
+_LINE = st.text(alphabet=st.sampled_from("abcXYZ é?.:,()-'\" 12"), max_size=40)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_LINE, min_size=0, max_size=30))
+def test_detection_never_drops_or_duplicates_a_line(raw_lines: list[str]) -> None:
+    text = "\n".join(raw_lines)
+    expected = [line.strip() for line in raw_lines if line.strip()]
+    try:
+        found = detect(text)
+    except ImportFormatError as exc:
+        # Allowed only when no line could start an entry (all prose, or < 2 lines).
+        assert "found no entries" in str(exc)
+        return
+    seen = [text for _, text in found.preamble]
+    if found.title is not None:
+        seen.insert(0, found.title)
+    for entry in found.entries:
+        assert entry.body, entry  # a front always has a definition
+        assert 0.0 <= entry.confidence <= 1.0
+        seen.extend([entry.front, *entry.body])
+    assert seen == expected
+    numbers = [e.line for e in found.entries]
+    assert numbers == sorted(numbers)
+
+
+def test_prose_without_terms_is_rejected() -> None:
+    prose = "This paragraph is only prose, with no term in it at all. " * 5
+    with pytest.raises(ImportFormatError, match="found no entries"):
+        read(f"{prose}\n{prose}\n".encode(), source="essay.txt")

@@ -37,6 +37,9 @@ MAX_BYTES = 5_000_000
 #: Log-odds offset for every line: most lines of notes are definition lines.
 HEADING_BIAS = -0.5
 
+#: Lines longer than this are prose: never a term or a question.
+_PROSE_CHARS = 200
+
 #: Deck used when the file has no title line and the caller names none.
 DEFAULT_DECK = "Default"
 
@@ -139,7 +142,7 @@ def detect(text: str, *, source: str = "input") -> Detection:
     one definition line) can be found.
     """
     lines = _lines(text)
-    found = _assemble(lines, _best_labels(lines)) if len(lines) >= 2 else None
+    found = _assemble(lines, _scores(lines)) if len(lines) >= 2 else None
     if found is None or not found.entries:
         raise ImportFormatError(
             "found no entries: raw notes need a term or question line followed by "
@@ -177,6 +180,8 @@ def heading_score(line: str, next_line: str | None, *, after_blank: bool = False
     """Log-odds that ``line`` starts a new entry, given the line that follows it."""
     if next_line is None:
         return -10.0  # an entry needs a definition below it
+    if len(line) > _PROSE_CHARS:
+        return -10.0  # a paragraph, not a term or question (and skip the work)
     shape = _shape_score(line) + _context_score(line, next_line)
     return HEADING_BIAS + shape + (1.0 if after_blank else 0.0)
 
@@ -249,7 +254,7 @@ def _is_title_case(line: str) -> bool:
 
 def _context_score(line: str, next_line: str) -> float:
     score = 0.0
-    following = _words(next_line)
+    following = _words(next_line[:_PROSE_CHARS])
     score += 1.5 * _mentions(_words(line), following[:12])
     if len(following) >= 8 or next_line[-1] in ".!":
         score += 1.0
@@ -295,20 +300,47 @@ def _log_sigmoid(x: float) -> float:
     return -math.log1p(math.exp(-x)) if x > -30 else x
 
 
-def _best_labels(lines: list[_Line]) -> list[str]:
+def _best_labels(lines: list[_Line], scores: list[float]) -> list[str]:
     """Most likely label per line: "T" title, "H" heading, "D" definition, "P" preamble."""
-    scores = _scores(lines)
     title = title_score(lines[0].text, scores[1])
-    # best[label] = (log-likelihood, labels so far)
-    best: dict[str, tuple[float, list[str]]] = {
-        "T": (_log_sigmoid(title) + _log_sigmoid(-scores[0]), ["T"]),
-        "H": (_log_sigmoid(-title) + _log_sigmoid(scores[0]), ["H"]),
-        "P": (_log_sigmoid(-title) + _log_sigmoid(-scores[0]) - 3.0, ["P"]),
+    best = {
+        "T": _log_sigmoid(title) + _log_sigmoid(-scores[0]),
+        "H": _log_sigmoid(-title) + _log_sigmoid(scores[0]),
+        "P": _log_sigmoid(-title) + _log_sigmoid(-scores[0]) + _PREAMBLE_COST,
     }
-    for index in range(1, len(lines)):
-        best = _step(best, scores[index])
-    final = best.get("D") or best["P"]
-    return final[1]
+    # back[i][label] = label of line i-1 on the best path that gives line i that label
+    back: list[dict[str, str]] = [{}]
+    for score in scores[1:]:
+        best, pointers = _step(best, score)
+        back.append(pointers)
+    # The last line closes an entry (D) or, if no entry was worth it, the preamble.
+    label = max((end for end in "DP" if end in best), key=best.__getitem__)
+    labels = [label]
+    for pointers in reversed(back[1:]):
+        label = pointers[label]
+        labels.append(label)
+    return labels[::-1]
+
+
+#: A heading may follow a title, a definition or the preamble, never another
+#: heading; a definition follows a heading or a definition.
+_ALLOWED_BEFORE = {"H": "TDP", "D": "HD", "P": "P"}
+
+#: Log-likelihood charged per line left before the first entry.
+_PREAMBLE_COST = -3.0
+
+
+def _step(best: dict[str, float], score: float) -> tuple[dict[str, float], dict[str, str]]:
+    gains = {"H": _log_sigmoid(score), "D": _log_sigmoid(-score)}
+    gains["P"] = gains["D"] + _PREAMBLE_COST
+    totals: dict[str, float] = {}
+    pointers: dict[str, str] = {}
+    for label, allowed in _ALLOWED_BEFORE.items():
+        previous = [p for p in allowed if p in best]
+        if previous:
+            pointers[label] = max(previous, key=best.__getitem__)
+            totals[label] = best[pointers[label]] + gains[label]
+    return totals, pointers
 
 
 def _scores(lines: list[_Line]) -> list[float]:
@@ -322,27 +354,8 @@ def _scores(lines: list[_Line]) -> list[float]:
     ]
 
 
-def _step(
-    best: dict[str, tuple[float, list[str]]], score: float
-) -> dict[str, tuple[float, list[str]]]:
-    # A heading may follow a title, a definition or the preamble, never a
-    # heading; a definition may follow a heading or a definition.
-    head, define = _log_sigmoid(score), _log_sigmoid(-score)
-    options: dict[str, tuple[float, list[str]]] = {}
-    for label, allowed in (("H", "TDP"), ("D", "HD"), ("P", "P")):
-        previous = [best[p] for p in allowed if p in best]
-        if not previous:
-            continue
-        total, path = max(previous, key=lambda item: item[0])
-        gain = head if label == "H" else define
-        if label == "P":
-            gain -= 3.0  # leftover text before the first entry is unlikely
-        options[label] = (total + gain, [*path, label])
-    return options
-
-
-def _assemble(lines: list[_Line], labels: list[str]) -> Detection:
-    scores = _scores(lines)
+def _assemble(lines: list[_Line], scores: list[float]) -> Detection:
+    labels = _best_labels(lines, scores)
     title = next((line for line, label in zip(lines, labels, strict=True) if label == "T"), None)
     preamble = tuple(
         (ln.number, ln.text) for ln, label in zip(lines, labels, strict=True) if label == "P"
@@ -350,7 +363,8 @@ def _assemble(lines: list[_Line], labels: list[str]) -> Detection:
     starts = [i for i, label in enumerate(labels) if label == "H"]
     found = [
         _entry(lines[start:end], scores[start])
-        for start, end in zip(starts, [*starts[1:], len(lines)], strict=True)
+        # strict=False: with no heading there is nothing to pair.
+        for start, end in zip(starts, [*starts[1:], len(lines)], strict=False)
     ]
     return Detection(
         entries=tuple(found),

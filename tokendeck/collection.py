@@ -360,6 +360,10 @@ class Collection:
             raise NotFoundError(f"no card {card_id}", hint="`tokendeck cards` lists card ids")
         return found
 
+    def cards(self, deck: str | int | None = None) -> list[Card]:
+        """Every card (of a deck and its subdecks), scheduling state only: for statistics."""
+        return sq.all_cards(self.db, self.user_id, None if deck is None else self.deck_ids(deck))
+
     def cards_of_note(self, note_id: int) -> list[Card]:
         """All cards of a note."""
         return q.cards_of_note(self.db, note_id)

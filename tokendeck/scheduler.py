@@ -147,7 +147,7 @@ class Scheduler:
         return due, float(days)
 
     def _fuzzed(self, days: int, card: Card) -> int:
-        if self.fuzz_seed is None or days < 2.5:
+        if self.fuzz_seed is None:
             return days
         rng = random.Random(f"{self.fuzz_seed}:{card.id}:{card.reps}")
         return fuzz_interval(days, rng, self.config.maximum_interval)
@@ -155,6 +155,8 @@ class Scheduler:
 
 def fuzz_interval(days: int, rng: random.Random, maximum: int) -> int:
     """Spread an interval over a small range so cards added together drift apart."""
+    if days < _FUZZ_RANGES[0][0]:
+        return min(days, maximum)  # short intervals are not fuzzed
     delta = 1.0
     for start, end, factor in _FUZZ_RANGES:
         delta += factor * max(0.0, min(days, end) - start)

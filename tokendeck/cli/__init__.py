@@ -18,6 +18,20 @@ from tokendeck.errors import TokenDeckError
 
 #: command name -> "module:attribute" (module relative to tokendeck.cli)
 LAZY_COMMANDS: dict[str, str] = {
+    "next": "review:next_card",
+    "answer": "review:answer",
+    "undo": "review:undo",
+    "decks": "cards:decks",
+    "cards": "cards:cards",
+    "show": "cards:show",
+    "add": "cards:add",
+    "edit": "cards:edit",
+    "delete": "cards:delete",
+    "suspend": "cards:suspend",
+    "unsuspend": "cards:unsuspend",
+    "bury": "cards:bury",
+    "reset": "cards:reset",
+    "stats": "stats:stats",
     "evaluate": "memory:evaluate_command",
     "optimize": "memory:optimize_command",
     "simulate": "memory:simulate_command",

@@ -77,3 +77,15 @@ def deck_totals(db: Database, user: int) -> dict[int, int]:
 def data_version(db: Database) -> int:
     """Changes whenever another connection commits: our cue to rebuild cached queues."""
     return int(db.scalar("PRAGMA data_version"))
+
+
+def all_cards(db: Database, user: int, deck_ids: Sequence[int] | None) -> list[Card]:
+    """Every card of a user (in some decks), without note text: for statistics."""
+    if deck_ids is None:
+        rows = db.fetchall(f"SELECT {CARD_COLUMNS} FROM cards WHERE user_id=?", (user,))
+    else:
+        decks, params = _deck_filter(deck_ids)
+        rows = db.fetchall(
+            f"SELECT {CARD_COLUMNS} FROM cards WHERE user_id=? AND {decks}", (user, *params)
+        )
+    return [card_from_row(r) for r in rows]

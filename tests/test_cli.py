@@ -147,3 +147,15 @@ def test_python_dash_m_and_real_process(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["card"]["deck"] == "LLM Vocabulary"
+
+
+def test_stats_report_counts_todays_reviews(run: Runner) -> None:
+    for _ in range(3):
+        card = run.json("next", "--json")["card"]  # type: ignore[index]
+        run("answer", str(card["id"]), "easy", "--duration", "6000")
+    code, out, _ = run("stats")
+    assert code == 0
+    assert "Today: 3 reviews in 0.3 min" in out
+    assert "2026-11-27      3      3" in out  # three learn answers today
+    data = run.json("stats", "--json")
+    assert isinstance(data, dict) and data["states"]["review"] == 3 and sum(data["forecast"]) == 3

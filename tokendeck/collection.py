@@ -573,11 +573,16 @@ class Collection:
                 )
         return result
 
-    def stats(self, now: datetime, deck: str | int | None = None) -> Any:
-        """Statistics for the text report and the charts (see :mod:`tokendeck.stats`)."""
-        from tokendeck.stats import collect
+    def stats(self, now: datetime, deck: str | int | None = None) -> dict[str, Any]:
+        """Every statistic and chart series, from the review log (see :mod:`tokendeck.stats_charts`)."""
+        from tokendeck.stats_charts import chart_data
 
-        return collect(self, now, deck)
+        cards = self.cards(deck)
+        reviews = list(self.reviews())
+        if deck is not None:
+            ids = {card.id for card in cards}
+            reviews = [r for r in reviews if r.card_id in ids]
+        return chart_data(cards, reviews, now, self.calendar)
 
     # -- imports and exports --------------------------------------------------------------------
     def import_package(

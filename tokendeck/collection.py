@@ -574,7 +574,7 @@ class Collection:
         return result
 
     def stats(self, now: datetime, deck: str | int | None = None) -> dict[str, Any]:
-        """Every statistic and chart series, from the review log (see :mod:`tokendeck.stats_charts`)."""
+        """Every statistic and chart series, from the review log (see tokendeck.stats_charts)."""
         from tokendeck.stats_charts import chart_data
 
         cards = self.cards(deck)

@@ -18,6 +18,7 @@ from tokendeck.errors import TokenDeckError
 
 #: command name -> "module:attribute" (module relative to tokendeck.cli)
 LAZY_COMMANDS: dict[str, str] = {
+    "study": "study:study",
     "next": "review:next_card",
     "answer": "review:answer",
     "undo": "review:undo",

@@ -1,0 +1,62 @@
+"""The Textual app behind ``tokendeck study``.
+
+It holds the collection, the deck being studied, the clock and the session
+record; :class:`~tokendeck.tui.screen.StudyScreen` does the studying. When the
+app exits, :meth:`StudyApp.run` returns the session :class:`Summary`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from textual.app import App
+from textual.screen import Screen
+
+from tokendeck.collection import Collection
+from tokendeck.tui.screen import StudyScreen
+from tokendeck.tui.session import Session, Summary
+
+#: Textual's built-in themes the tests render; any Textual theme name works.
+LIGHT_THEME = "textual-light"
+DARK_THEME = "textual-dark"
+
+
+class StudyApp(App[Summary]):
+    """Full-screen study session over one deck (or all decks)."""
+
+    TITLE = "TokenDeck"
+
+    def __init__(
+        self,
+        col: Collection,
+        *,
+        deck: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+        theme: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.col = col
+        self.deck = deck
+        self.clock = clock or _wall_clock
+        self.session = Session(started=self.clock())
+        if theme is not None:
+            self.theme = theme
+
+    @property
+    def deck_title(self) -> str:
+        """What the header calls the deck being studied."""
+        return self.deck or "All decks"
+
+    def get_default_screen(self) -> Screen[None]:
+        return StudyScreen()
+
+    async def action_quit(self) -> None:
+        """Leave, handing the session summary to whoever ran the app (q or Ctrl+Q)."""
+        self.exit(self.session.summary(self.clock()))
+
+
+def _wall_clock() -> datetime:
+    from tokendeck import clock
+
+    return clock.now()

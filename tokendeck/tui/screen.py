@@ -1,0 +1,259 @@
+"""The study screen: show a card, reveal, rate, undo, edit, suspend.
+
+Every action asks the app's clock for ``now`` once and passes it to the
+collection, so a fixed clock (``--now``, tests) makes the session exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Button, Footer
+
+from tokendeck.cards import CardView, Rating
+from tokendeck.errors import NothingToUndoError, TokenDeckError
+from tokendeck.intervals import format_interval, until
+from tokendeck.tui.edit import EditScreen, NoteText
+from tokendeck.tui.widgets import AnswerBar, CardFace, CountsHeader, NothingDue, StatusLine
+
+if TYPE_CHECKING:
+    from tokendeck.tui.app import StudyApp
+
+#: How often the nothing-due screen checks whether a learning card has come due.
+POLL_SECONDS = 15.0
+
+
+@dataclass(frozen=True, slots=True)
+class Undoable:
+    """A step `u` can take back: an answer (via the review log) or a suspension."""
+
+    kind: str  # "answer" or "suspend"
+    card_id: int
+
+
+class StudyScreen(Screen[None]):
+    """One card at a time; keys drive everything, the mouse can press the buttons."""
+
+    DEFAULT_CSS = """
+    StudyScreen { background: $background; }
+    StudyScreen .hidden { display: none; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space,enter", "reveal", "Show answer"),
+        Binding("1", "rate(1)", "Again", show=False),
+        Binding("2", "rate(2)", "Hard", show=False),
+        Binding("3", "rate(3)", "Good", show=False),
+        Binding("4", "rate(4)", "Easy", show=False),
+        Binding("u", "undo", "Undo"),
+        Binding("e", "edit", "Edit"),
+        Binding("s", "suspend", "Suspend"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.current: CardView | None = None
+        self.revealed = False
+        self.shown_at: datetime | None = None
+        self.undoable: list[Undoable] = []
+
+    @property
+    def study(self) -> StudyApp:
+        """The app, typed."""
+        from tokendeck.tui.app import StudyApp
+
+        assert isinstance(self.app, StudyApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        yield CountsHeader()
+        yield CardFace()
+        yield NothingDue(classes="hidden")
+        yield StatusLine("")
+        yield AnswerBar()
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.set_interval(POLL_SECONDS, self._poll)
+        await self.show_next()
+
+    # -- showing ---------------------------------------------------------------------
+    async def show_next(self) -> None:
+        """Show the next card due, or the nothing-due panel."""
+        now = self.study.clock()
+        view = self.study.col.next_card(now, self.study.deck)
+        if view is None:
+            self._show_nothing_due(now)
+        else:
+            await self.show(view, now)
+
+    async def show(self, view: CardView, now: datetime, *, revealed: bool = False) -> None:
+        """Show ``view`` from ``now`` (answer time is measured from here)."""
+        self.current, self.revealed, self.shown_at = view, revealed, now
+        self._refresh_counts(now)
+        self.query_one(NothingDue).add_class("hidden")
+        self.query_one(CardFace).remove_class("hidden")
+        await self.query_one(CardFace).show_card(view, revealed=revealed)
+        bar = self.query_one(AnswerBar)
+        bar.remove_class("hidden")
+        if revealed:
+            bar.offer(self._intervals(view, now))
+        else:
+            bar.ask()
+
+    def _show_nothing_due(self, now: datetime) -> None:
+        self.current, self.revealed = None, False
+        self._refresh_counts(now)
+        self.query_one(CardFace).add_class("hidden")
+        self.query_one(AnswerBar).add_class("hidden")
+        panel = self.query_one(NothingDue)
+        panel.remove_class("hidden")
+        panel.show(self._when_next(now))
+
+    def _when_next(self, now: datetime) -> str:
+        col = self.study.col
+        upcoming = col.next_due(now, self.study.deck)
+        if upcoming is None:
+            return (
+                "There are no cards waiting in this deck.\n"
+                'Add some with `tokendeck add --deck "..." --front ... --back ...`.\n\n'
+                "Press q to quit."
+            )
+        local = upcoming.astimezone(col.calendar.tz)
+        wait = format_interval(until(now, upcoming, col.calendar))
+        return (
+            f"The next card is due in {wait} ({local:%a %d %b, %H:%M}).\n\n"
+            "Press q to quit, or keep this open: the card will appear when it is due."
+        )
+
+    def _refresh_counts(self, now: datetime) -> None:
+        counts = self.study.col.queue_counts(now, self.study.deck)
+        self.query_one(CountsHeader).show(self.study.deck_title, counts)
+
+    def _intervals(self, view: CardView, now: datetime) -> dict[Rating, str]:
+        col = self.study.col
+        preview = col.preview(view.id, now)
+        return {r: format_interval(until(now, due, col.calendar)) for r, due in preview.items()}
+
+    def say(self, text: str, *, level: str = "info") -> None:
+        """A one-line message under the card."""
+        self.query_one(StatusLine).say(text, level=level)
+
+    async def _poll(self) -> None:
+        if self.current is None:
+            await self.show_next()
+
+    # -- actions -----------------------------------------------------------------------
+    def action_reveal(self) -> None:
+        """Show the back and the four ratings."""
+        if self.current is None or self.revealed:
+            return
+        self.revealed = True
+        self.query_one(CardFace).set_revealed(True)
+        self.query_one(AnswerBar).offer(self._intervals(self.current, self.study.clock()))
+
+    async def action_rate(self, number: int) -> None:
+        """Answer the shown card (only once its back is revealed)."""
+        view = self.current
+        if view is None:
+            return
+        if not self.revealed:
+            self.say("Show the answer first (space), then rate it 1-4.")
+            return
+        now = self.study.clock()
+        rating = Rating(number)
+        started = self.shown_at or now
+        duration_ms = max(0, round((now - started).total_seconds() * 1000))
+        try:
+            result = self.study.col.answer(view.id, rating, now=now, duration_ms=duration_ms)
+        except TokenDeckError as exc:
+            self.say(f"Not saved: {exc}", level="error")
+            return
+        self.study.session.record(view.id, rating, view.card.state)
+        self.undoable.append(Undoable("answer", view.id))
+        if result.leech:
+            self.say(_leech_message(view, result.card.lapses), level="warning")
+        else:
+            self.say(f"{rating.label.capitalize()}: next in {self._next_in(result.card.due, now)}.")
+        await self.show_next()
+
+    def _next_in(self, due: datetime, now: datetime) -> str:
+        return format_interval(until(now, due, self.study.col.calendar))
+
+    async def action_undo(self) -> None:
+        """Take back the last answer or suspension and show that card again."""
+        now = self.study.clock()
+        col = self.study.col
+        step = self.undoable.pop() if self.undoable else Undoable("answer", 0)
+        try:
+            if step.kind == "suspend":
+                col.unsuspend([step.card_id], now=now)
+                card_id = step.card_id
+            else:
+                card_id = col.undo(now).id
+        except NothingToUndoError:
+            self.say("Nothing to undo.")
+            return
+        except TokenDeckError as exc:
+            self.say(f"Could not undo: {exc}", level="error")
+            return
+        if step.kind == "answer":
+            self.study.session.take_back(card_id)
+        self.say("Undone: suspension." if step.kind == "suspend" else "Undone: last answer.")
+        await self.show(col.card(card_id), now)
+
+    async def action_suspend(self) -> None:
+        """Keep the shown card out of study (u brings it back)."""
+        if self.current is None:
+            return
+        card_id = self.current.id
+        try:
+            self.study.col.suspend([card_id], now=self.study.clock())
+        except TokenDeckError as exc:
+            self.say(f"Could not suspend: {exc}", level="error")
+            return
+        self.undoable.append(Undoable("suspend", card_id))
+        self.say("Suspended. Press u to undo, or `tokendeck unsuspend` later.")
+        await self.show_next()
+
+    def action_edit(self) -> None:
+        """Edit the shown card's note in a dialog."""
+        view = self.current
+        if view is None:
+            return
+
+        def save(text: NoteText) -> None:
+            self.study.col.edit_note(
+                view.note.id, now=self.study.clock(), front=text.front, back=text.back
+            )
+
+        async def saved(text: NoteText | None) -> None:
+            if text is None or self.current is None:
+                return
+            self.say("Saved.")
+            refreshed = self.study.col.card(self.current.id)
+            await self.show(refreshed, self.study.clock(), revealed=self.revealed)
+
+        self.app.push_screen(EditScreen(view.note.front, view.note.back, save), saved)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Mouse clicks on the answer bar run the same actions as the keys."""
+        name = event.button.id or ""
+        if name == "reveal":
+            self.action_reveal()
+        elif name in {r.label for r in Rating}:
+            self.run_worker(self.action_rate(int(Rating.parse(name))), exclusive=True)
+
+
+def _leech_message(view: CardView, lapses: int) -> str:
+    front = view.front.strip().splitlines()[0][:40] if view.front.strip() else f"card {view.id}"
+    return (
+        f'"{front}" was forgotten {lapses} times and is suspended as a leech: '
+        "rewrite it (`tokendeck edit`), then `tokendeck unsuspend`."
+    )

@@ -1,0 +1,166 @@
+"""The pieces of the study screen: counts header, card face, answer bar, nothing-due panel.
+
+Colours come from Textual's theme variables only ($primary, $text-success, ...),
+so the screen reads well in light and dark themes alike.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Label, Markdown, Rule, Static
+from textual.widgets.button import ButtonVariant
+
+from tokendeck.cards import CardView, Rating
+from tokendeck.study import QueueCounts
+
+#: Button variant per rating, so "Again" looks like a warning and "Good" like the default.
+_VARIANTS: dict[Rating, ButtonVariant] = {
+    Rating.AGAIN: "error",
+    Rating.HARD: "warning",
+    Rating.GOOD: "success",
+    Rating.EASY: "primary",
+}
+
+
+class CountsHeader(Horizontal):
+    """One line: app name, deck, and the new / learning / due cards left today."""
+
+    DEFAULT_CSS = """
+    CountsHeader { height: 1; background: $panel; padding: 0 1; }
+    CountsHeader Label { padding: 0 1 0 0; }
+    CountsHeader #brand { color: $text-accent; text-style: bold; }
+    CountsHeader #deck { color: $foreground; text-style: bold; width: 1fr; }
+    CountsHeader #new { color: $text-primary; }
+    CountsHeader #learning { color: $text-error; }
+    CountsHeader #due { color: $text-success; padding: 0; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Label("TokenDeck", id="brand")
+        yield Label("", id="deck")
+        yield Label("", id="new")
+        yield Label("", id="learning")
+        yield Label("", id="due")
+
+    def show(self, deck: str, counts: QueueCounts) -> None:
+        """Update the deck name and counts."""
+        self.query_one("#deck", Label).update(f"· {deck}")
+        self.query_one("#new", Label).update(f"New {counts.new}")
+        self.query_one("#learning", Label).update(f"Learning {counts.learning}")
+        self.query_one("#due", Label).update(f"Due {counts.review}")
+
+
+class CardFace(VerticalScroll):
+    """The card: a muted line about it, the front, and after reveal, the back."""
+
+    DEFAULT_CSS = """
+    CardFace { height: 1fr; align-horizontal: center; padding: 1 2 0 2; }
+    CardFace > * { max-width: 100; }
+    CardFace #meta { color: $text-muted; width: 100%; padding: 0 1; }
+    CardFace Markdown { margin: 0; padding: 0 1; background: transparent; }
+    CardFace #front { text-style: bold; }
+    CardFace Rule { color: $primary; margin: 0; }
+    CardFace .hidden { display: none; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="meta")
+        yield Markdown("", id="front")
+        yield Rule(id="divider", classes="hidden")
+        yield Markdown("", id="back", classes="hidden")
+
+    async def show_card(self, view: CardView, *, revealed: bool) -> None:
+        """Show a card's front (and back when ``revealed``)."""
+        tags = ", ".join(t for t in view.note.tags if t != "leech")
+        meta = f"{view.deck_name} · {view.card.state.label}" + (f" · {tags}" if tags else "")
+        self.query_one("#meta", Static).update(meta)
+        await self.query_one("#front", Markdown).update(view.front)
+        await self.query_one("#back", Markdown).update(view.back)
+        self.set_revealed(revealed)
+        self.scroll_home(animate=False)
+
+    def set_revealed(self, revealed: bool) -> None:
+        """Show or hide the back."""
+        self.query_one("#divider").set_class(not revealed, "hidden")
+        self.query_one("#back").set_class(not revealed, "hidden")
+
+
+class KeyButton(Button, can_focus=False):
+    """A button the mouse can press but the keyboard never focuses.
+
+    Focusable buttons would turn Enter (reveal) into "press the focused
+    rating", a nasty surprise; every button here has its own key anyway.
+    """
+
+
+class AnswerBar(Horizontal):
+    """Either "Show answer" or the four rating buttons, each with its interval."""
+
+    DEFAULT_CSS = """
+    AnswerBar { height: 3; align-horizontal: center; margin: 0 1; }
+    AnswerBar KeyButton { width: 1fr; max-width: 24; margin: 0 1 0 0; }
+    AnswerBar #reveal { max-width: 48; }
+    AnswerBar .hidden { display: none; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield KeyButton("Show answer  (space)", id="reveal", variant="primary")
+        for rating in Rating:
+            yield KeyButton(
+                _label(rating, ""), id=rating.label, variant=_VARIANTS[rating], classes="hidden"
+            )
+
+    def ask(self) -> None:
+        """Question side: only "Show answer"."""
+        self._show_ratings(False)
+
+    def offer(self, intervals: dict[Rating, str]) -> None:
+        """Answer side: the four ratings with the interval each would give."""
+        for rating in Rating:
+            self.query_one(f"#{rating.label}", Button).label = _label(rating, intervals[rating])
+        self._show_ratings(True)
+
+    def _show_ratings(self, shown: bool) -> None:
+        self.query_one("#reveal").set_class(shown, "hidden")
+        for rating in Rating:
+            self.query_one(f"#{rating.label}").set_class(not shown, "hidden")
+
+
+def _label(rating: Rating, interval: str) -> str:
+    return f"{int(rating)} {rating.label.capitalize()}  {interval}".rstrip()
+
+
+class StatusLine(Static):
+    """What just happened ("Suspended.", "Undone.", a leech warning), one line."""
+
+    DEFAULT_CSS = """
+    StatusLine { height: 1; padding: 0 2; color: $text-muted; }
+    StatusLine.warning { color: $text-warning; text-style: bold; }
+    StatusLine.error { color: $text-error; text-style: bold; }
+    """
+
+    def say(self, text: str, *, level: str = "info") -> None:
+        """Show a message; ``level`` is "info", "warning" or "error"."""
+        self.update(text)
+        self.set_class(level == "warning", "warning")
+        self.set_class(level == "error", "error")
+
+
+class NothingDue(Vertical):
+    """Shown instead of a card when nothing is left to study right now."""
+
+    DEFAULT_CSS = """
+    NothingDue { height: 1fr; align: center middle; }
+    NothingDue > Static { width: auto; max-width: 70; padding: 1 4; }
+    NothingDue #done-title { color: $text-success; text-style: bold; }
+    NothingDue #done-detail { color: $foreground; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("Nothing is due right now.", id="done-title")
+        yield Static("", id="done-detail")
+
+    def show(self, detail: str) -> None:
+        """Explain when to come back."""
+        self.query_one("#done-detail", Static).update(detail)

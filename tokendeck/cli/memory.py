@@ -24,14 +24,18 @@ _REVLOG = click.option(
     help="A review-log CSV (FSRS CSV or Anki revlog export) instead of the collection's history.",
 )
 _TIMEZONE = click.option(
-    "--timezone", "tz_name", metavar="ZONE",
+    "--timezone",
+    "tz_name",
+    metavar="ZONE",
     help="IANA zone for counting study days (default: the log's own UTC offset, "
     "or the collection's setting).",
-)  # fmt: skip
+)
 _ROLLOVER = click.option(
-    "--rollover-hour", type=click.IntRange(0, 23), default=None,
+    "--rollover-hour",
+    type=click.IntRange(0, 23),
+    default=None,
     help="Hour a new study day starts (default 4, or the collection's setting).",
-)  # fmt: skip
+)
 
 
 def _load(revlog: Path | None) -> tuple[ReviewLog, Calendar | None]:
@@ -76,8 +80,10 @@ def evaluate_command(
         click.echo(json.dumps(result.to_dict(), indent=2))
         return
     data = result.to_dict()
-    click.echo(f"{data['reviews']} reviews of {data['cards']} cards; "
-               f"{data['scored_reviews']} scored over {data['folds']} time folds")  # fmt: skip
+    click.echo(
+        f"{data['reviews']} reviews of {data['cards']} cards; "
+        f"{data['scored_reviews']} scored over {data['folds']} time folds"
+    )
     click.echo(f"{'model':<16}{'log loss':>10}{'RMSE(bins)':>12}{'AUC':>8}")
     for name, m in data["models"].items():
         auc = "-" if m["auc"] is None else f"{m['auc']:.4f}"
@@ -117,9 +123,12 @@ def optimize_command(
     deck_ids = col.deck_ids(deck)
     for deck_id in deck_ids:
         col.update_deck(
-            deck_id, now=now, fsrs_parameters=fitted.parameters,
-            fsrs_fitted_at=now.isoformat(timespec="seconds"), fsrs_review_count=fitted.review_count,
-        )  # fmt: skip
+            deck_id,
+            now=now,
+            fsrs_parameters=fitted.parameters,
+            fsrs_fitted_at=now.isoformat(timespec="seconds"),
+            fsrs_review_count=fitted.review_count,
+        )
     moved = _reschedule(col, log, calendar, fitted.parameters, now) if reschedule else 0
     _report_fit(fitted, [col.deck(i).name for i in deck_ids], moved, as_json)
 
@@ -132,20 +141,26 @@ def _reschedule(
     from tokendeck.memory import optimizer
 
     moved = 0
-    for memory in optimizer.card_memories(log, calendar, params, now=now):
-        card = col.card(memory.card_id).card
-        if card.state != CardState.REVIEW:
-            continue
-        config = col.deck(card.deck_id).config
-        due = optimizer.next_due(
-            memory, params, config.desired_retention, calendar, config.maximum_interval
-        )
-        card_id = memory.card_id
-        # the facade has no public per-card memory-state setter yet (reported to the lead)
-        col._set_cards(
-            [card_id], now, stability=memory.stability, difficulty=memory.difficulty, due=due
-        )
-        moved += 1
+    configs = {d.id: d.config for d in col.decks()}
+    # one transaction: all cards move or none do (and one durable commit, not 1,000)
+    with col.db.transaction():
+        for memory in optimizer.card_memories(log, calendar, params, now=now):
+            card = col.card(memory.card_id).card
+            if card.state != CardState.REVIEW:
+                continue
+            config = configs[card.deck_id]
+            due = optimizer.next_due(
+                memory, params, config.desired_retention, calendar, config.maximum_interval
+            )
+            # the facade has no public per-card memory-state setter yet (reported to the lead)
+            col._set_cards(
+                [memory.card_id],
+                now,
+                stability=memory.stability,
+                difficulty=memory.difficulty,
+                due=due,
+            )
+            moved += 1
     return moved
 
 
@@ -159,13 +174,18 @@ def _params(col: Collection, deck: str | None) -> tuple[float, ...]:
 
 def _report_fit(fitted: Any, deck_names: list[str], moved: int, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps({
-            "parameters": [round(w, 4) for w in fitted.parameters],
-            "review_count": fitted.review_count,
-            "fitted_at": fitted.fitted_at.isoformat(timespec="seconds"),
-            "decks": deck_names,
-            "rescheduled": moved,
-        }, indent=2))  # fmt: skip
+        click.echo(
+            json.dumps(
+                {
+                    "parameters": [round(w, 4) for w in fitted.parameters],
+                    "review_count": fitted.review_count,
+                    "fitted_at": fitted.fitted_at.isoformat(timespec="seconds"),
+                    "decks": deck_names,
+                    "rescheduled": moved,
+                },
+                indent=2,
+            )
+        )
         return
     click.echo(
         f"Fitted FSRS-6 on {fitted.review_count} reviews; stored on: {', '.join(deck_names)}"
@@ -179,13 +199,25 @@ def _report_fit(fitted: Any, deck_names: list[str], moved: int, as_json: bool) -
 @click.argument("deck", required=False)
 @_REVLOG
 @click.option("--days", type=click.IntRange(1, 3650), default=365, show_default=True)
-@click.option("--new-per-day", type=click.IntRange(1, 9999), default=None,
-              help="New cards a day (default: the deck's limit).")  # fmt: skip
-@click.option("--deck-size", type=click.IntRange(1, 1_000_000), default=None,
-              help="Cards to learn (default: cards in the deck or log).")  # fmt: skip
+@click.option(
+    "--new-per-day",
+    type=click.IntRange(1, 9999),
+    default=None,
+    help="New cards a day (default: the deck's limit).",
+)
+@click.option(
+    "--deck-size",
+    type=click.IntRange(1, 1_000_000),
+    default=None,
+    help="Cards to learn (default: cards in the deck or log).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Simulator random seed.")
-@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write a PNG chart here.")  # fmt: skip
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a PNG chart here.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def simulate_command(
     deck: str | None,
@@ -208,9 +240,13 @@ def simulate_command(
     habits = simulation.habits_from(histories.card_histories(log.reviews, calendar))
     params, size, per_day = _simulation_inputs(log, calendar, deck, revlog is not None)
     result = simulation.simulate(
-        params, days=days, deck_size=deck_size or size, new_per_day=new_per_day or per_day,
-        rng=random.Random(seed), habits=habits,
-    )  # fmt: skip
+        params,
+        days=days,
+        deck_size=deck_size or size,
+        new_per_day=new_per_day or per_day,
+        rng=random.Random(seed),
+        habits=habits,
+    )
     if plot_path:
         simulation.plot(result, plot_path)
     if as_json:
@@ -219,8 +255,10 @@ def simulate_command(
     click.echo(f"{result.deck_size} cards, {result.new_per_day} new a day, {days} days")
     click.echo(f"{'retention':>9}{'hours':>9}{'reviews':>9}{'remembered':>12}{'s/remembered':>14}")
     for o in result.outcomes[::5]:
-        click.echo(f"{o.desired_retention:>9.2f}{o.minutes / 60:>9.1f}{o.reviews:>9}"
-                   f"{o.remembered:>12.0f}{o.seconds_per_remembered:>14.1f}")  # fmt: skip
+        click.echo(
+            f"{o.desired_retention:>9.2f}{o.minutes / 60:>9.1f}{o.reviews:>9}"
+            f"{o.remembered:>12.0f}{o.seconds_per_remembered:>14.1f}"
+        )
     click.echo(f"recommended desired retention: {result.recommended.desired_retention:.2f}")
 
 

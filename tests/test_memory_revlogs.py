@@ -1,0 +1,76 @@
+"""Reading review logs: the FSRS CSV, Anki's revlog export, and scoring samples."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tokendeck.days import Calendar
+from tokendeck.errors import ImportFormatError
+from tokendeck.memory.histories import card_histories, samples
+from tokendeck.memory.revlogs import parse, read
+
+DATA = Path(__file__).parent / "data" / "review-logs" / "anki-user-12k-reviews.csv"
+
+
+def test_real_csv_loads_all_reviews_with_its_offset() -> None:
+    log = read(DATA)
+    assert len(log.reviews) == 12580
+    assert log.card_count == 1205
+    assert log.utc_offset == timedelta(0)
+    assert all(
+        a.reviewed_at <= b.reviewed_at for a, b in zip(log.reviews, log.reviews[1:], strict=False)
+    )
+
+
+def test_fsrs_csv_keeps_the_stated_offset_and_stores_utc() -> None:
+    log = parse(
+        "card_id,review_rating,review_time,review_duration\n7,3,2024-05-01T21:00:00+02:00,1500\n"
+    )
+    assert log.utc_offset == timedelta(hours=2)
+    assert log.reviews[0].reviewed_at == datetime(2024, 5, 1, 19, 0, tzinfo=UTC)
+    assert log.reviews[0].duration_ms == 1500
+
+
+def test_anki_revlog_drops_manual_entries_and_restarts_after_forget() -> None:
+    day = 86_400_000
+    text = (
+        "id,cid,usn,ease,ivl,lastIvl,factor,time,type\n"
+        f"{1 * day},5,0,3,-600,0,0,8000,0\n"  # learn, then forgotten below
+        f"{2 * day},5,0,0,0,1,0,0,4\n"  # Forget: manual, ivl 0, factor 0
+        f"{3 * day},5,0,1,-600,0,0,9000,0\n"
+        f"{4 * day},5,0,0,10,1,2500,0,4\n"  # manual reschedule: dropped, history kept
+        f"{5 * day},5,0,3,3,1,2500,7000,1\n"
+    )
+    log = parse(text)
+    assert [r.rating for r in log.reviews] == [1, 3]
+    assert [r.kind for r in log.reviews] == ["learn", "review"]
+    assert log.dropped_manual == 2
+
+
+def test_unknown_header_names_the_expected_columns() -> None:
+    with pytest.raises(ImportFormatError, match="card_id,review_rating"):
+        parse("a,b,c\n1,2,3\n", source="x.csv")
+
+
+def test_bad_row_names_its_line() -> None:
+    with pytest.raises(ImportFormatError, match="line 3"):
+        parse(
+            "card_id,review_rating,review_time,review_duration\n1,3,2024-05-01T10:00:00+00:00,1\n1,x,y,z\n"
+        )
+
+
+def test_samples_are_first_review_per_later_study_day_with_history() -> None:
+    t0 = datetime(2024, 5, 1, 10, tzinfo=UTC)
+    text = "card_id,review_rating,review_time,review_duration\n" + "".join(
+        f"1,{rating},{(t0 + timedelta(hours=h)).isoformat()},1000\n"
+        for rating, h in [(1, 0), (3, 0.1), (1, 24), (3, 24.2), (3, 72)]
+    )
+    found = samples(card_histories(parse(text).reviews, Calendar(UTC, 4)))
+    assert [len(s.steps) for s in found] == [3, 5]  # same-day repeats only feed the history
+    assert [s.recalled for s in found] == [0, 1]
+    assert [s.target.delta_days for s in found] == [1, 2]
+    assert [s.review_number for s in found] == [2, 3]
+    assert [s.lapses for s in found] == [0, 1]  # the first-day Again is not a lapse

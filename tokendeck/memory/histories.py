@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 from tokendeck.days import DEFAULT_ROLLOVER_HOUR, Calendar
 from tokendeck.memory.revlogs import LoggedReview
@@ -62,13 +62,14 @@ class Sample:
 def card_histories(reviews: Iterable[LoggedReview], calendar: Calendar) -> dict[int, list[Step]]:
     """Each card's reviews in time order, with study days since the previous one."""
     histories: dict[int, list[Step]] = {}
-    last_seen: dict[int, datetime] = {}
+    last_day: dict[int, date] = {}
     for review in sorted(reviews, key=lambda r: r.reviewed_at):
-        previous = last_seen.get(review.card_id)
-        delta = 0 if previous is None else calendar.days_between(previous, review.reviewed_at)
-        step = Step(review.rating, max(0, delta), review.reviewed_at, review.duration_ms)
+        day = calendar.today(review.reviewed_at)  # once per review: this is the hot loop
+        previous = last_day.get(review.card_id)
+        delta = 0 if previous is None else max(0, (day - previous).days)
+        step = Step(review.rating, delta, review.reviewed_at, review.duration_ms)
         histories.setdefault(review.card_id, []).append(step)
-        last_seen[review.card_id] = review.reviewed_at
+        last_day[review.card_id] = day
     return histories
 
 

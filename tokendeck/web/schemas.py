@@ -96,7 +96,9 @@ class NoteCreate(_Strict):
     reverse: bool = Field(default=False, description="also make the back-to-front card")
     tags: list[str] = []
     accepted: list[str] = Field(default=[], description="other answers accepted when typed")
-    kind: Literal["basic", "basic_reversed", "type_in", "cloze"] = "basic"
+    kind: Literal["basic", "basic_reversed", "type_in", "cloze"] | None = Field(
+        default=None, description="default: basic, or basic_reversed with reverse"
+    )
 
 
 class NoteUpdate(_Strict):

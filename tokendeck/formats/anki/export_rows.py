@@ -75,20 +75,24 @@ def guid_for(note: NoteRecord, index: int) -> str:
     return f"td{digest[:14]}"
 
 
-def note_fields(note: NoteRecord) -> tuple[tuple[str, ...], list[str]]:
-    """Field names and values to export a note with.
+def note_fields(note: NoteRecord) -> tuple[tuple[str, ...], list[str], tuple[str, ...]]:
+    """Field names, values, and the names shown on the back, to export a note with.
 
     Notes imported with extra fields keep them, provided front and back
     still say what the fields say (i.e. the note was not edited since).
+    A field that is not part of the back (Anki's "Add Reverse" switch) is
+    kept but not shown.
     """
     names: tuple[str, ...] = ("Text", "Back Extra") if note.kind == "cloze" else ("Front", "Back")
-    values = [note.front, note.back]
-    if len(note.fields) > 2:
+    values, shown = [note.front, note.back], names[1:]
+    if len(note.fields) > 2 and all(note.fields):
         original = list(note.fields.values())
-        joined = "<br>".join(v for v in original[1:] if v)
-        if original[0] == note.front and joined == note.back and all(note.fields):
-            names, values = tuple(note.fields), original
-    return names, [v.replace("\x1f", " ") for v in values]
+        custom = tuple(note.fields)
+        if original[0] == note.front and "<br>".join(v for v in original[1:] if v) == note.back:
+            names, values, shown = custom, original, custom[1:]
+        elif original[0] == note.front and original[1] == note.back:
+            names, values, shown = custom, original, custom[1:2]
+    return names, [v.replace("\x1f", " ") for v in values], shown
 
 
 def default_ordinals(note: NoteRecord) -> list[int]:
@@ -140,11 +144,19 @@ class CardRows:
         if state == "new":
             return position, 0, 0
         due_at = card.due or card.last_review
-        ivl = _interval(card)
+        ivl = self._interval(card)
         if state == "review":
             return (self.clock.day(due_at) if due_at else 0), ivl, 0
         due_secs = int(due_at.timestamp()) if due_at else self.clock.mod
         return due_secs, (ivl if state == "relearning" else 0), _ONE_STEP_LEFT
+
+    def _interval(self, card: CardRecord) -> int:
+        """Days between the last review and the due date, counted in Anki days."""
+        if card.due and card.last_review and card.due > card.last_review:
+            return max(1, self.clock.day(card.due) - self.clock.day(card.last_review))
+        if card.stability:
+            return max(1, round(card.stability))
+        return 1
 
     def _add_reviews(self, cid: int, reviews: list[ReviewRecord]) -> None:
         last_ivl = 0
@@ -160,14 +172,6 @@ class CardRows:
             time_ms = min(max(review.duration_ms, 0), 2**31 - 1)
             self.revlog.append((rid, cid, -1, ease, ivl, last_ivl, factor, time_ms, kind))
             last_ivl = ivl
-
-
-def _interval(card: CardRecord) -> int:
-    if card.due and card.last_review and card.due > card.last_review:
-        return max(1, round((card.due - card.last_review).total_seconds() / _DAY))
-    if card.stability:
-        return max(1, round(card.stability))
-    return 1
 
 
 def _revlog_interval(days: float | None) -> int:

@@ -69,6 +69,25 @@ _LATEX_PRE = (
 _ANSWER_RULE = "{{FrontSide}}\n\n<hr id=answer>\n\n"
 
 
+#: Stock note types: (kind, fields, fields shown on the back) -> (name, OriginalStockKind).
+_STOCK: dict[tuple[str, tuple[str, ...], tuple[str, ...]], tuple[str, int]] = {
+    ("basic", ("Front", "Back"), ("Back",)): ("Basic", 1),
+    ("basic_reversed", ("Front", "Back"), ("Back",)): ("Basic (and reversed card)", 2),
+    ("basic_reversed", ("Front", "Back", "Add Reverse"), ("Back",)): (
+        "Basic (optional reversed card)",
+        3,
+    ),
+    ("type_in", ("Front", "Back"), ("Back",)): ("Basic (type in the answer)", 4),
+    ("cloze", ("Text", "Back Extra"), ("Back Extra",)): ("Cloze", 5),
+}
+_KIND_NAMES = {
+    "basic": "Basic",
+    "basic_reversed": "Basic (and reversed card)",
+    "type_in": "Basic (type in the answer)",
+    "cloze": "Cloze",
+}
+
+
 @dataclass(frozen=True)
 class NoteTypeSpec:
     """A note type we export: its kind, field names and templates."""
@@ -77,43 +96,58 @@ class NoteTypeSpec:
     name: str
     kind: str  # a TokenDeck note kind
     field_names: tuple[str, ...]
+    #: Fields shown on the back; any other field after the first is a switch
+    #: (Anki's "Add Reverse") that makes the reverse card optional.
+    shown: tuple[str, ...]
+
+    def stock_kind(self) -> int:
+        """Anki's OriginalStockKind, or 0 for a note type of our own."""
+        return _STOCK.get((self.kind, self.field_names, self.shown), ("", 0))[1]
 
     def templates(self) -> list[tuple[str, str, str]]:
         """``(name, question, answer)`` of each card template."""
-        first, rest = self.field_names[0], self.field_names[1:]
-        back = "<br>\n".join(f"{{{{{name}}}}}" for name in rest)
+        first = self.field_names[0]
+        back = "<br>\n".join(f"{{{{{name}}}}}" for name in self.shown)
         if self.kind == "cloze":
             return [("Cloze", f"{{{{cloze:{first}}}}}", f"{{{{cloze:{first}}}}}<br>\n{back}")]
         if self.kind == "type_in":
-            typed = f"{{{{type:{rest[0]}}}}}"
-            return [
-                (
-                    "Card 1",
-                    f"{{{{{first}}}}}\n\n{typed}",
-                    f"{{{{{first}}}}}\n\n<hr id=answer>\n\n{typed}",
-                )
-            ]
+            typed = f"{{{{type:{self.shown[0]}}}}}"
+            answer = f"{{{{{first}}}}}\n\n<hr id=answer>\n\n{typed}"
+            return [("Card 1", f"{{{{{first}}}}}\n\n{typed}", answer)]
         cards = [("Card 1", f"{{{{{first}}}}}", _ANSWER_RULE + back)]
         if self.kind == "basic_reversed":
-            cards.append(("Card 2", back, _ANSWER_RULE + f"{{{{{first}}}}}"))
+            switches = self._switches()
+            question = f"{{{{#{switches[0]}}}}}{back}{{{{/{switches[0]}}}}}" if switches else back
+            cards.append(("Card 2", question, _ANSWER_RULE + f"{{{{{first}}}}}"))
         return cards
+
+    def _switches(self) -> list[str]:
+        return [n for n in self.field_names[1:] if n not in self.shown]
 
     def requirements(self) -> list[list[Any]]:
         """Anki's legacy ``req``: which fields must be non-empty for each card."""
+        index = {name: i for i, name in enumerate(self.field_names)}
+        shown = [index[n] for n in self.shown]
         if self.kind == "basic_reversed":
-            return [[0, "any", [0]], [1, "any", list(range(1, len(self.field_names)))]]
+            switches = [index[n] for n in self._switches()[:1]]
+            if switches:
+                return [[0, "any", [0]], [1, "all", shown[:1] + switches]]
+            return [[0, "any", [0]], [1, "any", shown]]
         if self.kind == "type_in":
-            return [[0, "any", [0, 1]]]
+            return [[0, "any", [0, *shown[:1]]]]
         return [[0, "any", [0]]]
 
 
-#: Anki's OriginalStockKind for the stock shape of each kind.
-_STOCK_KIND = {"basic": 1, "basic_reversed": 2, "type_in": 4, "cloze": 5}
+def type_name(spec: NoteTypeSpec) -> str:
+    """Anki's stock name for a stock shape, else the kind's name with the fields."""
+    stock = _STOCK.get((spec.kind, spec.field_names, spec.shown))
+    if stock:
+        return stock[0]
+    return f"{_KIND_NAMES[spec.kind]} ({', '.join(spec.field_names)})"
 
 
 def model_json(spec: NoteTypeSpec, *, mtime: int) -> dict[str, Any]:
     """The ``col.models`` entry for one note type."""
-    stock = spec.field_names in (("Front", "Back"), ("Text", "Back Extra"))
     return {
         "id": spec.id,
         "name": spec.name,
@@ -129,7 +163,7 @@ def model_json(spec: NoteTypeSpec, *, mtime: int) -> dict[str, Any]:
         "latexPost": "\\end{document}",
         "latexsvg": False,
         "req": spec.requirements(),
-        "originalStockKind": _STOCK_KIND[spec.kind] if stock else 0,
+        "originalStockKind": spec.stock_kind(),
         "tags": [],
         "vers": [],
     }

@@ -35,13 +35,6 @@ from tokendeck.interchange import CardRecord, NoteRecord, Package
 _DEFAULT_DECK_ID = 1
 _FIRST_DECK_ID = 1_000_000_000_000
 _FIRST_MODEL_ID = 1_600_000_000_000
-_STOCK_FIELDS = {"cloze": ("Text", "Back Extra")}
-_STOCK_NAMES = {
-    "basic": "Basic",
-    "basic_reversed": "Basic (and reversed card)",
-    "type_in": "Basic (type in the answer)",
-    "cloze": "Cloze",
-}
 #: deflate level for the collection: 1 is several times faster than the
 #: default 6 and the SQLite file compresses almost as well.
 _COMPRESS_LEVEL = 1
@@ -83,7 +76,9 @@ class _Layout:
     """Ids of the decks and note types the package needs."""
 
     decks: dict[str, int] = field(default_factory=dict)
-    types: dict[tuple[str, tuple[str, ...]], schema.NoteTypeSpec] = field(default_factory=dict)
+    types: dict[tuple[str, tuple[str, ...], tuple[str, ...]], schema.NoteTypeSpec] = field(
+        default_factory=dict
+    )
 
     def deck_id(self, name: str) -> int:
         """The id of deck ``name``, registering it and its parents."""
@@ -95,14 +90,15 @@ class _Layout:
             self.decks.setdefault(prefix, _FIRST_DECK_ID + len(self.decks))
         return self.decks[name]
 
-    def note_type(self, kind: str, names: tuple[str, ...]) -> schema.NoteTypeSpec:
-        """The note type for notes of ``kind`` with fields ``names``."""
-        key = (kind, names)
+    def note_type(
+        self, kind: str, names: tuple[str, ...], shown: tuple[str, ...]
+    ) -> schema.NoteTypeSpec:
+        """The note type for notes of ``kind`` with fields ``names`` (``shown`` on the back)."""
+        key = (kind, names, shown)
         spec = self.types.get(key)
         if spec is None:
-            stock = names == _STOCK_FIELDS.get(kind, ("Front", "Back"))
-            name = _STOCK_NAMES[kind] if stock else f"{_STOCK_NAMES[kind]} ({', '.join(names)})"
-            spec = schema.NoteTypeSpec(_FIRST_MODEL_ID + len(self.types), name, kind, names)
+            spec = schema.NoteTypeSpec(_FIRST_MODEL_ID + len(self.types), "", kind, names, shown)
+            spec = replace(spec, name=schema.type_name(spec))
             self.types[key] = spec
         return spec
 
@@ -148,8 +144,8 @@ def _insert_notes(
 def _note_row(
     index: int, note: NoteRecord, layout: _Layout, rows: CardRows, clock: Clock
 ) -> tuple[Any, ...]:
-    names, values = note_fields(note)
-    spec = layout.note_type(note.kind, names)
+    names, values, shown = note_fields(note)
+    spec = layout.note_type(note.kind, names, shown)
     nid = clock.base_id + index
     home = layout.deck_id(note.deck or "Default")
     cards = note.cards or [CardRecord(ordinal=o) for o in default_ordinals(note)]

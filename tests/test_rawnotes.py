@@ -257,3 +257,80 @@ def test_prose_without_terms_is_rejected() -> None:
     prose = "This paragraph is only prose, with no term in it at all. " * 5
     with pytest.raises(ImportFormatError, match="found no entries"):
         read(f"{prose}\n{prose}\n".encode(), source="essay.txt")
+
+
+def test_repeated_front_keeps_both_entries_with_distinct_guids() -> None:
+    text = "Bond\nA loan to a government or company.\nBond\nA chemical link between atoms.\n"
+    package = read(text.encode(), source="mixed.txt")
+    assert [n.back for n in package.notes] == [
+        "A loan to a government or company.",
+        "A chemical link between atoms.",
+    ]
+    assert package.notes[0].guid != package.notes[1].guid
+    assert any("'Bond' appears 2 times (lines 1, 3)" in w for w in package.warnings)
+
+
+def test_module_docstring_example() -> None:
+    assert rawnotes.__doc__ is not None
+    example = rawnotes.__doc__.split("::\n\n", 1)[1].split("\n\n", 1)[0]
+    found = detect("\n".join(line.strip() for line in example.splitlines()))
+    assert found.title == "Glossary of Sourdough"
+    assert [(e.front, len(e.body)) for e in found.entries] == [
+        ("Levain", 2),
+        ("What is autolyse?", 1),
+    ]
+
+
+def test_terms_marked_with_colons_and_lowercase_definitions() -> None:
+    found = detect(decode(DATA / "biology-colons.txt", source="biology-colons.txt"))
+    assert found.title == "Biology midterm"
+    assert [(e.front, e.body[-1]) for e in found.entries] == [
+        ("Osmosis:", "see diagram p. 42"),
+        ("Diffusion:", "no energy needed"),
+        ("Active transport:", "example: sodium-potassium pump"),
+    ]
+
+
+def test_file_style_is_learned_from_a_first_pass() -> None:
+    # "Passive process" looks like a term on its own (short, no verb, no full
+    # stop), but this file marks every term with a colon, so the second pass
+    # keeps it in the definition of "Osmosis:".
+    text = (
+        "Osmosis:\n"
+        "movement of water across a membrane towards the higher solute concentration\n"
+        "Passive process\n"
+        "no ATP required\n"
+        "Diffusion:\n"
+        "net movement of particles from high to low concentration\n"
+        "Active transport:\n"
+        "movement against the gradient, using ATP\n"
+        "Endocytosis:\n"
+        "the cell engulfs material by folding its membrane inwards\n"
+    )
+    assert heading_score("Passive process", "no ATP required") > 0
+    found = detect(text)
+    assert [e.front for e in found.entries] == [
+        "Osmosis:",
+        "Diffusion:",
+        "Active transport:",
+        "Endocytosis:",
+    ]
+    assert found.entries[0].body[1:] == ("Passive process", "no ATP required")
+
+
+def test_ml_terms_without_title_and_with_label_lines() -> None:
+    found = detect(decode(DATA / "ml-terms.txt", source="ml-terms.txt"))
+    assert found.title is None
+    assert [e.front for e in found.entries] == [
+        "Backpropagation",
+        "Overfitting",
+        "Dropout",
+        "What is a learning rate?",
+        "Batch normalization",
+    ]
+    assert found.entries[3].body == (
+        "The step size used when updating weights.",
+        "Too high: divergence",
+        "Too low: slow training",
+    )
+    assert "Described in 1986" in found.entries[0].body

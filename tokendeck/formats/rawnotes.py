@@ -108,7 +108,12 @@ def read(data: bytes | Path, *, source: str, options: ReadOptions | None = None)
     options = options or ReadOptions()
     found = detect(decode(data, source=source), source=source)
     deck = options.deck or found.title or DEFAULT_DECK
-    notes = [_note(entry, deck, source, options.tags) for entry in found.entries]
+    seen: dict[str, int] = {}
+    notes: list[NoteRecord] = []
+    for entry in found.entries:
+        # A front met again gets its own GUID, so both entries are kept.
+        seen[entry.front] = seen.get(entry.front, 0) + 1
+        notes.append(_note(entry, deck, source, options.tags, seen[entry.front]))
     return Package(
         notes=notes,
         decks=[DeckRecord(name=deck)],
@@ -191,7 +196,7 @@ def _shape_score(line: str) -> float:
     question = line.endswith("?")
     score = 3.0 if question else 0.0
     score += _length_score(len(words), question)
-    score += _punctuation_score(line, question)
+    score += _punctuation_score(line)
     if not question:
         score += _sentence_score(words)
     if line[0].islower():
@@ -211,9 +216,11 @@ def _length_score(count: int, question: bool) -> float:
     return -1.5 if count <= 10 else -4.0
 
 
-def _punctuation_score(line: str, question: bool) -> float:
+def _punctuation_score(line: str) -> float:
     score = 0.0
-    if line[-1] in ".!;:,…":
+    if line.endswith(":") and len(_words(line)) <= 4:
+        score -= 0.5  # "Osmosis:" labels a term; longer lines ending ":" introduce lists
+    elif line[-1] in ".!;:,…":
         score -= 3.0
     if line.startswith("(") or line.startswith("["):
         score -= 3.5  # an aside such as "(from the lecture)"
@@ -224,7 +231,7 @@ def _punctuation_score(line: str, question: bool) -> float:
     if _SENTENCE_INSIDE.search(line):
         score -= 2.0
     if _LABEL.search(line):
-        score -= 1.5  # "Typical range: 65-80%", "See also: ..."
+        score -= 2.5  # "Typical range: 65-80%", "See also: ..."
     return score
 
 
@@ -343,6 +350,36 @@ def _step(best: dict[str, float], score: float) -> tuple[dict[str, float], dict[
     return totals, pointers
 
 
+#: Formatting a writer may use to mark every term: a blank line before it, or
+#: a colon after it ("Osmosis:").
+_STYLE_MARKS = {
+    "blank": lambda line: line.after_blank,
+    "colon": lambda line: line.text.endswith(":") and len(_words(line.text)) <= 4,
+}
+
+
+def _house_style(lines: list[_Line], labels: list[str], scores: list[float]) -> list[float]:
+    """Rescore lines by the file's own way of marking terms, found on a first pass.
+
+    A mark that (nearly) every first-pass heading has and (nearly) no
+    definition line has is trusted: lines with it become likelier headings,
+    lines without it less likely.
+    """
+    heads = [line for line, label in zip(lines, labels, strict=True) if label == "H"]
+    bodies = [line for line, label in zip(lines, labels, strict=True) if label == "D"]
+    if len(heads) < 3:
+        return scores  # too few entries to tell a habit from chance
+    adjusted = list(scores)
+    for mark in _STYLE_MARKS.values():
+        in_heads = sum(map(mark, heads)) / len(heads)
+        in_bodies = sum(map(mark, bodies)) / max(len(bodies), 1)
+        if in_heads >= 0.75 and in_bodies <= 0.1:
+            adjusted = [
+                a + (1.5 if mark(ln) else -1.5) for a, ln in zip(adjusted, lines, strict=True)
+            ]
+    return adjusted
+
+
 def _scores(lines: list[_Line]) -> list[float]:
     return [
         heading_score(
@@ -356,6 +393,10 @@ def _scores(lines: list[_Line]) -> list[float]:
 
 def _assemble(lines: list[_Line], scores: list[float]) -> Detection:
     labels = _best_labels(lines, scores)
+    adjusted = _house_style(lines, labels, scores)
+    if adjusted != scores:
+        scores = adjusted
+        labels = _best_labels(lines, scores)
     title = next((line for line, label in zip(lines, labels, strict=True) if label == "T"), None)
     preamble = tuple(
         (ln.number, ln.text) for ln, label in zip(lines, labels, strict=True) if label == "P"
@@ -387,14 +428,16 @@ def _entry(group: list[_Line], score: float) -> Entry:
 # --- building the package -----------------------------------------------------------------
 
 
-def _note(entry: Entry, deck: str, source: str, tags: tuple[str, ...]) -> NoteRecord:
+def _note(
+    entry: Entry, deck: str, source: str, tags: tuple[str, ...], occurrence: int
+) -> NoteRecord:
     # Each source line is a paragraph; a blank line keeps it one in Markdown.
     return NoteRecord(
         front=entry.front,
         back="\n\n".join(entry.body),
         deck=deck,
         kind="basic",
-        guid=_guid(deck, entry.front),
+        guid=_guid(deck, entry.front, occurrence),
         tags=list(tags),
         source=f"{Path(source).name}#{entry.line}",
         line=entry.line,
@@ -402,10 +445,11 @@ def _note(entry: Entry, deck: str, source: str, tags: tuple[str, ...]) -> NoteRe
     )
 
 
-def _guid(deck: str, front: str) -> str:
+def _guid(deck: str, front: str, occurrence: int) -> str:
     # Stable across re-imports of an edited file, so "update" mode refreshes
     # the definition instead of adding a duplicate note.
-    digest = hashlib.sha1(f"{deck}\x1f{front}".encode(), usedforsecurity=False)
+    key = f"{deck}\x1f{front}" + (f"\x1f{occurrence}" if occurrence > 1 else "")
+    digest = hashlib.sha1(key.encode(), usedforsecurity=False)
     return "raw-" + digest.hexdigest()[:16]
 
 
@@ -415,6 +459,13 @@ def _warnings(found: Detection, source: str) -> list[str]:
         warnings.append(f"{source}, line {found.title_line}: {found.title!r} read as the title")
     for number, text in found.preamble:
         warnings.append(f"{source}, line {number}: {text!r} comes before the first entry; skipped")
+    lines_by_front: dict[str, list[int]] = {}
+    for entry in found.entries:
+        lines_by_front.setdefault(entry.front, []).append(entry.line)
+    for front, numbers in lines_by_front.items():
+        if len(numbers) > 1:
+            where = ", ".join(map(str, numbers))
+            warnings.append(f"{source}: {front!r} appears {len(numbers)} times (lines {where})")
     for entry in found.entries:
         if entry.confidence < 0.5:
             warnings.append(

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -352,7 +353,7 @@ def _step(best: dict[str, float], score: float) -> tuple[dict[str, float], dict[
 
 #: Formatting a writer may use to mark every term: a blank line before it, or
 #: a colon after it ("Osmosis:").
-_STYLE_MARKS = {
+_STYLE_MARKS: dict[str, Callable[[_Line], bool]] = {
     "blank": lambda line: line.after_blank,
     "colon": lambda line: line.text.endswith(":") and len(_words(line.text)) <= 4,
 }

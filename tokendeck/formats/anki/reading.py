@@ -180,7 +180,8 @@ class _CollectionReader:
         by_card: defaultdict[int, list[ReviewRecord]] = defaultdict(list)
         record, v1 = scheduling.review_record, self.v1
         for rid, cid, ease, ivl, time_ms, rtype in self.db.revlog():
-            by_card[cid].append(record(rid, ease, ivl, time_ms, rtype, v1=v1))
+            history = by_card[cid]
+            history.append(record(rid, ease, ivl, time_ms, rtype, v1=v1, first=not history))
         return by_card
 
     def _cards(self, reviews: dict[int, list[ReviewRecord]]) -> dict[int, list[CardRecord]]:

@@ -17,6 +17,8 @@ from tokendeck.interchange import CardRecord, ReviewRecord
 
 _STATES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
 _KINDS = {0: "learn", 1: "review", 2: "relearn", 3: "filtered", 4: "manual", 5: "manual"}
+#: The card's state when it was answered, by revlog type (Anki logs the type before).
+_BEFORE = {"learn": "learning", "review": "review", "relearn": "relearning"}
 _SUSPENDED = -1
 _DAY = 86400
 #: Due values above this are epoch seconds, not day numbers.
@@ -28,9 +30,9 @@ def _instant(seconds: float) -> datetime:
 
 
 def review_record(
-    ms: int, ease: int, ivl: int, time_ms: int, rtype: int, *, v1: bool
+    ms: int, ease: int, ivl: int, time_ms: int, rtype: int, *, v1: bool, first: bool
 ) -> ReviewRecord:
-    """One revlog row as a review record.
+    """One revlog row as a review record (``first``: the card's first entry).
 
     ``v1`` collections gave learning cards three buttons (Again, Good, Easy),
     so their ease 2 and 3 mean Good and Easy (3 and 4 today).
@@ -48,6 +50,7 @@ def review_record(
         duration_ms=max(time_ms, 0),
         kind=kind,
         scheduled_days=scheduled,
+        state_before=_BEFORE.get(kind) if kind != "learn" or not first else "new",
         state_after=None if kind == "manual" else after,
     )
 

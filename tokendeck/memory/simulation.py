@@ -130,24 +130,26 @@ def simulate(
     rng: random.Random,
     habits: Habits | None = None,
     retentions: Sequence[float] = RETENTIONS,
+    runs: int = 3,
 ) -> Simulation:
-    """Simulate ``days`` of study for each desired retention."""
+    """Simulate ``days`` of study for each desired retention (mean of ``runs`` runs)."""
     import fsrs_rs_python as rs
 
-    if days < 1 or deck_size < 1 or new_per_day < 1:
-        raise ValidationError("days, deck size and new cards per day must be at least 1")
+    if min(days, deck_size, new_per_day, runs) < 1:
+        raise ValidationError("days, deck size, new cards per day and runs must be at least 1")
     config = _config(days, deck_size, new_per_day, habits or Habits())
-    seed = rng.randrange(2**31)
+    # the same seeds for every retention, so differences come from the retention alone
+    seeds = [rng.randrange(2**31) for _ in range(runs)]
     result = Simulation(days, deck_size, new_per_day)
     for retention in retentions:
-        run = rs.simulate(list(parameters), retention, config, seed)
-        minutes = [c / 60 for c in run.cost_per_day]
+        batch = [rs.simulate(list(parameters), retention, config, seed) for seed in seeds]
+        minutes = [
+            sum(day) / 60 / runs for day in zip(*(b.cost_per_day for b in batch), strict=True)
+        ]
         result.daily_minutes[retention] = minutes
-        result.outcomes.append(
-            Outcome(
-                retention, sum(minutes), sum(run.review_cnt_per_day), run.memorized_cnt_per_day[-1]
-            )
-        )
+        reviews = sum(sum(b.review_cnt_per_day) for b in batch) // runs
+        remembered = sum(b.memorized_cnt_per_day[-1] for b in batch) / runs
+        result.outcomes.append(Outcome(retention, sum(minutes), reviews, remembered))
     return result
 
 

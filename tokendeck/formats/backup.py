@@ -1,0 +1,406 @@
+"""JSON backup: a whole collection as a versioned JSON document plus media, in one zip.
+
+The archive holds ``tokendeck-backup.json`` and a ``media/`` folder. The JSON
+(documented in docs/formats.md) is::
+
+    {"format": "tokendeck-backup", "version": 1, "created": "2026-11-27T15:00:00+00:00",
+     "settings": {...}, "decks": [{"name", "description", "options"}],
+     "notes": [{"guid", "kind", "deck", "front", "back", "tags", "fields", "accepted",
+                "source", "source_note",
+                "cards": [{"ordinal", "deck", "state", "due", "step", "stability",
+                           "difficulty", "last_review", "reps", "lapses", "suspended",
+                           "reviews": [{"reviewed_at", "rating", "duration_ms", "kind",
+                                        "scheduled_days", "state_before", "state_after",
+                                        "stability", "difficulty"}]}]}],
+     "media": [{"name", "file", "size", "sha256"}]}
+
+Times are ISO-8601 with offset; every value of the interchange records is kept,
+so restoring a backup gives the same collection. Reading is bounded and checks
+every record, naming the one that is wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import fields, is_dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, get_type_hints
+
+from tokendeck.errors import ImportFormatError, TooLargeError
+from tokendeck.formats.options import ReadOptions, WriteOptions
+from tokendeck.interchange import (
+    CardRecord,
+    DeckRecord,
+    MediaFile,
+    NoteRecord,
+    Package,
+    ReviewRecord,
+)
+
+if TYPE_CHECKING:
+    from tokendeck.collection import Collection
+
+FORMAT = "tokendeck-backup"
+VERSION = 1
+DOCUMENT = "tokendeck-backup.json"
+#: What an archive may expand to; more is refused as a likely zip bomb.
+MAX_TOTAL_BYTES = 4 << 30
+_CHUNK = 1 << 20
+#: Fields kept only while importing (where a note was in its file), not backed up.
+_TRANSIENT = {"line", "confidence"}
+
+
+def write(
+    package: Package, options: WriteOptions | None = None, *, now: datetime | None = None
+) -> bytes:
+    """The backup archive for a package (from ``col.export_package(full=True)``)."""
+    document: dict[str, Any] = {"format": FORMAT, "version": VERSION}
+    if now is not None:
+        document["created"] = now.isoformat()
+    document["settings"] = package.settings
+    document["decks"] = [_to_json(d) for d in package.decks]
+    document["notes"] = [_to_json(n) for n in package.notes]
+    document["media"] = [_media_entry(m) for m in package.media]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+        archive.writestr(DOCUMENT, text.encode("utf-8"))
+        for item in package.media:
+            archive.writestr(f"media/{_safe_name(item.name, 'backup')}", item.data)
+    return buffer.getvalue()
+
+
+def _media_entry(item: MediaFile) -> dict[str, Any]:
+    name = _safe_name(item.name, "backup")
+    digest = hashlib.sha256(item.data).hexdigest()
+    return {"name": name, "file": f"media/{name}", "size": len(item.data), "sha256": digest}
+
+
+def _to_json(record: Any) -> Any:
+    """A dataclass record as plain JSON values (times as ISO strings)."""
+    if is_dataclass(record) and not isinstance(record, type):
+        return {
+            f.name: _to_json(getattr(record, f.name))
+            for f in fields(record)
+            if f.name not in _TRANSIENT
+        }
+    if isinstance(record, list):
+        return [_to_json(item) for item in record]
+    if isinstance(record, datetime):
+        return record.isoformat()
+    return record
+
+
+# --- reading -----------------------------------------------------------------------
+
+
+def read(data: bytes | Path, *, source: str, options: ReadOptions | None = None) -> Package:
+    """Read a backup archive back into the package it was written from."""
+    file = io.BytesIO(data) if isinstance(data, bytes) else data
+    try:
+        archive = zipfile.ZipFile(file)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ImportFormatError(
+            f"not a readable zip archive ({exc})",
+            path=source,
+            hint="the backup is damaged or not a TokenDeck backup; use another backup file",
+        ) from None
+    with archive:
+        budget = _Budget(source)
+        document = _document(archive, budget, source)
+        package = _package(document, source)
+        package.media = [
+            _media(archive, entry, budget, source, i) for i, entry in _media_list(document, source)
+        ]
+    if options and options.tags:
+        for note in package.notes:
+            note.tags = list(dict.fromkeys([*note.tags, *options.tags]))
+    return package
+
+
+class _Budget:
+    """Counts bytes actually decompressed, so a lying zip header cannot blow up memory."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.used = 0
+
+    def read(self, archive: zipfile.ZipFile, name: str) -> bytes:
+        try:
+            info = archive.getinfo(name)
+        except KeyError:
+            raise ImportFormatError(
+                f"{name!r} is missing from the archive",
+                path=self.source,
+                hint="this is not a complete TokenDeck backup",
+            ) from None
+        if self.used + info.file_size > MAX_TOTAL_BYTES:
+            self._refuse(name)
+        parts = []
+        try:
+            with archive.open(info) as stream:
+                while chunk := stream.read(_CHUNK):
+                    self.used += len(chunk)
+                    if self.used > MAX_TOTAL_BYTES:
+                        self._refuse(name)
+                    parts.append(chunk)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise ImportFormatError(
+                f"{name!r} is corrupt ({exc})", path=self.source, hint="use another backup file"
+            ) from None
+        return b"".join(parts)
+
+    def _refuse(self, name: str) -> None:
+        raise TooLargeError(
+            f"{self.source}: {name!r} takes the backup over {MAX_TOTAL_BYTES >> 20} MiB "
+            "when decompressed; refusing a likely zip bomb",
+            hint="a genuine backup this large must be restored from a smaller copy",
+        )
+
+
+def _document(archive: zipfile.ZipFile, budget: _Budget, source: str) -> dict[str, Any]:
+    raw = budget.read(archive, DOCUMENT)
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ImportFormatError(
+            f"{DOCUMENT} is not valid JSON ({exc})", path=source, hint="use another backup file"
+        ) from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ImportFormatError(
+            "not a TokenDeck backup", path=source, hint="import other files with `tokendeck import`"
+        )
+    version = document.get("version")
+    if not isinstance(version, int) or version > VERSION:
+        raise ImportFormatError(
+            f"backup version {version!r} is newer than this TokenDeck understands ({VERSION})",
+            path=source,
+            hint="upgrade TokenDeck to restore it",
+        )
+    return document
+
+
+def _package(document: dict[str, Any], source: str) -> Package:
+    settings = document.get("settings", {})
+    if not isinstance(settings, dict):
+        raise ImportFormatError("'settings' is not an object", path=source, record="settings")
+    return Package(
+        notes=[
+            _from_json(NoteRecord, n, source, f"notes[{i}]")
+            for i, n in enumerate(_list(document, "notes", source))
+        ],
+        decks=[
+            _from_json(DeckRecord, d, source, f"decks[{i}]")
+            for i, d in enumerate(_list(document, "decks", source))
+        ],
+        settings=settings,
+        source=source,
+    )
+
+
+def _list(document: dict[str, Any], key: str, source: str) -> list[Any]:
+    value = document.get(key, [])
+    if not isinstance(value, list):
+        raise ImportFormatError(f"{key!r} is not a list", path=source, record=key)
+    return value
+
+
+def _media_list(document: dict[str, Any], source: str) -> list[tuple[int, dict[str, Any]]]:
+    entries = _list(document, "media", source)
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise ImportFormatError("needs a 'name'", path=source, record=f"media[{index}]")
+    return list(enumerate(entries))
+
+
+def _media(
+    archive: zipfile.ZipFile, entry: dict[str, Any], budget: _Budget, source: str, index: int
+) -> MediaFile:
+    name = _safe_name(entry["name"], source)
+    data = budget.read(archive, f"media/{name}")
+    expected = entry.get("sha256")
+    if expected is not None and hashlib.sha256(data).hexdigest() != expected:
+        raise ImportFormatError(
+            f"media file {name!r} does not match its checksum",
+            path=source,
+            record=f"media[{index}]",
+            hint="the backup is damaged; use another backup file",
+        )
+    return MediaFile(name, data)
+
+
+def _safe_name(name: str, source: str) -> str:
+    """A media name that is a plain file name, so it cannot leave the media folder."""
+    pure = PurePosixPath(name.replace("\\", "/"))
+    if len(pure.parts) != 1 or name in ("", ".", "..") or name.startswith(".") or "\x00" in name:
+        raise ImportFormatError(
+            f"unsafe media file name {name!r}",
+            path=source,
+            hint="media names must be plain file names",
+        )
+    return name
+
+
+# --- typed conversion from JSON --------------------------------------------------------
+
+_RECORDS: dict[str, type] = {"list[CardRecord]": CardRecord, "list[ReviewRecord]": ReviewRecord}
+
+
+def _from_json(cls: type, value: Any, source: str, where: str) -> Any:
+    """Build a record of ``cls`` from a JSON object, checking each field's type."""
+    if not isinstance(value, dict):
+        raise ImportFormatError("is not an object", path=source, record=where)
+    hints = get_type_hints(cls)
+    kwargs: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name in value:
+            kwargs[f.name] = _field(hints[f.name], value[f.name], source, f"{where}.{f.name}")
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:
+        raise ImportFormatError(f"is incomplete ({exc})", path=source, record=where) from None
+
+
+def _field(hint: Any, value: Any, source: str, where: str) -> Any:
+    text = _hint_text(hint)
+    optional = text.endswith(" | None")
+    base = text.removesuffix(" | None")
+    if value is None and optional:
+        return None
+    if base in _RECORDS:
+        items = _expect(value, list, base, source, where)
+        return [_from_json(_RECORDS[base], v, source, f"{where}[{i}]") for i, v in enumerate(items)]
+    if base == "datetime":
+        return _time(value, source, where)
+    if base == "float":
+        return float(_expect(value, (int, float), "a number", source, where))
+    simple = {
+        "str": str,
+        "int": int,
+        "bool": bool,
+        "list[str]": list,
+        "dict[str, str]": dict,
+        "dict[str, object]": dict,
+    }
+    checked = _expect(value, simple.get(base, object), base, source, where)
+    inner = checked.values() if isinstance(checked, dict) else checked
+    if base in ("list[str]", "dict[str, str]") and not all(isinstance(v, str) for v in inner):
+        raise ImportFormatError(f"expected {base}, found {value!r}", path=source, record=where)
+    return checked
+
+
+def _hint_text(hint: Any) -> str:
+    text = getattr(hint, "__name__", None) if isinstance(hint, type) else None
+    text = text or str(hint)
+    for prefix in ("typing.", "tokendeck.interchange.", "datetime."):
+        text = text.replace(prefix, "")
+    return text
+
+
+def _expect(value: Any, kind: Any, label: str, source: str, where: str) -> Any:
+    # bool is an int in Python; a JSON true is not a valid rating or count.
+    if not isinstance(value, kind) or (kind in (int, (int, float)) and isinstance(value, bool)):
+        raise ImportFormatError(f"expected {label}, found {value!r}", path=source, record=where)
+    return value
+
+
+def _time(value: Any, source: str, where: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ImportFormatError(
+            f"expected an ISO-8601 time with offset, found {value!r}", path=source, record=where
+        )
+    return moment
+
+
+# --- automatic daily backups -------------------------------------------------------------
+
+AUTO_PREFIX = "tokendeck-backup-"
+
+
+def maybe_auto_backup(
+    col: Collection, now: datetime, directory: Path, keep: int = 7
+) -> Path | None:
+    """Write today's backup into ``directory`` unless there is one; keep the newest ``keep``.
+
+    Returns the new file, or ``None`` when today's backup exists or the
+    collection is empty (an empty backup must never rotate a real one away).
+    Only files named ``tokendeck-backup-YYYY-MM-DD.zip`` are ever deleted.
+    """
+    day = col.calendar.today(now)
+    target = Path(directory) / f"{AUTO_PREFIX}{day.isoformat()}.zip"
+    if target.exists() or col.is_empty():
+        return None
+    write_file(col.export_package(full=True), target, now=now)
+    rotate(Path(directory), keep)
+    return target
+
+
+def write_file(package: Package, path: Path, *, now: datetime) -> None:
+    """Write a backup archive to ``path`` atomically (a crash leaves the old file)."""
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(write(package, now=now))
+    os.replace(partial, path)
+
+
+def rotate(directory: Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` automatic backups; return what was deleted."""
+    import re
+
+    pattern = re.compile(re.escape(AUTO_PREFIX) + r"\d{4}-\d{2}-\d{2}\.zip")
+    backups = sorted(p for p in directory.iterdir() if pattern.fullmatch(p.name))
+    doomed = backups[: max(len(backups) - max(keep, 1), 0)]
+    for path in doomed:
+        path.unlink()
+    return doomed
+
+
+# --- restoring -----------------------------------------------------------------------------
+
+
+def restore(path: Path, package: Package, *, now: datetime, user: str = "local") -> None:
+    """Replace the collection file at ``path`` with the backed-up ``package``.
+
+    The new collection is built beside the old one and moved over it only when
+    complete, so a failed restore leaves the old collection untouched.
+    """
+    import os
+
+    from tokendeck.collection import Collection
+
+    path = Path(path)
+    partial = path.with_name(path.name + ".restoring")
+    for leftover in (partial, *_sidecars(partial)):
+        leftover.unlink(missing_ok=True)
+    body = Package(
+        notes=package.notes, decks=package.decks, settings=package.settings, source=package.source
+    )
+    try:
+        with Collection.open(partial, user=user, now=now, install_builtin=False) as fresh:
+            fresh.import_package(body, now=now, mode="duplicate")
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    for sidecar in _sidecars(path):
+        sidecar.unlink(missing_ok=True)  # a stale WAL must not be replayed onto the new file
+    os.replace(partial, path)
+    if package.media:
+        with Collection.open(path, user=user, now=now, install_builtin=False) as restored:
+            folder = restored.media_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        for item in package.media:
+            (folder / _safe_name(item.name, package.source)).write_bytes(item.data)
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]

@@ -13,6 +13,7 @@ from tokendeck.builtin import (
     ALLOWED_TAGS,
     BUILTIN_DECK_NAME,
     BuiltinDeckError,
+    builtin_version,
     load_builtin,
     parse_builtin,
 )
@@ -210,3 +211,7 @@ def test_broken_files_raise_clear_errors(text: str, message: str) -> None:
         parse_builtin(text)
     assert isinstance(info.value, TokenDeckError)
     assert "reinstall TokenDeck" in str(info.value)
+
+
+def test_builtin_version_matches_the_full_parse() -> None:
+    assert builtin_version() == load_builtin().version

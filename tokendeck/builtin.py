@@ -9,7 +9,7 @@ grows).
 
 from __future__ import annotations
 
-import tomllib
+import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -31,6 +31,8 @@ ALLOWED_TAGS = frozenset(
     {"model", "dataset", "concept", "vision", "diffusion", "nlp", "benchmark", "security"}
     | {"openai", "google", "eleutherai", "multimodal", "hci"}
 )
+
+_VERSION_LINE = re.compile(r"^version\s*=\s*(\d+)\s*(?:#.*)?$", re.MULTILINE)
 
 _FIX_HINT = "reinstall TokenDeck, or fix tokendeck/data/llm-vocabulary.toml if you are editing it"
 
@@ -62,8 +64,23 @@ def load_builtin() -> BuiltinDeck:
     return parse_builtin(_read_resource())
 
 
+def builtin_version() -> int:
+    """The packaged deck's content version, without parsing the whole file.
+
+    For the check made on every collection open: reading one header line is
+    far cheaper than importing tomllib and parsing all the notes.
+    """
+    text = _read_resource()
+    match = _VERSION_LINE.search(text[: text.find("[[notes]]")])
+    if match is None:
+        return load_builtin().version  # let the full parser explain what is wrong
+    return int(match.group(1))
+
+
 def parse_builtin(text: str) -> BuiltinDeck:
     """Turn the text of a built-in deck TOML file into a :class:`BuiltinDeck`."""
+    import tomllib  # only when the deck is (re)installed: keeps collection opening lean
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

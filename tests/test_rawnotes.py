@@ -211,7 +211,7 @@ def test_undecodable_bytes_name_the_file_and_line() -> None:
         read(data, source="notes.txt")
     message = str(info.value)
     assert "notes.txt, line 3" in message
-    assert "UTF-8" in message
+    assert "save the file as UTF-8" in message
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", "Only a title\n"])
@@ -334,3 +334,11 @@ def test_ml_terms_without_title_and_with_label_lines() -> None:
         "Too low: slow training",
     )
     assert "Described in 1986" in found.entries[0].body
+
+
+def test_utf16_with_bom_is_read() -> None:
+    text = "Ångström\nA unit of length equal to 10⁻¹⁰ metres.\n"
+    package = read(text.encode("utf-16"), source="units.txt")
+    assert [(n.front, n.back) for n in package.notes] == [
+        ("Ångström", "A unit of length equal to 10⁻¹⁰ metres.")
+    ]

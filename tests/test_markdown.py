@@ -128,7 +128,7 @@ def test_written_file_is_the_documented_syntax() -> None:
     )
     assert markdown.write(package).decode() == (
         "deck: Spanish\ntags: verb\n\n## hablar\nto speak\n\n"
-        "tags:\nkind: reversed\n\n## Q: tricky\n\\## also tricky\nok\n\n"
+        "tags:\nkind: reversed\n\n## Q: tricky\n\\## also tricky\nok\n"
     )
 
 

@@ -325,6 +325,16 @@ def _time(value: Any, source: str, where: str) -> datetime:
 AUTO_PREFIX = "tokendeck-backup-"
 
 
+def backup_dir(collection_path: Path) -> Path:
+    """Where backups of a collection file go by default: ``backups/`` beside it."""
+    return Path(collection_path).resolve().parent / "backups"
+
+
+def timestamped_name(now: datetime, label: str = "manual") -> str:
+    """A backup file name that sorts by time and never matches the daily rotation."""
+    return f"tokendeck-{label}-{now.strftime('%Y-%m-%dT%H%M%S')}.zip"
+
+
 def maybe_auto_backup(
     col: Collection, now: datetime, directory: Path, keep: int = 7
 ) -> Path | None:

@@ -196,22 +196,25 @@ def _brackets_to_cloze(text: str) -> str:
 
 def write(package: Package, options: WriteOptions | None = None) -> bytes:
     """Write notes as Markdown cards that :func:`read` gives back."""
-    out: list[str] = []
+    blocks: list[str] = []
     deck: str | None = None
     tags: list[str] = []
     kind = "basic"
     for note in package.notes:
+        settings = []
         if note.deck != deck:
             deck = note.deck
-            out.append(f"deck: {deck}\n")
+            settings.append(f"deck: {deck}")
         if note.tags != tags:
             tags = list(note.tags)
-            out.append(f"tags: {' '.join(tags)}".rstrip() + "\n")
+            settings.append(f"tags: {' '.join(tags)}".rstrip())
         if note.kind != "cloze" and note.kind != kind:
             kind = note.kind
-            out.append(f"kind: {_KIND_NAMES.get(kind, 'basic')}\n")
-        out.append("\n" + _note_text(note) + "\n\n")
-    return "".join(out).encode("utf-8")
+            settings.append(f"kind: {_KIND_NAMES.get(kind, 'basic')}")
+        if settings:
+            blocks.append("\n".join(settings))
+        blocks.append(_note_text(note))
+    return ("\n\n".join(blocks) + "\n").encode("utf-8")
 
 
 def _note_text(note: NoteRecord) -> str:

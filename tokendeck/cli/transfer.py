@@ -1,0 +1,294 @@
+"""Files in and out: ``import``, ``export``, ``backup``, ``restore``.
+
+All format knowledge is in :mod:`tokendeck.formats.registry`; this module only
+turns options into calls and results into lines of text.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tokendeck.cli.output import echo_json, shorten, table
+from tokendeck.cli.state import state
+from tokendeck.interchange import Package
+
+#: Below this a preview row is marked as doubtful (raw notes are guessed).
+DOUBTFUL = 0.6
+
+
+@contextmanager
+def progress(label: str, *, delay: float = 1.0) -> Iterator[None]:
+    """Show a spinner with elapsed time on stderr if the work takes more than ``delay`` s.
+
+    Readers do not report partial progress, so this is an honest "still working"
+    indicator rather than a percentage. Only drawn on a terminal.
+    """
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn(label),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+
+    def show() -> None:
+        bar.add_task(label, total=None)
+        bar.start()
+
+    timer = threading.Timer(delay, show)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        timer.join()
+        bar.stop()
+
+
+def _read_options(
+    deck: str | None, separator: str | None, row_separator: str | None, tags: tuple[str, ...]
+) -> Any:
+    from tokendeck.formats.options import ReadOptions
+
+    return ReadOptions(deck=deck, separator=separator, row_separator=row_separator, tags=tags)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--deck", help="Put every card into this deck (created if missing).")
+@click.option(
+    "--format",
+    "fmt",
+    help="csv, quizlet, markdown, rawnotes, apkg, colpkg, backup (default: detected).",
+)
+@click.option("--separator", help="Field separator: tab, comma, semicolon, or the character.")
+@click.option("--row-separator", help="Quizlet: between rows (newline, semicolon, or text).")
+@click.option("--tag", "tags", multiple=True, help="Add this tag to every note (repeatable).")
+@click.option(
+    "--dry-run", is_flag=True, help="Show the cards that would be imported; change nothing."
+)
+@click.option(
+    "--update",
+    "mode",
+    flag_value="update",
+    default=True,
+    help="Notes already there (same GUID, or same front) are updated (default).",
+)
+@click.option("--duplicate", "mode", flag_value="duplicate", help="Always add new notes.")
+@click.option("--skip", "mode", flag_value="skip", help="Leave notes already there alone.")
+@click.option("--json", "as_json", is_flag=True, help="Print the preview or result as JSON.")
+def import_command(
+    file: Path,
+    deck: str | None,
+    fmt: str | None,
+    separator: str | None,
+    row_separator: str | None,
+    tags: tuple[str, ...],
+    dry_run: bool,
+    mode: str,
+    as_json: bool,
+) -> None:
+    """Import notes from a file: CSV/TSV, Anki .apkg/.colpkg, Quizlet, Markdown, raw notes.
+
+    All or nothing: if anything in the file is wrong, nothing is imported and
+    the error names the line. Run with --dry-run first to check what is found.
+
+    \b
+    Examples:
+      tokendeck import words.csv --deck Spanish --dry-run
+      tokendeck import deck.apkg
+      tokendeck import set.txt --format quizlet --separator comma --row-separator semicolon
+    """
+    from tokendeck.formats import registry
+
+    options = _read_options(deck, separator, row_separator, tags)
+    with progress(f"Reading {file.name}"):
+        found, package = registry.read_file(file, format=fmt, options=options)
+    if dry_run:
+        _preview(package, found.name, as_json)
+        return
+    col, now = state().collection(), state().now()
+    with progress(f"Importing {file.name}"):
+        result = col.import_package(package, now=now, mode=mode, deck=deck)
+    _report(result, file, found.name, as_json)
+
+
+def _preview(package: Package, format_name: str, as_json: bool) -> None:
+    guessed = format_name == "rawnotes"
+    if as_json:
+        echo_json(
+            {
+                "format": format_name,
+                "notes": [_preview_dict(n) for n in package.notes],
+                "warnings": package.warnings,
+            }
+        )
+        return
+    headers = ["Line", "Kind", "Deck", "Front", "Back"] + (["Confidence"] if guessed else [])
+    rows = []
+    for note in package.notes:
+        row: list[Any] = [note.line or "", note.kind, note.deck, shorten(note.front, 40)]
+        row.append(shorten(note.back, 40))
+        if guessed:
+            mark = " ?" if note.confidence < DOUBTFUL else ""
+            row.append(f"{note.confidence:.2f}{mark}")
+        rows.append(row)
+    click.echo(table(headers, rows))
+    media = f", {len(package.media)} media file(s)" if package.media else ""
+    click.echo(f"{len(package.notes)} note(s) found as {format_name}{media}; nothing imported.")
+    if guessed:
+        click.echo(f"Rows marked '?' are uncertain (confidence < {DOUBTFUL}): check them.")
+    for warning in package.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+
+
+def _preview_dict(note: Any) -> dict[str, Any]:
+    return {
+        "line": note.line,
+        "kind": note.kind,
+        "deck": note.deck,
+        "front": note.front,
+        "back": note.back,
+        "tags": note.tags,
+        "guid": note.guid,
+        "confidence": round(note.confidence, 3),
+        "cards": len(note.cards),
+    }
+
+
+def _report(result: Any, file: Path, format_name: str, as_json: bool) -> None:
+    if as_json:
+        echo_json({"format": format_name, **asdict(result)})
+        return
+    click.echo(
+        f"Imported {file.name} ({format_name}): {result.added} added, {result.updated} updated, "
+        f"{result.skipped} skipped; {result.cards} card(s), {result.reviews} review(s)"
+        + (f", {result.media} media file(s)" if result.media else "")
+    )
+    if result.decks:
+        click.echo(f"New deck(s): {', '.join(result.decks)}")
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+
+
+@click.command("export")
+@click.option("--deck", help="Only this deck and its subdecks (default: everything).")
+@click.option("--format", "fmt", help="csv, markdown, quizlet, apkg or backup (default: from -o).")
+@click.option(
+    "-o", "--output", "output", required=True, help="File to write; '-' writes to standard output."
+)
+@click.option("--separator", help="csv/quizlet: field separator (tab, comma, semicolon, ...).")
+@click.option("--row-separator", help="quizlet: between rows (newline, semicolon, or text).")
+@click.option("--no-scheduling", is_flag=True, help="apkg: leave out review history and due dates.")
+def export_command(
+    deck: str | None,
+    fmt: str | None,
+    output: str,
+    separator: str | None,
+    row_separator: str | None,
+    no_scheduling: bool,
+) -> None:
+    """Export notes to a file (or standard output with -o -).
+
+    \b
+    Examples:
+      tokendeck export --deck Spanish --format csv -o spanish.csv
+      tokendeck export --format markdown -o -
+      tokendeck export -o everything.apkg
+    """
+    from tokendeck.errors import ValidationError
+    from tokendeck.formats import registry
+    from tokendeck.formats.options import WriteOptions
+
+    name = fmt or (registry.guess_export_format(Path(output)) if output != "-" else None)
+    if name is None:
+        raise ValidationError("which format?", hint="add --format csv|markdown|quizlet|apkg|backup")
+    chosen = registry.for_export(name)
+    col = state().collection()
+    options = WriteOptions(separator=separator, row_separator=row_separator)
+    with progress(f"Exporting {chosen.name}"):
+        package = col.export_package(
+            deck, with_scheduling=not no_scheduling, full=chosen.name == "backup"
+        )
+        if output == "-":
+            data = registry.write_bytes(package, chosen.name, options)
+        else:
+            registry.write_file(package, Path(output), chosen.name, options)
+    if output == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        click.echo(f"Exported {len(package.notes)} note(s) as {chosen.name}.", err=True)
+    else:
+        click.echo(f"Exported {len(package.notes)} note(s) to {output} ({chosen.name}).")
+
+
+@click.command("backup")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Backup file (default: backups/ beside the collection, named by time).",
+)
+def backup_command(output: Path | None) -> None:
+    """Save the whole collection (scheduling, review log, settings, media) to a zip.
+
+    \b
+    Example:
+      tokendeck backup -o ~/tokendeck-2026-11-27.zip
+    """
+    from tokendeck.formats import backup
+
+    col, now = state().collection(), state().now()
+    target = output or backup.backup_dir(Path(col.db.location)) / backup.timestamped_name(now)
+    with progress("Backing up"):
+        package = col.export_package(full=True)
+        backup.write_file(package, target, now=now)
+    click.echo(f"Backed up {len(package.notes)} note(s) to {target}")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(file: Path) -> None:
+    """Replace the collection with a backup made by `tokendeck backup`.
+
+    The current collection is first saved as a backup of its own, so a
+    restore can always be undone by restoring that file.
+
+    \b
+    Example:
+      tokendeck restore backups/tokendeck-backup-2026-11-27.zip
+    """
+    from tokendeck.collection import Collection, default_path
+    from tokendeck.formats import backup
+
+    now = state().now()
+    with progress(f"Reading {file.name}"):
+        package = backup.read(file, source=str(file))  # fully checked before anything changes
+    db_path = state().db_path
+    path = Path(db_path) if db_path else default_path()
+    saved = None
+    if path.exists():
+        with Collection.open(path, now=now, install_builtin=False) as current:
+            if not current.is_empty():
+                saved = backup.backup_dir(path) / backup.timestamped_name(now, "before-restore")
+                backup.write_file(current.export_package(full=True), saved, now=now)
+    with progress("Restoring"):
+        backup.restore(path, package, now=now)
+    click.echo(f"Restored {len(package.notes)} note(s) from {file.name} into {path}")
+    if saved:
+        click.echo(f"The previous collection was saved to {saved}")

@@ -37,6 +37,10 @@ LAZY_COMMANDS: dict[str, str] = {
     "optimize": "memory:optimize_command",
     "simulate": "memory:simulate_command",
     "serve": "serve:serve",
+    "import": "transfer:import_command",
+    "export": "transfer:export_command",
+    "backup": "transfer:backup_command",
+    "restore": "transfer:restore_command",
 }
 
 

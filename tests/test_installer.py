@@ -49,6 +49,7 @@ def test_newer_version_updates_text_and_keeps_history(
         package=replace(shipped.package, notes=[first, *shipped.package.notes[1:]]),
     )
     monkeypatch.setattr(builtin, "load_builtin", lambda: newer)
+    monkeypatch.setattr(builtin, "builtin_version", lambda: newer.version)
     assert sync_builtin(builtin_col, NOW) == "updated"
     view = builtin_col.card(card.id)
     assert view.back.startswith("Updated answer.")

@@ -20,9 +20,12 @@ def sync_builtin(col: Collection, now: datetime) -> str:
     installed = col.get_value(_VERSION_KEY)
     if installed is None and not col.is_empty():
         return "current"  # a collection with the learner's own cards: leave it alone
-    from tokendeck.builtin import load_builtin
+    from tokendeck import builtin as shipped
 
-    builtin = load_builtin()
+    # Cheap check first: the full TOML parse is only needed when something changes.
+    if installed is not None and int(installed) >= shipped.builtin_version():
+        return "current"
+    builtin = shipped.load_builtin()
     if installed is not None and int(installed) >= builtin.version:
         return "current"
     mode = "update" if installed is not None else "skip"

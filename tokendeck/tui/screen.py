@@ -150,12 +150,12 @@ class StudyScreen(Screen[None]):
             await self.show_next()
 
     # -- actions -----------------------------------------------------------------------
-    def action_reveal(self) -> None:
+    async def action_reveal(self) -> None:
         """Show the back and the four ratings."""
         if self.current is None or self.revealed:
             return
         self.revealed = True
-        self.query_one(CardFace).set_revealed(True)
+        await self.query_one(CardFace).set_revealed(True)
         self.query_one(AnswerBar).offer(self._intervals(self.current, self.study.clock()))
 
     async def action_rate(self, number: int) -> None:
@@ -242,13 +242,13 @@ class StudyScreen(Screen[None]):
 
         self.app.push_screen(EditScreen(view.note.front, view.note.back, save), saved)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
         """Mouse clicks on the answer bar run the same actions as the keys."""
         name = event.button.id or ""
         if name == "reveal":
-            self.action_reveal()
+            await self.action_reveal()
         elif name in {r.label for r in Rating}:
-            self.run_worker(self.action_rate(int(Rating.parse(name))), exclusive=True)
+            await self.action_rate(int(Rating.parse(name)))
 
 
 def _leech_message(view: CardView, lapses: int) -> str:

@@ -70,20 +70,32 @@ class CardFace(VerticalScroll):
         yield Rule(id="divider", classes="hidden")
         yield Markdown("", id="back", classes="hidden")
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._back = ""
+        self._rendered: dict[str, str] = {"front": "", "back": ""}
+
     async def show_card(self, view: CardView, *, revealed: bool) -> None:
         """Show a card's front (and back when ``revealed``)."""
         tags = ", ".join(t for t in view.note.tags if t != "leech")
         meta = f"{view.deck_name} · {view.card.state.label}" + (f" · {tags}" if tags else "")
         self.query_one("#meta", Static).update(meta)
-        await self.query_one("#front", Markdown).update(view.front)
-        await self.query_one("#back", Markdown).update(view.back)
-        self.set_revealed(revealed)
+        await self._render_part("front", view.front)
+        self._back = view.back
+        await self.set_revealed(revealed)
         self.scroll_home(animate=False)
 
-    def set_revealed(self, revealed: bool) -> None:
-        """Show or hide the back."""
+    async def set_revealed(self, revealed: bool) -> None:
+        """Show or hide the back (rendered only when shown: Markdown mounting is not free)."""
+        if revealed:
+            await self._render_part("back", self._back)
         self.query_one("#divider").set_class(not revealed, "hidden")
         self.query_one("#back").set_class(not revealed, "hidden")
+
+    async def _render_part(self, part: str, text: str) -> None:
+        if self._rendered[part] != text:
+            self._rendered[part] = text
+            await self.query_one(f"#{part}", Markdown).update(text)
 
 
 class KeyButton(Button, can_focus=False):

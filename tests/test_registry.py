@@ -1,0 +1,124 @@
+"""The format registry: names, detection from content and extension, reading and writing."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tokendeck.errors import ImportFormatError, ValidationError
+from tokendeck.formats import backup, registry
+from tokendeck.interchange import NoteRecord, Package
+
+SEED = (
+    Path(__file__).resolve().parents[1] / ".." / "shared" / "seed" / "llm-vocabulary-flashcards.txt"
+)
+
+
+def detect(text: str, name: str = "file.txt") -> str:
+    return registry.detect(text.encode("utf-8"), name).name
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "expected"),
+    [
+        ("#separator:tab\na\tb\n", "x.txt", "csv"),
+        ("#deck:Spanish\na;b\n", "x.txt", "csv"),
+        ("dog\tperro\ncat\tgato\n", "x.txt", "csv"),
+        ("Front,Back\ndog,perro\n", "x.txt", "csv"),
+        ("anything at all", "x.csv", "csv"),
+        ("anything at all", "x.tsv", "csv"),
+        ("## term\ndefinition\n", "x.txt", "markdown"),
+        ("Q: what?\nA: that\n", "notes", "markdown"),
+        ("just text", "x.md", "markdown"),
+        ("perro,dog;gato,cat;", "set.txt", "quizlet"),
+        ("Levain\nA portion of starter, built up.\nAutolyse\nResting flour, water.\n", "n.txt",
+         "rawnotes"),
+    ],
+)  # fmt: skip
+def test_text_formats_are_detected(text: str, name: str, expected: str) -> None:
+    assert detect(text, name) == expected
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="shared seed notes not present")
+def test_seed_notes_are_detected_as_raw_notes() -> None:
+    assert registry.detect_file(SEED).name == "rawnotes"
+
+
+def zip_file(path: Path, names: list[str]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in names:
+            archive.writestr(name, b"x")
+    return path
+
+
+def test_zip_formats_are_told_apart_by_their_members(tmp_path: Path) -> None:
+    assert registry.detect_file(zip_file(tmp_path / "a.apkg", ["collection.anki21"])).name == "apkg"
+    assert registry.detect_file(zip_file(tmp_path / "a.zip", ["collection.anki2"])).name == "apkg"
+    colpkg = zip_file(tmp_path / "a.colpkg", ["collection.anki21b", "meta"])
+    assert registry.detect_file(colpkg).name == "colpkg"
+    assert registry.detect_file(zip_file(tmp_path / "b.zip", [backup.DOCUMENT])).name == "backup"
+
+
+def test_a_zip_of_something_else_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ImportFormatError, match="neither an Anki package nor a TokenDeck backup"):
+        registry.detect_file(zip_file(tmp_path / "x.zip", ["photo.jpg"]))
+
+
+def test_a_renamed_text_file_is_not_taken_for_a_package(tmp_path: Path) -> None:
+    fake = tmp_path / "deck.apkg"
+    fake.write_text("not a zip")
+    with pytest.raises(ImportFormatError, match=r"deck\.apkg: not a zip archive"):
+        registry.detect_file(fake)
+
+
+def test_names_and_aliases() -> None:
+    assert registry.get("TSV").name == "csv"
+    assert registry.get("md").name == "markdown"
+    assert registry.get("anki").name == "apkg"
+    with pytest.raises(ValidationError, match="unknown format 'docx'"):
+        registry.get("docx")
+    with pytest.raises(ValidationError, match="only be imported"):
+        registry.for_export("rawnotes")
+    assert {f.name for f in registry.formats() if f.can_export} == {
+        "csv",
+        "quizlet",
+        "markdown",
+        "apkg",
+        "backup",
+    }
+
+
+def test_guess_export_format_from_the_file_name() -> None:
+    assert registry.guess_export_format(Path("out.md")) == "markdown"
+    assert registry.guess_export_format(Path("out.apkg")) == "apkg"
+    assert registry.guess_export_format(Path("out.tsv")) == "csv"
+    assert registry.guess_export_format(Path("out.docx")) is None
+
+
+def test_missing_file_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="no such file"):
+        registry.read_file(tmp_path / "nope.csv")
+
+
+@pytest.mark.parametrize("name", ["csv", "quizlet", "markdown", "apkg", "backup"])
+def test_every_writable_format_reads_back_through_the_registry(name: str, tmp_path: Path) -> None:
+    package = Package(notes=[NoteRecord("front one", "back one"), NoteRecord("two", "2")])
+    suffix = registry.get(name).extensions[0]
+    target = tmp_path / f"out{suffix}"
+    registry.write_file(package, target, name)
+    found, again = registry.read_file(target, format=None if name != "quizlet" else "quizlet")
+    assert found.name == name
+    assert [(n.front, n.back) for n in again.notes] == [("front one", "back one"), ("two", "2")]
+    data = registry.write_bytes(package, name)
+    fmt, from_bytes = registry.read_bytes(
+        data, target.name, format=None if name != "quizlet" else name
+    )
+    assert fmt.name == name and len(from_bytes.notes) == 2
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_bytes_that_claim_to_be_zip_but_are_not(tmp_path: Path) -> None:
+    with pytest.raises(ImportFormatError, match="not a readable zip archive"):
+        registry.read_bytes(b"PK\x03\x04 broken", "x.apkg")

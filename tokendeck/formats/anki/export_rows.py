@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ _REVLOG_TYPES = {"learn": 0, "review": 1, "relearn": 2, "filtered": 3, "manual":
 _STARTING_EASE = 2500
 #: "One step left, and it is due today": what Anki stores for a card in learning.
 _ONE_STEP_LEFT = 1001
+_MAX_TIME_MS = 2**31 - 1
 _CLOZE = re.compile(r"\{\{c(\d+)::")
 _IMG = re.compile(r"<img[^>]*?src=[\"']?([^\"'>\s]+)[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
@@ -159,34 +159,30 @@ class CardRows:
         return 1
 
     def _add_reviews(self, cid: int, reviews: list[ReviewRecord]) -> None:
+        # Hot loop of an export (a million reviews): locals only, no helper calls.
+        used, append, types = self._revlog_ids, self.revlog.append, _REVLOG_TYPES
         last_ivl = 0
         for review in reviews:
             rid = int(review.reviewed_at.timestamp() * 1000)
-            while rid in self._revlog_ids:  # Anki's revlog id is unique: nudge by 1 ms
+            while rid in used:  # Anki's revlog id is unique: nudge by 1 ms
                 rid += 1
-            self._revlog_ids.add(rid)
-            ivl = _revlog_interval(review.scheduled_days)
-            kind = _REVLOG_TYPES.get(review.kind, 1)
+            used.add(rid)
+            days = review.scheduled_days
+            # Anki: whole days, or negative seconds for learning steps.
+            ivl = 0 if days is None else round(days) if days >= 1 else -round(days * _DAY)
+            kind = types.get(review.kind, 1)
             ease = 0 if kind == 4 else review.rating
             factor = 0 if kind in (0, 4) else _STARTING_EASE
-            time_ms = min(max(review.duration_ms, 0), 2**31 - 1)
-            self.revlog.append((rid, cid, -1, ease, ivl, last_ivl, factor, time_ms, kind))
+            time_ms = min(max(review.duration_ms, 0), _MAX_TIME_MS)
+            append((rid, cid, -1, ease, ivl, last_ivl, factor, time_ms, kind))
             last_ivl = ivl
 
 
-def _revlog_interval(days: float | None) -> int:
-    if days is None:
-        return 0
-    if days >= 1:
-        return round(days)
-    return -round(days * _DAY)  # Anki: negative means seconds
-
-
 def _card_data(card: CardRecord) -> str:
-    data: dict[str, Any] = {}
+    parts = []
     if card.stability is not None and card.difficulty is not None and card.stability > 0:
-        data["s"] = round(card.stability, 4)
-        data["d"] = round(min(max(card.difficulty, 1.0), 10.0), 3)
+        difficulty = min(max(card.difficulty, 1.0), 10.0)
+        parts.append(f'"s":{round(card.stability, 4)!r},"d":{round(difficulty, 3)!r}')
     if card.last_review is not None:
-        data["lrt"] = int(card.last_review.timestamp())
-    return json.dumps(data, separators=(",", ":")) if data else "{}"
+        parts.append(f'"lrt":{int(card.last_review.timestamp())}')
+    return "{" + ",".join(parts) + "}"

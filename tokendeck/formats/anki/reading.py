@@ -177,12 +177,7 @@ class _CollectionReader:
         )
 
     def _reviews(self) -> dict[int, list[ReviewRecord]]:
-        by_card: defaultdict[int, list[ReviewRecord]] = defaultdict(list)
-        record, v1 = scheduling.review_record, self.v1
-        for rid, cid, ease, ivl, time_ms, rtype in self.db.revlog():
-            history = by_card[cid]
-            history.append(record(rid, ease, ivl, time_ms, rtype, v1=v1, first=not history))
-        return by_card
+        return scheduling.reviews_by_card(self.db.revlog(), v1=self.v1)
 
     def _cards(self, reviews: dict[int, list[ReviewRecord]]) -> dict[int, list[CardRecord]]:
         by_note: defaultdict[int, list[CardRecord]] = defaultdict(list)

@@ -11,8 +11,10 @@ interday learning. Filtered decks keep the home deck and due date in
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
+from tokendeck.formats.anki.database import RevlogRow
 from tokendeck.interchange import CardRecord, ReviewRecord
 
 _STATES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
@@ -29,30 +31,58 @@ def _instant(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def review_record(
-    ms: int, ease: int, ivl: int, time_ms: int, rtype: int, *, v1: bool, first: bool
-) -> ReviewRecord:
-    """One revlog row as a review record (``first``: the card's first entry).
+def _meaning(rtype: int, ease: int, *, v1: bool) -> tuple[str, int, str | None]:
+    """``(kind, rating, state before)`` of a revlog type and ease.
 
     ``v1`` collections gave learning cards three buttons (Again, Good, Easy),
     so their ease 2 and 3 mean Good and Easy (3 and 4 today).
     """
     kind = _KINDS.get(rtype, "review")
     if ease == 0 or kind == "manual":
-        kind, ease = "manual", 0
-    elif v1 and rtype in (0, 2) and ease in (2, 3):
+        return "manual", 0, None
+    if v1 and rtype in (0, 2) and ease in (2, 3):
         ease += 1
-    scheduled: float = ivl if ivl >= 0 else -ivl / _DAY
-    after = "review" if ivl > 0 else ("relearning" if kind == "relearn" else "learning")
-    return ReviewRecord(
-        reviewed_at=datetime.fromtimestamp(ms / 1000, UTC),
-        rating=ease,
-        duration_ms=max(time_ms, 0),
-        kind=kind,
-        scheduled_days=scheduled,
-        state_before=_BEFORE.get(kind) if kind != "learn" or not first else "new",
-        state_after=None if kind == "manual" else after,
-    )
+    return kind, ease, _BEFORE.get(kind)
+
+
+def reviews_by_card(rows: Iterable[RevlogRow], *, v1: bool) -> dict[int, list[ReviewRecord]]:
+    """Review records grouped by card id, in the order of ``rows``.
+
+    This is the hot loop of an import (a million rows for a large deck), so
+    the meaning of each (type, ease) pair is looked up once and records are
+    built positionally; a test pins the field order of ReviewRecord.
+    """
+    meanings: dict[tuple[int, int], tuple[str, int, str | None]] = {}
+    by_card: dict[int, list[ReviewRecord]] = {}
+    stamp, make = datetime.fromtimestamp, ReviewRecord
+    for ms, cid, ease, ivl, time_ms, rtype in rows:
+        meaning = meanings.get((rtype, ease))
+        if meaning is None:
+            meaning = meanings[(rtype, ease)] = _meaning(rtype, ease, v1=v1)
+        kind, rating, before = meaning
+        history = by_card.get(cid)
+        if history is None:
+            history = by_card[cid] = []
+            if kind == "learn":
+                before = "new"
+        if kind == "manual":
+            after = None
+        elif ivl > 0:
+            after = "review"
+        else:
+            after = "relearning" if kind == "relearn" else "learning"
+        history.append(
+            make(
+                stamp(ms / 1000, UTC),
+                rating,
+                time_ms if time_ms > 0 else 0,
+                kind,
+                ivl if ivl >= 0 else -ivl / _DAY,
+                before,
+                after,
+            )
+        )
+    return by_card
 
 
 def card_record(

@@ -12,17 +12,16 @@ same-day ones included, so models may use them as features.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, tzinfo
+from typing import NamedTuple
 
 from tokendeck.days import DEFAULT_ROLLOVER_HOUR, Calendar
 from tokendeck.memory.revlogs import LoggedReview
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One review of a card as FSRS sees it."""
+class Step(NamedTuple):
+    """One review of a card as FSRS sees it (a tuple: millions are built per fit)."""
 
     rating: int
     delta_days: int  # study days since the card's previous review (0 for the first)
@@ -30,8 +29,7 @@ class Step:
     duration_ms: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Sample:
+class Sample(NamedTuple):
     """One review to predict, with everything before it."""
 
     card_id: int
@@ -63,14 +61,33 @@ def card_histories(reviews: Iterable[LoggedReview], calendar: Calendar) -> dict[
     """Each card's reviews in time order, with study days since the previous one."""
     histories: dict[int, list[Step]] = {}
     last_day: dict[int, date] = {}
+    day_of = _study_day_cache(calendar)
     for review in sorted(reviews, key=lambda r: r.reviewed_at):
-        day = calendar.today(review.reviewed_at)  # once per review: this is the hot loop
+        day = day_of(review.reviewed_at)
         previous = last_day.get(review.card_id)
         delta = 0 if previous is None else max(0, (day - previous).days)
         step = Step(review.rating, delta, review.reviewed_at, review.duration_ms)
         histories.setdefault(review.card_id, []).append(step)
         last_day[review.card_id] = day
     return histories
+
+
+def _study_day_cache(calendar: Calendar) -> Callable[[datetime], date]:
+    """``calendar.today`` memoised per UTC quarter-hour (the hot loop of every fit).
+
+    Every real UTC offset and DST change falls on a quarter-hour, so all
+    instants of one quarter-hour share a study day.
+    """
+    cache: dict[int, date] = {}
+
+    def day_of(instant: datetime) -> date:
+        key = int(instant.timestamp()) // 900
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = calendar.today(datetime.fromtimestamp(key * 900, UTC))
+        return found
+
+    return day_of
 
 
 def samples(histories: dict[int, list[Step]], max_length: int = 256) -> list[Sample]:
@@ -91,6 +108,4 @@ def samples(histories: dict[int, list[Step]], max_length: int = 256) -> list[Sam
 
 def calendar_for(tz: tzinfo | None, rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> Calendar:
     """A :class:`Calendar`, UTC when no time zone is known."""
-    from datetime import UTC
-
     return Calendar(tz or UTC, rollover_hour)

@@ -70,7 +70,8 @@ def reviews_by_card(rows: Iterable[RevlogRow], *, v1: bool) -> dict[int, list[Re
         elif ivl > 0:
             after = "review"
         else:
-            after = "relearning" if kind == "relearn" else "learning"
+            # A failed review or relearning step leaves the card relearning.
+            after = "learning" if kind == "learn" else "relearning"
         history.append(
             make(
                 stamp(ms / 1000, UTC),

@@ -116,7 +116,8 @@ def test_scheduling_state(exported: tuple[AnkiSample, Package, Path]) -> None:
     assert review.last_review is not None
     assert review.due - review.last_review >= timedelta(days=ivl - 1)
     learning = _note(package, sample, "reversed").cards[0]
-    assert learning.state == "learning"
+    assert learning.state == "learning" and learning.step == 0  # Again: back to step 1 of 2
+    assert _note(package, sample, "typein").cards[0].step == 1  # Good: on to step 2 of 2
     assert learning.due is not None and learning.due > learning.last_review  # type: ignore[operator]
     assert _note(package, sample, "reversed").cards[1].state == "new"
     suspended = _note(package, sample, "cloze").cards[1]

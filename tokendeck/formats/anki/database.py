@@ -111,7 +111,7 @@ class AnkiDatabase:
     def cards(self) -> Iterator[CardRow]:
         """Every card, grouped by note and ordered by template ordinal."""
         return self._iter(
-            "SELECT id, nid, did, ord, type, queue, due, ivl, factor, reps, lapses,"
+            "SELECT id, nid, did, ord, type, queue, due, ivl, left, reps, lapses,"
             " odue, odid, data FROM cards ORDER BY nid, ord"
         )
 

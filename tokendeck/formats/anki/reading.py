@@ -161,6 +161,7 @@ class _CollectionReader:
         self.v1 = sched == 1
         self.deck_list, self.configs = deck_list, configs
         self.deck_names = {d.id: d.name for d in deck_list}
+        self.deck_config = {d.id: d.config_id for d in deck_list}
 
     def package(self) -> Package:
         """Read everything into a Package."""
@@ -186,7 +187,7 @@ class _CollectionReader:
         return by_note
 
     def _card(self, row: CardRow, reviews: list[ReviewRecord]) -> CardRecord:
-        cid, _nid, did, ordinal, ctype, queue, due, ivl, _f, reps, lapses, odue, odid, data = row
+        cid, _nid, did, ordinal, ctype, queue, due, ivl, left, reps, lapses, odue, odid, data = row
         home = odid or did
         deck = self.deck_names.get(home)
         if deck is None:
@@ -195,7 +196,12 @@ class _CollectionReader:
             )
             deck = "Default"
         columns = (ordinal, ctype, queue, due, ivl, reps, lapses, odue, odid)
-        return scheduling.card_record(columns, data, crt=self.crt, deck=deck, reviews=reviews)
+        record = scheduling.card_record(columns, data, crt=self.crt, deck=deck, reviews=reviews)
+        if record.state in ("learning", "relearning"):
+            key = "learning_steps" if record.state == "learning" else "relearning_steps"
+            steps = self.configs.get(self.deck_config.get(home, 1), {}).get(key, [])
+            record.step = scheduling.learning_step(left, len(steps))
+        return record
 
     def _note(self, row: tuple[int, str, int, str, str], cards: list[CardRecord]) -> NoteRecord:
         nid, guid, mid, tags, flds = row

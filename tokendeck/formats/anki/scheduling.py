@@ -121,6 +121,17 @@ def card_record(
     )
 
 
+def learning_step(left: int, step_count: int) -> int:
+    """Index of the learning step a card is on, from Anki's ``left`` column.
+
+    ``left % 1000`` is how many steps remain (the thousands count today's).
+    """
+    remaining = left % 1000
+    if not step_count or not remaining:
+        return 0
+    return max(0, step_count - remaining)
+
+
 def _card_data(data: str) -> dict[str, object]:
     if not data or data == "{}":
         return {}

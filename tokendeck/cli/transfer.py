@@ -119,6 +119,9 @@ def import_command(
     with progress(f"Reading {file.name}"):
         found, package = registry.read_file(file, format=fmt, options=options)
     if dry_run:
+        if deck:  # --deck puts everything into one deck: show what will happen
+            for note in package.notes:
+                note.deck = deck
         _preview(package, found.name, as_json)
         return
     col, now = state().collection(), state().now()

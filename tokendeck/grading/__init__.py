@@ -8,7 +8,8 @@ numpy and onnxruntime come in only when a meaning check first needs them.
 
 from __future__ import annotations
 
-from tokendeck.grading.grader import Grader, Thresholds, default_grader, grade
+from tokendeck.grading.grader import Grader, default_grader, grade
+from tokendeck.grading.meaning import Thresholds
 from tokendeck.grading.result import GradeResult, Stage, Verdict
 
 __all__ = ["GradeResult", "Grader", "Stage", "Thresholds", "Verdict", "default_grader", "grade"]

@@ -1,52 +1,114 @@
-"""Short factual answers: a name, a year, a number, a single term.
+"""Short factual answers: a name, a year, a number, a term of a few words.
 
 For these, closeness in meaning is worthless ("Canberra" and "Sydney" embed
-close together) so only exact or typo-tolerant matches count.
+close together, so do 1944 and 1945) so only lexical matches count: the
+fact written out in the answer, its numbers, or (for partial credit) some
+of its words and none that contradict it.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from tokendeck.grading.concepts import Concept, Coverage, extract_concepts, measure_coverage
-from tokendeck.grading.normalise import surface_words
+from tokendeck.grading.concepts import Concept, Coverage, rarity_weight, words_match
+from tokendeck.grading.normalise import normalise
 from tokendeck.grading.stopwords import STOPWORDS
+from tokendeck.grading.typos import numbers_in
 
-#: A reference longer than this is a description, not a fact, even with a number.
+#: A reference with more words than this is a description, not a fact.
 MAX_FACT_WORDS = 6
+#: ... and so is one with more content words than this.
+MAX_FACT_CONTENT_WORDS = 4
+
+
+@dataclass(frozen=True)
+class FactMatch:
+    """How an answer relates to a short fact."""
+
+    coverage: Coverage
+    contained: bool  # the fact appears word for word (typos allowed) in the answer
+    numbers_agree: bool | None  # None when the fact has no numbers
+    extras: int  # content words of the answer that are not in the fact
+
+    @property
+    def complete(self) -> bool:
+        """Everything in the fact is in the answer."""
+        return not self.coverage.missed
 
 
 def is_short_fact(reference: str) -> bool:
     """True for "Canberra", "1945", "825 GiB", "Ben Wang and Aran Komatsuzaki"."""
-    words = surface_words(reference)
-    content = [w for w in words if w.casefold() not in STOPWORDS]
-    if not content or len(words) > MAX_FACT_WORDS:
-        return False
-    if len(content) == 1:
-        return True
-    if any(c.kind == "number" for c in extract_concepts(reference)) and len(content) <= 4:
-        return True
-    return _capitalised(content)
+    words = normalise(reference).split()
+    content = [w for w in words if w not in STOPWORDS]
+    return 0 < len(content) <= MAX_FACT_CONTENT_WORDS and len(words) <= MAX_FACT_WORDS
 
 
-def _capitalised(content: Sequence[str]) -> bool:
-    """Every content word starts with a capital or a digit (a proper name)."""
-    return all(w[:1].isupper() or w[:1].isdigit() for w in content)
+def content_units(text: str) -> list[str]:
+    """Normalised words of ``text`` that carry content (numbers included)."""
+    return [w for w in normalise(text).split() if w not in STOPWORDS]
 
 
-def fact_coverage(reference: str, answer: str) -> Coverage:
-    """Coverage of a short fact, judged on its numbers and names when it has any.
+def match_fact(fact: str, answer: str) -> FactMatch:
+    """Compare ``answer`` with one written form of a short fact."""
+    fact_words, answer_words = normalise(fact).split(), normalise(answer).split()
+    units, answer_units = content_units(fact), content_units(answer)
+    found, missed = _split_units(units, answer_units)
+    fact_numbers = sorted(set(numbers_in(" ".join(fact_words))))
+    numbers_agree = None
+    if fact_numbers:
+        numbers_agree = sorted(set(numbers_in(" ".join(answer_words)))) == fact_numbers
+    return FactMatch(
+        coverage=Coverage(tuple(found), tuple(missed)),
+        contained=_contains(answer_words, fact_words),
+        numbers_agree=numbers_agree,
+        extras=_count_extras(units, answer_units),
+    )
 
-    "Released in 2020" is answered by "2020": the year is the fact, the
-    verb is packaging.
-    """
-    concepts = extract_concepts(reference)
-    decisive: list[Concept] = [c for c in concepts if c.kind in ("number", "name")]
-    return measure_coverage(decisive or concepts, answer)
+
+def _split_units(
+    units: Sequence[str], answer_units: Sequence[str]
+) -> tuple[list[Concept], list[Concept]]:
+    found: list[Concept] = []
+    missed: list[Concept] = []
+    for unit in dict.fromkeys(units):  # each unit once, in order
+        concept = Concept(unit, unit, "number" if unit[:1].isdigit() else "word", _weight(unit))
+        hit = any(_same(unit, other) for other in answer_units)
+        (found if hit else missed).append(concept)
+    return found, missed
 
 
-def extra_numbers(reference: str, answer: str) -> bool:
-    """True when the answer states a number the reference does not (a wrong year)."""
-    ref_numbers = {c.key for c in extract_concepts(reference) if c.kind == "number"}
-    answer_numbers = {c.key for c in extract_concepts(answer) if c.kind == "number"}
-    return bool(ref_numbers) and bool(answer_numbers - ref_numbers)
+def _weight(unit: str) -> float:
+    if unit[:1].isdigit():
+        return 3.0
+    return 0.5 if len(unit) == 1 else rarity_weight(unit)
+
+
+def _same(fact_word: str, answer_word: str) -> bool:
+    if fact_word[:1].isdigit() or answer_word[:1].isdigit() or len(fact_word) <= 3:
+        return fact_word == answer_word  # "GPT-3" is not "GPT-4", "T5" not "T4"
+    return words_match(fact_word, answer_word)
+
+
+def _contains(answer_words: Sequence[str], fact_words: Sequence[str]) -> bool:
+    """The fact's words appear in a row in the answer (each may have a typo)."""
+    size = len(fact_words)
+    for start in range(len(answer_words) - size + 1):
+        window = answer_words[start : start + size]
+        if all(_same(f, a) for f, a in zip(fact_words, window, strict=True)):
+            return True
+    return False
+
+
+def _count_extras(units: Sequence[str], answer_units: Sequence[str]) -> int:
+    """Answer words with no counterpart in the fact (repeats count: "O(n log n)")."""
+    available = Counter(units)
+    extras = 0
+    for word in answer_units:
+        twin = next((u for u in available if available[u] and _same(u, word)), None)
+        if twin is None:
+            extras += 1
+        else:
+            available[twin] -= 1
+    return extras

@@ -3,16 +3,16 @@
 1. normalisation (case, accents, punctuation, NFC) and exact match;
 2. accepted alternatives ("a / b", optional "(parts)", card-level extras);
 3. typo tolerance for short answers (edit distance scaled to length);
-4. short facts (names, numbers, single terms): lexical matching only;
+4. short facts (names, numbers, terms of a few words): lexical only, never
+   by embedding similarity ("Canberra" vs "Sydney" has cosine 0.70);
 5. meaning: sentence-embedding similarity combined with the coverage of
-   the reference's key concepts. Without the embedding model, coverage
-   alone decides and the result says so.
+   the reference's key concepts (see :mod:`tokendeck.grading.meaning`).
+   Without the embedding model, concepts alone decide and the result says so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tokendeck.errors import ModelUnavailableError
@@ -20,38 +20,20 @@ from tokendeck.grading import explain
 from tokendeck.grading.alternatives import accepted_forms, split_alternatives
 from tokendeck.grading.cache import LruCache
 from tokendeck.grading.concepts import Coverage, extract_concepts, measure_coverage
-from tokendeck.grading.facts import extra_numbers, fact_coverage, is_short_fact
-from tokendeck.grading.normalise import compact, normalise
+from tokendeck.grading.definitions import definition_part
+from tokendeck.grading.facts import FactMatch, is_short_fact, match_fact
+from tokendeck.grading.lexical import contradiction_factor, is_exact, is_typo
+from tokendeck.grading.meaning import Evidence, Thresholds, decide, in_band
+from tokendeck.grading.normalise import normalise
 from tokendeck.grading.result import RATINGS, GradeResult, Stage, Verdict
-from tokendeck.grading.stopwords import NEGATIONS
-from tokendeck.grading.typos import is_typo_of
 
 if TYPE_CHECKING:
     import numpy as np
 
     from tokendeck.grading.embedder import Embedder
 
-#: Answers of at most this many words get whole-answer typo tolerance;
-#: longer ones are compared word by word in the concept stage instead.
-TYPO_MAX_WORDS = 4
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Where scores turn into verdicts, and how meaning and coverage mix.
-
-    Measured on the labelled sets in tests/data/grading (see the README
-    there); the cosine is rescaled from [cosine_floor, cosine_ceiling] to 0..1.
-    """
-
-    correct: float = 0.62
-    partly: float = 0.38
-    meaning_weight: float = 0.6
-    cosine_floor: float = 0.25
-    cosine_ceiling: float = 0.80
-    lexical_correct: float = 0.6  # coverage thresholds when no model is available
-    lexical_partly: float = 0.3
-    fact_partly: float = 0.5  # share of a multi-part fact that earns "partly"
+_RANK = {Verdict.INCORRECT: 0, Verdict.PARTLY_CORRECT: 1, Verdict.CORRECT: 2}
+TYPO_SCORE = 0.95
 
 
 class Grader:
@@ -68,6 +50,7 @@ class Grader:
         """``embedder`` None: load the default model on first need.
 
         ``use_embeddings=False`` gives the purely lexical grader.
+        ``cache_size`` reference embeddings are kept (least recently used go).
         """
         self._embedder = embedder
         self._use_embeddings = use_embeddings
@@ -96,7 +79,7 @@ class Grader:
     def meaning_available(self) -> bool:
         """True if the embedding model can be (or has been) loaded."""
         try:
-            self.embedder  # noqa: B018  (loading is the point)
+            self.embedder  # noqa: B018  (loading it is the point)
         except ModelUnavailableError:
             return False
         return True
@@ -106,12 +89,13 @@ class Grader:
         return self.embedder.embed(texts)
 
     def similarity(self, a: str, b: str) -> float:
-        """Cosine similarity of two texts (``a`` is cached as a reference)."""
+        """Cosine similarity of two texts (``a`` is cached like a reference)."""
         import numpy as np
 
-        return float(np.dot(self._reference_vector(a), self.embed([b])[0]))
+        return float(np.dot(self.reference_vector(a), self.embed([b])[0]))
 
-    def _reference_vector(self, text: str) -> np.ndarray:
+    def reference_vector(self, text: str) -> np.ndarray:
+        """The embedding of ``text``, from the LRU cache when seen before."""
         vector = self._cache.get(text)
         if vector is None:
             vector = self.embed([text])[0]
@@ -122,67 +106,58 @@ class Grader:
 
     def grade(self, expected: str, answer: str, *, accepted: Sequence[str] = ()) -> GradeResult:
         """Grade ``answer`` against ``expected`` (plus ``accepted`` alternatives)."""
-        forms = accepted_forms(expected, accepted) or [expected.strip()]
         if not normalise(answer):
             return _result(0.0, Verdict.INCORRECT, Stage.EMPTY, "No answer was given.")
-        lexical = self._lexical_match(forms, answer)
-        if lexical is not None:
-            return lexical
-        if is_short_fact(forms[0]):
+        forms = accepted_forms(expected, accepted) or [expected.strip()]
+        forms += [d for d in dict.fromkeys(definition_part(f) for f in forms) if d not in forms]
+        settled = _lexical_match(forms, answer)
+        if settled is not None:
+            return settled
+        if is_short_fact(definition_part(forms[0])):
             return self._grade_fact(forms, answer)
         return self._grade_meaning(expected, accepted, answer)
 
-    def _lexical_match(self, forms: Sequence[str], answer: str) -> GradeResult | None:
-        typed = compact(answer)
-        for index, form in enumerate(forms):
-            if typed == compact(form):
-                stage = Stage.EXACT if index == 0 else Stage.ALTERNATIVE
-                return _result(1.0, Verdict.CORRECT, stage, explain.exact(form, index), form)
-        if len(normalise(answer).split()) > TYPO_MAX_WORDS:
-            return None
-        for form in forms:
-            if len(normalise(form).split()) <= TYPO_MAX_WORDS and is_typo_of(typed, compact(form)):
-                return _result(0.95, Verdict.CORRECT, Stage.TYPO, explain.typo(form), form)
-        return None
-
     def _grade_fact(self, forms: Sequence[str], answer: str) -> GradeResult:
-        best = max((fact_coverage(form, answer) for form in forms), key=lambda c: c.score)
-        score = best.score
-        if score >= 1.0 and not extra_numbers(forms[0], answer):
-            verdict = Verdict.CORRECT
-        elif score >= self.thresholds.fact_partly:
-            verdict = Verdict.PARTLY_CORRECT
-        else:
-            verdict = Verdict.INCORRECT
-        text = explain.fact(verdict, best)
-        return _result(score, verdict, Stage.FACTUAL, text, coverage=best)
+        judged = [(self._fact_verdict(m), m) for m in (match_fact(f, answer) for f in forms)]
+        verdict, best = max(judged, key=lambda vm: (_RANK[vm[0]], vm[1].coverage.score))
+        score = 1.0 if verdict is Verdict.CORRECT else in_band(verdict, best.coverage.score)
+        text = explain.fact(verdict, best.coverage)
+        return _result(score, verdict, Stage.FACTUAL, text, coverage=best.coverage)
+
+    def _fact_verdict(self, match: FactMatch) -> Verdict:
+        if match.numbers_agree is False:
+            return Verdict.INCORRECT  # 1944 for 1945, GPT-3 for GPT-J
+        if match.contained or (match.complete and match.extras == 0):
+            return Verdict.CORRECT
+        if match.numbers_agree and match.coverage.score >= 0.5:
+            return Verdict.CORRECT  # "100" for "100 °C"
+        if match.extras == 0 and match.coverage.score >= self.thresholds.fact_partly:
+            return Verdict.PARTLY_CORRECT  # "George" for "George Washington"
+        if match.complete:
+            return Verdict.PARTLY_CORRECT  # all of it, plus something else
+        return Verdict.INCORRECT
 
     def _grade_meaning(self, expected: str, accepted: Sequence[str], answer: str) -> GradeResult:
         references = split_alternatives(expected) + [a for a in accepted if a.strip()]
         references = references or [expected]
+        definitions = [definition_part(r) for r in references]
         coverage = max(
-            (measure_coverage(extract_concepts(ref), answer) for ref in references),
+            (measure_coverage(extract_concepts(d), answer) for d in definitions),
             key=lambda c: c.score,
         )
-        cosine, note = self._best_cosine(references, answer)
+        cosine, note = self._best_cosine(list(dict.fromkeys(references + definitions)), answer)
+        evidence = Evidence(
+            cosine=cosine,
+            coverage=coverage.score,
+            precision=_precision(answer, definitions),
+            penalty=contradiction_factor(definitions[0], answer),
+        )
+        verdict, score = decide(evidence, self.thresholds)
         if cosine is None:
-            return self._grade_lexically(coverage, answer, references[0], note)
-        t = self.thresholds
-        meaning = _clip((cosine - t.cosine_floor) / (t.cosine_ceiling - t.cosine_floor))
-        score = t.meaning_weight * meaning + (1 - t.meaning_weight) * coverage.score
-        score *= _contradiction_factor(references[0], answer)
-        verdict = self._verdict(score, t.correct, t.partly)
+            text = explain.concepts(verdict, coverage)
+            return _result(score, verdict, Stage.CONCEPTS, text, coverage=coverage, notes=(note,))
         text = explain.meaning(verdict, cosine, coverage)
         return _result(score, verdict, Stage.MEANING, text, coverage=coverage, cosine=cosine)
-
-    def _grade_lexically(
-        self, coverage: Coverage, answer: str, reference: str, note: str
-    ) -> GradeResult:
-        t = self.thresholds
-        score = coverage.score * _contradiction_factor(reference, answer)
-        verdict = self._verdict(score, t.lexical_correct, t.lexical_partly)
-        text = explain.concepts(verdict, coverage)
-        return _result(score, verdict, Stage.CONCEPTS, text, coverage=coverage, notes=(note,))
 
     def _best_cosine(self, references: Sequence[str], answer: str) -> tuple[float | None, str]:
         if not self._use_embeddings:
@@ -193,33 +168,27 @@ class Grader:
             return None, f"meaning check unavailable ({exc}): graded on key concepts only"
         import numpy as np
 
-        best = max(float(np.dot(self._reference_vector(r), answer_vector)) for r in references)
+        best = max(float(np.dot(self.reference_vector(r), answer_vector)) for r in references)
         return best, ""
 
-    @staticmethod
-    def _verdict(score: float, correct: float, partly: float) -> Verdict:
-        if score >= correct:
-            return Verdict.CORRECT
-        return Verdict.PARTLY_CORRECT if score >= partly else Verdict.INCORRECT
+
+def _lexical_match(forms: Sequence[str], answer: str) -> GradeResult | None:
+    for index, form in enumerate(forms):
+        if is_exact(answer, form):
+            stage = Stage.EXACT if index == 0 else Stage.ALTERNATIVE
+            return _result(1.0, Verdict.CORRECT, stage, explain.exact(form, index), form)
+    for form in forms:
+        if is_typo(answer, form):
+            return _result(TYPO_SCORE, Verdict.CORRECT, Stage.TYPO, explain.typo(form), form)
+    return None
 
 
-def _contradiction_factor(reference: str, answer: str) -> float:
-    """Penalty when one side negates and the other does not, or numbers disagree."""
-    factor = 1.0
-    if _negates(reference) != _negates(answer):
-        factor *= 0.7
-    if extra_numbers(reference, answer):
-        factor *= 0.7
-    return factor
-
-
-def _negates(text: str) -> bool:
-    lowered = text.casefold().replace("\u2019", "'")
-    return "n't" in lowered or bool(NEGATIONS & set(normalise(text).split()))
-
-
-def _clip(value: float) -> float:
-    return min(1.0, max(0.0, value))
+def _precision(answer: str, definitions: Sequence[str]) -> float:
+    """Share of the answer's own concepts that the reference mentions (0 if none)."""
+    concepts = extract_concepts(answer)
+    if not concepts:
+        return 0.0
+    return max(measure_coverage(concepts, d).score for d in definitions)
 
 
 def _result(
@@ -234,14 +203,14 @@ def _result(
     notes: tuple[str, ...] = (),
 ) -> GradeResult:
     return GradeResult(
-        score=round(_clip(score), 4),
+        score=round(min(1.0, max(0.0, score)), 4),
         verdict=verdict,
         rating=RATINGS[verdict],
         stage=stage,
         explanation=explanation,
         found=tuple(c.text for c in coverage.found) if coverage else (),
         missed=tuple(c.text for c in coverage.missed) if coverage else (),
-        similarity=cosine,
+        similarity=None if cosine is None else round(cosine, 4),
         matched=matched,
         notes=tuple(n for n in notes if n),
     )

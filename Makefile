@@ -31,6 +31,7 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 pytest: $(VENV)/.installed-dev
+	bash scripts/setup-browser.sh
 	$(BIN)/pytest
 
 test: lint typecheck pytest

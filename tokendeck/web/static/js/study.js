@@ -65,8 +65,10 @@ function buildButtons() {
     button.className = `rate rate-${b.name}`;
     button.dataset.rating = b.rating;
     button.setAttribute("aria-keyshortcuts", String(b.rating));
-    button.setAttribute("aria-label", `${NAMES[b.rating]}, next review in ${b.interval} (key ${b.rating})`);
-    button.innerHTML = `<span class="name">${NAMES[b.rating]}</span><span class="interval">${b.interval}</span><kbd>${b.rating}</kbd>`;
+    // The visible text is the accessible name ("Good, next review in 3d"), so voice control works.
+    button.innerHTML = `<span class="name">${NAMES[b.rating]}</span>` +
+      `<span class="interval"><span class="visually-hidden">, next review in </span>${b.interval}</span>` +
+      `<kbd aria-hidden="true">${b.rating}</kbd>`;
     button.addEventListener("click", () => rate(b.rating));
     group.append(button);
   }

@@ -1,0 +1,63 @@
+"""axe-core accessibility check of every page, and screenshots at desktop and phone width."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import AXE, SCREENSHOTS
+
+pytestmark = pytest.mark.browser
+
+#: page name -> (path, a selector that shows the page has finished drawing)
+PAGES = {
+    "home": ("/", "table.decks"),
+    "study": ("/study", "#reveal:not([hidden])"),
+    "study-answer": ("/study", "#reveal:not([hidden])"),
+    "browse": ("/browse", "#cards tbody tr"),
+    "card": ("/cards/1", "#history"),
+    "import-export": ("/transfer", "#import-form"),
+    "statistics": ("/stats", "body[data-stats-ready=true]"),
+    "settings": ("/settings", ".deck-options"),
+}
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+def serious_violations(page: Any) -> list[str]:
+    """Run axe-core in the page; describe violations of serious or critical impact."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run scripts/setup-browser.sh")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_is_accessible_and_screenshot_is_saved(
+    browser: Any, live_server: str, name: str
+) -> None:
+    path, ready = PAGES[name]
+    problems: dict[str, list[str]] = {}
+    for (size, viewport), theme in itertools.product(VIEWPORTS.items(), ("light", "dark")):
+        context = browser.new_context(base_url=live_server, viewport=viewport, color_scheme=theme)
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.goto(path)
+        page.locator(ready).first.wait_for()
+        if name == "study-answer":
+            page.locator("#reveal").click()
+            page.locator("#ratings button").first.wait_for()
+        page.wait_for_timeout(100)  # let KaTeX and the charts finish their first paint
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{size}-{theme}.png"), full_page=True)
+        found = serious_violations(page)
+        if found:
+            problems[f"{size}/{theme}"] = found
+        context.close()
+    assert not problems, problems

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
 from tokendeck.errors import ImportFormatError, ValidationError
@@ -74,6 +74,15 @@ def test_writer_refuses_text_it_could_not_read_back() -> None:
         quizlet.write(package)
 
 
+def test_writer_refuses_a_separator_formed_across_the_boundary() -> None:
+    package = Package(notes=[NoteRecord(":", "0")])
+    with pytest.raises(ValidationError, match="note 1"):
+        quizlet.write(package, WriteOptions(separator="::"))
+    rows = Package(notes=[NoteRecord("a", "b|"), NoteRecord("c", "d")])
+    with pytest.raises(ValidationError):
+        quizlet.write(rows, WriteOptions(row_separator="||"))
+
+
 def test_writer_uses_the_chosen_separators() -> None:
     package = Package(notes=[NoteRecord("a", "b"), NoteRecord("c", "d")])
     data = quizlet.write(package, WriteOptions(separator="comma", row_separator="semicolon"))
@@ -96,7 +105,10 @@ def test_round_trip(data: st.DataObject, seps: tuple[str, str]) -> None:
     rows = data.draw(st.lists(st.tuples(front, back), min_size=1, max_size=6))
     package = Package(notes=[NoteRecord(f, b) for f, b in rows])
     options = WriteOptions(separator=term_sep, row_separator=row_sep)
-    written = quizlet.write(package, options)
+    try:
+        written = quizlet.write(package, options)
+    except ValidationError:
+        reject()  # refusing is allowed; writing something that reads back differently is not
     read_back = quizlet.read(
         written, source="rt", options=ReadOptions(separator=term_sep, row_separator=row_sep)
     )

@@ -94,19 +94,30 @@ def write(package: Package, options: WriteOptions | None = None) -> bytes:
             "the term and row separators must be different and not empty",
             hint="e.g. --separator tab --row-separator newline",
         )
-    rows = []
+    rows = [f"{note.front}{term_sep}{note.back}" for note in package.notes]
+    text = row_sep.join(rows)
+    _check_readable(text, package, term_sep, row_sep)
+    return (text + ("\n" if row_sep == "\n" else "")).encode("utf-8")
+
+
+def _check_readable(text: str, package: Package, term_sep: str, row_sep: str) -> None:
+    """Quizlet text has no quoting: refuse to write what would not read back the same.
+
+    Checking the joined text (not each field) also catches separators formed
+    across a boundary, e.g. a term ending in ':' before the separator '::'.
+    """
+    rows = text.split(row_sep) if package.notes else []
+    aligned = len(rows) == len(package.notes)
     for number, note in enumerate(package.notes, start=1):
-        _check_writable(note, number, term_sep, row_sep)
-        rows.append(f"{note.front}{term_sep}{note.back}")
-    text = row_sep.join(rows) + ("\n" if row_sep == "\n" else "")
-    return text.encode("utf-8")
-
-
-def _check_writable(note: NoteRecord, number: int, term_sep: str, row_sep: str) -> None:
-    """Quizlet text has no quoting, so refuse what could not be read back."""
-    if term_sep in note.front or row_sep in note.front or row_sep in note.back:
+        row = rows[number - 1] if aligned else f"{note.front}{term_sep}{note.back}"
+        if row_sep in row or row.partition(term_sep)[::2] != (note.front, note.back):
+            raise ValidationError(
+                f"note {number} ({note.front[:30]!r}) contains a separator and cannot be "
+                "written as Quizlet text",
+                hint="pick other separators with --separator/--row-separator, or export as csv",
+            )
+    if not aligned:  # a row separator formed across two notes
         raise ValidationError(
-            f"note {number} ({note.front[:30]!r}) contains a separator and cannot be "
-            "written as Quizlet text",
+            "two notes run together as Quizlet text with these separators",
             hint="pick other separators with --separator/--row-separator, or export as csv",
         )

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tokendeck.memory.histories import Sample, Step
+from tokendeck.memory.histories import Sample, Step, training_windows
 
 #: FSRS-6 default parameters (the same numbers as fsrs-rs-python 0.9.3's).
 DEFAULT_PARAMETERS: tuple[float, ...] = (
@@ -34,11 +34,34 @@ def retrievability(elapsed_days: float, stability: float, parameters: Sequence[f
     return float((1 + factor * elapsed_days / stability) ** -decay)
 
 
-def fsrs_item(steps: Sequence[Step]) -> Any:
+def fsrs_item_reviews(steps: Sequence[Step], shared: dict[tuple[int, int], Any]) -> list[Any]:
+    """``FSRSReview``s for steps, reusing one object per (rating, days) pair from ``shared``."""
+    import fsrs_rs_python as rs
+
+    reviews = []
+    for s in steps:
+        key = (s.rating, s.delta_days)
+        review = shared.get(key)
+        if review is None:
+            review = shared[key] = rs.FSRSReview(s.rating, s.delta_days)
+        reviews.append(review)
+    return reviews
+
+
+def fsrs_item(steps: Sequence[Step], shared: dict[tuple[int, int], Any] | None = None) -> Any:
     """An ``fsrs_rs_python.FSRSItem`` from review steps."""
     import fsrs_rs_python as rs
 
-    return rs.FSRSItem([rs.FSRSReview(s.rating, s.delta_days) for s in steps])
+    return rs.FSRSItem(fsrs_item_reviews(steps, {} if shared is None else shared))
+
+
+def fsrs_items(histories: Sequence[Sequence[Step]]) -> list[Any]:
+    """Items for many histories, sharing one review object per (rating, days) pair.
+
+    Building millions of identical small Rust objects was most of a large fit.
+    """
+    shared: dict[tuple[int, int], Any] = {}
+    return [fsrs_item(h, shared) for h in histories]
 
 
 def memory_states(
@@ -48,7 +71,7 @@ def memory_states(
     import fsrs_rs_python as rs
 
     model = rs.FSRS(list(parameters))
-    states = model.memory_state_batch([fsrs_item(h) for h in histories])
+    states = model.memory_state_batch(fsrs_items(histories))
     return [MemoryState(s.stability, s.difficulty) for s in states]
 
 
@@ -68,9 +91,32 @@ def predict(parameters: Sequence[float], batch: Sequence[Sample]) -> list[float]
 
 def fit(batch: Sequence[Sample], *, seed: int = 2023) -> list[float]:
     """FSRS-6 parameters fitted to ``batch`` (fsrs-rs: pretrain, then gradient descent)."""
+    return fit_items(fsrs_items([s.steps for s in batch]), seed=seed)
+
+
+def fit_histories(histories: dict[int, list[Step]], *, seed: int = 2023) -> tuple[list[float], int]:
+    """Fit on every scorable review of ``histories``; returns parameters and item count.
+
+    Same items as ``fit(samples(histories))`` but each card's reviews are
+    converted once and sliced, which keeps a 100,000-card log fast.
+    """
+    import fsrs_rs_python as rs
+
+    shared: dict[tuple[int, int], Any] = {}
+    converted: dict[int, list[Any]] = {}
+    items = []
+    for steps, start, end in training_windows(histories):
+        reviews = converted.get(id(steps))
+        if reviews is None:
+            reviews = converted[id(steps)] = fsrs_item_reviews(steps, shared)
+        items.append(rs.FSRSItem(reviews[start:end]))
+    return fit_items(items, seed=seed), len(items)
+
+
+def fit_items(items: Sequence[Any], *, seed: int = 2023) -> list[float]:
+    """FSRS-6 parameters fitted to ready-made ``FSRSItem``s."""
     import fsrs_rs_python as rs
 
     config = rs.TrainingConfig(seed=seed)
     model = rs.FSRS(list(DEFAULT_PARAMETERS))
-    items = [fsrs_item(s.steps) for s in batch]
     return [float(w) for w in model.compute_parameters(items, training_config=config)]

@@ -12,8 +12,9 @@ same-day ones included, so models may use them as features.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime, tzinfo
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime, tzinfo
 from typing import NamedTuple
 
 from tokendeck.days import DEFAULT_ROLLOVER_HOUR, Calendar
@@ -60,31 +61,47 @@ class Sample(NamedTuple):
 def card_histories(reviews: Iterable[LoggedReview], calendar: Calendar) -> dict[int, list[Step]]:
     """Each card's reviews in time order, with study days since the previous one."""
     histories: dict[int, list[Step]] = {}
-    last_day: dict[int, date] = {}
+    last_day: dict[int, int] = {}
     day_of = _study_day_cache(calendar)
-    for review in sorted(reviews, key=lambda r: r.reviewed_at):
+    ordered = (
+        reviews if isinstance(reviews, list) and _in_order(reviews) else sorted(reviews, key=_when)
+    )
+    for review in ordered:  # the hot loop of every fit: keep it lean
         day = day_of(review.reviewed_at)
-        previous = last_day.get(review.card_id)
-        delta = 0 if previous is None else max(0, (day - previous).days)
+        card_id = review.card_id
+        previous = last_day.get(card_id)
+        delta = 0 if previous is None or day < previous else day - previous
         step = Step(review.rating, delta, review.reviewed_at, review.duration_ms)
-        histories.setdefault(review.card_id, []).append(step)
-        last_day[review.card_id] = day
+        found = histories.get(card_id)
+        if found is None:
+            histories[card_id] = [step]
+        else:
+            found.append(step)
+        last_day[card_id] = day
     return histories
 
 
-def _study_day_cache(calendar: Calendar) -> Callable[[datetime], date]:
-    """``calendar.today`` memoised per UTC quarter-hour (the hot loop of every fit).
+def _when(review: LoggedReview) -> datetime:
+    return review.reviewed_at
+
+
+def _in_order(reviews: list[LoggedReview]) -> bool:
+    return all(a.reviewed_at <= b.reviewed_at for a, b in itertools.pairwise(reviews))
+
+
+def _study_day_cache(calendar: Calendar) -> Callable[[datetime], int]:
+    """``calendar.today`` as a day number (ordinal), memoised per UTC quarter-hour.
 
     Every real UTC offset and DST change falls on a quarter-hour, so all
     instants of one quarter-hour share a study day.
     """
-    cache: dict[int, date] = {}
+    cache: dict[int, int] = {}
 
-    def day_of(instant: datetime) -> date:
+    def day_of(instant: datetime) -> int:
         key = int(instant.timestamp()) // 900
         found = cache.get(key)
         if found is None:
-            found = cache[key] = calendar.today(datetime.fromtimestamp(key * 900, UTC))
+            found = cache[key] = calendar.today(datetime.fromtimestamp(key * 900, UTC)).toordinal()
         return found
 
     return day_of
@@ -96,14 +113,30 @@ def samples(histories: dict[int, list[Step]], max_length: int = 256) -> list[Sam
     Histories longer than ``max_length`` keep their most recent reviews, which
     is what the FSRS trainer can take in one sequence.
     """
-    found: list[Sample] = []
+    keyed: list[tuple[datetime, int, int, Sample]] = []
     for card_id, steps in histories.items():
+        frozen = tuple(steps)
+        for index in range(1, len(frozen)):
+            step = frozen[index]
+            if step.delta_days > 0:
+                window = frozen[max(0, index + 1 - max_length) : index + 1]
+                keyed.append((step.reviewed_at, card_id, index, Sample(card_id, window)))
+    keyed.sort()  # (time, card, index) is unique, so samples themselves are never compared
+    return [entry[3] for entry in keyed]
+
+
+def training_windows(
+    histories: dict[int, list[Step]], max_length: int = 256
+) -> Iterator[tuple[list[Step], int, int]]:
+    """``(steps, start, end)`` for every scorable review, in no particular order.
+
+    The same reviews as :func:`samples` without building or sorting them, for
+    fitting large logs: ``steps[start:end]`` is the history ending in the review.
+    """
+    for steps in histories.values():
         for index in range(1, len(steps)):
             if steps[index].delta_days > 0:
-                window = steps[max(0, index + 1 - max_length) : index + 1]
-                found.append(Sample(card_id, tuple(window)))
-    found.sort(key=lambda s: (s.target.reviewed_at, s.card_id))
-    return found
+                yield steps, max(0, index + 1 - max_length), index + 1
 
 
 def calendar_for(tz: tzinfo | None, rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> Calendar:

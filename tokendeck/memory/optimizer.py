@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from tokendeck.days import Calendar
 from tokendeck.errors import ValidationError
 from tokendeck.memory import fsrs6
-from tokendeck.memory.histories import Step, card_histories, samples
+from tokendeck.memory.histories import Step, card_histories, training_windows
 from tokendeck.memory.revlogs import ReviewLog
 
 #: Scorable reviews (one per card per study day) needed before fitting.
@@ -43,15 +43,16 @@ class CardMemory:
 
 def optimize(log: ReviewLog, calendar: Calendar, *, now: datetime) -> FittedParameters:
     """Fit FSRS-6 to ``log``; raises ValidationError when there is too little history."""
-    scored = samples(card_histories(log.reviews, calendar))
-    if len(scored) < MINIMUM_REVIEWS:
+    histories = card_histories(log.reviews, calendar)
+    usable = sum(1 for _ in training_windows(histories))
+    if usable < MINIMUM_REVIEWS:
         raise ValidationError(
-            f"only {len(scored)} usable reviews; fitting needs at least {MINIMUM_REVIEWS}",
+            f"only {usable} usable reviews; fitting needs at least {MINIMUM_REVIEWS}",
             hint="until then the FSRS-6 default parameters (fitted on thousands of learners) "
             "schedule this deck, which works well for most people; optimise again later",
         )
-    parameters = tuple(fsrs6.fit(scored))
-    return FittedParameters(parameters, len(scored), now)
+    parameters, count = fsrs6.fit_histories(histories)
+    return FittedParameters(tuple(parameters), count, now)
 
 
 def card_memories(

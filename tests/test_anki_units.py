@@ -68,6 +68,15 @@ def test_review_record_field_order_is_what_the_hot_loop_assumes() -> None:
     ]  # fmt: skip
 
 
+def _rows(*raw: tuple[int, int, int, int, int, int]) -> list[tuple[float, int, int, float, int]]:
+    """Revlog rows ``(id, cid, ease, ivl, time, type)`` as AnkiDatabase.revlog() gives them."""
+    return [
+        (ms / 1000, cid, (rtype * 16 + ease) * 2 + (ivl > 0), ivl if ivl >= 0 else -ivl / 86400,
+         max(time_ms, 0))
+        for ms, cid, ease, ivl, time_ms, rtype in raw
+    ]  # fmt: skip
+
+
 def test_revlog_meaning() -> None:
     ms = 1_700_000_000_000
     rows = [
@@ -78,7 +87,7 @@ def test_revlog_meaning() -> None:
         (ms + 4, 5, 0, 9, 0, 5),  # rescheduled (newer Anki)
         (ms + 5, 6, 4, 4, 0, 3),  # filtered deck
     ]
-    by_card = reviews_by_card(rows, v1=False)
+    by_card = reviews_by_card(_rows(*rows), v1=False)
     got = [(r.kind, r.rating, r.scheduled_days, r.state_before, r.state_after) for r in by_card[5]]
     assert got == [
         ("learn", 3, 600 / 86400, "new", "learning"),
@@ -94,7 +103,7 @@ def test_revlog_meaning() -> None:
 
 def test_v1_learning_eases_are_shifted() -> None:
     rows = [(1, 1, 2, -60, 0, 0), (2, 1, 3, 1, 0, 0), (3, 1, 2, 3, 0, 1)]
-    ratings = [r.rating for r in reviews_by_card(rows, v1=True)[1]]
+    ratings = [r.rating for r in reviews_by_card(_rows(*rows), v1=True)[1]]
     assert ratings == [3, 4, 2]  # learning Good/Easy; review Hard unchanged
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from tokendeck.formats.anki import protobuf
 
@@ -56,6 +57,7 @@ class NoteType:
             return "basic_reversed"
         return "basic"
 
+    @cached_property
     def content_fields(self) -> tuple[int, ...]:
         """Indexes of the fields (after the first) that templates display."""
         shown = {ref.rsplit(":", 1)[-1].strip() for q, a in self.templates for ref in _refs(q + a)}
@@ -66,7 +68,7 @@ class NoteType:
     def front_back(self, values: list[str]) -> tuple[str, str]:
         """Front and back text of a note of this type."""
         front = values[0] if values else ""
-        back = "<br>".join(values[i] for i in self.content_fields() if values[i])
+        back = "<br>".join(values[i] for i in self.content_fields if values[i])
         return front, back
 
 

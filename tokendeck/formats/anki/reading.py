@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 import tempfile
 from collections import defaultdict
 from pathlib import Path
@@ -60,6 +61,8 @@ def read(
         database = AnkiDatabase(db_path, source=source)
         try:
             package = _CollectionReader(database, source).package()
+        except sqlite3.Error as exc:  # met while iterating rows
+            raise database.error(exc) from None
         finally:
             database.close()
         package.media = _read_media(

@@ -31,58 +31,48 @@ def _instant(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def _meaning(rtype: int, ease: int, *, v1: bool) -> tuple[str, int, str | None]:
-    """``(kind, rating, state before)`` of a revlog type and ease.
+Meaning = tuple[str, int, str | None, str | None]
 
-    ``v1`` collections gave learning cards three buttons (Again, Good, Easy),
-    so their ease 2 and 3 mean Good and Easy (3 and 4 today).
+
+def revlog_meaning(code: int, *, v1: bool) -> Meaning:
+    """``(kind, rating, state before, state after)`` of a revlog code.
+
+    ``code`` is ``(type * 16 + ease) * 2 + (ivl > 0)``. ``v1`` collections gave
+    learning cards three buttons (Again, Good, Easy), so there ease 2 and 3
+    mean Good and Easy (3 and 4 today).
     """
+    graduated, rtype, ease = code & 1, code >> 5, (code >> 1) & 15
     kind = _KINDS.get(rtype, "review")
     if ease == 0 or kind == "manual":
-        return "manual", 0, None
+        return "manual", 0, None, None
     if v1 and rtype in (0, 2) and ease in (2, 3):
         ease += 1
-    return kind, ease, _BEFORE.get(kind)
+    # A failed review or relearning step leaves the card relearning.
+    after = "review" if graduated else ("learning" if kind == "learn" else "relearning")
+    return kind, ease, _BEFORE.get(kind), after
 
 
 def reviews_by_card(rows: Iterable[RevlogRow], *, v1: bool) -> dict[int, list[ReviewRecord]]:
     """Review records grouped by card id, in the order of ``rows``.
 
     This is the hot loop of an import (a million rows for a large deck), so
-    the meaning of each (type, ease) pair is looked up once and records are
-    built positionally; a test pins the field order of ReviewRecord.
+    each distinct code is decoded once, and records are built positionally
+    (a test pins the field order of ReviewRecord).
     """
-    meanings: dict[tuple[int, int], tuple[str, int, str | None]] = {}
+    meanings: dict[int, Meaning] = {}
     by_card: dict[int, list[ReviewRecord]] = {}
     stamp, make = datetime.fromtimestamp, ReviewRecord
-    for ms, cid, ease, ivl, time_ms, rtype in rows:
-        meaning = meanings.get((rtype, ease))
+    for seconds, cid, code, days, duration in rows:
+        meaning = meanings.get(code)
         if meaning is None:
-            meaning = meanings[(rtype, ease)] = _meaning(rtype, ease, v1=v1)
-        kind, rating, before = meaning
+            meaning = meanings[code] = revlog_meaning(code, v1=v1)
+        kind, rating, before, after = meaning
         history = by_card.get(cid)
         if history is None:
             history = by_card[cid] = []
             if kind == "learn":
                 before = "new"
-        if kind == "manual":
-            after = None
-        elif ivl > 0:
-            after = "review"
-        else:
-            # A failed review or relearning step leaves the card relearning.
-            after = "learning" if kind == "learn" else "relearning"
-        history.append(
-            make(
-                stamp(ms / 1000, UTC),
-                rating,
-                time_ms if time_ms > 0 else 0,
-                kind,
-                ivl if ivl >= 0 else -ivl / _DAY,
-                before,
-                after,
-            )
-        )
+        history.append(make(stamp(seconds, UTC), rating, duration, kind, days, before, after))
     return by_card
 
 

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Sequence
 #: A slash with spaces around it separates alternatives ("colour / color").
 #: A bare slash does not, because "TCP/IP" and "input/output" are one answer.
 _ALTERNATIVE_SPLIT = re.compile(r"\s+/\s+|\s*\|\s*")
-_OPTIONAL = re.compile(r"\(([^()]*)\)")
+#: "(part)" standing alone between spaces is optional; "O(log n)" or "f(x)" is notation.
+_OPTIONAL = re.compile(r"(?:(?<=\s)|^)\(([^()]*)\)(?=[\s.,;:!?]|$)")
 #: Past this many optional parts the combinations explode; keep all parts then.
 _MAX_OPTIONAL = 4
 

@@ -160,8 +160,8 @@ def words_match(reference_word: str, answer_word: str) -> bool:
     if a == b:
         return True
     prefix = _common_prefix(a, b)
-    if prefix >= 5 and prefix >= min(len(a), len(b)) - 1:
-        return True  # "generate" / "generation"
+    if prefix >= 5 and prefix >= max(len(a), len(b)) - 3:
+        return True  # "generate" / "generation", but not "general" / "generative"
     limit = allowed_edits(len(reference_word))
     return limit > 0 and edit_distance(reference_word, answer_word, limit) <= limit
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tokendeck.grading.concepts import Concept, Coverage, rarity_weight, words_match
-from tokendeck.grading.normalise import normalise
+from tokendeck.grading.normalise import normalise, surface_words
 from tokendeck.grading.stopwords import STOPWORDS
 from tokendeck.grading.typos import numbers_in
 
@@ -29,8 +29,10 @@ class FactMatch:
 
     coverage: Coverage
     contained: bool  # the fact appears word for word (typos allowed) in the answer
-    numbers_agree: bool | None  # None when the fact has no numbers
+    numbers_agree: bool | None  # None when the fact or the answer has no numbers
     extras: int  # content words of the answer that are not in the fact
+    surplus: int  # of those, repeats of the fact's words and numbers ("O(n log n)")
+    surname: bool  # "Washington" for "George Washington"
 
     @property
     def complete(self) -> bool:
@@ -55,15 +57,37 @@ def match_fact(fact: str, answer: str) -> FactMatch:
     fact_words, answer_words = normalise(fact).split(), normalise(answer).split()
     units, answer_units = content_units(fact), content_units(answer)
     found, missed = _split_units(units, answer_units)
-    fact_numbers = sorted(set(numbers_in(" ".join(fact_words))))
+    fact_numbers = set(numbers_in(" ".join(fact_words)))
+    answer_numbers = set(numbers_in(" ".join(answer_words)))
     numbers_agree = None
-    if fact_numbers:
-        numbers_agree = sorted(set(numbers_in(" ".join(answer_words)))) == fact_numbers
+    if fact_numbers and answer_numbers:
+        numbers_agree = answer_numbers == fact_numbers
+    extras, surplus = _count_extras(units, answer_units)
     return FactMatch(
         coverage=Coverage(tuple(found), tuple(missed)),
         contained=_contains(answer_words, fact_words),
         numbers_agree=numbers_agree,
-        extras=_count_extras(units, answer_units),
+        extras=extras,
+        surplus=surplus,
+        surname=extras == 0 and _is_surname(fact, answer_units),
+    )
+
+
+#: Lower-case particles inside names ("Guido van Rossum", "Leonardo da Vinci").
+_NAME_PARTICLES = frozenset("van von de da del der di du la le bin ibn al".split())  # noqa: SIM905
+
+
+def _is_surname(fact: str, answer_units: Sequence[str]) -> bool:
+    """A name answered by its last word(s): "Washington", "van Rossum", "Everest"."""
+    surface = surface_words(fact)
+    if not 2 <= len(surface) <= 4 or "," in fact or not answer_units:
+        return False
+    for word in surface:
+        if not (word[:1].isupper() or word in _NAME_PARTICLES):
+            return False  # "Generative Pre-trained Transformer" is not a name
+    tail = [normalise(w) for w in surface[-len(answer_units) :]]
+    return len(answer_units) < len(surface) and all(
+        _same(t, a) for t, a in zip(tail, answer_units, strict=True)
     )
 
 
@@ -101,14 +125,17 @@ def _contains(answer_words: Sequence[str], fact_words: Sequence[str]) -> bool:
     return False
 
 
-def _count_extras(units: Sequence[str], answer_units: Sequence[str]) -> int:
-    """Answer words with no counterpart in the fact (repeats count: "O(n log n)")."""
+def _count_extras(units: Sequence[str], answer_units: Sequence[str]) -> tuple[int, int]:
+    """Answer words with no counterpart in the fact, and how many of them repeat
+    a fact word or state a number (those change a fact rather than pad it)."""
     available = Counter(units)
-    extras = 0
+    extras = surplus = 0
     for word in answer_units:
         twin = next((u for u in available if available[u] and _same(u, word)), None)
-        if twin is None:
-            extras += 1
-        else:
+        if twin is not None:
             available[twin] -= 1
-    return extras
+            continue
+        extras += 1
+        if word[:1].isdigit() or any(_same(u, word) for u in units):
+            surplus += 1
+    return extras, surplus

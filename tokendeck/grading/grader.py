@@ -127,14 +127,14 @@ class Grader:
     def _fact_verdict(self, match: FactMatch) -> Verdict:
         if match.numbers_agree is False:
             return Verdict.INCORRECT  # 1944 for 1945, GPT-3 for GPT-J
-        if match.contained or (match.complete and match.extras == 0):
+        if match.contained:
             return Verdict.CORRECT
-        if match.numbers_agree and match.coverage.score >= 0.5:
-            return Verdict.CORRECT  # "100" for "100 °C"
+        if match.complete:  # every word of the fact, in another order or with padding
+            return Verdict.CORRECT if match.surplus == 0 else Verdict.PARTLY_CORRECT
+        if match.surname or (match.numbers_agree and match.coverage.score >= 0.5):
+            return Verdict.CORRECT  # "Washington", "Everest"; "100" for "100 °C"
         if match.extras == 0 and match.coverage.score >= self.thresholds.fact_partly:
             return Verdict.PARTLY_CORRECT  # "George" for "George Washington"
-        if match.complete:
-            return Verdict.PARTLY_CORRECT  # all of it, plus something else
         return Verdict.INCORRECT
 
     def _grade_meaning(self, expected: str, accepted: Sequence[str], answer: str) -> GradeResult:

@@ -16,7 +16,7 @@ TYPO_MAX_WORDS = 6
 #: Below this many letters a typo is only forgiven word by word ("O(log n)").
 COMPACT_TYPO_MIN_LETTERS = 8
 #: Score multipliers for an answer that contradicts the reference.
-NEGATION_PENALTY = 0.5
+NEGATION_PENALTY = 0.45
 NUMBER_PENALTY = 0.7
 
 

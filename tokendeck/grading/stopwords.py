@@ -26,7 +26,9 @@ STOPWORDS: frozenset[str] = frozenset(
     """.split()  # noqa: SIM905  (a word block reads better than 150 quoted strings)
 )
 
-#: Words that turn a statement into its opposite.
+#: Words that turn a statement into its opposite. "no", "none" and "without"
+#: are left out: "no recurrence" and "without being used up" describe, they
+#: do not contradict.
 NEGATIONS: frozenset[str] = frozenset(
-    "not no never none cannot cant dont doesnt isnt arent wasnt werent without".split()  # noqa: SIM905
+    "not never cannot cant dont doesnt isnt arent wasnt werent".split()  # noqa: SIM905
 )

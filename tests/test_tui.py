@@ -40,10 +40,30 @@ class Clock:
         self.now += timedelta(**delta)
 
 
+#: A small deck of short cards: Markdown widgets mount per block, so short cards keep tests fast.
+WORDS = [
+    ("What is a **T5** model?", "A text-to-text Transformer from Google."),
+    ("GPT", "Generative Pre-trained Transformer."),
+    ("CLIP", "Contrastive Language-Image Pre-training."),
+    ("ViT", "Vision Transformer."),
+]
+
+
 @pytest.fixture
 def col(tmp_path: Path) -> Iterator[Collection]:
-    """A collection with the built-in LLM Vocabulary deck, in UTC."""
-    collection = Collection.open(tmp_path / "c.db", now=FIXED)
+    """A collection with a four-card "Vocabulary" deck, in UTC."""
+    collection = Collection.open(tmp_path / "c.db", now=FIXED, install_builtin=False)
+    collection.update_settings(timezone="UTC")
+    for front, back in WORDS:
+        collection.add_note("Vocabulary", front, back, now=FIXED)
+    yield collection
+    collection.close()
+
+
+@pytest.fixture
+def builtin_col(tmp_path: Path) -> Iterator[Collection]:
+    """A collection with the built-in LLM Vocabulary deck (what `make study` shows), in UTC."""
+    collection = Collection.open(tmp_path / "b.db", now=FIXED)
     collection.update_settings(timezone="UTC")
     yield collection
     collection.close()
@@ -209,6 +229,7 @@ def test_edit_saves_the_note_and_shows_the_new_text(col: Collection) -> None:
         await pilot.press("ctrl+s")
         assert pilot.app.screen is screen, "the dialog closed"
         assert screen.current is not None and screen.current.front == "What is T5?"
+        assert "What&#160;is&#160;T5?" in pilot.app.export_screenshot()
         assert not back_hidden(screen), "still on the answer side"
 
     drive(StudyApp(col, clock=Clock()), script)
@@ -343,7 +364,7 @@ def test_a_leech_is_announced_and_suspended(empty_col: Collection) -> None:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (200, 50)])
-def test_everything_fits_the_terminal(col: Collection, size: tuple[int, int]) -> None:
+def test_everything_fits_the_terminal(builtin_col: Collection, size: tuple[int, int]) -> None:
     width, height = size
 
     async def script(pilot: Pilot[Summary], screen: StudyScreen) -> None:
@@ -357,10 +378,10 @@ def test_everything_fits_the_terminal(col: Collection, size: tuple[int, int]) ->
         assert header.y == 0 and header.right <= width
         assert screen.query_one("#front").region.height >= 1
 
-    drive(StudyApp(col, clock=Clock()), script, size=size)
+    drive(StudyApp(builtin_col, clock=Clock()), script, size=size)
 
 
-def test_light_and_dark_themes_render(col: Collection) -> None:
+def test_light_and_dark_themes_render(builtin_col: Collection) -> None:
     """Both themes draw the card; screenshots go to artifacts/ to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     shots: dict[str, str] = {}
@@ -371,7 +392,7 @@ def test_light_and_dark_themes_render(col: Collection) -> None:
             shots[theme] = pilot.app.export_screenshot()
             pilot.app.save_screenshot(f"study-{theme}.svg", str(ARTIFACTS))
 
-        drive(StudyApp(col, clock=Clock(), theme=theme), script)
+        drive(StudyApp(builtin_col, clock=Clock(), theme=theme), script)
     for svg in shots.values():
         assert "T5" in svg and "Again" in svg and "Easy" in svg
     assert shots[LIGHT_THEME] != shots[DARK_THEME]

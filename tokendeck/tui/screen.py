@@ -13,13 +13,20 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Button, Footer
+from textual.widgets import Button
 
 from tokendeck.cards import CardView, Rating
 from tokendeck.errors import NothingToUndoError, TokenDeckError
 from tokendeck.intervals import format_interval, until
 from tokendeck.tui.edit import EditScreen, NoteText
-from tokendeck.tui.widgets import AnswerBar, CardFace, CountsHeader, NothingDue, StatusLine
+from tokendeck.tui.widgets import (
+    AnswerBar,
+    CardFace,
+    CountsHeader,
+    KeyHints,
+    NothingDue,
+    StatusLine,
+)
 
 if TYPE_CHECKING:
     from tokendeck.tui.app import StudyApp
@@ -77,7 +84,7 @@ class StudyScreen(Screen[None]):
         yield NothingDue(classes="hidden")
         yield StatusLine("")
         yield AnswerBar()
-        yield Footer()
+        yield KeyHints()
 
     async def on_mount(self) -> None:
         self.set_interval(POLL_SECONDS, self._poll)
@@ -106,9 +113,11 @@ class StudyScreen(Screen[None]):
             bar.offer(self._intervals(view, now))
         else:
             bar.ask()
+        self._hint()
 
     def _show_nothing_due(self, now: datetime) -> None:
         self.current, self.revealed = None, False
+        self._hint()
         self._refresh_counts(now)
         self.query_one(CardFace).add_class("hidden")
         self.query_one(AnswerBar).add_class("hidden")
@@ -141,6 +150,14 @@ class StudyScreen(Screen[None]):
         preview = col.preview(view.id, now)
         return {r: format_interval(until(now, due, col.calendar)) for r, due in preview.items()}
 
+    def _hint(self) -> None:
+        if self.current is None:
+            hints = [("u", "Undo"), ("q", "Quit")]
+        else:
+            first = ("1-4", "Rate") if self.revealed else ("space", "Show answer")
+            hints = [first, ("e", "Edit"), ("s", "Suspend"), ("u", "Undo"), ("q", "Quit")]
+        self.query_one(KeyHints).show(hints)
+
     def say(self, text: str, *, level: str = "info") -> None:
         """A one-line message under the card."""
         self.query_one(StatusLine).say(text, level=level)
@@ -157,6 +174,7 @@ class StudyScreen(Screen[None]):
         self.revealed = True
         await self.query_one(CardFace).set_revealed(True)
         self.query_one(AnswerBar).offer(self._intervals(self.current, self.study.clock()))
+        self._hint()
 
     async def action_rate(self, number: int) -> None:
         """Answer the shown card (only once its back is revealed)."""

@@ -60,7 +60,7 @@ class CardFace(VerticalScroll):
     CardFace #meta { color: $text-muted; width: 100%; padding: 0 1; }
     CardFace Markdown { margin: 0; padding: 0 1; background: transparent; }
     CardFace #front { text-style: bold; }
-    CardFace Rule { color: $primary; margin: 0; }
+    CardFace Rule.-horizontal { color: $primary; margin: 0 0 1 0; }
     CardFace .hidden { display: none; }
     """
 
@@ -113,30 +113,35 @@ class AnswerBar(Horizontal):
     AnswerBar { height: 3; align-horizontal: center; margin: 0 1; }
     AnswerBar KeyButton { width: 1fr; max-width: 24; margin: 0 1 0 0; }
     AnswerBar #reveal { max-width: 48; }
-    AnswerBar .hidden { display: none; }
+    AnswerBar.-answer #reveal { display: none; }
+    AnswerBar.-question .rating { display: none; }
     """
 
     def compose(self) -> ComposeResult:
         yield KeyButton("Show answer  (space)", id="reveal", variant="primary")
         for rating in Rating:
             yield KeyButton(
-                _label(rating, ""), id=rating.label, variant=_VARIANTS[rating], classes="hidden"
+                _label(rating, ""), id=rating.label, variant=_VARIANTS[rating], classes="rating"
             )
+
+    def on_mount(self) -> None:
+        self.add_class("-question")
 
     def ask(self) -> None:
         """Question side: only "Show answer"."""
-        self._show_ratings(False)
+        self._side("-question")
 
     def offer(self, intervals: dict[Rating, str]) -> None:
         """Answer side: the four ratings with the interval each would give."""
         for rating in Rating:
             self.query_one(f"#{rating.label}", Button).label = _label(rating, intervals[rating])
-        self._show_ratings(True)
+        self._side("-answer")
 
-    def _show_ratings(self, shown: bool) -> None:
-        self.query_one("#reveal").set_class(shown, "hidden")
-        for rating in Rating:
-            self.query_one(f"#{rating.label}").set_class(not shown, "hidden")
+    def _side(self, side: str) -> None:
+        # One class swap on the bar restyles once; toggling five buttons restyles five times.
+        if not self.has_class(side):
+            self.remove_class("-question", "-answer")
+            self.add_class(side)
 
 
 def _label(rating: Rating, interval: str) -> str:
@@ -157,6 +162,22 @@ class StatusLine(Static):
         self.update(text)
         self.set_class(level == "warning", "warning")
         self.set_class(level == "error", "error")
+
+
+class KeyHints(Static):
+    """The keys that do something right now, on the bottom line.
+
+    Textual's Footer rebuilds all its widgets whenever bindings change, which
+    made every key press noticeably slower; one line of text does the job.
+    """
+
+    DEFAULT_CSS = """
+    KeyHints { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
+    """
+
+    def show(self, hints: list[tuple[str, str]]) -> None:
+        """Show ``(key, what it does)`` pairs."""
+        self.update("   ".join(f"[b $text-accent]{key}[/] {label}" for key, label in hints))
 
 
 class NothingDue(Vertical):

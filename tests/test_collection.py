@@ -243,3 +243,24 @@ def test_two_connections_see_each_others_answers(db_path: Path) -> None:
             assert b.queue_counts(NOW).new == 1
             a.answer(card_id, "easy", now=NOW)
             assert b.queue_counts(NOW).new == 0  # b's cached queue was invalidated
+
+
+def test_attempts_are_logged_with_the_review_and_undone_with_it(col: Collection) -> None:
+    from tokendeck.attempts import Attempt
+
+    (card_id,) = add(col, 1)
+    attempt = Attempt("typed", "a dgo", score=0.9, verdict="correct", suggested_rating=3, overridden=True)
+    col.answer(card_id, "easy", now=NOW, attempt=attempt)
+    (logged,) = col.attempts()
+    assert logged.card_id == card_id and logged.rating == 4 and logged.attempt == attempt
+    col.undo(NOW)
+    assert col.attempts() == []
+
+
+def test_bad_attempt_is_refused_before_anything_is_written(col: Collection) -> None:
+    from tokendeck.attempts import Attempt
+
+    (card_id,) = add(col, 1)
+    with pytest.raises(ValidationError, match="question format"):
+        col.answer(card_id, "good", now=NOW, attempt=Attempt("essay"))
+    assert col.history(card_id) == []

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from tokendeck.attempts import Attempt, LoggedAttempt
 from tokendeck.cards import Card, CardState, CardView, Rating
 from tokendeck.days import Calendar
 from tokendeck.decks import Deck
@@ -86,9 +87,21 @@ class Studying:
         return self._scheduler(card.deck_id).preview(card, now)
 
     def answer(
-        self, card_id: int, rating: Rating | str | int, *, now: datetime, duration_ms: int = 0
+        self,
+        card_id: int,
+        rating: Rating | str | int,
+        *,
+        now: datetime,
+        duration_ms: int = 0,
+        attempt: Attempt | None = None,
     ) -> AnswerResult:
-        """Record an answer: schedule the card and log the review, durably, in one transaction."""
+        """Record an answer: schedule the card and log the review, durably, in one transaction.
+
+        ``attempt`` records the question format, what was typed or picked and the
+        grade (see :mod:`tokendeck.attempts`); plain flips may leave it out.
+        """
+        if attempt is not None:
+            attempt.validated()
         card = self._card(card_id)
         rating = rating if isinstance(rating, Rating) else Rating.parse(rating)
         outcome = self._scheduler(card.deck_id).answer(card, rating, now)
@@ -99,10 +112,16 @@ class Studying:
         with self.db.transaction():
             q.save_card(self.db, after, now_ms)
             review = replace(review, id=q.insert_review(self.db, review, undo))
+            if attempt is not None:
+                q.insert_attempt(self.db, review, attempt)
             if leech:
                 self._tag_note(card.note_id, LEECH_TAG, add=True, now=now)
         self._after_answer(card, after, now)
         return AnswerResult(after, review, leech)
+
+    def attempts(self, since: datetime | None = None) -> list[LoggedAttempt]:
+        """Logged attempts (format, typed answer, grade, overrides), oldest first."""
+        return q.attempts(self.db, self.user_id, q.to_ms(since) if since else 0)
 
     def _leech_check(self, outcome: Outcome) -> tuple[Card, bool]:
         threshold = self.deck(outcome.card.deck_id).config.leech_threshold

@@ -138,9 +138,34 @@ def _full_text_index(db: Database) -> None:
     )
 
 
+def _attempts(db: Database) -> None:
+    # How each answer was asked and graded; deleted with its review on undo.
+    db.script(
+        """
+        CREATE TABLE attempts (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            review_id INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+            card_id INTEGER NOT NULL,
+            answered_at INTEGER NOT NULL,
+            format TEXT NOT NULL,
+            answer TEXT NOT NULL DEFAULT '',
+            score REAL,
+            verdict TEXT,
+            suggested_rating INTEGER,
+            rating INTEGER NOT NULL,
+            overridden INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX attempts_user_time ON attempts (user_id, answered_at);
+        CREATE INDEX attempts_review ON attempts (review_id);
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: users, settings, decks, notes, cards, reviews", _initial_schema),
     Migration(2, "trigram full-text index over notes", _full_text_index),
+    Migration(3, "attempts: question format, typed answer and grade of each answer", _attempts),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from tokendeck.attempts import Attempt, LoggedAttempt
 from tokendeck.cards import Card, CardState
 from tokendeck.decks import Deck, DeckConfig
 from tokendeck.notes import Note
@@ -79,8 +80,8 @@ def note_from_row(row: Row) -> Note:
         front=row[4],
         back=row[5],
         tags=tuple(row[6].split()),
-        accepted=tuple(json.loads(row[7])),
-        fields=json.loads(row[8]),
+        accepted=() if row[7] == "[]" else tuple(json.loads(row[7])),
+        fields={} if row[8] == "{}" else json.loads(row[8]),
         source=row[9],
         source_note=row[10],
         created_at=from_ms(row[11]),
@@ -404,4 +405,47 @@ def answered_today(db: Database, user: int, start_ms: int) -> list[tuple[int, in
             " WHERE r.user_id=? AND r.reviewed_at>=? AND r.kind != 'manual'",
             (user, start_ms),
         )
+    ]
+
+
+# -- attempts ------------------------------------------------------------------------------
+def insert_attempt(db: Database, review: Review, attempt: Attempt) -> int:
+    """Store how a review's answer was asked and graded."""
+    return db.execute(
+        "INSERT INTO attempts (user_id, review_id, card_id, answered_at, format, answer, score,"
+        " verdict, suggested_rating, rating, overridden) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            review.user_id,
+            review.id,
+            review.card_id,
+            to_ms(review.reviewed_at),
+            attempt.format,
+            attempt.answer,
+            attempt.score,
+            attempt.verdict,
+            attempt.suggested_rating,
+            review.rating,
+            int(attempt.overridden),
+        ),
+    )
+
+
+def attempts(db: Database, user: int, since_ms: int = 0) -> list[LoggedAttempt]:
+    """A user's attempts since a time, oldest first."""
+    rows = db.fetchall(
+        "SELECT id, review_id, card_id, answered_at, rating, format, answer, score, verdict,"
+        " suggested_rating, overridden FROM attempts WHERE user_id=? AND answered_at>=?"
+        " ORDER BY answered_at, id",
+        (user, since_ms),
+    )
+    return [
+        LoggedAttempt(
+            r[0],
+            r[1],
+            r[2],
+            from_ms(r[3]),
+            r[4],
+            Attempt(r[5], r[6], r[7], r[8], r[9], bool(r[10])),
+        )
+        for r in rows
     ]

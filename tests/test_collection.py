@@ -249,7 +249,9 @@ def test_attempts_are_logged_with_the_review_and_undone_with_it(col: Collection)
     from tokendeck.attempts import Attempt
 
     (card_id,) = add(col, 1)
-    attempt = Attempt("typed", "a dgo", score=0.9, verdict="correct", suggested_rating=3, overridden=True)
+    attempt = Attempt(
+        "typed", "a dgo", score=0.9, verdict="correct", suggested_rating=3, overridden=True
+    )
     col.answer(card_id, "easy", now=NOW, attempt=attempt)
     (logged,) = col.attempts()
     assert logged.card_id == card_id and logged.rating == 4 and logged.attempt == attempt

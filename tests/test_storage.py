@@ -1,0 +1,94 @@
+"""Storage: migrations, durability of answers, and errors at the storage boundary."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tokendeck.collection import Collection
+from tokendeck.errors import StorageError
+from tokendeck.storage import open_database
+from tokendeck.storage.migrations import SCHEMA_VERSION, current_version
+
+NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
+
+
+def test_new_database_is_at_the_newest_schema_in_wal_mode(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "c.db")
+    assert current_version(db) == SCHEMA_VERSION
+    assert db.scalar("PRAGMA journal_mode") == "wal"
+    assert db.scalar("PRAGMA synchronous") == 2  # FULL: fsync on every commit
+    db.close()
+
+
+def test_every_table_has_a_user(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "c.db")
+    for table in ("decks", "notes", "cards", "reviews", "settings", "attempts"):
+        columns = {row[1] for row in db.fetchall(f"PRAGMA table_info({table})")}
+        assert "user_id" in columns, table
+    db.close()
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    open_database(path).close()
+    with sqlite3.connect(path) as raw:
+        raw.execute("INSERT INTO schema_migrations VALUES (999, 'future', 0)")
+    with pytest.raises(StorageError, match="newer TokenDeck"):
+        open_database(path)
+
+
+def test_not_a_database_gives_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StorageError, match="not a TokenDeck collection"):
+        Collection.open(path, now=NOW)
+
+
+def test_unwritable_location_is_explained(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StorageError, match="choose another --db"):
+        Collection.open(blocker / "sub" / "c.db", now=NOW)
+
+
+def test_answer_survives_a_killed_process(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from datetime import datetime, UTC
+        from tokendeck.collection import Collection
+        now = datetime(2026, 11, 27, 15, tzinfo=UTC)
+        col = Collection.open({str(path)!r}, now=now)
+        card = col.next_card(now)
+        col.answer(card.id, "good", now=now)
+        print(card.id, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)  # no close, no clean exit
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == -9
+    card_id = int(done.stdout.strip())
+    with Collection.open(path, now=NOW) as col:
+        assert [r.rating for r in col.history(card_id)] == [3]
+
+
+def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
+    with Collection.open(tmp_path / "c.db", now=NOW, install_builtin=False) as col:
+        with pytest.raises(RuntimeError), col.db.transaction():
+            col.db.execute(
+                "INSERT INTO decks (user_id, name, config, created_at, modified_at)"
+                " VALUES (?, 'Half', '{}', 0, 0)",
+                (col.user_id,),
+            )
+            raise RuntimeError("boom")
+        assert col.decks() == []

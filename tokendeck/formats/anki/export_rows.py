@@ -66,6 +66,8 @@ class Clock:
 
 def strip_html(text: str) -> str:
     """Text of a field with tags removed but image file names kept (Anki's sort field)."""
+    if "<" not in text and "&" not in text:
+        return text  # the common case, and an export calls this once per note
     return html.unescape(_TAG.sub("", _IMG.sub(r" \1 ", text)))
 
 
@@ -159,23 +161,39 @@ class CardRows:
         return 1
 
     def _add_reviews(self, cid: int, reviews: list[ReviewRecord]) -> None:
-        # Hot loop of an export (a million reviews): locals only, no helper calls.
-        used, append, types = self._revlog_ids, self.revlog.append, _REVLOG_TYPES
-        last_ivl = 0
-        for review in reviews:
-            rid = int(review.reviewed_at.timestamp() * 1000)
-            while rid in used:  # Anki's revlog id is unique: nudge by 1 ms
+        # Hot loop of an export (a million reviews): column-wise comprehensions
+        # are several times faster than one Python statement per value.
+        if not reviews:
+            return
+        ids = self._unique_ids([int(r.reviewed_at.timestamp() * 1000) for r in reviews])
+        days = [r.scheduled_days for r in reviews]
+        # Anki: whole days, or negative seconds for learning steps.
+        ivls = [0 if d is None else round(d) if d >= 1 else -round(d * _DAY) for d in days]
+        kinds = [_REVLOG_TYPES.get(r.kind, 1) for r in reviews]
+        eases = [0 if k == 4 else r.rating for k, r in zip(kinds, reviews, strict=True)]
+        factors = [0 if k in (0, 4) else _STARTING_EASE for k in kinds]
+        times = [r.duration_ms for r in reviews]
+        if min(times) < 0 or max(times) > _MAX_TIME_MS:
+            times = [min(max(t, 0), _MAX_TIME_MS) for t in times]
+        last = [0, *ivls[:-1]]
+        n = len(reviews)
+        self.revlog.extend(
+            zip(ids, [cid] * n, [-1] * n, eases, ivls, last, factors, times, kinds, strict=True)
+        )
+
+    def _unique_ids(self, ids: list[int]) -> list[int]:
+        """Revlog ids are unique in Anki: nudge a clashing one by 1 ms."""
+        used = self._revlog_ids
+        if len(set(ids)) == len(ids) and used.isdisjoint(ids):
+            used.update(ids)
+            return ids
+        unique = []
+        for rid in ids:
+            while rid in used:
                 rid += 1
             used.add(rid)
-            days = review.scheduled_days
-            # Anki: whole days, or negative seconds for learning steps.
-            ivl = 0 if days is None else round(days) if days >= 1 else -round(days * _DAY)
-            kind = types.get(review.kind, 1)
-            ease = 0 if kind == 4 else review.rating
-            factor = 0 if kind in (0, 4) else _STARTING_EASE
-            time_ms = min(max(review.duration_ms, 0), _MAX_TIME_MS)
-            append((rid, cid, -1, ease, ivl, last_ivl, factor, time_ms, kind))
-            last_ivl = ivl
+            unique.append(rid)
+        return unique
 
 
 def _card_data(card: CardRecord) -> str:

@@ -84,6 +84,9 @@ class _Layout:
         """The id of deck ``name``, registering it and its parents."""
         if name == "Default":
             return _DEFAULT_DECK_ID
+        known = self.decks.get(name)
+        if known is not None:
+            return known
         parts = name.split("::")
         for depth in range(1, len(parts) + 1):
             prefix = "::".join(parts[:depth])

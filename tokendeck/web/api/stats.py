@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from tokendeck.stats_charts import chart_data
+from tokendeck.stats_charts import charts_for
 from tokendeck.web.deps import Col, Now
 
 router = APIRouter(prefix="/stats", tags=["stats"])
@@ -17,11 +17,4 @@ async def get_stats(col: Col, now: Now, deck: str | None = None) -> dict[str, An
     """Due forecast, review calendar, reviews by type, answer buttons, true retention,
     card states, interval/stability/difficulty/retrievability histograms and hours.
     """
-    cards = [view.card for view in col.find_cards(now=now, deck=deck)]
-    reviews = list(col.reviews())
-    if deck is not None:
-        ids = {card.id for card in cards}
-        reviews = [r for r in reviews if r.card_id in ids]
-    data = chart_data(cards, reviews, now, col.calendar)
-    data["deck"] = deck
-    return data
+    return charts_for(col, now, deck)

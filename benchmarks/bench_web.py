@@ -1,0 +1,228 @@
+"""Web benchmark: the study page's answer-then-next round trip over HTTP on loopback.
+
+    python benchmarks/bench_web.py                 # 100,000 cards
+    python benchmarks/bench_web.py --small         # 5,000 cards, a quick check
+    python benchmarks/bench_web.py --learners 20 --seconds 20
+
+Serves a copy of a synthetic collection (the core benchmark's builder, cached
+under ``benchmarks/out/``) with ``tokendeck serve``'s app under uvicorn in a
+child process on 127.0.0.1, then measures with keep-alive HTTP connections:
+
+* round trip: one learner, ``POST /api/v1/study/answer`` (which answers the
+  card and returns the next one with its buttons), median and p99;
+* throughput: ``--learners`` concurrent simulated learners answering as fast
+  as they can for ``--seconds``; answers per second in total.
+
+Targets (issue 4): p99 < 50 ms, >= 300 answers/s on 2 cores. Every answer is
+durable (SQLite WAL, synchronous=FULL), so the shared disk's fsync latency is
+part of what is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from common import OUT, REPO
+
+RATINGS = (3, 3, 3, 4, 2, 1)  # mostly Good, as learners answer
+
+
+def build(cards: int, reviews: int, now: datetime) -> Path:
+    """A cached synthetic collection with daily limits high enough for a load test."""
+    from builders import DECK, build_tokendeck
+    from synthetic import Shape
+
+    from tokendeck.collection import Collection
+
+    shape = Shape(cards, reviews)
+    folder = OUT / f"web-{shape.key}"
+    done = folder / "tokendeck.db"
+    if (folder / "ready").exists():
+        return done
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    print(f"building {cards:,} cards / {reviews:,} reviews ...", file=sys.stderr)
+    build_tokendeck(done, shape, now)
+    with Collection.open(done, now=now, install_builtin=False) as col:
+        deck = col.deck(DECK)
+        col.update_deck(deck.id, now=now, new_per_day=9999, reviews_per_day=99999)
+    (folder / "ready").write_text(now.isoformat())
+    return done
+
+
+def serve_child(db: str, port: int) -> None:
+    """Child process: run the web app over ``db`` on loopback."""
+    import uvicorn
+
+    from tokendeck.web.app import create_app
+    from tokendeck.web.settings import WebSettings
+
+    app = create_app(WebSettings(db_path=Path(db), install_builtin=False))
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+class Learner:
+    """One simulated learner on its own keep-alive connection."""
+
+    def __init__(self, port: int, seed: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.seed = seed
+        self.card: int | None = self._call("GET", "/api/v1/study/next")["card"]["id"]
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        headers = {"Content-Type": "application/json"} if data else {}
+        self.conn.request(method, path, body=data, headers=headers)
+        response = self.conn.getresponse()
+        payload = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{method} {path}: {response.status} {payload[:200]!r}")
+        return json.loads(payload)
+
+    def answer(self, n: int) -> None:
+        """Answer the shown card and take the next one (one round trip)."""
+        rating = RATINGS[(n + self.seed) % len(RATINGS)]
+        body = {"card_id": self.card, "rating": rating, "duration_ms": 4000}
+        result = self._call("POST", "/api/v1/study/answer", body)
+        nxt = result["next"]["card"]
+        self.card = nxt["id"] if nxt else None
+
+
+def round_trips(port: int, count: int) -> list[float]:
+    learner = Learner(port, 0)
+    for n in range(20):  # warm up caches and the connection
+        learner.answer(n)
+    times = []
+    for n in range(count):
+        start = time.perf_counter()
+        learner.answer(n)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def throughput(port: int, learners: int, seconds: float) -> tuple[int, float, list[float]]:
+    crowd = [Learner(port, i) for i in range(learners)]
+    stop = time.monotonic() + seconds
+    counts = [0] * learners
+    latencies: list[list[float]] = [[] for _ in range(learners)]
+
+    def run(i: int) -> None:
+        while time.monotonic() < stop and crowd[i].card is not None:
+            start = time.perf_counter()
+            crowd[i].answer(counts[i])
+            latencies[i].append(time.perf_counter() - start)
+            counts[i] += 1
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(learners)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - start
+    return sum(counts), elapsed, [x for xs in latencies for x in xs]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_up(port: int, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("the server exited during start-up")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("the server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--small", action="store_true", help="5,000 cards instead of 100,000")
+    parser.add_argument("--round-trips", type=int, default=500)
+    parser.add_argument("--learners", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--serve", nargs=2, metavar=("DB", "PORT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve_child(args.serve[0], int(args.serve[1]))
+        return
+    cards, reviews = (5_000, 50_000) if args.small else (100_000, 1_000_000)
+    now = datetime.now(UTC)
+    source = build(cards, reviews, now)
+    scratch = OUT / "scratch-web"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    db = scratch / "tokendeck.db"
+    shutil.copyfile(source, db)
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    cmd = [sys.executable, __file__, "--serve", str(db), str(port)]
+    server = subprocess.Popen(cmd, env=env)
+    try:
+        wait_up(port, server)
+        trips = round_trips(port, args.round_trips)
+        total, elapsed, loaded = throughput(port, args.learners, args.seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    report(cards, trips, args.learners, total, elapsed, loaded)
+
+
+def report(
+    cards: int, trips: list[float], learners: int, total: int, elapsed: float, loaded: list[float]
+) -> None:
+    ms = 1000.0
+    rate = total / elapsed
+    rows = [
+        ("cards in collection", f"{cards:,}", ""),
+        ("CPU cores", str(os.cpu_count()), "2"),
+        ("answer-then-next, 1 learner: median", f"{statistics.median(trips) * ms:.1f} ms", ""),
+        ("answer-then-next, 1 learner: p99", f"{percentile(trips, 99) * ms:.1f} ms", "< 50 ms"),
+        (f"{learners} learners: answers/s", f"{rate:.0f}", ">= 300"),
+        (f"{learners} learners: median latency", f"{statistics.median(loaded) * ms:.1f} ms", ""),
+        (f"{learners} learners: p99 latency", f"{percentile(loaded, 99) * ms:.1f} ms", ""),
+    ]
+    print("| measure | value | target |\n|---|---|---|")
+    for name, value, target in rows:
+        print(f"| {name} | {value} | {target} |")
+    result = {
+        "cards": cards,
+        "round_trip_median_ms": statistics.median(trips) * ms,
+        "round_trip_p99_ms": percentile(trips, 99) * ms,
+        "learners": learners,
+        "answers_per_second": rate,
+        "answers": total,
+        "seconds": elapsed,
+        "loaded_median_ms": statistics.median(loaded) * ms,
+        "loaded_p99_ms": percentile(loaded, 99) * ms,
+    }
+    (OUT / f"bench-web-{cards}.json").write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -211,6 +211,22 @@ def test_undo_restores_the_card_and_removes_its_review(col: Collection) -> None:
     assert summary is not None and summary.answers == 0
 
 
+def test_undo_also_takes_back_an_answer_from_before_the_session(col: Collection) -> None:
+    first = col.next_card(FIXED)
+    assert first is not None
+    col.answer(first.id, Rating.EASY, now=FIXED)
+
+    async def script(pilot: Pilot[Summary], screen: StudyScreen) -> None:
+        assert shown_id(screen) != first.id
+        await pilot.press("u")
+        assert shown_id(screen) == first.id
+        await pilot.press("q")
+
+    summary = drive(StudyApp(col, clock=Clock()), script)
+    assert col.history(first.id) == []
+    assert summary is not None and summary.answers == 0
+
+
 def test_suspend_hides_the_card_and_undo_brings_it_back(col: Collection) -> None:
     shown: list[int] = []
 

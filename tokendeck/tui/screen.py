@@ -205,26 +205,34 @@ class StudyScreen(Screen[None]):
         return format_interval(until(now, due, self.study.col.calendar))
 
     async def action_undo(self) -> None:
-        """Take back the last answer or suspension and show that card again."""
+        """Take back the last answer or suspension and show that card again.
+
+        Answers from before this session can be undone too (the review log
+        remembers them), as ``tokendeck undo`` would.
+        """
         now = self.study.clock()
-        col = self.study.col
-        step = self.undoable.pop() if self.undoable else Undoable("answer", 0)
+        step = self.undoable[-1] if self.undoable else None
         try:
-            if step.kind == "suspend":
-                col.unsuspend([step.card_id], now=now)
-                card_id = step.card_id
-            else:
-                card_id = col.undo(now).id
+            card_id, what = self._take_back(step, now)
         except NothingToUndoError:
             self.say("Nothing to undo.")
             return
         except TokenDeckError as exc:
             self.say(f"Could not undo: {exc}", level="error")
             return
-        if step.kind == "answer":
-            self.study.session.take_back(card_id)
-        self.say("Undone: suspension." if step.kind == "suspend" else "Undone: last answer.")
-        await self.show(col.card(card_id), now)
+        if self.undoable:
+            self.undoable.pop()
+        self.say(f"Undone: {what}.")
+        await self.show(self.study.col.card(card_id), now)
+
+    def _take_back(self, step: Undoable | None, now: datetime) -> tuple[int, str]:
+        col = self.study.col
+        if step is not None and step.kind == "suspend":
+            col.unsuspend([step.card_id], now=now)
+            return step.card_id, "suspension"
+        card_id = col.undo(now).id
+        self.study.session.take_back(card_id)
+        return card_id, "last answer"
 
     async def action_suspend(self) -> None:
         """Keep the shown card out of study (u brings it back)."""

@@ -338,9 +338,7 @@ class Collection(Studying):
 
     def view(self, card: Card) -> CardView:
         """Wrap a card with its note, deck name and rendered text."""
-        note = self.note(card.note_id)
-        question, answer = render(note.kind, note.front, note.back, card.ordinal)
-        return CardView(card, note, self._deck_name(card.deck_id), question, answer)
+        return _view(card, self.note(card.note_id), self._deck_name(card.deck_id))
 
     def _deck_name(self, deck_id: int) -> str:
         found = q.deck_by_id(self.db, self.user_id, deck_id)
@@ -375,8 +373,11 @@ class Collection(Studying):
     ) -> list[CardView]:
         """Cards matching a search (see :mod:`tokendeck.search`); no silent cap."""
         where, params = self._search(query, now, deck, tag, due, state)
-        cards = search_sql.find(self.db, where, params, order=order, limit=limit, offset=offset)
-        return [self.view(c) for c in cards]
+        found = search_sql.find_with_notes(
+            self.db, where, params, order=order, limit=limit, offset=offset
+        )
+        names = {d.id: d.name for d in self.decks()}  # one query, not one per card
+        return [_view(c, n, names.get(c.deck_id, DEFAULT_DECK)) for c, n in found]
 
     def count_cards(
         self,
@@ -479,6 +480,11 @@ class Collection(Studying):
         self._queues.clear()
         self._schedulers.clear()
         self._settings = None
+
+
+def _view(card: Card, note: Note, deck_name: str) -> CardView:
+    question, answer = render(note.kind, note.front, note.back, card.ordinal)
+    return CardView(card, note, deck_name, question, answer)
 
 
 def new_guid() -> str:

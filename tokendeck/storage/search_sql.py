@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from tokendeck.cards import Card, CardState
+from tokendeck.notes import Note
 from tokendeck.search import SearchQuery
 from tokendeck.storage.database import Database
-from tokendeck.storage.queries import CARD_COLUMNS, card_from_row
+from tokendeck.storage.queries import CARD_COLUMNS, NOTE_COLUMNS, card_from_row, note_from_row
 
 ORDERS = {
     "due": "c.due, c.id",
@@ -35,11 +36,15 @@ def where_clause(
     query: SearchQuery, user: int, deck_ids: list[int] | None, today: int, end_ms: int
 ) -> tuple[str, list[Any]]:
     """SQL condition and parameters over ``cards c JOIN notes n JOIN decks d``."""
-    parts = ["c.user_id=?"]
-    params: list[Any] = [user]
     long_words = [w for w in query.words if len(w) >= 3]
+    # With index words, the join must start from the index hits: a plain
+    # "c.user_id=?" lets SQLite walk every card of the user through cards_due
+    # and probe the hit list for each one (seconds at 100,000 cards). The unary
+    # "+" keeps that index out of the plan.
+    parts = ["+c.user_id=?" if long_words else "c.user_id=?"]
+    params: list[Any] = [user]
     if long_words:
-        parts.append("n.id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)")
+        parts.append("c.note_id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)")
         params.append(" AND ".join(_fts_phrase(w) for w in long_words))
     for word in (w for w in query.words if len(w) < 3):
         parts.append("(n.front LIKE ? OR n.back LIKE ? OR n.tags LIKE ?)")
@@ -93,14 +98,39 @@ def find(
     offset: int = 0,
 ) -> list[Card]:
     """Cards matching a clause from :func:`where_clause`."""
-    columns = ", ".join(f"c.{col.strip()}" for col in CARD_COLUMNS.split(","))
+    sql, params = _select(_CARD_SELECT, where, params, order, limit, offset)
+    return [card_from_row(r) for r in db.fetchall(sql, params)]
+
+
+def find_with_notes(
+    db: Database,
+    where: str,
+    params: list[Any],
+    *,
+    order: str = "due",
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[tuple[Card, Note]]:
+    """Cards matching a clause, each with its note, in one query (no query per card)."""
+    sql, params = _select(f"{_CARD_SELECT}, {_NOTE_SELECT}", where, params, order, limit, offset)
+    width = len(CARD_COLUMNS.split(","))
+    return [(card_from_row(r[:width]), note_from_row(r[width:])) for r in db.fetchall(sql, params)]
+
+
+_CARD_SELECT = ", ".join(f"c.{col.strip()}" for col in CARD_COLUMNS.split(","))
+_NOTE_SELECT = ", ".join(f"n.{col.strip()}" for col in NOTE_COLUMNS.split(","))
+
+
+def _select(
+    columns: str, where: str, params: list[Any], order: str, limit: int | None, offset: int
+) -> tuple[str, list[Any]]:
     sql = (
         f"SELECT {columns} FROM {_JOINED} WHERE {where} ORDER BY {ORDERS.get(order, ORDERS['due'])}"
     )
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params = [*params, limit, offset]
-    return [card_from_row(r) for r in db.fetchall(sql, params)]
+    return sql, params
 
 
 def count(db: Database, where: str, params: list[Any]) -> int:

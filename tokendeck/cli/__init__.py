@@ -41,6 +41,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "export": "transfer:export_command",
     "backup": "transfer:backup_command",
     "restore": "transfer:restore_command",
+    "grade": "grade:grade",
 }
 
 

@@ -157,3 +157,12 @@ def test_fsrs_memory_state_is_read_from_card_data(tmp_path: Path) -> None:
     data: dict[str, Any] = json.loads(sample.card_rows[sample.card_of["basic/0"]][-1])
     assert card.stability == pytest.approx(data["s"], rel=1e-5)
     assert card.difficulty == pytest.approx(data["d"], rel=1e-5)
+
+
+def test_read_options_add_tags(exported: tuple[AnkiSample, Package, Path]) -> None:
+    from tokendeck.formats.options import ReadOptions
+
+    sample, _, path = exported
+    package = read(path, source="x", options=ReadOptions(tags=("from-anki", "animal")))
+    assert _note(package, sample, "basic").tags == ["animal", "fr::noun", "from-anki"]
+    assert all("from-anki" in n.tags for n in package.notes)

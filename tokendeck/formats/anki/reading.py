@@ -31,6 +31,7 @@ from tokendeck.formats.anki import media as anki_media
 from tokendeck.formats.anki import notetypes, protobuf, scheduling
 from tokendeck.formats.anki.archive import Archive, Limits
 from tokendeck.formats.anki.database import AnkiDatabase, CardRow
+from tokendeck.formats.options import ReadOptions
 from tokendeck.interchange import CardRecord, MediaFile, NoteRecord, Package, ReviewRecord
 
 _LATEST = 3
@@ -41,7 +42,11 @@ _DEFAULT_DECK_ID = 1
 
 
 def read(
-    data: bytes | Path, *, source: str, options: Any = None, limits: Limits | None = None
+    data: bytes | Path,
+    *,
+    source: str,
+    options: ReadOptions | None = None,
+    limits: Limits | None = None,
 ) -> Package:
     """Read an Anki package (bytes or a path) into a Package.
 
@@ -68,7 +73,7 @@ def read(
         package.media = _read_media(
             archive, latest=latest, source=source, warnings=package.warnings
         )
-    extra_tags = list(getattr(options, "tags", ()) or ())
+    extra_tags = list(options.tags) if options else []
     if extra_tags:
         for note in package.notes:
             note.tags = list(dict.fromkeys(note.tags + extra_tags))

@@ -30,6 +30,7 @@ from tokendeck.formats.anki.export_rows import (
     note_fields,
     strip_html,
 )
+from tokendeck.formats.options import WriteOptions
 from tokendeck.interchange import CardRecord, NoteRecord, Package
 
 _DEFAULT_DECK_ID = 1
@@ -41,8 +42,12 @@ _COMPRESS_LEVEL = 1
 _CHUNK = 5000
 
 
-def write(package: Package, path: Path, *, options: Any = None) -> None:
-    """Write ``package`` to ``path`` as an ``.apkg`` (replacing it atomically)."""
+def write(package: Package, path: Path, *, options: WriteOptions | None = None) -> None:
+    """Write ``package`` to ``path`` as an ``.apkg`` (replacing it atomically).
+
+    ``options`` is accepted for the registry's uniform call; nothing in it
+    applies to Anki packages.
+    """
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="tokendeck-anki-", dir=path.parent) as tmp:
         db_path = Path(tmp) / "collection.anki21"
@@ -52,7 +57,7 @@ def write(package: Package, path: Path, *, options: Any = None) -> None:
         os.replace(partial, path)
 
 
-def to_bytes(package: Package, *, options: Any = None) -> bytes:
+def to_bytes(package: Package, *, options: WriteOptions | None = None) -> bytes:
     """The ``.apkg`` bytes for ``package`` (for writers that return bytes)."""
     with tempfile.TemporaryDirectory(prefix="tokendeck-anki-") as tmp:
         target = Path(tmp) / "export.apkg"

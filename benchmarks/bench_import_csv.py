@@ -56,7 +56,7 @@ def make_csv(path: Path, notes: int, rng: random.Random) -> None:
             out.write(f'{front},"{back}, the ""{rng.choice(WORDS)}"" one"\n')
 
 
-def run_tokendeck(csv_path: Path, work: Path) -> float:
+def run_tokendeck(csv_path: Path, work: Path) -> dict[str, float]:
     from datetime import UTC, datetime
 
     from tokendeck.collection import Collection
@@ -66,14 +66,15 @@ def run_tokendeck(csv_path: Path, work: Path) -> float:
     col = Collection.open(work / "td.db", now=now, install_builtin=False)
     start = time.perf_counter()
     _, package = registry.read_file(csv_path)
+    read = time.perf_counter()
     result = col.import_package(package, now=now, mode="update", deck="Bench")
-    elapsed = time.perf_counter() - start
+    end = time.perf_counter()
     col.close()
     assert result.added == len(package.notes), result
-    return elapsed
+    return {"seconds": end - start, "read": read - start, "apply": end - read}
 
 
-def run_anki(csv_path: Path, work: Path) -> float:
+def run_anki(csv_path: Path, work: Path) -> dict[str, float]:
     from anki.collection import Collection, ImportCsvRequest
 
     col = Collection(str(work / "anki.anki2"))
@@ -83,18 +84,18 @@ def run_anki(csv_path: Path, work: Path) -> float:
     elapsed = time.perf_counter() - start
     col.close()
     assert len(log.log.new) > 0
-    return elapsed
+    return {"seconds": elapsed}
 
 
 def child(side: str, csv_path: Path) -> None:
     """One trial in this process: print the import time as JSON."""
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         runner = run_tokendeck if side == "tokendeck" else run_anki
-        print(json.dumps({"seconds": runner(csv_path, Path(tmp))}))
+        print(json.dumps(runner(csv_path, Path(tmp))))
 
 
-def trial(side: str, csv_path: Path) -> tuple[float, float]:
-    """Run one trial in a child; return (seconds, peak RSS in MiB)."""
+def trial(side: str, csv_path: Path) -> tuple[dict[str, float], float]:
+    """Run one trial in a child; return its timings and its peak RSS in MiB."""
     command = [sys.executable, __file__, "--child", side, str(csv_path)]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
@@ -103,7 +104,8 @@ def trial(side: str, csv_path: Path) -> tuple[float, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{side} trial failed")
-    return json.loads(output)["seconds"], usage.ru_maxrss / 1024
+    timings: dict[str, float] = json.loads(output)
+    return timings, usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -121,12 +123,16 @@ def main() -> None:
         size = csv_path.stat().st_size / 1e6
         print(f"{args.notes} notes, {size:.1f} MB CSV, {args.rounds} rounds, alternating")
         times: dict[str, list[float]] = {"tokendeck": [], "anki": []}
+        parts: dict[str, list[float]] = {"read": [], "apply": []}
         peaks: dict[str, list[float]] = {"tokendeck": [], "anki": []}
         for index in range(args.rounds):
             order = ("tokendeck", "anki") if index % 2 == 0 else ("anki", "tokendeck")
             for side in order:
-                seconds, peak = trial(side, csv_path)
-                times[side].append(seconds)
+                timings, peak = trial(side, csv_path)
+                times[side].append(timings["seconds"])
+                for part in parts:
+                    if part in timings:
+                        parts[part].append(timings[part])
                 peaks[side].append(peak)
             print(f"round {index + 1}: tokendeck {times['tokendeck'][-1]:.2f} s, "
                   f"anki {times['anki'][-1]:.2f} s")  # fmt: skip
@@ -137,7 +143,11 @@ def main() -> None:
     for side in ("tokendeck", "anki"):
         print(f"| {side:<9} | {statistics.median(times[side]):8.2f} s  "
               f"| {max(peaks[side]):7.0f} MiB |")  # fmt: skip
-    print(f"\nmedian ratio tokendeck/anki: {statistics.median(ratios):.2f} (target <= 0.33)")
+    print(
+        f"\ntokendeck split: reading the file {statistics.median(parts['read']):.2f} s, "
+        f"writing the collection {statistics.median(parts['apply']):.2f} s (medians)"
+    )
+    print(f"median ratio tokendeck/anki: {statistics.median(ratios):.2f} (target <= 0.33)")
 
 
 if __name__ == "__main__":

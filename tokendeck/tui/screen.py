@@ -126,6 +126,13 @@ class StudyScreen(Screen[None]):
         panel.show(self._when_next(now))
 
     def _when_next(self, now: datetime) -> str:
+        done = self.study.session.summary(now)
+        if not done.cards:
+            return self._upcoming(now)
+        cards = "1 card" if done.cards == 1 else f"{done.cards} cards"
+        return f"Well done: {cards} studied this session.\n\n" + self._upcoming(now)
+
+    def _upcoming(self, now: datetime) -> str:
         col = self.study.col
         upcoming = col.next_due(now, self.study.deck)
         if upcoming is None:

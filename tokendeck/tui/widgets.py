@@ -185,7 +185,8 @@ class NothingDue(Vertical):
 
     DEFAULT_CSS = """
     NothingDue { height: 1fr; align: center middle; }
-    NothingDue > Static { width: auto; max-width: 70; padding: 1 4; }
+    NothingDue > Static { width: auto; max-width: 70; padding: 0 4; }
+    NothingDue #done-detail { padding: 1 4 0 4; }
     NothingDue #done-title { color: $text-success; text-style: bold; }
     NothingDue #done-detail { color: $foreground; }
     """

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tokendeck.cli.plots import write_stats_plot
+from tokendeck.cli.plots import write_stats_png
 from tokendeck.collection import Collection
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
@@ -22,7 +22,7 @@ def test_plot_file_is_a_png_with_the_charts(tmp_path: Path) -> None:
             assert shown is not None
             col.answer(shown.id, 3, now=when)
             when += timedelta(minutes=1)
-        out = write_stats_plot(col, when, tmp_path / "stats.png", deck="Deck")
+        out = write_stats_png(col.stats(when, "Deck"), tmp_path / "stats.png")
     data = out.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(data) > 50_000  # twelve panels of charts, not an empty canvas

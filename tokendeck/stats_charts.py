@@ -12,14 +12,11 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tokendeck.cards import Card, CardState
 from tokendeck.days import Calendar
 from tokendeck.reviews import Review
-
-if TYPE_CHECKING:
-    from tokendeck.collection import Collection
 
 #: Cards whose interval before a review was at least this many days count as mature (as in Anki).
 MATURE_DAYS = 21
@@ -246,15 +243,3 @@ def chart_data(
         "total_reviews": len(reviews),
         "total_cards": len(cards),
     }
-
-
-def charts_for(col: Collection, now: datetime, deck: str | None = None) -> dict[str, Any]:
-    """:func:`chart_data` for a collection (or one deck and its subdecks)."""
-    cards = [view.card for view in col.find_cards(now=now, deck=deck)]
-    reviews = list(col.reviews())
-    if deck is not None:
-        ids = {card.id for card in cards}
-        reviews = [r for r in reviews if r.card_id in ids]
-    data = chart_data(cards, reviews, now, col.calendar)
-    data["deck"] = deck
-    return data

@@ -8,26 +8,19 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from datetime import datetime
-
-    from tokendeck.collection import Collection
+from typing import Any
 
 RATINGS = ("Again", "Hard", "Good", "Easy")
 
 
-def write_stats_plot(col: Collection, now: datetime, path: Path, deck: str | None = None) -> Path:
-    """Draw every statistics chart of ``deck`` (or all decks) into one PNG/SVG/PDF file."""
+def write_stats_png(data: dict[str, Any], path: str | Path) -> Path:
+    """Draw every chart of ``col.stats(now, deck)`` into one image (PNG, or SVG/PDF by suffix)."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display needed
     import matplotlib.pyplot as plt
 
-    from tokendeck.stats_charts import charts_for
-
-    data = charts_for(col, now, deck)
+    deck = data.get("deck")
     figure, axes = plt.subplots(4, 3, figsize=(16, 16), layout="constrained")
     title = f"TokenDeck statistics - {deck or 'all decks'} - {data['today']}"
     figure.suptitle(title, fontsize=14)
@@ -106,6 +99,8 @@ def _retention(ax: Any, data: dict[str, Any]) -> None:
     rows = [[r["period"], cell(r["young"]), cell(r["mature"])] for r in data["retention"]]
     ax.axis("off")
     table = ax.table(cellText=rows, colLabels=["period", "young", "mature"], loc="center")
+    table.auto_set_font_size(False)
+    table.set_fontsize(9)
     table.scale(1, 1.6)
     ax.set_title("True retention")
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from tokendeck.stats_charts import charts_for
 from tokendeck.web.deps import Col, Now
 
 router = APIRouter(prefix="/stats", tags=["stats"])
@@ -17,4 +16,6 @@ async def get_stats(col: Col, now: Now, deck: str | None = None) -> dict[str, An
     """Due forecast, review calendar, reviews by type, answer buttons, true retention,
     card states, interval/stability/difficulty/retrievability histograms and hours.
     """
-    return charts_for(col, now, deck)
+    data: dict[str, Any] = col.stats(now, deck)
+    data["deck"] = deck
+    return data

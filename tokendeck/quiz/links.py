@@ -1,0 +1,172 @@
+"""Concept links: which cards mention which terms, related cards, the deck graph.
+
+A card *mentions* another when its front or back contains one of the other
+card's names (its term or an accepted alternative), compared on normalised
+words so case, hyphens and a plural "s" do not matter: DALL-E 2 mentions
+CLIP, GLIDE and "diffusion models"; GPT-J mentions the Pile. *Confusable*
+pairs are cards of different notes that are very similar (see
+:mod:`tokendeck.quiz.similarity`); a session spaces them apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tokendeck.grading.normalise import normalise
+from tokendeck.quiz.items import Item
+from tokendeck.quiz.similarity import Similarities
+
+#: Similarity at or above which two cards are confusable.
+CONFUSABLE = {"embedding": 0.55, "lexical": 0.3}
+RELATED_SIMILAR = 3  # most similar cards added to a card's related list
+#: ... if at least this similar.
+RELATED_FLOOR = {"embedding": 0.45, "lexical": 0.2}
+SPACING = 3  # confusable cards at least this many positions apart in a session
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A card related to another, and why ("mentions", "mentioned_by", "similar")."""
+
+    card_id: int
+    term: str
+    reason: str
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A card in the concept graph."""
+
+    card_id: int
+    term: str
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A link in the concept graph: ``source`` mentions ``target`` or is confusable with it."""
+
+    source: int
+    target: int
+    kind: str  # "mentions" or "confusable"
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Graph:
+    """Nodes and edges of a deck's concepts (for the web graph view)."""
+
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ConfusablePair:
+    """Two very similar cards (``first`` has the lower card id)."""
+
+    first: int
+    second: int
+    first_term: str
+    second_term: str
+    similarity: float
+
+
+def _padded(text: str) -> str:
+    return f" {normalise(text)} "
+
+
+def mentions(item: Item, others: Sequence[Item]) -> list[Item]:
+    """The other items whose term (or an alternative name) ``item``'s text contains."""
+    text = _padded(f"{item.prompt}\n{item.answer}")
+    found = []
+    for other in others:
+        if other.note_id == item.note_id or not other.is_term:
+            continue
+        if any(_contains(text, name) for name in other.names):
+            found.append(other)
+    return found
+
+
+def _contains(padded_text: str, name: str) -> bool:
+    key = normalise(name)
+    if len(key.replace(" ", "")) < 2:
+        return False
+    forms = {key, key + "s", key + "es", key[:-1] if key.endswith("s") else key}
+    return any(f" {form} " in padded_text for form in forms)
+
+
+def mention_map(items: Sequence[Item]) -> dict[int, list[int]]:
+    """card id -> the card ids it mentions."""
+    return {i.card_id: [o.card_id for o in mentions(i, items)] for i in items}
+
+
+def related(sims: Similarities, card_id: int, links: dict[int, list[int]]) -> list[Related]:
+    """A card's related cards: those it mentions, those that mention it, the most similar."""
+    index = sims.position(card_id)
+    terms = {i.card_id: i.term for i in sims.items}
+    found: dict[int, Related] = {}
+    for target in links.get(card_id, []):
+        found[target] = Related(target, terms[target], "mentions")
+    for source, targets in links.items():
+        if card_id in targets and source not in found:
+            found[source] = Related(source, terms[source], "mentioned_by")
+    own = sims.items[index].note_id
+    floor = RELATED_FLOOR[sims.method]
+    similar = [
+        j
+        for j in sims.nearest(index)
+        if sims.items[j].note_id != own and sims.score(index, j) >= floor
+    ]
+    for j in similar[:RELATED_SIMILAR]:
+        other = sims.items[j].card_id
+        if other not in found:
+            found[other] = Related(other, terms[other], "similar", round(sims.score(index, j), 3))
+    return list(found.values())
+
+
+def confusable_pairs(sims: Similarities, threshold: float | None = None) -> list[ConfusablePair]:
+    """Pairs of different notes' cards at least ``threshold`` similar, most similar first."""
+    limit = CONFUSABLE[sims.method] if threshold is None else threshold
+    pairs = []
+    items = sims.items
+    for a in range(len(items)):
+        for b in range(a + 1, len(items)):
+            score = sims.score(a, b)
+            if score >= limit and items[a].note_id != items[b].note_id:
+                first, second = sorted((items[a], items[b]), key=lambda i: i.card_id)
+                pairs.append(
+                    ConfusablePair(first.card_id, second.card_id, first.term, second.term,
+                                   round(score, 3))
+                )  # fmt: skip
+    return sorted(pairs, key=lambda p: (-p.similarity, p.first, p.second))
+
+
+def graph(sims: Similarities, links: dict[int, list[int]]) -> Graph:
+    """The deck's concept graph: mention edges plus confusable edges."""
+    nodes = tuple(Node(i.card_id, i.term, i.tags) for i in sims.items)
+    edges = [Edge(s, t, "mentions") for s, targets in links.items() for t in targets]
+    edges += [Edge(p.first, p.second, "confusable", p.similarity) for p in confusable_pairs(sims)]
+    return Graph(nodes, tuple(edges))
+
+
+def space_apart(
+    card_ids: Sequence[int], pairs: Sequence[ConfusablePair], gap: int = SPACING
+) -> list[int]:
+    """Reorder ``card_ids`` so confusable cards are at least ``gap`` apart where possible.
+
+    Greedy and stable: each step takes the earliest waiting card that clashes
+    with none of the last ``gap - 1`` placed; if all clash, the earliest.
+    """
+    clashes: dict[int, set[int]] = {}
+    for pair in pairs:
+        clashes.setdefault(pair.first, set()).add(pair.second)
+        clashes.setdefault(pair.second, set()).add(pair.first)
+    waiting, placed = list(card_ids), list[int]()
+    while waiting:
+        recent = set(placed[-(gap - 1) :]) if gap > 1 else set()
+        pick = next((c for c in waiting if not clashes.get(c, set()) & recent), waiting[0])
+        waiting.remove(pick)
+        placed.append(pick)
+    return placed

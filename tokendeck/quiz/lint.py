@@ -1,0 +1,130 @@
+"""Lint: cards that will study badly, and why.
+
+Checks (each a :class:`LintIssue` with a code, a message saying how to fix
+it, and the card):
+
+- ``long_answer``: the answer to recall (the back's first line) is longer
+  than :data:`LONG_ANSWER_WORDS` words;
+- ``several_facts``: the answer joins several facts (several sentences, a
+  semicolon, or a front asking two things);
+- ``noise``: leftovers such as "(Made with ChatGPT)", "TODO", HTML remnants
+  and stray punctuation;
+- ``duplicate``: another note has the same front or the same answer;
+- ``near_duplicate``: another note's card says nearly the same thing
+  (embedding or lexical similarity, see :mod:`tokendeck.quiz.similarity`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tokendeck.grading.normalise import compact
+from tokendeck.quiz.items import Item, plain
+from tokendeck.quiz.similarity import Similarities
+
+LONG_ANSWER_WORDS = 30
+#: Similarity at or above which two notes' cards are near-duplicates.
+NEAR_DUPLICATE = {"embedding": 0.9, "lexical": 0.7}
+
+_NOISE: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\(?\s*(?:original\s+note\s+)?made\s+with\s+chat\s?g[pt]{2}\W*\)?", re.I),
+     "a \"made with ChatGPT\" remark"),
+    (re.compile(r"\b(?:TODO|FIXME|TBD|XXX)\b"), "a TODO marker"),
+    (re.compile(r"</?(?:div|span|br|p|b|i|font)\b[^>]*>|&(?:nbsp|amp|lt|gt|quot);", re.I),
+     "HTML remnants"),
+    (re.compile(r"(?:[,;:]\s*[,;:.])|(?:\.\.(?!\.))|(?:\s[,;.:](?!\d))|(?:\(\s*\))"),
+     "stray punctuation"),
+)  # fmt: skip
+_TWO_QUESTIONS = re.compile(r"\?.+\?|\b(?:and|or)\s+(?:what|why|how|when|who)\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class LintIssue:
+    """One problem with one card."""
+
+    card_id: int
+    note_id: int
+    code: str  # long_answer, several_facts, noise, duplicate, near_duplicate
+    message: str  # what is wrong and how to fix it
+    other_card_id: int | None = None  # the duplicate's card, for duplicates
+
+
+def lint(sims: Similarities) -> list[LintIssue]:
+    """Every issue of every item, by card then code."""
+    issues: list[LintIssue] = []
+    for item in sims.items:
+        issues += check_item(item)
+    issues += duplicates(sims)
+    return sorted(issues, key=lambda i: (i.card_id, i.code, i.other_card_id or 0))
+
+
+def check_item(item: Item) -> list[LintIssue]:
+    """The checks that need only the card itself."""
+    found: list[LintIssue] = []
+    words = len(item.definition.split())
+    if words > LONG_ANSWER_WORDS:
+        found.append(_issue(item, "long_answer", f"the answer to recall has {words} words; "
+                            "put a one-sentence answer on the back's first line"))  # fmt: skip
+    facts = _several_facts(item)
+    if facts:
+        found.append(_issue(item, "several_facts", f"{facts}; split it into one card per fact"))
+    for what in noise(f"{item.prompt}\n{item.answer}"):
+        found.append(_issue(item, "noise", f"it contains {what}; edit the card to remove it"))
+    return found
+
+
+def noise(text: str) -> list[str]:
+    """What kinds of leftover noise ``text`` contains."""
+    return [what for pattern, what in _NOISE if pattern.search(text)]
+
+
+def _several_facts(item: Item) -> str:
+    if _TWO_QUESTIONS.search(item.prompt):
+        return "the front asks more than one thing"
+    answer = item.definition
+    if ";" in answer:
+        return "the answer joins facts with a semicolon"
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", answer) if s.strip()]
+    if len(sentences) > 1:
+        return f"the answer has {len(sentences)} sentences"
+    return ""
+
+
+def duplicates(sims: Similarities) -> list[LintIssue]:
+    """Cards of different notes with the same front or answer, or nearly the same meaning."""
+    found: list[LintIssue] = []
+    items = sims.items
+    threshold = NEAR_DUPLICATE[sims.method]
+    for a, first in enumerate(items):
+        for b in range(a + 1, len(items)):
+            second = items[b]
+            if first.note_id == second.note_id:
+                continue
+            same = _same_text(first, second)
+            if same:
+                found += _pair(first, second, "duplicate", same)
+            elif sims.score(a, b) >= threshold:
+                why = f"it says nearly the same as card {{other}} ({sims.score(a, b):.2f} similar)"
+                found += _pair(first, second, "near_duplicate", why)
+    return found
+
+
+def _same_text(a: Item, b: Item) -> str:
+    if compact(plain(a.prompt)) == compact(plain(b.prompt)):
+        return "it has the same front as card {other}"
+    if compact(a.definition) == compact(b.definition):
+        return "it has the same answer as card {other}"
+    return ""
+
+
+def _pair(a: Item, b: Item, code: str, why: str) -> list[LintIssue]:
+    fix = "; delete one, or merge them"
+    return [
+        LintIssue(a.card_id, a.note_id, code, why.format(other=b.card_id) + fix, b.card_id),
+        LintIssue(b.card_id, b.note_id, code, why.format(other=a.card_id) + fix, a.card_id),
+    ]
+
+
+def _issue(item: Item, code: str, message: str) -> LintIssue:
+    return LintIssue(item.card_id, item.note_id, code, message)

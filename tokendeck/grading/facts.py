@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tokendeck.grading.concepts import Concept, Coverage, rarity_weight, words_match
+from tokendeck.grading.concepts import Concept, Coverage, words_match
 from tokendeck.grading.normalise import normalise, surface_words
 from tokendeck.grading.stopwords import STOPWORDS
 from tokendeck.grading.typos import numbers_in
@@ -104,9 +104,9 @@ def _split_units(
 
 
 def _weight(unit: str) -> float:
-    if unit[:1].isdigit():
-        return 3.0
-    return 0.5 if len(unit) == 1 else rarity_weight(unit)
+    """Every part of a fact counts the same ("Ben Wang" is half of the two
+    authors), except single letters, which are mostly notation."""
+    return 0.25 if len(unit) == 1 and not unit.isdigit() else 1.0
 
 
 def _same(fact_word: str, answer_word: str) -> bool:

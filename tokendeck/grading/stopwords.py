@@ -22,7 +22,7 @@ STOPWORDS: frozenset[str] = frozenset(
     more most less least other another same own very just only even still
     called known named refers refer referred term means meaning mean
     kind kinds type types sort way ways thing things something basically essentially
-    e g ie eg etc like i.e use used uses using make makes made
+    e g ie eg etc like i.e use used uses using make makes made up off
     """.split()  # noqa: SIM905  (a word block reads better than 150 quoted strings)
 )
 

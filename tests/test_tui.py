@@ -443,6 +443,14 @@ def test_study_with_an_unknown_deck_is_an_error(
     assert err.startswith("Error: no deck 'Klingon'") and "LLM Vocabulary" in err
 
 
+def test_study_with_an_unknown_theme_lists_the_themes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = run_cli(tmp_path, capsys, "study", "--theme", "neon")
+    assert code == 1
+    assert err.startswith("Error: no theme 'neon'") and LIGHT_THEME in err
+
+
 def test_study_without_a_terminal_says_how_to_script_instead(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

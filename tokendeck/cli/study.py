@@ -32,16 +32,16 @@ def study(deck: str | None, theme: str | None) -> None:
     col = cli_state.collection()
     if deck is not None:
         deck = col.deck(deck).name  # NotFoundError lists the decks there are
+    from tokendeck.tui.app import StudyApp
+    from tokendeck.tui.session import format_summary
+
+    # With --now the clock is fixed; without, state().now reads the wall clock.
+    app = StudyApp(col, deck=deck, clock=cli_state.now, theme=theme)  # checks the theme
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise ValidationError(
             "the study screen needs an interactive terminal",
             hint="run it in a terminal, or script with `tokendeck next` and `tokendeck answer`",
         )
-    from tokendeck.tui.app import StudyApp
-    from tokendeck.tui.session import format_summary
-
-    # With --now the clock is fixed; without, state().now reads the wall clock.
-    app = StudyApp(col, deck=deck, clock=cli_state.now, theme=theme)
     summary = app.run()
     if summary is not None:
         click.echo(format_summary(summary))

@@ -14,6 +14,7 @@ from textual.app import App
 from textual.screen import Screen
 
 from tokendeck.collection import Collection
+from tokendeck.errors import ValidationError
 from tokendeck.tui.screen import StudyScreen
 from tokendeck.tui.session import Session, Summary
 
@@ -41,7 +42,13 @@ class StudyApp(App[Summary]):
         self.clock = clock or _wall_clock
         self.session = Session(started=self.clock())
         if theme is not None:
-            self.theme = theme
+            self._use_theme(theme)
+
+    def _use_theme(self, name: str) -> None:
+        if name not in self.available_themes:
+            themes = ", ".join(sorted(self.available_themes))
+            raise ValidationError(f"no theme {name!r}", hint=f"themes: {themes}")
+        self.theme = name
 
     @property
     def deck_title(self) -> str:

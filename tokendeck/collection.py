@@ -22,6 +22,7 @@ from tokendeck.days import DEFAULT_ROLLOVER_HOUR, Calendar, zone
 from tokendeck.decks import DEFAULT_DECK, Deck, DeckConfig, DeckCounts, check_name
 from tokendeck.errors import NotFoundError, ValidationError
 from tokendeck.notes import Note, card_ordinals, check_kind, normalise_tags, render
+from tokendeck.quizzing import Quizzing
 from tokendeck.reviews import Review
 from tokendeck.scheduler import Scheduler
 from tokendeck.storage import Database, open_database, search_sql
@@ -51,7 +52,7 @@ def default_path() -> Path:
     return Path(user_data_dir("tokendeck", appauthor=False)) / "collection.db"
 
 
-class Collection(Studying):
+class Collection(Studying, Quizzing):
     """A learner's decks, notes, cards and review log."""
 
     def __init__(

@@ -109,7 +109,8 @@ def flip(item: Item) -> Question:
 
 def typed(item: Item) -> Question:
     """Type the answer; graded by meaning against the back's defining line."""
-    return Question("typed", item.card_id, item.prompt, item.definition, accepted=item.accepted)
+    expected = item.expected or item.definition
+    return Question("typed", item.card_id, item.prompt, expected, accepted=item.accepted)
 
 
 def reverse(item: Item) -> Question:

@@ -40,7 +40,8 @@ class Item:
     answer: str  # the card's whole back
     term: str  # what the card asks about
     names: tuple[str, ...]  # the term and its alternative names
-    definition: str  # the first line of the back, markup removed
+    definition: str  # the first line of the note's back, markup removed
+    expected: str = ""  # the first line of this card's back (the typed answer)
     accepted: tuple[str, ...] = ()  # typed alternatives of the back
     tags: tuple[str, ...] = ()
     stability: float | None = None  # FSRS stability in days (None for new cards)
@@ -55,6 +56,8 @@ def item_from_view(view: CardView) -> Item:
     term, is_term = _term(view)
     names = _names(term, note.accepted, is_term)
     alternatives = tuple(a for a in note.accepted if a not in names)
+    if note.kind == "basic_reversed" and view.card.ordinal == 1:
+        alternatives = note.accepted  # this card asks for the term: all its names count
     return Item(
         card_id=view.card.id,
         note_id=note.id,
@@ -63,7 +66,8 @@ def item_from_view(view: CardView) -> Item:
         answer=view.back,
         term=term,
         names=names,
-        definition=plain(first_line(view.back)),
+        definition=_definition(view),
+        expected=plain(first_line(view.back)),
         accepted=alternatives,
         tags=note.tags,
         stability=view.card.stability,
@@ -73,12 +77,18 @@ def item_from_view(view: CardView) -> Item:
     )
 
 
+def _definition(view: CardView) -> str:
+    # A reversed card shares its note's term and definition; only its prompt differs.
+    back = view.back if view.note.kind == "cloze" else view.note.back
+    return plain(first_line(back))
+
+
 def _term(view: CardView) -> tuple[str, bool]:
     note = view.note
     if note.kind == "cloze":
         deleted = _CLOZE.findall(note.front)
         return (plain(deleted[view.card.ordinal]) if deleted else plain(view.front)), True
-    front = plain(first_line(view.front))
+    front = plain(first_line(note.front))
     match = _QUESTION.match(front)
     if match:
         subject = match.group("x") or match.group("y") or front

@@ -1,0 +1,259 @@
+"""Quizzing: the part of the collection facade behind question formats and concept tools.
+
+A mixin of :class:`tokendeck.collection.Collection`. It turns a deck's cards
+into :class:`~tokendeck.quiz.items.Item` values, keeps their pairwise
+similarities (embeddings through the grader's lazy model, TF-IDF without
+it), and hands them to the pure modules of :mod:`tokendeck.quiz`. Answers in
+every format go through ``Collection.answer`` with an
+:class:`~tokendeck.attempts.Attempt`, so each feeds the FSRS schedule and
+overrides are logged.
+
+Return types are the plain frozen dataclasses of :mod:`tokendeck.quiz`:
+``Question``/``Choice`` (formats), ``Mark`` (marking), ``Related``/``Graph``/
+``Node``/``Edge``/``ConfusablePair`` (links), ``LintIssue`` (lint),
+``ClozeSuggestion`` (cloze), ``PracticeTest``/``TestScore`` (practice_test).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
+
+from tokendeck.cards import CardState, Rating
+from tokendeck.errors import ValidationError
+
+if TYPE_CHECKING:  # the quiz modules are imported when first used (cold start)
+    import random
+
+    from tokendeck.collection import Collection
+    from tokendeck.grading import Grader
+    from tokendeck.notes import Note
+    from tokendeck.quiz.cloze import ClozeSuggestion
+    from tokendeck.quiz.formats import Question
+    from tokendeck.quiz.items import Item
+    from tokendeck.quiz.learn import LearnPolicy
+    from tokendeck.quiz.links import ConfusablePair, Graph, Related
+    from tokendeck.quiz.lint import LintIssue
+    from tokendeck.quiz.marking import Mark, Response
+    from tokendeck.quiz.practice_test import PracticeTest, TestScore
+    from tokendeck.quiz.similarity import Similarities
+    from tokendeck.studying import AnswerResult
+
+
+class Quizzing:
+    """Question formats, Learn and Test modes, cloze, lint and links; mixed into ``Collection``."""
+
+    @property
+    def _col(self) -> Collection:
+        return cast("Collection", self)
+
+    # -- the grader and the deck's similarities ------------------------------------------------
+    @property
+    def quiz_grader(self) -> Grader:
+        """The grader for typed answers and embeddings (the process-wide one by default)."""
+        chosen: Grader | None = getattr(self, "_quiz_grader", None)
+        if chosen is None:
+            from tokendeck.grading import default_grader
+
+            chosen = default_grader()
+        return chosen
+
+    def use_grader(self, grader: Grader) -> None:
+        """Use ``grader`` from now on (e.g. ``Grader(use_embeddings=False)``: lexical only)."""
+        self._quiz_grader = grader
+        self._quiz_cache: dict[Any, Similarities] = {}
+
+    def quiz_items(self, deck: str | int, *, now: datetime) -> list[Item]:
+        """The cards of a deck (and subdecks) as quiz items, oldest card first."""
+        from tokendeck.quiz.items import item_from_view
+
+        views = self._col.find_cards(now=now, deck=deck, order="created")
+        return [item_from_view(v) for v in views]
+
+    def deck_similarities(self, deck: str | int, *, now: datetime) -> Similarities:
+        """Pairwise similarities of a deck's cards (cached until a card's text changes)."""
+        from tokendeck.quiz.similarity import Similarities, similarities
+
+        items = self.quiz_items(deck, now=now)
+        key = tuple((i.card_id, i.term, i.definition, i.tags) for i in items)
+        cache: dict[Any, Similarities] = getattr(self, "_quiz_cache", None) or {}
+        found = cache.get(key)
+        if found is None:
+            found = similarities(items, self.quiz_grader)
+            self._quiz_cache = {key: found}  # one deck at a time: a session studies one
+        # Stability and reps change with every answer; the matrix does not.
+        return Similarities(tuple(items), found.matrix, found.method)
+
+    def _card_similarities(self, card_id: int, now: datetime) -> tuple[Similarities, int]:
+        view = self._col.card(card_id)
+        sims = self.deck_similarities(view.deck_name, now=now)
+        return sims, sims.position(card_id)
+
+    # -- questions ----------------------------------------------------------------------------
+    def build_question(
+        self, card_id: int, fmt: str, *, now: datetime, rng: random.Random
+    ) -> Question:
+        """A question of format ``fmt`` about a card (QuestionError names a format that works)."""
+        from tokendeck.quiz.formats import build
+
+        sims, index = self._card_similarities(card_id, now)
+        return build(fmt, sims, index, rng)
+
+    def learn_question(
+        self,
+        card_id: int,
+        *,
+        now: datetime,
+        rng: random.Random,
+        policy: LearnPolicy | None = None,
+    ) -> Question:
+        """The Learn-mode question for a card: the format follows its stability."""
+        from tokendeck.quiz.learn import learn_question
+
+        sims, index = self._card_similarities(card_id, now)
+        relearning = self._col.card(card_id).card.state == CardState.RELEARNING
+        return learn_question(sims, index, rng, policy=policy, relearning=relearning)
+
+    def grade_question(
+        self, question: Question, response: Response, *, elapsed_s: float | None = None
+    ) -> list[Mark]:
+        """Mark a response (one Mark per card rated); nothing is recorded yet."""
+        from tokendeck.quiz.marking import mark
+
+        return mark(question, response, elapsed_s=elapsed_s, grader=self.quiz_grader)
+
+    def record_marks(
+        self,
+        marks: Sequence[Mark],
+        *,
+        now: datetime,
+        duration_ms: int = 0,
+        overrides: Mapping[int, Rating] | None = None,
+    ) -> list[AnswerResult]:
+        """Answer each marked card with its suggested rating, or the learner's override."""
+        results = []
+        for each in marks:
+            rating = (overrides or {}).get(each.card_id, each.rating)
+            attempt = each.attempt(rating)
+            results.append(
+                self._col.answer(
+                    each.card_id, rating, now=now, duration_ms=duration_ms, attempt=attempt
+                )
+            )
+        return results
+
+    # -- Test mode ------------------------------------------------------------------------------
+    def practice_test(
+        self,
+        deck: str | int,
+        *,
+        now: datetime,
+        rng: random.Random,
+        count: int = 10,
+        formats: Sequence[str] = (),
+    ) -> PracticeTest:
+        """A practice test of ``count`` questions from a deck in the chosen formats."""
+        from tokendeck.quiz.practice_test import build_test
+
+        sims = self.deck_similarities(deck, now=now)
+        name = self._col.deck(deck).name
+        return build_test(sims, count, formats, rng, deck=name)
+
+    def score_practice_test(
+        self, test: PracticeTest, responses: Mapping[int, Response]
+    ) -> TestScore:
+        """Mark a whole test (question number -> response; missing ones count as wrong)."""
+        from tokendeck.quiz.practice_test import score_test
+
+        return score_test(test, responses, grader=self.quiz_grader)
+
+    # -- concept links ----------------------------------------------------------------------------
+    def related(self, card_id: int, *, now: datetime) -> list[Related]:
+        """Cards this card mentions, cards that mention it, and the most similar ones."""
+        from tokendeck.quiz import links
+
+        sims, _ = self._card_similarities(card_id, now)
+        return links.related(sims, card_id, links.mention_map(sims.items))
+
+    def concept_graph(self, deck: str | int, *, now: datetime) -> Graph:
+        """Nodes (cards) and edges (mentions, confusable pairs) of a deck."""
+        from tokendeck.quiz import links
+
+        sims = self.deck_similarities(deck, now=now)
+        return links.graph(sims, links.mention_map(sims.items))
+
+    def confusable_pairs(self, deck: str | int, *, now: datetime) -> list[ConfusablePair]:
+        """Very similar cards of a deck, most similar first."""
+        from tokendeck.quiz import links
+
+        return links.confusable_pairs(self.deck_similarities(deck, now=now))
+
+    def session_order(
+        self, card_ids: Sequence[int], deck: str | int, *, now: datetime
+    ) -> list[int]:
+        """``card_ids`` reordered so confusable cards are spaced apart."""
+        from tokendeck.quiz.links import space_apart
+
+        return space_apart(card_ids, self.confusable_pairs(deck, now=now))
+
+    # -- lint and cloze ---------------------------------------------------------------------------
+    def lint(self, deck: str | int, *, now: datetime) -> list[LintIssue]:
+        """Cards of a deck that will study badly, and how to fix them."""
+        from tokendeck.quiz.lint import lint
+
+        return lint(self.deck_similarities(deck, now=now))
+
+    def suggest_clozes(
+        self, *, now: datetime, card_id: int | None = None, deck: str | int | None = None
+    ) -> list[ClozeSuggestion]:
+        """Cloze suggestions for one card's note, or for every note of a deck.
+
+        Suggestions already accepted (same text) are left out.
+        """
+        from tokendeck.quiz.cloze import suggest
+        from tokendeck.quiz.items import item_from_view
+
+        if card_id is not None:
+            views = [self._col.card(card_id)]
+        elif deck is not None:
+            views = self._col.find_cards(now=now, deck=deck, order="created")
+        else:
+            raise ValidationError("give a card or a deck", hint="e.g. `tokendeck cloze suggest 12`")
+        done = self._accepted_clozes(views[0].deck_name if views else deck or "", now)
+        found: list[ClozeSuggestion] = []
+        seen: set[int] = set()
+        for view in views:
+            if view.note.kind == "cloze" or view.note.id in seen:
+                continue
+            seen.add(view.note.id)
+            names = item_from_view(view).names
+            found += [s for s in suggest(view.note, names) if s.text not in done]
+        return found
+
+    def _accepted_clozes(self, deck: str | int, now: datetime) -> set[str]:
+        from tokendeck.quiz.cloze import SOURCE_PREFIX
+
+        views = self._col.find_cards(now=now, deck=deck)
+        return {v.note.front for v in views if v.note.source.startswith(SOURCE_PREFIX)}
+
+    def accept_cloze(
+        self, suggestion: ClozeSuggestion, *, now: datetime, text: str | None = None
+    ) -> Note:
+        """Store a suggestion (or the learner's edit of it) as a cloze note linked to its source."""
+        from tokendeck.quiz.cloze import source_of
+
+        chosen = (text or suggestion.text).strip()
+        if "{{c" not in chosen or "::" not in chosen:
+            raise ValidationError("the cloze text has no gap", hint="mark each gap as {{c1::text}}")
+        source = self._col.note(suggestion.note_id)
+        deck_id = self._col.cards_of_note(source.id)[0].deck_id
+        return self._col.add_note(
+            deck_id,
+            chosen,
+            source.front,
+            now=now,
+            kind="cloze",
+            tags=(*source.tags, "cloze"),
+            source=source_of(source.guid),
+        )

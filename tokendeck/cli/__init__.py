@@ -41,6 +41,11 @@ LAZY_COMMANDS: dict[str, str] = {
     "export": "transfer:export_command",
     "backup": "transfer:backup_command",
     "restore": "transfer:restore_command",
+    "learn": "quiz:learn",
+    "quiz": "quiz:quiz",
+    "cloze": "quiz:cloze",
+    "lint": "quiz:lint",
+    "related": "quiz:related",
     "grade": "grade:grade",
 }
 

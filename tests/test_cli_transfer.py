@@ -189,3 +189,13 @@ def test_default_backup_goes_beside_the_collection(run: Runner, tmp_path: Path) 
     made = list((tmp_path / "backups").iterdir())
     assert len(made) == 1 and made[0].name == "tokendeck-manual-2026-11-27T150000.zip"
     assert str(made[0]) in out
+
+
+def test_import_result_as_json(run: Runner, words: Path) -> None:
+    result = json.loads(run.ok("import", str(words), "--deck", "Spanish", "--json"))
+    assert (result["format"], result["added"], result["cards"], result["decks"]) == (
+        "csv",
+        2,
+        2,
+        ["Spanish"],
+    )

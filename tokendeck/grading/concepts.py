@@ -97,8 +97,9 @@ def rarity_weight(word: str) -> float:
     return min(3.0, max(0.5, math.log10(rank - _FIRST_WORD_ID + 1) - 1.5))
 
 
-def extract_concepts(reference: str) -> list[Concept]:
-    """The key concepts of ``reference``, heaviest first, at most MAX_CONCEPTS."""
+@functools.lru_cache(maxsize=4096)  # references repeat: a deck is studied again and again
+def extract_concepts(reference: str) -> tuple[Concept, ...]:
+    """The key concepts of ``reference`` in text order, at most MAX_CONCEPTS (the heaviest)."""
     concepts: list[Concept] = []
     seen: set[str] = set()
     for index, word in enumerate(surface_words(reference)):
@@ -107,7 +108,7 @@ def extract_concepts(reference: str) -> list[Concept]:
             seen.add(stem(concept.key))
             concepts.append(concept)
     ranked = sorted(concepts, key=lambda c: -c.weight)[:MAX_CONCEPTS]
-    return [c for c in concepts if c in ranked]
+    return tuple(c for c in concepts if c in ranked)
 
 
 def _concept_for(word: str, *, sentence_start: bool) -> Concept | None:
@@ -152,6 +153,7 @@ def _mentions(concept: Concept, answer_words: Sequence[str], answer_compact: str
     return any(words_match(concept.key, word) for word in answer_words)
 
 
+@functools.lru_cache(maxsize=65536)  # pure, and the same word pairs come up all the time
 def words_match(reference_word: str, answer_word: str) -> bool:
     """Same word up to inflection ("models"/"model") or a typo ("difusion")."""
     if reference_word == answer_word:

@@ -94,6 +94,11 @@ class Grader:
 
         return float(np.dot(self.reference_vector(a), self.embed([b])[0]))
 
+    @property
+    def cached_references(self) -> int:
+        """How many reference embeddings the LRU cache holds."""
+        return len(self._cache)
+
     def reference_vector(self, text: str) -> np.ndarray:
         """The embedding of ``text``, from the LRU cache when seen before."""
         vector = self._cache.get(text)

@@ -12,7 +12,7 @@ from tokendeck.formats.anki import protobuf
 from tokendeck.formats.anki.decks import _options18
 from tokendeck.formats.anki.export_rows import default_ordinals, note_fields, strip_html
 from tokendeck.formats.anki.notetypes import NoteType
-from tokendeck.formats.anki.scheduling import reviews_by_card
+from tokendeck.formats.anki.scheduling import reviews_by_card, revlog_code
 from tokendeck.interchange import NoteRecord, ReviewRecord
 
 
@@ -68,13 +68,13 @@ def test_review_record_field_order_is_what_the_hot_loop_assumes() -> None:
     ]  # fmt: skip
 
 
-def _rows(*raw: tuple[int, int, int, int, int, int]) -> list[tuple[float, int, int, float, int]]:
-    """Revlog rows ``(id, cid, ease, ivl, time, type)`` as AnkiDatabase.revlog() gives them."""
-    return [
-        (ms / 1000, cid, (rtype * 16 + ease) * 2 + (ivl > 0), ivl if ivl >= 0 else -ivl / 86400,
-         max(time_ms, 0))
-        for ms, cid, ease, ivl, time_ms, rtype in raw
-    ]  # fmt: skip
+def _rows(*raw: tuple[int, ...]) -> list[tuple[float, int, int, float, int]]:
+    """Rows ``(id, cid, ease, ivl, time, type[, factor])`` as AnkiDatabase.revlog() gives them."""
+    rows = []
+    for ms, cid, ease, ivl, time_ms, rtype, *factor in raw:
+        code = revlog_code(rtype, ease, ivl, factor[0] if factor else 2500)
+        rows.append((ms / 1000, cid, code, ivl if ivl >= 0 else -ivl / 86400, max(time_ms, 0)))
+    return rows
 
 
 def test_revlog_meaning() -> None:
@@ -83,9 +83,10 @@ def test_revlog_meaning() -> None:
         (ms, 5, 3, -600, 8000, 0),  # learn, Good, 10-minute step
         (ms + 1, 5, 1, -600, -3, 1),  # review, Again; a negative time is clamped
         (ms + 2, 5, 3, 2, 0, 2),  # relearn, Good, 2 days
-        (ms + 3, 5, 0, 9, 0, 4),  # manual reschedule
-        (ms + 4, 5, 0, 9, 0, 5),  # rescheduled (newer Anki)
-        (ms + 5, 6, 4, 4, 0, 3),  # filtered deck
+        (ms + 3, 5, 0, 9, 0, 4),  # manual: set due date
+        (ms + 4, 5, 0, 0, 0, 4, 0),  # manual with factor 0: Forget
+        (ms + 5, 5, 0, 9, 0, 5),  # rescheduled (newer Anki)
+        (ms + 6, 6, 4, 4, 0, 3),  # filtered deck
     ]
     by_card = reviews_by_card(_rows(*rows), v1=False)
     got = [(r.kind, r.rating, r.scheduled_days, r.state_before, r.state_after) for r in by_card[5]]
@@ -94,6 +95,7 @@ def test_revlog_meaning() -> None:
         ("review", 1, 600 / 86400, "review", "relearning"),
         ("relearn", 3, 2, "relearning", "review"),
         ("manual", 0, 9, None, None),
+        ("manual", 0, 0, None, "new"),
         ("manual", 0, 9, None, None),
     ]
     assert by_card[5][0].reviewed_at == datetime.fromtimestamp(ms / 1000, UTC)

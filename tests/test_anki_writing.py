@@ -35,6 +35,7 @@ pytestmark = pytest.mark.anki
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 #: Review due dates are whole Anki days, which start at the 04:00 rollover.
 ANKI_DAY_START = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
+LAST_REVIEW = T0 + timedelta(days=1, minutes=10)
 
 
 def _card_table(col: Any) -> dict[str, list[tuple[Any, ...]]]:
@@ -133,7 +134,7 @@ def _package() -> Package:
     reviewed = CardRecord(
         state="review",
         due=T0 + timedelta(days=11),
-        last_review=T0 + timedelta(days=4),
+        last_review=LAST_REVIEW,
         stability=7.5,
         difficulty=6.25,
         reps=3,
@@ -141,7 +142,12 @@ def _package() -> Package:
         reviews=history,
     )
     learning = CardRecord(
-        ordinal=1, state="learning", due=T0 + timedelta(minutes=10), reps=1, deck="Other"
+        ordinal=1,
+        state="learning",
+        due=T0 + timedelta(minutes=10),
+        last_review=T0,
+        reps=1,
+        deck="Other",
     )
     return Package(
         notes=[
@@ -202,7 +208,7 @@ def test_handmade_package_schedule_and_memory(exported: Any) -> None:
         "SELECT c.due, c.ivl, c.data FROM cards c JOIN notes n ON n.id = c.nid"
         " WHERE n.guid = 'g-dog' AND c.ord = 0"
     )
-    assert ivl == 7
+    assert ivl == 10  # whole Anki days from the last real review to the due day
     days_from_today = due - exported.sched.today
     expected = (T0 + timedelta(days=11)).date() - datetime.now(UTC).date()
     assert abs(days_from_today - expected.days) <= 1  # day rollover is local-time based
@@ -217,6 +223,11 @@ def test_handmade_package_history(exported: Any) -> None:
     assert rows[0][5] == 4200
 
 
+def test_anki_check_database_finds_nothing_to_fix(exported: Any) -> None:
+    message, _changed = exported.fix_integrity()
+    assert message.splitlines() == ["Database rebuilt and optimized."]
+
+
 def test_handmade_package_media(exported: Any) -> None:
     assert media_files(exported) == {"k.png": b"kitten"}
 
@@ -229,7 +240,7 @@ def test_our_reader_reads_our_writer() -> None:
     ]
     dog = again.notes[0].cards[0]
     assert (dog.state, dog.due, dog.last_review, dog.stability, dog.difficulty) == (
-        "review", ANKI_DAY_START + timedelta(days=11), T0 + timedelta(days=4), 7.5, 6.25,
+        "review", ANKI_DAY_START + timedelta(days=11), LAST_REVIEW, 7.5, 6.25,
     )  # fmt: skip
     kinds = [(r.rating, r.kind, r.duration_ms) for r in dog.reviews]
     assert kinds == [(3, "learn", 4200), (1, "review", 9000), (3, "relearn", 0), (0, "manual", 0)]

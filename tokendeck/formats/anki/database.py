@@ -122,13 +122,13 @@ class AnkiDatabase:
     def revlog(self) -> Iterator[RevlogRow]:
         """``(seconds, cid, code, days, duration_ms)`` of every review, oldest first.
 
-        ``code`` is ``(type * 16 + ease) * 2 + (ivl > 0)``: everything the meaning
-        of a row depends on, as one small int (see scheduling.reviews_by_card).
-        Arithmetic is done here, in SQLite's VM, because this runs a million times.
+        ``code`` is scheduling.revlog_code computed in SQL: everything the
+        meaning of a row depends on, as one small int. Arithmetic is done in
+        SQLite's VM because this runs a million times for a large deck.
         """
         # Scanning in rowid (= time) order is sequential I/O and already gives
         # each card's entries in chronological order.
         return self._iter(
-            "SELECT id / 1000.0, cid, ((type * 16 + ease) * 2) + (ivl > 0),"
+            "SELECT id / 1000.0, cid, ((type * 16 + ease) * 2 + (ivl > 0)) * 2 + (factor = 0),"
             " CASE WHEN ivl >= 0 THEN ivl ELSE -ivl / 86400.0 END, max(time, 0) FROM revlog"
         )

@@ -171,7 +171,11 @@ class CardRows:
         ivls = [0 if d is None else round(d) if d >= 1 else -round(d * _DAY) for d in days]
         kinds = [_REVLOG_TYPES.get(r.kind, 1) for r in reviews]
         eases = [0 if k == 4 else r.rating for k, r in zip(kinds, reviews, strict=True)]
-        factors = [0 if k in (0, 4) else _STARTING_EASE for k in kinds]
+        # Factor 0 marks a learning step, or (on a manual entry) Anki's "Forget".
+        factors = [
+            0 if k == 0 or (k == 4 and r.state_after == "new") else _STARTING_EASE
+            for k, r in zip(kinds, reviews, strict=True)
+        ]
         times = [r.duration_ms for r in reviews]
         if min(times) < 0 or max(times) > _MAX_TIME_MS:
             times = [min(max(t, 0), _MAX_TIME_MS) for t in times]

@@ -34,17 +34,25 @@ def _instant(seconds: float) -> datetime:
 Meaning = tuple[str, int, str | None, str | None]
 
 
-def revlog_meaning(code: int, *, v1: bool) -> Meaning:
-    """``(kind, rating, state before, state after)`` of a revlog code.
+def revlog_code(rtype: int, ease: int, ivl: int, factor: int) -> int:
+    """The small int that decides a revlog row's meaning (AnkiDatabase.revlog computes
+    the same in SQL): type, ease, whether it scheduled days, whether factor is 0."""
+    return ((rtype * 16 + ease) * 2 + (ivl > 0)) * 2 + (factor == 0)
 
-    ``code`` is ``(type * 16 + ease) * 2 + (ivl > 0)``. ``v1`` collections gave
-    learning cards three buttons (Again, Good, Easy), so there ease 2 and 3
-    mean Good and Easy (3 and 4 today).
+
+def revlog_meaning(code: int, *, v1: bool) -> Meaning:
+    """``(kind, rating, state before, state after)`` of a :func:`revlog_code`.
+
+    A manual entry with factor 0 is Anki's "Forget"/reset (the card went back
+    to new); other manual entries are "Set due date" or FSRS rescheduling.
+    ``v1`` collections gave learning cards three buttons (Again, Good, Easy),
+    so there ease 2 and 3 mean Good and Easy (3 and 4 today).
     """
-    graduated, rtype, ease = code & 1, code >> 5, (code >> 1) & 15
+    reset, graduated = code & 1, (code >> 1) & 1
+    rtype, ease = code >> 6, (code >> 2) & 15
     kind = _KINDS.get(rtype, "review")
     if ease == 0 or kind == "manual":
-        return "manual", 0, None, None
+        return "manual", 0, None, "new" if reset and kind == "manual" else None
     if v1 and rtype in (0, 2) and ease in (2, 3):
         ease += 1
     # A failed review or relearning step leaves the card relearning.

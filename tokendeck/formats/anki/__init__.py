@@ -1,9 +1,31 @@
 """Anki packages (``.apkg`` and ``.colpkg``) <-> :class:`tokendeck.interchange.Package`.
 
 ``read`` accepts every layout Anki writes (legacy ``collection.anki2``,
-``collection.anki21`` and the zstd-compressed ``collection.anki21b``);
-``write`` produces an ``.apkg`` that current and older Anki versions open.
-Neither touches a TokenDeck collection.
+``collection.anki21`` and the zstd-compressed ``collection.anki21b`` with its
+protobuf media map); ``write`` produces a schema-11 ``.apkg`` that Anki 2.1+
+and current Anki import. Neither touches a TokenDeck collection.
+
+How things map (reading; writing is the inverse):
+
+==========================  ================================================
+Anki                        TokenDeck
+==========================  ================================================
+cloze note type             kind ``cloze`` (card ord = cloze number - 1)
+template with ``{{type:}}`` kind ``type_in``
+card from a 2nd template    kind ``basic_reversed`` (else ``basic``)
+first field / other shown   front / back (all fields kept in ``fields``)
+deck ``A::B``, tags         deck ``A::B``, tags
+card type/queue/due/ivl     state, due (day numbers from ``col.crt``), suspended
+``left`` + deck steps       learning step
+card ``data`` ``s``/``d``   stability/difficulty (else None: rebuilt by FSRS)
+revlog type / ease          kind learn/review/relearn/filtered/manual, rating
+manual row with factor 0    "Forget": kind manual, state after ``new``
+deck option group           DeckRecord.options (DeckConfig keys, steps in s)
+==========================  ================================================
+
+Untrusted input: decompression is bounded (:class:`Limits`, TooLargeError),
+media names that could leave the media folder are refused, and the
+collection is opened read-only with fixed, parameterised SELECTs.
 """
 
 from __future__ import annotations

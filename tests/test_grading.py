@@ -250,3 +250,12 @@ def test_grading_import_loads_no_heavy_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_whole_card_back_is_graded_against_its_first_paragraph(lexical: Grader) -> None:
+    from tokendeck.grading.reference import reference_text
+
+    back = "The **Pile** is an [825 GiB](https://x.org) dataset.\n\n- Built by EleutherAI in 2020"
+    assert reference_text(back) == "The Pile is an 825 GiB dataset."
+    result = lexical.grade(back, "a dataset of 825 GiB")
+    assert "EleutherAI" not in result.missed and "2020" not in result.missed

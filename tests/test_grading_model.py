@@ -172,3 +172,14 @@ def test_labelled_sets_are_big_and_cover_every_category() -> None:
     categories = {"exact", "paraphrased", "partly_right", "neighbour", "wrong", "typo"}
     assert {row.category for row in llm} == categories
     assert {row.label for row in llm} == set(Verdict)
+
+
+def test_grading_from_several_threads_agrees_with_one(grader: Grader) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    reference = "A commit is a snapshot of the project's files recorded in the history."
+    answers = ["a saved snapshot of the code", "deleting a branch", "saving changes"] * 4
+    alone = [grader.grade(reference, a).verdict for a in answers]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda a: grader.grade(reference, a).verdict, answers))
+    assert together == alone

@@ -56,7 +56,7 @@ def match_fact(fact: str, answer: str) -> FactMatch:
     """Compare ``answer`` with one written form of a short fact."""
     fact_words, answer_words = normalise(fact).split(), normalise(answer).split()
     units, answer_units = content_units(fact), content_units(answer)
-    found, missed = _split_units(units, answer_units)
+    found, missed = _split_units(units, answer_units, _surface_forms(fact))
     fact_numbers = set(numbers_in(" ".join(fact_words)))
     answer_numbers = set(numbers_in(" ".join(answer_words)))
     numbers_agree = None
@@ -91,13 +91,19 @@ def _is_surname(fact: str, answer_units: Sequence[str]) -> bool:
     )
 
 
+def _surface_forms(fact: str) -> dict[str, str]:
+    """Normalised word -> the word as written, for explanations ("Canberra")."""
+    return {normalise(w): w for w in surface_words(fact)}
+
+
 def _split_units(
-    units: Sequence[str], answer_units: Sequence[str]
+    units: Sequence[str], answer_units: Sequence[str], surface: dict[str, str]
 ) -> tuple[list[Concept], list[Concept]]:
     found: list[Concept] = []
     missed: list[Concept] = []
     for unit in dict.fromkeys(units):  # each unit once, in order
-        concept = Concept(unit, unit, "number" if unit[:1].isdigit() else "word", _weight(unit))
+        kind = "number" if unit[:1].isdigit() else "word"
+        concept = Concept(surface.get(unit, unit), unit, kind, _weight(unit))
         hit = any(_same(unit, other) for other in answer_units)
         (found if hit else missed).append(concept)
     return found, missed

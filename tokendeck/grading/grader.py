@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from tokendeck.grading.facts import FactMatch, is_short_fact, match_fact
 from tokendeck.grading.lexical import contradiction_factor, is_exact, is_typo
 from tokendeck.grading.meaning import Evidence, Thresholds, decide, in_band
 from tokendeck.grading.normalise import normalise
+from tokendeck.grading.reference import reference_text
 from tokendeck.grading.result import RATINGS, GradeResult, Stage, Verdict
 
 if TYPE_CHECKING:
@@ -57,23 +59,26 @@ class Grader:
         self._unavailable: str | None = None if use_embeddings else "embeddings switched off"
         self.thresholds = thresholds or Thresholds()
         self._cache: LruCache[str, np.ndarray] = LruCache(cache_size)
+        # The web app grades from worker threads: loading and the cache are shared.
+        self._lock = threading.RLock()
 
     # -- the embedding model -------------------------------------------------
 
     @property
     def embedder(self) -> Embedder:
         """The embedding model, loaded on first use (ModelUnavailableError if absent)."""
-        if self._embedder is None:
-            if self._unavailable is not None:
-                raise ModelUnavailableError(self._unavailable)
-            from tokendeck.grading.embedder import default_embedder
+        with self._lock:
+            if self._embedder is None:
+                if self._unavailable is not None:
+                    raise ModelUnavailableError(self._unavailable)
+                from tokendeck.grading.embedder import default_embedder
 
-            try:
-                self._embedder = default_embedder()
-            except ModelUnavailableError as exc:
-                self._unavailable = str(exc)
-                raise
-        return self._embedder
+                try:
+                    self._embedder = default_embedder()
+                except ModelUnavailableError as exc:
+                    self._unavailable = str(exc)
+                    raise
+            return self._embedder
 
     @property
     def meaning_available(self) -> bool:
@@ -97,23 +102,32 @@ class Grader:
     @property
     def cached_references(self) -> int:
         """How many reference embeddings the LRU cache holds."""
-        return len(self._cache)
+        with self._lock:
+            return len(self._cache)
 
     def reference_vector(self, text: str) -> np.ndarray:
         """The embedding of ``text``, from the LRU cache when seen before."""
-        vector = self._cache.get(text)
+        with self._lock:
+            vector = self._cache.get(text)
         if vector is None:
             vector = self.embed([text])[0]
-            self._cache.put(text, vector)
+            with self._lock:
+                self._cache.put(text, vector)
         return vector
 
     # -- grading ---------------------------------------------------------------
 
     def grade(self, expected: str, answer: str, *, accepted: Sequence[str] = ()) -> GradeResult:
-        """Grade ``answer`` against ``expected`` (plus ``accepted`` alternatives)."""
+        """Grade ``answer`` against ``expected`` (plus ``accepted`` alternatives).
+
+        ``expected`` may be a whole card back: only its first paragraph, as
+        plain text, is the reference (see :mod:`tokendeck.grading.reference`).
+        Safe to call from several threads.
+        """
         if not normalise(answer):
             return _result(0.0, Verdict.INCORRECT, Stage.EMPTY, "No answer was given.")
-        forms = accepted_forms(expected, accepted) or [expected.strip()]
+        expected = reference_text(expected)  # a card's back: its first paragraph counts
+        forms = accepted_forms(expected, accepted) or [expected]
         forms += [d for d in dict.fromkeys(definition_part(f) for f in forms) if d not in forms]
         settled = _lexical_match(forms, answer)
         if settled is not None:

@@ -10,6 +10,7 @@ spellings there) stay typed-answer alternatives of the back instead.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -25,7 +26,8 @@ _QUESTION = re.compile(
     re.IGNORECASE,
 )
 _CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::.*?)?\}\}", re.DOTALL)
-_MARKUP = re.compile(r"<[^>]+>|[*_`]+|^#+\s*|^\s*[-+]\s+", re.MULTILINE)
+_MARKUP = re.compile(r"[*_`]+|^#+\s*|^\s*[-+]\s+", re.MULTILINE)
+_TAG = re.compile(r"<[^>]+>")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])")
 
 
@@ -127,6 +129,7 @@ def _is_expansion(term: str, alt: str) -> bool:
 
 def plain(text: str) -> str:
     """Text without Markdown emphasis, HTML tags or list bullets."""
+    text = html.unescape(_TAG.sub(" ", text))
     return re.sub(r"\s+", " ", _MARKUP.sub("", text)).strip()
 
 

@@ -123,8 +123,9 @@ SAME_MEANING = {"embedding": 0.95, "lexical": 0.85}
 def is_synonym(sims: Similarities, a: int, b: int) -> bool:
     """True if item ``b`` is no fair distractor for ``a``: a shared name or the same text."""
     first, second = sims.items[a], sims.items[b]
-    names = {_key(n) for n in first.names}
-    if names & {_key(n) for n in second.names}:
+    # Accepted alternatives count too: a user's deck may name synonyms there.
+    names = {_key(n) for n in (*first.names, *first.accepted)}
+    if names & {_key(n) for n in (*second.names, *second.accepted)}:
         return True
     if _key(first.definition) == _key(second.definition):
         return True

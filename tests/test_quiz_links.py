@@ -1,0 +1,86 @@
+"""Concept links: mentions, related cards, the graph, confusable pairs and spacing."""
+
+# ruff: noqa: F811  (fixtures imported from quiz_fixtures)
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from quiz_fixtures import NOW, grader, items, lexical, lexical_sims, llm_col, sims  # noqa: F401
+
+from tokendeck.collection import Collection
+from tokendeck.grading import Grader
+from tokendeck.quiz.items import Item, item_from_view
+from tokendeck.quiz.links import ConfusablePair, confusable_pairs, mention_map, space_apart
+
+
+def _terms(items: list[Item]) -> dict[int, str]:
+    return {i.card_id: i.term for i in items}
+
+
+def test_mentions_in_the_builtin_deck(items: list[Item]) -> None:
+    terms = _terms(items)
+    links = {terms[k]: {terms[t] for t in v} for k, v in mention_map(items).items()}
+    assert {"CLIP", "GLIDE", "Diffusion model"} <= links["DALL-E 2"]
+    assert "the Pile" in links["GPT-J"]
+    assert "DALL-E 2" not in links["DALL-E 2"]
+
+
+def test_mentions_handle_plurals_case_and_hyphens(col: Collection) -> None:
+    col.add_note("M", "Diffusion model", "A generative model that removes noise.", now=NOW)
+    col.add_note("M", "In-painting", "Filling a masked region.", now=NOW, accepted=["inpainting"])
+    col.add_note("M", "Editing", "DIFFUSION MODELS support inpainting and in painting.", now=NOW)
+    found = [item_from_view(v) for v in col.find_cards(now=NOW)]
+    terms = _terms(found)
+    editing = next(i for i in found if i.term == "Editing")
+    assert {terms[t] for t in mention_map(found)[editing.card_id]} == {
+        "Diffusion model",
+        "In-painting",
+    }
+
+
+@pytest.mark.parametrize("which", ["sims", "lexical_sims"])
+def test_confusable_pairs(which: str, request: pytest.FixtureRequest) -> None:
+    pool = request.getfixturevalue(which)
+    pairs = {frozenset((p.first_term, p.second_term)) for p in confusable_pairs(pool)}
+    assert frozenset(("DALL-E 2", "CLIP")) in pairs
+    assert frozenset(("HCI", "Data poisoning")) not in pairs
+    if which == "sims":
+        assert frozenset(("Inpainting", "Outpainting")) in pairs
+
+
+def test_related_and_graph_through_the_facade(builtin_col: Collection, grader: Grader) -> None:
+    builtin_col.use_grader(grader)
+    views = {v.note.front: v.id for v in builtin_col.find_cards(now=NOW)}
+    related = builtin_col.related(views["DALL-E 2"], now=NOW)
+    by_reason = {(r.term, r.reason) for r in related}
+    assert {
+        ("CLIP", "mentions"),
+        ("GLIDE", "mentions"),
+        ("Outpainting", "mentioned_by"),
+    } <= by_reason
+    graph = builtin_col.concept_graph("LLM Vocabulary", now=NOW)
+    assert len(graph.nodes) == 17
+    assert any(e.kind == "mentions" and e.source == views["GPT-J"] for e in graph.edges)
+    assert any(e.kind == "confusable" for e in graph.edges)
+    order = builtin_col.session_order(sorted(views.values()), "LLM Vocabulary", now=NOW)
+    assert sorted(order) == sorted(views.values())
+
+
+def test_space_apart_separates_confusable_cards() -> None:
+    pairs = [ConfusablePair(1, 2, "a", "b", 0.9), ConfusablePair(3, 4, "c", "d", 0.8)]
+    order = space_apart([1, 2, 3, 4, 5, 6], pairs, gap=3)
+    position = {c: i for i, c in enumerate(order)}
+    assert abs(position[1] - position[2]) >= 3 and abs(position[3] - position[4]) >= 3
+
+
+@given(st.lists(st.integers(1, 30), unique=True, max_size=20), st.integers(0, 10**6))
+def test_space_apart_keeps_every_card(cards: list[int], seed: int) -> None:
+    rng = random.Random(seed)
+    pairs = [ConfusablePair(a, b, "", "", 0.9) for a, b in itertools.pairwise(cards)
+             if rng.random() < 0.5]  # fmt: skip
+    assert sorted(space_apart(cards, pairs)) == sorted(cards)

@@ -182,39 +182,28 @@ def _fresh_guid() -> str:
     return new_guid()
 
 
+def _content(record: NoteRecord) -> tuple[Any, ...]:
+    """kind, front, back, tags, accepted, fields, source, source_note: as stored."""
+    return (
+        record.kind,
+        record.front.strip(),
+        record.back.strip(),
+        q.tags_text(normalise_tags(record.tags)),
+        json.dumps(record.accepted, ensure_ascii=False),
+        json.dumps(record.fields, ensure_ascii=False),
+        record.source,
+        record.source_note,
+    )
+
+
 def _note_row(
     user: int, note_id: int, guid: str, record: NoteRecord, now_ms: int
 ) -> tuple[Any, ...]:
-    return (
-        note_id,
-        user,
-        guid,
-        record.kind,
-        record.front.strip(),
-        record.back.strip(),
-        q.tags_text(normalise_tags(record.tags)),
-        json.dumps(record.accepted, ensure_ascii=False),
-        json.dumps(record.fields, ensure_ascii=False),
-        record.source,
-        record.source_note,
-        now_ms,
-        now_ms,
-    )
+    return (note_id, user, guid, *_content(record), now_ms, now_ms)
 
 
 def _update_row(record: NoteRecord, note_id: int, now_ms: int) -> tuple[Any, ...]:
-    return (
-        record.kind,
-        record.front.strip(),
-        record.back.strip(),
-        q.tags_text(normalise_tags(record.tags)),
-        json.dumps(record.accepted, ensure_ascii=False),
-        json.dumps(record.fields, ensure_ascii=False),
-        record.source,
-        record.source_note,
-        now_ms,
-        note_id,
-    )
+    return (*_content(record), now_ms, note_id)
 
 
 def _card_records(record: NoteRecord) -> list[CardRecord]:

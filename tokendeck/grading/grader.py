@@ -168,7 +168,7 @@ class Grader:
         evidence = Evidence(
             cosine=cosine,
             coverage=coverage.score,
-            precision=_precision(answer, definitions),
+            precision=_precision(answer, references),
             penalty=contradiction_factor(definitions[0], answer),
         )
         verdict, score = decide(evidence, self.thresholds)

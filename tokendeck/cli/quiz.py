@@ -78,8 +78,12 @@ def _record(
     asking.show_marks(marks)
     overrides: dict[int, Rating] = {}
     if ask_override and len(marks) == 1:
-        raw = click.prompt("Enter to accept, or 1-4 to rate yourself", default="")
-        if raw.strip():
+        while True:
+            raw = click.prompt("Enter to accept, or 1-4 to rate yourself", default="").strip()
+            if not raw or (raw in "1234" and len(raw) == 1):
+                break
+            click.echo("  press Enter, or type 1, 2, 3 or 4")
+        if raw:
             overrides[marks[0].card_id] = Rating.parse(raw)
     col.record_marks(marks, now=now, duration_ms=int(elapsed * 1000), overrides=overrides)
 

@@ -259,3 +259,15 @@ def test_a_whole_card_back_is_graded_against_its_first_paragraph(lexical: Grader
     assert reference_text(back) == "The Pile is an 825 GiB dataset."
     result = lexical.grade(back, "a dataset of 825 GiB")
     assert "EleutherAI" not in result.missed and "2020" not in result.missed
+
+
+def test_misspellings_are_corrected_towards_the_reference_before_the_meaning_check() -> None:
+    from tokendeck.grading.spelling import correct_towards
+
+    reference = "an image model that splits an image into fixed-size patches"
+    assert correct_towards("cuts imgae into pathces", reference) == "cuts image into patches"
+    # real words stay, even when they are one edit from a reference word
+    assert correct_towards("General Pre-trained", "Generative Pre-trained") == (
+        "General Pre-trained"
+    )
+    assert correct_towards("a model", "") == "a model"

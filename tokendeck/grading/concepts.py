@@ -86,6 +86,16 @@ def _vocabulary() -> dict[str, int]:
     return vocab
 
 
+def known_word(word: str) -> bool:
+    """True if the vocabulary has ``word`` (lower case) as a whole word.
+
+    Without a readable vocabulary every word counts as known, so that
+    nothing is "corrected" on a guess.
+    """
+    vocab = _vocabulary()
+    return not vocab or vocab.get(word, -1) >= _FIRST_WORD_ID
+
+
 def rarity_weight(word: str) -> float:
     """Weight 0.5 (very common) .. 3.0 (rare or unknown to the vocabulary)."""
     vocab = _vocabulary()

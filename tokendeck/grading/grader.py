@@ -28,6 +28,7 @@ from tokendeck.grading.meaning import Evidence, Thresholds, decide, in_band
 from tokendeck.grading.normalise import normalise
 from tokendeck.grading.reference import reference_text
 from tokendeck.grading.result import RATINGS, GradeResult, Stage, Verdict
+from tokendeck.grading.spelling import correct_towards
 
 if TYPE_CHECKING:
     import numpy as np
@@ -164,7 +165,8 @@ class Grader:
             (measure_coverage(extract_concepts(d), answer) for d in definitions),
             key=lambda c: c.score,
         )
-        cosine, note = self._best_cosine(list(dict.fromkeys(references + definitions)), answer)
+        spelled = correct_towards(answer, " ".join(references))
+        cosine, note = self._best_cosine(list(dict.fromkeys(references + definitions)), spelled)
         evidence = Evidence(
             cosine=cosine,
             coverage=coverage.score,

@@ -113,6 +113,7 @@ def button_label(screen: StudyScreen, rating: Rating) -> str:
 def test_space_reveals_the_back_with_intervals_on_the_ratings(col: Collection) -> None:
     async def script(pilot: Pilot[Summary], screen: StudyScreen) -> None:
         assert back_hidden(screen)
+        assert screen.query_one("#new").has_class("current"), "a new card is underlined as new"
         await pilot.press("space")
         assert not back_hidden(screen)
         labels = {r: button_label(screen, r) for r in Rating}
@@ -364,6 +365,8 @@ def test_a_leech_is_announced_and_suspended(empty_col: Collection) -> None:
 
     async def script(pilot: Pilot[Summary], screen: StudyScreen) -> None:
         assert shown_id(screen) == card.id
+        assert screen.query_one("#due").has_class("current")
+        assert not screen.query_one("#new").has_class("current")
         await pilot.press("space", "1")
         status = screen.query_one(StatusLine)
         assert "suspended as a leech" in str(status.render())

@@ -150,7 +150,8 @@ class StudyScreen(Screen[None]):
 
     def _refresh_counts(self, now: datetime) -> None:
         counts = self.study.col.queue_counts(now, self.study.deck)
-        self.query_one(CountsHeader).show(self.study.deck_title, counts)
+        shown = self.current.card.state if self.current else None
+        self.query_one(CountsHeader).show(self.study.deck_title, counts, shown)
 
     def _intervals(self, view: CardView, now: datetime) -> dict[Rating, str]:
         col = self.study.col

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Markdown, Rule, Static
 from textual.widgets.button import ButtonVariant
 
-from tokendeck.cards import CardView, Rating
+from tokendeck.cards import CardState, CardView, Rating
 from tokendeck.study import QueueCounts
 
 #: Button variant per rating, so "Again" looks like a warning and "Good" like the default.
@@ -20,6 +20,15 @@ _VARIANTS: dict[Rating, ButtonVariant] = {
     Rating.HARD: "warning",
     Rating.GOOD: "success",
     Rating.EASY: "primary",
+}
+
+
+#: Which header count a card in each state is counted in.
+_QUEUE_OF = {
+    CardState.NEW: "new",
+    CardState.LEARNING: "learning",
+    CardState.RELEARNING: "learning",
+    CardState.REVIEW: "due",
 }
 
 
@@ -34,6 +43,7 @@ class CountsHeader(Horizontal):
     CountsHeader #new { color: $text-primary; }
     CountsHeader #learning { color: $text-error; }
     CountsHeader #due { color: $text-success; padding: 0; }
+    CountsHeader .current { text-style: bold underline; }
     """
 
     def compose(self) -> ComposeResult:
@@ -43,12 +53,14 @@ class CountsHeader(Horizontal):
         yield Label("", id="learning")
         yield Label("", id="due")
 
-    def show(self, deck: str, counts: QueueCounts) -> None:
-        """Update the deck name and counts."""
+    def show(self, deck: str, counts: QueueCounts, shown: CardState | None) -> None:
+        """Update the deck name and counts; underline the count the shown card is from."""
         self.query_one("#deck", Label).update(f"· {deck}")
-        self.query_one("#new", Label).update(f"New {counts.new}")
-        self.query_one("#learning", Label).update(f"Learning {counts.learning}")
-        self.query_one("#due", Label).update(f"Due {counts.review}")
+        values = {"new": counts.new, "learning": counts.learning, "due": counts.review}
+        for name, value in values.items():
+            label = self.query_one(f"#{name}", Label)
+            label.update(f"{name.capitalize()} {value}")
+            label.set_class(shown is not None and _QUEUE_OF[shown] == name, "current")
 
 
 class CardFace(VerticalScroll):

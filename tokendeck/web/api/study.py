@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from tokendeck.cards import Rating
 from tokendeck.collection import Collection
 from tokendeck.web import schemas
+from tokendeck.web.batching import AnswerBatcher
 from tokendeck.web.deps import Col, Now
 from tokendeck.web.presenters import buttons_out, card_out
 
@@ -39,10 +40,11 @@ async def get_next(col: Col, now: Now, deck: str | None = None) -> schemas.Study
 
 
 @router.post("/answer", response_model=schemas.AnswerOut)
-async def answer(body: schemas.AnswerIn, col: Col, now: Now) -> schemas.AnswerOut:
+async def answer(request: Request, body: schemas.AnswerIn, col: Col, now: Now) -> schemas.AnswerOut:
     """Record an answer (1-4 or again/hard/good/easy) and return the next card."""
     rating = Rating.parse(body.rating)
-    result = col.answer(body.card_id, rating, now=now, duration_ms=body.duration_ms)
+    batcher: AnswerBatcher = request.app.state.answers
+    result = await batcher.answer(col, body.card_id, rating, now=now, duration_ms=body.duration_ms)
     answered = card_out(col.card(result.card.id))
     return schemas.AnswerOut(card=answered, leech=result.leech, next=next_card(col, now, body.deck))
 

@@ -151,9 +151,7 @@ class AnswerBar(Horizontal):
 
     def _side(self, side: str) -> None:
         # One class swap on the bar restyles once; toggling five buttons restyles five times.
-        if not self.has_class(side):
-            self.remove_class("-question", "-answer")
-            self.add_class(side)
+        self.update_classes({"-question": side == "-question", "-answer": side == "-answer"})
 
 
 def _label(rating: Rating, interval: str) -> str:

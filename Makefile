@@ -11,13 +11,16 @@ $(UV):
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
 
 # Runtime install (what `make study` needs).
+# Bytecode is compiled at install time: where PYTHONDONTWRITEBYTECODE is set,
+# nothing would cache it and every start would recompile every module.
 $(VENV)/.installed: pyproject.toml | $(UV)
-	$(UV) pip install --quiet -p $(BIN)/python -e .
+	$(UV) pip install --quiet --compile-bytecode -p $(BIN)/python -e .
+	$(BIN)/python -m compileall -q tokendeck
 	touch $@
 
 # Everything the test suite needs, including system packages where we are root.
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(UV) pip install --quiet -p $(BIN)/python -e '.[dev]'
+	$(UV) pip install --quiet --compile-bytecode -p $(BIN)/python -e '.[dev]'
 	touch $@
 
 study: $(VENV)/.installed

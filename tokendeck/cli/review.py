@@ -11,10 +11,11 @@ from tokendeck.cli.output import card_dict, echo_json, iso
 from tokendeck.cli.state import state
 
 
-def _in(delta_from: datetime, moment: datetime) -> str:
-    from tokendeck.intervals import format_interval
+def _in(now: datetime, moment: datetime) -> str:
+    """How far ``moment`` is, as the learner counts it (study days for day-based dues)."""
+    from tokendeck.intervals import format_interval, until
 
-    return format_interval(moment - delta_from)
+    return format_interval(until(now, moment, state().collection().calendar))
 
 
 @click.command("next")

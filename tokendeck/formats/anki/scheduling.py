@@ -22,6 +22,7 @@ _KINDS = {0: "learn", 1: "review", 2: "relearn", 3: "filtered", 4: "manual", 5: 
 #: The card's state when it was answered, by revlog type (Anki logs the type before).
 _BEFORE = {"learn": "learning", "review": "review", "relearn": "relearning"}
 _SUSPENDED = -1
+_JSON = json.JSONDecoder()
 _DAY = 86400
 #: Due values above this are epoch seconds, not day numbers.
 _EPOCH_THRESHOLD = 1_000_000_000
@@ -134,7 +135,8 @@ def _card_data(data: str) -> dict[str, object]:
     if not data or data == "{}":
         return {}
     try:
-        parsed = json.loads(data)
+        # raw_decode skips json.loads' two whitespace regexes: this runs per card.
+        parsed = _JSON.raw_decode(data)[0]
     except ValueError:
         return {}  # Anki itself treats unreadable card data as empty
     return parsed if isinstance(parsed, dict) else {}

@@ -21,11 +21,12 @@ every record, naming the one that is wrong.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
 import zipfile
-from dataclasses import fields, is_dataclass
+from dataclasses import fields
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, get_type_hints
@@ -81,18 +82,22 @@ def _media_entry(item: MediaFile) -> dict[str, Any]:
 
 
 def _to_json(record: Any) -> Any:
-    """A dataclass record as plain JSON values (times as ISO strings)."""
-    if is_dataclass(record) and not isinstance(record, type):
-        return {
-            f.name: _to_json(getattr(record, f.name))
-            for f in fields(record)
-            if f.name not in _TRANSIENT
-        }
+    """A record (or list of them) as plain JSON values (times as ISO strings)."""
+    names = _FIELD_NAMES.get(type(record))
+    if names is not None:
+        return {name: _to_json(getattr(record, name)) for name in names}
     if isinstance(record, list):
         return [_to_json(item) for item in record]
     if isinstance(record, datetime):
         return record.isoformat()
     return record
+
+
+#: Each record type's fields in order, worked out once (this runs per review of a backup).
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {
+    cls: tuple(f.name for f in fields(cls) if f.name not in _TRANSIENT)
+    for cls in (NoteRecord, CardRecord, ReviewRecord, DeckRecord)
+}
 
 
 # --- reading -----------------------------------------------------------------------
@@ -248,49 +253,88 @@ def _safe_name(name: str, source: str) -> str:
 # --- typed conversion from JSON --------------------------------------------------------
 
 _RECORDS: dict[str, type] = {"list[CardRecord]": CardRecord, "list[ReviewRecord]": ReviewRecord}
+_SIMPLE: dict[str, type] = {
+    "str": str,
+    "int": int,
+    "bool": bool,
+    "list[str]": list,
+    "dict[str, str]": dict,
+    "dict[str, object]": dict,
+}
+
+
+class _Bad(Exception):
+    """A value of the wrong shape; callers prepend where it was on the way out."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = ""
 
 
 def _from_json(cls: type, value: Any, source: str, where: str) -> Any:
     """Build a record of ``cls`` from a JSON object, checking each field's type."""
-    if not isinstance(value, dict):
-        raise ImportFormatError("is not an object", path=source, record=where)
+    try:
+        return _build(cls, value)
+    except _Bad as bad:
+        raise ImportFormatError(bad.message, path=source, record=where + bad.where) from None
+
+
+@functools.cache
+def _schema(cls: type) -> tuple[tuple[str, str, bool], ...]:
+    """(field name, type name, may be null) for each field, worked out once per class."""
     hints = get_type_hints(cls)
-    kwargs: dict[str, Any] = {}
+    schema = []
     for f in fields(cls):
-        if f.name in value:
-            kwargs[f.name] = _field(hints[f.name], value[f.name], source, f"{where}.{f.name}")
+        text = _hint_text(hints[f.name])
+        schema.append((f.name, text.removesuffix(" | None"), text.endswith(" | None")))
+    return tuple(schema)
+
+
+def _build(cls: type, value: Any) -> Any:
+    if not isinstance(value, dict):
+        raise _Bad("is not an object")
+    kwargs: dict[str, Any] = {}
+    for name, base, optional in _schema(cls):
+        if name in value:
+            try:
+                kwargs[name] = _convert(base, optional, value[name])
+            except _Bad as bad:
+                bad.where = f".{name}{bad.where}"
+                raise
     try:
         return cls(**kwargs)
     except TypeError as exc:
-        raise ImportFormatError(f"is incomplete ({exc})", path=source, record=where) from None
+        raise _Bad(f"is incomplete ({exc})") from None
 
 
-def _field(hint: Any, value: Any, source: str, where: str) -> Any:
-    text = _hint_text(hint)
-    optional = text.endswith(" | None")
-    base = text.removesuffix(" | None")
+def _convert(base: str, optional: bool, value: Any) -> Any:
     if value is None and optional:
         return None
-    if base in _RECORDS:
-        items = _expect(value, list, base, source, where)
-        return [_from_json(_RECORDS[base], v, source, f"{where}[{i}]") for i, v in enumerate(items)]
+    record = _RECORDS.get(base)
+    if record is not None:
+        return _build_list(record, _expect(value, list, base))
     if base == "datetime":
-        return _time(value, source, where)
+        return _time(value)
     if base == "float":
-        return float(_expect(value, (int, float), "a number", source, where))
-    simple = {
-        "str": str,
-        "int": int,
-        "bool": bool,
-        "list[str]": list,
-        "dict[str, str]": dict,
-        "dict[str, object]": dict,
-    }
-    checked = _expect(value, simple.get(base, object), base, source, where)
-    inner = checked.values() if isinstance(checked, dict) else checked
-    if base in ("list[str]", "dict[str, str]") and not all(isinstance(v, str) for v in inner):
-        raise ImportFormatError(f"expected {base}, found {value!r}", path=source, record=where)
+        return float(_expect(value, (int, float), "a number"))
+    checked = _expect(value, _SIMPLE.get(base, object), base)
+    if base in ("list[str]", "dict[str, str]"):
+        inner = checked.values() if isinstance(checked, dict) else checked
+        if not all(isinstance(v, str) for v in inner):
+            raise _Bad(f"expected {base}, found {value!r}")
     return checked
+
+
+def _build_list(cls: type, items: list[Any]) -> list[Any]:
+    built = []
+    for index, item in enumerate(items):
+        try:
+            built.append(_build(cls, item))
+        except _Bad as bad:
+            bad.where = f"[{index}]{bad.where}"
+            raise
+    return built
 
 
 def _hint_text(hint: Any) -> str:
@@ -301,22 +345,20 @@ def _hint_text(hint: Any) -> str:
     return text
 
 
-def _expect(value: Any, kind: Any, label: str, source: str, where: str) -> Any:
+def _expect(value: Any, kind: Any, label: str) -> Any:
     # bool is an int in Python; a JSON true is not a valid rating or count.
     if not isinstance(value, kind) or (kind in (int, (int, float)) and isinstance(value, bool)):
-        raise ImportFormatError(f"expected {label}, found {value!r}", path=source, record=where)
+        raise _Bad(f"expected {label}, found {value!r}")
     return value
 
 
-def _time(value: Any, source: str, where: str) -> datetime:
+def _time(value: Any) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except (TypeError, ValueError):
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise ImportFormatError(
-            f"expected an ISO-8601 time with offset, found {value!r}", path=source, record=where
-        )
+        raise _Bad(f"expected an ISO-8601 time with offset, found {value!r}")
     return moment
 
 

@@ -73,33 +73,42 @@ class ConfusablePair:
     similarity: float
 
 
-def _padded(text: str) -> str:
-    return f" {normalise(text)} "
+def mention_map(items: Sequence[Item]) -> dict[int, list[int]]:
+    """card id -> the card ids whose names its text contains (in item order)."""
+    index = _name_index(items)
+    longest = max((len(key.split()) for key in index), default=0)
+    found: dict[int, list[int]] = {}
+    for item in items:
+        words = normalise(f"{item.prompt}\n{item.answer}").split()
+        hits: set[int] = set()
+        for size in range(1, longest + 1):
+            for start in range(len(words) - size + 1):
+                hits.update(index.get(" ".join(words[start : start + size]), ()))
+        found[item.card_id] = [
+            o.card_id for o in items if o.card_id in hits and o.note_id != item.note_id
+        ]
+    return found
 
 
 def mentions(item: Item, others: Sequence[Item]) -> list[Item]:
     """The other items whose term (or an alternative name) ``item``'s text contains."""
-    text = _padded(f"{item.prompt}\n{item.answer}")
-    found = []
-    for other in others:
-        if other.note_id == item.note_id or not other.is_term:
+    ids = set(mention_map([item, *others])[item.card_id])
+    return [o for o in others if o.card_id in ids]
+
+
+def _name_index(items: Sequence[Item]) -> dict[str, set[int]]:
+    """Every normalised form of every term card's names (plain and plural) -> card ids."""
+    index: dict[str, set[int]] = {}
+    for item in items:
+        if not item.is_term:
             continue
-        if any(_contains(text, name) for name in other.names):
-            found.append(other)
-    return found
-
-
-def _contains(padded_text: str, name: str) -> bool:
-    key = normalise(name)
-    if len(key.replace(" ", "")) < 2:
-        return False
-    forms = {key, key + "s", key + "es", key[:-1] if key.endswith("s") else key}
-    return any(f" {form} " in padded_text for form in forms)
-
-
-def mention_map(items: Sequence[Item]) -> dict[int, list[int]]:
-    """card id -> the card ids it mentions."""
-    return {i.card_id: [o.card_id for o in mentions(i, items)] for i in items}
+        for name in item.names:
+            key = normalise(name)
+            if len(key.replace(" ", "")) < 2:
+                continue
+            for form in {key, key + "s", key + "es", key.removesuffix("s")}:
+                index.setdefault(form, set()).add(item.card_id)
+    return index
 
 
 def related(sims: Similarities, card_id: int, links: dict[int, list[int]]) -> list[Related]:
@@ -129,17 +138,14 @@ def related(sims: Similarities, card_id: int, links: dict[int, list[int]]) -> li
 def confusable_pairs(sims: Similarities, threshold: float | None = None) -> list[ConfusablePair]:
     """Pairs of different notes' cards at least ``threshold`` similar, most similar first."""
     limit = CONFUSABLE[sims.method] if threshold is None else threshold
-    pairs = []
     items = sims.items
-    for a in range(len(items)):
-        for b in range(a + 1, len(items)):
-            score = sims.score(a, b)
-            if score >= limit and items[a].note_id != items[b].note_id:
-                first, second = sorted((items[a], items[b]), key=lambda i: i.card_id)
-                pairs.append(
-                    ConfusablePair(first.card_id, second.card_id, first.term, second.term,
-                                   round(score, 3))
-                )  # fmt: skip
+    pairs = []
+    for a, b in sims.pairs_at_least(limit):
+        if items[a].note_id == items[b].note_id:
+            continue
+        first, second = sorted((items[a], items[b]), key=lambda i: i.card_id)
+        score = round(sims.score(a, b), 3)
+        pairs.append(ConfusablePair(first.card_id, second.card_id, first.term, second.term, score))
     return sorted(pairs, key=lambda p: (-p.similarity, p.first, p.second))
 
 

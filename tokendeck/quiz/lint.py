@@ -93,29 +93,41 @@ def _several_facts(item: Item) -> str:
 
 def duplicates(sims: Similarities) -> list[LintIssue]:
     """Cards of different notes with the same front or answer, or nearly the same meaning."""
-    found: list[LintIssue] = []
     items = sims.items
-    threshold = NEAR_DUPLICATE[sims.method]
-    for a, first in enumerate(items):
-        for b in range(a + 1, len(items)):
-            second = items[b]
-            if first.note_id == second.note_id:
-                continue
-            same = _same_text(first, second)
-            if same:
-                found += _pair(first, second, "duplicate", same)
-            elif sims.score(a, b) >= threshold:
-                why = f"it says nearly the same as card {{other}} ({sims.score(a, b):.2f} similar)"
-                found += _pair(first, second, "near_duplicate", why)
+    found: list[LintIssue] = []
+    exact: set[tuple[int, int]] = set()
+    for what, key in (("front", _front_key), ("answer", _answer_key)):
+        groups: dict[str, list[int]] = {}
+        for index, item in enumerate(items):
+            groups.setdefault(key(item), []).append(index)
+        for members in groups.values():
+            for a, b in _cross_note_pairs(items, members):
+                if (a, b) not in exact:
+                    exact.add((a, b))
+                    why = f"it has the same {what} as card {{other}}"
+                    found += _pair(items[a], items[b], "duplicate", why)
+    for a, b in sims.pairs_at_least(NEAR_DUPLICATE[sims.method]):
+        if (a, b) not in exact and items[a].note_id != items[b].note_id:
+            why = f"it says nearly the same as card {{other}} ({sims.score(a, b):.2f} similar)"
+            found += _pair(items[a], items[b], "near_duplicate", why)
     return found
 
 
-def _same_text(a: Item, b: Item) -> str:
-    if compact(plain(a.prompt)) == compact(plain(b.prompt)):
-        return "it has the same front as card {other}"
-    if compact(a.definition) == compact(b.definition):
-        return "it has the same answer as card {other}"
-    return ""
+def _front_key(item: Item) -> str:
+    return compact(plain(item.prompt))
+
+
+def _answer_key(item: Item) -> str:
+    return compact(item.definition)
+
+
+def _cross_note_pairs(items: tuple[Item, ...], members: list[int]) -> list[tuple[int, int]]:
+    return [
+        (a, b)
+        for n, a in enumerate(members)
+        for b in members[n + 1 :]
+        if items[a].note_id != items[b].note_id
+    ]
 
 
 def _pair(a: Item, b: Item, code: str, why: str) -> list[LintIssue]:

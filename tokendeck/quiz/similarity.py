@@ -9,10 +9,10 @@ imported only on the embedding path.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tokendeck.errors import ModelUnavailableError
 from tokendeck.grading import Grader
@@ -20,26 +20,33 @@ from tokendeck.grading.normalise import normalise
 from tokendeck.grading.stopwords import STOPWORDS
 from tokendeck.quiz.items import Item
 
+if TYPE_CHECKING:
+    import numpy as np
+
 #: Weight of shared tags in the lexical fallback (tags say "same topic").
 TAG_WEIGHT = 0.15
+#: Texts embedded per batch (padding to the longest text of a batch wastes less).
+EMBED_BATCH = 64
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Similarities:
-    """A symmetric matrix of similarities between items, and how it was made."""
+    """A symmetric matrix (numpy, n x n) of similarities between items, and how it was made."""
 
     items: tuple[Item, ...]
-    matrix: tuple[tuple[float, ...], ...]
+    matrix: np.ndarray
     method: str  # "embedding" or "lexical"
 
     def score(self, a: int, b: int) -> float:
         """Similarity of the items at positions ``a`` and ``b``."""
-        return self.matrix[a][b]
+        return float(self.matrix[a, b])
 
     def nearest(self, index: int, limit: int | None = None) -> list[int]:
-        """Other items' positions, most similar first."""
-        others = [j for j in range(len(self.items)) if j != index]
-        others.sort(key=lambda j: (-self.matrix[index][j], self.items[j].card_id))
+        """Other items' positions, most similar first (ties: earlier item first)."""
+        import numpy as np
+
+        order = np.argsort(-self.matrix[index], kind="stable")
+        others = [int(j) for j in order if j != index]
         return others if limit is None else others[:limit]
 
     def position(self, card_id: int) -> int:
@@ -48,6 +55,13 @@ class Similarities:
             if item.card_id == card_id:
                 return index
         raise ValueError(f"card {card_id} is not among these items")
+
+    def pairs_at_least(self, threshold: float) -> list[tuple[int, int]]:
+        """Positions (a < b) of every pair at least ``threshold`` similar."""
+        import numpy as np
+
+        upper = np.triu(self.matrix >= threshold, k=1)
+        return [(int(a), int(b)) for a, b in np.argwhere(upper)]
 
 
 def text_of(item: Item) -> str:
@@ -66,26 +80,39 @@ def similarities(items: Sequence[Item], grader: Grader | None = None) -> Similar
     return Similarities(tuple(items), lexical_matrix(items), "lexical")
 
 
-def _embedding_matrix(grader: Grader, texts: list[str]) -> tuple[tuple[float, ...], ...]:
-    vectors = grader.embed(texts)
-    product = vectors @ vectors.T
-    return tuple(tuple(float(x) for x in row) for row in product)
+def _embedding_matrix(grader: Grader, texts: list[str]) -> np.ndarray:
+    import numpy as np
+
+    batches = [grader.embed(texts[i : i + EMBED_BATCH]) for i in range(0, len(texts), EMBED_BATCH)]
+    vectors = np.vstack(batches).astype(np.float32)
+    product: np.ndarray = vectors @ vectors.T
+    np.fill_diagonal(product, 1.0)
+    return product
 
 
-def lexical_matrix(items: Sequence[Item]) -> tuple[tuple[float, ...], ...]:
+def lexical_matrix(items: Sequence[Item]) -> np.ndarray:
     """TF-IDF cosine of content words, plus a bonus for shared tags."""
+    import numpy as np
+
+    count = len(items)
     bags = [Counter(content_words(text_of(i))) for i in items]
     documents = Counter(word for bag in bags for word in bag)
-    total = len(bags)
-    vectors = [_tfidf(bag, documents, total) for bag in bags]
-    rows = []
-    for a, item_a in enumerate(items):
-        row = []
-        for b, item_b in enumerate(items):
-            cosine = _cosine(vectors[a], vectors[b])
-            row.append(1.0 if a == b else min(1.0, cosine + _tag_bonus(item_a, item_b)))
-        rows.append(tuple(row))
-    return tuple(rows)
+    idf = {w: float(np.log((1 + count) / (1 + n))) + 0.1 for w, n in documents.items()}
+    # Words of one card only add to its norm, never to a dot product: keep them out of the matrix.
+    shared = {w: k for k, w in enumerate(w for w, n in documents.items() if n > 1)}
+    weights = np.zeros((count, len(shared)), dtype=np.float32)
+    norms = np.zeros(count, dtype=np.float32)
+    for row, bag in enumerate(bags):
+        for word, n in bag.items():
+            value = n * idf[word]
+            norms[row] += value * value
+            if word in shared:
+                weights[row, shared[word]] = value
+    norms = np.sqrt(np.maximum(norms, 1e-12))
+    cosine = (weights @ weights.T) / np.outer(norms, norms)
+    result: np.ndarray = np.minimum(1.0, cosine + _tag_bonus(items)).astype(np.float32)
+    np.fill_diagonal(result, 1.0)
+    return result
 
 
 def content_words(text: str) -> list[str]:
@@ -101,19 +128,20 @@ def _singular(word: str) -> str:
     return word
 
 
-def _tfidf(bag: Counter[str], documents: Counter[str], total: int) -> dict[str, float]:
-    return {w: n * math.log((1 + total) / (1 + documents[w])) + n * 0.1 for w, n in bag.items()}
+def _tag_bonus(items: Sequence[Item]) -> np.ndarray:
+    """TAG_WEIGHT x the Jaccard overlap of two items' tags."""
+    import numpy as np
 
-
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    dot = sum(v * b.get(w, 0.0) for w, v in a.items())
-    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
-    return dot / norm if norm else 0.0
-
-
-def _tag_bonus(a: Item, b: Item) -> float:
-    shared, union = set(a.tags) & set(b.tags), set(a.tags) | set(b.tags)
-    return TAG_WEIGHT * len(shared) / len(union) if union else 0.0
+    tags = {t: k for k, t in enumerate(sorted({t for i in items for t in i.tags}))}
+    onehot = np.zeros((len(items), len(tags)), dtype=np.float32)
+    for row, item in enumerate(items):
+        for tag in item.tags:
+            onehot[row, tags[tag]] = 1.0
+    both = onehot @ onehot.T
+    sizes = onehot.sum(axis=1)
+    union = sizes[:, None] + sizes[None, :] - both
+    jaccard: np.ndarray = np.divide(both, union, out=np.zeros_like(both), where=union > 0)
+    return TAG_WEIGHT * jaccard
 
 
 #: At or above these similarities two different cards say the same thing.

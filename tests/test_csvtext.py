@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -231,3 +233,45 @@ def test_spreadsheet_style_files_round_trip_with_the_separator_given(
         out.getvalue().encode(), source="sheet.csv", options=ReadOptions(separator=separator)
     )
     assert [(n.front, n.back) for n in package.notes] == rows
+
+
+# --- interoperability with Anki's own importer and exporter -------------------------------
+
+
+@pytest.mark.anki
+def test_anki_imports_our_export_and_we_read_its_export(tmp_path: Path) -> None:
+    """Our file -> Anki's CSV importer -> Anki's "Notes in Plain Text" export -> our reader."""
+    from anki.collection import Collection, ImportCsvRequest
+
+    package = Package(
+        notes=[
+            NoteRecord("hola", 'hello, "friend"\nline', deck="Spanish::Greetings", guid="abc123",
+                       tags=["es", "greet"]),
+            NoteRecord("#hash first", "x\ty", deck="Words", kind="basic_reversed", guid="def456"),
+            NoteRecord("The {{c1::cell}} is small", "extra", deck="Bio", kind="cloze", guid="ghi7"),
+        ]
+    )  # fmt: skip
+    ours = tmp_path / "ours.txt"
+    ours.write_bytes(csvtext.write(package))
+    anki = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        metadata = anki.get_csv_metadata(str(ours), None)
+        log = anki.import_csv(ImportCsvRequest(path=str(ours), metadata=metadata))
+        assert len(log.log.new) == 3
+        exported = tmp_path / "anki.txt"
+        anki.export_note_csv(
+            out_path=str(exported),
+            limit=None,
+            with_html=True,
+            with_tags=True,
+            with_deck=True,
+            with_notetype=True,
+            with_guid=True,
+        )
+    finally:
+        anki.close()
+    again = csvtext.read(exported.read_bytes(), source="anki.txt")
+    by_guid = {n.guid: n for n in again.notes}
+    assert {g: _essence(Package(notes=[n]))[0] for g, n in by_guid.items()} == {
+        n.guid: _essence(Package(notes=[n]))[0] for n in package.notes
+    }

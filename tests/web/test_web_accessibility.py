@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.web.conftest import AXE, SCREENSHOTS
+from tests.web.conftest import AXE, SCREENSHOTS, START
+from tokendeck.collection import Collection
 
 pytestmark = pytest.mark.browser
 
@@ -23,6 +26,24 @@ PAGES = {
     "settings": ("/settings", ".deck-options"),
 }
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture
+def web_db(web_db: Path) -> Path:
+    """The seeded collection plus a month of study history, so the charts have data."""
+    first = START - timedelta(days=30)
+    with Collection.open(web_db, now=first, install_builtin=False) as col:
+        for i in range(12):
+            col.add_note("History", f"term {i}", f"meaning **{i}**", now=first)
+        for day in range(30):
+            when = first + timedelta(days=day, hours=9 + day % 8)
+            for n in range(15):
+                shown = col.next_card(when, "History")
+                if shown is None:
+                    break
+                col.answer(shown.id, (3, 3, 4, 1, 2, 3)[(day + n) % 6], now=when)
+                when += timedelta(seconds=40)
+    return web_db
 
 
 def serious_violations(page: Any) -> list[str]:

@@ -21,6 +21,7 @@ def test_study_a_card_by_keyboard_alone(page: Any) -> None:
     question = page.locator("#question").inner_text()
     page.keyboard.press("Space")
     page.locator("#ratings").wait_for()
+    assert page.locator("#reveal").is_hidden()
     # Focus moves to the revealed answer and the live region says what happened.
     assert page.evaluate("document.activeElement.id") == "answer"
     page.wait_for_function(

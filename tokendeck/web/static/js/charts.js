@@ -31,7 +31,7 @@ function draw(element, data, series, opts, bars) {
       stroke: s.color || PALETTE[i % PALETTE.length],
       fill: bars ? `${s.color || PALETTE[i % PALETTE.length]}cc` : undefined,
       width: 2,
-      scale: s.scale,
+      scale: s.scale || "y",
       paths: s.line ? undefined : paths,
       points: { show: false },
     }))],

@@ -26,6 +26,7 @@ function heatmap(stats) {
     cells.push(`<span data-level="${level}" title="${day}: ${total[i]} reviews"></span>`);
   });
   $("heatmap").innerHTML = cells.join("");
+  $("heatmap").scrollLeft = $("heatmap").scrollWidth; // recent weeks first on narrow screens
   $("heatmap").dataset.total = String(sum(total));
   const active = total.filter((n) => n > 0).length;
   $("d-heatmap").textContent = `${sum(total)} reviews on ${active} of the last ${dates.length} days.`;

@@ -1,10 +1,13 @@
 """Fitting FSRS-6 on a large synthetic review log: TokenDeck vs Anki's own optimiser.
 
 Both fit the same training items (every review on a later study day, with the
-card's history before it). TokenDeck's time is measured twice: the fit alone
-(fsrs-rs-python) and the whole path from review rows (study-day counting,
-sample building, fit). Anki's is its backend's ``compute_fsrs_params_from_items``
-(the `anki` PyPI package; skipped if it is not installed).
+card's history before it). Two comparisons, each with the `anki` PyPI package
+(skipped if it is not installed):
+
+* whole path: ``tokendeck.memory.optimizer.optimize`` from review rows vs Anki's
+  ``compute_fsrs_params`` reading the same reviews from its own revlog table;
+* fit alone, on identical ready-made items: fsrs-rs-python vs Anki's
+  ``compute_fsrs_params_from_items`` (alternated, best of ``--repeat``).
 
     .venv/bin/python benchmarks/bench_optimize.py [--cards 100000] [--seed 1]
 """
@@ -18,9 +21,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tokendeck.days import Calendar
-from tokendeck.memory import fsrs6
+from tokendeck.memory import fsrs6, optimizer
 from tokendeck.memory.histories import Sample, card_histories, samples
-from tokendeck.memory.revlogs import LoggedReview
+from tokendeck.memory.revlogs import LoggedReview, ReviewLog
 
 START = datetime(2024, 1, 1, 9, tzinfo=UTC)
 
@@ -63,6 +66,43 @@ def anki_items(batch: list[Sample]) -> list[Any]:
     ]
 
 
+def anki_collection(log: list[LoggedReview], folder: str) -> Any:
+    """An Anki collection holding the log as cards, notes and revlog rows (not timed)."""
+    import os
+
+    from anki.collection import Collection as AnkiCollection
+
+    col = AnkiCollection(os.path.join(folder, "bench.anki2"))
+    notetype = col.models.all_names_and_ids()[0].id
+    seen: set[int] = set()
+    used: set[int] = set()
+    rows = []
+    for r in log:
+        ms = int(r.reviewed_at.timestamp() * 1000)
+        while ms in used:  # revlog ids are unique review times in ms
+            ms += 1
+        used.add(ms)
+        kind = 1 if r.card_id in seen else 0  # first answer is a learning step
+        seen.add(r.card_id)
+        rows.append((ms, r.card_id, -1, r.rating, 1, 0, 2500, r.duration_ms, kind))
+    col.db.executemany(
+        "insert into revlog (id,cid,usn,ease,ivl,lastIvl,factor,time,type) "
+        "values (?,?,?,?,?,?,?,?,?)",
+        rows,
+    )
+    col.db.executemany(
+        "insert into cards (id,nid,did,ord,mod,usn,type,queue,due,ivl,factor,reps,lapses,left,"
+        "odue,odid,flags,data) values (?,?,1,0,0,0,2,2,0,1,2500,1,0,0,0,0,0,'')",
+        [(c, c) for c in seen],
+    )
+    col.db.executemany(
+        "insert into notes (id,guid,mid,mod,usn,tags,flds,sfld,csum,flags,data) "
+        "values (?,?,?,0,0,'','q\x1fa','q',0,0,'')",
+        [(c, f"g{c}", notetype) for c in seen],
+    )
+    return col
+
+
 def timed(label: str, fn: Any) -> tuple[float, Any]:
     """Run ``fn``; print wall and CPU seconds (CPU counts every thread of the process)."""
     start, cpu = time.perf_counter(), time.process_time()
@@ -70,6 +110,25 @@ def timed(label: str, fn: Any) -> tuple[float, Any]:
     seconds = time.perf_counter() - start
     print(f"{label:<48}{seconds:>8.2f} s wall {time.process_time() - cpu:>8.2f} s cpu")
     return seconds, result
+
+
+def anki_native(log: list[LoggedReview]) -> float:
+    """Anki's whole path: its optimiser reading its own revlog table (seconds)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        col = anki_collection(log, folder)
+        params = list(fsrs6.DEFAULT_PARAMETERS)
+        seconds, response = timed(
+            "Anki: compute_fsrs_params (revlog -> parameters)",
+            lambda: col._backend.compute_fsrs_params(
+                search="", current_params=params, ignore_revlogs_before_ms=0,
+                num_of_relearning_steps=1, health_check=False,
+            ),
+        )  # fmt: skip
+        print(f"  Anki used {response.fsrs_items} items")
+        col.close()
+    return float(seconds)
 
 
 def main() -> None:
@@ -84,11 +143,11 @@ def main() -> None:
         f"generate synthetic log ({args.cards} cards)", lambda: synthetic_log(args.cards, rng)
     )
     calendar = Calendar(UTC, 4)
-    path, (params, count) = timed(
-        "TokenDeck: whole path rows -> parameters",
-        lambda: fsrs6.fit_histories(card_histories(log, calendar)),
+    path, fitted = timed(
+        "TokenDeck: optimize (rows -> parameters)",
+        lambda: optimizer.optimize(ReviewLog(log), calendar, now=START),
     )
-    print(f"  {len(log)} reviews, {count} training items")
+    print(f"  {len(log)} reviews, {fitted.review_count} training items")
     try:
         from anki._backend import RustBackend
     except ImportError:
@@ -112,8 +171,10 @@ def main() -> None:
         )
         anki_times.append(seconds)
     ours_fit, anki_fit = min(ours_times), min(anki_times)
+    native = anki_native(log)
     print(f"ratio fit, best of {args.repeat} (TokenDeck / Anki):  {ours_fit / anki_fit:8.2f}")
     print(f"ratio whole path / Anki fit alone:          {path / anki_fit:8.2f}")
+    print(f"ratio whole path / Anki whole path:         {path / native:8.2f}")
     print("ours:", [round(w, 3) for w in params])
     print("anki:", [round(w, 3) for w in response.params])
     print("true:", [round(w, 3) for w in fsrs6.DEFAULT_PARAMETERS])

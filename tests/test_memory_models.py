@@ -89,3 +89,19 @@ def test_habits_come_from_the_log() -> None:
     assert habits.first_rating_prob is not None and habits.review_costs is not None
     assert habits.first_rating_prob[0] > 0.5  # this learner mostly pressed Again first
     assert sum(habits.first_rating_prob) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("zone_name", ["UTC", "America/Chicago", "Asia/Kathmandu"])
+def test_fast_training_items_equal_the_sample_histories(zone_name: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    from tokendeck.memory.training import training_items
+
+    log = read(DATA)
+    cal = Calendar(ZoneInfo(zone_name), 4)
+    fast = sorted(repr(item) for item in training_items(log.reviews, cal))
+    slow = sorted(
+        repr(item)
+        for item in fsrs6.fsrs_items([s.steps for s in samples(card_histories(log.reviews, cal))])
+    )
+    assert fast == slow and len(fast) > 6000

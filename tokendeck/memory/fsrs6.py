@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tokendeck.memory.histories import Sample, Step, training_windows
+from tokendeck.memory.histories import Sample, Step
 
 #: FSRS-6 default parameters (the same numbers as fsrs-rs-python 0.9.3's).
 DEFAULT_PARAMETERS: tuple[float, ...] = (
@@ -92,25 +92,6 @@ def predict(parameters: Sequence[float], batch: Sequence[Sample]) -> list[float]
 def fit(batch: Sequence[Sample], *, seed: int = 2023) -> list[float]:
     """FSRS-6 parameters fitted to ``batch`` (fsrs-rs: pretrain, then gradient descent)."""
     return fit_items(fsrs_items([s.steps for s in batch]), seed=seed)
-
-
-def fit_histories(histories: dict[int, list[Step]], *, seed: int = 2023) -> tuple[list[float], int]:
-    """Fit on every scorable review of ``histories``; returns parameters and item count.
-
-    Same items as ``fit(samples(histories))`` but each card's reviews are
-    converted once and sliced, which keeps a 100,000-card log fast.
-    """
-    import fsrs_rs_python as rs
-
-    shared: dict[tuple[int, int], Any] = {}
-    converted: dict[int, list[Any]] = {}
-    items = []
-    for steps, start, end in training_windows(histories):
-        reviews = converted.get(id(steps))
-        if reviews is None:
-            reviews = converted[id(steps)] = fsrs_item_reviews(steps, shared)
-        items.append(rs.FSRSItem(reviews[start:end]))
-    return fit_items(items, seed=seed), len(items)
 
 
 def fit_items(items: Sequence[Any], *, seed: int = 2023) -> list[float]:

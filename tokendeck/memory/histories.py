@@ -13,7 +13,7 @@ same-day ones included, so models may use them as features.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, tzinfo
 from typing import NamedTuple
 
@@ -123,20 +123,6 @@ def samples(histories: dict[int, list[Step]], max_length: int = 256) -> list[Sam
                 keyed.append((step.reviewed_at, card_id, index, Sample(card_id, window)))
     keyed.sort()  # (time, card, index) is unique, so samples themselves are never compared
     return [entry[3] for entry in keyed]
-
-
-def training_windows(
-    histories: dict[int, list[Step]], max_length: int = 256
-) -> Iterator[tuple[list[Step], int, int]]:
-    """``(steps, start, end)`` for every scorable review, in no particular order.
-
-    The same reviews as :func:`samples` without building or sorting them, for
-    fitting large logs: ``steps[start:end]`` is the history ending in the review.
-    """
-    for steps in histories.values():
-        for index in range(1, len(steps)):
-            if steps[index].delta_days > 0:
-                yield steps, max(0, index + 1 - max_length), index + 1
 
 
 def calendar_for(tz: tzinfo | None, rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> Calendar:

@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from tokendeck.days import Calendar
 from tokendeck.errors import ValidationError
 from tokendeck.memory import fsrs6
-from tokendeck.memory.histories import Step, card_histories, training_windows
+from tokendeck.memory.histories import Step, card_histories
 from tokendeck.memory.revlogs import ReviewLog
+from tokendeck.memory.training import training_items
 
 #: Scorable reviews (one per card per study day) needed before fitting.
 MINIMUM_REVIEWS = 400
@@ -43,16 +44,15 @@ class CardMemory:
 
 def optimize(log: ReviewLog, calendar: Calendar, *, now: datetime) -> FittedParameters:
     """Fit FSRS-6 to ``log``; raises ValidationError when there is too little history."""
-    histories = card_histories(log.reviews, calendar)
-    usable = sum(1 for _ in training_windows(histories))
+    items = training_items(log.reviews, calendar)
+    usable = len(items)
     if usable < MINIMUM_REVIEWS:
         raise ValidationError(
             f"only {usable} usable reviews; fitting needs at least {MINIMUM_REVIEWS}",
             hint="until then the FSRS-6 default parameters (fitted on thousands of learners) "
             "schedule this deck, which works well for most people; optimise again later",
         )
-    parameters, count = fsrs6.fit_histories(histories)
-    return FittedParameters(tuple(parameters), count, now)
+    return FittedParameters(tuple(fsrs6.fit_items(items)), usable, now)
 
 
 def card_memories(

@@ -116,8 +116,11 @@ def optimize_command(
     if bool(deck) == all_decks:
         raise ValidationError("name one deck or give --all", hint="e.g. tokendeck optimize Spanish")
     col, now = state().collection(), state().now()
-    card_ids = {v.card.id for v in col.find_cards(now=now, deck=deck)}
-    log = revlogs.from_reviews(r for r in col.reviews() if r.card_id in card_ids)
+    if all_decks:
+        log = revlogs.from_reviews(col.reviews())
+    else:
+        card_ids = {v.card.id for v in col.find_cards(now=now, deck=deck)}
+        log = revlogs.from_reviews(r for r in col.reviews() if r.card_id in card_ids)
     calendar = _calendar(log, col.calendar, tz_name, rollover_hour)
     fitted = optimizer.optimize(log, calendar, now=now)
     deck_ids = col.deck_ids(deck)

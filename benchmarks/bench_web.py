@@ -201,7 +201,7 @@ def main() -> None:
     cards, reviews = (5_000, 50_000) if args.small else (100_000, 1_000_000)
     now = datetime.now(UTC)
     source = build(cards, reviews, now)
-    scratch = OUT / "scratch-web"
+    scratch = OUT / f"scratch-web-{cards}"
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
     db = scratch / "tokendeck.db"
@@ -213,15 +213,29 @@ def main() -> None:
     try:
         wait_up(port, server)
         trips = round_trips(port, args.round_trips)
+        cpu_before = cpu_seconds(server.pid)
         total, elapsed, loaded = throughput(port, args.learners, args.seconds)
+        cpu_per_answer = (cpu_seconds(server.pid) - cpu_before) / max(1, total)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    report(cards, trips, args.learners, total, elapsed, loaded)
+    report(cards, trips, args.learners, total, elapsed, loaded, cpu_per_answer)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def report(
-    cards: int, trips: list[float], learners: int, total: int, elapsed: float, loaded: list[float]
+    cards: int,
+    trips: list[float],
+    learners: int,
+    total: int,
+    elapsed: float,
+    loaded: list[float],
+    cpu_per_answer: float,
 ) -> None:
     ms = 1000.0
     rate = total / elapsed
@@ -233,6 +247,7 @@ def report(
         (f"{learners} learners: answers/s", f"{rate:.0f}", ">= 300"),
         (f"{learners} learners: median latency", f"{statistics.median(loaded) * ms:.1f} ms", ""),
         (f"{learners} learners: p99 latency", f"{percentile(loaded, 99) * ms:.1f} ms", ""),
+        ("server CPU per answer under load", f"{cpu_per_answer * ms:.1f} ms", ""),
     ]
     print("| measure | value | target |\n|---|---|---|")
     for name, value, target in rows:
@@ -247,6 +262,7 @@ def report(
         "seconds": elapsed,
         "loaded_median_ms": statistics.median(loaded) * ms,
         "loaded_p99_ms": percentile(loaded, 99) * ms,
+        "server_cpu_ms_per_answer": cpu_per_answer * ms,
     }
     (OUT / f"bench-web-{cards}.json").write_text(json.dumps(result, indent=2))
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tokendeck.web.render import render_markdown
+import pytest
+
+from tokendeck.web.render import render_full, render_markdown
 
 
 def test_markdown_emphasis_and_code_block() -> None:
@@ -35,3 +37,20 @@ def test_dollar_amounts_and_code_are_not_math() -> None:
     html = render_markdown("costs $5 and $6, see `$x$`")
     assert "math" not in html
     assert "<code>$x$</code>" in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What is a T5 model?",
+        'He said "hi" - it\'s fine (really) 50% / \u2014 ok',
+        "\u00dcn\u00efc\u00f6d\u00e9 w\u00f6rds\u2019 \u201cq\u201d",
+        "x > y",
+        "snake_case_name",
+        "1. not a list?",
+        "a  b",
+        "- item",
+    ],
+)
+def test_plain_text_shortcut_matches_the_full_renderer(text: str) -> None:
+    assert render_markdown(text) == render_full(text)

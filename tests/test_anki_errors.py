@@ -172,3 +172,17 @@ def test_corrupt_zstd_member(tmp_path: Path) -> None:
         zf.writestr("collection.anki21b", b"\x28\xb5\x2f\xfd garbage")
     with pytest.raises(ImportFormatError, match=r"collection\.anki21b' is corrupt"):
         read(buffer.getvalue(), source="z.apkg")
+
+
+@pytest.mark.parametrize("member", ["collection.anki21", "collection.anki2"])
+def test_packages_from_before_the_meta_member(
+    legacy_apkg: Path, tmp_path: Path, member: str
+) -> None:
+    """Anki 2.0 and early 2.1 wrote no ``meta``: the collection member name decides."""
+    members = _members(legacy_apkg)
+    collection = members.pop("collection.anki21")
+    del members["meta"], members["collection.anki2"]
+    members[member] = collection
+    package = read(_zip(members, tmp_path / "old.apkg"), source="old.apkg")
+    assert len(package.notes) == 7
+    assert {m.name for m in package.media} == {"cat.png", "miaou.mp3"}

@@ -41,6 +41,11 @@ if TYPE_CHECKING:  # the quiz modules are imported when first used (cold start)
     from tokendeck.studying import AnswerResult
 
 
+#: Decks whose similarity matrices are kept in memory per process.
+SIMILARITY_CACHE_DECKS = 8
+_SIMILARITY_CACHE: dict[tuple[int, tuple[Any, ...]], tuple[Grader, Similarities]] = {}
+
+
 class Quizzing:
     """Question formats, Learn and Test modes, cloze, lint and links; mixed into ``Collection``."""
 
@@ -62,7 +67,6 @@ class Quizzing:
     def use_grader(self, grader: Grader) -> None:
         """Use ``grader`` from now on (e.g. ``Grader(use_embeddings=False)``: lexical only)."""
         self._quiz_grader = grader
-        self._quiz_cache: dict[Any, Similarities] = {}
 
     def quiz_items(self, deck: str | int, *, now: datetime) -> list[Item]:
         """The cards of a deck (and subdecks) as quiz items, oldest card first."""
@@ -72,18 +76,24 @@ class Quizzing:
         return [item_from_view(v) for v in views]
 
     def deck_similarities(self, deck: str | int, *, now: datetime) -> Similarities:
-        """Pairwise similarities of a deck's cards (cached until a card's text changes)."""
+        """Pairwise similarities of a deck's cards.
+
+        The matrix is cached per process (not per Collection: the web app opens
+        one per request) until a card's term, definition or tags change.
+        """
         from tokendeck.quiz.similarity import Similarities, similarities
 
         items = self.quiz_items(deck, now=now)
-        key = tuple((i.card_id, i.term, i.definition, i.tags) for i in items)
-        cache: dict[Any, Similarities] = getattr(self, "_quiz_cache", None) or {}
-        found = cache.get(key)
-        if found is None:
-            found = similarities(items, self.quiz_grader)
-            self._quiz_cache = {key: found}  # one deck at a time: a session studies one
+        grader = self.quiz_grader
+        key = (id(grader), tuple((i.card_id, i.term, i.definition, i.tags) for i in items))
+        found = _SIMILARITY_CACHE.get(key)
+        if found is None or found[0] is not grader:
+            found = (grader, similarities(items, grader))
+            while len(_SIMILARITY_CACHE) >= SIMILARITY_CACHE_DECKS:
+                _SIMILARITY_CACHE.pop(next(iter(_SIMILARITY_CACHE)))  # the oldest
+            _SIMILARITY_CACHE[key] = found
         # Stability and reps change with every answer; the matrix does not.
-        return Similarities(tuple(items), found.matrix, found.method)
+        return Similarities(tuple(items), found[1].matrix, found[1].method)
 
     def _card_similarities(self, card_id: int, now: datetime) -> tuple[Similarities, int]:
         view = self._col.card(card_id)

@@ -27,6 +27,8 @@ def test_names_include_alternatives_and_expansions(items: list[Item]) -> None:
     assert "Dalle2" in terms["DALL-E 2"].names
     assert "Generative Pre-trained Transformer" in terms["GPT"].names
     assert "Pile BPB" in terms["Why is the Pile a good benchmark?"].accepted
+    assert "Text-To-Text Transfer Transformer" in terms["T5"].names  # a definition card
+    assert terms["T5"].accepted == ()
 
 
 def test_definition_is_the_backs_first_line_without_markup(items: list[Item]) -> None:

@@ -3,9 +3,11 @@
 A card's *term* is what it asks about: the front of a short "term" card
 ("GPT-J"), the subject of a "What is X?" question ("the Pile"), or the
 deleted text of a cloze card. Its *names* are the term plus accepted
-alternatives that name the same thing; accepted answers that do not (the
-built-in deck names terms in ``accepted``, a user's deck may list answer
-spellings there) stay typed-answer alternatives of the back instead.
+alternatives that name the same thing. When the back is a sentence-long
+definition every accepted form names the term (the built-in deck lists names
+there); when the back is short ("Canberra"), accepted forms that do not look
+like the term (sharing a word, or abbreviated by it) stay typed-answer
+alternatives of the back.
 """
 
 from __future__ import annotations
@@ -56,7 +58,12 @@ def item_from_view(view: CardView) -> Item:
     """Build the quiz's view of a card."""
     note = view.note
     term, is_term = _term(view)
-    names = _names(term, note.accepted, is_term)
+    definition = _definition(view)
+    if is_term and len(definition.split()) > TERM_MAX_WORDS:
+        # A sentence-long definition has no one-word alternatives: accepted forms name the term.
+        names = tuple(dict.fromkeys((term, *note.accepted)))
+    else:
+        names = _names(term, note.accepted, is_term)
     alternatives = tuple(a for a in note.accepted if a not in names)
     if note.kind == "basic_reversed" and view.card.ordinal == 1:
         alternatives = note.accepted  # this card asks for the term: all its names count
@@ -68,7 +75,7 @@ def item_from_view(view: CardView) -> Item:
         answer=view.back,
         term=term,
         names=names,
-        definition=_definition(view),
+        definition=definition,
         expected=plain(first_line(view.back)),
         accepted=alternatives,
         tags=note.tags,

@@ -109,10 +109,13 @@ def parse_matches(question: Question, raw: str) -> dict[int, int]:
     return matches
 
 
-def show_marks(marks: list[Mark]) -> None:
-    """Print each mark's verdict, explanation and suggested rating."""
-    for each in marks:
+def show_marks(marks: list[Mark], *, numbered: bool = False) -> None:
+    """Print each mark's verdict, explanation and suggested rating (and the answer if missed)."""
+    for number, each in enumerate(marks, 1):
         colour = {"correct": "green", "partly_correct": "yellow"}.get(each.verdict, "red")
         verdict = each.verdict.replace("_", " ")
-        click.secho(f"  {verdict} ({each.score:.2f})", fg=colour, nl=False)
+        label = f"{number}. " if numbered else ""
+        click.secho(f"  {label}{verdict} ({each.score:.2f})", fg=colour, nl=False)
         click.echo(f": {each.explanation}  -> {each.rating.label}")
+        if each.grade is not None and each.verdict != "correct":
+            click.echo(f"     Expected: {each.expected}")

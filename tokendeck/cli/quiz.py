@@ -79,7 +79,9 @@ def _record(
     overrides: dict[int, Rating] = {}
     if ask_override and len(marks) == 1:
         while True:
-            raw = click.prompt("Enter to accept, or 1-4 to rate yourself", default="").strip()
+            raw = click.prompt(
+                "Enter to accept, or 1-4 to rate yourself", default="", show_default=False
+            ).strip()
             if not raw or (raw in "1234" and len(raw) == 1):
                 break
             click.echo("  press Enter, or type 1, 2, 3 or 4")
@@ -142,7 +144,8 @@ def quiz_test(
         responses[number] = asking.read_response(question)
     score = col.score_practice_test(test, responses)
     click.secho(f"\nScore: {score.points:g} / {score.possible} ({score.percent:.0f}%)", bold=True)
-    asking.show_marks(list(score.marks))
+    # Numbers match the questions unless a matching round rated several cards.
+    asking.show_marks(list(score.marks), numbered=len(score.marks) == len(test.questions))
     if record:
         col.record_marks(score.marks, now=cli_state.now())
 

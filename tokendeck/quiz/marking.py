@@ -106,7 +106,7 @@ def _choice(question: Question, response: Response, elapsed_s: float | None) -> 
     right = response == question.correct
     quick = is_quick(question.format, elapsed_s)
     picked = question.choices[response].text
-    why = "Right." if right else f"Not that one: the answer is {question.answer}"
+    why = "Right." if right else f"Not that one. The answer: {question.answer}"
     return _recognition(question, question.card_id, picked, right, quick, why)
 
 

@@ -148,3 +148,21 @@ def test_typed_question_expects_the_first_line(sims: Similarities) -> None:
 def test_build_rejects_unknown_formats(sims: Similarities) -> None:
     with pytest.raises(Exception, match="unknown question format"):
         formats.build("essay", sims, 0, random.Random(0))
+
+
+def test_cloze_cards_are_asked_as_cloze_and_never_distractors(
+    col: Collection, grader: Grader
+) -> None:
+    col.add_note("C", "The Pile is {{c1::825 GiB}} of text.", "What is the Pile?", now=NOW,
+                 kind="cloze")  # fmt: skip
+    for term in ("CLIP", "GLIDE", "ViT", "T5"):
+        col.add_note("C", term, f"{term} is a model with a long enough definition here.", now=NOW)
+    pool = similarities([item_from_view(v) for v in col.find_cards(now=NOW)], grader)
+    cloze_index = next(i for i, item in enumerate(pool.items) if item.kind == "cloze")
+    assert formats.typed(pool.items[cloze_index]).format == "cloze"
+    with pytest.raises(QuestionError):
+        formats.multiple_choice(pool, cloze_index, random.Random(0))
+    for index in range(len(pool.items)):
+        if index != cloze_index:
+            question = formats.multiple_choice(pool, index, random.Random(0))
+            assert pool.items[cloze_index].card_id not in {c.card_id for c in question.choices}

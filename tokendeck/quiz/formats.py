@@ -108,7 +108,12 @@ def flip(item: Item) -> Question:
 
 
 def typed(item: Item) -> Question:
-    """Type the answer; graded by meaning against the back's defining line."""
+    """Type the answer; graded by meaning against the back's defining line.
+
+    A cloze card's typed answer is its gap, so it is asked as a cloze question.
+    """
+    if item.kind == "cloze":
+        return cloze(item)
     expected = item.expected or item.definition
     return Question("typed", item.card_id, item.prompt, expected, accepted=item.accepted)
 
@@ -140,7 +145,7 @@ def distractors(sims: Similarities, index: int, count: int) -> list[int]:
     seen = {_text_key(sims.items[index].definition)}
     for other in sims.nearest(index):
         key = _text_key(sims.items[other].definition)
-        if key in seen or is_synonym(sims, index, other):
+        if key in seen or sims.items[other].kind == "cloze" or is_synonym(sims, index, other):
             continue
         seen.add(key)
         chosen.append(other)
@@ -152,6 +157,8 @@ def distractors(sims: Similarities, index: int, count: int) -> list[int]:
 def multiple_choice(sims: Similarities, index: int, rng: random.Random) -> Question:
     """Pick the right back among the nearest other cards' backs."""
     item = sims.items[index]
+    if item.kind == "cloze":
+        raise QuestionError(f"card {item.card_id} is a cloze card", hint="use cloze")
     others = distractors(sims, index, CHOICES - 1)
     if len(others) < 2:
         raise QuestionError(

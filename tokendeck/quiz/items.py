@@ -94,9 +94,9 @@ def _definition(view: CardView) -> str:
 
 def _term(view: CardView) -> tuple[str, bool]:
     note = view.note
-    if note.kind == "cloze":
+    if note.kind == "cloze":  # its "term" is the gap: no term questions or links
         deleted = _CLOZE.findall(note.front)
-        return (plain(deleted[view.card.ordinal]) if deleted else plain(view.front)), True
+        return (plain(deleted[view.card.ordinal]) if deleted else plain(view.front)), False
     front = plain(first_line(note.front))
     match = _QUESTION.match(front)
     if match:

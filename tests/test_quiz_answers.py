@@ -117,3 +117,10 @@ def test_unknown_card_format_combination_raises(quiz_col: Collection) -> None:
     card_id = _card(quiz_col, "Why is the Pile a good training set?")
     with pytest.raises(QuestionError):
         quiz_col.build_question(card_id, "reverse", now=NOW, rng=random.Random(0))
+
+
+def test_reverse_may_be_self_rated(quiz_col: Collection) -> None:
+    card_id = _card(quiz_col, "CLIP")
+    question = quiz_col.build_question(card_id, "reverse", now=NOW, rng=random.Random(0))
+    [marked] = quiz_col.grade_question(question, Rating.HARD)
+    assert marked.format == "reverse" and marked.rating == Rating.HARD and marked.grade is None

@@ -1,7 +1,8 @@
 """Marking a response to a question: right or wrong, the grade, the suggested rating.
 
-Responses by format: flip takes the learner's :class:`~tokendeck.cards.Rating`;
-typed, reverse and cloze take the typed text; multiple choice and
+Responses by format: flip takes the learner's :class:`~tokendeck.cards.Rating`
+(so may reverse, when the learner answers in their head); typed, reverse and
+cloze take the typed text; multiple choice and
 discrimination the index of the chosen option; true / false a bool;
 matching a mapping of term card id -> chosen definition card id. One
 :class:`Mark` per card rated (a matching round rates each of its cards).
@@ -59,8 +60,8 @@ def mark(
 ) -> list[Mark]:
     """Mark ``response``; ``elapsed_s`` (seconds taken) decides "quick" (see ratings)."""
     fmt = question.format
-    if fmt == "flip":
-        return [_flip(question, response)]
+    if fmt == "flip" or (fmt == "reverse" and isinstance(response, Rating)):
+        return [_self_rated(question, response)]  # reverse may be typed or self-rated
     if question.typed:
         return [_typed(question, str(response or ""), elapsed_s, grader)]
     if fmt in ("multiple_choice", "discrimination"):
@@ -72,14 +73,14 @@ def mark(
     raise ValidationError(f"cannot mark format {fmt!r}")
 
 
-def _flip(question: Question, response: Response) -> Mark:
+def _self_rated(question: Question, response: Response) -> Mark:
     if not isinstance(response, int | str) or isinstance(response, bool):
         raise ValidationError("a flip answer is a rating", hint="give again, hard, good or easy")
     rating = Rating.parse(response)
     right = rating != Rating.AGAIN
     verdict = "correct" if right else "incorrect"
     return Mark(
-        question.card_id, "flip", "", right, 1.0 if right else 0.0, verdict, rating,
+        question.card_id, question.format, "", right, 1.0 if right else 0.0, verdict, rating,
         f"You rated it {rating.label}.", question.answer,
     )  # fmt: skip
 

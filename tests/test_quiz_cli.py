@@ -66,6 +66,12 @@ def test_quiz_test_print(db: Path) -> None:
     assert "## Answer key" in result.output and "\n5. " in result.output
 
 
+def test_quiz_test_json(db: Path) -> None:
+    data = json.loads(run(db, "quiz", "test", "-n", "3", "--seed", "1", "--json").output)
+    assert data["deck"] == "LLM Vocabulary" and len(data["questions"]) == 3
+    assert {"format", "card_id", "prompt", "answer", "choices"} <= set(data["questions"][0])
+
+
 def test_quiz_test_interactive_scores_and_records(db: Path) -> None:
     result = run(db, "quiz", "test", "-n", "2", "--formats", "typed", "--seed", "1",
                  stdin="no idea\nsomething else\n")  # fmt: skip

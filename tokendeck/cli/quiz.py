@@ -107,6 +107,9 @@ def quiz() -> None:
     help="Formats: multiple_choice, true_false, typed, reverse, matching, discrimination.",
 )
 @click.option("--print", "printable", is_flag=True, help="Print the test as Markdown and stop.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the test's questions as JSON and stop."
+)
 @click.option("--plain", is_flag=True, help="With --print: plain text instead of Markdown.")
 @click.option("--no-key", is_flag=True, help="With --print: leave out the answer key.")
 @click.option("--seed", type=int, help="Seed for choosing questions (repeatable tests).")
@@ -116,6 +119,7 @@ def quiz_test(
     count: int,
     formats_text: str,
     printable: bool,
+    as_json: bool,
     plain: bool,
     no_key: bool,
     seed: int | None,
@@ -135,6 +139,9 @@ def quiz_test(
     chosen = [f.strip() for f in formats_text.split(",") if f.strip()]
     name = deck or _first_deck(col)
     test = col.practice_test(name, now=cli_state.now(), rng=_rng(seed), count=count, formats=chosen)
+    if as_json:
+        echo_json({"deck": test.deck, "questions": [asdict(q) for q in test.questions]})
+        return
     if printable:
         click.echo(render(test, markdown=not plain, key=not no_key), nl=False)
         return

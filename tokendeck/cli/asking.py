@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from tokendeck.cards import Rating
+from tokendeck.errors import ValidationError
 
 if TYPE_CHECKING:
     from tokendeck.quiz.formats import Question
@@ -81,7 +82,7 @@ def _flip_rating(question: Question) -> Rating:
         raw = click.prompt("Rate it: 1 again, 2 hard, 3 good, 4 easy", default="3")
         try:
             return Rating.parse(raw)
-        except Exception:
+        except ValidationError:
             click.echo("  type 1, 2, 3 or 4")
 
 

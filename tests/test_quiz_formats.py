@@ -166,3 +166,21 @@ def test_cloze_cards_are_asked_as_cloze_and_never_distractors(
         if index != cloze_index:
             question = formats.multiple_choice(pool, index, random.Random(0))
             assert pool.items[cloze_index].card_id not in {c.card_id for c in question.choices}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names", "term", "expected"),
+    [
+        ("ViT (Vision Transformer) is an image model.", ("ViT", "Vision Transformer"), "GPT",
+         "GPT is an image model."),
+        ("A diffusion model is generative.", ("diffusion model",), "Inpainting",
+         "Inpainting is generative."),
+        ("T5 (“Text-To-Text Transfer Transformer”) is a model.",
+         ("T5", "Text-To-Text Transfer Transformer"), "HCI", "HCI is a model."),
+        ("GPT-J is a model.", ("GPT-J",), "the Pile", "The Pile is a model."),
+    ],
+)  # fmt: skip
+def test_swap_names_for_false_statements(
+    sentence: str, names: tuple[str, ...], term: str, expected: str
+) -> None:
+    assert formats.swap_names(sentence, names, term) == expected

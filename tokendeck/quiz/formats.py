@@ -11,6 +11,7 @@ says which format would work instead.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 
 from tokendeck.errors import ValidationError
@@ -186,12 +187,12 @@ def true_false(sims: Similarities, index: int, rng: random.Random) -> Question:
             f"card {item.card_id} has no term and defining sentence for true / false",
             hint="use multiple_choice, typed or flip",
         )
-    others = distractors(sims, index, 3)
+    others = [i for i in distractors(sims, index, 5) if sims.items[i].is_term][:3]
     truth = not others or rng.random() < 0.5
     source = item if truth else sims.items[rng.choice(others)]
     sentence = first_sentence(source.definition)
     if not truth:  # the neighbour's own names would give the game away
-        sentence = mask_names(sentence, source.names, item.term)
+        sentence = swap_names(sentence, source.names, item.term)
     statement = sentence if _mentions(sentence, item) else f"{item.term}: {sentence}"
     prompt = f"True or false? {statement}"
     answer = "True" if truth else f"False: {own}"
@@ -250,6 +251,19 @@ def discrimination(sims: Similarities, index: int, rng: random.Random) -> Questi
     return Question(
         "discrimination", item.card_id, prompt, item.definition, tuple(choices), correct
     )
+
+
+def swap_names(sentence: str, names: tuple[str, ...], term: str) -> str:
+    """Put ``term`` in place of every name, tidying what that leaves behind.
+
+    "ViT (Vision Transformer) is ..." becomes "GPT is ...", not "GPT (GPT) is ...";
+    "A diffusion model is ..." becomes "Inpainting is ...", not "A Inpainting is ...".
+    """
+    swapped = mask_names(sentence, names, term)
+    quoted = re.escape(term)
+    swapped = re.sub(rf"{quoted}\s*\(\s*[“\"]?{quoted}[”\"]?\s*\)", term, swapped)
+    swapped = re.sub(rf"^(?:A|An|The)\s+(?={quoted})", "", swapped)
+    return swapped[:1].upper() + swapped[1:]
 
 
 def _mentions(sentence: str, item: Item) -> bool:

@@ -6,6 +6,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tokendeck.errors import ImportFormatError, ValidationError
 from tokendeck.formats import backup, registry
@@ -31,6 +33,8 @@ def detect(text: str, name: str = "file.txt") -> str:
         ("anything at all", "x.tsv", "csv"),
         ("## term\ndefinition\n", "x.txt", "markdown"),
         ("Q: what?\nA: that\n", "notes", "markdown"),
+        ("deck: D\n\nC: The {{c1::cell}} is small\n", "x.txt", "markdown"),
+        ("C: [T5] came out in [2020]\n", "x.txt", "markdown"),
         ("just text", "x.md", "markdown"),
         ("perro,dog;gato,cat;", "set.txt", "quizlet"),
         ("Levain\nA portion of starter, built up.\nAutolyse\nResting flour, water.\n", "n.txt",
@@ -122,3 +126,23 @@ def test_every_writable_format_reads_back_through_the_registry(name: str, tmp_pa
 def test_bytes_that_claim_to_be_zip_but_are_not(tmp_path: Path) -> None:
     with pytest.raises(ImportFormatError, match="not a readable zip archive"):
         registry.read_bytes(b"PK\x03\x04 broken", "x.apkg")
+
+
+# What our own writers produce must be detected as that format, whatever the text.
+TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
+NOTE = st.builds(
+    NoteRecord,
+    front=TEXT.filter(lambda s: s.strip() != ""),
+    back=TEXT,
+    kind=st.sampled_from(["basic", "basic_reversed", "type_in", "cloze"]),
+    deck=st.sampled_from(["Default", "A::B"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(notes=st.lists(NOTE, min_size=1, max_size=5), name=st.sampled_from(["csv", "markdown"]))
+def test_our_own_text_exports_are_detected_as_themselves(
+    notes: list[NoteRecord], name: str
+) -> None:
+    data = registry.write_bytes(Package(notes=notes), name)
+    assert registry.detect(data, "export.txt").name == name

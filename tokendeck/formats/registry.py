@@ -164,10 +164,13 @@ def _detect_text(text: str, suffix: str) -> Format:
 
 
 def _looks_like_markdown(lines: list[str]) -> bool:
-    terms = sum(1 for ln in lines if ln.startswith("## "))
-    questions = sum(1 for ln in lines if ln[:2].upper() in ("Q:", "C:"))
-    answers = sum(1 for ln in lines if ln[:2].upper() == "A:")
-    return terms >= 1 or (questions >= 1 and answers >= 1)
+    terms = any(ln.startswith("## ") or ln == "##" for ln in lines)
+    clozes = any(ln[:2].upper() == "C:" and ("{{c" in ln or "[" in ln) for ln in lines)
+    questions = any(ln[:2].upper() == "Q:" for ln in lines)
+    answers = any(ln[:2].upper() == "A:" for ln in lines)
+    # Our exports (and most hand-written files) open with a "deck:" or "tags:" line.
+    settings = bool(lines) and lines[0].lower().startswith(("deck:", "tags:", "kind:"))
+    return terms or clozes or (questions and answers) or settings
 
 
 def _looks_like_columns(lines: list[str]) -> bool:

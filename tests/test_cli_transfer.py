@@ -98,6 +98,13 @@ def test_format_override_and_quizlet_separators(run: Runner, tmp_path: Path) -> 
     assert run.fronts("Q") == ["gato", "perro"]
 
 
+def test_a_row_separator_means_quizlet(run: Runner, tmp_path: Path) -> None:
+    path = tmp_path / "set.txt"
+    path.write_text("perro,dog;gato,cat", encoding="utf-8")
+    out = run.ok("import", str(path), "--separator", "comma", "--row-separator", ";", "--deck", "Q")
+    assert "(quizlet): 2 added" in out
+
+
 def test_markdown_file_is_detected(run: Runner, tmp_path: Path) -> None:
     path = tmp_path / "cards.txt"
     path.write_text("deck: Md\n\n## token\na piece of text\n\nQ: 2+2?\nA: 4\n", encoding="utf-8")

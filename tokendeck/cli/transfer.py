@@ -116,6 +116,7 @@ def import_command(
     from tokendeck.formats import registry
 
     options = _read_options(deck, separator, row_separator, tags)
+    fmt = fmt or ("quizlet" if row_separator else None)  # only Quizlet text has rows to split
     with progress(f"Reading {file.name}"):
         found, package = registry.read_file(file, format=fmt, options=options)
     if dry_run:

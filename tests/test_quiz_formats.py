@@ -184,3 +184,13 @@ def test_swap_names_for_false_statements(
     sentence: str, names: tuple[str, ...], term: str, expected: str
 ) -> None:
     assert formats.swap_names(sentence, names, term) == expected
+
+
+def test_reverse_refuses_a_definition_that_is_only_names(sims: Similarities) -> None:
+    with pytest.raises(QuestionError, match="little more than its names"):
+        formats.reverse(sims.items[by_term(sims, "GPT")])  # "GPT stands for Generative ..."
+
+
+def test_discrimination_needs_a_confusable_rival(sims: Similarities) -> None:
+    with pytest.raises(QuestionError, match="no confusable"):
+        formats.discrimination(sims, by_term(sims, "HCI"), random.Random(0))

@@ -56,3 +56,20 @@ def test_fallback_when_a_format_cannot_be_built(sims: Similarities) -> None:
 def test_learn_question_for_a_new_card_is_recognition(sims: Similarities) -> None:
     question = learn_question(sims, by_term(sims, "GLIDE"), random.Random(3))
     assert question.format in ("multiple_choice", "true_false")
+
+
+def test_without_a_confusable_rival_discrimination_becomes_reverse(sims: Similarities) -> None:
+    index = by_term(sims, "HCI")
+    stable = Similarities(
+        tuple(replace(i, stability=2.0) if n == index else i for n, i in enumerate(sims.items)),
+        sims.matrix,
+        sims.method,
+    )
+    assert learn_question(stable, index, random.Random(0)).format == "reverse"
+    clip = by_term(sims, "CLIP")
+    shaky = Similarities(
+        tuple(replace(i, stability=2.0) if n == clip else i for n, i in enumerate(sims.items)),
+        sims.matrix,
+        sims.method,
+    )
+    assert learn_question(shaky, clip, random.Random(0)).format == "discrimination"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from tokendeck.errors import ValidationError
 from tokendeck.quiz.items import Item, first_sentence, mask_names
-from tokendeck.quiz.similarity import Similarities, is_synonym
+from tokendeck.quiz.similarity import CONFUSABLE, Similarities, content_words, is_synonym
 
 #: Every format a question can have. "discrimination" is multiple choice
 #: between confusable cards and is logged as a multiple-choice attempt.
@@ -34,6 +34,7 @@ CHOICES = 4  # options of a multiple-choice question
 MATCHING_PAIRS = 6  # pairs of a matching round (at least 3)
 MATCHING_SECONDS = 60.0  # time limit of a matching round
 BLANK = "_____"
+REVERSE_MIN_WORDS = 3  # content words a definition must keep once its names are hidden
 
 
 class QuestionError(ValidationError):
@@ -127,6 +128,11 @@ def reverse(item: Item) -> Question:
             hint="use typed or flip for it",
         )
     prompt = mask_names(item.definition, item.names, BLANK)
+    if len(content_words(prompt.replace(BLANK, " "))) < REVERSE_MIN_WORDS:
+        raise QuestionError(
+            f"card {item.card_id}'s definition is little more than its names",
+            hint="use typed or multiple_choice",
+        )  # "GPT stands for Generative Pre-trained Transformer."
     return Question("reverse", item.card_id, prompt, item.term, accepted=item.names[1:])
 
 
@@ -233,11 +239,13 @@ def matching(sims: Similarities, index: int, rng: random.Random) -> Question:
 def discrimination(sims: Similarities, index: int, rng: random.Random) -> Question:
     """ "Which of these is CLIP, not GLIDE?": the definitions of a confusable pair."""
     item = sims.items[index]
-    others = [i for i in distractors(sims, index, 2) if sims.items[i].is_term]
+    limit = CONFUSABLE[sims.method]
+    candidates = [i for i in distractors(sims, index, 6) if sims.items[i].is_term]
+    others = [i for i in candidates if sims.score(index, i) >= limit][:2]
     if not others or not item.is_term:
         raise QuestionError(
             f"card {item.card_id} has no confusable term to tell it apart from",
-            hint="use multiple_choice or typed",
+            hint="use reverse, multiple_choice or typed",
         )
     rival = sims.items[others[0]]
     group = [index, *others]

@@ -10,7 +10,7 @@ card                                format
 cloze card                          cloze (typed)
 new, relearning or stability < 1 d  multiple choice, or true / false (1 in 3)
 stability 1 d to < 4 d              discrimination if it has a confusable
-                                    pair, else reverse (definition -> term)
+                                    rival, else reverse (by fallback) (definition -> term)
 stability 4 d to < 21 d             typed recall (reverse for short terms
                                     every other time)
 stability >= 21 d                   typed recall

@@ -15,10 +15,8 @@ from dataclasses import dataclass
 
 from tokendeck.grading.normalise import normalise
 from tokendeck.quiz.items import Item
-from tokendeck.quiz.similarity import Similarities
+from tokendeck.quiz.similarity import CONFUSABLE, Similarities
 
-#: Similarity at or above which two cards are confusable.
-CONFUSABLE = {"embedding": 0.55, "lexical": 0.3}
 RELATED_SIMILAR = 3  # most similar cards added to a card's related list
 #: ... if at least this similar.
 RELATED_FLOOR = {"embedding": 0.45, "lexical": 0.2}

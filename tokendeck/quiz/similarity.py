@@ -144,6 +144,9 @@ def _tag_bonus(items: Sequence[Item]) -> np.ndarray:
     return TAG_WEIGHT * jaccard
 
 
+#: At or above these similarities two cards are confusable (discrimination
+#: questions, spacing in a session).
+CONFUSABLE = {"embedding": 0.55, "lexical": 0.3}
 #: At or above these similarities two different cards say the same thing.
 SAME_MEANING = {"embedding": 0.95, "lexical": 0.85}
 

@@ -17,6 +17,7 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -77,60 +78,99 @@ def alternate(side_a: Callable[[], float], side_b: Callable[[], float], pairs: i
 
 
 # -- subprocesses and peak memory -----------------------------------------------------------
+# Peak memory is read as VmHWM (the RSS high-water mark of the running program
+# image) and not as the ru_maxrss that wait4/getrusage report for a child: on
+# Linux a child's ru_maxrss starts from the *parent's* high-water mark (exec
+# records the old, vfork-shared address space), so every child of a benchmark
+# driver that once held 300 MiB would report at least 300 MiB.
 @dataclass(frozen=True)
 class ProcessRun:
-    """One finished child process: wall time, output and RSS high-water mark."""
+    """One finished child process: wall time from spawn to exit, output, peak RSS."""
 
     seconds: float
     stdout: str
     stderr: str
     returncode: int
-    peak_rss: int  # bytes
+    #: The child's own RSS high-water mark in bytes (0 when not measured).
+    peak_rss: int = 0
 
 
-def _peak_bytes(rusage: Any) -> int:
-    # ru_maxrss is in KiB on Linux and in bytes on macOS.
-    return int(rusage.ru_maxrss) * (1 if sys.platform == "darwin" else 1024)
+_TIME = Path("/usr/bin/time")
+_MARK = "peak-rss-kib="
 
 
 def run_measured(
-    command: Sequence[str], *, env: dict[str, str] | None = None, input_text: str = ""
+    command: Sequence[str], *, env: dict[str, str] | None = None, memory: bool = True
 ) -> ProcessRun:
-    """Run a command to completion; wall time from spawn to exit, and its own peak RSS.
+    """Run a command to completion: wall time from spawn to exit, output and peak RSS.
 
-    ``os.wait4`` reports the resource usage of exactly this child, so the peak is
-    not mixed up with other children (as ``RUSAGE_CHILDREN`` would be).
+    With ``memory`` the command runs under GNU time(1), which forks it from its
+    own small process, so the peak is the command's own (time's fork and exec
+    add about a millisecond to ``seconds``; pass ``memory=False`` for pure
+    timing). Without /usr/bin/time the peak falls back to wait4's ru_maxrss,
+    an upper bound (see the note above).
     """
+    wrapped = memory and _TIME.exists()
+    argv = [str(_TIME), "-f", _MARK + "%M", *command] if wrapped else list(command)
     start = time.perf_counter()
     proc = subprocess.Popen(
-        list(command),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        text=True,
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env
     )
-    out, err = proc.communicate(input_text) if input_text else _drain(proc)
+    out, err = _drain(proc)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return ProcessRun(seconds, out, err, proc.returncode, _peak_bytes(usage))
+    proc.returncode = code = os.waitstatus_to_exitcode(status)
+    peak = int(usage.ru_maxrss) * (1 if sys.platform == "darwin" else 1024) if memory else 0
+    if wrapped:
+        lines = err.splitlines()
+        if lines and lines[-1].startswith(_MARK):
+            peak = int(lines.pop()[len(_MARK) :]) * 1024
+            if lines and lines[-1].startswith("Command "):  # time(1)'s exit-status line
+                lines.pop()
+            err = "\n".join(lines)
+    return ProcessRun(seconds, out, err, code, peak)
 
 
-def _drain(proc: subprocess.Popen[str]) -> tuple[str, str]:
-    # communicate() would reap the child and lose its rusage, so read the pipes ourselves.
-    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
-    proc.stdin.close()
-    out = proc.stdout.read()
-    err = proc.stderr.read()
-    return out, err
+def _drain(proc: subprocess.Popen[bytes]) -> tuple[str, str]:
+    # communicate() would reap the child and lose its rusage; a thread drains
+    # stderr so that neither pipe can fill up and block the child.
+    stdout, stderr = proc.stdout, proc.stderr
+    assert stdout is not None and stderr is not None
+    errors: list[bytes] = []
+    reader = threading.Thread(target=lambda: errors.append(stderr.read()))
+    reader.start()
+    out = stdout.read()
+    reader.join()
+    return out.decode(errors="replace"), errors[0].decode(errors="replace")
+
+
+def own_peak_rss() -> int:
+    """This process's RSS high-water mark in bytes (VmHWM on Linux, else ru_maxrss)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import resource
+
+    scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * scale
+
+
+def peak_rss_of(command: Sequence[str], *, env: dict[str, str] | None = None) -> int | None:
+    """Peak RSS in bytes of one run of ``command``; None without GNU time (no exact figure)."""
+    if not _TIME.exists():
+        return None
+    return run_measured(command, env=env).peak_rss
 
 
 class Worker:
     """A long-lived child process answering one JSON request per line.
 
     The child measures its own operations (so pipe latency is not counted) and
-    its RSS high-water mark is read when it exits.
+    reports its own RSS high-water mark.
     """
 
     def __init__(self, name: str, command: Sequence[str], env: dict[str, str] | None = None):
@@ -157,19 +197,24 @@ class Worker:
             raise RuntimeError(f"{self.name} worker failed in {op!r}: {answer['error']}")
         return answer
 
-    def finish(self) -> int:
-        """Close the child's input, wait for it, and return its peak RSS in bytes."""
+    def peak_rss(self) -> int:
+        """The child's RSS high-water mark so far, in bytes (asked of the child itself)."""
+        return int(self.call("peak_rss")["bytes"])
+
+    def finish(self) -> None:
+        """Close the child's input and wait for it to exit cleanly."""
         assert self._proc.stdin is not None
         self._proc.stdin.close()
-        _, status, usage = os.wait4(self._proc.pid, 0)
-        self._proc.returncode = os.waitstatus_to_exitcode(status)
-        if self._proc.returncode != 0:
+        if self._proc.wait() != 0:
             raise RuntimeError(f"{self.name} worker exited with {self._proc.returncode}")
-        return _peak_bytes(usage)
 
 
 def serve(handlers: dict[str, Callable[..., dict[str, Any]]]) -> None:
-    """The child side of :class:`Worker`: answer JSON requests from stdin until it closes."""
+    """The child side of :class:`Worker`: answer JSON requests from stdin until it closes.
+
+    Besides ``handlers``, every worker answers ``peak_rss`` with its own high-water mark.
+    """
+    handlers = {"peak_rss": lambda: {"bytes": own_peak_rss()}, **handlers}
     for line in sys.stdin:
         request = json.loads(line)
         op = request.pop("op")
@@ -230,7 +275,7 @@ def table(rows: Sequence[Row], a_name: str, b_name: str) -> str:
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     rendered = [
         "  ".join(
-            cell.ljust(w) if i == 0 else cell.rjust(w)
+            cell.ljust(w) if i in (0, len(header) - 1) else cell.rjust(w)
             for i, (cell, w) in enumerate(zip(line, widths, strict=True))
         ).rstrip()
         for line in lines

@@ -92,3 +92,42 @@ def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
             )
             raise RuntimeError("boom")
         assert col.decks() == []
+
+
+def test_bulk_import_defers_indexing_and_search_still_finds_everything(tmp_path: Path) -> None:
+    from tokendeck.interchange import NoteRecord, Package
+    from tokendeck.storage import search_index
+
+    notes = [NoteRecord(f"term {i}", f"definition number {i}", deck="Bulk") for i in range(2500)]
+    notes[1234] = NoteRecord("Transformer", "attention network", deck="Bulk")
+    with Collection.open(tmp_path / "c.db", now=NOW, install_builtin=False) as col:
+        col.import_package(Package(notes=notes), now=NOW)
+        assert search_index.is_stale(col.db)
+        # one note added the usual way still goes through the trigger
+        col.add_note("Bulk", "Canberra", "capital of Australia", now=NOW)
+        hits = col.find_cards("ansfor", now=NOW)
+        assert [v.front for v in hits] == ["Transformer"]
+        assert not search_index.is_stale(col.db)
+        assert [v.front for v in col.find_cards("canberra", now=NOW)] == ["Canberra"]
+        assert col.count_cards("definition", now=NOW) == 2499
+        # edits after the rebuild are indexed by the triggers again
+        view = col.find_cards("Transformer", now=NOW)[0]
+        col.edit_note(view.note.id, now=NOW, front="Perceiver")
+        assert col.find_cards("ansfor", now=NOW) == []
+        assert len(col.find_cards("perceiver", now=NOW)) == 1
+
+
+def test_failed_bulk_import_keeps_the_index_trigger(tmp_path: Path) -> None:
+    from tokendeck.errors import ImportFormatError
+    from tokendeck.interchange import MediaFile, NoteRecord, Package
+    from tokendeck.storage import search_index
+
+    notes = [NoteRecord(f"term {i}", "d", deck="Bulk") for i in range(2500)]
+    # the unsafe media name fails the import after the notes were written
+    package = Package(notes=notes, media=[MediaFile("..", b"x")])
+    with Collection.open(tmp_path / "c.db", now=NOW, install_builtin=False) as col:
+        with pytest.raises(ImportFormatError, match="unsafe media"):
+            col.import_package(package, now=NOW)
+        assert col.count_cards(now=NOW) == 0 and not search_index.is_stale(col.db)
+        col.add_note("D", "Attention", "x", now=NOW)
+        assert [v.front for v in col.find_cards("attent", now=NOW)] == ["Attention"]

@@ -404,6 +404,7 @@ class Collection(Studying, Quizzing):
         state: str | None,
     ) -> tuple[str, list[Any]]:
         parsed = search_lang.parse(query)
+        search_sql.prepare(self.db, parsed)
         if tag:
             parsed.tags.append(tag)
         if due:

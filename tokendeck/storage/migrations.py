@@ -162,10 +162,16 @@ def _attempts(db: Database) -> None:
     )
 
 
+def _meta(db: Database) -> None:
+    # Small database-wide facts, such as "the search index needs a rebuild".
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: users, settings, decks, notes, cards, reviews", _initial_schema),
     Migration(2, "trigram full-text index over notes", _full_text_index),
     Migration(3, "attempts: question format, typed answer and grade of each answer", _attempts),
+    Migration(4, "meta: database-wide facts (search index state)", _meta),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

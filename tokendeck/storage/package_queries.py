@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from tokendeck.storage import search_index
 from tokendeck.storage.database import Database, Row
 from tokendeck.storage.queries import (
     CARD_COLUMNS,
@@ -42,10 +43,8 @@ def front_index(db: Database, user: int) -> dict[str, int]:
 
 def insert_notes(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
     """Insert notes given with explicit ids (``id`` first, then NOTE_COLUMNS order)."""
-    db.executemany(
-        f"INSERT INTO notes ({NOTE_COLUMNS}) VALUES ({', '.join(['?'] * 13)})",
-        rows,
-    )
+    sql = f"INSERT INTO notes ({NOTE_COLUMNS}) VALUES ({', '.join(['?'] * 13)})"
+    search_index.insert_notes_bulk(db, sql, rows)
 
 
 def insert_cards(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:

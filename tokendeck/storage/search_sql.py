@@ -12,8 +12,12 @@ from typing import Any
 from tokendeck.cards import Card, CardState
 from tokendeck.notes import Note
 from tokendeck.search import SearchQuery
+from tokendeck.storage import search_index
 from tokendeck.storage.database import Database
 from tokendeck.storage.queries import CARD_COLUMNS, NOTE_COLUMNS, card_from_row, note_from_row
+
+#: Trigrams need three characters; shorter words are matched with LIKE.
+MIN_INDEX_WORD = 3
 
 ORDERS = {
     "due": "c.due, c.id",
@@ -32,11 +36,17 @@ def _fts_phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
+def prepare(db: Database, query: SearchQuery) -> None:
+    """Bring the full-text index up to date if this query will use it."""
+    if any(len(w) >= MIN_INDEX_WORD for w in query.words):
+        search_index.ensure_current(db)
+
+
 def where_clause(
     query: SearchQuery, user: int, deck_ids: list[int] | None, today: int, end_ms: int
 ) -> tuple[str, list[Any]]:
     """SQL condition and parameters over ``cards c JOIN notes n JOIN decks d``."""
-    long_words = [w for w in query.words if len(w) >= 3]
+    long_words = [w for w in query.words if len(w) >= MIN_INDEX_WORD]
     # With index words, the join must start from the index hits: a plain
     # "c.user_id=?" lets SQLite walk every card of the user through cards_due
     # and probe the hit list for each one (seconds at 100,000 cards). The unary
@@ -46,7 +56,7 @@ def where_clause(
     if long_words:
         parts.append("c.note_id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)")
         params.append(" AND ".join(_fts_phrase(w) for w in long_words))
-    for word in (w for w in query.words if len(w) < 3):
+    for word in (w for w in query.words if len(w) < MIN_INDEX_WORD):
         parts.append("(n.front LIKE ? OR n.back LIKE ? OR n.tags LIKE ?)")
         params += [f"%{word}%"] * 3
     for tag in query.tags:

@@ -159,3 +159,15 @@ def test_stats_report_counts_todays_reviews(run: Runner) -> None:
     assert "2026-11-27      3      3" in out  # three learn answers today
     data = run.json("stats", "--json")
     assert isinstance(data, dict) and data["states"]["review"] == 3 and sum(data["forecast"]) == 3
+
+
+def test_daily_automatic_backup_after_a_change(run: Runner, tmp_path: Path) -> None:
+    backups = tmp_path / "backups"
+    run("decks")
+    first = sorted(p.name for p in backups.iterdir())
+    assert first == ["tokendeck-backup-2026-11-27.zip"]  # the first run installed the deck
+    card = run.json("next", "--json")["card"]  # type: ignore[index]
+    run("answer", str(card["id"]), "good")
+    assert sorted(p.name for p in backups.iterdir()) == first  # once per study day
+    run("answer", str(card["id"]), "good", now=TOMORROW)
+    assert len(list(backups.iterdir())) == 2

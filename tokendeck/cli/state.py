@@ -32,8 +32,23 @@ class CliState:
             from tokendeck.collection import Collection
 
             self._collection = Collection.open(self.db_path, now=self.now())
-            click.get_current_context().call_on_close(self._collection.close)
+            click.get_current_context().call_on_close(self._finish)
         return self._collection
+
+    def _finish(self) -> None:
+        """After a command: the daily automatic backup if anything changed, then close."""
+        col = self._collection
+        if col is None:
+            return
+        try:
+            if col.db.total_changes and col.db.location != ":memory:":
+                from pathlib import Path
+
+                from tokendeck.formats.backup import backup_dir, maybe_auto_backup
+
+                maybe_auto_backup(col, self.now(), backup_dir(Path(col.db.location)))
+        finally:
+            col.close()
 
 
 def state() -> CliState:

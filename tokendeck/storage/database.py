@@ -127,6 +127,11 @@ class Database:
             self._conn.rollback()
             raise self._error(exc) from exc
 
+    @property
+    def total_changes(self) -> int:
+        """Rows changed through this connection since it was opened."""
+        return self._conn.total_changes
+
     def close(self) -> None:
         """Close the connection (idempotent)."""
         with suppress(sqlite3.Error):  # closing twice or after a failure is harmless

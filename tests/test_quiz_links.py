@@ -85,3 +85,30 @@ def test_space_apart_keeps_every_card(cards: list[int], seed: int) -> None:
     pairs = [ConfusablePair(a, b, "", "", 0.9) for a, b in itertools.pairwise(cards)
              if rng.random() < 0.5]  # fmt: skip
     assert sorted(space_apart(cards, pairs)) == sorted(cards)
+
+
+def test_similarities_are_cached_across_collections_until_text_changes(
+    db_path: object, grader: Grader
+) -> None:
+    from pathlib import Path
+
+    path = Path(str(db_path))
+    with Collection.open(path, now=NOW, install_builtin=False) as first:
+        first.use_grader(grader)
+        for term in ("CLIP", "GLIDE", "ViT"):
+            first.add_note("D", term, f"{term} is a model.", now=NOW)
+        before = first.deck_similarities("D", now=NOW)
+    with Collection.open(path, now=NOW, install_builtin=False) as second:
+        second.use_grader(grader)
+        again = second.deck_similarities("D", now=NOW)
+        assert again.matrix is before.matrix  # the web app opens one Collection per request
+        note = second.find_cards(now=NOW)[0].note
+        second.edit_note(note.id, now=NOW, back="CLIP pairs images with captions.")
+        assert second.deck_similarities("D", now=NOW).matrix is not before.matrix
+
+
+def test_large_decks_use_the_lexical_fallback(items: list[Item], grader: Grader) -> None:
+    from tokendeck.quiz.similarity import similarities
+
+    assert similarities(items, grader, embed_limit=len(items) - 1).method == "lexical"
+    assert similarities(items, grader, embed_limit=len(items)).method == "embedding"

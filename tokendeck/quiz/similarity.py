@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 TAG_WEIGHT = 0.15
 #: Texts embedded per batch (padding to the longest text of a batch wastes less).
 EMBED_BATCH = 64
+#: Larger decks use the lexical fallback: embedding costs roughly 10-50 ms per
+#: card on a 2-core CPU, too long to wait for at the start of a session.
+EMBEDDING_MAX_CARDS = 500
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -69,10 +72,14 @@ def text_of(item: Item) -> str:
     return f"{item.term}: {item.definition}"
 
 
-def similarities(items: Sequence[Item], grader: Grader | None = None) -> Similarities:
-    """Pairwise similarities; embeddings if ``grader`` can load its model, else lexical."""
+def similarities(
+    items: Sequence[Item], grader: Grader | None = None, *, embed_limit: int | None = None
+) -> Similarities:
+    """Pairwise similarities: embeddings if ``grader`` can load its model and the deck
+    has at most ``embed_limit`` (default :data:`EMBEDDING_MAX_CARDS`) cards, else lexical."""
+    limit = EMBEDDING_MAX_CARDS if embed_limit is None else embed_limit
     texts = [text_of(i) for i in items]
-    if grader is not None and texts:
+    if grader is not None and 0 < len(texts) <= limit:
         try:
             return Similarities(tuple(items), _embedding_matrix(grader, texts), "embedding")
         except ModelUnavailableError:

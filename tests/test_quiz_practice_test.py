@@ -65,6 +65,9 @@ def test_bad_formats_and_counts_are_refused(sims: Similarities) -> None:
         build_test(sims, 3, ("flip",), random.Random(0))
     with pytest.raises(ValidationError, match="at least one"):
         build_test(sims, 0, (), random.Random(0))
+    empty = Similarities((), sims.matrix[:0, :0], sims.method)
+    with pytest.raises(ValidationError, match="has no cards"):
+        build_test(empty, 3, (), random.Random(0), deck="Empty")
 
 
 def test_facade_practice_test_with_lexical_fallback(

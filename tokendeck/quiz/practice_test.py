@@ -64,6 +64,8 @@ def build_test(
     picked = check_formats(chosen)
     if count < 1:
         raise ValidationError("a test needs at least one question", hint="use -n 1 or more")
+    if not sims.items:
+        raise ValidationError(f"deck {deck!r} has no cards", hint="add cards, or test another deck")
     order = list(range(len(sims.items)))
     rng.shuffle(order)
     questions: list[Question] = []

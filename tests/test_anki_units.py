@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -149,3 +149,19 @@ def test_export_fields() -> None:
     edited = NoteRecord("new front", "b", fields={"W": "old", "M": "b", "E": ""})
     assert note_fields(edited)[0] == ("Front", "Back")  # stale fields are not exported
     assert strip_html('a <b>bold</b> <img src="x.png"> &amp;') == "a bold  x.png  &"
+
+
+def test_reviews_in_the_same_millisecond_keep_distinct_ids() -> None:
+    from tokendeck.formats.anki import read, to_bytes
+    from tokendeck.interchange import CardRecord, Package
+
+    at = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+    notes = [
+        NoteRecord(f"n{i}", "b", cards=[CardRecord(state="review", due=at, last_review=at,
+                   reviews=[ReviewRecord(at, 3), ReviewRecord(at, 4)])])
+        for i in range(3)
+    ]  # fmt: skip
+    again = read(to_bytes(Package(notes=notes)), source="x.apkg")
+    stamps = sorted(r.reviewed_at for n in again.notes for c in n.cards for r in c.reviews)
+    assert len(stamps) == 6 == len(set(stamps))
+    assert stamps[-1] - stamps[0] == timedelta(milliseconds=5)

@@ -40,6 +40,7 @@ _FIRST_MODEL_ID = 1_600_000_000_000
 #: default 6 and the SQLite file compresses almost as well.
 _COMPRESS_LEVEL = 1
 _CHUNK = 5000
+_REVLOG_INSERT = "INSERT INTO revlog VALUES (?,?,?,?,?,?,?,?,?)"
 
 
 def write(package: Package, path: Path, *, options: WriteOptions | None = None) -> None:
@@ -116,8 +117,9 @@ def _build_collection(package: Package, db_path: Path) -> None:
     layout = _Layout()
     conn = sqlite3.connect(db_path, isolation_level=None)
     try:
-        # A throwaway file: no journal, no fsync; it is zipped and deleted.
-        conn.execute("PRAGMA journal_mode = OFF")
+        # A throwaway file: no fsync, journal in memory (still needed: a clashing
+        # revlog chunk is rolled back to its savepoint); it is zipped and deleted.
+        conn.execute("PRAGMA journal_mode = MEMORY")
         conn.execute("PRAGMA synchronous = OFF")
         conn.executescript(schema.TABLES)
         conn.execute("BEGIN")
@@ -146,7 +148,29 @@ def _insert_notes(
         card_rows, revlog_rows = rows.take()
         conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
         conn.executemany(f"INSERT INTO cards VALUES ({','.join('?' * 18)})", card_rows)
-        conn.executemany("INSERT INTO revlog VALUES (?,?,?,?,?,?,?,?,?)", revlog_rows)
+        _insert_revlog(conn, revlog_rows)
+
+
+def _insert_revlog(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Insert review rows; ids (ms timestamps) that clash are nudged by 1 ms, as Anki does.
+
+    Clashes are rare, so the fast path inserts the chunk at once and only a
+    chunk that hit one is redone row by row (cheaper than remembering every id).
+    """
+    conn.execute("SAVEPOINT revlog")
+    try:
+        conn.executemany(_REVLOG_INSERT, rows)
+    except sqlite3.IntegrityError:
+        conn.execute("ROLLBACK TO revlog")
+        for row in rows:
+            rid = row[0]
+            while True:
+                try:
+                    conn.execute(_REVLOG_INSERT, (rid, *row[1:]))
+                    break
+                except sqlite3.IntegrityError:
+                    rid += 1
+    conn.execute("RELEASE revlog")
 
 
 def _note_row(

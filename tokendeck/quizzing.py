@@ -46,6 +46,20 @@ SIMILARITY_CACHE_DECKS = 8
 _SIMILARITY_CACHE: dict[tuple[int, tuple[Any, ...]], tuple[Grader, Similarities]] = {}
 
 
+def _remember(key: tuple[int, tuple[Any, ...]], value: tuple[Grader, Similarities]) -> None:
+    """Cache a matrix, dropping the oldest beyond the limit.
+
+    The web server runs requests on several threads: single dict operations
+    are atomic, and a clash while evicting only costs a recomputation later.
+    """
+    if len(_SIMILARITY_CACHE) >= SIMILARITY_CACHE_DECKS:
+        try:
+            _SIMILARITY_CACHE.pop(next(iter(_SIMILARITY_CACHE)), None)
+        except (StopIteration, RuntimeError):
+            pass
+    _SIMILARITY_CACHE[key] = value
+
+
 class Quizzing:
     """Question formats, Learn and Test modes, cloze, lint and links; mixed into ``Collection``."""
 
@@ -89,9 +103,7 @@ class Quizzing:
         found = _SIMILARITY_CACHE.get(key)
         if found is None or found[0] is not grader:
             found = (grader, similarities(items, grader))
-            while len(_SIMILARITY_CACHE) >= SIMILARITY_CACHE_DECKS:
-                _SIMILARITY_CACHE.pop(next(iter(_SIMILARITY_CACHE)))  # the oldest
-            _SIMILARITY_CACHE[key] = found
+            _remember(key, found)
         # Stability and reps change with every answer; the matrix does not.
         return Similarities(tuple(items), found[1].matrix, found[1].method)
 

@@ -265,3 +265,19 @@ def test_custom_fields_are_exported_as_their_own_note_type(tmp_path: Path) -> No
     imported = col.get_note(col.find_notes("")[0])
     assert [f["name"] for f in imported.note_type()["flds"]] == ["Word", "Meaning", "Example"]
     assert list(imported.fields) == ["pomme", "apple", "une pomme"]
+
+
+def test_reimporting_an_export_reuses_its_note_types(tmp_path: Path) -> None:
+    first, second = tmp_path / "1.apkg", tmp_path / "2.apkg"
+    write(Package(notes=[NoteRecord("a", "b", kind="cloze"), NoteRecord("c", "d")]), first)
+    write(
+        Package(notes=[NoteRecord("e", "f"), NoteRecord("g {{c1::h}}", "", kind="cloze")]), second
+    )
+    col = import_into_new_collection(first, tmp_path / "anki")
+    before = sorted(m["name"] for m in col.models.all())
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    options = ImportAnkiPackageOptions(with_scheduling=True)
+    col.import_anki_package(ImportAnkiPackageRequest(package_path=str(second), options=options))
+    assert sorted(m["name"] for m in col.models.all()) == before
+    assert col.note_count() == 4

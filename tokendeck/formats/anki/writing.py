@@ -106,10 +106,17 @@ class _Layout:
         key = (kind, names, shown)
         spec = self.types.get(key)
         if spec is None:
-            spec = schema.NoteTypeSpec(_FIRST_MODEL_ID + len(self.types), "", kind, names, shown)
+            spec = schema.NoteTypeSpec(_model_id(key), "", kind, names, shown)
             spec = replace(spec, name=schema.type_name(spec))
             self.types[key] = spec
         return spec
+
+
+def _model_id(key: tuple[str, tuple[str, ...], tuple[str, ...]]) -> int:
+    """A note type id that depends only on its shape, so that every export uses the
+    same ids and Anki (which matches note types by id) does not add "Basic+" copies."""
+    digest = hashlib.sha1(repr(key).encode()).digest()
+    return _FIRST_MODEL_ID + int.from_bytes(digest[:5], "big") % 10**11
 
 
 def _build_collection(package: Package, db_path: Path) -> None:

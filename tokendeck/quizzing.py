@@ -16,6 +16,7 @@ Return types are the plain frozen dataclasses of :mod:`tokendeck.quiz`:
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -53,10 +54,8 @@ def _remember(key: tuple[int, tuple[Any, ...]], value: tuple[Grader, Similaritie
     are atomic, and a clash while evicting only costs a recomputation later.
     """
     if len(_SIMILARITY_CACHE) >= SIMILARITY_CACHE_DECKS:
-        try:
+        with contextlib.suppress(StopIteration, RuntimeError):
             _SIMILARITY_CACHE.pop(next(iter(_SIMILARITY_CACHE)), None)
-        except (StopIteration, RuntimeError):
-            pass
     _SIMILARITY_CACHE[key] = value
 
 

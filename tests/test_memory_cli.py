@@ -132,3 +132,19 @@ def test_simulate_json_and_plot(history_db: Path, tmp_path: Path) -> None:
     assert [o["desired_retention"] for o in data["outcomes"]][:2] == [0.7, 0.71]
     assert data["recommended_retention"] in [o["desired_retention"] for o in data["outcomes"]]
     assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_evaluate_anki_revlog_export_gives_the_same_numbers(tmp_path: Path) -> None:
+    seen: set[int] = set()
+    lines = ["id,cid,usn,ease,ivl,lastIvl,factor,time,type"]
+    for r in read(DATA).reviews:
+        kind = 1 if r.card_id in seen else 0
+        seen.add(r.card_id)
+        ms = round(r.reviewed_at.timestamp() * 1000)
+        lines.append(f"{ms},{r.card_id},-1,{r.rating},1,0,2500,{r.duration_ms},{kind}")
+    export = tmp_path / "revlog.csv"
+    export.write_text("\n".join(lines) + "\n")
+    from_anki = json.loads(run("evaluate", "--revlog", str(export), "--json"))
+    from_csv = json.loads(run("evaluate", "--revlog", str(DATA), "--json"))
+    assert from_anki["models"] == from_csv["models"]
+    assert from_anki["calendar"]["timezone"] == "UTC+00:00"

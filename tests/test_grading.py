@@ -271,3 +271,12 @@ def test_misspellings_are_corrected_towards_the_reference_before_the_meaning_che
         "General Pre-trained"
     )
     assert correct_towards("a model", "") == "a model"
+
+
+def test_opposites_are_caught() -> None:
+    from tokendeck.grading.opposites import swapped_opposites
+
+    assert swapped_opposites("a general rise in prices", "prices fall") == [("fall", "ris")]
+    assert swapped_opposites("it removes noise step by step", "it adds noise")
+    assert swapped_opposites("from low to high concentration", "from high to low") == []
+    assert contradiction_factor("0 degrees latitude", "0 degrees longitude") < 1

@@ -26,7 +26,7 @@ def test_quick_benchmark_reports_latency_and_agreement() -> None:
     )
     report = json.loads(run.stdout)
     assert report["load"]["load_wall_ms"] > 0
-    assert set(report["sets"]) == {"llm_vocabulary", "general"}
+    assert set(report["sets"]) == {"llm_vocabulary", "general", "heldout"}
     for data in report["sets"].values():
         assert data["latency"]["answers"] == 40
         assert data["latency"]["cpu_median_ms"] > 0

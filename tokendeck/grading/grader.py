@@ -26,6 +26,7 @@ from tokendeck.grading.facts import FactMatch, is_short_fact, match_fact
 from tokendeck.grading.lexical import contradiction_factor, is_exact, is_typo
 from tokendeck.grading.meaning import Evidence, Thresholds, decide, in_band
 from tokendeck.grading.normalise import normalise
+from tokendeck.grading.opposites import swapped_opposites
 from tokendeck.grading.reference import reference_text
 from tokendeck.grading.result import RATINGS, GradeResult, Stage, Verdict
 from tokendeck.grading.spelling import correct_towards
@@ -178,7 +179,13 @@ class Grader:
             text = explain.concepts(verdict, coverage)
             return _result(score, verdict, Stage.CONCEPTS, text, coverage=coverage, notes=(note,))
         text = explain.meaning(verdict, cosine, coverage)
-        return _result(score, verdict, Stage.MEANING, text, coverage=coverage, cosine=cosine)
+        notes = tuple(
+            f"{word!r} says the opposite of the answer"
+            for word, _ in swapped_opposites(definitions[0], answer)
+        )
+        return _result(
+            score, verdict, Stage.MEANING, text, coverage=coverage, cosine=cosine, notes=notes
+        )
 
     def _best_cosine(self, references: Sequence[str], answer: str) -> tuple[float | None, str]:
         if not self._use_embeddings:

@@ -7,6 +7,7 @@ cards are settled here in microseconds.
 from __future__ import annotations
 
 from tokendeck.grading.normalise import compact, normalise
+from tokendeck.grading.opposites import swapped_opposites
 from tokendeck.grading.stopwords import NEGATIONS
 from tokendeck.grading.typos import is_typo_of, numbers_in
 
@@ -18,6 +19,7 @@ COMPACT_TYPO_MIN_LETTERS = 8
 #: Score multipliers for an answer that contradicts the reference.
 NEGATION_PENALTY = 0.45
 NUMBER_PENALTY = 0.7
+OPPOSITE_PENALTY = 0.6
 
 
 def is_exact(answer: str, form: str) -> bool:
@@ -43,8 +45,11 @@ def is_typo(answer: str, form: str) -> bool:
 
 
 def contradiction_factor(reference: str, answer: str) -> float:
-    """Penalty when one side negates and the other does not, or numbers disagree."""
+    """Penalty when one side negates and the other does not, numbers disagree,
+    or the answer uses the opposite of a reference word ("fall" for "rise")."""
     factor = 1.0
+    if swapped_opposites(reference, answer):
+        factor *= OPPOSITE_PENALTY
     if negates(reference) != negates(answer):
         factor *= NEGATION_PENALTY
     ref_numbers = set(numbers_in(normalise(reference)))

@@ -95,13 +95,18 @@ def pages_router() -> APIRouter:
     return router
 
 
-def _progress(col: Collection, now: datetime) -> dict[str, int]:
-    """Streak and today's reviews, reading only as much of the review log as the streak needs."""
+#: How far back the home page looks for the streak; a longer one shows as "60+".
+STREAK_WINDOW_DAYS = 60
+
+
+def _progress(col: Collection, now: datetime) -> dict[str, object]:
+    """Streak and today's reviews from the recent review log only (a heavy log is slow to read)."""
     from tokendeck.stats_charts import streak
 
-    window = 32
-    while True:
-        found = streak(list(col.reviews(since=now - timedelta(days=window))), now, col.calendar)
-        if found["streak_days"] < window - 2 or window > 3650:
-            return found
-        window *= 4
+    recent = list(col.reviews(since=now - timedelta(days=STREAK_WINDOW_DAYS)))
+    found: dict[str, object] = dict(streak(recent, now, col.calendar))
+    capped = (
+        found["streak_days"] == STREAK_WINDOW_DAYS or found["streak_days"] == STREAK_WINDOW_DAYS + 1
+    )
+    found["streak_label"] = f"{STREAK_WINDOW_DAYS}+" if capped else str(found["streak_days"])
+    return found

@@ -1,0 +1,267 @@
+"""``/api/v1/quiz``: question formats, Learn and Test modes, cloze suggestions, lint, links.
+
+A question is built (``POST /questions`` or ``POST /learn/next``) and kept on
+the server under a token; ``POST /answers`` marks the answer (grade, verdict,
+suggested rating, concepts found and missed) without recording it, and
+``POST /records`` feeds it to the FSRS schedule, with the learner's optional
+override. Everything goes through the collection's ``Quizzing`` facade.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from tokendeck.cards import Rating
+from tokendeck.collection import Collection
+from tokendeck.errors import ConflictError, ValidationError
+from tokendeck.web import quiz_schemas as qs
+from tokendeck.web.deps import Col, Now, User
+from tokendeck.web.presenters import card_out
+from tokendeck.web.quiz_presenters import mark_out, question_out, response_of
+from tokendeck.web.quiz_store import Entry, QuizStore
+from tokendeck.web.schemas import QueueOut
+
+if TYPE_CHECKING:
+    from tokendeck.quiz.formats import Question
+    from tokendeck.studying import AnswerResult
+
+router = APIRouter(prefix="/quiz", tags=["quiz"])
+
+
+async def quiz_collection(request: Request, col: Col) -> Collection:
+    """The user's collection, with the app's grader when one was chosen (tests: lexical)."""
+    grader = getattr(request.app.state, "quiz_grader", None)
+    if grader is not None and getattr(col, "_quiz_grader", None) is not grader:
+        col.use_grader(grader)
+    return col
+
+
+def store_of(request: Request) -> QuizStore:
+    """The app's open questions (created on first use)."""
+    store: QuizStore | None = getattr(request.app.state, "quiz_store", None)
+    if store is None:
+        store = request.app.state.quiz_store = QuizStore()
+    return store
+
+
+QuizCol = Annotated[Collection, Depends(quiz_collection)]
+Store = Annotated[QuizStore, Depends(store_of)]
+
+
+def _rng(seed: int | None) -> random.Random:
+    return random.Random(seed if seed is not None else secrets.randbits(64))
+
+
+# -- questions ----------------------------------------------------------------------------
+
+
+@router.post("/questions", response_model=qs.QuestionOut)
+async def build_question(
+    body: qs.QuestionIn, col: QuizCol, now: Now, user: User, store: Store
+) -> qs.QuestionOut:
+    """A question about a card in a format (400 ``invalid`` names a format that works)."""
+    question = col.build_question(body.card_id, body.format, now=now, rng=_rng(body.seed))
+    return question_out(question, store.add(Entry(user.name, question=question)))
+
+
+@router.get("/learn/next", response_model=qs.LearnOut)
+async def learn_next(
+    col: QuizCol,
+    now: Now,
+    user: User,
+    store: Store,
+    deck: str | None = None,
+    format: qs.FormatName | None = None,
+    seed: int | None = None,
+) -> qs.LearnOut:
+    """The next card of the queue, asked in the format Learn mode picks (or ``format``)."""
+    counts = col.queue_counts(now, deck)
+    queue = QueueOut(new=counts.new, learning=counts.learning, review=counts.review)
+    view = col.next_card(now, deck)
+    if view is None:
+        return qs.LearnOut(question=None, queue=queue, card=None)
+    question = _learn_question(col, view.card.id, now, _rng(seed), format)
+    token = store.add(Entry(user.name, question=question))
+    return qs.LearnOut(question=question_out(question, token), queue=queue, card=card_out(view))
+
+
+def _learn_question(
+    col: Collection, card_id: int, now: datetime, rng: random.Random, fmt: str | None
+) -> Question:
+    from tokendeck.quiz.formats import QuestionError
+
+    if fmt is not None:
+        try:
+            return col.build_question(card_id, fmt, now=now, rng=rng)
+        except QuestionError:
+            pass  # this card does not suit the chosen format: Learn mode picks one that does
+    return col.learn_question(card_id, now=now, rng=rng)
+
+
+@router.post("/answers", response_model=qs.GradeOut)
+async def answer(body: qs.AnswerIn, col: QuizCol, user: User, store: Store) -> qs.GradeOut:
+    """Mark an answer: score, verdict, suggested rating, concepts found and missed.
+
+    Nothing is recorded until ``POST /records``; answering again replaces the marks.
+    """
+    entry = store.get(body.token, user.name)
+    if entry.question is None:
+        raise ValidationError("that token is a practice test", hint="score it at /quiz/tests/…")
+    response = response_of(entry.question, body)
+    entry.marks = col.grade_question(entry.question, response, elapsed_s=body.elapsed_s)
+    return qs.GradeOut(token=body.token, marks=[mark_out(m) for m in entry.marks])
+
+
+@router.post("/records", response_model=qs.RecordOut)
+async def record(
+    body: qs.RecordIn, col: QuizCol, now: Now, user: User, store: Store
+) -> qs.RecordOut:
+    """Feed a marked answer to the schedule, with the learner's overrides (card id -> rating)."""
+    entry = store.get(body.token, user.name)
+    if not entry.marks:
+        raise ValidationError("this question has not been answered yet", hint="POST /answers first")
+    overrides = _overrides(body.overrides, {m.card_id for m in entry.marks})
+    results = col.record_marks(
+        entry.marks, now=now, duration_ms=body.duration_ms, overrides=overrides
+    )
+    store.drop(body.token)
+    pairs = zip(entry.marks, results, strict=True)
+    return qs.RecordOut(recorded=[_recorded(col, m.rating, overrides, r) for m, r in pairs])
+
+
+def _overrides(given: Mapping[int, int | str], cards: set[int]) -> dict[int, Rating]:
+    overrides = {card: Rating.parse(r) for card, r in given.items()}
+    unknown = set(overrides) - cards
+    if unknown:
+        raise ValidationError(
+            f"card {min(unknown)} is not in this question", hint="override only its own cards"
+        )
+    return overrides
+
+
+def _recorded(
+    col: Collection, suggested: Rating, overrides: dict[int, Rating], result: AnswerResult
+) -> qs.RecordedOut:
+    rating = overrides.get(result.card.id, suggested)
+    return qs.RecordedOut(
+        card=card_out(col.card(result.card.id)),
+        rating=int(rating),
+        overridden=rating != suggested,
+        leech=result.leech,
+    )
+
+
+# -- Test mode ------------------------------------------------------------------------------
+
+
+@router.post("/tests", response_model=qs.TestOut, status_code=201)
+async def build_test(
+    body: qs.TestIn, col: QuizCol, now: Now, user: User, store: Store
+) -> qs.TestOut:
+    """A practice test of ``count`` questions from a deck in the chosen formats."""
+    test = col.practice_test(
+        body.deck, now=now, rng=_rng(body.seed), count=body.count, formats=body.formats
+    )
+    token = store.add(Entry(user.name, test=test))
+    questions = [question_out(q, f"{token}:{n}") for n, q in enumerate(test.questions)]
+    return qs.TestOut(token=token, deck=test.deck, questions=questions)
+
+
+@router.post("/tests/{token}/score", response_model=qs.TestScoreOut)
+async def score_test(
+    token: str, body: qs.TestAnswersIn, col: QuizCol, now: Now, user: User, store: Store
+) -> qs.TestScoreOut:
+    """Mark a whole test (unanswered questions count as wrong); optionally record every answer."""
+    entry = store.get(token, user.name)
+    if entry.test is None:
+        raise ValidationError("that token is a single question", hint="answer it at /quiz/answers")
+    if entry.recorded:
+        raise ConflictError("this test was already scored and recorded", hint="build a new test")
+    questions = entry.test.questions
+    bad = [n for n in body.responses if not 0 <= n < len(questions)]
+    if bad:
+        raise ValidationError(
+            f"there is no question {bad[0]}", hint=f"number 0 to {len(questions) - 1}"
+        )
+    responses = {n: response_of(questions[n], r) for n, r in body.responses.items()}
+    score = col.score_practice_test(entry.test, responses)
+    recorded = 0
+    if body.record:
+        recorded = len(col.record_marks(score.marks, now=now))
+        entry.recorded = True
+    return qs.TestScoreOut(
+        points=score.points,
+        possible=score.possible,
+        percent=round(score.percent, 1),
+        marks=[mark_out(m) for m in score.marks],
+        recorded=recorded,
+    )
+
+
+# -- cloze, lint, links ---------------------------------------------------------------------
+
+
+@router.get("/clozes", response_model=list[qs.ClozeOut])
+async def cloze_suggestions(
+    col: QuizCol, now: Now, card_id: int | None = None, deck: str | None = None
+) -> list[qs.ClozeOut]:
+    """Cloze deletions proposed from a card's long back, or from every note of a deck."""
+    found = col.suggest_clozes(now=now, card_id=card_id, deck=deck)
+    return [
+        qs.ClozeOut(note_id=s.note_id, text=s.text, gaps=list(s.gaps), sentence=s.sentence)
+        for s in found
+    ]
+
+
+@router.post("/clozes", response_model=qs.ClozeAcceptOut, status_code=201)
+async def accept_cloze(body: qs.ClozeAcceptIn, col: QuizCol, now: Now) -> qs.ClozeAcceptOut:
+    """Store a suggestion (or the learner's edit) as a cloze note in the source note's deck."""
+    from tokendeck.quiz.cloze import ClozeSuggestion
+
+    col.note(body.note_id)  # 404 before anything else if the source is gone
+    note = col.accept_cloze(ClozeSuggestion(body.note_id, body.text, (), ""), now=now)
+    cards = [c.id for c in col.cards_of_note(note.id)]
+    return qs.ClozeAcceptOut(note_id=note.id, card_ids=cards, text=note.front)
+
+
+@router.get("/lint", response_model=list[qs.LintOut])
+async def lint(deck: str, col: QuizCol, now: Now) -> list[qs.LintOut]:
+    """Cards of a deck that will study badly, each with how to fix it."""
+    return [
+        qs.LintOut(
+            card_id=i.card_id,
+            note_id=i.note_id,
+            code=i.code,
+            message=i.message,
+            other_card_id=i.other_card_id,
+        )
+        for i in col.lint(deck, now=now)
+    ]
+
+
+@router.get("/cards/{card_id}/related", response_model=list[qs.RelatedOut])
+async def related(card_id: int, col: QuizCol, now: Now) -> list[qs.RelatedOut]:
+    """Cards this one mentions, cards that mention it, and the most similar ones."""
+    return [
+        qs.RelatedOut(card_id=r.card_id, term=r.term, reason=r.reason, weight=round(r.weight, 3))
+        for r in col.related(card_id, now=now)
+    ]
+
+
+@router.get("/graph", response_model=qs.GraphOut)
+async def graph(deck: str, col: QuizCol, now: Now) -> qs.GraphOut:
+    """The deck's concept graph: cards, and "mentions" and "confusable" edges."""
+    name = col.deck(deck).name
+    found = col.concept_graph(deck, now=now)
+    nodes = [qs.NodeOut(card_id=n.card_id, term=n.term, tags=list(n.tags)) for n in found.nodes]
+    edges = [
+        qs.EdgeOut(source=e.source, target=e.target, kind=e.kind, weight=round(e.weight, 3))  # type: ignore[arg-type]
+        for e in found.edges
+    ]
+    return qs.GraphOut(deck=name, nodes=nodes, edges=edges)

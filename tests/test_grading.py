@@ -175,6 +175,7 @@ def test_empty_answer_is_incorrect(lexical: Grader) -> None:
     [
         ("Canberra", "Sydney", Verdict.INCORRECT),
         ("Canberra", "It is Canberra", Verdict.CORRECT),
+        ("Canberra", "Sydney or Canberra", Verdict.PARTLY_CORRECT),  # a hedge
         ("1945", "1944", Verdict.INCORRECT),
         ("1945", "in 1945", Verdict.CORRECT),
         ("1969", "1996", Verdict.INCORRECT),

@@ -33,6 +33,7 @@ class FactMatch:
     extras: int  # content words of the answer that are not in the fact
     surplus: int  # of those, repeats of the fact's words and numbers ("O(n log n)")
     surname: bool  # "Washington" for "George Washington"
+    hedged: bool = False  # "Sydney or Canberra": the fact among other guesses
 
     @property
     def complete(self) -> bool:
@@ -70,6 +71,7 @@ def match_fact(fact: str, answer: str) -> FactMatch:
         extras=extras,
         surplus=surplus,
         surname=extras == 0 and _is_surname(fact, answer_units),
+        hedged=extras > 0 and ("or" in answer_words or "/" in answer),
     )
 
 

@@ -149,7 +149,7 @@ class Grader:
         if match.numbers_agree is False:
             return Verdict.INCORRECT  # 1944 for 1945, GPT-3 for GPT-J
         if match.contained:
-            return Verdict.CORRECT
+            return Verdict.PARTLY_CORRECT if match.hedged else Verdict.CORRECT
         if match.complete:  # every word of the fact, in another order or with padding
             return Verdict.CORRECT if match.surplus == 0 else Verdict.PARTLY_CORRECT
         if match.surname or (match.numbers_agree and match.coverage.score >= 0.5):

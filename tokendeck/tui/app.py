@@ -7,8 +7,10 @@ app exits, :meth:`StudyApp.run` returns the session :class:`Summary`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import random
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from textual.app import App
 from textual.screen import Screen
@@ -35,11 +37,17 @@ class StudyApp(App[Summary]):
         deck: str | None = None,
         clock: Callable[[], datetime] | None = None,
         theme: str | None = None,
+        mode: str = "study",
+        rng: random.Random | None = None,
+        formats: Sequence[str] = (),
     ) -> None:
         super().__init__()
         self.col = col
         self.deck = deck
         self.clock = clock or _wall_clock
+        self.mode = mode  # "study" (flip cards) or "learn" (question formats)
+        self.rng = rng or random.Random()  # question formats and options
+        self.formats = tuple(formats)  # Learn mode restricted to these, if any
         self.session = Session(started=self.clock())
         if theme is not None:
             self._use_theme(theme)
@@ -55,7 +63,11 @@ class StudyApp(App[Summary]):
         """What the header calls the deck being studied."""
         return self.deck or "All decks"
 
-    def get_default_screen(self) -> Screen[None]:
+    def get_default_screen(self) -> Screen[Any]:
+        if self.mode == "learn":
+            from tokendeck.tui.learn import LearnScreen
+
+            return LearnScreen(self.formats)
         return StudyScreen()
 
     async def action_quit(self) -> None:

@@ -60,6 +60,8 @@ class StudyScreen(Screen[None]):
         Binding("u", "undo", "Undo"),
         Binding("e", "edit", "Edit"),
         Binding("s", "suspend", "Suspend"),
+        Binding("t", "typed", "Type the answer"),
+        Binding("r", "related", "Related"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -163,7 +165,8 @@ class StudyScreen(Screen[None]):
             hints = [("u", "Undo"), ("q", "Quit")]
         else:
             first = ("1-4", "Rate") if self.revealed else ("space", "Show answer")
-            hints = [first, ("e", "Edit"), ("s", "Suspend"), ("u", "Undo"), ("q", "Quit")]
+            hints = [first, ("t", "Type"), ("r", "Related"), ("e", "Edit"), ("s", "Suspend")]
+            hints += [("u", "Undo"), ("q", "Quit")]
         self.query_one(KeyHints).show(hints)
 
     def say(self, text: str, *, level: str = "info") -> None:
@@ -275,6 +278,48 @@ class StudyScreen(Screen[None]):
             await self.show(refreshed, self.study.clock(), revealed=self.revealed)
 
         self.app.push_screen(EditScreen(view.note.front, view.note.back, save), saved)
+
+    def action_typed(self) -> None:
+        """Ask the shown card as typed recall, graded by meaning (then the next card)."""
+        from tokendeck.tui.learn import AskScreen
+
+        view = self.current
+        if view is None:
+            return
+        try:
+            question = self.study.col.build_question(
+                view.id, "typed", now=self.study.clock(), rng=self.study.rng
+            )
+        except TokenDeckError as exc:
+            self.say(f"Cannot type this card: {exc}", level="error")
+            return
+
+        async def answered(card_ids: list[int] | None) -> None:
+            if not card_ids:  # left without answering: the card is still there
+                return
+            self.undoable += [Undoable("answer", card_id) for card_id in card_ids]
+            now = self.study.clock()
+            after = self.study.col.card(card_ids[0]).card
+            rating = Rating(self.study.col.history(after.id)[-1].rating)
+            wait = self._next_in(after.due, now)
+            self.say(f"Typed: {rating.label.capitalize()}, next in {wait}.")
+            await self.show_next()
+
+        self.app.push_screen(AskScreen(question), answered)
+
+    def action_related(self) -> None:
+        """Show the cards related to the shown one (terms it mentions, similar cards)."""
+        from tokendeck.tui.related import RelatedScreen, term_of
+
+        view = self.current
+        if view is None:
+            return
+        try:
+            found = self.study.col.related(view.id, now=self.study.clock())
+        except TokenDeckError as exc:
+            self.say(f"No related cards: {exc}", level="error")
+            return
+        self.app.push_screen(RelatedScreen(term_of(view.front), found))
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         """Mouse clicks on the answer bar run the same actions as the keys."""

@@ -1,0 +1,299 @@
+"""Question views: one widget per question format, turning keys into a response.
+
+A view shows a :class:`~tokendeck.quiz.formats.Question` and posts
+:class:`QuestionView.Responded` with the response its marker expects (see
+:mod:`tokendeck.quiz.marking`): a Rating for flip, the typed text for typed /
+reverse / cloze, an option index for multiple choice and discrimination, a
+bool for true / false, {term card id: definition card id} for matching.
+
+Keys reach a view through :meth:`QuestionView.press`, called by the screen,
+except typed answers, which an Input collects. Text from cards is shown with
+markup off, so brackets in a definition are never read as styling.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from tokendeck.cards import Rating
+from tokendeck.quiz.formats import Question
+from tokendeck.quiz.marking import Response
+
+LETTERS = string.ascii_uppercase
+Hints = list[tuple[str, str]]
+
+#: What the learner sees above the prompt, per format.
+TITLES = {
+    "flip": "Recall",
+    "typed": "Type the answer",
+    "reverse": "Which term is this?",
+    "multiple_choice": "Multiple choice",
+    "true_false": "True or false",
+    "matching": "Matching",
+    "cloze": "Fill the gap",
+    "discrimination": "Tell them apart",
+}
+
+
+class QuestionView(VerticalScroll):
+    """A question on screen; subclasses collect the answer."""
+
+    DEFAULT_CSS = """
+    QuestionView { height: 1fr; padding: 0 2; }
+    QuestionView > Static { width: 100%; }
+    QuestionView .kind { color: $text-muted; }
+    QuestionView #prompt { text-style: bold; margin: 0 0 1 0; }
+    QuestionView .option { padding: 0 1; margin: 0 0 0 0; }
+    QuestionView .option.-selected { background: $boost; color: $text-accent; }
+    QuestionView .option.-matched { color: $text-muted; }
+    QuestionView .timer { color: $text-warning; }
+    QuestionView .answer { color: $text-success; margin: 1 0 0 0; }
+    """
+
+    class Responded(Message):
+        """The learner answered."""
+
+        def __init__(self, response: Response) -> None:
+            super().__init__()
+            self.response = response
+
+    def __init__(self, question: Question) -> None:
+        super().__init__(can_focus=False)
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        yield Static(TITLES.get(self.question.format, self.question.format), classes="kind")
+        yield Static(self.question.prompt, id="prompt", markup=False)
+        yield from self.body()
+
+    def body(self) -> ComposeResult:
+        """The part under the prompt (options, input box)."""
+        yield from ()
+
+    def press(self, key: str) -> bool:
+        """Handle a key; True when it meant something here."""
+        return False
+
+    def hints(self) -> Hints:
+        """The keys this view answers to."""
+        return []
+
+    def respond(self, response: Response) -> None:
+        """Hand the answer to the screen."""
+        self.post_message(self.Responded(response))
+
+
+class FlipView(QuestionView):
+    """Think of the answer, show it, rate yourself 1-4."""
+
+    def __init__(self, question: Question) -> None:
+        super().__init__(question)
+        self.revealed = False
+
+    def body(self) -> ComposeResult:
+        yield Static(self.question.answer, classes="answer", id="flip-answer", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#flip-answer").display = False
+
+    def press(self, key: str) -> bool:
+        if not self.revealed and key in ("space", "enter"):
+            self.revealed = True
+            self.query_one("#flip-answer").display = True
+            return True
+        if self.revealed and key in "1234" and len(key) == 1:
+            self.respond(Rating(int(key)))
+            return True
+        return False
+
+    def hints(self) -> Hints:
+        return [("1-4", "Rate")] if self.revealed else [("space", "Show answer")]
+
+
+class TypedView(QuestionView):
+    """Typed recall, reverse and cloze: an input box, Enter to check."""
+
+    def body(self) -> ComposeResult:
+        yield Input(
+            placeholder="Type your answer, Enter to check", id="typed", select_on_focus=False
+        )
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        event.input.disabled = True  # one answer per question
+        self.respond(event.value.strip())
+
+    def press(self, key: str) -> bool:
+        # Only reached when the box lost focus (Escape): i or Enter goes back to typing.
+        box = self.query_one(Input)
+        if key in ("i", "enter") and not box.disabled:
+            box.focus()
+            return True
+        return False
+
+    def hints(self) -> Hints:
+        return [("enter", "Check"), ("esc", "Leave the box")]
+
+
+class ChoiceView(QuestionView):
+    """Multiple choice and discrimination: 1-N, or arrows and Enter."""
+
+    def __init__(self, question: Question) -> None:
+        super().__init__(question)
+        self.selected = 0
+
+    def body(self) -> ComposeResult:
+        for i, choice in enumerate(self.question.choices):
+            yield Static(f"{i + 1}. {choice.text}", classes="option", markup=False)
+
+    def on_mount(self) -> None:
+        self._highlight()
+
+    def press(self, key: str) -> bool:
+        count = len(self.question.choices)
+        if key in ("up", "down"):
+            self.selected = (self.selected + (1 if key == "down" else -1)) % count
+            self._highlight()
+        elif key == "enter":
+            self.respond(self.selected)
+        elif key.isdigit() and 1 <= int(key) <= count:
+            self.selected = int(key) - 1
+            self._highlight()
+            self.respond(self.selected)
+        else:
+            return False
+        return True
+
+    def _highlight(self) -> None:
+        for i, option in enumerate(self.query(".option")):
+            option.set_class(i == self.selected, "-selected")
+        options = list(self.query(".option"))
+        if options:
+            self.scroll_to_widget(options[self.selected], animate=False)
+
+    def hints(self) -> Hints:
+        return [(f"1-{len(self.question.choices)}", "Choose"), ("↑↓ enter", "Pick")]
+
+
+class TrueFalseView(QuestionView):
+    """A statement: t (or y) for true, f (or n) for false."""
+
+    def press(self, key: str) -> bool:
+        if key in ("t", "y"):
+            self.respond(True)
+        elif key in ("f", "n"):
+            self.respond(False)
+        else:
+            return False
+        return True
+
+    def hints(self) -> Hints:
+        return [("t", "True"), ("f", "False")]
+
+
+class MatchingView(QuestionView):
+    """A timed round: pick a term (1-6), then its definition (a-f).
+
+    A letter with no term picked goes to the first unmatched term, so typing
+    the letters in order answers the round; it is sent when every term is
+    matched, or on Enter. Backspace undoes the last match.
+    """
+
+    def __init__(self, question: Question, clock: Callable[[], datetime]) -> None:
+        super().__init__(question)
+        self.clock = clock
+        self.started = clock()
+        self.term: int | None = None
+        self.matches: dict[int, int] = {}  # term position -> definition position
+        self.order: list[int] = []
+
+    def body(self) -> ComposeResult:
+        yield Static("", classes="timer", id="timer")
+        for i, term in enumerate(self.question.terms):
+            yield Static(f"{i + 1}. {term.text}", classes="option term", markup=False)
+        yield Static("")
+        for i, choice in enumerate(self.question.choices):
+            yield Static(f"{LETTERS[i]}. {choice.text}", classes="option definition", markup=False)
+
+    def on_mount(self) -> None:
+        self._tick()
+        self.set_interval(1.0, self._tick)
+
+    def _tick(self) -> None:
+        limit = self.question.time_limit_s or 0.0
+        left = limit - (self.clock() - self.started).total_seconds()
+        text = f"{left:.0f} s left" if left > 0 else "Time is up: matches now count as Hard"
+        self.query_one("#timer", Static).update(text)
+
+    def press(self, key: str) -> bool:
+        terms, count = len(self.question.terms), len(self.question.choices)
+        if key.isdigit() and 1 <= int(key) <= terms:
+            self.term = int(key) - 1
+        elif len(key) == 1 and key.upper() in LETTERS[:count]:
+            self._match(LETTERS.index(key.upper()))
+        elif key == "backspace" and self.order:
+            self.matches.pop(self.order.pop(), None)
+        elif key == "enter":
+            self.respond(self.response())
+            return True
+        else:
+            return False
+        self._show()
+        return True
+
+    def _match(self, definition: int) -> None:
+        unmatched = [i for i in range(len(self.question.terms)) if i not in self.matches]
+        term = self.term if self.term is not None else (unmatched[0] if unmatched else None)
+        if term is None:
+            return
+        self.matches[term] = definition
+        self.order = [t for t in self.order if t != term] + [term]
+        self.term = None
+        if len(self.matches) == len(self.question.terms):
+            self.respond(self.response())
+
+    def response(self) -> dict[int, int]:
+        """The matches so far as {term card id: definition card id}."""
+        q = self.question
+        return {q.terms[t].card_id: q.choices[d].card_id for t, d in self.matches.items()}
+
+    def _show(self) -> None:
+        for i, widget in enumerate(self.query(".term")):
+            term = self.question.terms[i].text
+            chosen = self.matches.get(i)
+            suffix = f"  → {LETTERS[chosen]}" if chosen is not None else ""
+            assert isinstance(widget, Static)
+            widget.update(f"{i + 1}. {term}{suffix}")
+            widget.set_class(i == self.term, "-selected")
+        used = set(self.matches.values())
+        for i, widget in enumerate(self.query(".definition")):
+            widget.set_class(i in used, "-matched")
+
+    def hints(self) -> Hints:
+        return [("1-6", "Term"), ("a-f", "Definition"), ("⌫", "Undo match"), ("enter", "Done")]
+
+
+def view_for(question: Question, clock: Callable[[], datetime]) -> QuestionView:
+    """The view that asks ``question``."""
+    fmt = question.format
+    if fmt == "flip":
+        return FlipView(question)
+    if question.typed:
+        return TypedView(question)
+    if fmt in ("multiple_choice", "discrimination"):
+        return ChoiceView(question)
+    if fmt == "true_false":
+        return TrueFalseView(question)
+    if fmt == "matching":
+        return MatchingView(question, clock)
+    return FlipView(question)

@@ -1,0 +1,109 @@
+// The concept graph of a deck: plain SVG with a small force layout (no library, no CDN).
+// Every node is a link to its card, so the graph is usable by keyboard; the list below it
+// says the same in words for screen readers.
+import { api, announce, esc } from "./api.js";
+
+const $ = (id) => document.getElementById(id);
+const SVG = "http://www.w3.org/2000/svg";
+const WIDTH = 800;
+const HEIGHT = 560;
+
+/** Positions for the nodes: a seeded circle start, then spring and repulsion steps. */
+export function layout(nodes, edges, steps = 300) {
+  const n = nodes.length;
+  const pos = nodes.map((_, i) => ({
+    x: WIDTH / 2 + 200 * Math.cos((2 * Math.PI * i) / Math.max(1, n)),
+    y: HEIGHT / 2 + 200 * Math.sin((2 * Math.PI * i) / Math.max(1, n)),
+  }));
+  const index = new Map(nodes.map((node, i) => [node.card_id, i]));
+  const links = edges.map((e) => [index.get(e.source), index.get(e.target)]).filter(([a, b]) => a !== undefined && b !== undefined);
+  const ideal = Math.sqrt((WIDTH * HEIGHT) / Math.max(1, n)) * 0.6;
+  for (let step = 0; step < steps; step++) {
+    const cool = 1 - step / steps;
+    const force = pos.map(() => ({ x: 0, y: 0 }));
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) {
+        const dx = pos[i].x - pos[j].x || 0.01;
+        const dy = pos[i].y - pos[j].y || 0.01;
+        const d2 = dx * dx + dy * dy;
+        const push = (ideal * ideal) / d2;
+        force[i].x += dx * push / 10; force[i].y += dy * push / 10;
+        force[j].x -= dx * push / 10; force[j].y -= dy * push / 10;
+      }
+    }
+    for (const [a, b] of links) {
+      const dx = pos[b].x - pos[a].x;
+      const dy = pos[b].y - pos[a].y;
+      const d = Math.sqrt(dx * dx + dy * dy) || 0.01;
+      const pull = (d - ideal) / d / 4;
+      force[a].x += dx * pull; force[a].y += dy * pull;
+      force[b].x -= dx * pull; force[b].y -= dy * pull;
+    }
+    pos.forEach((p, i) => {
+      // Gravity to the centre keeps unconnected cards on screen.
+      const fx = force[i].x + (WIDTH / 2 - p.x) * 0.01;
+      const fy = force[i].y + (HEIGHT / 2 - p.y) * 0.01;
+      const len = Math.sqrt(fx * fx + fy * fy) || 1;
+      const move = Math.min(len, 20 * cool + 1);
+      p.x = Math.min(WIDTH - 60, Math.max(60, p.x + (fx / len) * move));
+      p.y = Math.min(HEIGHT - 30, Math.max(30, p.y + (fy / len) * move));
+    });
+  }
+  return pos;
+}
+
+function element(name, attributes) {
+  const el = document.createElementNS(SVG, name);
+  for (const [key, value] of Object.entries(attributes)) el.setAttribute(key, value);
+  return el;
+}
+
+function draw(graph) {
+  const svg = $("graph");
+  svg.replaceChildren();
+  const pos = layout(graph.nodes, graph.edges);
+  const at = new Map(graph.nodes.map((node, i) => [node.card_id, pos[i]]));
+  for (const edge of graph.edges) {
+    const a = at.get(edge.source);
+    const b = at.get(edge.target);
+    if (!a || !b) continue;
+    svg.append(element("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: `edge edge-${edge.kind}`, "aria-hidden": "true" }));
+  }
+  graph.nodes.forEach((node, i) => {
+    const link = element("a", { href: `/cards/${node.card_id}`, class: "node" });
+    link.setAttributeNS("http://www.w3.org/1999/xlink", "xlink:title", node.term);
+    link.append(element("circle", { cx: pos[i].x, cy: pos[i].y, r: 7 }));
+    const label = element("text", { x: pos[i].x + 10, y: pos[i].y + 4 });
+    label.textContent = node.term;
+    link.append(label);
+    svg.append(link);
+  });
+  const names = new Map(graph.nodes.map((node) => [node.card_id, node.term]));
+  const words = { mentions: "mentions", confusable: "is easily confused with" };
+  $("graph-edges").innerHTML = graph.edges.length
+    ? graph.edges.map((e) => `<li><a href="/cards/${e.source}">${esc(names.get(e.source))}</a> ${words[e.kind]} ` +
+      `<a href="/cards/${e.target}">${esc(names.get(e.target))}</a></li>`).join("")
+    : "<li>No links between these cards yet.</li>";
+  const text = `${graph.nodes.length} cards, ${graph.edges.length} links in ${graph.deck}.`;
+  $("graph-status").textContent = text;
+  document.body.dataset.graphReady = "true";
+  announce(text);
+}
+
+async function load(event) {
+  if (event) event.preventDefault();
+  const deck = $("deck-select").value;
+  if (!deck) {
+    $("graph-status").textContent = "Add a deck first.";
+    return;
+  }
+  try {
+    draw(await api(`/quiz/graph?deck=${encodeURIComponent(deck)}`));
+  } catch (error) {
+    $("graph-status").textContent = error.message;
+    announce(`Error: ${error.message}`);
+  }
+}
+
+$("graph-options").addEventListener("submit", load);
+load();

@@ -1,0 +1,236 @@
+// Learn mode: one question at a time in the format Learn mode picks, marked by the server,
+// then recorded with the suggested rating or the learner's one-key override. Keyboard only.
+import { api, announce, showHtml, typeset } from "./api.js";
+import { FORMAT_NAMES, RATING_NAMES, answerInputs, markHtml, readAnswer, verdictText } from "./quiz_widgets.js";
+
+const $ = (id) => document.getElementById(id);
+const root = $("learn");
+const ID = "learn";
+
+let deck = root.dataset.deck || "";
+let format = "";
+let current = null;   // LearnOut
+let marks = [];
+let phase = "idle";   // asking | revealed (flip) | marked | idle
+let busy = false;
+let shownAt = 0;
+let timer = null;
+let done = 0;
+
+async function run(action) {
+  if (busy) return;
+  busy = true;
+  try {
+    await action();
+  } catch (error) {
+    $("progress").textContent = error.message;
+    announce(`Error: ${error.message}`);
+  } finally {
+    busy = false;
+  }
+}
+
+function query() {
+  const params = new URLSearchParams();
+  if (deck) params.set("deck", deck);
+  if (format) params.set("format", format);
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+async function loadNext() {
+  current = await api(`/quiz/learn/next${query()}`);
+  const q = current.queue;
+  $("progress").textContent = `${done} done · ${q.new + q.learning + q.review} left (new ${q.new}, learning ${q.learning}, review ${q.review})`;
+  if (!current.question) return finish();
+  show(current.question);
+}
+
+function finish() {
+  phase = "idle";
+  $("question").hidden = true;
+  $("result").hidden = true;
+  $("summary-text").textContent = `You answered ${done} question${done === 1 ? "" : "s"} in this session.`;
+  $("summary").hidden = false;
+  $("summary").focus();
+  announce(`Session finished. ${done} questions answered.`);
+}
+
+function show(question) {
+  phase = "asking";
+  marks = [];
+  $("summary").hidden = true;
+  $("result").hidden = true;
+  $("question").hidden = false;
+  $("question-format").textContent = FORMAT_NAMES[question.format] || question.format;
+  $("prompt").textContent = question.prompt;
+  typeset($("prompt"));
+  $("statement").hidden = !question.statement || question.statement === question.prompt;
+  $("statement").textContent = question.statement;
+  $("flip-back").hidden = true;
+  const form = $("answer-form");
+  const button = question.input === "rating"
+    ? `<button type="submit" class="primary">Show answer <kbd>Space</kbd></button>`
+    : `<button type="submit" class="primary">Check <kbd>Enter</kbd></button>`;
+  const dontKnow = question.input === "text" ? ` <button type="button" id="dont-know">I don't know</button>` : "";
+  form.innerHTML = `${answerInputs(question, ID)}<p class="row">${button}${dontKnow}</p>`;
+  if (dontKnow) $("dont-know").addEventListener("click", () => { $(`${ID}-text`).value = ""; submit(); });
+  startTimer(question.time_limit_s);
+  shownAt = performance.now();
+  const first = form.querySelector("input, select, button");
+  if (first) first.focus();
+  announce(`${FORMAT_NAMES[question.format]}: ${question.prompt}`);
+}
+
+function startTimer(limit) {
+  clearInterval(timer);
+  $("timer").hidden = !limit;
+  if (!limit) return;
+  const tick = () => {
+    const left = Math.max(0, Math.ceil(limit - (performance.now() - shownAt) / 1000));
+    $("timer").textContent = `${left} s left`;
+    if (left === 0) clearInterval(timer);
+  };
+  tick();
+  timer = setInterval(tick, 500);
+}
+
+function elapsed() {
+  return (performance.now() - shownAt) / 1000;
+}
+
+function submit() {
+  const question = current && current.question;
+  if (!question || phase !== "asking") return;
+  if (question.input === "rating") return revealFlip();
+  const answer = readAnswer(question, $("answer-form"), ID);
+  if (answer.choice === null || answer.truth === null) {
+    announce("Pick an answer first.");
+    return;
+  }
+  return run(async () => {
+    clearInterval(timer);
+    const graded = await api("/quiz/answers", {
+      method: "POST", body: { token: question.token, elapsed_s: elapsed(), ...answer },
+    });
+    marks = graded.marks;
+    showMarks();
+  });
+}
+
+function showMarks() {
+  phase = "marked";
+  const right = marks.filter((m) => m.correct).length;
+  const heading = marks.length === 1 ? verdictText(marks[0]) : `${right} of ${marks.length} matched`;
+  $("verdict").textContent = heading;
+  const score = marks.reduce((sum, m) => sum + m.score, 0) / marks.length;
+  $("score").textContent = `Score ${Math.round(score * 100)}%`;
+  $("marks").innerHTML = marks.map((m) => `<div class="mark">${markHtml(m)}</div>`).join("");
+  typeset($("marks"));
+  const suggested = marks.length === 1 ? marks[0].rating : null;
+  $("suggested").textContent = suggested ? RATING_NAMES[suggested] : "each card's own";
+  buildRatingButtons(suggested, (r) => record(r));
+  $("result").hidden = false;
+  $("result").focus();
+  announce(`${heading}. Score ${Math.round(score * 100)} percent. Suggested rating ${suggested ? RATING_NAMES[suggested] : "per card"}. Enter accepts, 1 to 4 override.`);
+}
+
+function buildRatingButtons(suggested, onPick) {
+  const group = $("override");
+  group.querySelectorAll("button").forEach((b) => b.remove());
+  for (const rating of [1, 2, 3, 4]) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = `rate rate-${RATING_NAMES[rating].toLowerCase()}${rating === suggested ? " suggested" : ""}`;
+    button.setAttribute("aria-keyshortcuts", String(rating));
+    button.innerHTML = `<span class="name">${RATING_NAMES[rating]}</span>` +
+      (rating === suggested ? `<span class="interval">suggested</span>` : "") + `<kbd aria-hidden="true">${rating}</kbd>`;
+    button.addEventListener("click", () => onPick(rating));
+    group.append(button);
+  }
+}
+
+function revealFlip() {
+  phase = "revealed";
+  showHtml($("flip-back"), current.card.back_html);
+  $("flip-back").hidden = false;
+  $("answer-form").innerHTML = "";
+  $("verdict").textContent = "How well did you remember?";
+  $("score").textContent = "";
+  $("marks").innerHTML = "";
+  $("suggested").textContent = "none, rate yourself";
+  buildRatingButtons(null, (r) => selfRate(r));
+  $("result").hidden = false;
+  $("flip-back").focus();
+  announce("Answer shown. Rate with 1 to 4.");
+}
+
+function selfRate(rating) {
+  return run(async () => {
+    const question = current.question;
+    await api("/quiz/answers", { method: "POST", body: { token: question.token, rating } });
+    await saveRecord(question.token, {}, rating);
+  });
+}
+
+function record(override) {
+  if (phase !== "marked") return;
+  return run(async () => {
+    const overrides = {};
+    if (override) for (const m of marks) overrides[m.card_id] = override;
+    await saveRecord(current.question.token, overrides, override || marks[0].rating);
+  });
+}
+
+async function saveRecord(token, overrides, rating) {
+  const result = await api("/quiz/records", {
+    method: "POST", body: { token, overrides, duration_ms: Math.round(elapsed() * 1000) },
+  });
+  done += 1;
+  const overridden = result.recorded.some((r) => r.overridden);
+  announce(`Recorded ${RATING_NAMES[rating]}${overridden ? " (your override)" : ""}.`);
+  await loadNext();
+}
+
+function pickOption(index) {
+  const radios = $("answer-form").querySelectorAll(`input[name="${ID}-choice"]`);
+  if (index >= radios.length) return;
+  radios[index].checked = true;
+  submit();
+}
+
+function pickTruth(value) {
+  const radio = $("answer-form").querySelector(`input[name="${ID}-truth"][value="${value}"]`);
+  if (!radio) return;
+  radio.checked = true;
+  submit();
+}
+
+function onKey(event) {
+  if (event.ctrlKey || event.metaKey || event.altKey || busy) return;
+  const typing = event.target.closest("input[type=text], input:not([type]), textarea, select");
+  const onButton = event.target.closest("button, a");
+  if (phase === "marked") {
+    if (event.key === "Enter" && !onButton) { event.preventDefault(); record(null); }
+    else if (["1", "2", "3", "4"].includes(event.key)) { event.preventDefault(); record(Number(event.key)); }
+  } else if (phase === "revealed" && ["1", "2", "3", "4"].includes(event.key)) {
+    event.preventDefault();
+    selfRate(Number(event.key));
+  } else if (phase === "asking" && !typing && current) {
+    const input = current.question.input;
+    if (input === "choice" && /^[1-9]$/.test(event.key)) { event.preventDefault(); pickOption(Number(event.key) - 1); }
+    else if (input === "truth" && (event.key === "t" || event.key === "f")) { event.preventDefault(); pickTruth(event.key === "t"); }
+    else if (input === "rating" && event.key === " " && !onButton) { event.preventDefault(); submit(); }
+  }
+}
+
+$("answer-form").addEventListener("submit", (event) => { event.preventDefault(); submit(); });
+$("learn-options").addEventListener("submit", (event) => {
+  event.preventDefault();
+  deck = $("deck-select").value;
+  format = $("format-select").value;
+  run(loadNext);
+});
+document.addEventListener("keydown", onKey);
+if (deck) $("deck-select").value = deck;
+run(loadNext);

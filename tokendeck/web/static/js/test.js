@@ -1,0 +1,82 @@
+// Test mode: build a practice test of N questions, answer them all, score at the end; printable.
+import { api, announce, esc, typeset } from "./api.js";
+import { FORMAT_NAMES, answerInputs, markHtml, readAnswer } from "./quiz_widgets.js";
+
+const $ = (id) => document.getElementById(id);
+let test = null;
+let busy = false;
+
+async function run(action) {
+  if (busy) return;
+  busy = true;
+  try {
+    await action();
+  } catch (error) {
+    $("test-status").textContent = error.message;
+    announce(`Error: ${error.message}`);
+  } finally {
+    busy = false;
+  }
+}
+
+function chosenFormats() {
+  return [...document.querySelectorAll('input[name="formats"]:checked')].map((box) => box.value);
+}
+
+async function build(event) {
+  event.preventDefault();
+  await run(async () => {
+    const body = { deck: $("deck-select").value, count: Number($("test-count").value) || 10, formats: chosenFormats() };
+    test = await api("/quiz/tests", { method: "POST", body });
+    $("test-title").textContent = `Practice test: ${test.deck} (${test.questions.length} questions)`;
+    $("test-questions").innerHTML = test.questions.map(questionHtml).join("");
+    typeset($("test-questions"));
+    $("test-result").hidden = true;
+    $("test-form").hidden = false;
+    $("test-status").textContent = "";
+    $("test-title").focus();
+    announce(`Test ready: ${test.questions.length} questions.`);
+  });
+}
+
+function questionHtml(question, number) {
+  const id = `q${number}`;
+  const statement = question.statement && question.statement !== question.prompt
+    ? `<p class="statement">${esc(question.statement)}</p>` : "";
+  return `<li class="test-question" id="${id}" aria-labelledby="${id}-prompt">` +
+    `<p class="muted format">${FORMAT_NAMES[question.format]}</p>` +
+    `<p class="prompt" id="${id}-prompt">${esc(question.prompt)}</p>${statement}` +
+    `<div class="inputs">${answerInputs(question, id)}</div></li>`;
+}
+
+async function score(event) {
+  event.preventDefault();
+  await run(async () => {
+    const responses = {};
+    test.questions.forEach((question, number) => {
+      const answer = readAnswer(question, $(`q${number}`), `q${number}`);
+      if (answer.choice === null || answer.truth === null) return;  // unanswered: counts as wrong
+      responses[number] = answer;
+    });
+    const result = await api(`/quiz/tests/${encodeURIComponent(test.token)}/score`, {
+      method: "POST", body: { responses, record: $("test-record").checked },
+    });
+    showScore(result);
+  });
+}
+
+function showScore(result) {
+  const percent = Math.round(result.percent);
+  $("test-score").textContent = `Score: ${result.points} of ${result.possible} (${percent}%)`;
+  $("test-marks").innerHTML = result.marks.map((m) => `<li>${markHtml(m)}</li>`).join("");
+  typeset($("test-marks"));
+  $("test-result").hidden = false;
+  $("test-form").querySelectorAll("input, select, button[type=submit]").forEach((el) => { el.disabled = true; });
+  $("test-result").focus();
+  const recorded = result.recorded ? ` ${result.recorded} answers recorded in your schedule.` : "";
+  announce(`Test scored: ${result.points} of ${result.possible}, ${percent} percent.${recorded}`);
+}
+
+$("test-options").addEventListener("submit", build);
+$("test-form").addEventListener("submit", score);
+$("print").addEventListener("click", () => window.print());

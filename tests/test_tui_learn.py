@@ -25,6 +25,7 @@ from textual.widgets import Input
 from tokendeck.attempts import LoggedAttempt
 from tokendeck.cards import CardState, Rating
 from tokendeck.collection import Collection
+from tokendeck.errors import TokenDeckError
 from tokendeck.grading import Grader
 from tokendeck.quiz.formats import Question
 from tokendeck.tui.app import StudyApp
@@ -492,3 +493,41 @@ def test_every_question_fits_80_by_24(col: Collection, fmt: str) -> None:
             assert widget.region.right <= 80
 
     drive(learn_app(col, fmt), script)
+
+
+def test_a_question_limit_ends_the_session(col: Collection) -> None:
+    async def script(pilot: Pilot[Summary], screen: Screen[Any]) -> None:
+        question = asked(screen)
+        await pilot.press(str((question.correct or 0) + 1), "enter")
+        assert isinstance(screen, LearnScreen) and screen.phase == "idle"
+        assert "Done." in str(screen.query_one("#done-title").render())
+        await pilot.press("q")
+
+    app = StudyApp(
+        col, deck=DECK, clock=Clock(), mode="learn", formats=("multiple_choice",), limit=1
+    )
+    summary = drive(app, script)
+    assert summary is not None and summary.answers == 1
+
+
+# -- the command line: the prompt path stays for scripts -----------------------------------
+
+
+def test_learn_piped_asks_at_prompts_in_the_chosen_format(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from tokendeck.cli import cli
+
+    db = tmp_path / "p.db"
+    with Collection.open(db, now=FIXED, install_builtin=False) as setup:
+        setup.add_note(DECK, *TERMS[0], now=FIXED)
+    args = ["--db", str(db), "--now", "2026-11-27T15:00:00Z", "learn", "-n", "1"]
+    result = CliRunner().invoke(cli, [*args, "--formats", "typed"], input=f"{TERMS[0][1]}\n\n")
+    assert result.exit_code == 0, result.output
+    assert "[typed]" in result.output and "Studied 1 card." in result.output
+    with Collection.open(db, now=FIXED) as after:
+        [logged] = after.attempts()
+    assert logged.attempt.format == "typed" and logged.attempt.verdict == "correct"
+    bad = CliRunner().invoke(cli, [*args, "--formats", "essay"])
+    assert isinstance(bad.exception, TokenDeckError)
+    assert "unknown question format 'essay'" in str(bad.exception)

@@ -34,19 +34,46 @@ def _rng(seed: int | None) -> random.Random:
 @click.argument("deck", required=False)
 @click.option("-n", "limit", type=int, default=20, show_default=True, help="Cards to study.")
 @click.option("--seed", type=int, help="Seed for the question choices (for repeatable runs).")
-def learn(deck: str | None, limit: int, seed: int | None) -> None:
+@click.option(
+    "--formats",
+    "formats_text",
+    default="",
+    metavar="F,F",
+    help="Only these formats (e.g. typed,reverse); default: chosen per card by Learn mode.",
+)
+@click.option("--plain", is_flag=True, help="Ask at line prompts even in a terminal.")
+@click.option("--theme", metavar="NAME", help="Textual theme of the full-screen session.")
+def learn(
+    deck: str | None,
+    limit: int,
+    seed: int | None,
+    formats_text: str,
+    plain: bool,
+    theme: str | None,
+) -> None:
     """Learn mode: due cards asked in formats that follow how well you know them.
 
     New and shaky cards come as multiple choice or true / false, then as
     "which of these is X, not Y?", then as typed recall (graded by meaning).
     After each answer, Enter accepts the suggested rating, 1-4 overrides it.
+    In a terminal this runs full-screen; piped or with --plain it asks at
+    line prompts.
 
     \b
     Example:
       tokendeck learn "LLM Vocabulary" -n 10
+      tokendeck learn --formats typed
     """
+    from tokendeck.tui.picking import check_formats, pick_question
+
     cli_state = state()
     col = cli_state.collection()
+    formats = check_formats([f.strip() for f in formats_text.split(",") if f.strip()])
+    if deck is not None:
+        deck = col.deck(deck).name  # NotFoundError lists the decks there are
+    if not plain and sys.stdin.isatty() and sys.stdout.isatty():
+        _learn_full_screen(col, deck, limit, _rng(seed), formats, theme)
+        return
     rng = _rng(seed)
     done = 0
     while done < limit:
@@ -55,7 +82,7 @@ def learn(deck: str | None, limit: int, seed: int | None) -> None:
         if view is None:
             _nothing_due(col, now, deck)
             break
-        question = col.learn_question(view.id, now=now, rng=rng)
+        question = pick_question(col, view.id, now=now, rng=rng, formats=formats)
         asking.show(question)
         started = time.monotonic()
         response = asking.read_response(question)
@@ -64,6 +91,32 @@ def learn(deck: str | None, limit: int, seed: int | None) -> None:
         _record(col, marks, cli_state.now(), elapsed, ask_override=not question.self_rated)
         done += 1
     click.echo(f"\nStudied {done} card{'s' if done != 1 else ''}.")
+
+
+def _learn_full_screen(
+    col: Collection,
+    deck: str | None,
+    limit: int,
+    rng: random.Random,
+    formats: tuple[str, ...],
+    theme: str | None,
+) -> None:
+    from tokendeck.tui.app import StudyApp
+    from tokendeck.tui.session import format_summary
+
+    app = StudyApp(
+        col,
+        deck=deck,
+        clock=state().now,
+        theme=theme,
+        mode="learn",
+        rng=rng,
+        formats=formats,
+        limit=limit,
+    )
+    summary = app.run()
+    if summary is not None:
+        click.echo(format_summary(summary))
 
 
 def _nothing_due(col: Collection, now: Any, deck: str | None) -> None:

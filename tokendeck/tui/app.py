@@ -40,6 +40,7 @@ class StudyApp(App[Summary]):
         mode: str = "study",
         rng: random.Random | None = None,
         formats: Sequence[str] = (),
+        limit: int | None = None,
     ) -> None:
         super().__init__()
         self.col = col
@@ -48,6 +49,7 @@ class StudyApp(App[Summary]):
         self.mode = mode  # "study" (flip cards) or "learn" (question formats)
         self.rng = rng or random.Random()  # question formats and options
         self.formats = tuple(formats)  # Learn mode restricted to these, if any
+        self.limit = limit  # Learn mode asks at most this many questions
         self.session = Session(started=self.clock())
         if theme is not None:
             self._use_theme(theme)
@@ -67,7 +69,7 @@ class StudyApp(App[Summary]):
         if self.mode == "learn":
             from tokendeck.tui.learn import LearnScreen
 
-            return LearnScreen(self.formats)
+            return LearnScreen(self.formats, limit=self.limit)
         return StudyScreen()
 
     async def action_quit(self) -> None:

@@ -23,7 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from tokendeck.cards import Rating
 from tokendeck.errors import NothingToUndoError, TokenDeckError
@@ -246,9 +246,11 @@ class LearnScreen(QuizScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("u", "undo", "Undo", show=False)]
 
-    def __init__(self, formats: Sequence[str] = ()) -> None:
+    def __init__(self, formats: Sequence[str] = (), *, limit: int | None = None) -> None:
         super().__init__()
         self.formats = tuple(formats)
+        self.limit = limit
+        self.asked = 0  # questions answered this session (undo takes one back)
 
     async def on_mount(self) -> None:
         self.set_interval(POLL_SECONDS, self._poll)
@@ -257,9 +259,12 @@ class LearnScreen(QuizScreen):
     async def next_question(self) -> None:
         """Ask the next due card, or say when one will be."""
         now = self.study.clock()
+        if self.limit is not None and self.asked >= self.limit:
+            self._idle(now, f"That was {self.limit} questions: press q for the summary.", "Done.")
+            return
         view = self.study.col.next_card(now, self.study.deck)
         if view is None:
-            self._idle(now)
+            self._idle(now, self._when_next(now))
             return
         await self.ask_card(view.id, now)
 
@@ -269,11 +274,13 @@ class LearnScreen(QuizScreen):
         question = pick_question(app.col, card_id, now=now, rng=app.rng, formats=self.formats)
         await self.ask(question, now)
 
-    def _idle(self, now: datetime) -> None:
+    def _idle(self, now: datetime, text: str, title: str = "Nothing is due right now.") -> None:
         self.question, self.marks = None, []
         self.add_class("-idle")
         self._refresh_counts(now, None)
-        self.query_one(NothingDue).show(self._when_next(now))
+        panel = self.query_one(NothingDue)
+        panel.query_one("#done-title", Static).update(title)
+        panel.show(text)
         self._hint()
 
     def _when_next(self, now: datetime) -> str:
@@ -294,6 +301,7 @@ class LearnScreen(QuizScreen):
             await self.next_question()
 
     async def after_answer(self, results: Sequence[AnswerResult]) -> None:
+        self.asked += 1
         await self.next_question()
 
     async def action_undo(self) -> None:
@@ -308,6 +316,7 @@ class LearnScreen(QuizScreen):
             self.say(f"Could not undo: {exc}", level="error")
             return
         self.study.session.take_back(card.id)
+        self.asked = max(0, self.asked - 1)
         self.say("Undone: last answer.")
         await self.ask_card(card.id, now)
 

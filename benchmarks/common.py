@@ -265,7 +265,7 @@ def table(rows: Sequence[Row], a_name: str, b_name: str) -> str:
             r.operation,
             f"{_number(r.a)} {r.unit}",
             f"{_number(r.b)} {r.unit}",
-            f"{_number(r.ratio)}x",
+            "n/a" if r.ratio != r.ratio else f"{_number(r.ratio)}x",
             "" if r.target is None else f"<= {r.target:g}x",
             r.verdict,
             r.note,

@@ -200,3 +200,13 @@ def test_grading_from_several_threads_agrees_with_one(grader: Grader) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         together = list(pool.map(lambda a: grader.grade(reference, a).verdict, answers))
     assert together == alone
+
+
+def test_the_embedding_is_skipped_when_key_concepts_settle_the_grade(grader: Grader) -> None:
+    reference = "Osmosis is the movement of water across a semi-permeable membrane."
+    settled = grader.grade(reference, "movement of water through a semi-permeable membrane")
+    assert settled.stage is Stage.CONCEPTS and settled.similarity is None
+    assert settled.verdict is Verdict.CORRECT and not settled.notes  # not "unavailable"
+    assert "settle it" in settled.explanation
+    open_question = grader.grade(reference, "water diffusing through a membrane")
+    assert open_question.stage is Stage.MEANING

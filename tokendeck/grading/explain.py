@@ -44,6 +44,13 @@ def concepts(verdict: Verdict, coverage: Coverage) -> str:
     return f"{head} {concept_lists(coverage)}".strip()
 
 
+def settled(verdict: Verdict, coverage: Coverage) -> str:
+    """Explanation when the key concepts decide whatever the meaning check says."""
+    count = f"{len(coverage.found)} of {len(coverage.found) + len(coverage.missed)}"
+    head = f"{_VERDICT_WORDS[verdict]}: {count} key concepts settle it."
+    return f"{head} {concept_lists(coverage)}".strip()
+
+
 def concept_lists(coverage: Coverage) -> str:
     """ "Found: a, b. Missed: c." (empty parts left out)."""
     parts = []

@@ -24,7 +24,13 @@ from tokendeck.grading.concepts import Coverage, extract_concepts, measure_cover
 from tokendeck.grading.definitions import definition_part
 from tokendeck.grading.facts import FactMatch, is_short_fact, match_fact
 from tokendeck.grading.lexical import contradiction_factor, is_exact, is_typo
-from tokendeck.grading.meaning import Evidence, Thresholds, decide, in_band
+from tokendeck.grading.meaning import (
+    Evidence,
+    Thresholds,
+    decide,
+    in_band,
+    settled_without_meaning,
+)
 from tokendeck.grading.normalise import normalise
 from tokendeck.grading.opposites import swapped_opposites
 from tokendeck.grading.reference import reference_text
@@ -166,14 +172,20 @@ class Grader:
             (measure_coverage(extract_concepts(d), answer) for d in definitions),
             key=lambda c: c.score,
         )
-        spelled = correct_towards(answer, " ".join(references))
-        cosine, note = self._best_cosine(list(dict.fromkeys(references + definitions)), spelled)
-        evidence = Evidence(
-            cosine=cosine,
+        lexical = Evidence(
+            cosine=None,
             coverage=coverage.score,
             precision=_precision(answer, references),
             penalty=contradiction_factor(definitions[0], answer),
         )
+        settled = settled_without_meaning(lexical, self.thresholds)
+        if settled is not None and self._use_embeddings:
+            verdict, score = settled
+            text = explain.settled(verdict, coverage)
+            return _result(score, verdict, Stage.CONCEPTS, text, coverage=coverage)
+        spelled = correct_towards(answer, " ".join(references))
+        cosine, note = self._best_cosine(list(dict.fromkeys(references + definitions)), spelled)
+        evidence = Evidence(cosine, lexical.coverage, lexical.precision, lexical.penalty)
         verdict, score = decide(evidence, self.thresholds)
         if cosine is None:
             text = explain.concepts(verdict, coverage)

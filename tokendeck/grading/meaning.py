@@ -76,6 +76,23 @@ def decide(evidence: Evidence, t: Thresholds) -> tuple[Verdict, float]:
     return Verdict.INCORRECT, in_band(Verdict.INCORRECT, s_partly / partly)
 
 
+def settled_without_meaning(evidence: Evidence, t: Thresholds) -> tuple[Verdict, float] | None:
+    """The verdict if no cosine could change it, else None.
+
+    Both scores grow with the cosine, so if the lowest and the highest
+    possible cosine give the same verdict, so does every cosine between: the
+    embedding (most of the grading time) can be skipped. The score is the
+    one of the lowest cosine.
+    """
+    low = decide(_with_cosine(evidence, t.cosine_floor), t)
+    high = decide(_with_cosine(evidence, t.cosine_ceiling), t)
+    return low if low[0] is high[0] else None
+
+
+def _with_cosine(evidence: Evidence, cosine: float) -> Evidence:
+    return Evidence(cosine, evidence.coverage, evidence.precision, evidence.penalty)
+
+
 def in_band(verdict: Verdict, strength: float) -> float:
     """Place ``strength`` (0..1) inside the score band of ``verdict``."""
     low, high = BANDS[verdict]

@@ -202,6 +202,8 @@ def test_search(col: Collection) -> None:
     assert [v.front for v in col.find_cards("", now=NOW, deck="Other")] == ["Canberra"]
     assert col.find_cards("-tag:model deck:AI", now=NOW)[0].front == "CLIP"
     assert col.count_cards("is:new", now=NOW) == 3
+    ids = col.find_card_ids("model", now=NOW, order="created")
+    assert [col.card(i).front for i in ids] == ["Transformer", "CLIP"]
     with pytest.raises(ValidationError, match="unknown is:"):
         col.find_cards("is:nonsense", now=NOW)
 

@@ -380,6 +380,13 @@ class Collection(Studying, Quizzing):
         names = {d.id: d.name for d in self.decks()}  # one query, not one per card
         return [_view(c, n, names.get(c.deck_id, DEFAULT_DECK)) for c, n in found]
 
+    def find_card_ids(
+        self, query: str = "", *, now: datetime, deck: str | int | None = None, order: str = "due"
+    ) -> list[int]:
+        """Ids of every matching card, without loading their text (bulk actions, paging)."""
+        where, params = self._search(query, now, deck, None, False, None)
+        return search_sql.find_ids(self.db, where, params, order=order)
+
     def count_cards(
         self,
         query: str = "",

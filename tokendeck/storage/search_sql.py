@@ -98,18 +98,10 @@ def _flag(flag: str, today: int, end_ms: int) -> tuple[str, list[Any]]:
     return "n.tags LIKE ?", ["% leech %"]  # leech
 
 
-def find(
-    db: Database,
-    where: str,
-    params: list[Any],
-    *,
-    order: str = "due",
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[Card]:
-    """Cards matching a clause from :func:`where_clause`."""
-    sql, params = _select(_CARD_SELECT, where, params, order, limit, offset)
-    return [card_from_row(r) for r in db.fetchall(sql, params)]
+def find_ids(db: Database, where: str, params: list[Any], *, order: str = "due") -> list[int]:
+    """Ids of the matching cards only: for bulk actions and large result sets."""
+    sql, params = _select("c.id", where, params, order, None, 0)
+    return [r[0] for r in db.fetchall(sql, params)]
 
 
 def find_with_notes(

@@ -126,7 +126,17 @@ class QuizScreen(Screen[list[int]]):
 
     def extra_hints(self) -> list[tuple[str, str]]:
         """Keys the screen adds to the question's own."""
+        if isinstance(self.focused, Input):
+            return [("ctrl+q", "Quit")]  # every other key types
         return [("r", "Related"), ("q", "Quit")] if self.question else [("q", "Quit")]
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Typing or not changes which keys work."""
+        self._hint()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        """Typing or not changes which keys work."""
+        self._hint()
 
     # -- keys --------------------------------------------------------------------------------
     async def on_key(self, event: events.Key) -> None:
@@ -191,8 +201,16 @@ class QuizScreen(Screen[list[int]]):
         if question.self_rated:
             await self.record(None)
             return
-        await self._stage(MarksView(question, self.marks))
+        await self._stage(MarksView(question, self.marks, self._intervals(now)))
         self._hint()
+
+    def _intervals(self, now: datetime) -> dict[Rating, str]:
+        """When each rating would bring the card back (one card marked), for overriding."""
+        if len(self.marks) != 1:
+            return {}
+        col = self.study.col
+        preview = col.preview(self.marks[0].card_id, now)
+        return {r: format_interval(until(now, due, col.calendar)) for r, due in preview.items()}
 
     async def record(self, override: Rating | None) -> None:
         """Record the marks (with the learner's rating when given) and move on."""
@@ -294,6 +312,8 @@ class LearnScreen(QuizScreen):
         return f"{studied}The next card is due in {wait}.\n\nPress q to quit, or wait here."
 
     def extra_hints(self) -> list[tuple[str, str]]:
+        if isinstance(self.focused, Input):
+            return super().extra_hints()
         return [("u", "Undo"), *super().extra_hints()]
 
     async def _poll(self) -> None:
@@ -341,6 +361,8 @@ class AskScreen(QuizScreen):
         self.dismiss([])
 
     def extra_hints(self) -> list[tuple[str, str]]:
+        if isinstance(self.focused, Input) or self.phase != "asking":
+            return super().extra_hints()
         return [("esc", "Back to the card"), *super().extra_hints()]
 
     async def after_answer(self, results: Sequence[AnswerResult]) -> None:

@@ -8,7 +8,7 @@ override (each pair's rating follows from right, wrong and the time taken).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -38,12 +38,19 @@ class MarksView(VerticalScroll):
     MarksView .found { color: $text-success; }
     MarksView .missed { color: $text-error; }
     MarksView #suggestion { margin: 1 0 0 0; color: $text-accent; text-style: bold; }
+    MarksView #intervals { color: $text-muted; }
     """
 
-    def __init__(self, question: Question, marks: Sequence[Mark]) -> None:
+    def __init__(
+        self,
+        question: Question,
+        marks: Sequence[Mark],
+        intervals: Mapping[Rating, str] | None = None,
+    ) -> None:
         super().__init__(can_focus=False)
         self.question = question
         self.marks = tuple(marks)
+        self.intervals = dict(intervals or {})
 
     def compose(self) -> ComposeResult:
         yield Static(self.question.prompt, id="marked-prompt", markup=False)
@@ -51,26 +58,39 @@ class MarksView(VerticalScroll):
         for each in self.marks:
             yield from _mark_lines(each, terms.get(each.card_id) if len(self.marks) > 1 else None)
         yield Static(suggestion_text(self.marks), id="suggestion", markup=False)
+        if self.intervals and len(self.marks) == 1:
+            yield Static(Text(_interval_line(self.intervals)), id="intervals")
 
 
 def _mark_lines(each: Mark, term: str | None) -> ComposeResult:
     """Lines for one mark; ``term`` names the pair in a matching round."""
-    several = term is not None
+    several, grade = term is not None, each.grade
     verdict = each.verdict.replace("_", " ").capitalize()
-    head = f"{verdict}: {term}" if several else f"{verdict}  (score {each.score:.2f})"
+    head = f"{verdict}: {term}" if several else verdict
+    if grade is not None:
+        head += f"  (score {each.score:.2f})"
     yield Static(head, classes=f"verdict {_STYLE.get(each.verdict, 'error')}", markup=False)
-    if several and each.correct:
-        return  # "Matched." six times says nothing
-    if each.response and not several:
+    if each.correct and (several or grade is None):
+        return  # "Right." / "Matched." say nothing the verdict did not
+    if each.response and not several and (grade is not None or not each.correct):
         yield Static(Text(f"Your answer: {each.response}"), classes="detail")
-    yield Static(Text(each.explanation), classes="detail")
-    grade = each.grade
+    if not each.correct or grade is not None:
+        yield Static(Text(_without_concepts(each.explanation)), classes="detail")
     if grade is not None and grade.found:
         yield Static(Text("Found: " + ", ".join(grade.found)), classes="found")
     if grade is not None and grade.missed:
         yield Static(Text("Missed: " + ", ".join(grade.missed)), classes="missed")
     if not each.correct and not several:
         yield Static(Text(f"Expected: {each.expected}"), classes="detail")
+
+
+def _without_concepts(explanation: str) -> str:
+    # The grader ends its explanation with "Found: ... Missed: ..."; those get lines of their own.
+    return explanation.split(" Found: ")[0].split(" Missed: ")[0]
+
+
+def _interval_line(intervals: Mapping[Rating, str]) -> str:
+    return "   ".join(f"{int(r)} {r.label.capitalize()} {intervals[r]}" for r in intervals)
 
 
 def suggestion_text(marks: Sequence[Mark]) -> str:

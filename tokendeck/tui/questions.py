@@ -17,6 +17,7 @@ import string
 from collections.abc import Callable
 from datetime import datetime
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
@@ -35,8 +36,8 @@ TITLES = {
     "typed": "Type the answer",
     "reverse": "Which term is this?",
     "multiple_choice": "Multiple choice",
-    "true_false": "True or false",
-    "matching": "Matching",
+    "true_false": "",  # the prompt says "True or false?"
+    "matching": "",  # the prompt says "Match each term ..."
     "cloze": "Fill the gap",
     "discrimination": "Tell them apart",
 }
@@ -54,6 +55,7 @@ class QuestionView(VerticalScroll):
     QuestionView .option.-selected { background: $boost; color: $text-accent; }
     QuestionView .option.-matched { color: $text-muted; }
     QuestionView .timer { color: $text-warning; }
+    QuestionView #terms { margin: 0 0 1 0; padding: 0 1; }
     QuestionView .answer { color: $text-success; margin: 1 0 0 0; }
     """
 
@@ -69,7 +71,9 @@ class QuestionView(VerticalScroll):
         self.question = question
 
     def compose(self) -> ComposeResult:
-        yield Static(TITLES.get(self.question.format, self.question.format), classes="kind")
+        title = TITLES.get(self.question.format, self.question.format)
+        if title:
+            yield Static(title, classes="kind")
         yield Static(self.question.prompt, id="prompt", markup=False)
         yield from self.body()
 
@@ -142,7 +146,9 @@ class TypedView(QuestionView):
         return False
 
     def hints(self) -> Hints:
-        return [("enter", "Check"), ("esc", "Leave the box")]
+        if self.query_one(Input).has_focus:
+            return [("enter", "Check"), ("esc", "Leave the box")]
+        return [("i", "Type")]
 
 
 class ChoiceView(QuestionView):
@@ -219,9 +225,8 @@ class MatchingView(QuestionView):
 
     def body(self) -> ComposeResult:
         yield Static("", classes="timer", id="timer")
-        for i, term in enumerate(self.question.terms):
-            yield Static(f"{i + 1}. {term.text}", classes="option term", markup=False)
-        yield Static("")
+        # The terms share one line (or two): six definitions need the rest of 24 rows.
+        yield Static(self._terms_line(), id="terms")
         for i, choice in enumerate(self.question.choices):
             yield Static(f"{LETTERS[i]}. {choice.text}", classes="option definition", markup=False)
 
@@ -243,6 +248,9 @@ class MatchingView(QuestionView):
             self._match(LETTERS.index(key.upper()))
         elif key == "backspace" and self.order:
             self.matches.pop(self.order.pop(), None)
+        elif key in ("up", "down", "pageup", "pagedown"):
+            step = {"up": -1, "down": 1, "pageup": -10, "pagedown": 10}[key]
+            self.scroll_relative(y=step, animate=False)
         elif key == "enter":
             self.respond(self.response())
             return True
@@ -267,20 +275,24 @@ class MatchingView(QuestionView):
         q = self.question
         return {q.terms[t].card_id: q.choices[d].card_id for t, d in self.matches.items()}
 
-    def _show(self) -> None:
-        for i, widget in enumerate(self.query(".term")):
-            term = self.question.terms[i].text
+    def _terms_line(self) -> Text:
+        line = Text()
+        for i, term in enumerate(self.question.terms):
             chosen = self.matches.get(i)
-            suffix = f"  → {LETTERS[chosen]}" if chosen is not None else ""
-            assert isinstance(widget, Static)
-            widget.update(f"{i + 1}. {term}{suffix}")
-            widget.set_class(i == self.term, "-selected")
+            arrow = f"→{LETTERS[chosen]}" if chosen is not None else ""
+            style = "reverse" if i == self.term else ("dim" if chosen is not None else "bold")
+            line.append(f"{i + 1} {term.text}{arrow}", style=style)
+            line.append("   ")
+        return line
+
+    def _show(self) -> None:
+        self.query_one("#terms", Static).update(self._terms_line())
         used = set(self.matches.values())
         for i, widget in enumerate(self.query(".definition")):
             widget.set_class(i in used, "-matched")
 
     def hints(self) -> Hints:
-        return [("1-6", "Term"), ("a-f", "Definition"), ("⌫", "Undo match"), ("enter", "Done")]
+        return [("1-6", "Term"), ("a-f", "Match"), ("⌫", "Unmatch"), ("enter", "Done")]
 
 
 def view_for(question: Question, clock: Callable[[], datetime]) -> QuestionView:

@@ -59,14 +59,16 @@ def measure_latency(grader: Grader, rows: list[LabelledAnswer], repeats: int) ->
     walls: list[float] = []
     cpus: list[float] = []
     meaning_walls: list[float] = []
+    meaning_cpus: list[float] = []
     for _ in range(repeats):
         for row in rows:
             wall, cpu = time.perf_counter(), time.process_time()
             result = grader.grade(row.reference, row.answer)
             walls.append((time.perf_counter() - wall) * 1000)
             cpus.append((time.process_time() - cpu) * 1000)
-            if result.stage == "meaning":
+            if result.stage == "meaning":  # the answers that ran the model
                 meaning_walls.append(walls[-1])
+                meaning_cpus.append(cpus[-1])
     return {
         "answers": len(walls),
         "wall_median_ms": statistics.median(walls),
@@ -76,6 +78,7 @@ def measure_latency(grader: Grader, rows: list[LabelledAnswer], repeats: int) ->
         "meaning_answers": len(meaning_walls),
         "meaning_wall_median_ms": statistics.median(meaning_walls) if meaning_walls else 0.0,
         "meaning_wall_p95_ms": _p95(meaning_walls) if meaning_walls else 0.0,
+        "meaning_cpu_median_ms": statistics.median(meaning_cpus) if meaning_cpus else 0.0,
     }
 
 
@@ -132,9 +135,10 @@ def print_text(out: dict[str, Any]) -> None:
             f"{name}: {lat['answers']} answers, reference cached: "
             f"wall median {lat['wall_median_ms']:.1f} ms (p95 {lat['wall_p95_ms']:.1f}), "
             f"CPU median {lat['cpu_median_ms']:.1f} ms (p95 {lat['cpu_p95_ms']:.1f}); "
-            f"meaning stage only ({lat['meaning_answers']}): "
-            f"median {lat['meaning_wall_median_ms']:.1f} ms, "
-            f"p95 {lat['meaning_wall_p95_ms']:.1f} ms; target < {TARGET_MS:.0f} ms"
+            f"answers that ran the model ({lat['meaning_answers']}): "
+            f"wall median {lat['meaning_wall_median_ms']:.1f} ms, "
+            f"p95 {lat['meaning_wall_p95_ms']:.1f} ms, "
+            f"CPU median {lat['meaning_cpu_median_ms']:.1f} ms; target < {TARGET_MS:.0f} ms"
         )
         print(data["agreement"]["text"])
         print(data["agreement_lexical"]["text"])

@@ -108,6 +108,10 @@ def attempts(col: Collection) -> list[LoggedAttempt]:
     return col.attempts()
 
 
+def card_named(col: Collection, front: str) -> int:
+    return next(v.id for v in col.find_cards(now=FIXED, deck=DECK) if v.note.front == front)
+
+
 def term_of(col: Collection, card_id: int) -> str:
     return col.card(card_id).note.front
 
@@ -187,7 +191,7 @@ def test_true_false_with_t_and_f(col: Collection) -> None:
 
 
 def test_discrimination_between_confusable_cards(col: Collection) -> None:
-    glide = next(v.id for v in col.find_cards(now=FIXED, deck=DECK) if v.note.front == "GLIDE")
+    glide = card_named(col, "GLIDE")
     seen: list[Question] = []
 
     async def script(pilot: Pilot[Summary], screen: Screen[Any]) -> None:
@@ -408,7 +412,7 @@ def test_nothing_due_says_when_to_come_back(col: Collection) -> None:
 
 
 def test_related_cards_show_over_a_question(col: Collection) -> None:
-    gptj = next(v.id for v in col.find_cards(now=FIXED, deck=DECK) if v.note.front == "GPT-J")
+    gptj = card_named(col, "GPT-J")
     col.edit_note(col.card(gptj).note.id, now=FIXED, back=TERMS[3][1] + " Trained on the Pile.")
 
     async def script(pilot: Pilot[Summary], screen: Screen[Any]) -> None:
@@ -531,3 +535,39 @@ def test_learn_piped_asks_at_prompts_in_the_chosen_format(tmp_path: Path) -> Non
     bad = CliRunner().invoke(cli, [*args, "--formats", "essay"])
     assert isinstance(bad.exception, TokenDeckError)
     assert "unknown question format 'essay'" in str(bad.exception)
+
+
+# -- meaning: the one test that loads the embedding model ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def meaning_grader() -> Grader:
+    """The process-wide grader with the embedding model (loaded once for the module)."""
+    from tokendeck.grading import default_grader
+
+    chosen = default_grader()
+    assert chosen.meaning_available, "the pinned embedding model should be installed"
+    return chosen
+
+
+@pytest.mark.slow
+def test_a_paraphrase_typed_is_graded_by_meaning(col: Collection, meaning_grader: Grader) -> None:
+    col.use_grader(meaning_grader)
+    tokenizer = card_named(col, "Tokenizer")
+    paraphrase = "software that breaks text up into tokens that a language model reads"
+
+    async def script(pilot: Pilot[Summary], screen: Screen[Any]) -> None:
+        assert isinstance(screen, LearnScreen)
+        await screen.ask_card(tokenizer, FIXED)
+        await pilot.press(*paraphrase, "enter")
+        marks = screen.query_one(MarksView)
+        assert "similarity in meaning" in pilot.app.export_screenshot().replace("&#160;", " ")
+        assert "Missed: program" in str(marks.query_one(".missed").render())
+        assert "Suggested: 3 Good" in str(marks.query_one("#suggestion").render())
+        await pilot.press("enter")
+
+    drive(learn_app(col, "typed"), script)
+    [logged] = attempts(col)
+    assert logged.card_id == tokenizer and logged.attempt.verdict == "correct"
+    assert logged.attempt.score is not None and 0.6 < logged.attempt.score < 0.95
+    assert logged.rating == Rating.GOOD and not logged.attempt.overridden

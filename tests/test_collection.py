@@ -268,3 +268,17 @@ def test_bad_attempt_is_refused_before_anything_is_written(col: Collection) -> N
     with pytest.raises(ValidationError, match="question format"):
         col.answer(card_id, "good", now=NOW, attempt=Attempt("essay"))
     assert col.history(card_id) == []
+
+
+def test_deck_options_changed_by_another_process_apply_at_once(db_path: Path) -> None:
+    with Collection.open(db_path, now=NOW, install_builtin=False) as a:
+        for i in range(3):
+            a.add_note("D", f"q{i}", "a", now=NOW)
+        assert a.queue_counts(NOW).new == 3
+        with Collection.open(db_path, now=NOW, install_builtin=False) as b:
+            b.update_deck(b.deck("D").id, now=NOW, new_per_day=1, learning_steps=[120.0])
+        assert a.queue_counts(NOW).new == 1
+        card = a.next_card(NOW)
+        assert card is not None
+        # the new learning step (2 minutes) is used, not the cached old one
+        assert a.answer(card.id, "again", now=NOW).card.due == NOW + timedelta(minutes=2)

@@ -62,7 +62,8 @@ class Collection(Studying, Quizzing):
         self.user_id = user_id
         self.user_name = user_name
         self.fuzz_seed = fuzz_seed
-        self._schedulers: dict[tuple[int, DeckConfig], Scheduler] = {}
+        self._schedulers: dict[int, Scheduler] = {}
+        self._calendar: Calendar | None = None
         self._queues: dict[tuple[str | None, date], StudyQueue] = {}
         self._version = -1
         self._settings: Settings | None = None
@@ -146,8 +147,10 @@ class Collection(Studying, Quizzing):
     @property
     def calendar(self) -> Calendar:
         """The learner's study-day calendar."""
-        settings = self.settings()
-        return Calendar(zone(settings.timezone), settings.rollover_hour)
+        if self._calendar is None:
+            settings = self.settings()
+            self._calendar = Calendar(zone(settings.timezone), settings.rollover_hour)
+        return self._calendar
 
     # -- decks ---------------------------------------------------------------------------
     def decks(self) -> list[Deck]:
@@ -489,6 +492,7 @@ class Collection(Studying, Quizzing):
         self._queues.clear()
         self._schedulers.clear()
         self._settings = None
+        self._calendar = None
 
 
 def _view(card: Card, note: Note, deck_name: str) -> CardView:

@@ -125,16 +125,24 @@ class StudyQueue:
         self._main = main
         self._position = 0
         self._end_of_day = end_of_day
+        #: Notes whose remaining cards are skipped today (siblings of answered cards).
+        self._hidden_notes: set[int] = set()
 
     def next(self, now: datetime) -> Card | None:
         """The card to show at ``now``, or None when nothing is left for now."""
         if self._learning and self._learning[0].due <= now:
             return self._learning[0]
+        self._skip_hidden()
         if self._position < len(self._main):
             return self._main[self._position]
         if self._learning and self._learning[0].due <= now + LEARN_AHEAD:
             return self._learning[0]
         return None
+
+    def _skip_hidden(self) -> None:
+        main, hidden = self._main, self._hidden_notes
+        while self._position < len(main) and main[self._position].note_id in hidden:
+            self._position += 1
 
     def next_due(self) -> datetime | None:
         """When the earliest waiting learning card becomes due."""
@@ -151,20 +159,27 @@ class StudyQueue:
 
     def remove(self, card_id: int) -> None:
         """Forget a card (answered, suspended, buried, deleted)."""
-        self._learning = [c for c in self._learning if c.id != card_id]
-        for index in range(self._position, len(self._main)):
-            if self._main[index].id == card_id:
-                del self._main[index]
+        # The answered card is almost always at the head of one list: O(1) then.
+        if self._learning and self._learning[0].id == card_id:
+            del self._learning[0]
+        elif any(c.id == card_id for c in self._learning):
+            self._learning = [c for c in self._learning if c.id != card_id]
+        main = self._main
+        if self._position < len(main) and main[self._position].id == card_id:
+            self._position += 1
+            return
+        for index in range(self._position, len(main)):
+            if main[index].id == card_id:
+                del main[index]
                 break
 
     def remove_note(self, note_id: int) -> None:
-        """Forget a note's other cards (siblings of an answered card)."""
-        self._main[self._position :] = [
-            c for c in self._main[self._position :] if c.note_id != note_id
-        ]
+        """Skip a note's other queued cards (siblings of an answered card)."""
+        self._hidden_notes.add(note_id)
 
     def counts(self) -> QueueCounts:
         """New, learning and review cards still queued."""
-        rest = self._main[self._position :]
+        hidden = self._hidden_notes
+        rest = [c for c in self._main[self._position :] if c.note_id not in hidden]
         new = sum(1 for c in rest if c.state == CardState.NEW)
         return QueueCounts(new=new, learning=len(self._learning), review=len(rest) - new)

@@ -44,7 +44,7 @@ class Studying:
     db: Database
     user_id: int
     fuzz_seed: int | None
-    _schedulers: dict[tuple[int, Any], Scheduler]
+    _schedulers: dict[int, Scheduler]
     _queues: dict[tuple[str | None, date], StudyQueue]
     _version: int
 
@@ -83,6 +83,7 @@ class Studying:
 
     def preview(self, card_id: int, now: datetime) -> dict[Rating, datetime]:
         """The due time each rating would give (for the answer buttons)."""
+        self._sync()
         card = self._card(card_id)
         return self._scheduler(card.deck_id).preview(card, now)
 
@@ -102,6 +103,7 @@ class Studying:
         """
         if attempt is not None:
             attempt.validated()
+        self._sync()
         card = self._card(card_id)
         rating = rating if isinstance(rating, Rating) else Rating.parse(rating)
         outcome = self._scheduler(card.deck_id).answer(card, rating, now)
@@ -124,7 +126,7 @@ class Studying:
         return q.attempts(self.db, self.user_id, q.to_ms(since) if since else 0)
 
     def _leech_check(self, outcome: Outcome) -> tuple[Card, bool]:
-        threshold = self.deck(outcome.card.deck_id).config.leech_threshold
+        threshold = self._scheduler(outcome.card.deck_id).config.leech_threshold
         lapses = outcome.card.lapses
         # As in Anki: a leech at the threshold, and again every half threshold after it.
         half = max(1, threshold // 2)
@@ -199,17 +201,24 @@ class Studying:
         self._forget_caches()
 
     def _scheduler(self, deck_id: int) -> Scheduler:
-        config = self.deck(deck_id).config
-        key = (deck_id, config)
-        if key not in self._schedulers:
-            self._schedulers[key] = Scheduler(config, self.calendar, fuzz_seed=self.fuzz_seed)
-        return self._schedulers[key]
+        """The deck's scheduler, cached until its options change (here or elsewhere)."""
+        scheduler = self._schedulers.get(deck_id)
+        if scheduler is None:
+            config = self.deck(deck_id).config
+            scheduler = Scheduler(config, self.calendar, fuzz_seed=self.fuzz_seed)
+            self._schedulers[deck_id] = scheduler
+        return scheduler
 
-    def _queue(self, now: datetime, deck: str | int | None) -> StudyQueue:
+    def _sync(self) -> None:
+        """Drop cached queues and schedulers if another connection committed."""
         version = sq.data_version(self.db)
         if version != self._version:
             self._queues.clear()
+            self._schedulers.clear()
             self._version = version
+
+    def _queue(self, now: datetime, deck: str | int | None) -> StudyQueue:
+        self._sync()
         today = self.calendar.today(now)
         key = (None if deck is None else str(deck), today)
         if key not in self._queues:

@@ -16,6 +16,7 @@ let busy = false;
 let shownAt = 0;
 let timer = null;
 let done = 0;
+let reloadWanted = false;  // options applied while a request was running
 
 async function run(action) {
   if (busy) return;
@@ -27,6 +28,10 @@ async function run(action) {
     announce(`Error: ${error.message}`);
   } finally {
     busy = false;
+  }
+  if (reloadWanted) {
+    reloadWanted = false;
+    await run(loadNext);
   }
 }
 
@@ -229,7 +234,8 @@ $("learn-options").addEventListener("submit", (event) => {
   event.preventDefault();
   deck = $("deck-select").value;
   format = $("format-select").value;
-  run(loadNext);
+  if (busy) reloadWanted = true;
+  else run(loadNext);
 });
 document.addEventListener("keydown", onKey);
 if (deck) $("deck-select").value = deck;

@@ -571,3 +571,56 @@ def test_a_paraphrase_typed_is_graded_by_meaning(col: Collection, meaning_grader
     assert logged.card_id == tokenizer and logged.attempt.verdict == "correct"
     assert logged.attempt.score is not None and 0.6 < logged.attempt.score < 0.95
     assert logged.rating == Rating.GOOD and not logged.attempt.overridden
+
+
+# -- Test mode -------------------------------------------------------------------------------
+
+
+def right_keys(question: Question, col: Collection) -> list[str]:
+    """The keys that answer a question correctly."""
+    if question.format == "true_false":
+        return ["t" if question.truth else "f"]
+    if question.typed:
+        return [*definition_of(col, question.card_id), "enter"]
+    return [str((question.correct or 0) + 1)]
+
+
+def test_a_practice_test_is_scored_at_the_end_and_recorded(col: Collection) -> None:
+    test = col.practice_test(
+        DECK, now=FIXED, rng=random.Random(5), count=3,
+        formats=("multiple_choice", "true_false", "typed"),
+    )  # fmt: skip
+    assert [q.format for q in test.questions] == ["multiple_choice", "true_false", "typed"]
+
+    async def script(pilot: Pilot[Summary], screen: Screen[Any]) -> None:
+        assert "question 1 of 3" in str(screen.query_one("#test-head").render())
+        for question in test.questions:
+            await pilot.press(*right_keys(question, col))
+        assert "Score: 3 / 3 (100%)" in str(screen.query_one("#score").render())
+        assert "Recorded 3 answers" in status(screen)
+        await pilot.press("q")
+
+    app = StudyApp(col, deck=DECK, clock=Clock(), mode="test", test=test)
+    summary = drive(app, script)
+    assert app.test_score is not None and app.test_score.percent == 100.0
+    logged = attempts(col)
+    assert [a.attempt.format for a in logged] == ["multiple_choice", "true_false", "typed"]
+    assert summary is not None and summary.answers == 3
+
+
+def test_a_skipped_question_counts_as_wrong_and_no_record_leaves_the_schedule(
+    col: Collection,
+) -> None:
+    test = col.practice_test(
+        DECK, now=FIXED, rng=random.Random(5), count=2, formats=("multiple_choice",)
+    )
+
+    async def script(pilot: Pilot[Summary], screen: Screen[Any]) -> None:
+        await pilot.press("s", *right_keys(test.questions[1], col))
+        score = str(screen.query_one("#score").render())
+        assert "Score: 1 / 2 (50%)" in score
+        assert "Expected:" in pilot.app.export_screenshot()
+
+    app = StudyApp(col, deck=DECK, clock=Clock(), mode="test", test=test, record=False)
+    drive(app, script)
+    assert attempts(col) == [] and list(col.reviews()) == []

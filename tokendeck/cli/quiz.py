@@ -23,6 +23,7 @@ from tokendeck.errors import ValidationError
 if TYPE_CHECKING:
     from tokendeck.collection import Collection
     from tokendeck.quiz.marking import Mark
+    from tokendeck.quiz.practice_test import PracticeTest
 
 
 def _rng(seed: int | None) -> random.Random:
@@ -167,6 +168,7 @@ def quiz() -> None:
 @click.option("--no-key", is_flag=True, help="With --print: leave out the answer key.")
 @click.option("--seed", type=int, help="Seed for choosing questions (repeatable tests).")
 @click.option("--record/--no-record", default=True, help="Feed answers to the schedule.")
+@click.option("--line", is_flag=True, help="Ask at line prompts even in a terminal.")
 def quiz_test(
     deck: str | None,
     count: int,
@@ -177,8 +179,12 @@ def quiz_test(
     no_key: bool,
     seed: int | None,
     record: bool,
+    line: bool,
 ) -> None:
     """A practice test of N questions, scored at the end.
+
+    In a terminal the test runs full-screen; piped or with --line it asks
+    at line prompts.
 
     \b
     Examples:
@@ -198,6 +204,9 @@ def quiz_test(
     if printable:
         click.echo(render(test, markdown=not plain, key=not no_key), nl=False)
         return
+    if not line and sys.stdin.isatty() and sys.stdout.isatty():
+        _test_full_screen(col, test, record)
+        return
     responses = {}
     for number, question in enumerate(test.questions):
         asking.show(question, number + 1)
@@ -208,6 +217,16 @@ def quiz_test(
     asking.show_marks(list(score.marks), numbered=len(score.marks) == len(test.questions))
     if record:
         col.record_marks(score.marks, now=cli_state.now())
+
+
+def _test_full_screen(col: Collection, test: PracticeTest, record: bool) -> None:
+    from tokendeck.tui.app import StudyApp
+
+    app = StudyApp(col, deck=test.deck, clock=state().now, mode="test", test=test, record=record)
+    app.run()
+    score = app.test_score
+    if score is not None:
+        click.echo(f"Score: {score.points:g} / {score.possible} ({score.percent:.0f}%)")
 
 
 def _first_deck(col: Collection) -> str:

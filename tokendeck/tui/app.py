@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.screen import Screen
@@ -19,6 +19,9 @@ from tokendeck.collection import Collection
 from tokendeck.errors import ValidationError
 from tokendeck.tui.screen import StudyScreen
 from tokendeck.tui.session import Session, Summary
+
+if TYPE_CHECKING:
+    from tokendeck.quiz.practice_test import PracticeTest, TestScore
 
 #: Textual's built-in themes the tests render; any Textual theme name works.
 LIGHT_THEME = "textual-light"
@@ -41,15 +44,20 @@ class StudyApp(App[Summary]):
         rng: random.Random | None = None,
         formats: Sequence[str] = (),
         limit: int | None = None,
+        test: PracticeTest | None = None,
+        record: bool = True,
     ) -> None:
         super().__init__()
         self.col = col
         self.deck = deck
         self.clock = clock or _wall_clock
-        self.mode = mode  # "study" (flip cards) or "learn" (question formats)
+        self.mode = mode  # "study" (flip cards), "learn" (question formats) or "test"
         self.rng = rng or random.Random()  # question formats and options
         self.formats = tuple(formats)  # Learn mode restricted to these, if any
         self.limit = limit  # Learn mode asks at most this many questions
+        self.test = test  # the practice test of mode "test"
+        self.record = record  # whether a practice test's answers feed the schedule
+        self.test_score: TestScore | None = None  # set when the practice test is marked
         self.session = Session(started=self.clock())
         if theme is not None:
             self._use_theme(theme)
@@ -66,6 +74,10 @@ class StudyApp(App[Summary]):
         return self.deck or "All decks"
 
     def get_default_screen(self) -> Screen[Any]:
+        if self.mode == "test" and self.test is not None:
+            from tokendeck.tui.practice import PracticeScreen
+
+            return PracticeScreen(self.test, record=self.record)
         if self.mode == "learn":
             from tokendeck.tui.learn import LearnScreen
 

@@ -193,9 +193,10 @@ def test_restore_refuses_a_file_that_is_not_a_backup(run: Runner, words: Path) -
 
 def test_default_backup_goes_beside_the_collection(run: Runner, tmp_path: Path) -> None:
     out = run.ok("backup")
-    made = list((tmp_path / "backups").iterdir())
-    assert len(made) == 1 and made[0].name == "tokendeck-manual-2026-11-27T150000.zip"
-    assert str(made[0]) in out
+    made = sorted(p.name for p in (tmp_path / "backups").iterdir())
+    # the first run also installed the built-in deck, which earns the daily automatic backup
+    assert made == ["tokendeck-backup-2026-11-27.zip", "tokendeck-manual-2026-11-27T150000.zip"]
+    assert str(tmp_path / "backups" / made[1]) in out
 
 
 def test_import_result_as_json(run: Runner, words: Path) -> None:

@@ -86,6 +86,10 @@ def drive(app: StudyApp, script: Script, *, size: tuple[int, int] = (80, 24)) ->
     async def run() -> None:
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
+            for _ in range(400):  # Learn mode asks its first question after the first frame
+                if not isinstance(app.screen, LearnScreen) or app.screen.ready:
+                    break
+                await pilot.pause(0.05)
             await script(pilot, app.screen)
 
     asyncio.run(run())

@@ -269,10 +269,19 @@ class LearnScreen(QuizScreen):
         self.formats = tuple(formats)
         self.limit = limit
         self.asked = 0  # questions answered this session (undo takes one back)
+        self.ready = False  # True once the first question (or nothing-due) is on screen
 
     async def on_mount(self) -> None:
         self.set_interval(POLL_SECONDS, self._poll)
+        # The first question may load the meaning model (seconds): say so on screen first.
+        self.say("Preparing the questions (the first time loads the meaning model)...")
+        self.call_after_refresh(self._first_question)
+
+    async def _first_question(self) -> None:
         await self.next_question()
+        self.ready = True
+        if self.phase == "asking":
+            self.say("")
 
     async def next_question(self) -> None:
         """Ask the next due card, or say when one will be."""

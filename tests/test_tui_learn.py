@@ -628,3 +628,21 @@ def test_a_skipped_question_counts_as_wrong_and_no_record_leaves_the_schedule(
     app = StudyApp(col, deck=DECK, clock=Clock(), mode="test", test=test, record=False)
     drive(app, script)
     assert attempts(col) == [] and list(col.reviews()) == []
+
+
+def test_reverse_may_be_self_rated_after_leaving_the_box(col: Collection) -> None:
+    seen: list[Question] = []
+
+    async def script(pilot: Pilot[Summary], screen: Screen[Any]) -> None:
+        question = asked(screen)
+        seen.append(question)
+        await pilot.press("escape", "space")
+        assert question.answer in pilot.app.export_screenshot().replace("&#160;", " ")
+        assert "Rate yourself" in str(screen.query_one(KeyHints).render())
+        await pilot.press("2")
+        assert asked(screen).card_id != question.card_id, "recorded at once"
+
+    drive(learn_app(col, "reverse"), script)
+    [logged] = attempts(col)
+    assert logged.card_id == seen[0].card_id and logged.rating == Rating.HARD
+    assert logged.attempt.format == "reverse" and not logged.attempt.overridden

@@ -146,6 +146,8 @@ class QuizScreen(Screen[list[int]]):
         handled = False
         if self.phase == "asking":
             handled = self.query_one(QuestionView).press(event.key)
+            if handled and self.phase == "asking":
+                self._hint()  # a flip or reverse answer shown changes the keys
         elif self.phase == "marked":
             handled = await self._after_marks(event.key)
         if handled:
@@ -198,7 +200,7 @@ class QuizScreen(Screen[list[int]]):
             self.say(f"Not marked: {exc}", level="error")
             return
         self.answered_at = now
-        if question.self_rated:
+        if question.self_rated or isinstance(event.response, Rating):  # rated by the learner
             await self.record(None)
             return
         await self._stage(MarksView(question, self.marks, self._intervals(now)))

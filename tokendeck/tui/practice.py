@@ -85,7 +85,7 @@ class PracticeScreen(Screen[None]):
         self.query_one("#test-head", Static).update(Text(head))
         stage = self.query_one("#stage", Vertical)
         await stage.remove_children()
-        view = view_for(self.test.questions[self.number], self.study.clock)
+        view = view_for(self.test.questions[self.number], self.study.clock, self_rating=False)
         await stage.mount(view)
         self._hint()
 

@@ -122,14 +122,27 @@ class FlipView(QuestionView):
 
 
 class TypedView(QuestionView):
-    """Typed recall, reverse and cloze: an input box, Enter to check."""
+    """Typed recall, reverse and cloze: an input box, Enter to check.
+
+    A reverse question may be self-rated instead (the term recalled in one's
+    head): Escape leaves the box, space shows the answer, 1-4 rate it.
+    """
+
+    def __init__(self, question: Question, *, self_rating: bool = True) -> None:
+        super().__init__(question)
+        self.revealed = False
+        self.self_rating = self_rating and question.format == "reverse"
 
     def body(self) -> ComposeResult:
         yield Input(
             placeholder="Type your answer, Enter to check", id="typed", select_on_focus=False
         )
+        if self.self_rating:
+            yield Static(self.question.answer, classes="answer", id="self-answer", markup=False)
 
     def on_mount(self) -> None:
+        if self.self_rating:
+            self.query_one("#self-answer").display = False
         self.query_one(Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -143,11 +156,24 @@ class TypedView(QuestionView):
         if key in ("i", "enter") and not box.disabled:
             box.focus()
             return True
+        if not self.self_rating:
+            return False
+        if key == "space" and not self.revealed:
+            self.revealed, box.disabled = True, True
+            self.query_one("#self-answer").display = True
+            return True
+        if self.revealed and len(key) == 1 and key in "1234":
+            self.respond(Rating(int(key)))
+            return True
         return False
 
     def hints(self) -> Hints:
+        if self.revealed:
+            return [("1-4", "Rate yourself")]
         if self.query_one(Input).has_focus:
             return [("enter", "Check"), ("esc", "Leave the box")]
+        if self.self_rating:
+            return [("i", "Type"), ("space", "Show answer")]
         return [("i", "Type")]
 
 
@@ -295,13 +321,15 @@ class MatchingView(QuestionView):
         return [("1-6", "Term"), ("a-f", "Match"), ("⌫", "Unmatch"), ("enter", "Done")]
 
 
-def view_for(question: Question, clock: Callable[[], datetime]) -> QuestionView:
-    """The view that asks ``question``."""
+def view_for(
+    question: Question, clock: Callable[[], datetime], *, self_rating: bool = True
+) -> QuestionView:
+    """The view that asks ``question`` (``self_rating`` False in tests, which are marked)."""
     fmt = question.format
     if fmt == "flip":
         return FlipView(question)
     if question.typed:
-        return TypedView(question)
+        return TypedView(question, self_rating=self_rating)
     if fmt in ("multiple_choice", "discrimination"):
         return ChoiceView(question)
     if fmt == "true_false":

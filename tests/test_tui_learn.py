@@ -646,3 +646,14 @@ def test_reverse_may_be_self_rated_after_leaving_the_box(col: Collection) -> Non
     [logged] = attempts(col)
     assert logged.card_id == seen[0].card_id and logged.rating == Rating.HARD
     assert logged.attempt.format == "reverse" and not logged.attempt.overridden
+
+
+def test_quitting_after_the_grade_records_the_suggested_rating(col: Collection) -> None:
+    async def script(pilot: Pilot[Summary], screen: Screen[Any]) -> None:
+        question = asked(screen)
+        await pilot.press("t" if question.truth else "f", "q")
+
+    summary = drive(learn_app(col, "true_false"), script)
+    [logged] = attempts(col)
+    assert logged.rating == Rating.HARD and not logged.attempt.overridden
+    assert summary is not None and summary.answers == 1

@@ -58,7 +58,7 @@ class QuizScreen(Screen[list[int]]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave_box", "Leave the answer box", show=False),
         Binding("r", "related", "Related", show=False),
-        Binding("q", "app.quit", "Quit", show=False),
+        Binding("q", "quit_session", "Quit", show=False),
     ]
 
     def __init__(self) -> None:
@@ -165,6 +165,12 @@ class QuizScreen(Screen[list[int]]):
                 self.say("A matching round rates each card itself: Enter to go on.")
             return True
         return False
+
+    async def action_quit_session(self) -> None:
+        """Quit; an answer already marked is recorded first (its grade was shown)."""
+        if self.phase == "marked":
+            await self.record(None)
+        await self.app.action_quit()
 
     def action_leave_box(self) -> None:
         """Escape: take the focus off the answer box (Enter or i goes back), so keys work."""

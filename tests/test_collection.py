@@ -282,3 +282,42 @@ def test_deck_options_changed_by_another_process_apply_at_once(db_path: Path) ->
         assert card is not None
         # the new learning step (2 minutes) is used, not the cached old one
         assert a.answer(card.id, "again", now=NOW).card.due == NOW + timedelta(minutes=2)
+
+
+def test_reset_is_logged_as_manual_and_can_be_undone(col: Collection) -> None:
+    (card_id,) = add(col, 1)
+    col.answer(card_id, "easy", now=NOW)
+    col.reset([card_id], now=NOW)
+    assert [(r.kind, r.rating, r.state_after) for r in col.history(card_id)][-1] == (
+        "manual",
+        0,
+        CardState.NEW,
+    )
+    assert col.undo(NOW).state == CardState.REVIEW
+    assert [r.kind for r in col.history(card_id)] == ["learn"]
+
+
+def test_set_memory_states(col: Collection) -> None:
+    from tokendeck.studying import MemoryState
+
+    a, b = add(col, 2)
+    due = NOW + timedelta(days=9)
+    col.set_memory_states({a: MemoryState(12.5, 4.2, due)}, now=NOW)
+    card = col.card(a).card
+    assert (card.stability, card.difficulty, card.due) == (12.5, 4.2, due)
+    with pytest.raises(NotFoundError):
+        col.set_memory_states({b: MemoryState(1, 1, due), 999: MemoryState(1, 1, due)}, now=NOW)
+    assert col.card(b).card.stability is None  # nothing written
+
+
+def test_batch_groups_answers_and_rolls_back_together(col: Collection) -> None:
+    a, b = add(col, 2)
+    with pytest.raises(NotFoundError), col.batch():
+        col.answer(a, "good", now=NOW)
+        col.answer(999, "good", now=NOW)
+    assert col.history(a) == [] and col.card(a).card.state == CardState.NEW
+    assert col.queue_counts(NOW).new == 2  # the cached queue forgot the rolled-back answer
+    with col.batch():
+        col.answer(a, "good", now=NOW)
+        col.answer(b, "good", now=NOW)
+    assert len(list(col.reviews())) == 2

@@ -8,7 +8,8 @@ actions suspend / bury / reset.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,15 @@ from tokendeck.storage import study_queries as sq
 from tokendeck.study import DayLog, Limits, QueueCounts, StudyQueue, interleave, pick
 
 LEECH_TAG = "leech"
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryState:
+    """A card's memory state and the due date it implies."""
+
+    stability: float
+    difficulty: float
+    due: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,20 +188,67 @@ class Studying:
         self._set_cards(card_ids, now, buried_until=tomorrow)
 
     def reset(self, card_ids: Sequence[int], *, now: datetime) -> None:
-        """Make cards new again (their review history is kept)."""
-        self._set_cards(
-            card_ids,
-            now,
-            state=CardState.NEW,
-            due=now.astimezone(UTC),
-            step=None,
-            stability=None,
-            difficulty=None,
-            last_review=None,
-            reps=0,
-            lapses=0,
-            buried_until=None,
-        )
+        """Make cards new again; the history is kept and a manual entry marks the reset.
+
+        The review log records the reset (rating 0, kind "manual"), so parameter
+        fitting knows the card started over, and ``undo`` can take it back.
+        """
+        cards = [self._card(i) for i in card_ids]
+        now_ms = q.to_ms(now)
+        with self.db.transaction():
+            for card in cards:
+                fresh = replace(
+                    card,
+                    state=CardState.NEW,
+                    due=now.astimezone(UTC),
+                    step=None,
+                    stability=None,
+                    difficulty=None,
+                    last_review=None,
+                    reps=0,
+                    lapses=0,
+                    buried_until=None,
+                )
+                q.save_card(self.db, fresh, now_ms)
+                entry = Review(
+                    id=0,
+                    card_id=card.id,
+                    user_id=card.user_id,
+                    reviewed_at=now.astimezone(UTC),
+                    rating=0,
+                    duration_ms=0,
+                    kind="manual",
+                    state_before=card.state,
+                    state_after=CardState.NEW,
+                    scheduled_days=0.0,
+                    elapsed_days=-1,
+                    stability=None,
+                    difficulty=None,
+                )
+                q.insert_review(self.db, entry, {"card": _snapshot(card), "leech": False})
+        self._forget_caches()
+
+    def set_memory_states(self, states: Mapping[int, MemoryState], *, now: datetime) -> None:
+        """Store recomputed memory states and due dates (after fitting parameters), atomically."""
+        cards = [self._card(i) for i in states]
+        with self.db.transaction():
+            for card in cards:
+                state = states[card.id]
+                updated = replace(
+                    card, stability=state.stability, difficulty=state.difficulty, due=state.due
+                )
+                q.save_card(self.db, updated, q.to_ms(now))
+        self._forget_caches()
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group several changes (e.g. answers arriving together) into one durable commit."""
+        try:
+            with self.db.transaction():
+                yield
+        except BaseException:
+            self._forget_caches()  # the in-memory queue saw answers that were rolled back
+            raise
 
     def _set_cards(self, card_ids: Sequence[int], now: datetime, **changes: Any) -> None:
         cards = [self._card(i) for i in card_ids]

@@ -142,29 +142,22 @@ def _reschedule(
     """New memory states and due dates for review cards; returns how many moved."""
     from tokendeck.cards import CardState
     from tokendeck.memory import optimizer
+    from tokendeck.studying import MemoryState
 
-    moved = 0
     configs = {d.id: d.config for d in col.decks()}
+    states: dict[int, MemoryState] = {}
+    for memory in optimizer.card_memories(log, calendar, params, now=now):
+        card = col.card(memory.card_id).card
+        if card.state != CardState.REVIEW:
+            continue
+        config = configs[card.deck_id]
+        due = optimizer.next_due(
+            memory, params, config.desired_retention, calendar, config.maximum_interval
+        )
+        states[memory.card_id] = MemoryState(memory.stability, memory.difficulty, due)
     # one transaction: all cards move or none do (and one durable commit, not 1,000)
-    with col.db.transaction():
-        for memory in optimizer.card_memories(log, calendar, params, now=now):
-            card = col.card(memory.card_id).card
-            if card.state != CardState.REVIEW:
-                continue
-            config = configs[card.deck_id]
-            due = optimizer.next_due(
-                memory, params, config.desired_retention, calendar, config.maximum_interval
-            )
-            # the facade has no public per-card memory-state setter yet (reported to the lead)
-            col._set_cards(
-                [memory.card_id],
-                now,
-                stability=memory.stability,
-                difficulty=memory.difficulty,
-                due=due,
-            )
-            moved += 1
-    return moved
+    col.set_memory_states(states, now=now)
+    return len(states)
 
 
 def _params(col: Collection, deck: str | None) -> tuple[float, ...]:

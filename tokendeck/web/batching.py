@@ -69,7 +69,7 @@ class AnswerBatcher:
 def _apply(items: list[_Pending]) -> None:
     outcomes: list[tuple[_Pending, Callable[[], Any]]] = []
     try:
-        with items[0].col.db.transaction():
+        with items[0].col.batch():
             for item in items:
                 outcomes.append((item, _attempt(item)))
     except Exception as exc:  # the commit failed: none of these answers is stored

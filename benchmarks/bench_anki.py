@@ -138,6 +138,7 @@ def anki_made_package(manifest: dict[str, Any], log: Callable[[str], None]) -> P
         shutil.copyfile(folder / "anki.anki2", scratch)
         _run_op("anki-export", scratch, apkg)
         scratch.unlink()
+        shutil.rmtree(folder / "anki-for-export.media", ignore_errors=True)
     return apkg
 
 

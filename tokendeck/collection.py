@@ -64,6 +64,7 @@ class Collection(Studying, Quizzing):
         self.fuzz_seed = fuzz_seed
         self._schedulers: dict[int, Scheduler] = {}
         self._calendar: Calendar | None = None
+        self._deck_names: dict[int, str] = {}
         self._queues: dict[tuple[str | None, date], StudyQueue] = {}
         self._version = -1
         self._settings: Settings | None = None
@@ -345,8 +346,10 @@ class Collection(Studying, Quizzing):
         return _view(card, self.note(card.note_id), self._deck_name(card.deck_id))
 
     def _deck_name(self, deck_id: int) -> str:
-        found = q.deck_by_id(self.db, self.user_id, deck_id)
-        return found.name if found else DEFAULT_DECK
+        if deck_id not in self._deck_names:
+            found = q.deck_by_id(self.db, self.user_id, deck_id)
+            self._deck_names[deck_id] = found.name if found else DEFAULT_DECK
+        return self._deck_names[deck_id]
 
     def _card(self, card_id: int) -> Card:
         found = q.card(self.db, self.user_id, card_id)
@@ -491,6 +494,7 @@ class Collection(Studying, Quizzing):
     def _forget_caches(self) -> None:
         self._queues.clear()
         self._schedulers.clear()
+        self._deck_names.clear()
         self._settings = None
         self._calendar = None
 

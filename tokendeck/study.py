@@ -128,6 +128,7 @@ class StudyQueue:
 
     def __init__(self, learning: list[Card], main: list[Card], end_of_day: datetime) -> None:
         self._learning = sorted(learning, key=lambda c: (c.due, c.id))
+        self._learning_ids = {c.id for c in learning}
         self._main = main
         self._position = 0
         self._end_of_day = end_of_day
@@ -165,14 +166,18 @@ class StudyQueue:
             and after.due < self._end_of_day
         ):
             insort(self._learning, after, key=lambda c: (c.due, c.id))
+            self._learning_ids.add(after.id)
 
     def remove(self, card_id: int) -> None:
         """Forget a card (answered, suspended, buried, deleted)."""
-        # An answered learning card is almost always the head of its list: O(1) then.
-        if self._learning and self._learning[0].id == card_id:
-            del self._learning[0]
-        elif any(c.id == card_id for c in self._learning):
-            self._learning = [c for c in self._learning if c.id != card_id]
+        # An answered learning card is almost always the head of its list: O(1) then;
+        # a card from the main list is not in it at all, which the id set tells at once.
+        if card_id in self._learning_ids:
+            self._learning_ids.discard(card_id)
+            if self._learning[0].id == card_id:
+                del self._learning[0]
+            else:
+                self._learning = [c for c in self._learning if c.id != card_id]
         card = self._by_id.get(card_id)
         if card is not None:
             self._drop(card)

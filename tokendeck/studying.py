@@ -267,11 +267,10 @@ class Studying:
         return scheduler
 
     def _sync(self) -> None:
-        """Drop cached queues and schedulers if another connection committed."""
+        """Drop every cache (queues, schedulers, settings) if another connection committed."""
         version = sq.data_version(self.db)
         if version != self._version:
-            self._queues.clear()
-            self._schedulers.clear()
+            self._forget_caches()
             self._version = version
 
     def _queue(self, now: datetime, deck: str | int | None) -> StudyQueue:

@@ -24,9 +24,9 @@ CARD_STATES = ("new", "learning", "review", "relearning")
 REVIEW_KINDS = ("learn", "review", "relearn", "filtered", "manual")
 
 
-@dataclass
+@dataclass(slots=True)
 class ReviewRecord:
-    """One answer in a card's history."""
+    """One answer in a card's history (slotted: packages can hold millions)."""
 
     reviewed_at: datetime
     rating: int  # 1 Again .. 4 Easy; 0 for a manual reschedule

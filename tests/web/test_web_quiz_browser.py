@@ -40,7 +40,12 @@ def shoot(page: Any, name: str) -> None:
 
 
 def wait_announced(page: Any, text: str) -> None:
-    page.wait_for_function(f"{ANNOUNCER}.includes({text!r})")
+    """Wait until the live region says ``text`` (failing with what it says instead)."""
+    try:
+        page.wait_for_function(f"{ANNOUNCER}.includes({text!r})", timeout=5_000)
+    except Exception as error:
+        said = page.evaluate(ANNOUNCER)
+        raise AssertionError(f"the live region says {said!r}, not {text!r}") from error
 
 
 def choose_format(page: Any, fmt: str) -> None:

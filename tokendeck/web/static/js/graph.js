@@ -17,36 +17,36 @@ export function layout(nodes, edges, steps = 300) {
   }));
   const index = new Map(nodes.map((node, i) => [node.card_id, i]));
   const links = edges.map((e) => [index.get(e.source), index.get(e.target)]).filter(([a, b]) => a !== undefined && b !== undefined);
-  const ideal = Math.sqrt((WIDTH * HEIGHT) / Math.max(1, n)) * 0.6;
+  // Fruchterman-Reingold: pairs repel by k²/d, linked cards attract by d²/k, moves cool down.
+  const k = Math.sqrt((WIDTH * HEIGHT) / Math.max(1, n)) * 0.5;
   for (let step = 0; step < steps; step++) {
-    const cool = 1 - step / steps;
+    const heat = 30 * (1 - step / steps) + 1;
     const force = pos.map(() => ({ x: 0, y: 0 }));
     for (let i = 0; i < n; i++) {
       for (let j = i + 1; j < n; j++) {
         const dx = pos[i].x - pos[j].x || 0.01;
         const dy = pos[i].y - pos[j].y || 0.01;
-        const d2 = dx * dx + dy * dy;
-        const push = (ideal * ideal) / d2;
-        force[i].x += dx * push / 10; force[i].y += dy * push / 10;
-        force[j].x -= dx * push / 10; force[j].y -= dy * push / 10;
+        const d = Math.sqrt(dx * dx + dy * dy);
+        const push = (k * k) / d / d;
+        force[i].x += dx * push; force[i].y += dy * push;
+        force[j].x -= dx * push; force[j].y -= dy * push;
       }
     }
     for (const [a, b] of links) {
       const dx = pos[b].x - pos[a].x;
       const dy = pos[b].y - pos[a].y;
-      const d = Math.sqrt(dx * dx + dy * dy) || 0.01;
-      const pull = (d - ideal) / d / 4;
+      const pull = Math.sqrt(dx * dx + dy * dy) / k;
       force[a].x += dx * pull; force[a].y += dy * pull;
       force[b].x -= dx * pull; force[b].y -= dy * pull;
     }
     pos.forEach((p, i) => {
-      // Gravity to the centre keeps unconnected cards on screen.
-      const fx = force[i].x + (WIDTH / 2 - p.x) * 0.01;
-      const fy = force[i].y + (HEIGHT / 2 - p.y) * 0.01;
+      // Gravity to the centre keeps unconnected cards near the others.
+      const fx = force[i].x + (WIDTH / 2 - p.x) * 0.05;
+      const fy = force[i].y + (HEIGHT / 2 - p.y) * 0.05;
       const len = Math.sqrt(fx * fx + fy * fy) || 1;
-      const move = Math.min(len, 20 * cool + 1);
-      p.x = Math.min(WIDTH - 60, Math.max(60, p.x + (fx / len) * move));
-      p.y = Math.min(HEIGHT - 30, Math.max(30, p.y + (fy / len) * move));
+      const move = Math.min(len, heat);
+      p.x = Math.min(WIDTH - 90, Math.max(20, p.x + (fx / len) * move));
+      p.y = Math.min(HEIGHT - 20, Math.max(20, p.y + (fy / len) * move));
     });
   }
   return pos;

@@ -31,7 +31,7 @@ async function run(action) {
   }
   if (reloadWanted) {
     reloadWanted = false;
-    await run(loadNext);
+    await run(() => loadNext());
   }
 }
 
@@ -43,25 +43,26 @@ function query() {
   return text ? `?${text}` : "";
 }
 
-async function loadNext() {
+/** Load the next question; `said` (what just happened) is announced together with it. */
+async function loadNext(said = "") {
   current = await api(`/quiz/learn/next${query()}`);
   const q = current.queue;
   $("progress").textContent = `${done} done · ${q.new + q.learning + q.review} left (new ${q.new}, learning ${q.learning}, review ${q.review})`;
-  if (!current.question) return finish();
-  show(current.question);
+  if (!current.question) return finish(said);
+  show(current.question, said);
 }
 
-function finish() {
+function finish(said = "") {
   phase = "idle";
   $("question").hidden = true;
   $("result").hidden = true;
   $("summary-text").textContent = `You answered ${done} question${done === 1 ? "" : "s"} in this session.`;
   $("summary").hidden = false;
   $("summary").focus();
-  announce(`Session finished. ${done} questions answered.`);
+  announce(`${said} Session finished. ${done} questions answered.`.trim());
 }
 
-function show(question) {
+function show(question, said = "") {
   phase = "asking";
   marks = [];
   $("summary").hidden = true;
@@ -84,7 +85,8 @@ function show(question) {
   shownAt = performance.now();
   const first = form.querySelector("input, select, button");
   if (first) first.focus();
-  announce(`${FORMAT_NAMES[question.format]}: ${question.prompt}`);
+  // One message: two announcements in a row would cut each other off.
+  announce(`${said} ${FORMAT_NAMES[question.format]}: ${question.prompt}`.trim());
 }
 
 function startTimer(limit) {
@@ -193,8 +195,7 @@ async function saveRecord(token, overrides, rating) {
   });
   done += 1;
   const overridden = result.recorded.some((r) => r.overridden);
-  announce(`Recorded ${RATING_NAMES[rating]}${overridden ? " (your override)" : ""}.`);
-  await loadNext();
+  await loadNext(`Recorded ${RATING_NAMES[rating]}${overridden ? " (your override)" : ""}.`);
 }
 
 function pickOption(index) {
@@ -235,8 +236,8 @@ $("learn-options").addEventListener("submit", (event) => {
   deck = $("deck-select").value;
   format = $("format-select").value;
   if (busy) reloadWanted = true;
-  else run(loadNext);
+  else run(() => loadNext());
 });
 document.addEventListener("keydown", onKey);
 if (deck) $("deck-select").value = deck;
-run(loadNext);
+run(() => loadNext());

@@ -255,21 +255,31 @@ def rebuild_memory(card: Card, reviews: Iterable[ReviewRecord], col: Collection)
     )
 
 
+#: State label -> stored number; a dict lookup per review instead of an enum parse
+#: matters when a package carries a million reviews.
+_STATE_NUMBERS = {state.label: int(state) for state in CardState}
+
+
+def _state_number(label: str | None) -> int:
+    if not label:
+        return int(CardState.REVIEW)
+    number = _STATE_NUMBERS.get(label)
+    return number if number is not None else int(CardState.parse(label))
+
+
 def _review_rows(
     user: int, card_id: int, reviews: Iterable[ReviewRecord]
 ) -> Iterable[tuple[Any, ...]]:
     for r in reviews:
-        before = CardState.parse(r.state_before) if r.state_before else CardState.REVIEW
-        after = CardState.parse(r.state_after) if r.state_after else CardState.REVIEW
         yield (
             user,
             card_id,
-            q.to_ms(r.reviewed_at),
+            int(r.reviewed_at.timestamp() * 1000),
             r.rating,
             r.duration_ms,
             r.kind,
-            int(before),
-            int(after),
+            _state_number(r.state_before),
+            _state_number(r.state_after),
             r.scheduled_days or 0.0,
             -1,
             r.stability,

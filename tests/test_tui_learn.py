@@ -1,4 +1,4 @@
-"""Learn mode and typed answers in the terminal, driven by real key presses.
+"""Learn mode in the terminal, driven by real key presses: every question format.
 
 Each test opens a real collection in tmp_path, runs the Textual app headless
 with a clock the test controls (so every answer is "quick" unless the test
@@ -8,125 +8,43 @@ where meaning is not what is tested; the embedding model is loaded once for
 the module's one meaning test.
 """
 
+# ruff: noqa: F811  (fixtures imported from tui_fixtures)
 from __future__ import annotations
 
-import asyncio
 import random
-from collections.abc import Awaitable, Callable, Iterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input
+from tui_fixtures import (  # noqa: F401
+    DECK,
+    FIXED,
+    TERMS,
+    Clock,
+    asked,
+    attempts,
+    card_named,
+    col,
+    definition_of,
+    drive,
+    learn_app,
+    status,
+    term_of,
+)
 
-from tokendeck.attempts import LoggedAttempt
 from tokendeck.cards import CardState, Rating
 from tokendeck.collection import Collection
-from tokendeck.errors import TokenDeckError
 from tokendeck.grading import Grader
 from tokendeck.quiz.formats import Question
 from tokendeck.tui.app import StudyApp
-from tokendeck.tui.learn import AskScreen, LearnScreen
+from tokendeck.tui.learn import LearnScreen
 from tokendeck.tui.marks import MarksView
 from tokendeck.tui.questions import ChoiceView, MatchingView
 from tokendeck.tui.related import RelatedScreen
-from tokendeck.tui.screen import StudyScreen
 from tokendeck.tui.session import Summary
-from tokendeck.tui.widgets import KeyHints, NothingDue, StatusLine
-
-FIXED = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
-DECK = "Models"
-
-#: Term cards with one defining sentence each: enough neighbours for every format.
-TERMS = [
-    ("CLIP", "A model that learns a shared embedding of images and text from image-caption pairs."),
-    ("GLIDE", "A text-guided diffusion model from OpenAI that generates images from captions."),
-    ("Imagen", "A text-guided diffusion model from Google that generates images from captions."),
-    ("GPT-J", "A six billion parameter open-source language model from EleutherAI."),
-    ("The Pile", "An 825 GiB open-source dataset of English text built by EleutherAI."),
-    ("Tokenizer", "A program that splits text into tokens, the units a language model reads."),
-    ("ViT", "A Transformer that classifies images from sequences of square patches."),
-]
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, start: datetime = FIXED) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def col(tmp_path: Path) -> Iterator[Collection]:
-    """A seven-card deck, UTC, graded lexically (no model load)."""
-    collection = Collection.open(tmp_path / "c.db", now=FIXED, install_builtin=False)
-    collection.update_settings(timezone="UTC")
-    collection.use_grader(Grader(use_embeddings=False))
-    for front, back in TERMS:
-        collection.add_note(DECK, front, back, now=FIXED)
-    yield collection
-    collection.close()
-
-
-Script = Callable[[Pilot[Summary], Screen[Any]], Awaitable[None]]
-
-
-def drive(app: StudyApp, script: Script, *, size: tuple[int, int] = (80, 24)) -> Summary | None:
-    """Run the app headless, let ``script`` press keys, and return what the app returned."""
-
-    async def run() -> None:
-        async with app.run_test(size=size) as pilot:
-            await pilot.pause()
-            for _ in range(400):  # Learn mode asks its first question after the first frame
-                if not isinstance(app.screen, LearnScreen) or app.screen.ready:
-                    break
-                await pilot.pause(0.05)
-            await script(pilot, app.screen)
-
-    asyncio.run(run())
-    return app.return_value
-
-
-def learn_app(col: Collection, *formats: str, clock: Clock | None = None) -> StudyApp:
-    return StudyApp(
-        col, deck=DECK, clock=clock or Clock(), mode="learn", rng=random.Random(3), formats=formats
-    )
-
-
-def asked(screen: Screen[Any]) -> Question:
-    assert isinstance(screen, LearnScreen | AskScreen), screen
-    assert screen.question is not None and screen.phase == "asking", "expected a question"
-    return screen.question
-
-
-def attempts(col: Collection) -> list[LoggedAttempt]:
-    return col.attempts()
-
-
-def card_named(col: Collection, front: str) -> int:
-    return next(v.id for v in col.find_cards(now=FIXED, deck=DECK) if v.note.front == front)
-
-
-def term_of(col: Collection, card_id: int) -> str:
-    return col.card(card_id).note.front
-
-
-def definition_of(col: Collection, card_id: int) -> str:
-    return col.card(card_id).note.back
-
-
-def status(screen: Screen[Any]) -> str:
-    return str(screen.query_one(StatusLine).render())
-
+from tokendeck.tui.widgets import KeyHints, NothingDue
 
 # -- recognition formats -----------------------------------------------------------------
 
@@ -433,57 +351,33 @@ def test_related_cards_show_over_a_question(col: Collection) -> None:
     drive(learn_app(col, "multiple_choice"), script)
 
 
-# -- the study screen: t and r -------------------------------------------------------------
-
-
-def test_t_in_the_study_screen_asks_the_card_typed(col: Collection) -> None:
-    shown: list[int] = []
+def test_reverse_may_be_self_rated_after_leaving_the_box(col: Collection) -> None:
+    seen: list[Question] = []
 
     async def script(pilot: Pilot[Summary], screen: Screen[Any]) -> None:
-        assert isinstance(screen, StudyScreen) and screen.current is not None
-        shown.append(screen.current.id)
-        await pilot.press("t")
-        ask = pilot.app.screen
-        assert isinstance(ask, AskScreen) and asked(ask).format == "typed"
-        await pilot.press(*definition_of(col, shown[0]), "enter", "enter")
-        assert pilot.app.screen is screen and isinstance(screen, StudyScreen)
-        assert screen.current is not None and screen.current.id != shown[0]
-        assert "Typed: Easy, next in" in status(screen)
-        await pilot.press("u")
-        assert screen.current is not None and screen.current.id == shown[0]
+        question = asked(screen)
+        seen.append(question)
+        await pilot.press("escape", "space")
+        assert question.answer in pilot.app.export_screenshot().replace("&#160;", " ")
+        assert "Rate yourself" in str(screen.query_one(KeyHints).render())
+        await pilot.press("2")
+        assert asked(screen).card_id != question.card_id, "recorded at once"
 
-    drive(StudyApp(col, clock=Clock()), script)
-    assert col.history(shown[0]) == [], "undone"
-    assert attempts(col) == [], "the attempt goes with its review"
-
-
-def test_t_then_escape_goes_back_to_the_card_unanswered(col: Collection) -> None:
-    async def script(pilot: Pilot[Summary], screen: Screen[Any]) -> None:
-        assert isinstance(screen, StudyScreen) and screen.current is not None
-        first = screen.current.id
-        await pilot.press("t", "escape", "escape")
-        assert pilot.app.screen is screen and isinstance(screen, StudyScreen)
-        assert screen.current is not None and screen.current.id == first
-        await pilot.press("t", *"tokens", "enter", "1")
-        assert pilot.app.screen is screen
-
-    drive(StudyApp(col, clock=Clock()), script)
+    drive(learn_app(col, "reverse"), script)
     [logged] = attempts(col)
-    assert logged.attempt.format == "typed" and logged.rating == Rating.AGAIN
-    assert logged.attempt.answer == "tokens"
+    assert logged.card_id == seen[0].card_id and logged.rating == Rating.HARD
+    assert logged.attempt.format == "reverse" and not logged.attempt.overridden
 
 
-def test_r_in_the_study_screen_lists_related_cards(col: Collection) -> None:
+def test_quitting_after_the_grade_records_the_suggested_rating(col: Collection) -> None:
     async def script(pilot: Pilot[Summary], screen: Screen[Any]) -> None:
-        assert isinstance(screen, StudyScreen)
-        hints = str(screen.query_one(KeyHints).render())
-        assert "Type" in hints and "Related" in hints
-        await pilot.press("r")
-        assert isinstance(pilot.app.screen, RelatedScreen)
-        await pilot.press("r")
-        assert pilot.app.screen is screen
+        question = asked(screen)
+        await pilot.press("t" if question.truth else "f", "q")
 
-    drive(StudyApp(col, clock=Clock()), script)
+    summary = drive(learn_app(col, "true_false"), script)
+    [logged] = attempts(col)
+    assert logged.rating == Rating.HARD and not logged.attempt.overridden
+    assert summary is not None and summary.answers == 1
 
 
 # -- layout --------------------------------------------------------------------------------
@@ -516,29 +410,6 @@ def test_a_question_limit_ends_the_session(col: Collection) -> None:
     )
     summary = drive(app, script)
     assert summary is not None and summary.answers == 1
-
-
-# -- the command line: the prompt path stays for scripts -----------------------------------
-
-
-def test_learn_piped_asks_at_prompts_in_the_chosen_format(tmp_path: Path) -> None:
-    from click.testing import CliRunner
-
-    from tokendeck.cli import cli
-
-    db = tmp_path / "p.db"
-    with Collection.open(db, now=FIXED, install_builtin=False) as setup:
-        setup.add_note(DECK, *TERMS[0], now=FIXED)
-    args = ["--db", str(db), "--now", "2026-11-27T15:00:00Z", "learn", "-n", "1"]
-    result = CliRunner().invoke(cli, [*args, "--formats", "typed"], input=f"{TERMS[0][1]}\n\n")
-    assert result.exit_code == 0, result.output
-    assert "[typed]" in result.output and "Studied 1 card." in result.output
-    with Collection.open(db, now=FIXED) as after:
-        [logged] = after.attempts()
-    assert logged.attempt.format == "typed" and logged.attempt.verdict == "correct"
-    bad = CliRunner().invoke(cli, [*args, "--formats", "essay"])
-    assert isinstance(bad.exception, TokenDeckError)
-    assert "unknown question format 'essay'" in str(bad.exception)
 
 
 # -- meaning: the one test that loads the embedding model ------------------------------------
@@ -575,85 +446,3 @@ def test_a_paraphrase_typed_is_graded_by_meaning(col: Collection, meaning_grader
     assert logged.card_id == tokenizer and logged.attempt.verdict == "correct"
     assert logged.attempt.score is not None and 0.6 < logged.attempt.score < 0.95
     assert logged.rating == Rating.GOOD and not logged.attempt.overridden
-
-
-# -- Test mode -------------------------------------------------------------------------------
-
-
-def right_keys(question: Question, col: Collection) -> list[str]:
-    """The keys that answer a question correctly."""
-    if question.format == "true_false":
-        return ["t" if question.truth else "f"]
-    if question.typed:
-        return [*definition_of(col, question.card_id), "enter"]
-    return [str((question.correct or 0) + 1)]
-
-
-def test_a_practice_test_is_scored_at_the_end_and_recorded(col: Collection) -> None:
-    test = col.practice_test(
-        DECK, now=FIXED, rng=random.Random(5), count=3,
-        formats=("multiple_choice", "true_false", "typed"),
-    )  # fmt: skip
-    assert [q.format for q in test.questions] == ["multiple_choice", "true_false", "typed"]
-
-    async def script(pilot: Pilot[Summary], screen: Screen[Any]) -> None:
-        assert "question 1 of 3" in str(screen.query_one("#test-head").render())
-        for question in test.questions:
-            await pilot.press(*right_keys(question, col))
-        assert "Score: 3 / 3 (100%)" in str(screen.query_one("#score").render())
-        assert "Recorded 3 answers" in status(screen)
-        await pilot.press("q")
-
-    app = StudyApp(col, deck=DECK, clock=Clock(), mode="test", test=test)
-    summary = drive(app, script)
-    assert app.test_score is not None and app.test_score.percent == 100.0
-    logged = attempts(col)
-    assert [a.attempt.format for a in logged] == ["multiple_choice", "true_false", "typed"]
-    assert summary is not None and summary.answers == 3
-
-
-def test_a_skipped_question_counts_as_wrong_and_no_record_leaves_the_schedule(
-    col: Collection,
-) -> None:
-    test = col.practice_test(
-        DECK, now=FIXED, rng=random.Random(5), count=2, formats=("multiple_choice",)
-    )
-
-    async def script(pilot: Pilot[Summary], screen: Screen[Any]) -> None:
-        await pilot.press("s", *right_keys(test.questions[1], col))
-        score = str(screen.query_one("#score").render())
-        assert "Score: 1 / 2 (50%)" in score
-        assert "Expected:" in pilot.app.export_screenshot()
-
-    app = StudyApp(col, deck=DECK, clock=Clock(), mode="test", test=test, record=False)
-    drive(app, script)
-    assert attempts(col) == [] and list(col.reviews()) == []
-
-
-def test_reverse_may_be_self_rated_after_leaving_the_box(col: Collection) -> None:
-    seen: list[Question] = []
-
-    async def script(pilot: Pilot[Summary], screen: Screen[Any]) -> None:
-        question = asked(screen)
-        seen.append(question)
-        await pilot.press("escape", "space")
-        assert question.answer in pilot.app.export_screenshot().replace("&#160;", " ")
-        assert "Rate yourself" in str(screen.query_one(KeyHints).render())
-        await pilot.press("2")
-        assert asked(screen).card_id != question.card_id, "recorded at once"
-
-    drive(learn_app(col, "reverse"), script)
-    [logged] = attempts(col)
-    assert logged.card_id == seen[0].card_id and logged.rating == Rating.HARD
-    assert logged.attempt.format == "reverse" and not logged.attempt.overridden
-
-
-def test_quitting_after_the_grade_records_the_suggested_rating(col: Collection) -> None:
-    async def script(pilot: Pilot[Summary], screen: Screen[Any]) -> None:
-        question = asked(screen)
-        await pilot.press("t" if question.truth else "f", "q")
-
-    summary = drive(learn_app(col, "true_false"), script)
-    [logged] = attempts(col)
-    assert logged.rating == Rating.HARD and not logged.attempt.overridden
-    assert summary is not None and summary.answers == 1

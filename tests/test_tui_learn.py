@@ -12,6 +12,7 @@ the module's one meaning test.
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -446,3 +447,27 @@ def test_a_paraphrase_typed_is_graded_by_meaning(col: Collection, meaning_grader
     assert logged.card_id == tokenizer and logged.attempt.verdict == "correct"
     assert logged.attempt.score is not None and 0.6 < logged.attempt.score < 0.95
     assert logged.rating == Rating.GOOD and not logged.attempt.overridden
+
+
+def test_learn_renders_in_light_and_dark_themes(col: Collection) -> None:
+    """A graded typed answer in both themes; screenshots go to artifacts/ to look at."""
+    from tokendeck.tui.app import DARK_THEME, LIGHT_THEME
+
+    artifacts = Path(__file__).resolve().parents[1] / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    shots: dict[str, str] = {}
+    for theme in (LIGHT_THEME, DARK_THEME):
+
+        async def script(pilot: Pilot[Summary], screen: Screen[Any], theme: str = theme) -> None:
+            await pilot.press(*"a model of images", "enter")
+            shots[theme] = pilot.app.export_screenshot()
+            pilot.app.save_screenshot(f"learn-typed-{theme}.svg", str(artifacts))
+
+        app = StudyApp(
+            col, deck=DECK, clock=Clock(), theme=theme, mode="learn",
+            rng=random.Random(3), formats=("typed",),
+        )  # fmt: skip
+        drive(app, script)
+    for svg in shots.values():
+        assert "Suggested" in svg and "Missed" in svg
+    assert shots[LIGHT_THEME] != shots[DARK_THEME]

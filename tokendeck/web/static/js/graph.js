@@ -7,6 +7,7 @@ const $ = (id) => document.getElementById(id);
 const SVG = "http://www.w3.org/2000/svg";
 const WIDTH = 800;
 const HEIGHT = 560;
+const GRAVITY = 0.5;
 
 /** Positions for the nodes: a seeded circle start, then spring and repulsion steps. */
 export function layout(nodes, edges, steps = 300) {
@@ -18,7 +19,7 @@ export function layout(nodes, edges, steps = 300) {
   const index = new Map(nodes.map((node, i) => [node.card_id, i]));
   const links = edges.map((e) => [index.get(e.source), index.get(e.target)]).filter(([a, b]) => a !== undefined && b !== undefined);
   // Fruchterman-Reingold: pairs repel by k²/d, linked cards attract by d²/k, moves cool down.
-  const k = Math.sqrt((WIDTH * HEIGHT) / Math.max(1, n)) * 0.5;
+  const k = Math.sqrt((WIDTH * HEIGHT) / Math.max(1, n)) * 0.35;
   for (let step = 0; step < steps; step++) {
     const heat = 30 * (1 - step / steps) + 1;
     const force = pos.map(() => ({ x: 0, y: 0 }));
@@ -41,15 +42,25 @@ export function layout(nodes, edges, steps = 300) {
     }
     pos.forEach((p, i) => {
       // Gravity to the centre keeps unconnected cards near the others.
-      const fx = force[i].x + (WIDTH / 2 - p.x) * 0.05;
-      const fy = force[i].y + (HEIGHT / 2 - p.y) * 0.05;
+      const fx = force[i].x + (WIDTH / 2 - p.x) * GRAVITY;
+      const fy = force[i].y + (HEIGHT / 2 - p.y) * GRAVITY;
       const len = Math.sqrt(fx * fx + fy * fy) || 1;
       const move = Math.min(len, heat);
       p.x = Math.min(WIDTH - 90, Math.max(20, p.x + (fx / len) * move));
       p.y = Math.min(HEIGHT - 20, Math.max(20, p.y + (fy / len) * move));
     });
   }
-  return pos;
+  return fit(pos);
+}
+
+/** Stretch the positions to fill the drawing (labels run to the right of their node). */
+function fit(pos) {
+  if (pos.length < 2) return pos.map(() => ({ x: WIDTH / 2, y: HEIGHT / 2 }));
+  const xs = pos.map((p) => p.x);
+  const ys = pos.map((p) => p.y);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const scale = (v, lo, hi, from, to) => (hi - lo < 1 ? (from + to) / 2 : from + ((v - lo) / (hi - lo)) * (to - from));
+  return pos.map((p) => ({ x: scale(p.x, x0, x1, 30, WIDTH - 150), y: scale(p.y, y0, y1, 30, HEIGHT - 30) }));
 }
 
 function element(name, attributes) {

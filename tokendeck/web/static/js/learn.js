@@ -71,7 +71,7 @@ function show(question, said = "") {
   $("question-format").textContent = FORMAT_NAMES[question.format] || question.format;
   $("prompt").textContent = question.prompt;
   typeset($("prompt"));
-  $("statement").hidden = !question.statement || question.statement === question.prompt;
+  $("statement").hidden = !question.statement || question.prompt.includes(question.statement);
   $("statement").textContent = question.statement;
   $("flip-back").hidden = true;
   const form = $("answer-form");

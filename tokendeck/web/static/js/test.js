@@ -41,7 +41,7 @@ async function build(event) {
 
 function questionHtml(question, number) {
   const id = `q${number}`;
-  const statement = question.statement && question.statement !== question.prompt
+  const statement = question.statement && !question.prompt.includes(question.statement)
     ? `<p class="statement">${esc(question.statement)}</p>` : "";
   return `<li class="test-question" id="${id}" aria-labelledby="${id}-prompt">` +
     `<p class="muted format">${FORMAT_NAMES[question.format]}</p>` +

@@ -368,21 +368,8 @@ def _cards_by_note(col: Collection, deck_ids: list[int] | None) -> dict[int, lis
 
 def _reviews_by_card(col: Collection) -> dict[int, list[ReviewRecord]]:
     grouped: dict[int, list[ReviewRecord]] = {}
-    for row in pq.export_reviews(col.db, col.user_id):
-        r = q.review_from_row(row)
-        grouped.setdefault(r.card_id, []).append(
-            ReviewRecord(
-                reviewed_at=r.reviewed_at,
-                rating=r.rating,
-                duration_ms=r.duration_ms,
-                kind=r.kind,
-                scheduled_days=r.scheduled_days,
-                state_before=r.state_before.label,
-                state_after=r.state_after.label,
-                stability=r.stability,
-                difficulty=r.difficulty,
-            )
-        )
+    for card_id, record in pq.review_records(col.db, col.user_id):
+        grouped.setdefault(card_id, []).append(record)
     return grouped
 
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from tokendeck.cards import CardState
+from tokendeck.interchange import ReviewRecord
 from tokendeck.storage import search_index
 from tokendeck.storage.database import Database, Row
 from tokendeck.storage.queries import (
     CARD_COLUMNS,
     INSERT_REVIEW,
     NOTE_COLUMNS,
-    REVIEW_COLUMNS,
+    from_ms,
 )
 
 
@@ -104,9 +106,33 @@ def export_cards(db: Database, user: int) -> Iterator[Row]:
     )
 
 
-def export_reviews(db: Database, user: int) -> Iterator[Row]:
-    """Every review of a user (REVIEW_COLUMNS), by card and time."""
-    return db.iterate(
-        f"SELECT {REVIEW_COLUMNS} FROM reviews WHERE user_id=? ORDER BY card_id, reviewed_at, id",
+_STATE_LABELS = {int(state): state.label for state in CardState}
+
+
+def review_records(db: Database, user: int) -> Iterator[tuple[int, ReviewRecord]]:
+    """(card id, review) for a user's whole log in interchange form, by card and time.
+
+    Converted straight from rows: a million reviews are exported without
+    building a :class:`tokendeck.reviews.Review` for each first.
+    """
+    rows = db.iterate(
+        "SELECT card_id, reviewed_at, rating, duration_ms, kind, scheduled_days, state_before,"
+        " state_after, stability, difficulty FROM reviews WHERE user_id=?"
+        " ORDER BY card_id, reviewed_at, id",
         (user,),
     )
+    for card_id, at, rating, duration, kind, days, before, after, stability, difficulty in rows:
+        yield (
+            card_id,
+            ReviewRecord(
+                reviewed_at=from_ms(at),
+                rating=rating,
+                duration_ms=duration,
+                kind=kind,
+                scheduled_days=days,
+                state_before=_STATE_LABELS[before],
+                state_after=_STATE_LABELS[after],
+                stability=stability,
+                difficulty=difficulty,
+            ),
+        )

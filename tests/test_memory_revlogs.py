@@ -74,3 +74,21 @@ def test_samples_are_first_review_per_later_study_day_with_history() -> None:
     assert [s.target.delta_days for s in found] == [1, 2]
     assert [s.review_number for s in found] == [2, 3]
     assert [s.lapses for s in found] == [0, 1]  # the first-day Again is not a lapse
+
+
+def test_a_reset_in_the_collection_restarts_the_cards_history(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tokendeck.collection import Collection
+    from tokendeck.memory.revlogs import from_reviews
+
+    start = datetime(2026, 11, 1, 12, tzinfo=UTC)
+    with Collection.open(tmp_path / "c.db", now=start, install_builtin=False) as col:
+        note = col.add_note("D", "q", "a", now=start)
+        card_id = col.cards_of_note(note.id)[0].id
+        col.answer(card_id, "easy", now=start)
+        col.reset([card_id], now=start + timedelta(days=1))
+        col.answer(card_id, "good", now=start + timedelta(days=2))
+        log = from_reviews(col.reviews())
+    assert [r.rating for r in log.reviews] == [3]
+    assert log.dropped_manual == 1

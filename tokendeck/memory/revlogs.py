@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tokendeck.cards import CardState
 from tokendeck.errors import ImportFormatError
 
 FSRS_CSV_COLUMNS = ("card_id", "review_rating", "review_time", "review_duration")
@@ -110,8 +111,11 @@ def from_reviews(reviews: Iterable[Any], *, source: str = "collection") -> Revie
 
 
 def _is_reset(review: Any) -> bool:
+    """A manual entry that left the card new: a reset or Anki's Forget."""
     state_after = getattr(review, "state_after", None)
-    return str(getattr(state_after, "value", state_after)).lower() == "new"
+    if isinstance(state_after, CardState):
+        return state_after == CardState.NEW
+    return str(state_after).lower() == "new"
 
 
 def _from_fsrs_csv(rows: Iterator[list[str]], source: str) -> ReviewLog:

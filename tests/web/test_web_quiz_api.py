@@ -293,3 +293,21 @@ def test_concept_graph(client: TestClient) -> None:
         if e["kind"] == "mentions"
     ]
     error_of(client.get(f"{Q}/graph", params={"deck": "Nope"}), 404, "not_found")
+
+
+def test_learn_rejects_an_unknown_format(client: TestClient) -> None:
+    bad = client.get(f"{Q}/learn/next", params={"deck": "Vocab", "format": "essay"})
+    assert error_of(bad, 400, "invalid")["details"][0]["field"] == "format"
+
+
+def test_questions_belong_to_their_user() -> None:
+    from tokendeck.errors import NotFoundError
+    from tokendeck.web.quiz_store import Entry, QuizStore
+
+    store = QuizStore(limit=2)
+    tokens = [store.add(Entry("ann")) for _ in range(3)]
+    assert store.get(tokens[2], "ann").user == "ann"
+    with pytest.raises(NotFoundError, match="no longer open"):
+        store.get(tokens[0], "ann")  # the oldest went beyond the limit
+    with pytest.raises(NotFoundError, match="no longer open"):
+        store.get(tokens[2], "bob")

@@ -146,6 +146,7 @@ def test_graph_view(page: Any) -> None:
     assert page.locator("#graph a.node").count() == len(TERMS)
     assert page.locator("#graph line.edge-mentions").count() >= 3
     assert "GPT-J mentions the Pile" in page.locator("#graph-edges").inner_text()
+    page.locator("#lint li").first.wait_for()  # the deck check below the graph
     page.locator("#graph a.node").first.focus()
     assert page.evaluate("document.activeElement.getAttribute('href')").startswith("/cards/")
     shoot(page, "graph")

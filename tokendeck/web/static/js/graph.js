@@ -101,6 +101,18 @@ function draw(graph) {
   announce(text);
 }
 
+const LINT = {
+  long_answer: "long answer", several_facts: "several facts", noise: "noise",
+  duplicate: "duplicate", near_duplicate: "near duplicate",
+};
+
+function drawLint(issues, names) {
+  $("lint").innerHTML = issues.length
+    ? issues.map((i) => `<li><a href="/cards/${i.card_id}">${esc(names.get(i.card_id) || `card ${i.card_id}`)}</a>` +
+      ` <span class="lint-code">${LINT[i.code] || esc(i.code)}</span>: ${esc(i.message)}</li>`).join("")
+    : "<li>No problems found.</li>";
+}
+
 async function load(event) {
   if (event) event.preventDefault();
   const deck = $("deck-select").value;
@@ -109,7 +121,10 @@ async function load(event) {
     return;
   }
   try {
-    draw(await api(`/quiz/graph?deck=${encodeURIComponent(deck)}`));
+    const query = `deck=${encodeURIComponent(deck)}`;
+    const graph = await api(`/quiz/graph?${query}`);
+    draw(graph);
+    drawLint(await api(`/quiz/lint?${query}`), new Map(graph.nodes.map((n) => [n.card_id, n.term])));
   } catch (error) {
     $("graph-status").textContent = error.message;
     announce(`Error: ${error.message}`);

@@ -33,7 +33,7 @@ export function answerInputs(question, id) {
       `<select id="${id}-pair-${i}" data-term="${t.card_id}"><option value="">–</option>` +
       question.options.map((o) => `<option value="${o.index}">${LETTERS[o.index]}</option>`).join("") +
       `</select></p>`).join("");
-    return `<p class="muted">Definitions:</p><ol class="definitions" type="A">${defs}</ol>` +
+    return `<p class="muted">Definitions:</p><ul class="definitions">${defs}</ul>` +
       `<div class="pairs">${picks}</div>`;
   }
   return "";

@@ -45,7 +45,7 @@ from tokendeck.tui.marks import MarksView
 from tokendeck.tui.questions import ChoiceView, MatchingView
 from tokendeck.tui.related import RelatedScreen
 from tokendeck.tui.session import Summary
-from tokendeck.tui.widgets import KeyHints, NothingDue
+from tokendeck.tui.widgets import KeyHints, NothingDue, StatusLine
 
 # -- recognition formats -----------------------------------------------------------------
 
@@ -471,3 +471,26 @@ def test_learn_renders_in_light_and_dark_themes(col: Collection) -> None:
     for svg in shots.values():
         assert "Suggested" in svg and "Missed" in svg
     assert shots[LIGHT_THEME] != shots[DARK_THEME]
+
+
+def test_a_matching_round_of_the_builtin_deck_fits_80_by_24(tmp_path: Path) -> None:
+    """Six long definitions of the packaged deck all show without scrolling."""
+    builtin = Collection.open(tmp_path / "b.db", now=FIXED)
+    builtin.update_settings(timezone="UTC")
+    builtin.use_grader(Grader(use_embeddings=False))
+
+    async def script(pilot: Pilot[Summary], screen: Screen[Any]) -> None:
+        assert len(asked(screen).terms) == 6
+        status_row = screen.query_one(StatusLine).region.y
+        definitions = list(screen.query(".definition"))
+        assert len(definitions) == 6
+        for widget in definitions:
+            assert widget.region.height > 0 and widget.region.bottom <= status_row
+        assert screen.query_one("#terms").region.height >= 1
+
+    rng = random.Random(2)
+    app = StudyApp(builtin, clock=Clock(), mode="learn", rng=rng, formats=("matching",))
+    try:
+        drive(app, script)
+    finally:
+        builtin.close()

@@ -8,7 +8,6 @@ call that depends on time takes ``now``; every change is one transaction.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -21,7 +20,7 @@ from tokendeck.cards import Card, CardState, CardView
 from tokendeck.days import DEFAULT_ROLLOVER_HOUR, Calendar, zone
 from tokendeck.decks import DEFAULT_DECK, Deck, DeckConfig, DeckCounts, check_name
 from tokendeck.errors import NotFoundError, ValidationError
-from tokendeck.notes import Note, card_ordinals, check_kind, normalise_tags, render
+from tokendeck.notes import Note, card_ordinals, check_kind, new_guid, normalise_tags, render
 from tokendeck.quizzing import Quizzing
 from tokendeck.reviews import Review
 from tokendeck.scheduler import Scheduler
@@ -31,7 +30,7 @@ from tokendeck.storage import study_queries as sq
 from tokendeck.study import StudyQueue
 from tokendeck.studying import AnswerResult, Studying
 
-__all__ = ["AnswerResult", "Collection", "Settings", "default_path", "new_guid"]
+__all__ = ["AnswerResult", "Collection", "Settings", "default_path"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -502,11 +501,6 @@ class Collection(Studying, Quizzing):
 def _view(card: Card, note: Note, deck_name: str) -> CardView:
     question, answer = render(note.kind, note.front, note.back, card.ordinal)
     return CardView(card, note, deck_name, question, answer)
-
-
-def new_guid() -> str:
-    """A fresh, globally unique note id."""
-    return uuid.uuid4().hex
 
 
 def _require_text(front: str, back: str) -> None:

@@ -25,7 +25,7 @@ from tokendeck.interchange import (
     Package,
     ReviewRecord,
 )
-from tokendeck.notes import NOTE_KINDS, card_ordinals, normalise_tags
+from tokendeck.notes import NOTE_KINDS, card_ordinals, new_guid, normalise_tags
 from tokendeck.scheduler import Scheduler
 from tokendeck.storage import package_queries as pq
 from tokendeck.storage import queries as q
@@ -160,7 +160,7 @@ def _plan(
             plan.updates.append(_update_row(record, existing, now_ms))
             result.updated += 1
             continue
-        guid = record.guid if record.guid and record.guid not in guids else _fresh_guid()
+        guid = record.guid if record.guid and record.guid not in guids else new_guid()
         guids[guid] = next_note
         plan.notes.append(_note_row(col.user_id, next_note, guid, record, now_ms))
         deck_id = deck_ids[override or record.deck]
@@ -176,12 +176,6 @@ def _plan(
     return plan
 
 
-def _fresh_guid() -> str:
-    from tokendeck.collection import new_guid
-
-    return new_guid()
-
-
 def _content(record: NoteRecord) -> tuple[Any, ...]:
     """kind, front, back, tags, accepted, fields, source, source_note: as stored."""
     return (
@@ -189,11 +183,18 @@ def _content(record: NoteRecord) -> tuple[Any, ...]:
         record.front.strip(),
         record.back.strip(),
         q.tags_text(normalise_tags(record.tags)),
-        json.dumps(record.accepted, ensure_ascii=False),
-        json.dumps(record.fields, ensure_ascii=False),
+        _json(record.accepted),
+        _json(record.fields),
         record.source,
         record.source_note,
     )
+
+
+def _json(value: list[str] | dict[str, str]) -> str:
+    # Most imported notes have no extra fields or answers: skip the encoder for them.
+    if not value:
+        return "[]" if isinstance(value, list) else "{}"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _note_row(

@@ -112,3 +112,23 @@ def test_large_decks_use_the_lexical_fallback(items: list[Item], grader: Grader)
 
     assert similarities(items, grader, embed_limit=len(items) - 1).method == "lexical"
     assert similarities(items, grader, embed_limit=len(items)).method == "embedding"
+
+
+def test_learn_sessions_space_confusable_cards_apart(col: Collection, lexical: Grader) -> None:
+    # Two near-identical cards added back to back would be asked back to back.
+    col.use_grader(lexical)
+    for front, back in [
+        ("Inpainting", "Filling masked regions of an image with generated content."),
+        ("Outpainting", "Filling regions beyond an image's borders with generated content."),
+        ("Canberra", "The capital city of Australia."),
+        ("Photosynthesis", "How plants turn light, water and carbon dioxide into sugar."),
+        ("Mitochondria", "Organelles that release energy from food by respiration."),
+    ]:
+        col.add_note("Mix", front, back, now=NOW)
+    plain = col.study_queue(NOW, "Mix").pending_ids()
+    assert [col.card(i).front for i in plain[:2]] == ["Inpainting", "Outpainting"]
+    first = col.next_learn_card(NOW, "Mix")
+    assert first is not None
+    order = [col.card(i).front for i in col.study_queue(NOW, "Mix").pending_ids()]
+    assert abs(order.index("Inpainting") - order.index("Outpainting")) >= 2
+    assert sorted(order) == sorted(col.card(i).front for i in plain)  # nothing lost

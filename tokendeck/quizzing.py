@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from tokendeck.cards import CardState, Rating
+from tokendeck.cards import CardState, CardView, Rating
 from tokendeck.errors import ValidationError
 
 if TYPE_CHECKING:  # the quiz modules are imported when first used (cold start)
@@ -217,6 +217,26 @@ class Quizzing:
         from tokendeck.quiz.links import space_apart
 
         return space_apart(card_ids, self.confusable_pairs(deck, now=now))
+
+    def next_learn_card(self, now: datetime, deck: str | int | None = None) -> CardView | None:
+        """The next card of a Learn session: the study queue, confusable cards spaced apart.
+
+        The first call after the queue is built reorders what is still to come
+        so that very similar cards (CLIP / GLIDE) are not asked back to back.
+        """
+        col = self._col
+        queue = col.study_queue(now, deck)
+        if not queue.spaced:
+            pending = queue.pending_ids()
+            pairs = [
+                pair
+                for each in {col.card(i).card.deck_id for i in pending}
+                for pair in self.confusable_pairs(each, now=now)
+            ]
+            from tokendeck.quiz.links import space_apart
+
+            queue.reorder(space_apart(pending, pairs))
+        return col.next_card(now, deck)
 
     # -- lint and cloze ---------------------------------------------------------------------------
     def lint(self, deck: str | int, *, now: datetime) -> list[LintIssue]:

@@ -140,6 +140,8 @@ class StudyQueue:
         self._gone: set[int] = set()
         self._new = sum(1 for c in main if c.state == CardState.NEW)
         self._review = len(main) - self._new
+        #: Whether confusable cards were already spaced apart (Learn mode does it once).
+        self.spaced = False
 
     def next(self, now: datetime) -> Card | None:
         """The card to show at ``now``, or None when nothing is left for now."""
@@ -195,6 +197,20 @@ class StudyQueue:
             self._new -= 1
         else:
             self._review -= 1
+
+    def pending_ids(self) -> list[int]:
+        """Ids of the main-list cards still to come, in order."""
+        gone = self._gone
+        return [c.id for c in self._main[self._position :] if c.id not in gone]
+
+    def reorder(self, card_ids: list[int]) -> None:
+        """Put the pending main-list cards in a new order (e.g. confusable cards apart)."""
+        pending = set(self.pending_ids())
+        if set(card_ids) != pending:
+            raise ValueError("reorder needs exactly the pending cards")
+        self._main = [self._by_id[i] for i in card_ids]
+        self._position = 0
+        self.spaced = True
 
     def counts(self) -> QueueCounts:
         """New, learning and review cards still queued."""

@@ -76,6 +76,10 @@ class Studying:
         card = self._queue(now, deck).next(now)
         return None if card is None else self.view(card)
 
+    def study_queue(self, now: datetime, deck: str | int | None = None) -> StudyQueue:
+        """Today's cached queue (for features that reorder what is still to come)."""
+        return self._queue(now, deck)
+
     def queue_counts(self, now: datetime, deck: str | int | None = None) -> QueueCounts:
         """New, learning and review cards left to study today."""
         return self._queue(now, deck).counts()

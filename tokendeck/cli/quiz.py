@@ -79,7 +79,7 @@ def learn(
     done = 0
     while done < limit:
         now = cli_state.now()
-        view = col.next_card(now, deck)
+        view = col.next_learn_card(now, deck)
         if view is None:
             _nothing_due(col, now, deck)
             break

@@ -297,7 +297,7 @@ class LearnScreen(QuizScreen):
         if self.limit is not None and self.asked >= self.limit:
             self._idle(now, f"That was {self.limit} questions: press q for the summary.", "Done.")
             return
-        view = self.study.col.next_card(now, self.study.deck)
+        view = self.study.col.next_learn_card(now, self.study.deck)
         if view is None:
             self._idle(now, self._when_next(now))
             return

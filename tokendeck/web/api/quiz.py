@@ -83,7 +83,7 @@ async def learn_next(
     """The next card of the queue, asked in the format Learn mode picks (or ``format``)."""
     counts = col.queue_counts(now, deck)
     queue = QueueOut(new=counts.new, learning=counts.learning, review=counts.review)
-    view = col.next_card(now, deck)
+    view = col.next_learn_card(now, deck)
     if view is None:
         return qs.LearnOut(question=None, queue=queue, card=None)
     question = _learn_question(col, view.card.id, now, _rng(seed), format)

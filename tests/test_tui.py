@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, TextArea
+from tui_fixtures import FIXED, Clock
 
 from tokendeck.cards import CardState, Rating
 from tokendeck.collection import Collection
@@ -22,21 +23,7 @@ from tokendeck.tui.screen import StudyScreen
 from tokendeck.tui.session import Summary, format_summary
 from tokendeck.tui.widgets import CardFace, NothingDue, StatusLine
 
-FIXED = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, start: datetime = FIXED) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 #: A small deck of short cards: Markdown widgets mount per block, so short cards keep tests fast.

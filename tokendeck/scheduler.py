@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import fsrs
 
@@ -79,14 +79,44 @@ class Scheduler:
 
     def answer(self, card: Card, rating: Rating, now: datetime) -> Outcome:
         """The card after answering ``rating`` at ``now``."""
+        return self._outcome(self._prepare(card, now), rating)
+
+    def preview(self, card: Card, now: datetime) -> dict[Rating, datetime]:
+        """The due time each rating would give, for the answer buttons."""
+        prepared = self._prepare(card, now)  # shared: calendar work done once, not four times
+        return {rating: self._outcome(prepared, rating).card.due for rating in Rating}
+
+    def retrievability(self, card: Card, now: datetime) -> float | None:
+        """Probability of recall at ``now`` (None for a card never reviewed)."""
+        if card.stability is None or card.last_review is None:
+            return None
+        prepared = self._prepare(card, now)
+        return float(self._fsrs.get_card_retrievability(prepared.fsrs_card, prepared.now))
+
+    def _prepare(self, card: Card, now: datetime) -> _Prepared:
         now = now.astimezone(UTC)
-        reviewed, _ = self._fsrs.review_card(
-            self._to_fsrs(card, now), fsrs.Rating(int(rating)), now
+        today = self.calendar.today(now)
+        elapsed = (today - self.calendar.today(card.last_review)).days if card.last_review else -1
+        state = _TO_FSRS_STATE[card.state]
+        step = card.step if card.step is not None else (0 if state != fsrs.State.Review else None)
+        fsrs_card = fsrs.Card(
+            card_id=card.id,
+            state=state,
+            step=step,
+            stability=card.stability,
+            difficulty=card.difficulty,
+            due=card.due.astimezone(UTC),
+            last_review=_calendar_last_review(card.last_review, now, elapsed),
         )
+        return _Prepared(card, now, today, elapsed, fsrs_card)
+
+    def _outcome(self, prepared: _Prepared, rating: Rating) -> Outcome:
+        card, now = prepared.card, prepared.now
+        # review_card copies the card it is given, so one prepared card serves every rating.
+        reviewed, _ = self._fsrs.review_card(prepared.fsrs_card, fsrs.Rating(int(rating)), now)
         state = _FROM_FSRS_STATE[reviewed.state]
-        due, scheduled = self._due(card, state, reviewed.due, now)
+        due, scheduled = self._due(card, state, reviewed.due, now, prepared.today)
         lapsed = card.state == CardState.REVIEW and rating == Rating.AGAIN
-        elapsed = self.calendar.days_between(card.last_review, now) if card.last_review else -1
         new_card = replace(
             card,
             state=state,
@@ -99,51 +129,16 @@ class Scheduler:
             lapses=card.lapses + (1 if lapsed else 0),
             buried_until=None,
         )
-        return Outcome(new_card, rating, scheduled, elapsed, lapsed)
-
-    def preview(self, card: Card, now: datetime) -> dict[Rating, datetime]:
-        """The due time each rating would give, for the answer buttons."""
-        return {rating: self.answer(card, rating, now).card.due for rating in Rating}
-
-    def retrievability(self, card: Card, now: datetime) -> float | None:
-        """Probability of recall at ``now`` (None for a card never reviewed)."""
-        if card.stability is None or card.last_review is None:
-            return None
-        return float(
-            self._fsrs.get_card_retrievability(self._to_fsrs(card, now), now.astimezone(UTC))
-        )
-
-    def _to_fsrs(self, card: Card, now: datetime) -> fsrs.Card:
-        state = _TO_FSRS_STATE[card.state]
-        step = card.step if card.step is not None else (0 if state != fsrs.State.Review else None)
-        return fsrs.Card(
-            card_id=card.id,
-            state=state,
-            step=step,
-            stability=card.stability,
-            difficulty=card.difficulty,
-            due=card.due.astimezone(UTC),
-            last_review=self._calendar_last_review(card.last_review, now),
-        )
-
-    def _calendar_last_review(self, last: datetime | None, now: datetime) -> datetime | None:
-        """Shift the last review so that fsrs's 24-hour count equals study days."""
-        if last is None:
-            return None
-        last = last.astimezone(UTC)
-        days = self.calendar.days_between(last, now)
-        if days <= 0:
-            return min(last, now)
-        return now.astimezone(UTC) - days * _DAY
+        return Outcome(new_card, rating, scheduled, prepared.elapsed, lapsed)
 
     def _due(
-        self, card: Card, state: CardState, fsrs_due: datetime, now: datetime
+        self, card: Card, state: CardState, fsrs_due: datetime, now: datetime, today: date
     ) -> tuple[datetime, float]:
         if state != CardState.REVIEW:
             return fsrs_due, (fsrs_due - now) / _DAY
         days = max(1, round((fsrs_due - now) / _DAY))
         days = self._fuzzed(days, card)
-        due = self.calendar.start(self.calendar.today(now) + timedelta(days=days))
+        due = self.calendar.start(today + timedelta(days=days))
         return due, float(days)
 
     def _fuzzed(self, days: int, card: Card) -> int:
@@ -151,6 +146,27 @@ class Scheduler:
             return days
         rng = random.Random(f"{self.fuzz_seed}:{card.id}:{card.reps}")
         return fuzz_interval(days, rng, self.config.maximum_interval)
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """What every rating of one card at one time shares."""
+
+    card: Card
+    now: datetime
+    today: date
+    elapsed: int
+    fsrs_card: fsrs.Card
+
+
+def _calendar_last_review(last: datetime | None, now: datetime, days: int) -> datetime | None:
+    """Shift the last review so that fsrs's 24-hour count equals ``days`` study days."""
+    if last is None:
+        return None
+    last = last.astimezone(UTC)
+    if days <= 0:
+        return min(last, now)
+    return now - days * _DAY
 
 
 def fuzz_interval(days: int, rng: random.Random, maximum: int) -> int:

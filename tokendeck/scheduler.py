@@ -16,7 +16,7 @@ Wraps py-fsrs (the ``fsrs`` package) and adds what a study tool needs on top:
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import fsrs
@@ -117,8 +117,12 @@ class Scheduler:
         state = _FROM_FSRS_STATE[reviewed.state]
         due, scheduled = self._due(card, state, reviewed.due, now, prepared.today)
         lapsed = card.state == CardState.REVIEW and rating == Rating.AGAIN
-        new_card = replace(
-            card,
+        new_card = Card(  # a direct constructor: much cheaper than dataclasses.replace
+            id=card.id,
+            note_id=card.note_id,
+            deck_id=card.deck_id,
+            user_id=card.user_id,
+            ordinal=card.ordinal,
             state=state,
             due=due,
             step=reviewed.step,
@@ -127,6 +131,7 @@ class Scheduler:
             last_review=now,
             reps=card.reps + 1,
             lapses=card.lapses + (1 if lapsed else 0),
+            suspended=card.suspended,
             buried_until=None,
         )
         return Outcome(new_card, rating, scheduled, prepared.elapsed, lapsed)

@@ -127,7 +127,8 @@ class Studying:
         now_ms = q.to_ms(now)
         with self.db.transaction():
             q.save_card(self.db, after, now_ms)
-            review = replace(review, id=q.insert_review(self.db, review, undo))
+            review_id = q.insert_review(self.db, review, undo)
+            review = _review(card, after, outcome, now, duration_ms, review_id)
             if attempt is not None:
                 q.insert_attempt(self.db, review, attempt)
             if leech:
@@ -149,7 +150,7 @@ class Studying:
         return outcome.card, False
 
     def _after_answer(self, before: Card, after: Card, now: datetime) -> None:
-        self._version = sq.data_version(self.db)  # our own commit does not invalidate
+        # No need to re-read data_version: a connection's own commits never change it.
         for queue in self._queues.values():
             if after.suspended:
                 queue.remove(before.id)
@@ -308,9 +309,13 @@ class Studying:
         return StudyQueue(learning, interleave(reviews, new), end)
 
 
-def _review(card: Card, after: Card, outcome: Outcome, now: datetime, duration_ms: int) -> Review:
+def _review(
+    card: Card, after: Card, outcome: Outcome, now: datetime, duration_ms: int, review_id: int = 0
+) -> Review:
+    # Built twice (before and after the insert gives the id): a constructor call
+    # is several times cheaper than dataclasses.replace on the hot answer path.
     return Review(
-        id=0,
+        id=review_id,
         card_id=card.id,
         user_id=card.user_id,
         reviewed_at=now.astimezone(UTC),

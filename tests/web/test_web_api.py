@@ -239,7 +239,7 @@ def test_next_card_has_buttons_with_intervals(client: TestClient) -> None:
     assert study["card"] is not None
     assert [b["name"] for b in study["buttons"]] == ["again", "hard", "good", "easy"]
     assert all(b["interval"] for b in study["buttons"])
-    assert study["buttons"][0]["interval"] == "1m"  # the first learning step
+    assert study["buttons"][0]["interval"] == "<1m"  # the first learning step
     assert study["queue"] == {"new": 4, "learning": 0, "review": 0}
 
 

@@ -5,28 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from tokendeck.cards import CardView, Rating
+from tokendeck.days import Calendar
 from tokendeck.decks import Deck, DeckCounts
+from tokendeck.intervals import format_interval, until
 from tokendeck.notes import Note
 from tokendeck.reviews import Review
 from tokendeck.web import schemas
 from tokendeck.web.render import render_markdown
-
-
-def format_interval(seconds: float) -> str:
-    """Human interval for an answer button: ``45s``, ``10m``, ``3h``, ``4d``, ``2.5mo``, ``1y``."""
-    seconds = max(0.0, seconds)
-    if seconds < 60:
-        return f"{round(seconds)}s"
-    if seconds < 3600:
-        return f"{round(seconds / 60)}m"
-    if seconds < 86400:
-        return f"{round(seconds / 3600)}h"
-    days = seconds / 86400
-    if days < 30:
-        return f"{round(days)}d"
-    if days < 365:
-        return f"{days / 30:.1f}mo".replace(".0mo", "mo")
-    return f"{days / 365:.1f}y".replace(".0y", "y")
 
 
 def format_steps(steps: tuple[float, ...] | list[float]) -> str:
@@ -102,14 +87,20 @@ def card_out(view: CardView, today: date | None = None) -> schemas.CardOut:
     )
 
 
-def buttons_out(preview: dict[Rating, datetime], now: datetime) -> list[schemas.ButtonOut]:
-    """The four answer buttons with the interval each would give."""
+def buttons_out(
+    preview: dict[Rating, datetime], now: datetime, calendar: Calendar
+) -> list[schemas.ButtonOut]:
+    """The four answer buttons with the interval each would give.
+
+    Labels come from :mod:`tokendeck.intervals`, as in the CLI and the terminal,
+    so a card due at tomorrow's day start reads "1d" everywhere, not "7h".
+    """
     return [
         schemas.ButtonOut(
             rating=int(rating),
             name=rating.label,  # type: ignore[arg-type]
             due=due,
-            interval=format_interval((due - now).total_seconds()),
+            interval=format_interval(until(now, due, calendar)),
         )
         for rating, due in sorted(preview.items())
     ]

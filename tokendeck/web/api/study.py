@@ -29,7 +29,7 @@ def next_card(col: Collection, now: datetime, deck: str | None) -> schemas.Study
         return schemas.StudyOut(
             card=None, buttons=[], queue=queue, next_due=col.next_due(now, deck)
         )
-    buttons = buttons_out(col.preview(view.card.id, now), now)
+    buttons = buttons_out(col.preview(view.card.id, now), now, col.calendar)
     return schemas.StudyOut(card=card_out(view), buttons=buttons, queue=queue, next_due=None)
 
 

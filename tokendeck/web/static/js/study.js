@@ -1,5 +1,5 @@
 // The study page: one card at a time, no page reloads, fully usable by keyboard.
-import { api, announce, showHtml } from "./api.js";
+import { api, announce, esc, showHtml } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
 const root = $("study");
@@ -67,7 +67,7 @@ function buildButtons() {
     button.setAttribute("aria-keyshortcuts", String(b.rating));
     // The visible text is the accessible name ("Good, next review in 3d"), so voice control works.
     button.innerHTML = `<span class="name">${NAMES[b.rating]}</span>` +
-      `<span class="interval"><span class="visually-hidden">, next review in </span>${b.interval}</span>` +
+      `<span class="interval"><span class="visually-hidden">, next review in </span>${esc(b.interval)}</span>` +
       `<kbd aria-hidden="true">${b.rating}</kbd>`;
     button.addEventListener("click", () => rate(b.rating));
     group.append(button);

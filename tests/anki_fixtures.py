@@ -188,3 +188,19 @@ def media_files(col: Any) -> dict[str, bytes]:
     """Name -> bytes of every file in a collection's media folder."""
     folder = Path(col.media.dir())
     return {name: (folder / name).read_bytes() for name in os.listdir(folder)}
+
+
+def history_of(package: Any, card: Any) -> list[Any]:
+    """The rows of ``package.history`` (interchange HISTORY_COLUMNS) for one card, as records.
+
+    Each row comes back as a ``ReviewRecord``-like tuple view: ``.rating``,
+    ``.kind``, ``.duration_ms``, ``.scheduled_days``, ``.state_before``, ...
+    """
+    from collections import namedtuple
+
+    from tokendeck.interchange import HISTORY_COLUMNS
+
+    if package.history is None:
+        return []
+    row_type = namedtuple("HistoryRow", HISTORY_COLUMNS)  # type: ignore[misc]
+    return [row_type(*row) for row in package.history.rows() if row[0] == card.key]

@@ -18,6 +18,7 @@ from anki_fixtures import (
     build_sample,
     export_apkg,
     export_colpkg,
+    history_of,
 )
 
 from tokendeck.formats.anki import read
@@ -128,17 +129,32 @@ def test_scheduling_state(exported: tuple[AnkiSample, Package, Path]) -> None:
 
 def test_review_history(exported: tuple[AnkiSample, Package, Path]) -> None:
     sample, package, _ = exported
-    reviews = [r for n in package.notes for c in n.cards for r in c.reviews]
-    assert len(reviews) == len(sample.revlog)
-    basic = _note(package, sample, "basic").cards[0].reviews
-    assert [(r.rating, r.kind) for r in basic] == [(4, "learn")]
-    assert basic[0].reviewed_at.tzinfo is UTC
-    again = _note(package, sample, "reversed").cards[0].reviews
+    assert package.history is not None
+    assert len(list(package.history.rows())) == package.history.count == len(sample.revlog)
+    basic = history_of(package, _note(package, sample, "basic").cards[0])
+    assert [(r.rating, r.kind, r.state_before) for r in basic] == [(4, "learn", "new")]
+    assert isinstance(basic[0].reviewed_at_ms, int)
+    again = history_of(package, _note(package, sample, "reversed").cards[0])
     assert [(r.rating, r.kind) for r in again] == [(1, "learn")]
     assert again[0].scheduled_days is not None and 0 < again[0].scheduled_days < 1
-    manual = _note(package, sample, "custom").cards[0].reviews
+    manual = history_of(package, _note(package, sample, "custom").cards[0])
     assert [(r.rating, r.kind) for r in manual] == [(0, "manual")]
     assert _note(package, sample, "custom").cards[0].state == "review"
+
+
+def test_history_file_lives_as_long_as_the_package(
+    exported: tuple[AnkiSample, Package, Path],
+) -> None:
+    import gc
+
+    _, _, path = exported
+    package = read(path, source="x")
+    assert package.history is not None
+    file = package.history.path
+    assert file.is_file()
+    del package
+    gc.collect()
+    assert not file.exists()
 
 
 def test_bytes_and_path_give_the_same_package(exported: tuple[AnkiSample, Package, Path]) -> None:

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import itertools
+import sqlite3
 import struct
+from contextlib import closing
 from dataclasses import fields
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tokendeck.formats.anki import protobuf
+from tokendeck.formats.anki.database import history_select
 from tokendeck.formats.anki.decks import _options18
 from tokendeck.formats.anki.export_rows import default_ordinals, note_fields, strip_html
+from tokendeck.formats.anki.legacy_schema import TABLES
 from tokendeck.formats.anki.notetypes import NoteType
-from tokendeck.formats.anki.scheduling import reviews_by_card, revlog_code
-from tokendeck.interchange import NoteRecord, ReviewRecord
+from tokendeck.formats.anki.scheduling import revlog_code, revlog_meaning
+from tokendeck.interchange import HISTORY_COLUMNS, NoteRecord, ReviewRecord, ReviewSource
 
 
 def _varint(value: int) -> bytes:
@@ -68,16 +75,22 @@ def test_review_record_field_order_is_what_the_hot_loop_assumes() -> None:
     ]  # fmt: skip
 
 
-def _rows(*raw: tuple[int, ...]) -> list[tuple[float, int, int, float, int]]:
-    """Rows ``(id, cid, ease, ivl, time, type[, factor])`` as AnkiDatabase.revlog() gives them."""
-    rows = []
-    for ms, cid, ease, ivl, time_ms, rtype, *factor in raw:
-        code = revlog_code(rtype, ease, ivl, factor[0] if factor else 2500)
-        rows.append((ms / 1000, cid, code, ivl if ivl >= 0 else -ivl / 86400, max(time_ms, 0)))
-    return rows
+def _history(tmp_path: Path, *raw: tuple[int, ...], v1: bool = False) -> list[tuple[Any, ...]]:
+    """HISTORY_COLUMNS rows that database.history_select gives for revlog rows
+    ``(id, cid, ease, ivl, time, type[, factor])``, read from a real SQLite file."""
+    path = tmp_path / f"revlog-{len(list(tmp_path.iterdir()))}.sqlite"
+    with closing(sqlite3.connect(path)) as conn:
+        conn.executescript(TABLES)
+        for ms, cid, ease, ivl, time_ms, rtype, *factor in raw:
+            conn.execute(
+                "INSERT INTO revlog VALUES (?, ?, -1, ?, ?, 0, ?, ?, ?)",
+                (ms, cid, ease, ivl, factor[0] if factor else 2500, time_ms, rtype),
+            )
+        conn.commit()
+    return list(ReviewSource(path, history_select(v1=v1), len(raw)).rows())
 
 
-def test_revlog_meaning() -> None:
+def test_revlog_meaning(tmp_path: Path) -> None:
     ms = 1_700_000_000_000
     rows = [
         (ms, 5, 3, -600, 8000, 0),  # learn, Good, 10-minute step
@@ -88,8 +101,8 @@ def test_revlog_meaning() -> None:
         (ms + 5, 5, 0, 9, 0, 5),  # rescheduled (newer Anki)
         (ms + 6, 6, 4, 4, 0, 3),  # filtered deck
     ]
-    by_card = reviews_by_card(_rows(*rows), v1=False)
-    got = [(r.kind, r.rating, r.scheduled_days, r.state_before, r.state_after) for r in by_card[5]]
+    history = _history(tmp_path, *rows)
+    got = [(r[4], r[2], r[5], r[6], r[7]) for r in history if r[0] == 5]
     assert got == [
         ("learn", 3, 600 / 86400, "new", "learning"),
         ("review", 1, 600 / 86400, "review", "relearning"),
@@ -98,14 +111,37 @@ def test_revlog_meaning() -> None:
         ("manual", 0, 0, None, "new"),
         ("manual", 0, 9, None, None),
     ]
-    assert by_card[5][0].reviewed_at == datetime.fromtimestamp(ms / 1000, UTC)
-    assert by_card[5][1].duration_ms == 0
-    assert by_card[6][0].kind == "filtered"
+    assert [r[1] for r in history] == [r[0] for r in rows]  # in time order, exact ms
+    assert [r[3] for r in history][:2] == [8000, 0]
+    assert history[-1][4] == "filtered"
+    assert [r[8:] for r in history] == [(None, None)] * len(rows)
 
 
-def test_v1_learning_eases_are_shifted() -> None:
+def test_history_select_means_what_revlog_meaning_says(tmp_path: Path) -> None:
+    """The SQL and the Python definition agree on every (type, ease, ivl, factor)."""
+    cases = list(
+        itertools.product(range(7), range(5), (-600, 0, 3), (0, 2500))
+    )  # type, ease, ivl, factor
+    for v1 in (False, True):
+        # Each case is the second answer of its card, so "first answer" does not apply.
+        raw = []
+        for i, (rtype, ease, ivl, factor) in enumerate(cases):
+            raw.append((1000 * i, i, 3, 1, 0, 1))
+            raw.append((1000 * i + 1, i, ease, ivl, 0, rtype, factor))
+        got = [r for r in _history(tmp_path, *raw, v1=v1) if r[1] % 1000 == 1]
+        for (rtype, ease, ivl, factor), row in zip(cases, got, strict=True):
+            want = revlog_meaning(revlog_code(rtype, ease, ivl, factor), v1=v1)
+            assert (row[4], row[2], row[6], row[7]) == want, (rtype, ease, ivl, factor, v1)
+
+
+def test_only_a_cards_first_learning_answer_starts_from_new(tmp_path: Path) -> None:
+    rows = [(1, 1, 3, -60, 0, 0), (2, 1, 3, -600, 0, 0), (3, 2, 3, 1, 0, 1), (4, 2, 3, -60, 0, 0)]
+    assert [r[6] for r in _history(tmp_path, *rows)] == ["new", "learning", "review", "learning"]
+
+
+def test_v1_learning_eases_are_shifted(tmp_path: Path) -> None:
     rows = [(1, 1, 2, -60, 0, 0), (2, 1, 3, 1, 0, 0), (3, 1, 2, 3, 0, 1)]
-    ratings = [r.rating for r in reviews_by_card(_rows(*rows), v1=True)[1]]
+    ratings = [r[2] for r in _history(tmp_path, *rows, v1=True)]
     assert ratings == [3, 4, 2]  # learning Good/Easy; review Hard unchanged
 
 
@@ -162,6 +198,46 @@ def test_reviews_in_the_same_millisecond_keep_distinct_ids() -> None:
         for i in range(3)
     ]  # fmt: skip
     again = read(to_bytes(Package(notes=notes)), source="x.apkg")
-    stamps = sorted(r.reviewed_at for n in again.notes for c in n.cards for r in c.reviews)
+    assert again.history is not None
+    stamps = sorted(row[1] for row in again.history.rows())
     assert len(stamps) == 6 == len(set(stamps))
-    assert stamps[-1] - stamps[0] == timedelta(milliseconds=5)
+    assert stamps[-1] - stamps[0] == 5
+
+
+def _bulk_source(tmp_path: Path, rows: list[tuple[Any, ...]]) -> ReviewSource:
+    """A ReviewSource over a plain table holding HISTORY_COLUMNS rows."""
+    path = tmp_path / "history.sqlite"
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute(f"CREATE TABLE h ({', '.join(HISTORY_COLUMNS)})")
+        conn.executemany(f"INSERT INTO h VALUES ({', '.join('?' * 10)})", rows)
+        conn.commit()
+    return ReviewSource(path, "SELECT * FROM source.h ORDER BY reviewed_at_ms, rowid", len(rows))
+
+
+def test_bulk_history_is_written_with_unique_ids_and_anki_columns(tmp_path: Path) -> None:
+    from tokendeck.formats.anki import read, to_bytes
+    from tokendeck.interchange import CardRecord, Package
+
+    t = 1_767_600_000_000
+    rows = [  # key, ms, rating, duration, kind, days, before, after, s, d
+        (7, t, 3, 4200, "learn", 600 / 86400, "new", "learning", None, None),
+        (8, t, 1, -5, "review", 0.5 / 24, "review", "relearning", None, None),
+        (7, t, 3, 2**40, "learn", 1.0, "learning", "review", None, None),
+        (7, t + 1, 4, 0, "review", 12.4, "review", "review", 9.0, 5.0),
+        (8, t + 5, 0, 0, "manual", 0, "review", "new", None, None),
+        (99, t + 6, 3, 0, "review", 3, None, None, None, None),  # no such card: left out
+    ]
+    notes = [NoteRecord(f"n{k}", "b", cards=[CardRecord(state="review", key=k)]) for k in (7, 8)]
+    data = to_bytes(Package(notes=notes, history=_bulk_source(tmp_path, rows)))
+    again = read(data, source="x.apkg")
+    assert again.history is not None
+    got = [(r[1] - t, r[2], r[3], r[4], r[5]) for r in again.history.rows()]
+    assert got == [
+        (0, 3, 4200, "learn", 600 / 86400),
+        (1, 1, 0, "review", 1800 / 86400),
+        (2, 3, 2**31 - 1, "learn", 1),
+        (3, 4, 0, "review", 12),
+        (5, 0, 0, "manual", 0),
+    ]
+    forget = list(again.history.rows())[-1]
+    assert forget[7] == "new"  # factor 0 on a manual entry: Anki's "Forget"

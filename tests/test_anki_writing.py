@@ -16,6 +16,7 @@ from anki_fixtures import (
     SOUND_BYTES,
     build_sample,
     export_apkg,
+    history_of,
     import_into_new_collection,
     media_files,
 )
@@ -242,7 +243,7 @@ def test_our_reader_reads_our_writer() -> None:
     assert (dog.state, dog.due, dog.last_review, dog.stability, dog.difficulty) == (
         "review", ANKI_DAY_START + timedelta(days=11), LAST_REVIEW, 7.5, 6.25,
     )  # fmt: skip
-    kinds = [(r.rating, r.kind, r.duration_ms) for r in dog.reviews]
+    kinds = [(r.rating, r.kind, r.duration_ms) for r in history_of(again, dog)]
     assert kinds == [(3, "learn", 4200), (1, "review", 9000), (3, "relearn", 0), (0, "manual", 0)]
     assert again.notes[0].cards[1].deck == "Other"
     assert next(d for d in again.decks if d.name == "German").options["new_per_day"] == 7

@@ -5,13 +5,18 @@ A format module (``tokendeck.formats.*``) converts only between its file and a
 its storage. So every format gets update-by-GUID, all-or-nothing imports and
 the same error reporting for free, and a new format is one small module.
 
-All datetimes are timezone-aware UTC. Nothing here touches a database or file.
+All datetimes are timezone-aware UTC. Nothing here touches a database or file,
+except :meth:`ReviewSource.rows`, which reads its history on request (through
+``tokendeck.storage.history_queries``) for previews, tests and small consumers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 #: Note kinds the collection understands. A note of kind ``basic_reversed``
 #: has a forward and a reverse card; ``cloze`` has one card per cloze number.
@@ -22,6 +27,22 @@ CARD_STATES = ("new", "learning", "review", "relearning")
 
 #: Kinds of review-log entry (what Anki calls revlog type).
 REVIEW_KINDS = ("learn", "review", "relearn", "filtered", "manual")
+
+#: The columns of a bulk review history (:class:`ReviewSource`), in order.
+#: ``card_key`` is the :attr:`CardRecord.key` of the card answered; states are
+#: labels of CARD_STATES or NULL; ``kind`` is one of REVIEW_KINDS.
+HISTORY_COLUMNS = (
+    "card_key",
+    "reviewed_at_ms",
+    "rating",
+    "duration_ms",
+    "kind",
+    "scheduled_days",
+    "state_before",
+    "state_after",
+    "stability",
+    "difficulty",
+)
 
 
 @dataclass(slots=True)
@@ -40,6 +61,27 @@ class ReviewRecord:
     difficulty: float | None = None
 
 
+@dataclass(frozen=True)
+class ReviewSource:
+    """A review history too large for Python objects: one SELECT over an SQLite file.
+
+    The consumer ATTACHes ``path`` (read-only) under the schema name ``source``
+    and runs ``select``, which yields HISTORY_COLUMNS in that order, ordered by
+    time, so a million answers are copied by SQLite without a Python object
+    each. ``count`` is how many rows the SELECT yields.
+    """
+
+    path: Path
+    select: str
+    count: int
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        """The rows in Python (for previews, tests and small consumers)."""
+        from tokendeck.storage.history_queries import source_rows
+
+        return source_rows(self)
+
+
 @dataclass
 class CardRecord:
     """One card of a note, with its scheduling state."""
@@ -55,7 +97,11 @@ class CardRecord:
     reps: int = 0
     lapses: int = 0
     suspended: bool = False
+    #: The small form of history: this card's answers as objects (JSON backups,
+    #: hand-built packages). Large packages carry :attr:`Package.history` instead.
     reviews: list[ReviewRecord] = field(default_factory=list)
+    #: The source's id for this card, which rows of :attr:`Package.history` refer to.
+    key: int | None = None
 
 
 @dataclass
@@ -112,6 +158,9 @@ class Package:
     warnings: list[str] = field(default_factory=list)
     #: Where it came from (a path or "stdin").
     source: str = ""
+    #: The bulk review history, for cards with a ``key`` (in addition to any
+    #: per-card ``reviews`` lists; consumers take both).
+    history: ReviewSource | None = None
 
     def deck_names(self) -> list[str]:
         """Every deck named by the package, in first-seen order."""

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from tokendeck import package_history
 from tokendeck.cards import Card, CardState, Rating
 from tokendeck.decks import DeckConfig, check_name
 from tokendeck.errors import ImportFormatError, ValidationError
@@ -58,6 +59,9 @@ class _Plan:
     updates: list[tuple[Any, ...]] = field(default_factory=list)
     cards: list[tuple[Any, ...]] = field(default_factory=list)
     reviews: list[tuple[Any, ...]] = field(default_factory=list)
+    #: (source card key, new card id) of cards whose history is in package.history.
+    keys: list[tuple[int, int]] = field(default_factory=list)
+    first_card: int = 0
 
 
 def validate(package: Package, mode: str) -> None:
@@ -99,13 +103,17 @@ def apply_package(
     """Write a package into the collection in one all-or-nothing transaction."""
     validate(package, mode)
     result = ImportResult(warnings=list(package.warnings))
-    with col.db.transaction():
+    with package_history.attached(col, package.history), col.db.transaction():
         deck_ids = _decks(col, package, deck, now, result)
         plan = _plan(col, package, deck, deck_ids, mode, now, result)
         pq.insert_notes(col.db, plan.notes)
         pq.update_note_text(col.db, plan.updates)
         pq.insert_cards(col.db, plan.cards)
         pq.insert_reviews(col.db, plan.reviews)
+        if package.history is not None:
+            result.reviews += package_history.copy_history(
+                col, package.history, plan.keys, plan.first_card
+            )
         result.media = _write_media(col, package.media)
         for key, value in package.settings.items():
             q.put_setting(col.db, col.user_id, key, value)
@@ -148,6 +156,7 @@ def _plan(
     guids = pq.guid_index(col.db, col.user_id)
     fronts = pq.front_index(col.db, col.user_id) if mode != "duplicate" else {}
     next_note, next_card = pq.next_ids(col.db)
+    plan.first_card = next_card
     now_ms = q.to_ms(now)
     for record in package.notes:
         existing = (
@@ -168,6 +177,8 @@ def _plan(
             card_deck = deck_ids.get(card.deck or "", deck_id) if not override else deck_id
             plan.cards.append(_card_row(col, next_card, next_note, card_deck, card, now))
             plan.reviews.extend(_review_rows(col.user_id, next_card, card.reviews))
+            if card.key is not None:
+                plan.keys.append((card.key, next_card))
             result.cards += 1
             result.reviews += len(card.reviews)
             next_card += 1

@@ -18,7 +18,6 @@ from tokendeck.errors import ImportFormatError
 
 NoteRow = tuple[int, str, int, str, str]
 CardRow = tuple[int, int, int, int, int, int, int, int, int, int, int, int, int, str]
-RevlogRow = tuple[float, int, int, float, int]
 
 _ROWS = 4096
 
@@ -119,16 +118,50 @@ class AnkiDatabase:
             " odue, odid, data FROM cards ORDER BY nid, ord"
         )
 
-    def revlog(self) -> Iterator[RevlogRow]:
-        """``(seconds, cid, code, days, duration_ms)`` of every review, oldest first.
+    def revlog_count(self) -> int:
+        """How many review-log rows there are (refusing a ``revlog`` that is not a table)."""
+        kind = self._all("SELECT type FROM sqlite_master WHERE name = 'revlog'")
+        if not kind or kind[0][0] != "table":
+            raise ImportFormatError(
+                "the collection has no review-log table",
+                path=self.source,
+                record="table revlog",
+                hint="the package is damaged or was not made by Anki; export it again",
+            )
+        return int(self._all("SELECT count(*) FROM revlog")[0][0])
 
-        ``code`` is scheduling.revlog_code computed in SQL: everything the
-        meaning of a row depends on, as one small int. Arithmetic is done in
-        SQLite's VM because this runs a million times for a large deck.
-        """
-        # Scanning in rowid (= time) order is sequential I/O and already gives
-        # each card's entries in chronological order.
-        return self._iter(
-            "SELECT id / 1000.0, cid, ((type * 16 + ease) * 2 + (ivl > 0)) * 2 + (factor = 0),"
-            " CASE WHEN ivl >= 0 THEN ivl ELSE -ivl / 86400.0 END, max(time, 0) FROM revlog"
+    def last_answers(self) -> dict[int, float]:
+        """card id -> epoch seconds of its last answer (manual entries aside), in one pass."""
+        rows = self._all(
+            "SELECT cid, max(id) FROM revlog WHERE ease != 0 AND type NOT IN (4, 5) GROUP BY cid"
         )
+        return {cid: last / 1000 for cid, last in rows}
+
+
+def history_select(*, v1: bool) -> str:
+    """The SELECT that gives an attached Anki file's revlog as interchange HISTORY_COLUMNS.
+
+    It is scheduling.revlog_meaning written in SQL (a test checks the two agree
+    on every code), so a million rows are converted by SQLite, not Python:
+    manual entries (ease 0, type 4/5) have rating 0 and no states, except
+    "Forget" (factor 0) which leaves the card new; v1 learning eases 2/3 are
+    Good/Easy; a card's first learning answer starts from new.
+    """
+    manual = "(r.ease = 0 OR r.type IN (4, 5))"
+    shift = "r.type IN (0, 2) AND r.ease IN (2, 3)" if v1 else "0"
+    first = "r.id = (SELECT min(f.id) FROM source.revlog f WHERE f.cid = r.cid)"
+    return (
+        "SELECT r.cid, r.id,"
+        f" CASE WHEN {manual} THEN 0 WHEN {shift} THEN r.ease + 1 ELSE r.ease END,"
+        " max(r.time, 0),"
+        f" CASE WHEN {manual} THEN 'manual' WHEN r.type = 0 THEN 'learn'"
+        " WHEN r.type = 2 THEN 'relearn' WHEN r.type = 3 THEN 'filtered' ELSE 'review' END,"
+        " CASE WHEN r.ivl >= 0 THEN r.ivl ELSE -r.ivl / 86400.0 END,"
+        f" CASE WHEN {manual} OR r.type = 3 THEN NULL"
+        f" WHEN r.type = 0 THEN CASE WHEN {first} THEN 'new' ELSE 'learning' END"
+        " WHEN r.type = 2 THEN 'relearning' ELSE 'review' END,"
+        f" CASE WHEN {manual} THEN CASE WHEN r.type IN (4, 5) AND r.factor = 0 THEN 'new' END"
+        " WHEN r.ivl > 0 THEN 'review' WHEN r.type = 0 THEN 'learning' ELSE 'relearning' END,"
+        " NULL, NULL"
+        " FROM source.revlog r ORDER BY r.id"
+    )

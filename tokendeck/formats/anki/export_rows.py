@@ -114,6 +114,8 @@ class CardRows:
     clock: Clock
     cards: list[tuple[Any, ...]] = field(default_factory=list)
     revlog: list[tuple[Any, ...]] = field(default_factory=list)
+    #: (history key, Anki card id) of every card that has a key.
+    keys: list[tuple[int, int]] = field(default_factory=list)
     _next_card: int = 0
 
     def take(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
@@ -128,7 +130,10 @@ class CardRows:
             cid = self.clock.base_id + self._next_card
             self._next_card += 1
             self.cards.append(self._card_row(cid, nid, did, card, position))
-            self._add_reviews(cid, card.reviews)
+            if card.key is not None:
+                self.keys.append((card.key, cid))
+            if card.reviews:
+                self._add_reviews(cid, card.reviews)
 
     def _card_row(
         self, cid: int, nid: int, did: int, card: CardRecord, position: int

@@ -11,17 +11,23 @@ collection member          media map             since
 =========================  ====================  ==========================
 
 The collection is streamed out of the zip into a private temporary
-directory and opened read-only; notes, cards and the review log are each
-read in one sequential pass.
+directory and opened read-only; notes and cards are each read in one
+sequential pass. The review log is not read at all: the package's
+``history`` is a :class:`ReviewSource` over the extracted file (a SELECT that
+converts Anki's revlog in SQL), so the temporary directory lives as long as
+the package does.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import shutil
 import sqlite3
 import tempfile
+import weakref
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +36,9 @@ from tokendeck.formats.anki import decks as anki_decks
 from tokendeck.formats.anki import media as anki_media
 from tokendeck.formats.anki import notetypes, protobuf, scheduling
 from tokendeck.formats.anki.archive import Archive, Limits
-from tokendeck.formats.anki.database import AnkiDatabase, CardRow
+from tokendeck.formats.anki.database import AnkiDatabase, CardRow, history_select
 from tokendeck.formats.options import ReadOptions
-from tokendeck.interchange import CardRecord, MediaFile, NoteRecord, Package, ReviewRecord
+from tokendeck.interchange import CardRecord, MediaFile, NoteRecord, Package, ReviewSource
 
 _LATEST = 3
 _COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
@@ -55,17 +61,34 @@ def read(
     ``options`` (a ``ReadOptions``) may add tags to every note.
     """
     file = io.BytesIO(data) if isinstance(data, bytes) else data
-    with (
-        tempfile.TemporaryDirectory(prefix="tokendeck-anki-") as tmp,
-        Archive(file, source=source, limits=limits or Limits()) as archive,
-    ):
+    tmp = tempfile.mkdtemp(prefix="tokendeck-anki-")
+    try:
+        package = _read_archive(file, Path(tmp), source, limits or Limits())
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    # The history is read from the extracted file when the package is applied.
+    weakref.finalize(package, shutil.rmtree, tmp, True)
+    extra_tags = list(options.tags) if options else []
+    if extra_tags:
+        for note in package.notes:
+            note.tags = list(dict.fromkeys(note.tags + extra_tags))
+    return package
+
+
+def _read_archive(file: io.BytesIO | Path, tmp: Path, source: str, limits: Limits) -> Package:
+    with Archive(file, source=source, limits=limits) as archive:
         member, latest = _collection_member(archive)
-        db_path = Path(tmp) / "collection.sqlite"
+        db_path = tmp / "collection.sqlite"
         archive.extract(member, db_path, zstd=latest)
         _check_sqlite(db_path, source, member)
         database = AnkiDatabase(db_path, source=source)
         try:
-            package = _CollectionReader(database, source).package()
+            reader = _CollectionReader(database, source)
+            package = reader.package()
+            package.history = ReviewSource(
+                db_path, history_select(v1=reader.v1), database.revlog_count()
+            )
         except sqlite3.Error as exc:  # met while iterating rows
             raise database.error(exc) from None
         finally:
@@ -73,10 +96,6 @@ def read(
         package.media = _read_media(
             archive, latest=latest, source=source, warnings=package.warnings
         )
-    extra_tags = list(options.tags) if options else []
-    if extra_tags:
-        for note in package.notes:
-            note.tags = list(dict.fromkeys(note.tags + extra_tags))
     return package
 
 
@@ -170,11 +189,11 @@ class _CollectionReader:
         self.deck_list, self.configs = deck_list, configs
         self.deck_names = {d.id: d.name for d in deck_list}
         self.deck_config = {d.id: d.config_id for d in deck_list}
+        self._last_answers: dict[int, float] | None = None
 
     def package(self) -> Package:
-        """Read everything into a Package."""
-        reviews = self._reviews()
-        cards = self._cards(reviews)
+        """Read notes, cards and decks into a Package (the history is left in the file)."""
+        cards = self._cards()
         notes = [self._note(row, cards.get(row[0], [])) for row in self.db.notes()]
         used = {n.deck for n in notes} | {c.deck for n in notes for c in n.cards if c.deck}
         deck_list = [d for d in self.deck_list if d.id != _DEFAULT_DECK_ID or d.name in used]
@@ -185,16 +204,23 @@ class _CollectionReader:
             source=self.source,
         )
 
-    def _reviews(self) -> dict[int, list[ReviewRecord]]:
-        return scheduling.reviews_by_card(self.db.revlog(), v1=self.v1)
-
-    def _cards(self, reviews: dict[int, list[ReviewRecord]]) -> dict[int, list[CardRecord]]:
+    def _cards(self) -> dict[int, list[CardRecord]]:
         by_note: defaultdict[int, list[CardRecord]] = defaultdict(list)
         for row in self.db.cards():
-            by_note[row[1]].append(self._card(row, reviews.get(row[0], [])))
+            by_note[row[1]].append(self._card(row))
         return by_note
 
-    def _card(self, row: CardRow, reviews: list[ReviewRecord]) -> CardRecord:
+    def _last_answer(self, cid: int) -> Callable[[], float | None]:
+        # Only cards whose data lacks "lrt" ask, so the grouped query over the
+        # whole log runs at most once, and usually never.
+        def ask() -> float | None:
+            if self._last_answers is None:
+                self._last_answers = self.db.last_answers()
+            return self._last_answers.get(cid)
+
+        return ask
+
+    def _card(self, row: CardRow) -> CardRecord:
         cid, _nid, did, ordinal, ctype, queue, due, ivl, left, reps, lapses, odue, odid, data = row
         home = odid or did
         deck = self.deck_names.get(home)
@@ -204,7 +230,9 @@ class _CollectionReader:
             )
             deck = "Default"
         columns = (ordinal, ctype, queue, due, ivl, reps, lapses, odue, odid)
-        record = scheduling.card_record(columns, data, crt=self.crt, deck=deck, reviews=reviews)
+        record = scheduling.card_record(
+            columns, data, crt=self.crt, deck=deck, key=cid, last_answer=self._last_answer(cid)
+        )
         if record.state in ("learning", "relearning"):
             key = "learning_steps" if record.state == "learning" else "relearning_steps"
             steps = self.configs.get(self.deck_config.get(home, 1), {}).get(key, [])

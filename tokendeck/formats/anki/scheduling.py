@@ -11,11 +11,10 @@ interday learning. Filtered decks keep the home deck and due date in
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from tokendeck.formats.anki.database import RevlogRow
-from tokendeck.interchange import CardRecord, ReviewRecord
+from tokendeck.interchange import CardRecord
 
 _STATES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
 _KINDS = {0: "learn", 1: "review", 2: "relearn", 3: "filtered", 4: "manual", 5: "manual"}
@@ -36,8 +35,8 @@ Meaning = tuple[str, int, str | None, str | None]
 
 
 def revlog_code(rtype: int, ease: int, ivl: int, factor: int) -> int:
-    """The small int that decides a revlog row's meaning (AnkiDatabase.revlog computes
-    the same in SQL): type, ease, whether it scheduled days, whether factor is 0."""
+    """The small int that decides a revlog row's meaning: type, ease, whether it
+    scheduled days, whether factor is 0 (database.history_select is the same in SQL)."""
     return ((rtype * 16 + ease) * 2 + (ivl > 0)) * 2 + (factor == 0)
 
 
@@ -61,41 +60,20 @@ def revlog_meaning(code: int, *, v1: bool) -> Meaning:
     return kind, ease, _BEFORE.get(kind), after
 
 
-def reviews_by_card(rows: Iterable[RevlogRow], *, v1: bool) -> dict[int, list[ReviewRecord]]:
-    """Review records grouped by card id, in the order of ``rows``.
-
-    This is the hot loop of an import (a million rows for a large deck), so
-    each distinct code is decoded once, and records are built positionally
-    (a test pins the field order of ReviewRecord).
-    """
-    meanings: dict[int, Meaning] = {}
-    by_card: dict[int, list[ReviewRecord]] = {}
-    stamp, make = datetime.fromtimestamp, ReviewRecord
-    for seconds, cid, code, days, duration in rows:
-        meaning = meanings.get(code)
-        if meaning is None:
-            meaning = meanings[code] = revlog_meaning(code, v1=v1)
-        kind, rating, before, after = meaning
-        history = by_card.get(cid)
-        if history is None:
-            history = by_card[cid] = []
-            if kind == "learn":
-                before = "new"
-        history.append(make(stamp(seconds, UTC), rating, duration, kind, days, before, after))
-    return by_card
-
-
 def card_record(
     row: tuple[int, ...],
     data: str,
     *,
     crt: int,
     deck: str | None,
-    reviews: list[ReviewRecord],
+    key: int,
+    last_answer: Callable[[], float | None],
 ) -> CardRecord:
-    """A card's scheduling columns as a card record.
+    """A card's scheduling columns as a card record whose history key is ``key``.
 
-    ``row`` is ``(ord, type, queue, due, ivl, reps, lapses, odue, odid)``.
+    ``row`` is ``(ord, type, queue, due, ivl, reps, lapses, odue, odid)``;
+    ``last_answer`` gives the epoch seconds of the card's last answer in the
+    review log (asked only when the card data lacks ``lrt``).
     """
     ordinal, ctype, queue, due, ivl, reps, lapses, odue, odid = row
     if odid and odue:  # in a filtered deck: the home schedule is in odue
@@ -103,7 +81,7 @@ def card_record(
     state = _STATES.get(ctype, "new")
     memory = _card_data(data)
     due_at = _due(state, due, crt)
-    last = _last_review(memory, reviews, state, due_at, ivl)
+    last = _last_review(memory, last_answer, state, due_at, ivl)
     stability, difficulty = memory.get("s"), memory.get("d")
     return CardRecord(
         ordinal=ordinal,
@@ -116,7 +94,7 @@ def card_record(
         reps=reps,
         lapses=lapses,
         suspended=queue == _SUSPENDED,
-        reviews=reviews,
+        key=key,
     )
 
 
@@ -152,7 +130,7 @@ def _due(state: str, due: int, crt: int) -> datetime | None:
 
 def _last_review(
     memory: dict[str, object],
-    reviews: list[ReviewRecord],
+    last_answer: Callable[[], float | None],
     state: str,
     due_at: datetime | None,
     ivl: int,
@@ -160,9 +138,9 @@ def _last_review(
     lrt = memory.get("lrt")
     if isinstance(lrt, int) and lrt > 0:
         return _instant(lrt)
-    for review in reversed(reviews):
-        if review.kind != "manual":
-            return review.reviewed_at
+    answered = last_answer()
+    if answered is not None:
+        return _instant(answered)
     if state == "review" and due_at is not None and ivl > 0:
         return due_at - timedelta(days=ivl)
     return None

@@ -17,9 +17,11 @@ import sqlite3
 import tempfile
 import zipfile
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from tokendeck.formats.anki import export_history
 from tokendeck.formats.anki import legacy_schema as schema
 from tokendeck.formats.anki import media as anki_media
 from tokendeck.formats.anki.export_rows import (
@@ -129,14 +131,18 @@ def _build_collection(package: Package, db_path: Path) -> None:
         conn.execute("PRAGMA journal_mode = MEMORY")
         conn.execute("PRAGMA synchronous = OFF")
         conn.executescript(schema.TABLES)
-        conn.execute("BEGIN")
-        _insert_notes(conn, package.notes, layout, clock)
-        col_json = _col_json(package, layout, clock)
-        conn.execute(
-            "INSERT INTO col VALUES (1,?,?,?,?,0,0,0,?,?,?,?,'{}')",
-            (clock.crt, clock.mod_ms, clock.mod_ms, schema.SCHEMA_VERSION, *col_json),
-        )
-        conn.execute("COMMIT")
+        with export_history.attached(conn, package.history):
+            conn.execute("BEGIN")
+            keys = _insert_notes(conn, package.notes, layout, clock)
+            if package.history is not None:
+                insert = partial(_insert_revlog, conn)
+                export_history.copy_history(conn, package.history, keys, insert)
+            col_json = _col_json(package, layout, clock)
+            conn.execute(
+                "INSERT INTO col VALUES (1,?,?,?,?,0,0,0,?,?,?,?,'{}')",
+                (clock.crt, clock.mod_ms, clock.mod_ms, schema.SCHEMA_VERSION, *col_json),
+            )
+            conn.execute("COMMIT")
         conn.executescript(schema.INDEXES)
     finally:
         conn.close()
@@ -144,8 +150,11 @@ def _build_collection(package: Package, db_path: Path) -> None:
 
 def _insert_notes(
     conn: sqlite3.Connection, notes: list[NoteRecord], layout: _Layout, clock: Clock
-) -> None:
-    """Insert notes in chunks, so only one chunk's card and revlog rows are in memory."""
+) -> list[tuple[int, int]]:
+    """Insert notes in chunks, so only one chunk's card and revlog rows are in memory.
+
+    Returns (history key, Anki card id) of the cards that have a key.
+    """
     rows = CardRows(clock)
     for start in range(0, len(notes), _CHUNK):
         chunk = notes[start : start + _CHUNK]
@@ -156,6 +165,7 @@ def _insert_notes(
         conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
         conn.executemany(f"INSERT INTO cards VALUES ({','.join('?' * 18)})", card_rows)
         _insert_revlog(conn, revlog_rows)
+    return rows.keys
 
 
 def _insert_revlog(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:

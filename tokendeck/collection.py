@@ -483,12 +483,20 @@ class Collection(Studying, Quizzing):
         return result
 
     def export_package(
-        self, deck: str | int | None = None, *, with_scheduling: bool = True, full: bool = False
+        self,
+        deck: str | int | None = None,
+        *,
+        with_scheduling: bool = True,
+        full: bool = False,
+        bulk_history: bool = False,
     ) -> Any:
-        """The collection (or a deck) as an interchange Package."""
+        """The collection (or a deck) as an interchange Package (``bulk_history``: the
+        review log as a ReviewSource over this file, for formats that take it)."""
         from tokendeck.packages import build_package
 
-        return build_package(self, deck=deck, with_scheduling=with_scheduling, full=full)
+        return build_package(
+            self, deck=deck, with_scheduling=with_scheduling, full=full, bulk_history=bulk_history
+        )
 
     def _forget_caches(self) -> None:
         self._queues.clear()

@@ -15,6 +15,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tokendeck.errors import ImportFormatError, StorageError
 from tokendeck.interchange import ReviewRecord, ReviewSource
 from tokendeck.storage import history_queries as hq
 from tokendeck.storage import queries as q
@@ -24,16 +25,30 @@ if TYPE_CHECKING:
 
 
 def copy_history(
-    col: Collection, source: ReviewSource, keys: Sequence[tuple[int, int]], first_card: int
+    col: Collection,
+    source: ReviewSource,
+    keys: Sequence[tuple[int, int]],
+    first_card: int,
+    *,
+    origin: str = "",
 ) -> int:
     """Copy the rows of ``source`` (attached) for the cards in ``keys``; returns the count.
 
     ``keys`` pairs a source card key with the new card's id; cards numbered
-    from ``first_card`` on are the ones this import created.
+    from ``first_card`` on are the ones this import created. ``origin`` names
+    the file in errors.
     """
     if not keys:
         return 0
-    copied = hq.copy_history(col.db, source, col.user_id, keys)
+    try:
+        copied = hq.copy_history(col.db, source, col.user_id, keys)
+    except StorageError as exc:
+        raise ImportFormatError(
+            f"its review history could not be copied ({exc.message})",
+            path=origin or str(source.path),
+            record="review history",
+            hint="the package is damaged; export it again",
+        ) from exc
     rebuild_from_history(col, hq.memoryless_cards(col.db, first_card))
     return copied
 

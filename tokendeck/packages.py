@@ -7,7 +7,6 @@ is one transaction: it lands whole or not at all.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -15,9 +14,11 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from tokendeck import package_history
+from tokendeck.bulk import collector_paused
 from tokendeck.cards import Card, CardState, Rating
 from tokendeck.decks import DeckConfig, check_name
 from tokendeck.errors import ImportFormatError, ValidationError
+from tokendeck.import_rows import NewCard, NoteRows, fresh_guids, new_cards
 from tokendeck.interchange import (
     CardRecord,
     DeckRecord,
@@ -25,8 +26,9 @@ from tokendeck.interchange import (
     NoteRecord,
     Package,
     ReviewRecord,
+    ReviewSource,
 )
-from tokendeck.notes import NOTE_KINDS, card_ordinals, new_guid, normalise_tags
+from tokendeck.notes import NOTE_KINDS
 from tokendeck.scheduler import Scheduler
 from tokendeck.storage import package_queries as pq
 from tokendeck.storage import queries as q
@@ -58,6 +60,8 @@ class _Plan:
     notes: list[tuple[Any, ...]] = field(default_factory=list)
     updates: list[tuple[Any, ...]] = field(default_factory=list)
     cards: list[tuple[Any, ...]] = field(default_factory=list)
+    #: Cards that start new (most of a text import): four numbers each.
+    new_cards: list[NewCard] = field(default_factory=list)
     reviews: list[tuple[Any, ...]] = field(default_factory=list)
     #: (source card key, new card id) of cards whose history is in package.history.
     keys: list[tuple[int, int]] = field(default_factory=list)
@@ -68,8 +72,9 @@ def validate(package: Package, mode: str) -> None:
     """Refuse a package before anything is written; errors name the record."""
     if mode not in MODES:
         raise ValidationError(f"unknown import mode {mode!r}", hint="use update, duplicate or skip")
+    good_decks: set[str] = set()  # checked once per distinct name, not once per note
     for index, note in enumerate(package.notes, start=1):
-        problem, hint = _problem(note)
+        problem, hint = _problem(note, good_decks)
         if problem:
             raise ImportFormatError(
                 problem,
@@ -80,15 +85,17 @@ def validate(package: Package, mode: str) -> None:
             )
 
 
-def _problem(note: NoteRecord) -> tuple[str, str | None]:
+def _problem(note: NoteRecord, good_decks: set[str]) -> tuple[str, str | None]:
     if note.kind not in NOTE_KINDS:
         return f"unknown note type {note.kind!r}", f"use {', '.join(NOTE_KINDS)}"
     if not note.front.strip():
         return "the front is empty", "every card needs a question or term"
-    try:
-        check_name(note.deck)
-    except ValidationError as exc:
-        return exc.message, exc.hint
+    if note.deck not in good_decks:
+        try:
+            check_name(note.deck)
+        except ValidationError as exc:
+            return exc.message, exc.hint
+        good_decks.add(note.deck)
     return "", None
 
 
@@ -103,16 +110,18 @@ def apply_package(
     """Write a package into the collection in one all-or-nothing transaction."""
     validate(package, mode)
     result = ImportResult(warnings=list(package.warnings))
-    with package_history.attached(col, package.history), col.db.transaction():
+    # Nothing an import builds is garbage until it is written (bulk.py says why).
+    with collector_paused(), package_history.attached(col, package.history), col.db.transaction():
         deck_ids = _decks(col, package, deck, now, result)
         plan = _plan(col, package, deck, deck_ids, mode, now, result)
         pq.insert_notes(col.db, plan.notes)
         pq.update_note_text(col.db, plan.updates)
         pq.insert_cards(col.db, plan.cards)
+        pq.insert_new_cards(col.db, plan.new_cards, col.user_id, q.to_ms(now))
         pq.insert_reviews(col.db, plan.reviews)
         if package.history is not None:
             result.reviews += package_history.copy_history(
-                col, package.history, plan.keys, plan.first_card
+                col, package.history, plan.keys, plan.first_card, origin=package.source
             )
         result.media = _write_media(col, package.media)
         for key, value in package.settings.items():
@@ -157,7 +166,8 @@ def _plan(
     fronts = pq.front_index(col.db, col.user_id) if mode != "duplicate" else {}
     next_note, next_card = pq.next_ids(col.db)
     plan.first_card = next_card
-    now_ms = q.to_ms(now)
+    rows = NoteRows(col.user_id, q.to_ms(now))
+    fresh = fresh_guids()
     for record in package.notes:
         existing = (
             guids.get(record.guid) if record.guid else fronts.get(record.front.strip().lower())
@@ -166,14 +176,19 @@ def _plan(
             result.skipped += 1
             continue
         if existing is not None and mode == "update":
-            plan.updates.append(_update_row(record, existing, now_ms))
+            plan.updates.append((*rows.content(record), rows.now_ms, existing))
             result.updated += 1
             continue
-        guid = record.guid if record.guid and record.guid not in guids else new_guid()
+        guid = record.guid if record.guid and record.guid not in guids else next(fresh)
         guids[guid] = next_note
-        plan.notes.append(_note_row(col.user_id, next_note, guid, record, now_ms))
+        plan.notes.append(rows.new_note(next_note, guid, record))
         deck_id = deck_ids[override or record.deck]
-        for card in _card_records(record):
+        if not record.cards:  # new cards for its kind, without a CardRecord or Card each
+            cards = new_cards(record, next_note, deck_id, next_card)
+            plan.new_cards.extend(cards)
+            next_card += len(cards)
+            result.cards += len(cards)
+        for card in record.cards:
             card_deck = deck_ids.get(card.deck or "", deck_id) if not override else deck_id
             plan.cards.append(_card_row(col, next_card, next_note, card_deck, card, now))
             plan.reviews.extend(_review_rows(col.user_id, next_card, card.reviews))
@@ -185,43 +200,6 @@ def _plan(
         next_note += 1
         result.added += 1
     return plan
-
-
-def _content(record: NoteRecord) -> tuple[Any, ...]:
-    """kind, front, back, tags, accepted, fields, source, source_note: as stored."""
-    return (
-        record.kind,
-        record.front.strip(),
-        record.back.strip(),
-        q.tags_text(normalise_tags(record.tags)),
-        _json(record.accepted),
-        _json(record.fields),
-        record.source,
-        record.source_note,
-    )
-
-
-def _json(value: list[str] | dict[str, str]) -> str:
-    # Most imported notes have no extra fields or answers: skip the encoder for them.
-    if not value:
-        return "[]" if isinstance(value, list) else "{}"
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _note_row(
-    user: int, note_id: int, guid: str, record: NoteRecord, now_ms: int
-) -> tuple[Any, ...]:
-    return (note_id, user, guid, *_content(record), now_ms, now_ms)
-
-
-def _update_row(record: NoteRecord, note_id: int, now_ms: int) -> tuple[Any, ...]:
-    return (*_content(record), now_ms, note_id)
-
-
-def _card_records(record: NoteRecord) -> list[CardRecord]:
-    if record.cards:
-        return record.cards
-    return [CardRecord(ordinal=o) for o in card_ordinals(record.kind, record.front)]
 
 
 def _card_row(
@@ -327,13 +305,20 @@ def build_package(
     deck: str | int | None = None,
     with_scheduling: bool = True,
     full: bool = False,
+    bulk_history: bool = False,
 ) -> Package:
-    """The collection (or one deck and its subdecks) as a Package."""
+    """The collection (or one deck and its subdecks) as a Package.
+
+    ``bulk_history`` (for formats that take it) gives the review log as a
+    ReviewSource over the collection file instead of per-card lists.
+    """
     deck_ids = None if deck is None else col.deck_ids(deck)
     decks = {d.id: d for d in col.decks()}
     cards = _cards_by_note(col, deck_ids)
-    reviews = _reviews_by_card(col) if with_scheduling else {}
-    package = Package(source=str(col.db.location))
+    bulk = with_scheduling and bulk_history
+    history = package_history.export_source(col, deck_ids) if bulk else None
+    reviews = _reviews_by_card(col) if with_scheduling and history is None else {}
+    package = Package(source=str(col.db.location), history=history)
     for row in pq.export_notes(col.db, col.user_id, deck_ids):
         note = q.note_from_row(row)
         note_cards = cards.get(note.id, [])
@@ -351,7 +336,7 @@ def build_package(
                 source=note.source,
                 source_note=note.source_note,
                 cards=[
-                    _card_record(c, decks[c.deck_id].name, reviews, with_scheduling)
+                    _card_record(c, decks[c.deck_id].name, reviews, with_scheduling, history)
                     for c in note_cards
                 ],
             )
@@ -386,7 +371,11 @@ def _reviews_by_card(col: Collection) -> dict[int, list[ReviewRecord]]:
 
 
 def _card_record(
-    card: Card, deck: str, reviews: dict[int, list[ReviewRecord]], scheduling: bool
+    card: Card,
+    deck: str,
+    reviews: dict[int, list[ReviewRecord]],
+    scheduling: bool,
+    history: ReviewSource | None = None,
 ) -> CardRecord:
     if not scheduling:
         return CardRecord(ordinal=card.ordinal, deck=deck, suspended=card.suspended)
@@ -403,6 +392,7 @@ def _card_record(
         lapses=card.lapses,
         suspended=card.suspended,
         reviews=reviews.get(card.id, []),
+        key=card.id if history is not None else None,
     )
 
 

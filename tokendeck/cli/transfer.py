@@ -226,7 +226,10 @@ def export_command(
     options = WriteOptions(separator=separator, row_separator=row_separator)
     with progress(f"Exporting {chosen.name}"):
         package = col.export_package(
-            deck, with_scheduling=not no_scheduling, full=chosen.name == "backup"
+            deck,
+            with_scheduling=not no_scheduling,
+            full=chosen.name == "backup",
+            bulk_history=chosen.bulk_history,
         )
         if output == "-":
             data = registry.write_bytes(package, chosen.name, options)

@@ -38,6 +38,9 @@ class Format:
     can_export: bool = True
     #: Zip formats: the reader takes a Path, the writer writes to a path.
     archive: bool = False
+    #: The writer takes the review log as Package.history (a ReviewSource over the
+    #: collection file), so exports ask for it in that form.
+    bulk_history: bool = False
 
     def load(self) -> Any:
         """The format's module (imported on first use)."""
@@ -58,7 +61,7 @@ FORMATS: tuple[Format, ...] = (
            "Raw notes: a term or question line, then its definition (import only)",
            (".txt",), "text/plain", can_export=False),
     Format("apkg", "tokendeck.formats.anki", "Anki deck package",
-           (".apkg",), "application/octet-stream", archive=True),
+           (".apkg",), "application/octet-stream", archive=True, bulk_history=True),
     Format("colpkg", "tokendeck.formats.anki", "Anki collection package (import only)",
            (".colpkg",), "application/octet-stream", can_export=False, archive=True),
     Format("backup", "tokendeck.formats.backup", "TokenDeck JSON backup (zip with media)",

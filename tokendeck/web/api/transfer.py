@@ -15,6 +15,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from tokendeck.errors import TooLargeError
+from tokendeck.formats import registry
 from tokendeck.interchange import Package
 from tokendeck.web import schemas
 from tokendeck.web.deps import Col, Now, Settings
@@ -115,7 +116,8 @@ async def export(
     scheduling: bool = True,
 ) -> Response:
     """Download the collection (or one deck) in a format."""
-    package = col.export_package(deck, with_scheduling=scheduling)
+    bulk = registry.get(format).bulk_history
+    package = col.export_package(deck, with_scheduling=scheduling, bulk_history=bulk)
     data, filename, media_type = export_bytes(package, format, deck)
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(content=data, media_type=media_type, headers=headers)

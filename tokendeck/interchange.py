@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,11 @@ class ReviewRecord:
     state_after: str | None = None
     stability: float | None = None
     difficulty: float | None = None
+    #: Backups only (None elsewhere): the log row's id, its elapsed-days
+    #: column and its undo data (JSON text), so a restore is identical.
+    id: int | None = None
+    elapsed_days: int | None = None
+    undo: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,12 @@ class CardRecord:
     #: hand-built packages). Large packages carry :attr:`Package.history` instead.
     reviews: list[ReviewRecord] = field(default_factory=list)
     #: The source's id for this card, which rows of :attr:`Package.history` refer to.
+    #: A backup stores the card's id here (and a restore keeps it).
     key: int | None = None
+    #: Backups only: the study day a buried card comes back, and row times.
+    buried_until: date | None = None
+    created_at: datetime | None = None
+    modified_at: datetime | None = None
 
 
 @dataclass
@@ -126,6 +136,10 @@ class NoteRecord:
     line: int | None = None
     #: How sure a heuristic parser is that this is a real note (0..1).
     confidence: float = 1.0
+    #: Backups only: the note's id and row times (imports allocate their own).
+    id: int | None = None
+    created_at: datetime | None = None
+    modified_at: datetime | None = None
 
 
 @dataclass
@@ -135,6 +149,36 @@ class DeckRecord:
     name: str
     description: str = ""
     options: dict[str, object] = field(default_factory=dict)
+    #: Backups only: the deck's id and row times.
+    id: int | None = None
+    created_at: datetime | None = None
+    modified_at: datetime | None = None
+
+
+@dataclass
+class AttemptRecord:
+    """How one review's answer was asked and graded (backups only)."""
+
+    id: int
+    review_id: int
+    card_id: int
+    answered_at: datetime
+    format: str
+    rating: int
+    answer: str = ""
+    score: float | None = None
+    verdict: str | None = None
+    suggested_rating: int | None = None
+    overridden: bool = False
+
+
+@dataclass
+class UserRecord:
+    """Whose collection a backup is (backups only)."""
+
+    name: str
+    id: int | None = None
+    created_at: datetime | None = None
 
 
 @dataclass
@@ -161,6 +205,12 @@ class Package:
     #: The bulk review history, for cards with a ``key`` (in addition to any
     #: per-card ``reviews`` lists; consumers take both).
     history: ReviewSource | None = None
+    #: Backups only: the owner, the attempts log, and the reviews of cards
+    #: deleted since (the review log keeps them): one record per deleted card,
+    #: holding only its ``key`` and ``reviews``.
+    user: UserRecord | None = None
+    attempts: list[AttemptRecord] = field(default_factory=list)
+    deleted_card_reviews: list[CardRecord] = field(default_factory=list)
 
     def deck_names(self) -> list[str]:
         """Every deck named by the package, in first-seen order."""

@@ -441,6 +441,18 @@ class Collection(Studying, Quizzing):
         """The whole review log (or since a time), oldest first, streamed."""
         return q.iter_reviews(self.db, self.user_id, q.to_ms(since) if since else 0)
 
+    def review_rows(self, deck: str | int | None = None) -> list[tuple[int, int, int, int]]:
+        """The review log as the memory model reads it, without a ``Review`` per row.
+
+        (card id, epoch ms, rating 1-4 or 0 for a reset, duration ms) in log
+        order; manual reschedules left out (see :mod:`tokendeck.storage.review_history`).
+        ``deck`` keeps cards now in it and its subdecks; None keeps every review.
+        """
+        from tokendeck.storage.review_history import history_rows
+
+        deck_ids = None if deck is None else self.deck_ids(deck)
+        return history_rows(self.db, self.user_id, deck_ids)
+
     def retrievability(self, card: Card, now: datetime) -> float | None:
         """Probability of recalling a card now, from its memory state."""
         return self._scheduler(card.deck_id).retrievability(card, now)

@@ -45,7 +45,7 @@ def _load(revlog: Path | None) -> tuple[ReviewLog, Calendar | None]:
     if revlog is not None:
         return revlogs.read(revlog), None
     col = state().collection()
-    return revlogs.from_reviews(col.reviews()), col.calendar
+    return revlogs.from_rows(col.review_rows()), col.calendar
 
 
 def _calendar(
@@ -111,18 +111,14 @@ def optimize_command(
     DECK includes its subdecks; --all fits the whole collection. Needs at
     least 400 usable reviews; until then the default parameters are used.
     """
-    from tokendeck.memory import optimizer, revlogs
+    from tokendeck.memory import optimizer, review_table, revlogs
 
     if bool(deck) == all_decks:
         raise ValidationError("name one deck or give --all", hint="e.g. tokendeck optimize Spanish")
     col, now = state().collection(), state().now()
-    if all_decks:
-        log = revlogs.from_reviews(col.reviews())
-    else:
-        card_ids = {v.card.id for v in col.find_cards(now=now, deck=deck)}
-        log = revlogs.from_reviews(r for r in col.reviews() if r.card_id in card_ids)
-    calendar = _calendar(log, col.calendar, tz_name, rollover_hour)
-    fitted = optimizer.optimize(log, calendar, now=now)
+    rows = col.review_rows(None if all_decks else deck)
+    calendar = _calendar(revlogs.ReviewLog(), col.calendar, tz_name, rollover_hour)
+    fitted = optimizer.optimize(review_table.from_rows(rows), calendar, now=now)
     deck_ids = col.deck_ids(deck)
     for deck_id in deck_ids:
         col.update_deck(
@@ -132,7 +128,9 @@ def optimize_command(
             fsrs_fitted_at=now.isoformat(timespec="seconds"),
             fsrs_review_count=fitted.review_count,
         )
-    moved = _reschedule(col, log, calendar, fitted.parameters, now) if reschedule else 0
+    moved = 0
+    if reschedule:
+        moved = _reschedule(col, revlogs.from_rows(rows), calendar, fitted.parameters, now)
     _report_fit(fitted, [col.deck(i).name for i in deck_ids], moved, as_json)
 
 

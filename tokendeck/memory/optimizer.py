@@ -15,6 +15,7 @@ from tokendeck.days import Calendar
 from tokendeck.errors import ValidationError
 from tokendeck.memory import fsrs6
 from tokendeck.memory.histories import Step, card_histories
+from tokendeck.memory.review_table import ReviewTable
 from tokendeck.memory.revlogs import ReviewLog
 from tokendeck.memory.training import training_items
 
@@ -42,9 +43,14 @@ class CardMemory:
     last_review: datetime
 
 
-def optimize(log: ReviewLog, calendar: Calendar, *, now: datetime) -> FittedParameters:
-    """Fit FSRS-6 to ``log``; raises ValidationError when there is too little history."""
-    items = training_items(log.reviews, calendar)
+def optimize(
+    log: ReviewLog | ReviewTable, calendar: Calendar, *, now: datetime
+) -> FittedParameters:
+    """Fit FSRS-6 to ``log``; raises ValidationError when there is too little history.
+
+    A :class:`ReviewTable` (the collection's history as columns) is the fast way in.
+    """
+    items = training_items(log if isinstance(log, ReviewTable) else log.reviews, calendar)
     usable = len(items)
     if usable < MINIMUM_REVIEWS:
         raise ValidationError(

@@ -18,6 +18,7 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,25 @@ def from_reviews(reviews: Iterable[Any], *, source: str = "collection") -> Revie
             review.kind,
         )
         by_card.setdefault(review.card_id, []).append(row)
+    log.reviews = _in_time_order(by_card.values())
+    return log
+
+
+def from_rows(
+    rows: Iterable[tuple[int, int, int, int]], *, source: str = "collection"
+) -> ReviewLog:
+    """Build a log from the collection's lean history rows (``Collection.review_rows``).
+
+    Rows are (card id, epoch ms, rating or 0 for a reset, duration ms) in log order.
+    """
+    log = ReviewLog(source=source)
+    by_card: dict[int, list[LoggedReview]] = {}
+    for card_id, ms, rating, duration in sorted(rows, key=itemgetter(1)):  # stable: log order
+        if rating == 0:
+            by_card.pop(card_id, None)
+            continue
+        at = datetime.fromtimestamp(ms / 1000, UTC)
+        by_card.setdefault(card_id, []).append(LoggedReview(card_id, at, rating, duration))
     log.reviews = _in_time_order(by_card.values())
     return log
 

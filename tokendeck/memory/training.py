@@ -5,16 +5,17 @@ study day, with the card's history before it) but built with numpy and
 without per-review Python objects, so fitting a 100,000-card collection is
 not dominated by Python overhead. Study days are counted exactly as in
 :mod:`tokendeck.memory.histories` (one calendar lookup per UTC quarter-hour).
+Items come card by card (cards by id), each card's in time order.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from tokendeck.days import Calendar
+from tokendeck.memory.review_table import ReviewTable, from_log
 from tokendeck.memory.revlogs import LoggedReview
 
 #: Longest history one item keeps (the trainer's sequence limit).
@@ -35,39 +36,37 @@ def study_day_numbers(stamps: Any, calendar: Calendar) -> Any:
     return days[inverse]
 
 
-def card_sequences(reviews: Sequence[LoggedReview], calendar: Calendar) -> tuple[Any, Any, Any]:
+def card_sequences(
+    reviews: Sequence[LoggedReview] | ReviewTable, calendar: Calendar
+) -> tuple[Any, Any, Any]:
     """Reviews grouped by card in time order: (card starts, ratings, study days elapsed)."""
     import numpy as np
 
-    n = len(reviews)
-    cards = np.fromiter((r.card_id for r in reviews), dtype=np.int64, count=n)
-    stamps = np.fromiter((r.reviewed_at.timestamp() for r in reviews), dtype=np.float64, count=n)
-    ratings = np.fromiter((r.rating for r in reviews), dtype=np.int64, count=n)
-    order = np.lexsort((stamps, cards))  # by card, then by time
-    cards, ratings = cards[order], ratings[order]
-    days = study_day_numbers(stamps[order], calendar)
-    first = np.ones(n, dtype=bool)
-    first[1:] = cards[1:] != cards[:-1]
-    elapsed = np.zeros(n, dtype=np.int64)
+    table = reviews if isinstance(reviews, ReviewTable) else from_log(reviews)
+    starts = table.card_starts()
+    days = study_day_numbers(table.seconds, calendar)
+    elapsed = np.zeros(len(table), dtype=np.int64)
     elapsed[1:] = np.maximum(days[1:] - days[:-1], 0)
-    elapsed[first] = 0
-    return np.flatnonzero(first), ratings, elapsed
+    elapsed[starts] = 0
+    return starts, table.ratings, elapsed
 
 
-def training_items(reviews: Sequence[LoggedReview], calendar: Calendar) -> list[Any]:
+def training_items(reviews: Sequence[LoggedReview] | ReviewTable, calendar: Calendar) -> list[Any]:
     """``fsrs_rs_python.FSRSItem`` for every scorable review of the log."""
     import fsrs_rs_python as rs
+    import numpy as np
 
-    if not reviews:
+    if not len(reviews):
         return []
     starts, ratings, elapsed = card_sequences(reviews, calendar)
-    bounds = [*starts.tolist(), len(ratings)]
-    pairs = list(zip(ratings.tolist(), elapsed.tolist(), strict=True))
-    shared = {pair: rs.FSRSReview(*pair) for pair in set(pairs)}
-    converted = [shared[pair] for pair in pairs]
-    items = []
-    for start, end in itertools.pairwise(bounds):
-        for index in range(start + 1, end):
-            if pairs[index][1] > 0:
-                items.append(rs.FSRSItem(converted[max(start, index + 1 - MAX_LENGTH) : index + 1]))
-    return items
+    # one FSRSReview per distinct (rating, days) pair, shared by every item holding it
+    codes = ratings * (1 << 32) + elapsed
+    distinct, inverse = np.unique(codes, return_inverse=True)
+    shared = [rs.FSRSReview(int(c >> 32), int(c & 0xFFFFFFFF)) for c in distinct]
+    converted = [shared[i] for i in inverse.tolist()]
+    # an item ends at every review on a later study day than the card's previous one
+    card_start = np.repeat(starts, np.diff(np.append(starts, len(ratings))))
+    ends = np.flatnonzero(elapsed > 0) + 1
+    begins = np.maximum(card_start[ends - 1], ends - MAX_LENGTH)
+    item = rs.FSRSItem
+    return [item(converted[b:e]) for b, e in zip(begins.tolist(), ends.tolist(), strict=True)]

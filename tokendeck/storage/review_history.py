@@ -1,0 +1,53 @@
+"""The review log as the memory model reads it: lean rows, no ``Review`` objects.
+
+Fitting, evaluating and simulating read every answer a learner ever gave
+(a million rows for a large collection). Building a full
+:class:`tokendeck.reviews.Review` per row costs about 20 us; these queries
+return plain tuples with only what the memory model uses, and let SQLite do
+the filtering:
+
+* answers (learn, review, relearn, filtered; rating 1-4) come back as they are;
+* manual entries (reschedules, "set due date") are left out, except
+* resets (an entry that left the card new), which come back with rating 0:
+  they mark where a card's history starts again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tokendeck.storage.database import Database
+
+#: (card id, reviewed at in UTC epoch milliseconds, rating 1-4 or 0 for a reset, duration ms)
+HistoryRow = tuple[int, int, int, int]
+
+#: State number of a new card (``CardState.NEW``), repeated here to keep this module import-light.
+_NEW = 0
+
+_ANSWER = "(kind != 'manual' AND rating BETWEEN 1 AND 4)"
+_SELECT = (
+    f"SELECT card_id, reviewed_at, CASE WHEN {_ANSWER} THEN rating ELSE 0 END, duration_ms"
+    " FROM reviews"
+)
+# A full scan reads pages in order and yields rows by id (log order) without a sort;
+# walking an index by card or time jumps around the table. Callers group by card in numpy.
+_WHERE = f" NOT INDEXED WHERE user_id=? AND ({_ANSWER} OR state_after={_NEW})"
+_ORDER = " ORDER BY id"
+
+
+def history_rows(
+    db: Database, user: int, deck_ids: Sequence[int] | None = None
+) -> list[HistoryRow]:
+    """A user's answers and resets in log order (by id: same-instant rows keep their order).
+
+    ``deck_ids`` keeps the cards now in those decks; ``None`` keeps every
+    review, including those of deleted cards (they still tell how the learner
+    remembers).
+    """
+    if deck_ids is None:
+        return db.fetchall(_SELECT + _WHERE + _ORDER, (user,))
+    if not deck_ids:
+        return []
+    marks = ",".join("?" * len(deck_ids))
+    cards = f" AND card_id IN (SELECT id FROM cards WHERE deck_id IN ({marks}))"
+    return db.fetchall(_SELECT + _WHERE + cards + _ORDER, (user, *deck_ids))

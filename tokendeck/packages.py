@@ -18,7 +18,7 @@ from tokendeck.bulk import collector_paused
 from tokendeck.cards import Card, CardState, Rating
 from tokendeck.decks import DeckConfig, check_name
 from tokendeck.errors import ImportFormatError, ValidationError
-from tokendeck.import_rows import NewCard, NoteRows, fresh_guids, new_cards
+from tokendeck.import_rows import NewCards, NoteRows, fresh_guids
 from tokendeck.interchange import (
     CardRecord,
     DeckRecord,
@@ -60,8 +60,8 @@ class _Plan:
     notes: list[tuple[Any, ...]] = field(default_factory=list)
     updates: list[tuple[Any, ...]] = field(default_factory=list)
     cards: list[tuple[Any, ...]] = field(default_factory=list)
-    #: Cards that start new (most of a text import): four numbers each.
-    new_cards: list[NewCard] = field(default_factory=list)
+    #: Cards that start new (most of a text import), in runs and rows.
+    new_cards: NewCards = field(default_factory=NewCards)
     reviews: list[tuple[Any, ...]] = field(default_factory=list)
     #: (source card key, new card id) of cards whose history is in package.history.
     keys: list[tuple[int, int]] = field(default_factory=list)
@@ -117,7 +117,8 @@ def apply_package(
         pq.insert_notes(col.db, plan.notes)
         pq.update_note_text(col.db, plan.updates)
         pq.insert_cards(col.db, plan.cards)
-        pq.insert_new_cards(col.db, plan.new_cards, col.user_id, q.to_ms(now))
+        new = plan.new_cards
+        pq.insert_new_cards(col.db, new.runs, new.rows, col.user_id, q.to_ms(now))
         pq.insert_reviews(col.db, plan.reviews)
         if package.history is not None:
             result.reviews += package_history.copy_history(
@@ -184,10 +185,9 @@ def _plan(
         plan.notes.append(rows.new_note(next_note, guid, record))
         deck_id = deck_ids[override or record.deck]
         if not record.cards:  # new cards for its kind, without a CardRecord or Card each
-            cards = new_cards(record, next_note, deck_id, next_card)
-            plan.new_cards.extend(cards)
-            next_card += len(cards)
-            result.cards += len(cards)
+            added = plan.new_cards.add(record, next_note, deck_id, next_card)
+            next_card += added
+            result.cards += added
         for card in record.cards:
             card_deck = deck_ids.get(card.deck or "", deck_id) if not override else deck_id
             plan.cards.append(_card_row(col, next_card, next_note, card_deck, card, now))

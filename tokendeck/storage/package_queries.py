@@ -58,6 +58,35 @@ def insert_cards(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
     )
 
 
+def insert_new_cards(
+    db: Database,
+    runs: Sequence[Sequence[int]],
+    rows: Sequence[tuple[int, int, int, int]],
+    user: int,
+    now_ms: int,
+) -> None:
+    """Insert cards that start new: runs (first card id, first note id, deck id, length)
+    of one-card notes, and single (card id, note id, deck id, ordinal) rows.
+
+    The rest of a new card's row is the same for the whole import, so it is
+    part of the statement instead of being bound per card, and a run is
+    expanded by SQLite: a 100,000-note basic file binds four numbers in all.
+    """
+    user, now_ms = int(user), int(now_ms)  # formatted into the SQL: must be plain numbers
+    columns = (
+        "INSERT INTO cards (id, note_id, deck_id, ordinal, user_id, state, due, reps, lapses,"
+        " suspended, created_at, modified_at)"
+    )
+    constants = f"{user}, 0, {now_ms}, 0, 0, 0, {now_ms}, {now_ms}"
+    db.executemany(
+        f"{columns} WITH RECURSIVE k(i) AS"
+        " (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < ?4)"
+        f" SELECT ?1 + i, ?2 + i, ?3, 0, {constants} FROM k",
+        runs,
+    )
+    db.executemany(f"{columns} VALUES (?, ?, ?, ?, {constants})", rows)
+
+
 def insert_reviews(
     db: Database, rows: Sequence[tuple[Any, ...]] | Iterator[tuple[Any, ...]]
 ) -> None:

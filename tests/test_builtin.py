@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -17,9 +18,12 @@ from tokendeck.builtin import (
     load_builtin,
     parse_builtin,
 )
+from tokendeck.collection import Collection
 from tokendeck.errors import TokenDeckError
+from tokendeck.formats import rawnotes
 from tokendeck.interchange import NoteRecord
 
+NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 SEED = Path(__file__).parent / "data" / "rawnotes" / "llm-vocabulary-flashcards.txt"
 
 #: The first line of every entry in the seed notes, in order, verbatim.
@@ -101,21 +105,49 @@ def test_first_line_is_one_sentence_then_blank_line() -> None:
         assert not re.search(r"[.!?] [A-Z]", first), (note.guid, first)
 
 
-def test_fronts_are_short_and_spelled_right() -> None:
-    fronts = [n.front for n in _notes()]
-    assert all(0 < len(f) <= 40 for f in fronts)
-    assert "What does GPT stand for?" in fronts
-    assert "Multi-modal (multimodal)" in fronts
+def test_fronts_are_the_seed_headings_verbatim() -> None:
+    # The learner's own cards: slips in a heading stay on the front and are
+    # corrected in the answer, the accepted names and the source note.
+    assert [n.front for n in _notes()] == SEED_HEADINGS
+
+
+#: What the answer's first line says about each front the notes slipped on.
+FRONT_SLIPS = {
+    "llmvocab-gpt": ("GPT: Generative Pre-trained Transformer", "GPT", "GTP"),
+    "llmvocab-transformer": ("A transformer is", "Transformer", "Transformers"),
+    "llmvocab-inpainting": ("Inpainting is", "Inpainting", "In-painting"),
+    "llmvocab-outpainting": ("Outpainting uses", "Outpainting", "Out-painting"),
+    "llmvocab-multimodal": (
+        "Multimodal (the notes’ “multi-model” means",
+        "Multi-modal",
+        "Multi-model",
+    ),
+}
+
+
+@pytest.mark.parametrize("guid", sorted(FRONT_SLIPS))
+def test_slipped_fronts_are_corrected_in_the_answer(guid: str) -> None:
+    note = next(n for n in _notes() if n.guid == guid)
+    first_line, name, front = FRONT_SLIPS[guid]
+    assert front in note.front
+    assert note.back.startswith(first_line)
+    assert name in note.accepted
+    assert front.lower() in note.source_note.lower()
+
+
+def _unquoted(text: str) -> str:
+    # A slip quoted as the notes' own spelling (the notes’ “GTP”) is the correction, not a slip.
+    return re.sub(r"the notes’ “[^”]*”", "", text)
 
 
 def test_no_spelling_slips_left() -> None:
     for note in _notes():
-        text = " ".join([note.front, note.back, *note.accepted])
+        text = _unquoted(" ".join([note.back, *note.accepted]))
         assert "GTP" not in text, note.guid
         assert "ChatGTP" not in text, note.guid
         assert "There or" not in text, note.guid
         assert "Aleksey" not in text and ".Alexey" not in text, note.guid
-        assert "Multi-model" not in text, note.guid
+        assert "Multi-model" not in text and "multi-model" not in text, note.guid
 
 
 def test_dall_e_2_says_april_2022() -> None:
@@ -157,13 +189,13 @@ def test_guids_unique_and_stable_prefix() -> None:
 def test_accepted_alternative_spellings() -> None:
     accepted = {n.guid: {a.lower() for a in n.accepted} for n in _notes()}
     assert {"t5", "text-to-text transfer transformer"} <= accepted["llmvocab-t5"]
-    assert {"in-painting"} <= accepted["llmvocab-inpainting"]
-    assert {"out-painting"} <= accepted["llmvocab-outpainting"]
+    assert {"inpainting"} <= accepted["llmvocab-inpainting"]
+    assert {"outpainting"} <= accepted["llmvocab-outpainting"]
     assert {"dall·e 2", "dalle2"} <= accepted["llmvocab-dall-e-2"]
     assert {"multi-modal", "multimodal"} <= accepted["llmvocab-multimodal"]
     assert {"transformers"} <= accepted["llmvocab-transformer"]
     assert {"vision transformer"} <= accepted["llmvocab-vit"]
-    assert {"generative pre-trained transformer"} <= accepted["llmvocab-gpt"]
+    assert {"gpt", "generative pre-trained transformer"} <= accepted["llmvocab-gpt"]
 
 
 def test_tags_from_the_vocabulary() -> None:
@@ -215,3 +247,15 @@ def test_broken_files_raise_clear_errors(text: str, message: str) -> None:
 
 def test_builtin_version_matches_the_full_parse() -> None:
     assert builtin_version() == load_builtin().version
+
+
+def test_raw_import_of_the_seed_gives_the_builtin_fronts(tmp_path: Path) -> None:
+    # Issue 3: the learner's notes file and the packaged deck are the same set of cards.
+    package = rawnotes.read(SEED.read_bytes(), source=SEED.name)
+    with Collection.open(tmp_path / "raw.db", now=NOW, install_builtin=False) as raw:
+        raw.import_package(package, now=NOW)
+        imported = [v.front for v in raw.find_cards(now=NOW, order="created")]
+    with Collection.open(tmp_path / "shipped.db", now=NOW) as builtin_col:
+        shipped = [v.front for v in builtin_col.find_cards(now=NOW, order="created")]
+    assert len(imported) == len(shipped) == 17
+    assert set(imported) == set(shipped) == set(SEED_HEADINGS)

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 from quiz_fixtures import (  # noqa: F401
@@ -109,8 +110,8 @@ def test_matching_round_has_up_to_six_pairs_and_a_time_limit(sims: Similarities)
 
 
 def test_discrimination_names_the_confusable_rival(sims: Similarities) -> None:
-    question = formats.discrimination(sims, by_term(sims, "Inpainting"), random.Random(0))
-    assert question.prompt == "Which of these is Inpainting, not Outpainting?"
+    question = formats.discrimination(sims, by_term(sims, "In-painting"), random.Random(0))
+    assert question.prompt == "Which of these is In-painting, not Out-painting?"
     assert question.choices[question.correct or 0].card_id == question.card_id
 
 
@@ -188,7 +189,10 @@ def test_swap_names_for_false_statements(
 
 def test_reverse_refuses_a_definition_that_is_only_names(sims: Similarities) -> None:
     with pytest.raises(QuestionError, match="little more than its names"):
-        formats.reverse(sims.items[by_term(sims, "GPT")])  # "GPT stands for Generative ..."
+        gpt = sims.items[by_term(sims, "GPT")]
+        formats.reverse(
+            replace(gpt, definition="GPT stands for Generative Pre-trained Transformer.")
+        )
 
 
 def test_discrimination_needs_a_confusable_rival(sims: Similarities) -> None:

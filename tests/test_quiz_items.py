@@ -21,6 +21,23 @@ def test_terms_come_from_short_fronts_and_what_is_questions(items: list[Item]) -
     assert not terms["Why is the Pile a good training set?"].is_term
 
 
+def test_a_slipped_front_is_asked_by_its_accepted_name(items: list[Item]) -> None:
+    # The seed's headings stay on the fronts; one-letter slips are quizzed by the
+    # accepted spelling, spelling variants (a hyphen) keep the learner's own.
+    by_prompt = {i.prompt: i.term for i in items}
+    assert by_prompt["What does GTP stand for?"] == "GPT"
+    assert by_prompt["Multi-model"] == "Multi-modal"
+    assert by_prompt["In-painting"] == "In-painting"
+    assert by_prompt["Transformers"] == "Transformers"
+
+
+def test_a_term_with_no_close_accepted_name_is_kept(col: Collection) -> None:
+    col.add_note("S", "Colour", "What light looks like.", now=NOW, accepted=["hue", "Colours"])
+    col.add_note("S", "GTP", "A typo of mine.", now=NOW, accepted=["guanosine triphosphate"])
+    terms = {item_from_view(v).prompt: item_from_view(v).term for v in col.find_cards(now=NOW)}
+    assert terms == {"Colour": "Colours", "GTP": "GTP"}
+
+
 def test_names_include_alternatives_and_expansions(items: list[Item]) -> None:
     terms = _terms(items)
     assert "Vision Transformer" in terms["ViT"].names  # ViT abbreviates it

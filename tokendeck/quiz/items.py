@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from tokendeck.cards import CardView
 from tokendeck.grading.normalise import compact, normalise
+from tokendeck.grading.typos import edit_distance
 from tokendeck.notes import first_line
 
 #: Fronts of at most this many words that are not questions are terms.
@@ -102,9 +103,26 @@ def _term(view: CardView) -> tuple[str, bool]:
     if match:
         subject = match.group("x") or match.group("y") or front
         named = [a for a in note.accepted if compact(a) and compact(a) in compact(subject)]
-        return (max(named, key=len) if named else subject), True
+        return (max(named, key=len) if named else _corrected(subject, note.accepted)), True
     short = len(front.split()) <= TERM_MAX_WORDS and not front.endswith("?")
-    return front, short
+    return (_corrected(front, note.accepted) if short else front), short
+
+
+def _corrected(term: str, accepted: tuple[str, ...]) -> str:
+    """The accepted spelling of a term the front slipped on ("GTP" -> "GPT"), else the term.
+
+    The learner's front keeps their own spelling; when no accepted name is
+    that spelling (hyphens, spaces and case aside) but one is a single slip
+    away (a swapped, missing or wrong letter), the quiz asks about that name.
+    """
+    key = compact(term)
+    alternatives = [compact(a) for a in accepted]
+    if key in alternatives:
+        return term
+    for alt, alt_key in zip(accepted, alternatives, strict=True):
+        if alt_key and edit_distance(alt_key, key, limit=1) == 1:
+            return alt
+    return term
 
 
 def _names(term: str, accepted: tuple[str, ...], is_term: bool) -> tuple[str, ...]:

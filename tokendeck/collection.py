@@ -503,12 +503,27 @@ class Collection(Studying, Quizzing):
         bulk_history: bool = False,
     ) -> Any:
         """The collection (or a deck) as an interchange Package (``bulk_history``: the
-        review log as a ReviewSource over this file, for formats that take it)."""
+        review log as a ReviewSource over this file, for formats that take it; ``full``:
+        a backup, with ids, row times, settings, attempts and media)."""
+        if full:
+            from tokendeck.backups import build_backup
+
+            return build_backup(self, deck)
         from tokendeck.packages import build_package
 
         return build_package(
             self, deck=deck, with_scheduling=with_scheduling, full=full, bulk_history=bulk_history
         )
+
+    @staticmethod
+    def restore(path: str | Path, package: Any, *, now: datetime, user: str = "local") -> Any:
+        """Replace the collection file at ``path`` with a backup (see :mod:`tokendeck.backups`).
+
+        The old file is kept under ``backups/``; a failure leaves it untouched.
+        """
+        from tokendeck.backups import restore_backup
+
+        return restore_backup(Path(path), package, now=now, user=user)
 
     def _forget_caches(self) -> None:
         self._queues.clear()

@@ -273,8 +273,10 @@ def backup_command(output: Path | None) -> None:
 def restore_command(file: Path) -> None:
     """Replace the collection with a backup made by `tokendeck backup`.
 
-    The current collection is first saved as a backup of its own, so a
-    restore can always be undone by restoring that file.
+    The restored collection is identical to the one backed up (ids, times,
+    scheduling, review log, settings). The current collection is first saved
+    as a backup of its own, so a restore can always be undone by restoring
+    that file; its database file is also kept as it was under backups/.
 
     \b
     Example:
@@ -295,7 +297,12 @@ def restore_command(file: Path) -> None:
                 saved = backup.backup_dir(path) / backup.timestamped_name(now, "before-restore")
                 backup.write_file(current.export_package(full=True), saved, now=now)
     with progress("Restoring"):
-        backup.restore(path, package, now=now)
-    click.echo(f"Restored {len(package.notes)} note(s) from {file.name} into {path}")
+        result = Collection.restore(path, package, now=now)
+    click.echo(
+        f"Restored {result.notes} note(s), {result.cards} card(s) and {result.reviews} review(s)"
+        f" from {file.name} into {path}"
+    )
+    if not result.exact:
+        click.echo("Warning: a version-1 backup has no ids: restored like an import.", err=True)
     if saved:
         click.echo(f"The previous collection was saved to {saved}")

@@ -3,20 +3,31 @@
 The archive holds ``tokendeck-backup.json`` and a ``media/`` folder. The JSON
 (documented in docs/formats.md) is::
 
-    {"format": "tokendeck-backup", "version": 1, "created": "2026-11-27T15:00:00+00:00",
-     "settings": {...}, "decks": [{"name", "description", "options"}],
+    {"format": "tokendeck-backup", "version": 2, "created": "2026-11-27T15:00:00+00:00",
+     "user": {"name", "id", "created_at"},
+     "settings": {...},
+     "decks": [{"name", "description", "options", "id", "created_at", "modified_at"}],
      "notes": [{"guid", "kind", "deck", "front", "back", "tags", "fields", "accepted",
-                "source", "source_note",
+                "source", "source_note", "id", "created_at", "modified_at",
                 "cards": [{"ordinal", "deck", "state", "due", "step", "stability",
                            "difficulty", "last_review", "reps", "lapses", "suspended",
+                           "key", "buried_until", "created_at", "modified_at",
                            "reviews": [{"reviewed_at", "rating", "duration_ms", "kind",
                                         "scheduled_days", "state_before", "state_after",
-                                        "stability", "difficulty"}]}]}],
+                                        "stability", "difficulty", "id", "elapsed_days",
+                                        "undo"}]}]}],
+     "deleted_card_reviews": [{"key", "reviews": [...]}],
+     "attempts": [{"id", "review_id", "card_id", "answered_at", "format", "rating",
+                   "answer", "score", "verdict", "suggested_rating", "overridden"}],
      "media": [{"name", "file", "size", "sha256"}]}
 
-Times are ISO-8601 with offset; every value of the interchange records is kept,
-so restoring a backup gives the same collection. Reading is bounded and checks
-every record, naming the one that is wrong.
+Times are ISO-8601 with offset (``buried_until`` is a study day, YYYY-MM-DD);
+``key`` is the card's id. Version 2 added the ids, row times, buried days,
+review ids / elapsed days / undo data, the owner, the attempts and the
+history of deleted cards, so that a restore (:mod:`tokendeck.backups`) gives
+an identical collection; version 1 files are still read (restored like an
+import). Reading is bounded and checks every record, naming the one that is
+wrong.
 """
 
 from __future__ import annotations
@@ -27,26 +38,28 @@ import io
 import json
 import zipfile
 from dataclasses import fields
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, get_type_hints
 
 from tokendeck.errors import ImportFormatError, TooLargeError
 from tokendeck.formats.options import ReadOptions, WriteOptions
 from tokendeck.interchange import (
+    AttemptRecord,
     CardRecord,
     DeckRecord,
     MediaFile,
     NoteRecord,
     Package,
     ReviewRecord,
+    UserRecord,
 )
 
 if TYPE_CHECKING:
     from tokendeck.collection import Collection
 
 FORMAT = "tokendeck-backup"
-VERSION = 1
+VERSION = 2
 DOCUMENT = "tokendeck-backup.json"
 #: What an archive may expand to; more is refused as a likely zip bomb.
 MAX_TOTAL_BYTES = 4 << 30
@@ -62,9 +75,15 @@ def write(
     document: dict[str, Any] = {"format": FORMAT, "version": VERSION}
     if now is not None:
         document["created"] = now.isoformat()
+    if package.user is not None:
+        document["user"] = _to_json(package.user)
     document["settings"] = package.settings
     document["decks"] = [_to_json(d) for d in package.decks]
     document["notes"] = [_to_json(n) for n in package.notes]
+    document["deleted_card_reviews"] = [
+        {"key": c.key, "reviews": _to_json(c.reviews)} for c in package.deleted_card_reviews
+    ]
+    document["attempts"] = [_to_json(a) for a in package.attempts]
     document["media"] = [_media_entry(m) for m in package.media]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
@@ -88,7 +107,7 @@ def _to_json(record: Any) -> Any:
         return {name: _to_json(getattr(record, name)) for name in names}
     if isinstance(record, list):
         return [_to_json(item) for item in record]
-    if isinstance(record, datetime):
+    if isinstance(record, date):  # datetimes too: both as ISO-8601
         return record.isoformat()
     return record
 
@@ -96,7 +115,7 @@ def _to_json(record: Any) -> Any:
 #: Each record type's fields in order, worked out once (this runs per review of a backup).
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {
     cls: tuple(f.name for f in fields(cls) if f.name not in _TRANSIENT)
-    for cls in (NoteRecord, CardRecord, ReviewRecord, DeckRecord)
+    for cls in (NoteRecord, CardRecord, ReviewRecord, DeckRecord, AttemptRecord, UserRecord)
 }
 
 
@@ -193,18 +212,23 @@ def _package(document: dict[str, Any], source: str) -> Package:
     settings = document.get("settings", {})
     if not isinstance(settings, dict):
         raise ImportFormatError("'settings' is not an object", path=source, record="settings")
+    user = document.get("user")
     return Package(
-        notes=[
-            _from_json(NoteRecord, n, source, f"notes[{i}]")
-            for i, n in enumerate(_list(document, "notes", source))
-        ],
-        decks=[
-            _from_json(DeckRecord, d, source, f"decks[{i}]")
-            for i, d in enumerate(_list(document, "decks", source))
-        ],
+        notes=_records(NoteRecord, document, "notes", source),
+        decks=_records(DeckRecord, document, "decks", source),
         settings=settings,
         source=source,
+        user=None if user is None else _from_json(UserRecord, user, source, "user"),
+        attempts=_records(AttemptRecord, document, "attempts", source),
+        deleted_card_reviews=_records(CardRecord, document, "deleted_card_reviews", source),
     )
+
+
+def _records(cls: type, document: dict[str, Any], key: str, source: str) -> list[Any]:
+    return [
+        _from_json(cls, item, source, f"{key}[{i}]")
+        for i, item in enumerate(_list(document, key, source))
+    ]
 
 
 def _list(document: dict[str, Any], key: str, source: str) -> list[Any]:
@@ -316,6 +340,8 @@ def _convert(base: str, optional: bool, value: Any) -> Any:
         return _build_list(record, _expect(value, list, base))
     if base == "datetime":
         return _time(value)
+    if base == "date":
+        return _day(value)
     if base == "float":
         return float(_expect(value, (int, float), "a number"))
     checked = _expect(value, _SIMPLE.get(base, object), base)
@@ -360,6 +386,13 @@ def _time(value: Any) -> datetime:
     if moment is None or moment.tzinfo is None:
         raise _Bad(f"expected an ISO-8601 time with offset, found {value!r}")
     return moment
+
+
+def _day(value: Any) -> date:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise _Bad(f"expected a day as YYYY-MM-DD, found {value!r}") from None
 
 
 # --- automatic daily backups -------------------------------------------------------------
@@ -415,44 +448,3 @@ def rotate(directory: Path, keep: int) -> list[Path]:
     for path in doomed:
         path.unlink()
     return doomed
-
-
-# --- restoring -----------------------------------------------------------------------------
-
-
-def restore(path: Path, package: Package, *, now: datetime, user: str = "local") -> None:
-    """Replace the collection file at ``path`` with the backed-up ``package``.
-
-    The new collection is built beside the old one and moved over it only when
-    complete, so a failed restore leaves the old collection untouched.
-    """
-    import os
-
-    from tokendeck.collection import Collection
-
-    path = Path(path)
-    partial = path.with_name(path.name + ".restoring")
-    for leftover in (partial, *_sidecars(partial)):
-        leftover.unlink(missing_ok=True)
-    body = Package(
-        notes=package.notes, decks=package.decks, settings=package.settings, source=package.source
-    )
-    try:
-        with Collection.open(partial, user=user, now=now, install_builtin=False) as fresh:
-            fresh.import_package(body, now=now, mode="duplicate")
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    for sidecar in _sidecars(path):
-        sidecar.unlink(missing_ok=True)  # a stale WAL must not be replayed onto the new file
-    os.replace(partial, path)
-    if package.media:
-        with Collection.open(path, user=user, now=now, install_builtin=False) as restored:
-            folder = restored.media_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        for item in package.media:
-            (folder / _safe_name(item.name, package.source)).write_bytes(item.data)
-
-
-def _sidecars(path: Path) -> list[Path]:
-    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]

@@ -204,3 +204,30 @@ def test_restore_refuses_a_file_shared_with_other_users(source: Path, tmp_path: 
         Collection.restore(target, package, now=T0)
     assert isinstance(info.value, TokenDeckError) and "--db" in str(info.value)
     assert tables(target) == before
+
+
+def _cli(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> str:
+    from tokendeck.cli import main
+
+    try:
+        main(["--db", str(db), "--now", "2026-12-01T10:00:00Z", *args])
+    except SystemExit as exc:
+        assert not exc.code, capsys.readouterr().err
+    return capsys.readouterr().out
+
+
+def test_cli_backup_then_restore_over_the_collection_is_identical(
+    source: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    archive = tmp_path / "b.zip"
+    _cli(capsys, source, "backup", "-o", str(archive))
+    before = tables(source)
+    cards = _cli(capsys, source, "cards", "--json")
+    _cli(capsys, source, "add", "--deck", "Bio", "--front", "added later", "--back", "lost")
+    out = _cli(capsys, source, "restore", str(archive))
+    assert "Restored 20 note(s), 22 card(s)" in out
+    assert "The previous collection was saved to" in out
+    assert tables(source) == before
+    assert _cli(capsys, source, "cards", "--json") == cards
+    kept = sorted(p.name for p in (source.parent / "backups").iterdir())
+    assert "collection-before-restore-2026-12-01T100000.db" in kept

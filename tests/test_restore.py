@@ -231,3 +231,18 @@ def test_cli_backup_then_restore_over_the_collection_is_identical(
     assert _cli(capsys, source, "cards", "--json") == cards
     kept = sorted(p.name for p in (source.parent / "backups").iterdir())
     assert "collection-before-restore-2026-12-01T100000.db" in kept
+
+
+def test_cli_restores_over_a_damaged_collection_and_keeps_it(
+    source: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    archive = tmp_path / "b.zip"
+    _cli(capsys, source, "backup", "-o", str(archive))
+    target = tmp_path / "broken" / "collection.db"
+    target.parent.mkdir()
+    target.write_bytes(b"this is not a database" * 100)
+    out = _cli(capsys, target, "restore", str(archive))
+    assert "The replaced database file was kept as" in out
+    assert tables(target) == tables(source)
+    kept = target.parent / "backups" / "collection-before-restore-2026-12-01T100000.db"
+    assert kept.read_bytes() == b"this is not a database" * 100

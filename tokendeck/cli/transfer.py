@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -290,12 +291,7 @@ def restore_command(file: Path) -> None:
         package = backup.read(file, source=str(file))  # fully checked before anything changes
     db_path = state().db_path
     path = Path(db_path) if db_path else default_path()
-    saved = None
-    if path.exists():
-        with Collection.open(path, now=now, install_builtin=False) as current:
-            if not current.is_empty():
-                saved = backup.backup_dir(path) / backup.timestamped_name(now, "before-restore")
-                backup.write_file(current.export_package(full=True), saved, now=now)
+    saved = _save_before_restore(path, now) if path.exists() else None
     with progress("Restoring"):
         result = Collection.restore(path, package, now=now)
     click.echo(
@@ -304,5 +300,27 @@ def restore_command(file: Path) -> None:
     )
     if not result.exact:
         click.echo("Warning: a version-1 backup has no ids: restored like an import.", err=True)
+    if result.previous:
+        click.echo(f"The replaced database file was kept as {result.previous}")
     if saved:
         click.echo(f"The previous collection was saved to {saved}")
+
+
+def _save_before_restore(path: Path, now: datetime) -> Path | None:
+    """The collection about to be replaced, as a backup zip (None if empty or unreadable)."""
+    from tokendeck.collection import Collection
+    from tokendeck.errors import StorageError
+    from tokendeck.formats import backup
+
+    try:
+        with Collection.open(path, now=now, install_builtin=False) as current:
+            if current.is_empty():
+                return None
+            saved = backup.backup_dir(path) / backup.timestamped_name(now, "before-restore")
+            backup.write_file(current.export_package(full=True), saved, now=now)
+            return saved
+    except StorageError as exc:
+        # Restoring a damaged collection is what backups are for; the restore
+        # still keeps the damaged file itself under backups/.
+        click.echo(f"Warning: the current collection cannot be read ({exc}).", err=True)
+        return None

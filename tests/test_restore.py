@@ -131,8 +131,10 @@ def test_restore_over_an_existing_collection_replaces_it_and_keeps_the_old_file(
     with Collection.open(target, now=T0, install_builtin=False) as other:
         other.add_note("Other", "only here", "and lost by the restore", now=T0)
     old = tables(target)
+    target.chmod(0o640)
     result = Collection.restore(target, package, now=T0 + timedelta(days=1))
     assert tables(target) == tables(source)
+    assert target.stat().st_mode & 0o777 == 0o640  # the replaced file's permissions
     assert (
         result.previous
         == target.parent / "backups" / "collection-before-restore-2026-11-03T081530.db"

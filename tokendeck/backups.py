@@ -428,6 +428,9 @@ def _swap_in(partial: Path, path: Path, now: datetime) -> Path | None:
     if path.exists():
         rq.checkpoint(path)
         previous = _keep(path, now)
+        shutil.copymode(path, partial)  # the temporary file was private (0600)
+    else:
+        os.chmod(partial, 0o644)  # what SQLite gives a new file under the usual umask
     for sidecar in _sidecars(path):
         sidecar.unlink(missing_ok=True)  # emptied by the checkpoint; must not meet the new file
     os.replace(partial, path)

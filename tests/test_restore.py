@@ -15,7 +15,7 @@ import pytest
 from tokendeck.attempts import Attempt
 from tokendeck.backups import RestoreResult
 from tokendeck.collection import Collection
-from tokendeck.errors import ImportFormatError, StorageError, TokenDeckError, ValidationError
+from tokendeck.errors import ImportFormatError, TokenDeckError, ValidationError
 from tokendeck.formats import backup
 from tokendeck.interchange import NoteRecord, Package
 
@@ -166,7 +166,8 @@ def test_a_corrupt_backup_leaves_the_collection_unchanged(source: Path, tmp_path
         col.add_note("Mine", "keep me", "please", now=T0)
     before = tables(target)
     bad = backup.read(_damaged(archive), source="bad.zip")
-    with pytest.raises(StorageError):
+    clash = r"bad.zip: its records contradict each other \(UNIQUE constraint failed: notes.id\)"
+    with pytest.raises(ImportFormatError, match=clash):
         Collection.restore(target, bad, now=T0)
     assert tables(target) == before
     assert sorted(p.name for p in target.parent.iterdir()) == ["collection.db"]

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tokendeck.cards import CardState
-from tokendeck.errors import StorageError, ValidationError
+from tokendeck.errors import ImportFormatError, StorageError, ValidationError
 from tokendeck.interchange import (
     AttemptRecord,
     CardRecord,
@@ -229,6 +229,16 @@ def restore_backup(
     partial = _temporary_beside(path)
     try:
         counts = _build(partial, package, now=now, user=owner)
+    except StorageError as exc:
+        _remove_with_sidecars(partial)
+        if "constraint failed" not in exc.message:
+            raise
+        # Two records claiming one id, a card of a missing note, ...: the file is at fault.
+        raise ImportFormatError(
+            f"its records contradict each other ({exc.message.split(': ', 1)[-1]})",
+            path=package.source or None,
+            hint="the backup is damaged; restore another backup file",
+        ) from exc
     except BaseException:
         _remove_with_sidecars(partial)
         raise

@@ -144,3 +144,9 @@ def test_collector_pauses_nest_and_restore_the_previous_state() -> None:
         assert not gc.isenabled()  # it was off before: left off
     finally:
         gc.enable()
+
+
+def test_foreign_keys_are_checked_again_after_an_import(col: Collection, now: datetime) -> None:
+    col.import_package(Package(notes=list(MIXED)), now=now)
+    assert col.db.scalar("PRAGMA foreign_keys") == 1
+    assert col.db.fetchall("PRAGMA foreign_key_check") == []

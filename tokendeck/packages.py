@@ -110,8 +110,14 @@ def apply_package(
     """Write a package into the collection in one all-or-nothing transaction."""
     validate(package, mode)
     result = ImportResult(warnings=list(package.warnings))
-    # Nothing an import builds is garbage until it is written (bulk.py says why).
-    with collector_paused(), package_history.attached(col, package.history), col.db.transaction():
+    # Nothing an import builds is garbage until it is written (bulk.py says why), and
+    # every id it writes is its own (so foreign keys go unchecked: database.py).
+    with (
+        collector_paused(),
+        col.db.bulk_writes(),
+        package_history.attached(col, package.history),
+        col.db.transaction(),
+    ):
         deck_ids = _decks(col, package, deck, now, result)
         plan = _plan(col, package, deck, deck_ids, mode, now, result)
         pq.insert_notes(col.db, plan.notes)

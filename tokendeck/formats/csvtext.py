@@ -17,6 +17,7 @@ import io
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import methodcaller
 
 from tokendeck.bulk import collector_paused
 from tokendeck.errors import ImportFormatError, ValidationError
@@ -96,13 +97,24 @@ def read(data: bytes, *, source: str, options: ReadOptions | None = None) -> Pac
     text = decode_text(data, source=source)
     if not text.strip():
         raise ImportFormatError("the file is empty", path=source, hint="add one note per line")
-    lines = io.StringIO(text, newline="").readlines()
+    lines = _lines(text)
     layout, first = _read_headers(lines, source)
     separator = options.separator or layout.separator or _sniff(lines[first:], source)
     _check_separator(separator, source)
     layout.separator = separator
-    rows = _records(lines, first, separator)
-    return _notes_from_rows(rows, layout, options, source)
+    with collector_paused():  # 100,000 records and notes, none of them garbage
+        return _notes_from_rows(_records(lines, first, separator), layout, options, source)
+
+
+#: Line breaks of ``str.splitlines`` that the csv module does not break at.
+_OTHER_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of the file, ends kept, broken at \\n, \\r and \\r\\n only (as csv reads)."""
+    if any(mark in text for mark in _OTHER_BREAKS):
+        return io.StringIO(text, newline="").readlines()
+    return text.splitlines(keepends=True)  # the same lines in a third of the time
 
 
 def _read_headers(lines: list[str], source: str) -> tuple[_Layout, int]:
@@ -184,16 +196,25 @@ def _sniff(lines: list[str], source: str) -> str:
 def _records(lines: list[str], first: int, separator: str) -> Iterator[tuple[int, list[str]]]:
     """CSV records with the file line each starts on; ``#`` lines between rows are comments."""
     body = lines[first:]
-    if not any(line.startswith("#") for line in body):
-        # No comments to drop: the reader's own line count gives every line number.
-        reader = csv.reader(body, delimiter=separator, strict=False)
-        consumed = 0
-        for record in reader:
-            start, consumed = first + consumed + 1, reader.line_num
-            if record and record != [""]:
-                yield start, record
-        return
-    yield from _records_with_comments(lines, first, separator)
+    if any(map(methodcaller("startswith", "#"), body)):
+        return _records_with_comments(lines, first, separator)
+    records = list(csv.reader(body, delimiter=separator, strict=False))
+    if len(records) != len(body):
+        # A quoted field spans lines: the reader's own line count gives the line numbers.
+        return _records_spanning_lines(body, first, separator)
+    # One record per line (the usual file): record i starts on line i, no counting needed.
+    return ((n, r) for n, r in enumerate(records, first + 1) if r and r != [""])
+
+
+def _records_spanning_lines(
+    body: list[str], first: int, separator: str
+) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(body, delimiter=separator, strict=False)
+    consumed = 0
+    for record in reader:
+        start, consumed = first + consumed + 1, reader.line_num
+        if record and record != [""]:
+            yield start, record
 
 
 def _records_with_comments(
@@ -236,25 +257,24 @@ def _notes_from_rows(
 ) -> Package:
     package = Package(source=source)
     columns: _Columns | None = None
-    with collector_paused():  # 100,000 records and lists, none of them garbage
-        for line, record in rows:
-            if columns is None:
-                columns, is_header = _layout_columns(record, layout, source, line)
-                make = _note_maker(columns, _defaults(layout, options, source, line), source)
-                if is_header:
-                    continue
-            # Trailing empty cells are harmless (spreadsheets pad rows); anything else is not.
-            if len(record) != columns.width and _bad_width(record, columns.width):
-                raise ImportFormatError(
-                    f"expected {columns.width} columns, found {len(record)}",
-                    path=source,
-                    line=line,
-                    hint="quote fields that contain the separator, or set '#separator:'",
-                )
-            if record[columns.front].strip():
-                package.notes.append(make(record, line))
-            else:
-                package.warnings.append(f"{source}, line {line}: skipped a row with an empty front")
+    for line, record in rows:
+        if columns is None:
+            columns, is_header = _layout_columns(record, layout, source, line)
+            make = _note_maker(columns, _defaults(layout, options, source, line), source)
+            if is_header:
+                continue
+        # Trailing empty cells are harmless (spreadsheets pad rows); anything else is not.
+        if len(record) != columns.width and _bad_width(record, columns.width):
+            raise ImportFormatError(
+                f"expected {columns.width} columns, found {len(record)}",
+                path=source,
+                line=line,
+                hint="quote fields that contain the separator, or set '#separator:'",
+            )
+        if record[columns.front].strip():
+            package.notes.append(make(record, line))
+        else:
+            package.warnings.append(f"{source}, line {line}: skipped a row with an empty front")
     if columns is None:
         raise ImportFormatError("the file has no notes, only headers", path=source)
     return package

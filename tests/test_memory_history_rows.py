@@ -120,3 +120,45 @@ def test_real_history_gives_identical_training_items_in_order(
     fast = [repr(i) for i in training_items(review_table.from_rows(rows), cal)]
     slow = [repr(i) for i in training_items(full.reviews, cal)]
     assert fast == slow and len(fast) > 6000
+
+
+def _reference(rows: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int]]:
+    """What the table must hold, computed the slow obvious way: (card, ms, rating)."""
+    kept: dict[int, list[tuple[int, int, int]]] = {}
+    timed = sorted(enumerate(rows), key=lambda pair: (pair[1][1], pair[0]))  # time, log order
+    for _, (card, ms, rating, _duration) in timed:
+        if rating == 0:
+            kept.pop(card, None)
+        else:
+            kept.setdefault(card, []).append((card, ms, rating))
+    return [entry for card in sorted(kept) for entry in kept[card]]
+
+
+@pytest.mark.parametrize("arrangement", ["by card", "by time", "shuffled"])
+def test_table_matches_the_obvious_computation(arrangement: str) -> None:
+    import random
+
+    rng = random.Random(arrangement)
+    rows = [
+        (
+            rng.randrange(1, 40),
+            rng.randrange(10**6, 10**6 + 500) * 60_000,
+            rng.choice((0, 1, 2, 3, 3, 3, 4)),
+            0,
+        )
+        for _ in range(600)
+    ]
+    if arrangement == "by card":
+        rows.sort(key=lambda r: (r[0], r[1]))
+    elif arrangement == "by time":
+        rows.sort(key=lambda r: r[1])
+    table = review_table.from_rows(rows)
+    got = list(
+        zip(
+            table.card_ids.tolist(),
+            [round(s * 1000) for s in table.seconds.tolist()],
+            table.ratings.tolist(),
+            strict=True,
+        )
+    )
+    assert got == _reference(rows)

@@ -51,15 +51,33 @@ def from_rows(rows: Sequence[tuple[int, int, int, int]]) -> ReviewTable:
     import numpy as np
 
     flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=4 * len(rows))
-    columns = flat.reshape(-1, 4)
-    card_ids, ms, ratings = columns[:, 0], columns[:, 1], columns[:, 2]
-    order = np.lexsort((ms, card_ids))  # stable: same-instant answers keep log order
-    card_ids, ratings = card_ids[order], ratings[order]
+    card_ids, ms, ratings, durations = flat.reshape(-1, 4).T.copy()  # contiguous columns
+    order = _by_card_then_time(card_ids, ms)
+    if order is not None:
+        card_ids, ms, ratings = card_ids[order], ms[order], ratings[order]
+        durations = durations[order]
     # ms / 1000 rounds exactly as datetime.fromtimestamp(ms / 1000).timestamp() does
-    seconds = ms[order] / 1000
-    durations = columns[:, 3][order]
-    keep = _after_last_reset(card_ids, ratings == 0)
+    seconds = ms / 1000
+    resets = ratings == 0
+    if not resets.any():
+        return ReviewTable(card_ids, seconds, ratings, durations)
+    keep = _after_last_reset(card_ids, resets)
     return ReviewTable(card_ids[keep], seconds[keep], ratings[keep], durations[keep])
+
+
+def _by_card_then_time(card_ids: Any, ms: Any) -> Any | None:
+    """Stable order by card, then time (same-instant answers keep log order); None: as is."""
+    import numpy as np
+
+    if len(ms) < 2:
+        return None
+    step = np.diff(card_ids)
+    if bool(((step > 0) | ((step == 0) & (ms[1:] >= ms[:-1]))).all()):
+        return None  # imported card by card: in order already
+    if bool((ms[1:] >= ms[:-1]).all()):
+        # a log written as the learner studied is in time order: one stable key is enough
+        return np.argsort(card_ids, kind="stable")
+    return np.lexsort((ms, card_ids))
 
 
 def _after_last_reset(card_ids: Any, resets: Any) -> Any:

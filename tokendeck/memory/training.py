@@ -27,13 +27,33 @@ def study_day_numbers(stamps: Any, calendar: Calendar) -> Any:
     import numpy as np
 
     buckets = np.floor_divide(stamps, 900).astype(np.int64)
-    unique, inverse = np.unique(buckets, return_inverse=True)
+    unique, inverse = _distinct(buckets)
     days = np.fromiter(
         (calendar.today(datetime.fromtimestamp(int(b) * 900, UTC)).toordinal() for b in unique),
         dtype=np.int64,
         count=len(unique),
     )
     return days[inverse]
+
+
+def _distinct(values: Any) -> tuple[Any, Any]:
+    """``np.unique(values, return_inverse=True)`` without sorting when the range is small.
+
+    Quarter-hours of a few years and (rating, days) codes are small ranges, and a
+    lookup table is several times faster than sorting a million values.
+    """
+    import numpy as np
+
+    if len(values) == 0:
+        return values, values
+    low, high = int(values.min()), int(values.max())
+    if high - low > 4 * len(values) + 1_000_000:
+        return np.unique(values, return_inverse=True)
+    present = np.zeros(high - low + 1, dtype=bool)
+    present[values - low] = True
+    unique = np.flatnonzero(present)
+    slot = np.cumsum(present) - 1  # index of each present value among the distinct ones
+    return unique + low, slot[values - low]
 
 
 def card_sequences(
@@ -60,10 +80,10 @@ def training_items(reviews: Sequence[LoggedReview] | ReviewTable, calendar: Cale
         return []
     starts, ratings, elapsed = card_sequences(reviews, calendar)
     # one FSRSReview per distinct (rating, days) pair, shared by every item holding it
-    codes = ratings * (1 << 32) + elapsed
-    distinct, inverse = np.unique(codes, return_inverse=True)
-    shared = [rs.FSRSReview(int(c >> 32), int(c & 0xFFFFFFFF)) for c in distinct]
-    converted = [shared[i] for i in inverse.tolist()]
+    codes = elapsed * 8 + ratings  # ratings are 1..4
+    distinct, inverse = _distinct(codes)
+    shared = np.array([rs.FSRSReview(int(c) & 7, int(c) >> 3) for c in distinct], dtype=object)
+    converted = shared[inverse].tolist()
     # an item ends at every review on a later study day than the card's previous one
     card_start = np.repeat(starts, np.diff(np.append(starts, len(ratings))))
     ends = np.flatnonzero(elapsed > 0) + 1

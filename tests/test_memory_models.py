@@ -91,6 +91,15 @@ def test_habits_come_from_the_log() -> None:
     assert sum(habits.first_rating_prob) == pytest.approx(1.0)
 
 
+def test_habits_from_the_review_table_equal_those_from_histories() -> None:
+    from tokendeck.memory.review_table import from_log
+
+    log, cal = read(DATA), Calendar(UTC, 4)
+    slow = simulation.habits_from(card_histories(log.reviews, cal))
+    fast = simulation.habits_from_table(from_log(log), cal)
+    assert fast == slow and slow.review_rating_prob is not None
+
+
 @pytest.mark.parametrize("zone_name", ["UTC", "America/Chicago", "Asia/Kathmandu"])
 def test_fast_training_items_equal_the_sample_histories(zone_name: str) -> None:
     from zoneinfo import ZoneInfo

@@ -158,14 +158,6 @@ def _reschedule(
     return len(states)
 
 
-def _params(col: Collection, deck: str | None) -> tuple[float, ...]:
-    from tokendeck.memory.fsrs6 import DEFAULT_PARAMETERS
-
-    decks = [col.deck(deck)] if deck else col.decks()
-    fitted = [d.config.fsrs_parameters for d in decks if d.config.fsrs_parameters]
-    return fitted[0] if fitted else DEFAULT_PARAMETERS
-
-
 def _report_fit(fitted: Any, deck_names: list[str], moved: int, as_json: bool) -> None:
     if as_json:
         click.echo(
@@ -227,20 +219,21 @@ def simulate_command(
 
     Recommends the retention with the least study time per remembered card.
     """
-    from tokendeck.memory import histories, simulation
+    from dataclasses import replace
 
-    log, own = _load(revlog)
-    calendar = _calendar(log, own, None, None)
-    habits = simulation.habits_from(histories.card_histories(log.reviews, calendar))
-    params, size, per_day = _simulation_inputs(log, calendar, deck, revlog is not None)
-    result = simulation.simulate(
-        params,
-        days=days,
-        deck_size=deck_size or size,
-        new_per_day=new_per_day or per_day,
-        rng=random.Random(seed),
-        habits=habits,
+    from tokendeck.memory import simulation, workload
+
+    given = (
+        _file_inputs(revlog)
+        if revlog
+        else workload.inputs(state().collection(), deck, now=state().now())
     )
+    given = replace(
+        given,
+        deck_size=deck_size or given.deck_size,
+        new_per_day=new_per_day or given.new_per_day,
+    )
+    result = workload.simulate(given, days=days, rng=random.Random(seed))
     if plot_path:
         simulation.plot(result, plot_path)
     if as_json:
@@ -256,19 +249,24 @@ def simulate_command(
     click.echo(f"recommended desired retention: {result.recommended.desired_retention:.2f}")
 
 
-def _simulation_inputs(
-    log: ReviewLog, calendar: Calendar, deck: str | None, from_file: bool
-) -> tuple[tuple[float, ...], int, int]:
-    """Parameters, deck size and new cards a day for a file or the collection."""
-    from tokendeck.memory import fsrs6, optimizer
+def _file_inputs(revlog: Path) -> Any:
+    """Simulator inputs from a review-log file: parameters fitted to it when it allows."""
+    from tokendeck.memory import fsrs6, optimizer, review_table, revlogs, simulation, workload
 
-    if from_file:
-        try:
-            params = optimizer.optimize(log, calendar, now=state().now()).parameters
-        except ValidationError:
-            params = fsrs6.DEFAULT_PARAMETERS
-        return params, max(log.card_count, 1), 20
-    col, now = state().collection(), state().now()
-    size = col.count_cards(now=now, deck=deck)
-    per_day = col.deck(deck).config.new_per_day if deck else 20
-    return _params(col, deck), max(size, 1), per_day
+    log = revlogs.read(revlog)
+    calendar = _calendar(log, None, None, None)
+    try:
+        fitted = optimizer.optimize(log, calendar, now=state().now())
+        params, count = fitted.parameters, fitted.review_count
+    except ValidationError:
+        params, count = fsrs6.DEFAULT_PARAMETERS, 0
+    return workload.Inputs(
+        parameters=params,
+        fitted=count > 0,
+        fitted_at="",
+        review_count=count,
+        deck_size=max(log.card_count, 1),
+        new_per_day=20,
+        desired_retention=0.9,
+        habits=simulation.habits_from_table(review_table.from_log(log), calendar),
+    )

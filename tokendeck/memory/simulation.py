@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tokendeck.days import Calendar
 from tokendeck.errors import ValidationError
 from tokendeck.memory.histories import Step
+from tokendeck.memory.review_table import ReviewTable
 
 #: Desired retentions tried: 0.70, 0.71, ... 0.95 (Anki's range).
 RETENTIONS = tuple(round(0.70 + i / 100, 2) for i in range(26))
@@ -92,6 +94,26 @@ def habits_from(histories: dict[int, list[Step]]) -> Habits:
     for steps in histories.values():
         first.append((steps[0].rating, steps[0].duration_ms))
         review.extend((s.rating, s.duration_ms) for s in steps[1:] if s.delta_days > 0)
+    recalled = [(r, ms) for r, ms in review if r > 1]
+    return Habits(
+        first_rating_prob=_probabilities(first, (1, 2, 3, 4)),
+        review_rating_prob=_probabilities(recalled, (2, 3, 4)),
+        first_costs=_costs(first),
+        review_costs=_costs(review),
+    )
+
+
+def habits_from_table(table: ReviewTable, calendar: Calendar) -> Habits:
+    """The same habits as :func:`habits_from`, from the review table without per-review objects."""
+    import numpy as np
+
+    from tokendeck.memory.training import card_sequences
+
+    starts, ratings, elapsed = card_sequences(table, calendar)
+    durations = table.durations_ms
+    later = np.flatnonzero(elapsed > 0)  # first answers have elapsed 0, same-day repeats too
+    first = list(zip(ratings[starts].tolist(), durations[starts].tolist(), strict=True))
+    review = list(zip(ratings[later].tolist(), durations[later].tolist(), strict=True))
     recalled = [(r, ms) for r, ms in review if r > 1]
     return Habits(
         first_rating_prob=_probabilities(first, (1, 2, 3, 4)),

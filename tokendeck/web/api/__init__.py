@@ -18,9 +18,19 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 def api_router() -> APIRouter:
     """All v1 routers in one (built on call, not at import)."""
-    from tokendeck.web.api import cards, decks, notes, quiz, settings, stats, study, transfer
+    from tokendeck.web.api import (
+        cards,
+        decks,
+        notes,
+        quiz,
+        settings,
+        simulation,
+        stats,
+        study,
+        transfer,
+    )
 
     router = APIRouter(prefix="/api/v1", responses=ERRORS)
-    for module in (decks, notes, cards, study, transfer, stats, settings, quiz):
+    for module in (decks, notes, cards, study, transfer, stats, simulation, settings, quiz):
         router.include_router(module.router)
     return router

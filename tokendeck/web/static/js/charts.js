@@ -26,6 +26,7 @@ function draw(element, data, series, opts, bars) {
     scales: { x: { time: Boolean(opts.time) }, y: opts.yMax ? { range: [0, opts.yMax] } : {}, pct: { range: [0, 100] } },
     axes: axes(opts),
     legend: { live: false },
+    hooks: opts.markX == null ? {} : { draw: [(u) => markX(u, opts.markX)] },
     series: [{}, ...series.map((s, i) => ({
       label: s.label,
       stroke: s.color || PALETTE[i % PALETTE.length],
@@ -44,7 +45,22 @@ function draw(element, data, series, opts, bars) {
   return chart;
 }
 
-/** A line chart; `data` is [xs, ys1, ys2, ...] as uPlot wants. */
+/** A dashed vertical line at x value `x` (e.g. a recommended setting). */
+function markX(u, x) {
+  const left = u.valToPos(x, "x", true);
+  const { ctx, bbox } = u;
+  ctx.save();
+  ctx.strokeStyle = cssVar("--fg");
+  ctx.lineWidth = 2;
+  ctx.setLineDash([8, 6]);
+  ctx.beginPath();
+  ctx.moveTo(left, bbox.top);
+  ctx.lineTo(left, bbox.top + bbox.height);
+  ctx.stroke();
+  ctx.restore();
+}
+
+/** A line chart; `data` is [xs, ys1, ys2, ...] as uPlot wants; `opts.markX` draws a dashed line. */
 export function lineChart(element, data, series, opts = {}) {
   return whenReady(() => draw(element, data, series, opts, false));
 }

@@ -150,3 +150,13 @@ def test_foreign_keys_are_checked_again_after_an_import(col: Collection, now: da
     col.import_package(Package(notes=list(MIXED)), now=now)
     assert col.db.scalar("PRAGMA foreign_keys") == 1
     assert col.db.fetchall("PRAGMA foreign_key_check") == []
+
+
+def test_a_guid_repeated_in_one_package_updates_the_note_it_created(
+    col: Collection, now: datetime
+) -> None:
+    notes = [_note("first", guid="g1"), _note("no guid"), _note("second", guid="g1")]
+    result = col.import_package(Package(notes=notes), now=now)
+    assert (result.added, result.updated) == (2, 1)
+    fronts = sorted(view.note.front for view in col.find_cards("", now=now))
+    assert fronts == ["no guid", "second"]

@@ -186,8 +186,11 @@ def _plan(
             plan.updates.append((*rows.content(record), rows.now_ms, existing))
             result.updated += 1
             continue
-        guid = record.guid if record.guid and record.guid not in guids else next(fresh)
-        guids[guid] = next_note
+        if record.guid and record.guid not in guids:
+            guid = record.guid
+            guids[guid] = next_note
+        else:
+            guid = next(fresh)  # unique already: no need to remember it
         plan.notes.append(rows.new_note(next_note, guid, record))
         deck_id = deck_ids[override or record.deck]
         if not record.cards:  # new cards for its kind, without a CardRecord or Card each

@@ -31,11 +31,12 @@ def test_a_slipped_front_is_asked_by_its_accepted_name(items: list[Item]) -> Non
     assert by_prompt["Transformers"] == "Transformers"
 
 
-def test_a_term_with_no_close_accepted_name_is_kept(col: Collection) -> None:
+def test_only_a_swapped_or_wrong_letter_counts_as_a_slip(col: Collection) -> None:
     col.add_note("S", "Colour", "What light looks like.", now=NOW, accepted=["hue", "Colours"])
     col.add_note("S", "GTP", "A typo of mine.", now=NOW, accepted=["guanosine triphosphate"])
+    col.add_note("S", "Recieve", "To get something.", now=NOW, accepted=["Receive"])
     terms = {item_from_view(v).prompt: item_from_view(v).term for v in col.find_cards(now=NOW)}
-    assert terms == {"Colour": "Colours", "GTP": "GTP"}
+    assert terms == {"Colour": "Colour", "GTP": "GTP", "Recieve": "Receive"}
 
 
 def test_names_include_alternatives_and_expansions(items: list[Item]) -> None:

@@ -113,14 +113,15 @@ def _corrected(term: str, accepted: tuple[str, ...]) -> str:
 
     The learner's front keeps their own spelling; when no accepted name is
     that spelling (hyphens, spaces and case aside) but one is a single slip
-    away (a swapped, missing or wrong letter), the quiz asks about that name.
+    away (two letters swapped, or one letter wrong), the quiz asks about that
+    name. A letter more or less is not a slip: "Colour" / "Colours" are both words.
     """
     key = compact(term)
     alternatives = [compact(a) for a in accepted]
     if key in alternatives:
         return term
     for alt, alt_key in zip(accepted, alternatives, strict=True):
-        if alt_key and edit_distance(alt_key, key, limit=1) == 1:
+        if len(alt_key) == len(key) and edit_distance(alt_key, key, limit=1) == 1:
             return alt
     return term
 

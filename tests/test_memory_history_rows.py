@@ -83,6 +83,15 @@ def test_table_keeps_each_cards_answers_after_its_last_reset(col: Collection) ->
     assert table.card_count == 3 and len(table) == 10
 
 
+def test_packed_rows_give_the_same_table_without_durations(col: Collection) -> None:
+    full = review_table.from_rows(col.review_rows("Main"))
+    packed = review_table.from_packed_rows(col.packed_review_rows("Main"))
+    for name in ("card_ids", "seconds", "ratings"):
+        assert getattr(packed, name).tolist() == getattr(full, name).tolist()
+    assert len(packed) == 10 and not packed.durations_ms.any()
+    assert full.durations_ms.tolist() == [1000] * 10
+
+
 def test_deck_rows_include_subdecks_only_when_asked(col: Collection) -> None:
     assert len(col.review_rows("Main::Sub")) == 4
     assert len(col.review_rows("Main")) == 13
@@ -116,10 +125,13 @@ def test_real_history_gives_identical_training_items_in_order(
         opened.import_package(Package(notes=notes), now=_at(0))
         full = from_reviews(opened.reviews())
         rows = opened.review_rows()
+        packed_rows = opened.packed_review_rows()
     cal = Calendar(ZoneInfo(zone_name), 4)
     fast = [repr(i) for i in training_items(review_table.from_rows(rows), cal)]
     slow = [repr(i) for i in training_items(full.reviews, cal)]
     assert fast == slow and len(fast) > 6000
+    packed = review_table.from_packed_rows(packed_rows)
+    assert [repr(i) for i in training_items(packed, cal)] == fast
 
 
 def _reference(rows: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int]]:

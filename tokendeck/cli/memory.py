@@ -116,9 +116,10 @@ def optimize_command(
     if bool(deck) == all_decks:
         raise ValidationError("name one deck or give --all", hint="e.g. tokendeck optimize Spanish")
     col, now = state().collection(), state().now()
-    rows = col.review_rows(None if all_decks else deck)
+    chosen = None if all_decks else deck
     calendar = _calendar(revlogs.ReviewLog(), col.calendar, tz_name, rollover_hour)
-    fitted = optimizer.optimize(review_table.from_rows(rows), calendar, now=now)
+    table = review_table.from_packed_rows(col.packed_review_rows(chosen))
+    fitted = optimizer.optimize(table, calendar, now=now)
     deck_ids = col.deck_ids(deck)
     for deck_id in deck_ids:
         col.update_deck(
@@ -130,7 +131,8 @@ def optimize_command(
         )
     moved = 0
     if reschedule:
-        moved = _reschedule(col, revlogs.from_rows(rows), calendar, fitted.parameters, now)
+        log = revlogs.from_rows(col.review_rows(chosen))
+        moved = _reschedule(col, log, calendar, fitted.parameters, now)
     _report_fit(fitted, [col.deck(i).name for i in deck_ids], moved, as_json)
 
 

@@ -52,6 +52,19 @@ def from_rows(rows: Sequence[tuple[int, int, int, int]]) -> ReviewTable:
 
     flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=4 * len(rows))
     card_ids, ms, ratings, durations = flat.reshape(-1, 4).T.copy()  # contiguous columns
+    return _table(card_ids, ms, ratings, durations)
+
+
+def from_packed_rows(rows: Sequence[tuple[int, int]]) -> ReviewTable:
+    """From (card id, epoch ms * 8 + rating) rows in log order (durations left at 0)."""
+    import numpy as np
+
+    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=2 * len(rows))
+    card_ids, packed = flat.reshape(-1, 2).T.copy()
+    return _table(card_ids, packed >> 3, packed & 7, np.zeros(len(rows), dtype=np.int64))
+
+
+def _table(card_ids: Any, ms: Any, ratings: Any, durations: Any) -> ReviewTable:
     order = _by_card_then_time(card_ids, ms)
     if order is not None:
         card_ids, ms, ratings = card_ids[order], ms[order], ratings[order]

@@ -15,20 +15,24 @@ the filtering:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from tokendeck.storage.database import Database
 
 #: (card id, reviewed at in UTC epoch milliseconds, rating 1-4 or 0 for a reset, duration ms)
 HistoryRow = tuple[int, int, int, int]
+#: (card id, epoch ms * 8 + rating): what fitting needs, in the fewest Python objects
+PackedRow = tuple[int, int]
 
 #: State number of a new card (``CardState.NEW``), repeated here to keep this module import-light.
 _NEW = 0
 
 _ANSWER = "(kind != 'manual' AND rating BETWEEN 1 AND 4)"
-_SELECT = (
-    f"SELECT card_id, reviewed_at, CASE WHEN {_ANSWER} THEN rating ELSE 0 END, duration_ms"
-    " FROM reviews"
-)
+_RATING = f"CASE WHEN {_ANSWER} THEN rating ELSE 0 END"
+_SELECT = f"SELECT card_id, reviewed_at, {_RATING}, duration_ms FROM reviews"
+# Every value returned costs Python an object: two columns instead of four read a
+# million rows about a third faster, which fitting a large collection notices.
+_SELECT_PACKED = f"SELECT card_id, reviewed_at * 8 + {_RATING} FROM reviews"
 # A full scan reads pages in order and yields rows by id (log order) without a sort;
 # walking an index by card or time jumps around the table. Callers group by card in numpy.
 _WHERE = f" NOT INDEXED WHERE user_id=? AND ({_ANSWER} OR state_after={_NEW})"
@@ -44,10 +48,19 @@ def history_rows(
     review, including those of deleted cards (they still tell how the learner
     remembers).
     """
+    return _rows(db, _SELECT, user, deck_ids)
+
+
+def packed_rows(db: Database, user: int, deck_ids: Sequence[int] | None = None) -> list[PackedRow]:
+    """The same rows as :func:`history_rows` without durations, time and rating in one number."""
+    return _rows(db, _SELECT_PACKED, user, deck_ids)
+
+
+def _rows(db: Database, select: str, user: int, deck_ids: Sequence[int] | None) -> list[Any]:
     if deck_ids is None:
-        return db.fetchall(_SELECT + _WHERE + _ORDER, (user,))
+        return db.fetchall(select + _WHERE + _ORDER, (user,))
     if not deck_ids:
         return []
     marks = ",".join("?" * len(deck_ids))
     cards = f" AND card_id IN (SELECT id FROM cards WHERE deck_id IN ({marks}))"
-    return db.fetchall(_SELECT + _WHERE + cards + _ORDER, (user, *deck_ids))
+    return db.fetchall(select + _WHERE + cards + _ORDER, (user, *deck_ids))

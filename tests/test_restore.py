@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from tokendeck.attempts import Attempt
-from tokendeck.backups import RestoreResult
 from tokendeck.collection import Collection
 from tokendeck.errors import ImportFormatError, TokenDeckError, ValidationError
 from tokendeck.formats import backup
 from tokendeck.interchange import NoteRecord, Package
+from tokendeck.restoring import RestoreResult
 
 T0 = datetime(2026, 11, 2, 8, 15, 30, 123000, tzinfo=UTC)
 
@@ -130,6 +130,8 @@ def test_restore_over_an_existing_collection_replaces_it_and_keeps_the_old_file(
     target = tmp_path / "mine" / "collection.db"
     with Collection.open(target, now=T0, install_builtin=False) as other:
         other.add_note("Other", "only here", "and lost by the restore", now=T0)
+        other.media_dir().mkdir()
+        (other.media_dir() / "mine.png").write_bytes(b"mine")
     old = tables(target)
     target.chmod(0o640)
     result = Collection.restore(target, package, now=T0 + timedelta(days=1))
@@ -142,6 +144,10 @@ def test_restore_over_an_existing_collection_replaces_it_and_keeps_the_old_file(
     assert tables(result.previous) == old  # nothing of the replaced collection is lost
     leftovers = sorted(p.name for p in target.parent.iterdir())
     assert leftovers == ["backups", "collection.db", "collection.media"]
+    # the media folder is replaced too; the old one is kept beside the old file
+    assert [p.name for p in (target.parent / "collection.media").iterdir()] == ["cell.png"]
+    old_media = result.previous.with_suffix(".media")
+    assert [p.name for p in old_media.iterdir()] == ["mine.png"]
 
 
 def _damaged(archive: Path) -> bytes:

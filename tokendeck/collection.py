@@ -453,6 +453,16 @@ class Collection(Studying, Quizzing):
         deck_ids = None if deck is None else self.deck_ids(deck)
         return history_rows(self.db, self.user_id, deck_ids)
 
+    def packed_review_rows(self, deck: str | int | None = None) -> list[tuple[int, int]]:
+        """:meth:`review_rows` for fitting: (card id, epoch ms * 8 + rating), no durations.
+
+        Half the Python objects per row, for reading a million answers quickly.
+        """
+        from tokendeck.storage.review_history import packed_rows
+
+        deck_ids = None if deck is None else self.deck_ids(deck)
+        return packed_rows(self.db, self.user_id, deck_ids)
+
     def retrievability(self, card: Card, now: datetime) -> float | None:
         """Probability of recalling a card now, from its memory state."""
         return self._scheduler(card.deck_id).retrievability(card, now)

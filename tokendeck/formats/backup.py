@@ -24,7 +24,7 @@ The archive holds ``tokendeck-backup.json`` and a ``media/`` folder. The JSON
 Times are ISO-8601 with offset (``buried_until`` is a study day, YYYY-MM-DD);
 ``key`` is the card's id. Version 2 added the ids, row times, buried days,
 review ids / elapsed days / undo data, the owner, the attempts and the
-history of deleted cards, so that a restore (:mod:`tokendeck.backups`) gives
+history of deleted cards, so that a restore (:mod:`tokendeck.restoring`) gives
 an identical collection; version 1 files are still read (restored like an
 import). Reading is bounded and checks every record, naming the one that is
 wrong.

@@ -83,12 +83,14 @@ def op_tokendeck_export(db: str, apkg: str) -> dict[str, Any]:
     start = time.perf_counter()
     col = Collection.open(db, now=datetime.now(UTC), install_builtin=False)
     try:
-        package = col.export_package(with_scheduling=True)
+        # As `tokendeck export` asks for .apkg: the log as a ReviewSource over the file.
+        package = col.export_package(with_scheduling=True, bulk_history=True)
     finally:
         col.close()
     build_seconds = time.perf_counter() - start
     write(package, Path(apkg))
     reviews = sum(len(c.reviews) for n in package.notes for c in n.cards)
+    reviews += package.history.count if package.history else 0
     return {"seconds": time.perf_counter() - start, "build_seconds": build_seconds,
             "notes": len(package.notes), "reviews": reviews}  # fmt: skip
 

@@ -130,24 +130,31 @@ def memoryless_cards(db: Database, first_card: int) -> list[int]:
 _STATE_LABEL = " ".join(f"WHEN {int(s)} THEN '{s.label}'" for s in CardState)
 
 
-def export_select(user: int, deck_ids: Sequence[int] | None) -> str:
-    """A SELECT over an attached collection giving a user's log as HISTORY_COLUMNS."""
+def _export_filter(user: int, deck_ids: Sequence[int] | None, schema: str) -> str:
     where = f"r.user_id = {int(user)}"
     if deck_ids is not None:
         decks = ", ".join(str(int(d)) for d in deck_ids) or "NULL"
-        where += f" AND r.card_id IN (SELECT id FROM source.cards WHERE deck_id IN ({decks}))"
+        where += f" AND r.card_id IN (SELECT id FROM {schema}.cards WHERE deck_id IN ({decks}))"
+    return where
+
+
+def export_select(user: int, deck_ids: Sequence[int] | None) -> str:
+    """A SELECT over an attached collection giving a user's log as HISTORY_COLUMNS."""
+    # NOT INDEXED: one sequential scan and a sort; walking reviews_user_time
+    # instead reads the table in random order, several times slower for 1M rows.
     return (
         "SELECT r.card_id, r.reviewed_at, r.rating, r.duration_ms, r.kind,"
         f" r.scheduled_days, CASE r.state_before {_STATE_LABEL} END,"
         f" CASE r.state_after {_STATE_LABEL} END, r.stability, r.difficulty"
-        f" FROM source.reviews r WHERE {where} ORDER BY r.reviewed_at, r.id"
+        f" FROM source.reviews r NOT INDEXED WHERE {_export_filter(user, deck_ids, 'source')}"
+        " ORDER BY r.reviewed_at, r.id"
     )
 
 
 def export_count(db: Database, user: int, deck_ids: Sequence[int] | None) -> int:
     """How many rows :func:`export_select` yields (run on the collection itself)."""
-    select = export_select(user, deck_ids).replace("source.", "main.")
-    return int(db.scalar(f"SELECT count(*) FROM ({select})"))
+    where = _export_filter(user, deck_ids, "main")
+    return int(db.scalar(f"SELECT count(*) FROM reviews r WHERE {where}"))
 
 
 def answers_of(db: Database, card_ids: Sequence[int]) -> Iterator[tuple[int, int, int, str]]:

@@ -7,8 +7,9 @@ table mapping each source card key to the Anki card id the writer gave it.
 
 Anki's revlog id is the answer's millisecond timestamp and must be unique;
 two answers in one millisecond are nudged forward as Anki does: with rows in
-time order, ``id_i = max(t_i, id_(i-1) + 1)``, i.e. ``i + max(t_j - j, j <= i)``,
-which one window pass computes.
+time order, ``id_i = max(t_i, id_(i-1) + 1)``, i.e. ``i + max(t_j - j, j <= i)``.
+One self-join finds whether any row needs that; only then does the copy pay
+for the window function that computes it.
 """
 
 from __future__ import annotations
@@ -49,13 +50,16 @@ _STAGE = (
     f" {_TYPE} AS type"
     " FROM h CROSS JOIN temp.td_card_keys AS m ON m.key = h.card_key"
 )
+#: lastIvl is the card's previous ivl (0 for its first answer).
 _ROWS = (
     "SELECT {id}, cid, -1, ease, ivl, lag(ivl, 1, 0) OVER (PARTITION BY cid ORDER BY rowid),"
     " factor, time, type FROM temp.td_history ORDER BY rowid"
 )
 _UNIQUE_ID = "rowid + max(at - rowid) OVER (ORDER BY rowid ROWS UNBOUNDED PRECEDING)"
-_COPY = "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) " + _ROWS.format(
-    id=_UNIQUE_ID
+_COPY = "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) " + _ROWS
+_CLASHES = (
+    "SELECT 1 FROM temp.td_history a JOIN temp.td_history b ON b.rowid = a.rowid + 1"
+    " WHERE b.at <= a.at LIMIT 1"
 )
 RevlogRows = Callable[[list[tuple[Any, ...]]], None]
 
@@ -93,7 +97,8 @@ def copy_history(
         conn.execute(_STAGE.format(columns=", ".join(HISTORY_COLUMNS), select=source.select))
         try:
             if conn.execute("SELECT 1 FROM revlog LIMIT 1").fetchone() is None:
-                return conn.execute(_COPY).rowcount
+                clashes = conn.execute(_CLASHES).fetchone() is not None
+                return conn.execute(_COPY.format(id=_UNIQUE_ID if clashes else "at")).rowcount
             rows = conn.execute(_ROWS.format(id="at")).fetchall()
             insert_rows(rows)
             return len(rows)

@@ -138,6 +138,8 @@ def _last_review(
     lrt = memory.get("lrt")
     if isinstance(lrt, int) and lrt > 0:
         return _instant(lrt)
+    if state == "new":
+        return None  # never studied, or reset ("Forget"): no review counts yet
     answered = last_answer()
     if answered is not None:
         return _instant(answered)

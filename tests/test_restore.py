@@ -16,7 +16,7 @@ from tokendeck.attempts import Attempt
 from tokendeck.collection import Collection
 from tokendeck.errors import ImportFormatError, TokenDeckError, ValidationError
 from tokendeck.formats import backup
-from tokendeck.interchange import NoteRecord, Package
+from tokendeck.interchange import MediaFile, NoteRecord, Package
 from tokendeck.restoring import RestoreResult
 
 T0 = datetime(2026, 11, 2, 8, 15, 30, 123000, tzinfo=UTC)
@@ -255,3 +255,16 @@ def test_cli_restores_over_a_damaged_collection_and_keeps_it(
     assert tables(target) == tables(source)
     kept = target.parent / "backups" / "collection-before-restore-2026-12-01T100000.db"
     assert kept.read_bytes() == b"this is not a database" * 100
+
+
+def test_a_bad_media_file_leaves_no_trace(source: Path, tmp_path: Path) -> None:
+    package = back_up(source, tmp_path / "b.zip")
+    package.media.append(MediaFile(".hidden", b"x"))  # refused only once the rows are written
+    target = tmp_path / "mine" / "collection.db"
+    with Collection.open(target, now=T0, install_builtin=False) as col:
+        col.add_note("Mine", "keep me", "please", now=T0)
+    before = tables(target)
+    with pytest.raises(ImportFormatError, match="unsafe media file name"):
+        Collection.restore(target, package, now=T0)
+    assert tables(target) == before
+    assert sorted(p.name for p in target.parent.iterdir()) == ["collection.db"]

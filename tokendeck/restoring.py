@@ -345,8 +345,12 @@ def _stage_media(path: Path, media: list[MediaFile]) -> Path | None:
     if not media:
         return None
     staged = Path(tempfile.mkdtemp(prefix=f".{path.stem}.media.restoring-", dir=path.parent))
-    for item in media:
-        (staged / safe_media_name(item.name)).write_bytes(item.data)
+    try:
+        for item in media:
+            (staged / safe_media_name(item.name)).write_bytes(item.data)
+    except BaseException:  # a full disk, say: nothing half-written may stay behind
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
     return staged
 
 

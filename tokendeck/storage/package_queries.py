@@ -96,7 +96,8 @@ def insert_reviews(
 
 def update_note_text(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
     """(kind, front, back, tags, accepted, fields, source, source_note, modified_at, id) rows."""
-    db.executemany(
+    search_index.update_notes_bulk(
+        db,
         "UPDATE notes SET kind=?, front=?, back=?, tags=?, accepted=?, fields=?, source=?,"
         " source_note=?, modified_at=? WHERE id=?",
         rows,

@@ -26,10 +26,11 @@ NewCard = tuple[int, int, int, int]
 def fresh_guids() -> Iterator[str]:
     """Unique note GUIDs for one import: a random 96-bit prefix and a counter.
 
-    As unique as one random GUID per note (a prefix repeats with probability
-    2^-96 per pair of imports), but consecutive, so the collection's GUID index
-    grows at one end instead of at 100,000 random places, and one ``os.urandom``
-    call serves the whole import. Still 32 hex digits, like :func:`notes.new_guid`.
+    Unique for every practical purpose (two imports share a prefix with
+    probability 2^-96), and consecutive, so the collection's GUID index grows at
+    one end instead of at 100,000 random places (about 0.25 s of a 100,000-note
+    import), and one ``os.urandom`` call serves the whole import. Still 32 hex
+    digits, like :func:`notes.new_guid`.
     """
     prefix = os.urandom(12).hex()
     return (f"{prefix}{number:08x}" for number in count())

@@ -174,3 +174,15 @@ def test_table_matches_the_obvious_computation(arrangement: str) -> None:
         )
     )
     assert got == _reference(rows)
+
+
+def test_statistics_from_the_lean_read_equal_those_from_full_reviews(col: Collection) -> None:
+    from tokendeck.stats_charts import chart_data
+
+    now = _at(21)
+    for deck in (None, "Main::Sub", "Main"):
+        cards = col.cards(deck)
+        ids = {card.id for card in cards}
+        full = [r for r in col.reviews() if deck is None or r.card_id in ids]
+        assert col.stats(now, deck) == chart_data(cards, full, now, col.calendar)
+    assert col.stats(now)["total_reviews"] == 14  # manual entries are counted too

@@ -485,12 +485,11 @@ class Collection(Studying, Quizzing):
     def stats(self, now: datetime, deck: str | int | None = None) -> dict[str, Any]:
         """Every statistic and chart series, from the review log (see tokendeck.stats_charts)."""
         from tokendeck.stats_charts import chart_data
+        from tokendeck.storage.review_history import summaries
 
         cards = self.cards(deck)
-        reviews = list(self.reviews())
-        if deck is not None:
-            ids = {card.id for card in cards}
-            reviews = [r for r in reviews if r.card_id in ids]
+        # the lean read: 7 fields per entry, not a full Review (about 4x faster)
+        reviews = summaries(self.db, self.user_id, None if deck is None else self.deck_ids(deck))
         return chart_data(cards, reviews, now, self.calendar)
 
     # -- imports and exports --------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple, Protocol
 
 from tokendeck.cards import CardState
 
@@ -27,6 +28,37 @@ class Review:
     elapsed_days: int
     stability: float | None
     difficulty: float | None
+
+
+class ReviewSummary(NamedTuple):
+    """The fields of a review that statistics read, built at a fraction of a Review's cost."""
+
+    id: int
+    card_id: int
+    reviewed_at: datetime
+    rating: int
+    duration_ms: int
+    kind: str
+    scheduled_days: float
+
+
+class ReviewFacts(Protocol):
+    """What statistics read from a review: a :class:`Review` or a :class:`ReviewSummary`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def card_id(self) -> int: ...
+    @property
+    def reviewed_at(self) -> datetime: ...
+    @property
+    def rating(self) -> int: ...
+    @property
+    def duration_ms(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def scheduled_days(self) -> float: ...
 
 
 def kind_for(state_before: CardState) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 from tokendeck.cards import Card, CardState
 from tokendeck.days import Calendar
-from tokendeck.reviews import Review
+from tokendeck.reviews import Review, ReviewFacts
 
 #: Cards whose interval before a review was at least this many days count as mature (as in Anki).
 MATURE_DAYS = 21
@@ -60,7 +60,7 @@ class _FastDays:
         return found
 
 
-def _ordered(reviews: Sequence[Review]) -> Sequence[Review]:
+def _ordered(reviews: Sequence[ReviewFacts]) -> Sequence[ReviewFacts]:
     """Reviews oldest first (the facade already streams them so; sort only if not)."""
     if all(a.reviewed_at <= b.reviewed_at for a, b in pairwise(reviews)):
         return reviews
@@ -87,7 +87,7 @@ def due_forecast(cards: Iterable[Card], now: datetime, cal: Calendar, days: int 
 
 
 def daily_reviews(
-    reviews: Sequence[Review], now: datetime, cal: Calendar, days: int = 365
+    reviews: Sequence[ReviewFacts], now: datetime, cal: Calendar, days: int = 365
 ) -> dict[str, Any]:
     """Reviews per study day for the last ``days`` days, in total and by kind."""
     today = cal.today(now)
@@ -105,7 +105,7 @@ def daily_reviews(
     return {"dates": dates, "total": total, "by_kind": by_kind, "seconds": seconds}
 
 
-def _previous_intervals(reviews: Sequence[Review]) -> list[float | None]:
+def _previous_intervals(reviews: Sequence[ReviewFacts]) -> list[float | None]:
     """For each review (oldest first), the interval the card had before it, in days."""
     last: dict[int, float] = {}
     result: list[float | None] = []
@@ -115,7 +115,7 @@ def _previous_intervals(reviews: Sequence[Review]) -> list[float | None]:
     return result
 
 
-def answer_buttons(reviews: Sequence[Review]) -> dict[str, list[int]]:
+def answer_buttons(reviews: Sequence[ReviewFacts]) -> dict[str, list[int]]:
     """Counts of each rating (1-4) for learning, young and mature reviews."""
     groups: dict[str, list[int]] = {"learning": [0] * 4, "young": [0] * 4, "mature": [0] * 4}
     ordered = _ordered(reviews)
@@ -126,13 +126,15 @@ def answer_buttons(reviews: Sequence[Review]) -> dict[str, list[int]]:
     return groups
 
 
-def _maturity(review: Review, before: float | None) -> str:
+def _maturity(review: ReviewFacts, before: float | None) -> str:
     if review.kind != "review":
         return "learning"
     return "mature" if (before or 0.0) >= MATURE_DAYS else "young"
 
 
-def true_retention(reviews: Sequence[Review], now: datetime, cal: Calendar) -> list[dict[str, Any]]:
+def true_retention(
+    reviews: Sequence[ReviewFacts], now: datetime, cal: Calendar
+) -> list[dict[str, Any]]:
     """Pass rate of review-kind answers, young and mature, over each period."""
     today = cal.today(now)
     ordered = _ordered(reviews)
@@ -210,7 +212,7 @@ def card_histograms(
     }
 
 
-def hourly(reviews: Sequence[Review], cal: Calendar) -> dict[str, list[float]]:
+def hourly(reviews: Sequence[ReviewFacts], cal: Calendar) -> dict[str, list[float]]:
     """Reviews and pass rate by local hour of day (0-23)."""
     totals = [0] * 24
     passed = [0] * 24
@@ -227,7 +229,7 @@ def hourly(reviews: Sequence[Review], cal: Calendar) -> dict[str, list[float]]:
     }
 
 
-def streak(reviews: Sequence[Review], now: datetime, cal: Calendar) -> dict[str, int]:
+def streak(reviews: Sequence[ReviewFacts], now: datetime, cal: Calendar) -> dict[str, int]:
     """Current run of study days with at least one review, and today's review count."""
     fast = _FastDays(cal)
     counts = Counter(fast.day(r.reviewed_at) for r in reviews)
@@ -268,7 +270,7 @@ def forgetting_curve(
 
 def chart_data(
     cards: Sequence[Card],
-    reviews: Sequence[Review],
+    reviews: Sequence[ReviewFacts],
     now: datetime,
     cal: Calendar,
     decay: float = DEFAULT_DECAY,

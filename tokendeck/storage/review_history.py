@@ -15,8 +15,10 @@ the filtering:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
+from tokendeck.reviews import ReviewSummary
 from tokendeck.storage.database import Database
 
 #: (card id, reviewed at in UTC epoch milliseconds, rating 1-4 or 0 for a reset, duration ms)
@@ -64,3 +66,34 @@ def _rows(db: Database, select: str, user: int, deck_ids: Sequence[int] | None) 
     marks = ",".join("?" * len(deck_ids))
     cards = f" AND card_id IN (SELECT id FROM cards WHERE deck_id IN ({marks}))"
     return db.fetchall(select + _WHERE + cards + _ORDER, (user, *deck_ids))
+
+
+# Statistics count every entry (manual ones too) in time order. Sorting a full scan
+# beats walking the time index when the table is not in time order (an imported
+# history): the walk then jumps between pages for every row.
+_SUMMARY = (
+    "SELECT id, card_id, reviewed_at, rating, duration_ms, kind, scheduled_days"
+    " FROM reviews NOT INDEXED WHERE user_id=?"
+)
+
+
+def summaries(
+    db: Database, user: int, deck_ids: Sequence[int] | None = None
+) -> list[ReviewSummary]:
+    """Every review-log entry of a user as a :class:`ReviewSummary`, oldest first.
+
+    ``deck_ids`` keeps the cards now in those decks; ``None`` keeps every entry.
+    """
+    sql, params = _SUMMARY, [user]
+    if deck_ids is not None:
+        if not deck_ids:
+            return []
+        marks = ",".join("?" * len(deck_ids))
+        sql += f" AND card_id IN (SELECT id FROM cards WHERE deck_id IN ({marks}))"
+        params += deck_ids
+    rows = db.fetchall(sql + " ORDER BY reviewed_at, id", params)
+    utc = datetime.fromtimestamp
+    return [
+        ReviewSummary(i, card, utc(ms / 1000, UTC), rating, duration, kind, days)
+        for i, card, ms, rating, duration, kind, days in rows
+    ]

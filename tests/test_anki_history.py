@@ -171,3 +171,16 @@ def test_cards_without_memory_state_get_it_rebuilt_from_the_copied_log(
         assert cards["tres"].stability is None  # new: nothing to rebuild
     finally:
         other.close()
+
+
+def test_a_deck_export_carries_only_that_decks_history(studied: Collection, tmp_path: Path) -> None:
+    studied.add_note("French", "un", "1", now=START)
+    french = studied.find_cards("", now=START, deck="French")[0].card.id
+    studied.answer(french, Rating.GOOD, now=START + timedelta(days=20))
+    package = studied.export_package("French", with_scheduling=True, bulk_history=True)
+    assert package.history is not None and package.history.count == 1
+    target = tmp_path / "french.apkg"
+    write(package, target)
+    again = read(target, source=str(target))
+    assert again.history is not None
+    assert [row[2] for row in again.history.rows()] == [int(Rating.GOOD)]

@@ -241,3 +241,20 @@ def test_bulk_history_is_written_with_unique_ids_and_anki_columns(tmp_path: Path
     ]
     forget = list(again.history.rows())[-1]
     assert forget[7] == "new"  # factor 0 on a manual entry: Anki's "Forget"
+
+
+def test_bulk_history_beside_per_card_lists_keeps_every_answer(tmp_path: Path) -> None:
+    from tokendeck.formats.anki import read, to_bytes
+    from tokendeck.interchange import CardRecord, Package
+
+    t = 1_767_600_000_000
+    at = datetime.fromtimestamp(t / 1000, UTC)
+    listed = CardRecord(state="review", reviews=[ReviewRecord(at, 3), ReviewRecord(at, 4)])
+    keyed = CardRecord(state="review", key=7)
+    rows = [(7, t, 2, 0, "review", 3.0, "review", "review", None, None)]
+    notes = [NoteRecord("listed", "b", cards=[listed]), NoteRecord("keyed", "b", cards=[keyed])]
+    data = to_bytes(Package(notes=notes, history=_bulk_source(tmp_path, rows)))
+    again = read(data, source="x.apkg")
+    assert again.history is not None
+    stamps = sorted((r[1] - t, r[2]) for r in again.history.rows())
+    assert stamps == [(0, 3), (1, 4), (2, 2)]  # the clashing bulk row is nudged past the others

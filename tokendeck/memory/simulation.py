@@ -104,23 +104,43 @@ def habits_from(histories: dict[int, list[Step]]) -> Habits:
 
 
 def habits_from_table(table: ReviewTable, calendar: Calendar) -> Habits:
-    """The same habits as :func:`habits_from`, from the review table without per-review objects."""
+    """The same habits as :func:`habits_from`, from the review table with numpy.
+
+    Same numbers (the tests compare them): counts plus one, medians of seconds.
+    """
     import numpy as np
 
     from tokendeck.memory.training import card_sequences
 
     starts, ratings, elapsed = card_sequences(table, calendar)
-    durations = table.durations_ms
     later = np.flatnonzero(elapsed > 0)  # first answers have elapsed 0, same-day repeats too
-    first = list(zip(ratings[starts].tolist(), durations[starts].tolist(), strict=True))
-    review = list(zip(ratings[later].tolist(), durations[later].tolist(), strict=True))
-    recalled = [(r, ms) for r, ms in review if r > 1]
+    first_ratings, review_ratings = ratings[starts], ratings[later]
+    first_ms, review_ms = table.durations_ms[starts], table.durations_ms[later]
     return Habits(
-        first_rating_prob=_probabilities(first, (1, 2, 3, 4)),
-        review_rating_prob=_probabilities(recalled, (2, 3, 4)),
-        first_costs=_costs(first),
-        review_costs=_costs(review),
+        first_rating_prob=_probabilities_of(first_ratings, (1, 2, 3, 4)),
+        review_rating_prob=_probabilities_of(review_ratings[review_ratings > 1], (2, 3, 4)),
+        first_costs=_costs_of(first_ratings, first_ms),
+        review_costs=_costs_of(review_ratings, review_ms),
     )
+
+
+def _probabilities_of(ratings: Any, choices: Sequence[int]) -> tuple[float, ...] | None:
+    if len(ratings) < MINIMUM_OBSERVATIONS:
+        return None
+    counts = [int((ratings == rating).sum()) + 1 for rating in choices]  # +1: no zeros
+    return tuple(c / sum(counts) for c in counts)
+
+
+def _costs_of(ratings: Any, durations_ms: Any) -> tuple[float, ...] | None:
+    import numpy as np
+
+    timed = durations_ms > 0
+    by_rating = [durations_ms[timed & (ratings == rating)] / 1000 for rating in (1, 2, 3, 4)]
+    if sum(len(b) for b in by_rating) < MINIMUM_OBSERVATIONS:
+        return None
+    overall = float(np.median(np.concatenate(by_rating)))
+    # capped at 5 minutes: a card left open over lunch is not study time
+    return tuple(min(float(np.median(b)) if len(b) >= 5 else overall, 300.0) for b in by_rating)
 
 
 def _probabilities(

@@ -268,3 +268,22 @@ def test_a_bad_media_file_leaves_no_trace(source: Path, tmp_path: Path) -> None:
         Collection.restore(target, package, now=T0)
     assert tables(target) == before
     assert sorted(p.name for p in target.parent.iterdir()) == ["collection.db"]
+
+
+def test_a_large_restore_indexes_in_bulk_and_still_searches(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Large restores (2,000+ notes) defer the search index; a tiny threshold takes that path.
+    from tokendeck.storage import search_index
+
+    monkeypatch.setattr(search_index, "BULK_THRESHOLD", 2)
+    target = tmp_path / "bulk.db"
+    Collection.restore(target, back_up(source, tmp_path / "b.zip"), now=T0)
+    assert tables(target) == tables(source)
+    with Collection.open(source, now=T0, install_builtin=False) as col:
+        expected = [v.id for v in col.find_cards("ansfor", now=T0)]
+    with Collection.open(target, now=T0, install_builtin=False) as col:
+        assert [v.id for v in col.find_cards("ansfor", now=T0)] == expected
+        note = col.find_cards("mitocondria", now=T0)[0].note
+        col.edit_note(note.id, now=T0, front="la mitocondria (f)")
+        assert col.find_cards("(f)", now=T0)[0].note.id == note.id

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from tokendeck import package_history
+from tokendeck import export_records, package_history
 from tokendeck.bulk import collector_paused
 from tokendeck.cards import Card, CardState, Rating
 from tokendeck.decks import DeckConfig, check_name
@@ -26,7 +26,6 @@ from tokendeck.interchange import (
     NoteRecord,
     Package,
     ReviewRecord,
-    ReviewSource,
 )
 from tokendeck.notes import NOTE_KINDS
 from tokendeck.scheduler import Scheduler
@@ -323,33 +322,22 @@ def build_package(
     """
     deck_ids = None if deck is None else col.deck_ids(deck)
     decks = {d.id: d for d in col.decks()}
-    cards = _cards_by_note(col, deck_ids)
     bulk = with_scheduling and bulk_history
     history = package_history.export_source(col, deck_ids) if bulk else None
     reviews = _reviews_by_card(col) if with_scheduling and history is None else {}
+    cards = export_records.card_records(
+        pq.export_cards(col.db, col.user_id),
+        {i: d.name for i, d in decks.items()},
+        None if deck_ids is None else set(deck_ids),
+        scheduling=with_scheduling,
+        keyed=history is not None,
+        reviews=reviews,
+    )
     package = Package(source=str(col.db.location), history=history)
-    for row in pq.export_notes(col.db, col.user_id, deck_ids):
-        note = q.note_from_row(row)
-        note_cards = cards.get(note.id, [])
-        first_deck = decks[note_cards[0].deck_id].name if note_cards else "Default"
-        package.notes.append(
-            NoteRecord(
-                front=note.front,
-                back=note.back,
-                deck=first_deck,
-                kind=note.kind,
-                guid=note.guid,
-                tags=list(note.tags),
-                fields=dict(note.fields),
-                accepted=list(note.accepted),
-                source=note.source,
-                source_note=note.source_note,
-                cards=[
-                    _card_record(c, decks[c.deck_id].name, reviews, with_scheduling, history)
-                    for c in note_cards
-                ],
-            )
-        )
+    package.notes = [
+        export_records.note_record(row, cards.get(row[0], []))
+        for row in pq.export_notes(col.db, col.user_id, deck_ids)
+    ]
     wanted = set(deck_ids) if deck_ids is not None else set(decks)
     package.decks = [
         DeckRecord(d.name, d.description, d.config.to_dict())
@@ -362,47 +350,11 @@ def build_package(
     return package
 
 
-def _cards_by_note(col: Collection, deck_ids: list[int] | None) -> dict[int, list[Card]]:
-    grouped: dict[int, list[Card]] = {}
-    wanted = None if deck_ids is None else set(deck_ids)
-    for row in pq.export_cards(col.db, col.user_id):
-        card = q.card_from_row(row)
-        if wanted is None or card.deck_id in wanted:
-            grouped.setdefault(card.note_id, []).append(card)
-    return grouped
-
-
 def _reviews_by_card(col: Collection) -> dict[int, list[ReviewRecord]]:
     grouped: dict[int, list[ReviewRecord]] = {}
     for card_id, record in pq.review_records(col.db, col.user_id):
         grouped.setdefault(card_id, []).append(record)
     return grouped
-
-
-def _card_record(
-    card: Card,
-    deck: str,
-    reviews: dict[int, list[ReviewRecord]],
-    scheduling: bool,
-    history: ReviewSource | None = None,
-) -> CardRecord:
-    if not scheduling:
-        return CardRecord(ordinal=card.ordinal, deck=deck, suspended=card.suspended)
-    return CardRecord(
-        ordinal=card.ordinal,
-        deck=deck,
-        state=card.state.label,
-        due=card.due,
-        step=card.step,
-        stability=card.stability,
-        difficulty=card.difficulty,
-        last_review=card.last_review,
-        reps=card.reps,
-        lapses=card.lapses,
-        suspended=card.suspended,
-        reviews=reviews.get(card.id, []),
-        key=card.id if history is not None else None,
-    )
 
 
 def _read_media(col: Collection) -> list[MediaFile]:

@@ -129,6 +129,7 @@ def apply_package(
             result.reviews += package_history.copy_history(
                 col, package.history, plan.keys, plan.first_card, origin=package.source
             )
+        del plan, new  # freed while the collector is paused: it need not scan 100,000 rows
         result.media = _write_media(col, package.media)
         for key, value in package.settings.items():
             q.put_setting(col.db, col.user_id, key, value)

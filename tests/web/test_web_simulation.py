@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import SEED, START
+from tests.web.conftest import SCREENSHOTS, SEED, START
 from tests.web.test_web_api import error_of
 from tokendeck.collection import Collection
 from tokendeck.memory.fsrs6 import DEFAULT_PARAMETERS
@@ -88,3 +88,8 @@ def test_simulation_chart_draws_on_request_and_stays_accessible(page: Any) -> No
         "Simulated with the default parameters."
     )
     assert serious_violations(page) == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#simulation").scroll_into_view_if_needed()
+    page.locator("section:has(#simulation)").screenshot(
+        path=str(SCREENSHOTS / "stats-simulation.png")
+    )

@@ -76,8 +76,8 @@ async def get_simulation(
     points = [
         RetentionPoint(
             desired_retention=o.desired_retention,
-            minutes_per_day=round(o.minutes / days, 2),
-            reviews_per_day=round(o.reviews / days, 1),
+            minutes_per_day=round(o.minutes / days, 3),
+            reviews_per_day=round(o.reviews / days, 2),
             remembered=round(o.remembered, 1),
             remembered_share=round(o.remembered / given.deck_size, 4),
             seconds_per_remembered=round(o.seconds_per_remembered, 2),

@@ -14,11 +14,15 @@ function source(sim) {
   return "the FSRS-6 default parameters (nothing fitted yet: run tokendeck optimize)";
 }
 
+function perDay(minutes) {
+  return minutes < 1 ? `${Math.round(minutes * 60)} seconds` : `${minutes.toFixed(1)} minutes`;
+}
+
 function describe(sim) {
   const best = sim.points.find((p) => p.desired_retention === sim.recommended_retention) || sim.points[0];
   return `${sim.deck_size} cards, ${sim.new_per_day} new a day, ${sim.days} days, with ${source(sim)}. `
     + `Recommended desired retention ${pct(sim.recommended_retention)} (dashed line; least study time per remembered card): `
-    + `about ${best.minutes_per_day.toFixed(1)} minutes a day, ${pct(best.remembered_share)} of the cards remembered at the end. `
+    + `about ${perDay(best.minutes_per_day)} a day, ${pct(best.remembered_share)} of the cards remembered at the end. `
     + `Your setting now: ${pct(sim.desired_retention)}.`;
 }
 

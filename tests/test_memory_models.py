@@ -68,6 +68,24 @@ def test_card_memories_report_state_now() -> None:
     )
 
 
+def test_card_memories_equal_those_from_each_cards_history() -> None:
+    from zoneinfo import ZoneInfo
+
+    log, cal = read(DATA), Calendar(ZoneInfo("America/Chicago"), 4)
+    params = fsrs6.DEFAULT_PARAMETERS
+    histories = card_histories(log.reviews, cal)
+    found = fsrs6.memory_states(params, list(histories.values()))
+    states = dict(zip(histories, found, strict=True))
+    for m in optimizer.card_memories(log, cal, params, now=NOW):
+        last = histories[m.card_id][-1].reviewed_at
+        elapsed = max(0, cal.days_between(last, NOW))
+        state = states[m.card_id]
+        assert (m.stability, m.difficulty) == (state.stability, state.difficulty)
+        assert m.retrievability == fsrs6.retrievability(elapsed, state.stability, params)
+        assert m.last_review.timestamp() == pytest.approx(last.timestamp(), abs=1e-6)
+    assert len(states) == 1205
+
+
 def test_simulation_more_retention_costs_more_and_recommends_one_tried(tmp_path: Path) -> None:
     result = simulation.simulate(
         fsrs6.DEFAULT_PARAMETERS,

@@ -129,15 +129,12 @@ def optimize_command(
             fsrs_fitted_at=now.isoformat(timespec="seconds"),
             fsrs_review_count=fitted.review_count,
         )
-    moved = 0
-    if reschedule:
-        log = revlogs.from_rows(col.review_rows(chosen))
-        moved = _reschedule(col, log, calendar, fitted.parameters, now)
+    moved = _reschedule(col, table, calendar, fitted.parameters, now) if reschedule else 0
     _report_fit(fitted, [col.deck(i).name for i in deck_ids], moved, as_json)
 
 
 def _reschedule(
-    col: Collection, log: ReviewLog, calendar: Calendar, params: tuple[float, ...], now: datetime
+    col: Collection, table: Any, calendar: Calendar, params: tuple[float, ...], now: datetime
 ) -> int:
     """New memory states and due dates for review cards; returns how many moved."""
     from tokendeck.cards import CardState
@@ -145,10 +142,11 @@ def _reschedule(
     from tokendeck.studying import MemoryState
 
     configs = {d.id: d.config for d in col.decks()}
+    cards = {card.id: card for card in col.cards()}  # one query, not one per card
     states: dict[int, MemoryState] = {}
-    for memory in optimizer.card_memories(log, calendar, params, now=now):
-        card = col.card(memory.card_id).card
-        if card.state != CardState.REVIEW:
+    for memory in optimizer.card_memories(table, calendar, params, now=now):
+        card = cards.get(memory.card_id)  # None: a deleted card's reviews are still in the log
+        if card is None or card.state != CardState.REVIEW:
             continue
         config = configs[card.deck_id]
         due = optimizer.next_due(

@@ -75,6 +75,14 @@ def memory_states(
     return [MemoryState(s.stability, s.difficulty) for s in states]
 
 
+def item_memory_states(parameters: Sequence[float], items: Sequence[Any]) -> list[MemoryState]:
+    """The memory state after each ready-made ``FSRSItem``."""
+    import fsrs_rs_python as rs
+
+    states = rs.FSRS(list(parameters)).memory_state_batch(list(items))
+    return [MemoryState(s.stability, s.difficulty) for s in states]
+
+
 def states_before(parameters: Sequence[float], batch: Sequence[Sample]) -> list[MemoryState]:
     """Each sample's memory state just before its predicted review."""
     return memory_states(parameters, [s.steps[:-1] for s in batch])

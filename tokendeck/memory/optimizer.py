@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from tokendeck.days import Calendar
 from tokendeck.errors import ValidationError
 from tokendeck.memory import fsrs6
-from tokendeck.memory.histories import Step, card_histories
-from tokendeck.memory.review_table import ReviewTable
+from tokendeck.memory.review_table import ReviewTable, from_log
 from tokendeck.memory.revlogs import ReviewLog
 from tokendeck.memory.training import training_items
 
@@ -62,30 +61,34 @@ def optimize(
 
 
 def card_memories(
-    log: ReviewLog, calendar: Calendar, parameters: Sequence[float], *, now: datetime
+    log: ReviewLog | ReviewTable, calendar: Calendar, parameters: Sequence[float], *, now: datetime
 ) -> list[CardMemory]:
-    """Every reviewed card's stability, difficulty and retrievability at ``now``."""
-    histories = card_histories(log.reviews, calendar)
-    ids = list(histories)
-    states = fsrs6.memory_states(parameters, [histories[i] for i in ids])
+    """Every reviewed card's stability, difficulty and retrievability at ``now`` (by card id)."""
+    from tokendeck.memory.training import card_items, study_day_numbers
+
+    table = log if isinstance(log, ReviewTable) else from_log(log.reviews)
+    if not len(table):
+        return []
+    last, items = card_items(table, calendar)
+    states = fsrs6.item_memory_states(parameters, items)
+    seconds = table.seconds[last]
+    today = calendar.today(now).toordinal()
     return [
-        _memory(card_id, histories[card_id], state, parameters, calendar, now)
-        for card_id, state in zip(ids, states, strict=True)
+        CardMemory(
+            card_id,
+            state.stability,
+            state.difficulty,
+            fsrs6.retrievability(max(0, today - day), state.stability, parameters),
+            datetime.fromtimestamp(at, UTC),
+        )
+        for card_id, at, day, state in zip(
+            table.card_ids[last].tolist(),
+            seconds.tolist(),
+            study_day_numbers(seconds, calendar).tolist(),
+            states,
+            strict=True,
+        )
     ]
-
-
-def _memory(
-    card_id: int,
-    steps: list[Step],
-    state: fsrs6.MemoryState,
-    parameters: Sequence[float],
-    calendar: Calendar,
-    now: datetime,
-) -> CardMemory:
-    last = steps[-1].reviewed_at
-    elapsed = max(0, calendar.days_between(last, now))
-    r = fsrs6.retrievability(elapsed, state.stability, parameters)
-    return CardMemory(card_id, state.stability, state.difficulty, r, last)
 
 
 def next_due(

@@ -79,14 +79,34 @@ def training_items(reviews: Sequence[LoggedReview] | ReviewTable, calendar: Cale
     if not len(reviews):
         return []
     starts, ratings, elapsed = card_sequences(reviews, calendar)
-    # one FSRSReview per distinct (rating, days) pair, shared by every item holding it
-    codes = elapsed * 8 + ratings  # ratings are 1..4
-    distinct, inverse = _distinct(codes)
-    shared = np.array([rs.FSRSReview(int(c) & 7, int(c) >> 3) for c in distinct], dtype=object)
-    converted = shared[inverse].tolist()
+    converted = _fsrs_reviews(ratings, elapsed)
     # an item ends at every review on a later study day than the card's previous one
     card_start = np.repeat(starts, np.diff(np.append(starts, len(ratings))))
     ends = np.flatnonzero(elapsed > 0) + 1
     begins = np.maximum(card_start[ends - 1], ends - MAX_LENGTH)
     item = rs.FSRSItem
     return [item(converted[b:e]) for b, e in zip(begins.tolist(), ends.tolist(), strict=True)]
+
+
+def card_items(table: ReviewTable, calendar: Calendar) -> tuple[Any, list[Any]]:
+    """Each card's whole history as one ``FSRSItem``: (index of its last review, items)."""
+    import fsrs_rs_python as rs
+    import numpy as np
+
+    starts, ratings, elapsed = card_sequences(table, calendar)
+    converted = _fsrs_reviews(ratings, elapsed)
+    ends = np.append(starts[1:], len(ratings))
+    item = rs.FSRSItem
+    pairs = zip(starts.tolist(), ends.tolist(), strict=True)
+    return ends - 1, [item(converted[b:e]) for b, e in pairs]
+
+
+def _fsrs_reviews(ratings: Any, elapsed: Any) -> list[Any]:
+    """An ``FSRSReview`` per review, one shared object per distinct (rating, days) pair."""
+    import fsrs_rs_python as rs
+    import numpy as np
+
+    codes = elapsed * 8 + ratings  # ratings are 1..4
+    distinct, inverse = _distinct(codes)
+    shared = np.array([rs.FSRSReview(int(c) & 7, int(c) >> 3) for c in distinct], dtype=object)
+    return list(shared[inverse].tolist())

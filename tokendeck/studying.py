@@ -235,7 +235,11 @@ class Studying:
 
     def set_memory_states(self, states: Mapping[int, MemoryState], *, now: datetime) -> None:
         """Store recomputed memory states and due dates (after fitting parameters), atomically."""
-        cards = [self._card(i) for i in states]
+        if len(states) > 1000:  # rescheduling a collection: one query, not one per card
+            by_id = {c.id: c for c in sq.all_cards(self.db, self.user_id, None) if c.id in states}
+            cards = [by_id.get(i) or self._card(i) for i in states]  # _card: not found error
+        else:
+            cards = [self._card(i) for i in states]
         with self.db.transaction():
             for card in cards:
                 state = states[card.id]

@@ -148,3 +148,22 @@ def test_evaluate_anki_revlog_export_gives_the_same_numbers(tmp_path: Path) -> N
     from_csv = json.loads(run("evaluate", "--revlog", str(DATA), "--json"))
     assert from_anki["models"] == from_csv["models"]
     assert from_anki["calendar"]["timezone"] == "UTC+00:00"
+
+
+@pytest.mark.slow
+def test_reschedule_all_skips_the_reviews_of_deleted_cards(
+    history_db: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    db = tmp_path / "copy.db"
+    shutil.copy(history_db, db)
+    now = datetime.fromisoformat(NOW)
+    with Collection.open(db, now=now) as col:
+        gone = col.find_cards(now=now, deck="Josh", limit=1)[0].card.id
+        col.delete_card(gone)
+        assert any(row[0] == gone for row in col.review_rows())  # its history stays in the log
+    out = json.loads(
+        run("--db", str(db), "--now", NOW, "optimize", "--all", "--json", "--reschedule")
+    )
+    assert out["rescheduled"] == 1204

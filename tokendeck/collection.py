@@ -521,7 +521,7 @@ class Collection(Studying, Quizzing):
         from tokendeck.packages import build_package
 
         return build_package(
-            self, deck=deck, with_scheduling=with_scheduling, full=full, bulk_history=bulk_history
+            self, deck=deck, with_scheduling=with_scheduling, bulk_history=bulk_history
         )
 
     @staticmethod

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from tokendeck import export_records, package_history
+from tokendeck import export_records, package_history, progress
 from tokendeck.bulk import collector_paused
 from tokendeck.cards import Card, CardState, Rating
 from tokendeck.decks import DeckConfig, check_name
@@ -118,22 +118,32 @@ def apply_package(
         col.db.transaction(),
     ):
         deck_ids = _decks(col, package, deck, now, result)
+        progress.report("planning", 0, len(package.notes))
         plan = _plan(col, package, deck, deck_ids, mode, now, result)
-        pq.insert_notes(col.db, plan.notes)
-        pq.update_note_text(col.db, plan.updates)
-        pq.insert_cards(col.db, plan.cards)
-        new = plan.new_cards
-        pq.insert_new_cards(col.db, new.runs, new.rows, col.user_id, q.to_ms(now))
-        pq.insert_reviews(col.db, plan.reviews)
+        _write_plan(col, plan, now)
         if package.history is not None:
+            progress.report("copying review history", 0, package.history.count)
             result.reviews += package_history.copy_history(
                 col, package.history, plan.keys, plan.first_card, origin=package.source
             )
-        del plan, new  # freed while the collector is paused: it need not scan 100,000 rows
+        del plan  # freed while the collector is paused: it need not scan 100,000 rows
         result.media = _write_media(col, package.media)
         for key, value in package.settings.items():
             q.put_setting(col.db, col.user_id, key, value)
     return result
+
+
+def _write_plan(col: Collection, plan: _Plan, now: datetime) -> None:
+    """Write the planned rows, in chunks so that a watcher sees the import move."""
+    for notes in progress.chunks(plan.notes, "writing notes"):
+        pq.insert_notes(col.db, notes)
+    for updates in progress.chunks(plan.updates, "updating notes"):
+        pq.update_note_text(col.db, updates)
+    pq.insert_cards(col.db, plan.cards)
+    new = plan.new_cards
+    pq.insert_new_cards(col.db, new.runs, new.rows, col.user_id, q.to_ms(now))
+    for reviews in progress.chunks(plan.reviews, "writing review history"):
+        pq.insert_reviews(col.db, reviews)
 
 
 def _decks(
@@ -292,8 +302,9 @@ def _write_media(col: Collection, media: list[MediaFile]) -> int:
         return 0
     folder = col.media_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    for item in media:
+    for done, item in enumerate(media, start=1):
         (folder / safe_media_name(item.name)).write_bytes(item.data)
+        progress.report("writing media files", done, len(media))
     return len(media)
 
 
@@ -313,7 +324,6 @@ def build_package(
     *,
     deck: str | int | None = None,
     with_scheduling: bool = True,
-    full: bool = False,
     bulk_history: bool = False,
 ) -> Package:
     """The collection (or one deck and its subdecks) as a Package.
@@ -321,6 +331,7 @@ def build_package(
     ``bulk_history`` (for formats that take it) gives the review log as a
     ReviewSource over the collection file instead of per-card lists.
     """
+    progress.report("collecting notes", 0)
     deck_ids = None if deck is None else col.deck_ids(deck)
     decks = {d.id: d for d in col.decks()}
     bulk = with_scheduling and bulk_history
@@ -345,9 +356,6 @@ def build_package(
         for i, d in decks.items()
         if i in wanted
     ]
-    if full:
-        package.settings = q.settings(col.db, col.user_id)
-        package.media = _read_media(col)
     return package
 
 
@@ -356,10 +364,3 @@ def _reviews_by_card(col: Collection) -> dict[int, list[ReviewRecord]]:
     for card_id, record in pq.review_records(col.db, col.user_id):
         grouped.setdefault(card_id, []).append(record)
     return grouped
-
-
-def _read_media(col: Collection) -> list[MediaFile]:
-    folder = col.media_dir()
-    if not folder.is_dir():
-        return []
-    return [MediaFile(p.name, p.read_bytes()) for p in sorted(folder.iterdir()) if p.is_file()]

@@ -27,36 +27,49 @@ DOUBTFUL = 0.6
 
 @contextmanager
 def progress(label: str, *, delay: float = 1.0) -> Iterator[None]:
-    """Show a spinner with elapsed time on stderr if the work takes more than ``delay`` s.
+    """Draw a progress bar on stderr if the work inside takes more than ``delay`` s.
 
-    Readers do not report partial progress, so this is an honest "still working"
-    indicator rather than a percentage. Only drawn on a terminal.
+    The work reports its stages through :mod:`tokendeck.progress`; a stage with
+    a known size fills the bar ("writing notes 40,000/100,000"), one without
+    (a single SQL statement) shows a pulsing bar and its name. Only drawn on a
+    terminal.
     """
+    from tokendeck import progress as work
+
     if not sys.stderr.isatty():
         yield
         return
     from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
     bar = Progress(
-        SpinnerColumn(),
-        TextColumn(label),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
         TimeElapsedColumn(),
         console=Console(stderr=True),
         transient=True,
     )
+    task = bar.add_task(label, total=None)
 
-    def show() -> None:
-        bar.add_task(label, total=None)
+    def update(stage: str, done: int, total: int) -> None:
+        counts = f" {done:,}/{total:,}" if total else ""
+        text = f"{label}: {stage}{counts}"
+        # Drawn at once: a stage can end before the next timed refresh (tests see every one).
+        bar.update(task, description=text, completed=done, total=total or None, refresh=True)
+
+    timer = threading.Timer(delay, bar.start) if delay > 0 else None
+    if timer is None:
         bar.start()
-
-    timer = threading.Timer(delay, show)
-    timer.start()
+    else:
+        timer.start()
     try:
-        yield
+        with work.listening(update):
+            yield
     finally:
-        timer.cancel()
-        timer.join()
+        if timer is not None:
+            timer.cancel()
+            timer.join()
         bar.stop()
 
 

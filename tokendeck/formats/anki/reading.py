@@ -31,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tokendeck import progress
 from tokendeck.errors import ImportFormatError
 from tokendeck.formats.anki import decks as anki_decks
 from tokendeck.formats.anki import media as anki_media
@@ -193,7 +194,9 @@ class _CollectionReader:
 
     def package(self) -> Package:
         """Read notes, cards and decks into a Package (the history is left in the file)."""
+        progress.report("reading cards", 0)
         cards = self._cards()
+        progress.report("reading notes", 0)
         notes = [self._note(row, cards.get(row[0], [])) for row in self.db.notes()]
         used = {n.deck for n in notes} | {c.deck for n in notes for c in n.cards if c.deck}
         deck_list = [d for d in self.deck_list if d.id != _DEFAULT_DECK_ID or d.name in used]

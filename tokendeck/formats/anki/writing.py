@@ -21,6 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from tokendeck import progress
 from tokendeck.formats.anki import export_history
 from tokendeck.formats.anki import legacy_schema as schema
 from tokendeck.formats.anki import media as anki_media
@@ -55,6 +56,7 @@ def write(package: Package, path: Path, *, options: WriteOptions | None = None) 
     with tempfile.TemporaryDirectory(prefix="tokendeck-anki-", dir=path.parent) as tmp:
         db_path = Path(tmp) / "collection.anki21"
         _build_collection(package, db_path)
+        progress.report("compressing", 0)
         partial = Path(tmp) / "package.apkg"
         _zip(package, db_path, partial)
         os.replace(partial, path)
@@ -135,6 +137,7 @@ def _build_collection(package: Package, db_path: Path) -> None:
             conn.execute("BEGIN")
             keys = _insert_notes(conn, package.notes, layout, clock)
             if package.history is not None:
+                progress.report("writing review history", 0, package.history.count)
                 insert = partial(_insert_revlog, conn)
                 export_history.copy_history(conn, package.history, keys, insert)
             col_json = _col_json(package, layout, clock)
@@ -165,6 +168,7 @@ def _insert_notes(
         conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
         conn.executemany(f"INSERT INTO cards VALUES ({','.join('?' * 18)})", card_rows)
         _insert_revlog(conn, revlog_rows)
+        progress.report("writing notes", start + len(chunk), len(notes))
     return rows.keys
 
 

@@ -29,6 +29,7 @@ from tokendeck.storage import queries as q
 from tokendeck.storage import study_queries as sq
 from tokendeck.study import StudyQueue
 from tokendeck.studying import AnswerResult, Studying
+from tokendeck.transfers import Transfers
 
 __all__ = ["AnswerResult", "Collection", "Settings", "default_path"]
 
@@ -51,7 +52,7 @@ def default_path() -> Path:
     return Path(user_data_dir("tokendeck", appauthor=False)) / "collection.db"
 
 
-class Collection(Studying, Quizzing):
+class Collection(Studying, Quizzing, Transfers):
     """A learner's decks, notes, cards and review log."""
 
     def __init__(
@@ -491,48 +492,6 @@ class Collection(Studying, Quizzing):
         # the lean read: 7 fields per entry, not a full Review (about 4x faster)
         reviews = summaries(self.db, self.user_id, None if deck is None else self.deck_ids(deck))
         return chart_data(cards, reviews, now, self.calendar)
-
-    # -- imports and exports --------------------------------------------------------------------
-    def import_package(
-        self, package: Any, *, now: datetime, mode: str = "update", deck: str | None = None
-    ) -> Any:
-        """Apply an interchange Package all-or-nothing (see :mod:`tokendeck.packages`)."""
-        from tokendeck.packages import apply_package
-
-        result = apply_package(self, package, now=now, mode=mode, deck=deck)
-        self._forget_caches()
-        return result
-
-    def export_package(
-        self,
-        deck: str | int | None = None,
-        *,
-        with_scheduling: bool = True,
-        full: bool = False,
-        bulk_history: bool = False,
-    ) -> Any:
-        """The collection (or a deck) as an interchange Package (``bulk_history``: the
-        review log as a ReviewSource over this file, for formats that take it; ``full``:
-        a backup, with ids, row times, settings, attempts and media)."""
-        if full:
-            from tokendeck.backups import build_backup
-
-            return build_backup(self, deck)
-        from tokendeck.packages import build_package
-
-        return build_package(
-            self, deck=deck, with_scheduling=with_scheduling, bulk_history=bulk_history
-        )
-
-    @staticmethod
-    def restore(path: str | Path, package: Any, *, now: datetime, user: str = "local") -> Any:
-        """Replace the collection file at ``path`` with a backup (see :mod:`tokendeck.restoring`).
-
-        The old file is kept under ``backups/``; a failure leaves it untouched.
-        """
-        from tokendeck.restoring import restore_backup
-
-        return restore_backup(Path(path), package, now=now, user=user)
 
     def _forget_caches(self) -> None:
         self._queues.clear()

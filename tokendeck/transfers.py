@@ -1,0 +1,82 @@
+"""Transfers: the part of the collection facade behind imports, exports, backups and restores.
+
+A mixin of :class:`tokendeck.collection.Collection`. Every file format goes
+through the neutral :class:`tokendeck.interchange.Package`: imports apply one
+(:mod:`tokendeck.packages`, all or nothing), exports build one, backups build
+the exact form (:mod:`tokendeck.backups`), and a restore replaces the
+collection file (:mod:`tokendeck.restoring`). The modules behind them are
+imported on first use, so studying never pays for them at start-up.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from tokendeck.collection import Collection
+    from tokendeck.interchange import Package
+    from tokendeck.packages import ImportResult
+    from tokendeck.restoring import RestoreResult
+
+
+class Transfers:
+    """Import, export, backup and restore operations; mixed into ``Collection``."""
+
+    @property
+    def _col(self) -> Collection:
+        return cast("Collection", self)
+
+    def import_package(
+        self, package: Package, *, now: datetime, mode: str = "update", deck: str | None = None
+    ) -> ImportResult:
+        """Apply an interchange Package all-or-nothing (see :mod:`tokendeck.packages`).
+
+        ``mode`` says what happens to notes already there (same GUID, or same
+        front for formats without ids): ``update``, ``duplicate`` or ``skip``;
+        ``deck`` puts every card into that deck.
+        """
+        from tokendeck.packages import apply_package
+
+        col = self._col
+        result = apply_package(col, package, now=now, mode=mode, deck=deck)
+        col._forget_caches()
+        return result
+
+    def export_package(
+        self,
+        deck: str | int | None = None,
+        *,
+        with_scheduling: bool = True,
+        full: bool = False,
+        bulk_history: bool = False,
+    ) -> Package:
+        """The collection (or a deck and its subdecks) as an interchange Package.
+
+        ``bulk_history``: the review log as a ReviewSource over this file, for
+        formats that take it; ``full``: a backup, with ids, row times, settings,
+        attempts and media.
+        """
+        col = self._col
+        if full:
+            from tokendeck.backups import build_backup
+
+            return build_backup(col, deck)
+        from tokendeck.packages import build_package
+
+        return build_package(
+            col, deck=deck, with_scheduling=with_scheduling, bulk_history=bulk_history
+        )
+
+    @staticmethod
+    def restore(
+        path: str | Path, package: Package, *, now: datetime, user: str = "local"
+    ) -> RestoreResult:
+        """Replace the collection file at ``path`` with a backup (see :mod:`tokendeck.restoring`).
+
+        The old file is kept under ``backups/``; a failure leaves it untouched.
+        """
+        from tokendeck.restoring import restore_backup
+
+        return restore_backup(Path(path), package, now=now, user=user)

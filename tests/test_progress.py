@@ -6,6 +6,8 @@ import os
 import pty
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -77,6 +79,23 @@ def test_the_anki_writer_reports_notes_and_compression(tmp_path: Path) -> None:
     assert events[-1] == ("compressing", 0, 0)
 
 
+@contextmanager
+def _terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[bytearray]:
+    """Point sys.stderr at a real pseudo-terminal; the bytes drawn on it land in the result."""
+    master, slave = pty.openpty()
+    drawn = bytearray()
+    reader = threading.Thread(target=_read_all, args=(master, drawn))
+    reader.start()
+    terminal = os.fdopen(slave, "w", encoding="utf-8")
+    monkeypatch.setattr(sys, "stderr", terminal)
+    try:
+        yield drawn
+    finally:
+        terminal.close()
+        reader.join(timeout=10)
+        os.close(master)
+
+
 def _read_all(fd: int, into: bytearray) -> None:
     while True:
         try:
@@ -91,18 +110,9 @@ def _read_all(fd: int, into: bytearray) -> None:
 def test_the_cli_bar_shows_the_stage_and_counts_on_a_terminal(
     col: Collection, now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    master, slave = pty.openpty()
-    drawn = bytearray()
-    reader = threading.Thread(target=_read_all, args=(master, drawn))
-    reader.start()
-    terminal = os.fdopen(slave, "w", encoding="utf-8")
-    monkeypatch.setattr(sys, "stderr", terminal)
     monkeypatch.setenv("COLUMNS", "120")
-    with progress_bar("Importing words.csv", delay=0):
+    with _terminal(monkeypatch) as drawn, progress_bar("Importing words.csv", delay=0):
         col.import_package(_package(progress.CHUNK + 1), now=now)
-    terminal.close()
-    reader.join(timeout=10)
-    os.close(master)
     text = drawn.decode("utf-8", "replace")
     assert "Importing words.csv: writing notes 10,001/10,001" in text
     assert "100%" in text
@@ -119,15 +129,6 @@ def test_the_cli_bar_stays_silent_when_stderr_is_not_a_terminal(
 def test_the_cli_bar_draws_nothing_for_work_quicker_than_its_delay(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    master, slave = pty.openpty()
-    drawn = bytearray()
-    reader = threading.Thread(target=_read_all, args=(master, drawn))
-    reader.start()
-    terminal = os.fdopen(slave, "w", encoding="utf-8")
-    monkeypatch.setattr(sys, "stderr", terminal)
-    with progress_bar("Importing words.csv", delay=600):
+    with _terminal(monkeypatch) as drawn, progress_bar("Importing words.csv", delay=600):
         progress.report("writing notes", 1, 2)
-    terminal.close()
-    reader.join(timeout=10)
-    os.close(master)
     assert drawn == b""

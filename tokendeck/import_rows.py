@@ -58,22 +58,8 @@ class NoteRows:
         )
 
     def new_note(self, note_id: int, guid: str, record: NoteRecord) -> tuple[Any, ...]:
-        """A row for ``package_queries.insert_notes`` (:meth:`content` inlined: once per note)."""
-        return (
-            note_id,
-            self.user,
-            guid,
-            record.kind,
-            record.front.strip(),
-            record.back.strip(),
-            self._tags_text(record.tags),
-            json.dumps(record.accepted, ensure_ascii=False) if record.accepted else "[]",
-            json.dumps(record.fields, ensure_ascii=False) if record.fields else "{}",
-            record.source,
-            record.source_note,
-            self.now_ms,
-            self.now_ms,
-        )
+        """A row for ``package_queries.insert_notes``: id, user, GUID, content, two times."""
+        return (note_id, self.user, guid, *self.content(record), self.now_ms, self.now_ms)
 
     def _tags_text(self, tags: list[str] | str) -> str:
         if isinstance(tags, str):  # hand-built records sometimes give one string

@@ -234,8 +234,9 @@ def test_auto_backup_once_a_day_and_keeps_the_newest(
         "tokendeck-backup-2026-12-01.zip",
         "unrelated.zip",
     ]
-    latest = backup.read(folder / names[2], source=names[2])
-    assert len(latest.notes) == 4
+    # the daily backup is a snapshot of the database (tests/test_snapshots.py), not JSON
+    restored = Collection.restore_snapshot(tmp_path / "restored.db", folder / names[2], now=now)
+    assert restored.notes == 4
 
 
 def test_empty_collection_is_not_backed_up(col: Collection, tmp_path: Path, now: datetime) -> None:

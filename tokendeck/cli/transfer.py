@@ -285,12 +285,14 @@ def backup_command(output: Path | None) -> None:
 @click.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore_command(file: Path) -> None:
-    """Replace the collection with a backup made by `tokendeck backup`.
+    """Replace the collection with a backup: `tokendeck backup`'s or a daily one.
 
-    The restored collection is identical to the one backed up (ids, times,
-    scheduling, review log, settings). The current collection is first saved
-    as a backup of its own, so a restore can always be undone by restoring
-    that file; its database file is also kept as it was under backups/.
+    Takes the JSON backup of `tokendeck backup` and the snapshot zip of the
+    automatic daily backup (told apart by their contents). The restored
+    collection is identical to the one backed up (ids, times, scheduling,
+    review log, settings). The current collection is first saved as a backup
+    of its own, so a restore can always be undone by restoring that file; its
+    database file is also kept as it was under backups/.
 
     \b
     Example:
@@ -298,15 +300,21 @@ def restore_command(file: Path) -> None:
     """
     from tokendeck.collection import Collection, default_path
     from tokendeck.formats import backup
+    from tokendeck.snapshots import is_snapshot
 
     now = state().now()
-    with progress(f"Reading {file.name}"):
-        package = backup.read(file, source=str(file))  # fully checked before anything changes
+    package = None
+    if not is_snapshot(file):
+        with progress(f"Reading {file.name}"):
+            package = backup.read(file, source=str(file))  # fully checked before anything changes
     db_path = state().db_path
     path = Path(db_path) if db_path else default_path()
     saved = _save_before_restore(path, now) if path.exists() else None
     with progress("Restoring"):
-        result = Collection.restore(path, package, now=now)
+        if package is None:  # a snapshot is checked while it is unpacked, before the swap
+            result = Collection.restore_snapshot(path, file, now=now)
+        else:
+            result = Collection.restore(path, package, now=now)
     click.echo(
         f"Restored {result.notes} note(s), {result.cards} card(s) and {result.reviews} review(s)"
         f" from {file.name} into {path}"
@@ -320,7 +328,7 @@ def restore_command(file: Path) -> None:
 
 
 def _save_before_restore(path: Path, now: datetime) -> Path | None:
-    """The collection about to be replaced, as a backup zip (None if empty or unreadable)."""
+    """The collection about to be replaced, as a snapshot zip (None if empty or unreadable)."""
     from tokendeck.collection import Collection
     from tokendeck.errors import StorageError
     from tokendeck.formats import backup
@@ -329,11 +337,23 @@ def _save_before_restore(path: Path, now: datetime) -> Path | None:
         with Collection.open(path, now=now, install_builtin=False) as current:
             if current.is_empty():
                 return None
-            saved = backup.backup_dir(path) / backup.timestamped_name(now, "before-restore")
-            backup.write_file(current.export_package(full=True), saved, now=now)
+            saved = _free_name(
+                backup.backup_dir(path) / backup.timestamped_name(now, "before-restore")
+            )
+            current.write_snapshot(saved, now=now)  # seconds where JSON took a minute
             return saved
     except StorageError as exc:
         # Restoring a damaged collection is what backups are for; the restore
         # still keeps the damaged file itself under backups/.
         click.echo(f"Warning: the current collection cannot be read ({exc}).", err=True)
         return None
+
+
+def _free_name(path: Path) -> Path:
+    """``path``, or ``<stem>-2.zip``... if taken: the file being restored may have that name."""
+    number = 1
+    free = path
+    while free.exists():
+        number += 1
+        free = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return free

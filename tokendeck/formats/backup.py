@@ -427,6 +427,9 @@ def maybe_auto_backup(
 ) -> Path | None:
     """Write today's backup into ``directory`` unless there is one; keep the newest ``keep``.
 
+    The daily backup is a SQLite snapshot (:mod:`tokendeck.snapshots`), which
+    costs about a second where this JSON format took tens of seconds on a large
+    collection; ``tokendeck backup`` still writes the portable JSON.
     Returns the new file, or ``None`` when today's backup exists or the
     collection is empty (an empty backup must never rotate a real one away).
     Only files named ``tokendeck-backup-YYYY-MM-DD.zip`` are ever deleted.
@@ -435,7 +438,7 @@ def maybe_auto_backup(
     target = Path(directory) / f"{AUTO_PREFIX}{day.isoformat()}.zip"
     if target.exists() or col.is_empty():
         return None
-    write_file(col.export_package(full=True), target, now=now)
+    col.write_snapshot(target, now=now)
     rotate(Path(directory), keep)
     return target
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -58,10 +59,9 @@ def write_archive(col: Collection, path: Path, *, now: datetime) -> None:
     from tokendeck.storage.migrations import current_version
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    database = path.with_name(path.name + ".sqlite.partial")
-    for leftover in (partial, database):  # from a crash: VACUUM INTO needs a free name
-        leftover.unlink(missing_ok=True)
+    # Unique names: two commands finishing at once must not write into each
+    # other's files (VACUUM INTO accepts an empty file).
+    partial, database = _temporary(path, ".partial"), _temporary(path, ".sqlite.partial")
     media = _media_files(col.media_dir())
     manifest = {
         "format": FORMAT,
@@ -82,6 +82,12 @@ def write_archive(col: Collection, path: Path, *, now: datetime) -> None:
     finally:
         database.unlink(missing_ok=True)
         partial.unlink(missing_ok=True)
+
+
+def _temporary(path: Path, suffix: str) -> Path:
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(handle)
+    return Path(name)
 
 
 def _media_files(folder: Path) -> list[Path]:

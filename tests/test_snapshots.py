@@ -68,6 +68,8 @@ def test_the_auto_backup_is_a_snapshot_zip_with_the_database_and_media(snapshot:
     assert manifest["schema_version"] == SCHEMA_VERSION and manifest["media"] == ["cell.png"]
     assert manifest["created"] == T0.isoformat() and manifest["tokendeck_version"]
     assert [p.name for p in snapshot.parent.iterdir()] == [snapshot.name]  # no partial left
+    collection = snapshot.parent.parent / "source" / "collection.db"
+    assert snapshot.stat().st_mode == collection.stat().st_mode
 
 
 def test_restoring_a_snapshot_gives_the_collection_back_row_for_row(

@@ -78,6 +78,7 @@ def write_archive(col: Collection, path: Path, *, now: datetime) -> None:
             archive.write(database, DATABASE)
             for file in media:
                 archive.write(file, f"media/{file.name}")
+        shutil.copymode(col.db.location, partial)  # as private as the collection, not 0600
         os.replace(partial, path)
     finally:
         database.unlink(missing_ok=True)

@@ -130,6 +130,14 @@ def test_a_corrupt_member_is_refused(snapshot: Path, tmp_path: Path) -> None:
     _refused(mine(tmp_path), bad, ImportFormatError, "'collection.sqlite' is corrupt")
 
 
+def test_a_snapshot_without_its_database_is_refused(snapshot: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "manifest-only.zip"
+    with zipfile.ZipFile(snapshot) as old, zipfile.ZipFile(bad, "w") as new:
+        new.writestr(MANIFEST, old.read(MANIFEST))
+    assert is_snapshot(bad)
+    _refused(mine(tmp_path), bad, ImportFormatError, "'collection.sqlite' is missing")
+
+
 def test_a_database_that_is_not_sqlite_is_refused(snapshot: Path, tmp_path: Path) -> None:
     bad = rewrite(snapshot, tmp_path / "text.zip", **{DATABASE: b"just some text\n" * 500})
     _refused(mine(tmp_path), bad, ImportFormatError, "damaged or not SQLite")

@@ -105,7 +105,9 @@ def is_snapshot(file: Path) -> bool:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, EOFError):
         return False
-    return MANIFEST in names and DATABASE in names
+    # The manifest alone decides: a snapshot missing its database is then
+    # refused as a damaged snapshot, not as "not a JSON backup".
+    return MANIFEST in names
 
 
 # -- restoring -------------------------------------------------------------------------------

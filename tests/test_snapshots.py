@@ -10,12 +10,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import zstandard
 from test_restore import T0, build_history, tables
 
 from tokendeck.collection import Collection
 from tokendeck.errors import ImportFormatError, StorageError, ValidationError
 from tokendeck.formats import backup
-from tokendeck.snapshots import COMPRESSION, DATABASE, MANIFEST, is_snapshot
+from tokendeck.snapshots import COMPRESSED_DATABASE, DATABASE, MANIFEST, is_snapshot
 from tokendeck.storage.migrations import SCHEMA_VERSION
 
 
@@ -46,8 +47,23 @@ def mine(tmp_path: Path) -> Path:
     return target
 
 
+def database_of(snapshot: Path) -> bytes:
+    """The snapshot's database file, decompressed."""
+    with zipfile.ZipFile(snapshot) as archive:
+        return (
+            zstandard.ZstdDecompressor()
+            .decompressobj()
+            .decompress(archive.read(COMPRESSED_DATABASE))
+        )
+
+
 def rewrite(snapshot: Path, out: Path, **members: bytes) -> Path:
-    """The snapshot with some members replaced (stored, so their bytes are as given)."""
+    """The snapshot with some members replaced (stored, so their bytes are as given).
+
+    A new ``collection.sqlite`` goes in zstd-compressed, as TokenDeck writes it.
+    """
+    if DATABASE in members:
+        members[COMPRESSED_DATABASE] = zstandard.ZstdCompressor().compress(members.pop(DATABASE))
     with zipfile.ZipFile(snapshot) as old, zipfile.ZipFile(out, "w") as new:
         for name in old.namelist():
             new.writestr(name, members.pop(name, None) or old.read(name))
@@ -61,9 +77,9 @@ def test_the_auto_backup_is_a_snapshot_zip_with_the_database_and_media(snapshot:
     with zipfile.ZipFile(snapshot) as archive:
         names = set(archive.namelist())
         manifest = json.loads(archive.read(MANIFEST))
-        assert archive.read(DATABASE).startswith(b"SQLite format 3\x00")
-        assert archive.getinfo(DATABASE).compress_type == COMPRESSION
-    assert names == {MANIFEST, DATABASE, "media/cell.png"}
+        assert archive.getinfo(COMPRESSED_DATABASE).compress_type == zipfile.ZIP_STORED
+    assert database_of(snapshot).startswith(b"SQLite format 3\x00")
+    assert names == {MANIFEST, COMPRESSED_DATABASE, "media/cell.png"}
     assert manifest["format"] == "tokendeck-snapshot" and manifest["version"] == 1
     assert manifest["schema_version"] == SCHEMA_VERSION and manifest["media"] == ["cell.png"]
     assert manifest["created"] == T0.isoformat() and manifest["tokendeck_version"]
@@ -122,12 +138,12 @@ def test_a_truncated_snapshot_is_refused_with_the_collection_unchanged(
 def test_a_corrupt_member_is_refused(snapshot: Path, tmp_path: Path) -> None:
     data = bytearray(snapshot.read_bytes())
     with zipfile.ZipFile(snapshot) as archive:
-        info = archive.getinfo(DATABASE)
+        info = archive.getinfo(COMPRESSED_DATABASE)
     middle = info.header_offset + 100 + info.compress_size // 2
     data[middle : middle + 64] = b"\xa5" * 64  # the database no longer matches its CRC
     bad = tmp_path / "flipped.zip"
     bad.write_bytes(bytes(data))
-    _refused(mine(tmp_path), bad, ImportFormatError, "'collection.sqlite' is corrupt")
+    _refused(mine(tmp_path), bad, ImportFormatError, "'collection.sqlite.zst' is corrupt")
 
 
 def test_a_snapshot_without_its_database_is_refused(snapshot: Path, tmp_path: Path) -> None:
@@ -144,8 +160,7 @@ def test_a_database_that_is_not_sqlite_is_refused(snapshot: Path, tmp_path: Path
 
 
 def test_a_damaged_database_fails_the_integrity_check(snapshot: Path, tmp_path: Path) -> None:
-    with zipfile.ZipFile(snapshot) as archive:
-        data = bytearray(archive.read(DATABASE))
+    data = bytearray(database_of(snapshot))
     page = 4096
     for start in range(2 * page, len(data) - page, 3 * page):  # b-tree pages overwritten
         data[start + 8 : start + page] = b"\xa5" * (page - 8)
@@ -164,8 +179,7 @@ def test_a_foreign_sqlite_database_is_refused(snapshot: Path, tmp_path: Path) ->
 
 def _with_database(snapshot: Path, out: Path, change: str) -> Path:
     """The snapshot with its database changed by ``change`` (SQL)."""
-    with zipfile.ZipFile(snapshot) as archive:
-        data = archive.read(DATABASE)
+    data = database_of(snapshot)
     work = out.with_suffix(".sqlite")
     work.parent.mkdir(parents=True, exist_ok=True)
     work.write_bytes(data)
@@ -278,3 +292,18 @@ def test_the_cli_refuses_a_damaged_snapshot_naming_it(
     err = capsys.readouterr().err
     assert exit_info.value.code == 1 and str(bad) in err and "another backup file" in err
     assert tables(target) == before
+
+
+def test_an_uncompressed_database_member_still_restores(
+    source: Path, snapshot: Path, tmp_path: Path
+) -> None:
+    plain = tmp_path / "plain.zip"
+    with zipfile.ZipFile(snapshot) as old, zipfile.ZipFile(plain, "w") as new:
+        for name in old.namelist():
+            if name == COMPRESSED_DATABASE:
+                new.writestr(DATABASE, database_of(snapshot))
+            else:
+                new.writestr(name, old.read(name))
+    target = tmp_path / "fresh" / "collection.db"
+    Collection.restore_snapshot(target, plain, now=T0)
+    assert tables(target) == tables(source)

@@ -8,7 +8,8 @@ docs/formats.md) holds::
 
     snapshot.json        {"format": "tokendeck-snapshot", "version": 1, "created",
                           "tokendeck_version", "schema_version", "media": [names]}
-    collection.sqlite    the whole database file (every user in it)
+    collection.sqlite.zst  the whole database file (every user in it), zstd-compressed
+                           (``collection.sqlite``, uncompressed, is read too)
     media/<name>         the media folder's files
 
 Restoring one (:func:`restore_snapshot`) checks the database read-only,
@@ -41,20 +42,24 @@ FORMAT = "tokendeck-snapshot"
 VERSION = 1
 MANIFEST = "snapshot.json"
 DATABASE = "collection.sqlite"
-#: Stored, not deflated: measured on the 100,000-card / 1M-review collection the
-#: whole backup takes 2.1 s stored (180 MB) against 6.0 s at deflate level 1
-#: (84 MB); VACUUM INTO alone is 1.6 s there, deflating 180 MB is 3.9 s more.
-#: (benchmarks/bench_backup.py; 10,000 cards: 0.19 s / 11 MB against 0.44 s / 5 MB.)
-COMPRESSION = zipfile.ZIP_STORED
-LEVEL = 1  # used only if COMPRESSION is ZIP_DEFLATED
+#: The database as written: one zstd stream in a stored zip member. Measured on
+#: the 100,000-card / 1M-review collection (185 MB): zstd level 1 on both cores
+#: 0.73 s -> 83 MiB; zip's deflate level 1 3.9 s -> 84 MB; stored 180 MB. VACUUM
+#: INTO itself is ~1.6 s there (benchmarks/bench_backup.py; docs/formats.md).
+COMPRESSED_DATABASE = DATABASE + ".zst"
+ZSTD_LEVEL = 1
 #: What an archive may expand to; more is refused as a likely zip bomb.
 MAX_TOTAL_BYTES = 16 << 30
 _CHUNK = 1 << 20
 
 
 # -- writing ---------------------------------------------------------------------------------
-def write_archive(col: Collection, path: Path, *, now: datetime) -> None:
-    """Write a snapshot archive of ``col`` to ``path`` atomically (a crash leaves the old file)."""
+def write_archive(col: Collection, path: Path, *, now: datetime, compress: bool = True) -> None:
+    """Write a snapshot archive of ``col`` to ``path`` atomically (a crash leaves the old file).
+
+    ``compress=False`` stores the database as it is: a little faster to write,
+    about twice the size (the benchmark's comparison).
+    """
     from tokendeck import __version__
     from tokendeck.storage.migrations import current_version
 
@@ -73,9 +78,12 @@ def write_archive(col: Collection, path: Path, *, now: datetime) -> None:
     }
     try:
         write_snapshot(col.db, database)
-        with zipfile.ZipFile(partial, "w", COMPRESSION, compresslevel=LEVEL) as archive:
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED) as archive:
             archive.writestr(MANIFEST, json.dumps(manifest, indent=1))
-            archive.write(database, DATABASE)
+            if compress:
+                _write_compressed(archive, database, COMPRESSED_DATABASE)
+            else:
+                archive.write(database, DATABASE)
             for file in media:
                 archive.write(file, f"media/{file.name}")
         shutil.copymode(col.db.location, partial)  # as private as the collection, not 0600
@@ -83,6 +91,14 @@ def write_archive(col: Collection, path: Path, *, now: datetime) -> None:
     finally:
         database.unlink(missing_ok=True)
         partial.unlink(missing_ok=True)
+
+
+def _write_compressed(archive: zipfile.ZipFile, file: Path, name: str) -> None:
+    import zstandard
+
+    compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL, threads=-1)
+    with archive.open(name, "w", force_zip64=True) as out, file.open("rb") as source:
+        compressor.copy_stream(source, out)
 
 
 def _temporary(path: Path, suffix: str) -> Path:
@@ -127,7 +143,7 @@ def restore_snapshot(path: Path, archive_path: Path, *, now: datetime) -> Restor
             _check_manifest(archive, source)
             budget = _Budget(source)
             with partial.open("wb") as out:
-                budget.copy(archive, DATABASE, out)
+                budget.copy_database(archive, out)
             info = check_snapshot(partial, source=source)
             if path.exists():
                 _refuse_other_users(path, info, source)
@@ -235,10 +251,22 @@ class _Budget:
         self.source = source
         self.used = 0
 
-    def copy(self, archive: zipfile.ZipFile, name: str, out: IO[bytes]) -> None:
-        """Stream one member into ``out``."""
+    def copy_database(self, archive: zipfile.ZipFile, out: IO[bytes]) -> None:
+        """Stream the database into ``out``, decompressing it if it was written compressed."""
+        if COMPRESSED_DATABASE in archive.namelist():
+            self.copy(archive, COMPRESSED_DATABASE, out, zstd=True)
+        else:
+            self.copy(archive, DATABASE, out)
+
+    def copy(
+        self, archive: zipfile.ZipFile, name: str, out: IO[bytes], *, zstd: bool = False
+    ) -> None:
+        """Stream one member into ``out`` (``zstd``: the member is one zstd stream)."""
+        import zstandard
+
         try:
-            with archive.open(name) as stream:
+            with archive.open(name) as member:
+                stream = zstandard.ZstdDecompressor().stream_reader(member) if zstd else member
                 while chunk := stream.read(_CHUNK):
                     self.used += len(chunk)
                     if self.used > MAX_TOTAL_BYTES:
@@ -255,7 +283,7 @@ class _Budget:
                 path=self.source,
                 hint="this is not a complete TokenDeck snapshot; use another backup file",
             ) from None
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, zstandard.ZstdError) as exc:
             raise ImportFormatError(
                 f"{name!r} is corrupt ({exc})",
                 path=self.source,

@@ -81,13 +81,13 @@ def restore_backup(
     owner = package.user.name if package.user else user
     if path.exists():
         _refuse_other_users(path, owner)
-    partial = _temporary_beside(path)
+    partial = temporary_beside(path)
     staged: Path | None = None
     try:
         counts = _build(partial, package, now=now, user=owner)
-        staged = _stage_media(path, package.media)
+        staged = stage_media(path, package.media)
     except StorageError as exc:
-        _remove_with_sidecars(partial)
+        remove_with_sidecars(partial)
         if "constraint failed" not in exc.message:
             raise
         # Two records claiming one id, a card of a missing note, ...: the file is at fault.
@@ -97,12 +97,12 @@ def restore_backup(
             hint="the backup is damaged; restore another backup file",
         ) from exc
     except BaseException:
-        _remove_with_sidecars(partial)
+        remove_with_sidecars(partial)
         if staged is not None:
             shutil.rmtree(staged, ignore_errors=True)
         raise
-    previous = _swap_in(partial, path, now)
-    _swap_media(staged, path, now)
+    previous = swap_in(partial, path, now)
+    swap_media(staged, path, now)
     return RestoreResult(*counts, len(package.media), previous, is_exact(package))
 
 
@@ -123,7 +123,8 @@ def _refuse_other_users(path: Path, owner: str) -> None:
         )
 
 
-def _temporary_beside(path: Path) -> Path:
+def temporary_beside(path: Path) -> Path:
+    """A new private file beside ``path``, where a restored collection is built."""
     # Same folder, so the final rename is atomic (one file system).
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.restoring-", dir=path.parent)
@@ -291,7 +292,7 @@ def _build_like_an_import(
     return result.added, result.cards, result.reviews
 
 
-def _swap_in(partial: Path, path: Path, now: datetime) -> Path | None:
+def swap_in(partial: Path, path: Path, now: datetime) -> Path | None:
     """Keep the old file (if any) under backups/, then rename the new one over it."""
     previous = None
     if path.exists():
@@ -328,7 +329,8 @@ def _sidecars(path: Path) -> list[Path]:
     return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
 
 
-def _remove_with_sidecars(path: Path) -> None:
+def remove_with_sidecars(path: Path) -> None:
+    """Delete a database file and its -wal/-shm/-journal files (a failed restore's leftovers)."""
     for each in (path, *_sidecars(path)):
         each.unlink(missing_ok=True)
 
@@ -338,7 +340,7 @@ def _media_dir(path: Path) -> Path:
     return path.with_name(path.stem + ".media")
 
 
-def _stage_media(path: Path, media: list[MediaFile]) -> Path | None:
+def stage_media(path: Path, media: list[MediaFile]) -> Path | None:
     """The backup's media written into a temporary folder beside the collection."""
     from tokendeck.packages import safe_media_name
 
@@ -354,7 +356,7 @@ def _stage_media(path: Path, media: list[MediaFile]) -> Path | None:
     return staged
 
 
-def _swap_media(staged: Path | None, path: Path, now: datetime) -> None:
+def swap_media(staged: Path | None, path: Path, now: datetime) -> None:
     """The old media folder goes to backups/ beside the kept file; the staged one replaces it."""
     folder = _media_dir(path)
     if folder.exists():

@@ -136,7 +136,7 @@ def restore_snapshot(path: Path, archive_path: Path, *, now: datetime) -> Restor
     from tokendeck import restoring
 
     path, source = Path(path), str(archive_path)
-    partial = restoring._temporary_beside(path)
+    partial = restoring.temporary_beside(path)
     staged: Path | None = None
     try:
         with _open(archive_path, source) as archive:
@@ -149,14 +149,14 @@ def restore_snapshot(path: Path, archive_path: Path, *, now: datetime) -> Restor
                 _refuse_other_users(path, info, source)
             counts = _migrate_and_count(partial)
             media = _media(archive, budget, source)
-        staged = restoring._stage_media(path, media)
+        staged = restoring.stage_media(path, media)
     except BaseException:
-        restoring._remove_with_sidecars(partial)
+        restoring.remove_with_sidecars(partial)
         if staged is not None:
             shutil.rmtree(staged, ignore_errors=True)
         raise
-    previous = restoring._swap_in(partial, path, now)
-    restoring._swap_media(staged, path, now)
+    previous = restoring.swap_in(partial, path, now)
+    restoring.swap_media(staged, path, now)
     return restoring.RestoreResult(*counts, len(media), previous, True)
 
 

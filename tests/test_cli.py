@@ -171,3 +171,14 @@ def test_daily_automatic_backup_after_a_change(run: Runner, tmp_path: Path) -> N
     assert sorted(p.name for p in backups.iterdir()) == first  # once per study day
     run("answer", str(card["id"]), "good", now=TOMORROW)
     assert len(list(backups.iterdir())) == 2
+
+
+def test_a_failed_daily_backup_warns_but_keeps_the_command_and_its_change(
+    run: Runner, tmp_path: Path
+) -> None:
+    (tmp_path / "backups").write_text("a file where the backups folder should be")
+    code, _, err = run("add", "--deck", "Kept", "--front", "Kept front", "--back", "Kept back")
+    assert code == 0, err
+    assert "Warning: today's automatic backup into" in err and "your changes are saved" in err
+    found = run.json("cards", "--json")
+    assert any(c["front"] == "Kept front" for c in found)  # type: ignore[union-attr,index]

@@ -42,13 +42,30 @@ class CliState:
             return
         try:
             if col.db.total_changes and col.db.location != ":memory:":
-                from pathlib import Path
-
-                from tokendeck.formats.backup import backup_dir, maybe_auto_backup
-
-                maybe_auto_backup(col, self.now(), backup_dir(Path(col.db.location)))
+                self._daily_backup(col)
         finally:
             col.close()
+
+    def _daily_backup(self, col: Collection) -> None:
+        """Today's automatic backup; a failure warns but does not fail the command.
+
+        The command's own work is already committed when this runs, so exiting
+        with an error would tell the learner something failed that did not.
+        """
+        from pathlib import Path
+
+        from tokendeck.errors import TokenDeckError
+        from tokendeck.formats.backup import backup_dir, maybe_auto_backup
+
+        folder = backup_dir(Path(col.db.location))
+        try:
+            maybe_auto_backup(col, self.now(), folder)
+        except (TokenDeckError, OSError) as exc:
+            click.echo(
+                f"Warning: today's automatic backup into {folder} failed ({exc}); your changes "
+                "are saved. Free some disk space or fix the folder, or run `tokendeck backup`.",
+                err=True,
+            )
 
 
 def state() -> CliState:

@@ -207,18 +207,39 @@ def _plan(
             added = plan.new_cards.add(record, next_note, deck_id, next_card)
             next_card += added
             result.cards += added
-        for card in record.cards:
-            card_deck = deck_ids.get(card.deck or "", deck_id) if not override else deck_id
-            plan.cards.append(_card_row(col, next_card, next_note, card_deck, card, now))
-            plan.reviews.extend(_review_rows(col.user_id, next_card, card.reviews))
-            if card.key is not None:
-                plan.keys.append((card.key, next_card))
-            result.cards += 1
-            result.reviews += len(card.reviews)
-            next_card += 1
+        else:  # cards with scheduling state (and maybe history) from the file
+            decks = None if override else deck_ids
+            next_card = _plan_cards(col, plan, record, next_note, next_card, deck_id, decks, now)
+            result.cards += len(record.cards)
+            result.reviews += sum(len(card.reviews) for card in record.cards)
         next_note += 1
         result.added += 1
     return plan
+
+
+def _plan_cards(
+    col: Collection,
+    plan: _Plan,
+    record: NoteRecord,
+    note_id: int,
+    card_id: int,
+    deck_id: int,
+    deck_ids: dict[str, int] | None,
+    now: datetime,
+) -> int:
+    """Plan the rows of a note's given cards (ids from ``card_id``); returns the next id.
+
+    A card's own deck (looked up in ``deck_ids``) wins over the note's
+    ``deck_id``; ``deck_ids`` is None when ``--deck`` puts every card in one deck.
+    """
+    for card in record.cards:
+        card_deck = deck_id if deck_ids is None else deck_ids.get(card.deck or "", deck_id)
+        plan.cards.append(_card_row(col, card_id, note_id, card_deck, card, now))
+        plan.reviews.extend(_review_rows(col.user_id, card_id, card.reviews))
+        if card.key is not None:
+            plan.keys.append((card.key, card_id))
+        card_id += 1
+    return card_id
 
 
 def _card_row(

@@ -180,18 +180,15 @@ def _check_manifest(archive: zipfile.ZipFile, source: str) -> dict[str, Any]:
             path=source,
             hint="the backup is damaged; use another backup file",
         ) from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise ImportFormatError(
-            "not a TokenDeck snapshot", path=source, hint="restore a file made by TokenDeck"
-        )
-    version = manifest.get("version")
-    if not isinstance(version, int) or version > VERSION:
-        raise ImportFormatError(
-            f"snapshot version {version!r} is newer than this TokenDeck understands ({VERSION})",
-            path=source,
-            hint="upgrade TokenDeck to restore it",
-        )
-    return manifest
+    from tokendeck.formats.backup import check_header
+
+    return check_header(
+        manifest,
+        expected=(FORMAT, VERSION),
+        what="snapshot",
+        source=source,
+        hint="restore a file made by TokenDeck",
+    )
 
 
 def _refuse_other_users(path: Path, info: SnapshotInfo, source: str) -> None:

@@ -206,14 +206,30 @@ def _document(archive: zipfile.ZipFile, budget: _Budget, source: str) -> dict[st
         raise ImportFormatError(
             f"{DOCUMENT} is not valid JSON ({exc})", path=source, hint="use another backup file"
         ) from None
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ImportFormatError(
-            "not a TokenDeck backup", path=source, hint="import other files with `tokendeck import`"
-        )
+    return check_header(
+        document,
+        expected=(FORMAT, VERSION),
+        what="backup",
+        source=source,
+        hint="import other files with `tokendeck import`",
+    )
+
+
+def check_header(
+    document: object, *, expected: tuple[str, int], what: str, source: str, hint: str
+) -> dict[str, Any]:
+    """A JSON object whose ``format`` is ``expected[0]`` and ``version`` at most ``expected[1]``.
+
+    Shared by the JSON backup and the snapshot manifest: the wrong kind of file
+    gets ``hint``; one from a newer TokenDeck is told to upgrade.
+    """
+    name, newest = expected
+    if not isinstance(document, dict) or document.get("format") != name:
+        raise ImportFormatError(f"not a TokenDeck {what}", path=source, hint=hint)
     version = document.get("version")
-    if not isinstance(version, int) or version > VERSION:
+    if not isinstance(version, int) or version > newest:
         raise ImportFormatError(
-            f"backup version {version!r} is newer than this TokenDeck understands ({VERSION})",
+            f"{what} version {version!r} is newer than this TokenDeck understands ({newest})",
             path=source,
             hint="upgrade TokenDeck to restore it",
         )

@@ -230,6 +230,22 @@ def test_rotation_keeps_seven_and_deletes_only_daily_backups(source: Path, tmp_p
     assert all((folder / name).read_bytes() == b"mine" for name in others)
 
 
+def test_partials_left_by_an_earlier_days_crash_are_removed_todays_kept(
+    source: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    old = [".tokendeck-backup-2026-11-01.zip.k3j2.partial"]
+    old += [".tokendeck-backup-2026-11-01.zip.a8x1.sqlite.partial"]
+    kept = [".tokendeck-backup-2026-11-02.zip.zz91.partial", ".tokendeck-backup-x.zip.1.partial"]
+    kept += ["tokendeck-backup-2026-10-01.zip.partial", ".hidden-notes.partial"]
+    for name in old + kept:
+        (folder / name).write_bytes(b"half")
+    auto_backup(source, folder)  # study day 2026-11-02
+    left = {p.name for p in folder.iterdir()}
+    assert left == {*kept, "tokendeck-backup-2026-11-02.zip"}
+
+
 def test_an_empty_collection_gets_no_snapshot(tmp_path: Path) -> None:
     empty = tmp_path / "empty.db"
     with Collection.open(empty, now=T0, install_builtin=False) as col:

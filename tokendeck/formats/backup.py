@@ -448,7 +448,8 @@ def maybe_auto_backup(
     collection; ``tokendeck backup`` still writes the portable JSON.
     Returns the new file, or ``None`` when today's backup exists or the
     collection is empty (an empty backup must never rotate a real one away).
-    Only files named ``tokendeck-backup-YYYY-MM-DD.zip`` are ever deleted.
+    Only files named ``tokendeck-backup-YYYY-MM-DD.zip`` are ever deleted, and
+    the hidden partial files of an earlier day's backup that a crash left behind.
     """
     day = col.calendar.today(now)
     target = Path(directory) / f"{AUTO_PREFIX}{day.isoformat()}.zip"
@@ -456,7 +457,27 @@ def maybe_auto_backup(
         return None
     col.write_snapshot(target, now=now)
     rotate(Path(directory), keep)
+    remove_stale_partials(Path(directory), day.isoformat())
     return target
+
+
+def remove_stale_partials(directory: Path, today: str) -> list[Path]:
+    """Delete partial files of daily backups from days before ``today`` (ISO date).
+
+    A kill in the middle of writing a backup leaves ``.tokendeck-backup-<day>.zip.*
+    .partial`` behind. Today's may belong to a backup being written right now by
+    another command, so only earlier days' are removed (decided by name, not clock).
+    """
+    import re
+
+    pattern = re.compile(r"\." + re.escape(AUTO_PREFIX) + r"(\d{4}-\d{2}-\d{2})\.zip\..+\.partial")
+    doomed = []
+    for path in directory.iterdir():
+        found = pattern.fullmatch(path.name)
+        if found and found.group(1) < today:
+            path.unlink(missing_ok=True)
+            doomed.append(path)
+    return doomed
 
 
 def write_file(package: Package, path: Path, *, now: datetime) -> None:

@@ -42,9 +42,12 @@ def test_chunks_cover_every_row_once_and_report_after_each() -> None:
     assert events == [("writing", 10, 25), ("writing", 20, 25), ("writing", 25, 25)]
 
 
-def test_chunks_of_nothing_still_run_the_statement_once() -> None:
+def test_chunks_of_nothing_still_run_the_statement_once_and_report_nothing() -> None:
+    events: list[Event] = []
     nothing: list[int] = []
-    assert [list(part) for part in progress.chunks(nothing, "writing")] == [[]]
+    with progress.listening(_recorded(events)):
+        assert [list(part) for part in progress.chunks(nothing, "writing")] == [[]]
+    assert events == []
 
 
 def test_nobody_listening_is_a_no_op_and_listeners_nest() -> None:
@@ -68,7 +71,8 @@ def test_a_large_import_reports_its_notes_in_chunks(col: Collection, now: dateti
     written = [(done, total) for stage, done, total in events if stage == "writing notes"]
     assert written == [(progress.CHUNK, notes), (progress.CHUNK * 2, notes), (notes, notes)]
     assert ("writing media files", 2, 2) in events
-    assert events[0] == ("planning", 0, notes)
+    assert events[0] == ("planning", 0, notes) and events[-1] == ("saving", 0, 0)
+    assert not any(stage == "writing review history" for stage, _, _ in events)  # had none
 
 
 def test_the_anki_writer_reports_notes_and_compression(tmp_path: Path) -> None:

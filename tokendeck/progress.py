@@ -51,12 +51,14 @@ def chunks(rows: Sequence[T], stage: str, size: int = CHUNK) -> Iterator[Sequenc
     """Slices of ``rows`` to write one after the other, reporting after each.
 
     Always yields at least once (an empty slice for no rows), so a caller's
-    per-chunk statement runs as it would for the whole sequence.
+    per-chunk statement runs as it would for the whole sequence; a stage with
+    no rows is not reported (an import without history shows no history step).
     """
     total = len(rows)
     if total <= size:
         yield rows
-        report(stage, total, total)
+        if total:
+            report(stage, total, total)
         return
     for start in range(0, total, size):
         yield rows[start : start + size]

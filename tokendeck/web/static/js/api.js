@@ -35,6 +35,29 @@ export function announce(text) {
   setTimeout(() => { region.textContent = text; }, 30);
 }
 
+/**
+ * One request-driven action at a time: `run(action)` ignores calls while one is
+ * running (a second key press must not answer twice), and shows a failure in the
+ * element with id `statusId` and in the live region. `run.busy()` says whether one runs.
+ */
+export function oneAtATime(statusId) {
+  let busy = false;
+  async function run(action) {
+    if (busy) return;
+    busy = true;
+    try {
+      await action();
+    } catch (error) {
+      document.getElementById(statusId).textContent = error.message;
+      announce(`Error: ${error.message}`);
+    } finally {
+      busy = false;
+    }
+  }
+  run.busy = () => busy;
+  return run;
+}
+
 /** Typeset math inside an element with KaTeX (loaded deferred; retry until ready). */
 export function typeset(element, tries = 20) {
   if (window.renderMathInElement) {

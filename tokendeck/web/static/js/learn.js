@@ -1,6 +1,6 @@
 // Learn mode: one question at a time in the format Learn mode picks, marked by the server,
 // then recorded with the suggested rating or the learner's one-key override. Keyboard only.
-import { api, announce, showHtml, typeset } from "./api.js";
+import { api, announce, oneAtATime, showHtml, typeset } from "./api.js";
 import { FORMAT_NAMES, RATING_NAMES, answerInputs, markHtml, readAnswer, verdictText } from "./quiz_widgets.js";
 
 const $ = (id) => document.getElementById(id);
@@ -12,24 +12,16 @@ let format = "";
 let current = null;   // LearnOut
 let marks = [];
 let phase = "idle";   // asking | revealed (flip) | marked | idle
-let busy = false;
 let shownAt = 0;
 let timer = null;
 let done = 0;
 let reloadWanted = false;  // options applied while a request was running
 
+const guarded = oneAtATime("progress");
+
 async function run(action) {
-  if (busy) return;
-  busy = true;
-  try {
-    await action();
-  } catch (error) {
-    $("progress").textContent = error.message;
-    announce(`Error: ${error.message}`);
-  } finally {
-    busy = false;
-  }
-  if (reloadWanted) {
+  await guarded(action);
+  if (reloadWanted && !guarded.busy()) {
     reloadWanted = false;
     await run(() => loadNext());
   }
@@ -213,7 +205,7 @@ function pickTruth(value) {
 }
 
 function onKey(event) {
-  if (event.ctrlKey || event.metaKey || event.altKey || busy) return;
+  if (event.ctrlKey || event.metaKey || event.altKey || guarded.busy()) return;
   const typing = event.target.closest("input[type=text], input:not([type]), textarea, select");
   const onButton = event.target.closest("button, a");
   if (phase === "marked") {
@@ -235,7 +227,7 @@ $("learn-options").addEventListener("submit", (event) => {
   event.preventDefault();
   deck = $("deck-select").value;
   format = $("format-select").value;
-  if (busy) reloadWanted = true;
+  if (guarded.busy()) reloadWanted = true;
   else run(() => loadNext());
 });
 document.addEventListener("keydown", onKey);

@@ -1,5 +1,5 @@
 // The study page: one card at a time, no page reloads, fully usable by keyboard.
-import { api, announce, esc, showHtml } from "./api.js";
+import { api, announce, esc, oneAtATime, showHtml } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
 const root = $("study");
@@ -8,7 +8,6 @@ const NAMES = { 1: "Again", 2: "Hard", 3: "Good", 4: "Easy" };
 
 let current = null;   // StudyOut from the API
 let revealed = false;
-let busy = false;
 let shownAt = 0;
 let done = 0;
 
@@ -88,18 +87,7 @@ function reveal() {
   announce("Answer shown. Rate with 1 to 4.");
 }
 
-async function run(action) {
-  if (busy) return;
-  busy = true;
-  try {
-    await action();
-  } catch (error) {
-    announce(`Error: ${error.message}`);
-    $("progress").textContent = error.message;
-  } finally {
-    busy = false;
-  }
-}
+const run = oneAtATime("progress");
 
 function rate(rating) {
   if (!revealed) return;

@@ -1,23 +1,10 @@
 // Test mode: build a practice test of N questions, answer them all, score at the end; printable.
-import { api, announce, esc, typeset } from "./api.js";
+import { api, announce, esc, oneAtATime, typeset } from "./api.js";
 import { FORMAT_NAMES, answerInputs, markHtml, readAnswer } from "./quiz_widgets.js";
 
 const $ = (id) => document.getElementById(id);
 let test = null;
-let busy = false;
-
-async function run(action) {
-  if (busy) return;
-  busy = true;
-  try {
-    await action();
-  } catch (error) {
-    $("test-status").textContent = error.message;
-    announce(`Error: ${error.message}`);
-  } finally {
-    busy = false;
-  }
-}
+const run = oneAtATime("test-status");
 
 function chosenFormats() {
   return [...document.querySelectorAll('input[name="formats"]:checked')].map((box) => box.value);

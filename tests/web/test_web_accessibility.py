@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -59,11 +60,17 @@ def serious_violations(page: Any) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("name", list(PAGES))
-def test_page_is_accessible_and_screenshot_is_saved(
-    browser: Any, live_server: str, name: str
-) -> None:
-    path, ready = PAGES[name]
+def audit_every_view(
+    browser: Any,
+    live_server: str,
+    path: str,
+    ready: str,
+    name: str,
+    prepare: Callable[[Any], None] | None = None,
+) -> dict[str, list[str]]:
+    """Open ``path`` at desktop and phone width, light and dark; wait for ``ready``,
+    let ``prepare(page)`` bring it to the state to check, save a screenshot, and
+    return axe-core's serious or critical violations by view ("phone/dark")."""
     problems: dict[str, list[str]] = {}
     for (size, viewport), theme in itertools.product(VIEWPORTS.items(), ("light", "dark")):
         context = browser.new_context(base_url=live_server, viewport=viewport, color_scheme=theme)
@@ -71,9 +78,8 @@ def test_page_is_accessible_and_screenshot_is_saved(
         page = context.new_page()
         page.goto(path)
         page.locator(ready).first.wait_for()
-        if name == "study-answer":
-            page.locator("#reveal").click()
-            page.locator("#ratings button").first.wait_for()
+        if prepare is not None:
+            prepare(page)
         page.wait_for_timeout(100)  # let KaTeX and the charts finish their first paint
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{size}-{theme}.png"), full_page=True)
@@ -81,4 +87,19 @@ def test_page_is_accessible_and_screenshot_is_saved(
         if found:
             problems[f"{size}/{theme}"] = found
         context.close()
+    return problems
+
+
+def _reveal(page: Any) -> None:
+    page.locator("#reveal").click()
+    page.locator("#ratings button").first.wait_for()
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_is_accessible_and_screenshot_is_saved(
+    browser: Any, live_server: str, name: str
+) -> None:
+    path, ready = PAGES[name]
+    prepare = _reveal if name == "study-answer" else None
+    problems = audit_every_view(browser, live_server, path, ready, name, prepare)
     assert not problems, problems

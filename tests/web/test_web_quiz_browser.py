@@ -3,7 +3,6 @@ graph, related cards and cloze suggestions; axe-core on each page; screenshots."
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ import pytest
 
 from tests.web.conftest import SCREENSHOTS, START
 from tests.web.quiz_fixtures import TERMS, add_terms
-from tests.web.test_web_accessibility import VIEWPORTS, serious_violations
+from tests.web.test_web_accessibility import audit_every_view
 from tokendeck.grading import Grader
 
 pytestmark = pytest.mark.browser
@@ -178,27 +177,22 @@ QUIZ_PAGES = {
 }
 
 
+def _build_test(page: Any) -> None:
+    """The built test, not just its options."""
+    page.get_by_role("button", name="Build test").click()
+    page.locator("#test-form:not([hidden])").wait_for()
+
+
+def _mark_an_answer(page: Any) -> None:
+    """The marked answer with its override buttons (a new card: recognition first)."""
+    page.locator("#answer-form input[type=radio]").first.check()
+    page.locator("#answer-form button[type=submit]").click()
+    page.locator("#result:not([hidden])").wait_for()
+
+
 @pytest.mark.parametrize("name", list(QUIZ_PAGES))
 def test_quiz_page_is_accessible(browser: Any, live_server: str, name: str) -> None:
     path, ready = QUIZ_PAGES[name]
-    problems: dict[str, list[str]] = {}
-    for (size, viewport), theme in itertools.product(VIEWPORTS.items(), ("light", "dark")):
-        context = browser.new_context(base_url=live_server, viewport=viewport, color_scheme=theme)
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        page.goto(path)
-        page.locator(ready).first.wait_for()
-        if name == "test":  # the built test, not just its options
-            page.get_by_role("button", name="Build test").click()
-            page.locator("#test-form:not([hidden])").wait_for()
-        if name == "learn":  # the marked answer with its override buttons
-            page.locator("#answer-form input[type=radio]").first.check()  # new: recognition
-            page.locator("#answer-form button[type=submit]").click()
-            page.locator("#result:not([hidden])").wait_for()
-        page.wait_for_timeout(100)
-        shoot(page, f"{name}-{size}-{theme}")
-        found = serious_violations(page)
-        if found:
-            problems[f"{size}/{theme}"] = found
-        context.close()
+    prepare = {"test": _build_test, "learn": _mark_an_answer}.get(name)
+    problems = audit_every_view(browser, live_server, path, ready, name, prepare)
     assert not problems, problems

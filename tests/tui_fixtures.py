@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hand_clock import Clock as HandClock
 from textual.pilot import Pilot
 from textual.screen import Screen
 
@@ -42,17 +43,11 @@ TERMS = [
 ]
 
 
-class Clock:
-    """A clock the test moves by hand."""
+class Clock(HandClock):
+    """The hand-moved clock, starting at :data:`FIXED` unless told otherwise."""
 
     def __init__(self, start: datetime = FIXED) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+        super().__init__(start)
 
 
 @pytest.fixture

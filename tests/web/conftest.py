@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.hand_clock import Clock
 from tokendeck.collection import Collection
 from tokendeck.web.app import create_app
 from tokendeck.web.settings import WebSettings
@@ -24,19 +25,6 @@ SEED = (
     ("Spanish", "la casa", "the house", ()),
     ("Maths", "Area of a circle", "$\\pi r^2$", ("geometry",)),
 )
-
-
-class Clock:
-    """A clock that stands still until the test moves it."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture

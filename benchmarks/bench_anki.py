@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from common import OUT, REPO, Pairs, Row, mib, run_measured, table
+from common import OUT, REPO, Pairs, Row, logger, mib, run_measured, table
 
 #: Target ratios (TokenDeck / Anki) from issue 3: a third of the time, less memory.
 TARGETS = {"time": 1 / 3, "memory": 1.0}
@@ -215,7 +215,7 @@ def run(args: argparse.Namespace) -> list[Row]:
     from bench_core import prepared_collections
     from synthetic import Shape
 
-    log = _logger(args.quiet)
+    log = logger(args.quiet)
     shape = Shape(cards=args.notes, reviews=args.reviews)
     manifest = prepared_collections(shape, args.out, datetime.now(UTC), log)
     apkg = anki_made_package(manifest, log)
@@ -232,14 +232,6 @@ def run(args: argparse.Namespace) -> list[Row]:
     target.write_text(json.dumps({"notes": args.notes, "reviews": args.reviews, "raw": raw,
                                   "rows": [r.__dict__ for r in rows]}, indent=2))  # fmt: skip
     return rows
-
-
-def _logger(quiet: bool) -> Callable[[str], None]:
-    def log(message: str) -> None:
-        if not quiet:
-            print(message, file=sys.stderr, flush=True)
-
-    return log
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -40,6 +40,7 @@ from common import (
     Pairs,
     Row,
     Worker,
+    logger,
     median,
     mib,
     peak_rss_of,
@@ -318,7 +319,7 @@ def run(args: argparse.Namespace) -> list[Row]:
     """Build or reuse the collections, measure everything, return the table rows."""
     from synthetic import Shape
 
-    log = _logger(args.quiet)
+    log = logger(args.quiet)
     now = datetime.now(UTC)
     shape = Shape(args.cards, args.reviews)
     manifest = prepared_collections(shape, args.out, now, log)
@@ -402,14 +403,6 @@ def _save(args: argparse.Namespace, manifest: dict[str, Any], rows: list[Row], *
     }
     path = args.out / f"results-{args.cards}.json"
     path.write_text(json.dumps(report, indent=2))
-
-
-def _logger(quiet: bool) -> Callable[[str], None]:
-    def log(message: str) -> None:
-        if not quiet:
-            print(message, file=sys.stderr, flush=True)
-
-    return log
 
 
 # -- command line -------------------------------------------------------------------------------

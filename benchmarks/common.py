@@ -293,3 +293,13 @@ def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     """Consecutive slices of at most ``size`` items."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def logger(quiet: bool) -> Callable[[str], None]:
+    """A progress printer for a benchmark's stderr, silent with ``--quiet``."""
+
+    def log(message: str) -> None:
+        if not quiet:
+            print(message, file=sys.stderr, flush=True)
+
+    return log

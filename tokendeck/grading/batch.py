@@ -8,12 +8,28 @@ are reported as :class:`ImportFormatError` naming the file and the line.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from tokendeck.errors import ImportFormatError
 
 REQUIRED = ("reference_answer", "student_answer")
+
+
+def require_columns(
+    header: Sequence[str] | None, required: Sequence[str], *, path: Path, hint: str
+) -> None:
+    """Refuse a CSV whose header lacks any of ``required``, naming them and what was found."""
+    found = list(header or [])
+    missing = [name for name in required if name not in found]
+    if missing:
+        raise ImportFormatError(
+            f"missing column(s) {', '.join(missing)}; found {', '.join(found) or 'none'}",
+            path=str(path),
+            line=1,
+            hint=hint,
+        )
 
 
 @dataclass(frozen=True)
@@ -30,15 +46,12 @@ def read_batch(path: Path) -> list[BatchRow]:
     """All rows of ``path``; raises ImportFormatError for a missing or malformed file."""
     text = _read_text(path)
     reader = csv.DictReader(text.splitlines(keepends=True))
-    header = reader.fieldnames or []
-    missing = [name for name in REQUIRED if name not in header]
-    if missing:
-        raise ImportFormatError(
-            f"missing column(s) {', '.join(missing)}; found {', '.join(header) or 'none'}",
-            path=str(path),
-            line=1,
-            hint="the first line must be a header naming reference_answer and student_answer",
-        )
+    require_columns(
+        reader.fieldnames,
+        REQUIRED,
+        path=path,
+        hint="the first line must be a header naming reference_answer and student_answer",
+    )
     rows: list[BatchRow] = []
     line = 2  # the header is line 1
     for record in reader:

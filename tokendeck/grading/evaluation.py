@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tokendeck.errors import ImportFormatError
+from tokendeck.grading.batch import require_columns
 from tokendeck.grading.grader import Grader
 from tokendeck.grading.result import GradeResult, Verdict
 
@@ -78,14 +79,12 @@ def load_labelled(path: Path) -> list[LabelledAnswer]:
     rows: list[LabelledAnswer] = []
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
-        missing = {"reference_answer", "student_answer", "label"} - set(reader.fieldnames or [])
-        if missing:
-            raise ImportFormatError(
-                f"missing column(s) {', '.join(sorted(missing))}",
-                path=str(path),
-                line=1,
-                hint="the header must name reference_answer, student_answer and label",
-            )
+        require_columns(
+            reader.fieldnames,
+            ("label", "reference_answer", "student_answer"),
+            path=path,
+            hint="the header must name reference_answer, student_answer and label",
+        )
         for record in reader:
             rows.append(_labelled(record, path, reader.line_num))
     return rows

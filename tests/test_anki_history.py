@@ -18,11 +18,11 @@ pytest.importorskip("anki")
 
 from anki_fixtures import import_into_new_collection
 
-from tokendeck.cards import Rating
 from tokendeck.collection import Collection
+from tokendeck.domain.cards import Rating
 from tokendeck.errors import ImportFormatError
 from tokendeck.formats.anki import read, write
-from tokendeck.interchange import MediaFile, Package, ReviewSource
+from tokendeck.transfer.package import MediaFile, Package, ReviewSource
 
 pytestmark = pytest.mark.anki
 

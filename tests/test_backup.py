@@ -14,7 +14,7 @@ import pytest
 from tokendeck.collection import Collection
 from tokendeck.errors import ImportFormatError, TooLargeError
 from tokendeck.formats import backup
-from tokendeck.interchange import (
+from tokendeck.transfer.package import (
     CardRecord,
     DeckRecord,
     MediaFile,

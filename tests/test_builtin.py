@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tokendeck.builtin import (
+from tokendeck.builtin.deck import (
     ALLOWED_TAGS,
     BUILTIN_DECK_NAME,
     BuiltinDeckError,
@@ -21,7 +21,7 @@ from tokendeck.builtin import (
 from tokendeck.collection import Collection
 from tokendeck.errors import TokenDeckError
 from tokendeck.formats import rawnotes
-from tokendeck.interchange import NoteRecord
+from tokendeck.transfer.package import NoteRecord
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 SEED = Path(__file__).parent / "data" / "rawnotes" / "llm-vocabulary-flashcards.txt"

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from tokendeck.cards import CardState, Rating
 from tokendeck.collection import Collection
+from tokendeck.domain.cards import CardState, Rating
 from tokendeck.errors import NotFoundError, NothingToUndoError, ValidationError
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
@@ -248,7 +248,7 @@ def test_two_connections_see_each_others_answers(db_path: Path) -> None:
 
 
 def test_attempts_are_logged_with_the_review_and_undone_with_it(col: Collection) -> None:
-    from tokendeck.attempts import Attempt
+    from tokendeck.domain.attempts import Attempt
 
     (card_id,) = add(col, 1)
     attempt = Attempt(
@@ -262,7 +262,7 @@ def test_attempts_are_logged_with_the_review_and_undone_with_it(col: Collection)
 
 
 def test_bad_attempt_is_refused_before_anything_is_written(col: Collection) -> None:
-    from tokendeck.attempts import Attempt
+    from tokendeck.domain.attempts import Attempt
 
     (card_id,) = add(col, 1)
     with pytest.raises(ValidationError, match="question format"):
@@ -298,7 +298,7 @@ def test_reset_is_logged_as_manual_and_can_be_undone(col: Collection) -> None:
 
 
 def test_set_memory_states(col: Collection) -> None:
-    from tokendeck.studying import MemoryState
+    from tokendeck.collection.study import MemoryState
 
     a, b = add(col, 2)
     due = NOW + timedelta(days=9)

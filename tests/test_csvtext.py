@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from tokendeck.errors import ImportFormatError, ValidationError
 from tokendeck.formats import csvtext
 from tokendeck.formats.options import ReadOptions, WriteOptions
-from tokendeck.interchange import NoteRecord, Package
+from tokendeck.transfer.package import NoteRecord, Package
 
 
 def read(text: str, **options: object) -> Package:

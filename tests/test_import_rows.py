@@ -8,12 +8,12 @@ from datetime import datetime
 
 import pytest
 
-from tokendeck.bulk import collector_paused
-from tokendeck.cards import CardState
 from tokendeck.collection import Collection
+from tokendeck.domain.cards import CardState
 from tokendeck.errors import ImportFormatError
-from tokendeck.import_rows import NewCards, fresh_guids
-from tokendeck.interchange import CardRecord, NoteRecord, Package
+from tokendeck.transfer.bulk import collector_paused
+from tokendeck.transfer.package import CardRecord, NoteRecord, Package
+from tokendeck.transfer.planning import NewCards, fresh_guids
 
 
 def _note(front: str, kind: str = "basic", deck: str = "A", **extra: object) -> NoteRecord:

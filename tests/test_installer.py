@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tokendeck import builtin
+from tokendeck.builtin import deck as builtin
 from tokendeck.collection import Collection
-from tokendeck.installer import sync_builtin
+from tokendeck.collection.builtin import sync_builtin
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from tokendeck.collection import Collection
-from tokendeck.days import Calendar
-from tokendeck.interchange import CardRecord, NoteRecord, Package, ReviewRecord
+from tokendeck.domain.days import Calendar
 from tokendeck.memory import review_table
 from tokendeck.memory.revlogs import from_reviews, from_rows, read
 from tokendeck.memory.training import training_items
+from tokendeck.transfer.package import CardRecord, NoteRecord, Package, ReviewRecord
 
 DATA = Path(__file__).parent / "data" / "review-logs" / "anki-user-12k-reviews.csv"
 START = datetime(2026, 3, 1, 9, tzinfo=UTC)
@@ -177,7 +177,7 @@ def test_table_matches_the_obvious_computation(arrangement: str) -> None:
 
 
 def test_statistics_from_the_lean_read_equal_those_from_full_reviews(col: Collection) -> None:
-    from tokendeck.stats_charts import chart_data
+    from tokendeck.stats.charts import chart_data
 
     now = _at(21)
     for deck in (None, "Main::Sub", "Main"):

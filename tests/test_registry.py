@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tokendeck.errors import ImportFormatError, ValidationError
 from tokendeck.formats import backup, registry
-from tokendeck.interchange import NoteRecord, Package
+from tokendeck.transfer.package import NoteRecord, Package
 
 SEED = (
     Path(__file__).resolve().parents[1] / ".." / "shared" / "seed" / "llm-vocabulary-flashcards.txt"

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from tokendeck.attempts import Attempt
+from tokendeck.backup.restore import RestoreResult
 from tokendeck.collection import Collection
+from tokendeck.domain.attempts import Attempt
 from tokendeck.errors import ImportFormatError, TokenDeckError, ValidationError
 from tokendeck.formats import backup
-from tokendeck.interchange import MediaFile, NoteRecord, Package
-from tokendeck.restoring import RestoreResult
+from tokendeck.transfer.package import MediaFile, NoteRecord, Package
 
 T0 = datetime(2026, 11, 2, 8, 15, 30, 123000, tzinfo=UTC)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from tokendeck.collection import Collection
-from tokendeck.interchange import NoteRecord, Package
 from tokendeck.storage import search_index
+from tokendeck.transfer.package import NoteRecord, Package
 
 COUNT = search_index.BULK_THRESHOLD + 10
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tokendeck import search
 from tokendeck.collection import Collection
+from tokendeck.domain import search
 from tokendeck.storage import search_sql
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

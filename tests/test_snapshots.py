@@ -13,10 +13,10 @@ import pytest
 import zstandard
 from test_restore import T0, build_history, tables
 
+from tokendeck.backup.snapshot import COMPRESSED_DATABASE, DATABASE, MANIFEST, is_snapshot
 from tokendeck.collection import Collection
 from tokendeck.errors import ImportFormatError, StorageError, ValidationError
 from tokendeck.formats import backup
-from tokendeck.snapshots import COMPRESSED_DATABASE, DATABASE, MANIFEST, is_snapshot
 from tokendeck.storage.migrations import SCHEMA_VERSION
 
 

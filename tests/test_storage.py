@@ -95,8 +95,8 @@ def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
 
 
 def test_bulk_import_defers_indexing_and_search_still_finds_everything(tmp_path: Path) -> None:
-    from tokendeck.interchange import NoteRecord, Package
     from tokendeck.storage import search_index
+    from tokendeck.transfer.package import NoteRecord, Package
 
     notes = [NoteRecord(f"term {i}", f"definition number {i}", deck="Bulk") for i in range(2500)]
     notes[1234] = NoteRecord("Transformer", "attention network", deck="Bulk")
@@ -119,8 +119,8 @@ def test_bulk_import_defers_indexing_and_search_still_finds_everything(tmp_path:
 
 def test_failed_bulk_import_keeps_the_index_trigger(tmp_path: Path) -> None:
     from tokendeck.errors import ImportFormatError
-    from tokendeck.interchange import MediaFile, NoteRecord, Package
     from tokendeck.storage import search_index
+    from tokendeck.transfer.package import MediaFile, NoteRecord, Package
 
     notes = [NoteRecord(f"term {i}", "d", deck="Bulk") for i in range(2500)]
     # the unsafe media name fails the import after the notes were written

@@ -16,8 +16,8 @@ from textual.pilot import Pilot
 from textual.widgets import Button, TextArea
 from tui_fixtures import FIXED, Clock
 
-from tokendeck.cards import CardState, Rating
 from tokendeck.collection import Collection
+from tokendeck.domain.cards import CardState, Rating
 from tokendeck.tui.app import DARK_THEME, LIGHT_THEME, StudyApp
 from tokendeck.tui.screen import StudyScreen
 from tokendeck.tui.session import Summary, format_summary

@@ -19,8 +19,8 @@ from hand_clock import Clock as HandClock
 from textual.pilot import Pilot
 from textual.screen import Screen
 
-from tokendeck.attempts import LoggedAttempt
 from tokendeck.collection import Collection
+from tokendeck.domain.attempts import LoggedAttempt
 from tokendeck.grading import Grader
 from tokendeck.quiz.formats import Question
 from tokendeck.tui.app import StudyApp

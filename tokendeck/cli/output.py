@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from tokendeck.cards import CardView
-from tokendeck.reviews import Review
+from tokendeck.domain.cards import CardView
+from tokendeck.domain.reviews import Review
 
 
 def iso(moment: datetime | None) -> str | None:

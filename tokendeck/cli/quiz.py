@@ -1,6 +1,6 @@
 """``tokendeck learn``, ``quiz test``, ``cloze suggest``, ``lint`` and ``related``.
 
-Thin front-ends over the Quizzing facade (:mod:`tokendeck.quizzing`): every
+Thin front-ends over the Quizzing facade (:mod:`tokendeck.collection.quizzes`): every
 answered question is recorded with ``Collection.answer`` and an Attempt.
 """
 
@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tokendeck.cards import Rating
 from tokendeck.cli import asking
 from tokendeck.cli.output import echo_json
 from tokendeck.cli.state import state
+from tokendeck.domain.cards import Rating
 from tokendeck.errors import ValidationError
 
 if TYPE_CHECKING:

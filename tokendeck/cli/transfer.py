@@ -19,7 +19,7 @@ import click
 
 from tokendeck.cli.output import echo_json, shorten, table
 from tokendeck.cli.state import state
-from tokendeck.interchange import Package
+from tokendeck.transfer.package import Package
 
 #: Below this a preview row is marked as doubtful (raw notes are guessed).
 DOUBTFUL = 0.6
@@ -298,9 +298,9 @@ def restore_command(file: Path) -> None:
     Example:
       tokendeck restore backups/tokendeck-backup-2026-11-27.zip
     """
+    from tokendeck.backup.snapshot import is_snapshot
     from tokendeck.collection import Collection, default_path
     from tokendeck.formats import backup
-    from tokendeck.snapshots import is_snapshot
 
     now = state().now()
     package = None

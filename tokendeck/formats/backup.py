@@ -24,7 +24,7 @@ The archive holds ``tokendeck-backup.json`` and a ``media/`` folder. The JSON
 Times are ISO-8601 with offset (``buried_until`` is a study day, YYYY-MM-DD);
 ``key`` is the card's id. Version 2 added the ids, row times, buried days,
 review ids / elapsed days / undo data, the owner, the attempts and the
-history of deleted cards, so that a restore (:mod:`tokendeck.restoring`) gives
+history of deleted cards, so that a restore (:mod:`tokendeck.backup.restore`) gives
 an identical collection; version 1 files are still read (restored like an
 import). Reading is bounded and checks every record, naming the one that is
 wrong.
@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any, get_type_hints
 
 from tokendeck.errors import ImportFormatError, TooLargeError
 from tokendeck.formats.options import ReadOptions, WriteOptions
-from tokendeck.interchange import (
+from tokendeck.transfer.package import (
     AttemptRecord,
     CardRecord,
     DeckRecord,
@@ -394,7 +394,7 @@ def _build_list(cls: type, items: list[Any]) -> list[Any]:
 def _hint_text(hint: Any) -> str:
     text = getattr(hint, "__name__", None) if isinstance(hint, type) else None
     text = text or str(hint)
-    for prefix in ("typing.", "tokendeck.interchange.", "datetime."):
+    for prefix in ("typing.", "tokendeck.transfer.package.", "datetime."):
         text = text.replace(prefix, "")
     return text
 
@@ -443,7 +443,7 @@ def maybe_auto_backup(
 ) -> Path | None:
     """Write today's backup into ``directory`` unless there is one; keep the newest ``keep``.
 
-    The daily backup is a SQLite snapshot (:mod:`tokendeck.snapshots`), which
+    The daily backup is a SQLite snapshot (:mod:`tokendeck.backup.snapshot`), which
     costs about a second where this JSON format took tens of seconds on a large
     collection; ``tokendeck backup`` still writes the portable JSON.
     Returns the new file, or ``None`` when today's backup exists or the

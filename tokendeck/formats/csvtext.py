@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from itertools import chain, count
 from operator import methodcaller
 
-from tokendeck.bulk import collector_paused
 from tokendeck.errors import ImportFormatError, ValidationError
 from tokendeck.formats.options import ReadOptions, WriteOptions, decode_text
-from tokendeck.interchange import NoteRecord, Package
+from tokendeck.transfer.bulk import collector_paused
+from tokendeck.transfer.package import NoteRecord, Package
 
 #: Anki's names for ``#separator:``, and the literal characters also accepted.
 SEPARATOR_NAMES = {

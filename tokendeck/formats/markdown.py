@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from tokendeck.errors import ImportFormatError
 from tokendeck.formats.options import ReadOptions, WriteOptions, decode_text
-from tokendeck.interchange import NoteRecord, Package
+from tokendeck.transfer.package import NoteRecord, Package
 
 #: Lines that mean structure, not text; text lines like these get a backslash.
 _MARKER = re.compile(r"(#{1,2})(?:[ \t]+|$)|([qac]|deck|tags|kind):[ \t]?", re.IGNORECASE)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from tokendeck.errors import ImportFormatError, ValidationError
 from tokendeck.formats.options import ReadOptions, WriteOptions, decode_text
-from tokendeck.interchange import NoteRecord, Package
+from tokendeck.transfer.package import NoteRecord, Package
 
 NAMED_SEPARATORS = {
     "tab": "\t",

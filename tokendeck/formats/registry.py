@@ -17,7 +17,7 @@ from typing import Any
 
 from tokendeck.errors import ImportFormatError, ValidationError
 from tokendeck.formats.options import ReadOptions, WriteOptions
-from tokendeck.interchange import Package
+from tokendeck.transfer.package import Package
 
 _HEAD_BYTES = 64 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"

@@ -43,7 +43,7 @@ def inputs(col: Collection, deck: str | int | None, *, now: datetime) -> Inputs:
     For the whole collection the first deck with fitted parameters speaks for
     all (``optimize --all`` stores the same ones on every deck).
     """
-    from tokendeck.decks import DeckConfig
+    from tokendeck.domain.decks import DeckConfig
 
     decks = [col.deck(deck)] if deck is not None else col.decks()
     fitted = next((d.config for d in decks if d.config.fsrs_parameters), None)

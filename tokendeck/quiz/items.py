@@ -16,10 +16,10 @@ import html
 import re
 from dataclasses import dataclass
 
-from tokendeck.cards import CardView
+from tokendeck.domain.cards import CardView
+from tokendeck.domain.notes import first_line
 from tokendeck.grading.normalise import compact, normalise
 from tokendeck.grading.typos import edit_distance
-from tokendeck.notes import first_line
 
 #: Fronts of at most this many words that are not questions are terms.
 TERM_MAX_WORDS = 6

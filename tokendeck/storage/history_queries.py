@@ -15,12 +15,12 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tokendeck.cards import CardState
-from tokendeck.interchange import HISTORY_COLUMNS
+from tokendeck.domain.cards import CardState
 from tokendeck.storage.database import Database
+from tokendeck.transfer.package import HISTORY_COLUMNS
 
 if TYPE_CHECKING:
-    from tokendeck.interchange import ReviewSource
+    from tokendeck.transfer.package import ReviewSource
 
 #: Above this many rows the ``reviews_card`` index is dropped and rebuilt around
 #: the copy: one sort of the whole table beats a million random index inserts.

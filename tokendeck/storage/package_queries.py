@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from tokendeck.cards import CardState
-from tokendeck.interchange import ReviewRecord
+from tokendeck.domain.cards import CardState
 from tokendeck.storage import search_index
 from tokendeck.storage.database import Database, Row
 from tokendeck.storage.queries import (
@@ -20,6 +19,7 @@ from tokendeck.storage.queries import (
     NOTE_COLUMNS,
     from_ms,
 )
+from tokendeck.transfer.package import ReviewRecord
 
 
 def next_ids(db: Database) -> tuple[int, int]:
@@ -143,7 +143,7 @@ def review_records(db: Database, user: int) -> Iterator[tuple[int, ReviewRecord]
     """(card id, review) for a user's whole log in interchange form, by card and time.
 
     Converted straight from rows: a million reviews are exported without
-    building a :class:`tokendeck.reviews.Review` for each first.
+    building a :class:`tokendeck.domain.reviews.Review` for each first.
     """
     rows = db.iterate(
         "SELECT card_id, reviewed_at, rating, duration_ms, kind, scheduled_days, state_before,"

@@ -13,11 +13,11 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
-from tokendeck.attempts import Attempt, LoggedAttempt
-from tokendeck.cards import Card, CardState
-from tokendeck.decks import Deck, DeckConfig
-from tokendeck.notes import Note
-from tokendeck.reviews import Review
+from tokendeck.domain.attempts import Attempt, LoggedAttempt
+from tokendeck.domain.cards import Card, CardState
+from tokendeck.domain.decks import Deck, DeckConfig
+from tokendeck.domain.notes import Note
+from tokendeck.domain.reviews import Review
 from tokendeck.storage.database import Database, Row
 
 CARD_COLUMNS = (

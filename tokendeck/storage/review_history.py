@@ -2,7 +2,7 @@
 
 Fitting, evaluating and simulating read every answer a learner ever gave
 (a million rows for a large collection). Building a full
-:class:`tokendeck.reviews.Review` per row costs about 20 us; these queries
+:class:`tokendeck.domain.reviews.Review` per row costs about 20 us; these queries
 return plain tuples with only what the memory model uses, and let SQLite do
 the filtering:
 
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from tokendeck.reviews import ReviewSummary
+from tokendeck.domain.reviews import ReviewSummary
 from tokendeck.storage.database import Database
 
 #: (card id, reviewed at in UTC epoch milliseconds, rating 1-4 or 0 for a reset, duration ms)

@@ -1,4 +1,4 @@
-"""Turning a :class:`tokendeck.search.SearchQuery` into SQL.
+"""Turning a :class:`tokendeck.domain.search.SearchQuery` into SQL.
 
 Words of three or more characters are answered by the trigram full-text
 index (a real index, not a scan); shorter words fall back to LIKE on the
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tokendeck.cards import Card, CardState
-from tokendeck.notes import Note
-from tokendeck.search import SearchQuery
+from tokendeck.domain.cards import Card, CardState
+from tokendeck.domain.notes import Note
+from tokendeck.domain.search import SearchQuery
 from tokendeck.storage import search_index
 from tokendeck.storage.database import Database
 from tokendeck.storage.queries import CARD_COLUMNS, NOTE_COLUMNS, card_from_row, note_from_row

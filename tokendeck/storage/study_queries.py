@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tokendeck.cards import Card, CardState
+from tokendeck.domain.cards import Card, CardState
 from tokendeck.storage.database import Database
 from tokendeck.storage.queries import CARD_COLUMNS, card_from_row
 

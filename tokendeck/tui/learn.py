@@ -25,9 +25,9 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from tokendeck.cards import Rating
+from tokendeck.domain.cards import Rating
+from tokendeck.domain.intervals import format_interval, until
 from tokendeck.errors import NothingToUndoError, TokenDeckError
-from tokendeck.intervals import format_interval, until
 from tokendeck.quiz.formats import Question
 from tokendeck.quiz.marking import Mark
 from tokendeck.tui.marks import MarksView
@@ -37,7 +37,7 @@ from tokendeck.tui.related import RelatedScreen, term_of
 from tokendeck.tui.widgets import CountsHeader, KeyHints, NothingDue, StatusLine
 
 if TYPE_CHECKING:
-    from tokendeck.studying import AnswerResult
+    from tokendeck.collection.study import AnswerResult
     from tokendeck.tui.app import StudyApp
 
 #: How often the nothing-due panel checks whether a learning card has come due.

@@ -21,7 +21,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from tokendeck.cards import Rating
+from tokendeck.domain.cards import Rating
 from tokendeck.errors import TokenDeckError
 from tokendeck.quiz.formats import Question
 from tokendeck.quiz.marking import Mark, Response

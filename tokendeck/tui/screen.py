@@ -15,9 +15,9 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Button
 
-from tokendeck.cards import CardView, Rating
+from tokendeck.domain.cards import CardView, Rating
+from tokendeck.domain.intervals import format_interval, until
 from tokendeck.errors import NothingToUndoError, TokenDeckError
-from tokendeck.intervals import format_interval, until
 from tokendeck.tui.edit import EditScreen, NoteText
 from tokendeck.tui.widgets import (
     AnswerBar,

@@ -11,8 +11,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Markdown, Rule, Static
 from textual.widgets.button import ButtonVariant
 
-from tokendeck.cards import CardState, CardView, Rating
-from tokendeck.study import QueueCounts
+from tokendeck.domain.cards import CardState, CardView, Rating
+from tokendeck.scheduling.queue import QueueCounts
 
 #: Button variant per rating, so "Again" looks like a warning and "Good" like the default.
 _VARIANTS: dict[Rating, ButtonVariant] = {

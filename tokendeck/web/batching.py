@@ -18,8 +18,8 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from tokendeck.cards import Rating
 from tokendeck.collection import AnswerResult, Collection
+from tokendeck.domain.cards import Rating
 from tokendeck.errors import TokenDeckError
 
 

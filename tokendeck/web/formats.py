@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from tokendeck.formats import registry
-from tokendeck.interchange import Package
+from tokendeck.transfer.package import Package
 from tokendeck.web import schemas
 
 _ZIP_MAGIC = b"PK\x03\x04"

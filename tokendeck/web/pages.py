@@ -101,7 +101,7 @@ STREAK_WINDOW_DAYS = 60
 
 def _progress(col: Collection, now: datetime) -> dict[str, object]:
     """Streak and today's reviews from the recent review log only (a heavy log is slow to read)."""
-    from tokendeck.stats_charts import streak
+    from tokendeck.stats.charts import streak
 
     recent = list(col.reviews(since=now - timedelta(days=STREAK_WINDOW_DAYS)))
     found: dict[str, object] = dict(streak(recent, now, col.calendar))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from tokendeck.cards import CardView, Rating
-from tokendeck.days import Calendar
-from tokendeck.decks import Deck, DeckCounts
-from tokendeck.intervals import format_interval, until
-from tokendeck.notes import Note
-from tokendeck.reviews import Review
+from tokendeck.domain.cards import CardView, Rating
+from tokendeck.domain.days import Calendar
+from tokendeck.domain.decks import Deck, DeckCounts
+from tokendeck.domain.intervals import format_interval, until
+from tokendeck.domain.notes import Note
+from tokendeck.domain.reviews import Review
 from tokendeck.web import schemas
 from tokendeck.web.render import render_markdown
 
@@ -92,7 +92,7 @@ def buttons_out(
 ) -> list[schemas.ButtonOut]:
     """The four answer buttons with the interval each would give.
 
-    Labels come from :mod:`tokendeck.intervals`, as in the CLI and the terminal,
+    Labels come from :mod:`tokendeck.domain.intervals`, as in the CLI and the terminal,
     so a card due at tomorrow's day start reads "1d" everywhere, not "7h".
     """
     return [

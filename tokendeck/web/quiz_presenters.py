@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from tokendeck.cards import Rating
+from tokendeck.domain.cards import Rating
 from tokendeck.errors import ValidationError
 from tokendeck.web import quiz_schemas as qs
 

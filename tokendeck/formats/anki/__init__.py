@@ -1,4 +1,4 @@
-"""Anki packages (``.apkg`` and ``.colpkg``) <-> :class:`tokendeck.interchange.Package`.
+"""Anki packages (``.apkg`` and ``.colpkg``) <-> :class:`tokendeck.transfer.package.Package`.
 
 ``read`` accepts every layout Anki writes (legacy ``collection.anki2``,
 ``collection.anki21`` and the zstd-compressed ``collection.anki21b`` with its

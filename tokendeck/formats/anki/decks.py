@@ -1,6 +1,6 @@
 """Anki decks and their option groups, as TokenDeck deck records.
 
-Only the options TokenDeck has (``tokendeck.decks.DeckConfig``) are carried
+Only the options TokenDeck has (``tokendeck.domain.decks.DeckConfig``) are carried
 over; Anki's learning steps are minutes, ours are seconds. Filtered decks
 are not decks of their own here: their cards go back to their home decks.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tokendeck.formats.anki import protobuf
-from tokendeck.interchange import DeckRecord
+from tokendeck.transfer.package import DeckRecord
 
 
 @dataclass(frozen=True)

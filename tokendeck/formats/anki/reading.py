@@ -39,7 +39,7 @@ from tokendeck.formats.anki import notetypes, protobuf, scheduling
 from tokendeck.formats.anki.archive import Archive, Limits
 from tokendeck.formats.anki.database import AnkiDatabase, CardRow, history_select
 from tokendeck.formats.options import ReadOptions
-from tokendeck.interchange import CardRecord, MediaFile, NoteRecord, Package, ReviewSource
+from tokendeck.transfer.package import CardRecord, MediaFile, NoteRecord, Package, ReviewSource
 
 _LATEST = 3
 _COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")

@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from tokendeck.interchange import CardRecord
+from tokendeck.transfer.package import CardRecord
 
 _STATES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
 _KINDS = {0: "learn", 1: "review", 2: "relearn", 3: "filtered", 4: "manual", 5: "manual"}

@@ -34,7 +34,7 @@ from tokendeck.formats.anki.export_rows import (
     strip_html,
 )
 from tokendeck.formats.options import WriteOptions
-from tokendeck.interchange import CardRecord, NoteRecord, Package
+from tokendeck.transfer.package import CardRecord, NoteRecord, Package
 
 _DEFAULT_DECK_ID = 1
 _FIRST_DECK_ID = 1_000_000_000_000

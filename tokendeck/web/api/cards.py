@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from tokendeck.collection import Collection
 from tokendeck.errors import ValidationError
-from tokendeck.stats_charts import forgetting_curve
+from tokendeck.stats.charts import forgetting_curve
 from tokendeck.web import schemas
 from tokendeck.web.deps import Col, Now
 from tokendeck.web.presenters import card_out, review_out

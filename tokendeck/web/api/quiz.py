@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from tokendeck.cards import Rating
 from tokendeck.collection import Collection
+from tokendeck.domain.cards import Rating
 from tokendeck.errors import ConflictError, ValidationError
 from tokendeck.web import quiz_schemas as qs
 from tokendeck.web.deps import Col, Now, User
@@ -28,8 +28,8 @@ from tokendeck.web.quiz_store import Entry, QuizStore
 from tokendeck.web.schemas import QueueOut
 
 if TYPE_CHECKING:
+    from tokendeck.collection.study import AnswerResult
     from tokendeck.quiz.formats import Question
-    from tokendeck.studying import AnswerResult
 
 router = APIRouter(prefix="/quiz", tags=["quiz"])
 

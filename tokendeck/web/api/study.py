@@ -10,8 +10,8 @@ from datetime import datetime
 
 from fastapi import APIRouter, Request
 
-from tokendeck.cards import Rating
 from tokendeck.collection import Collection
+from tokendeck.domain.cards import Rating
 from tokendeck.web import schemas
 from tokendeck.web.batching import AnswerBatcher
 from tokendeck.web.deps import Col, Now

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 
 from tokendeck.errors import TooLargeError
 from tokendeck.formats import registry
-from tokendeck.interchange import Package
+from tokendeck.transfer.package import Package
 from tokendeck.web import schemas
 from tokendeck.web.deps import Col, Now, Settings
 from tokendeck.web.formats import available_formats, export_bytes, read_upload

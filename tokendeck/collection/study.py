@@ -14,18 +14,18 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from tokendeck.attempts import Attempt, LoggedAttempt
-from tokendeck.cards import Card, CardState, CardView, Rating
-from tokendeck.days import Calendar
-from tokendeck.decks import Deck
+from tokendeck.domain.attempts import Attempt, LoggedAttempt
+from tokendeck.domain.cards import Card, CardState, CardView, Rating
+from tokendeck.domain.days import Calendar
+from tokendeck.domain.decks import Deck
+from tokendeck.domain.notes import Note, normalise_tags
+from tokendeck.domain.reviews import Review, kind_for
 from tokendeck.errors import NothingToUndoError
-from tokendeck.notes import Note, normalise_tags
-from tokendeck.reviews import Review, kind_for
-from tokendeck.scheduler import Outcome, Scheduler
+from tokendeck.scheduling.queue import DayLog, Limits, QueueCounts, StudyQueue, interleave, pick
+from tokendeck.scheduling.scheduler import Outcome, Scheduler
 from tokendeck.storage import Database
 from tokendeck.storage import queries as q
 from tokendeck.storage import study_queries as sq
-from tokendeck.study import DayLog, Limits, QueueCounts, StudyQueue, interleave, pick
 
 LEECH_TAG = "leech"
 
@@ -113,7 +113,7 @@ class Studying:
         """Record an answer: schedule the card and log the review, durably, in one transaction.
 
         ``attempt`` records the question format, what was typed or picked and the
-        grade (see :mod:`tokendeck.attempts`); plain flips may leave it out.
+        grade (see :mod:`tokendeck.domain.attempts`); plain flips may leave it out.
         """
         if attempt is not None:
             attempt.validated()

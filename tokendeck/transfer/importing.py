@@ -13,13 +13,18 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from tokendeck import export_records, package_history, progress
-from tokendeck.bulk import collector_paused
-from tokendeck.cards import Card, CardState, Rating
-from tokendeck.decks import DeckConfig, check_name
+from tokendeck import progress
+from tokendeck.domain.cards import Card, CardState, Rating
+from tokendeck.domain.decks import DeckConfig, check_name
+from tokendeck.domain.notes import NOTE_KINDS
 from tokendeck.errors import ImportFormatError, ValidationError
-from tokendeck.import_rows import NewCards, NoteRows, fresh_guids
-from tokendeck.interchange import (
+from tokendeck.scheduling.scheduler import Scheduler
+from tokendeck.storage import package_queries as pq
+from tokendeck.storage import queries as q
+from tokendeck.transfer import exporting as export_records
+from tokendeck.transfer import history as package_history
+from tokendeck.transfer.bulk import collector_paused
+from tokendeck.transfer.package import (
     CardRecord,
     DeckRecord,
     MediaFile,
@@ -27,10 +32,7 @@ from tokendeck.interchange import (
     Package,
     ReviewRecord,
 )
-from tokendeck.notes import NOTE_KINDS
-from tokendeck.scheduler import Scheduler
-from tokendeck.storage import package_queries as pq
-from tokendeck.storage import queries as q
+from tokendeck.transfer.planning import NewCards, NoteRows, fresh_guids
 
 if TYPE_CHECKING:
     from tokendeck.collection import Collection

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tokendeck.errors import ImportFormatError, StorageError
-from tokendeck.interchange import ReviewRecord, ReviewSource
 from tokendeck.storage import history_queries as hq
 from tokendeck.storage import queries as q
+from tokendeck.transfer.package import ReviewRecord, ReviewSource
 
 if TYPE_CHECKING:
     from tokendeck.collection import Collection
@@ -55,7 +55,7 @@ def copy_history(
 
 def rebuild_from_history(col: Collection, card_ids: Sequence[int]) -> None:
     """Give cards that are not new but lack a memory state one, replayed from their log."""
-    from tokendeck.packages import rebuild_memory
+    from tokendeck.transfer.importing import rebuild_memory
 
     updates = []
     for card_id, rows in groupby(hq.answers_of(col.db, card_ids), key=lambda row: row[0]):

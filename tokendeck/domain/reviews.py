@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple, Protocol
 
-from tokendeck.cards import CardState
+from tokendeck.domain.cards import CardState
 
 
 @dataclass(frozen=True, slots=True)

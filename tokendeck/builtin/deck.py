@@ -2,7 +2,7 @@
 
 The deck's text lives in ``tokendeck/data/llm-vocabulary.toml`` so that it can
 be edited without touching code. This module only turns that file into an
-:class:`~tokendeck.interchange.Package`; the collection installs or updates it
+:class:`~tokendeck.transfer.package.Package`; the collection installs or updates it
 (matching notes by GUID, and updating text when :attr:`BuiltinDeck.version`
 grows).
 """
@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 from tokendeck.errors import TokenDeckError
-from tokendeck.interchange import DeckRecord, NoteRecord, Package
+from tokendeck.transfer.package import DeckRecord, NoteRecord, Package
 
 #: Name of the deck the built-in notes are installed into.
 BUILTIN_DECK_NAME = "LLM Vocabulary"

@@ -21,9 +21,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import fsrs
 
-from tokendeck.cards import Card, CardState, Rating
-from tokendeck.days import Calendar
-from tokendeck.decks import DeckConfig
+from tokendeck.domain.cards import Card, CardState, Rating
+from tokendeck.domain.days import Calendar
+from tokendeck.domain.decks import DeckConfig
 
 _TO_FSRS_STATE = {
     CardState.NEW: fsrs.State.Learning,

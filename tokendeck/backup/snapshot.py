@@ -14,7 +14,7 @@ docs/formats.md) holds::
 
 Restoring one (:func:`restore_snapshot`) checks the database read-only,
 migrates an older schema and swaps it in with the same crash-safe steps as a
-JSON restore (:mod:`tokendeck.restoring`): the old file and media folder are
+JSON restore (:mod:`tokendeck.backup.restore`): the old file and media folder are
 kept under ``backups/``, and anything that fails before the final rename
 leaves the collection untouched.
 """
@@ -34,9 +34,9 @@ from tokendeck.errors import ImportFormatError, TooLargeError, ValidationError
 from tokendeck.storage.snapshots import SnapshotInfo, check_snapshot, write_snapshot
 
 if TYPE_CHECKING:
+    from tokendeck.backup.restore import RestoreResult
     from tokendeck.collection import Collection
-    from tokendeck.interchange import MediaFile
-    from tokendeck.restoring import RestoreResult
+    from tokendeck.transfer.package import MediaFile
 
 FORMAT = "tokendeck-snapshot"
 VERSION = 1
@@ -133,7 +133,7 @@ def restore_snapshot(path: Path, archive_path: Path, *, now: datetime) -> Restor
     Refuses (changing nothing) a damaged, foreign or newer snapshot, and a
     collection file holding users the snapshot does not.
     """
-    from tokendeck import restoring
+    from tokendeck.backup import restore as restoring
 
     path, source = Path(path), str(archive_path)
     partial = restoring.temporary_beside(path)
@@ -230,8 +230,8 @@ def _migrate_and_count(partial: Path) -> tuple[int, int, int]:
 
 
 def _media(archive: zipfile.ZipFile, budget: _Budget, source: str) -> list[MediaFile]:
-    from tokendeck.interchange import MediaFile
-    from tokendeck.packages import safe_media_name
+    from tokendeck.transfer.importing import safe_media_name
+    from tokendeck.transfer.package import MediaFile
 
     files = []
     for info in archive.infolist():

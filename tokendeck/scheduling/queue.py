@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from tokendeck.cards import Card, CardState
+from tokendeck.domain.cards import Card, CardState
 
 #: How early a learning card may be shown when nothing else is due.
 LEARN_AHEAD = timedelta(minutes=20)

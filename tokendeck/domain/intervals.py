@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tokendeck.days import Calendar
+from tokendeck.domain.days import Calendar
 
 #: Below this an interval is shown as "less than" (a learning card may come back early).
 _UPPER_BOUND_BELOW = timedelta(minutes=20)

@@ -20,7 +20,7 @@ def sync_builtin(col: Collection, now: datetime) -> str:
     installed = col.get_value(_VERSION_KEY)
     if installed is None and not col.is_empty():
         return "current"  # a collection with the learner's own cards: leave it alone
-    from tokendeck import builtin as shipped
+    from tokendeck.builtin import deck as shipped
 
     # Cheap check first: the full TOML parse is only needed when something changes.
     if installed is not None and int(installed) >= shipped.builtin_version():

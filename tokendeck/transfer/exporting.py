@@ -1,7 +1,7 @@
 """The collection's notes and cards as interchange records, straight from their rows.
 
 Exports build a hundred thousand records; going from row to record directly
-(rather than through a :class:`tokendeck.notes.Note` / :class:`tokendeck.cards.Card`
+(rather than through a :class:`tokendeck.domain.notes.Note` / :class:`tokendeck.domain.cards.Card`
 each, with creation times nobody exports) halves the work per note.
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from tokendeck.cards import CardState
-from tokendeck.interchange import CardRecord, NoteRecord, ReviewRecord
+from tokendeck.domain.cards import CardState
+from tokendeck.transfer.package import CardRecord, NoteRecord, ReviewRecord
 
 _LABELS = {int(state): state.label for state in CardState}
 _stamp = datetime.fromtimestamp

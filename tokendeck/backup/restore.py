@@ -2,7 +2,7 @@
 
 As in Anki, a restore *replaces* the collection (use ``tokendeck import`` to
 merge a backup's notes instead). The records of a backup (see
-:mod:`tokendeck.backups`) are written back with their ids, row times, card
+:mod:`tokendeck.backup.records`) are written back with their ids, row times, card
 state, review log with undo data, attempts and settings, so the restored
 file compares equal row for row; only the schema-migration bookkeeping and
 the search index's internals are the restore's own.
@@ -27,9 +27,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tokendeck.cards import CardState
+from tokendeck.domain.cards import CardState
 from tokendeck.errors import ImportFormatError, StorageError, ValidationError
-from tokendeck.interchange import (
+from tokendeck.storage import open_database
+from tokendeck.storage import queries as q
+from tokendeck.storage import restore_queries as rq
+from tokendeck.storage.database import Database
+from tokendeck.transfer.package import (
     AttemptRecord,
     CardRecord,
     DeckRecord,
@@ -38,10 +42,6 @@ from tokendeck.interchange import (
     Package,
     ReviewRecord,
 )
-from tokendeck.storage import open_database
-from tokendeck.storage import queries as q
-from tokendeck.storage import restore_queries as rq
-from tokendeck.storage.database import Database
 
 _NUMBERS = {state.label: int(state) for state in CardState}
 
@@ -135,8 +135,8 @@ def temporary_beside(path: Path) -> Path:
 def _build(partial: Path, package: Package, *, now: datetime, user: str) -> tuple[int, int, int]:
     if not is_exact(package):
         return _build_like_an_import(partial, package, now=now, user=user)
-    from tokendeck.packages import validate
     from tokendeck.storage import search_index
+    from tokendeck.transfer.importing import validate
 
     validate(package, "duplicate")  # kinds, fronts and deck names, naming the bad note
     db = open_database(partial)
@@ -342,7 +342,7 @@ def _media_dir(path: Path) -> Path:
 
 def stage_media(path: Path, media: list[MediaFile]) -> Path | None:
     """The backup's media written into a temporary folder beside the collection."""
-    from tokendeck.packages import safe_media_name
+    from tokendeck.transfer.importing import safe_media_name
 
     if not media:
         return None

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from tokendeck.errors import ValidationError
 
 if TYPE_CHECKING:
-    from tokendeck.notes import Note
+    from tokendeck.domain.notes import Note
 
 
 class CardState(IntEnum):

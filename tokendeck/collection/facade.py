@@ -15,21 +15,21 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from tokendeck import search as search_lang
-from tokendeck.cards import Card, CardState, CardView
-from tokendeck.days import DEFAULT_ROLLOVER_HOUR, Calendar, zone
-from tokendeck.decks import DEFAULT_DECK, Deck, DeckConfig, DeckCounts, check_name
+from tokendeck.collection.quizzes import Quizzing
+from tokendeck.collection.study import AnswerResult, Studying
+from tokendeck.collection.transfers import Transfers
+from tokendeck.domain import search as search_lang
+from tokendeck.domain.cards import Card, CardState, CardView
+from tokendeck.domain.days import DEFAULT_ROLLOVER_HOUR, Calendar, zone
+from tokendeck.domain.decks import DEFAULT_DECK, Deck, DeckConfig, DeckCounts, check_name
+from tokendeck.domain.notes import Note, card_ordinals, check_kind, new_guid, normalise_tags, render
+from tokendeck.domain.reviews import Review
 from tokendeck.errors import NotFoundError, ValidationError
-from tokendeck.notes import Note, card_ordinals, check_kind, new_guid, normalise_tags, render
-from tokendeck.quizzing import Quizzing
-from tokendeck.reviews import Review
-from tokendeck.scheduler import Scheduler
+from tokendeck.scheduling.queue import StudyQueue
+from tokendeck.scheduling.scheduler import Scheduler
 from tokendeck.storage import Database, open_database, search_sql
 from tokendeck.storage import queries as q
 from tokendeck.storage import study_queries as sq
-from tokendeck.study import StudyQueue
-from tokendeck.studying import AnswerResult, Studying
-from tokendeck.transfers import Transfers
 
 __all__ = ["AnswerResult", "Collection", "Settings", "default_path"]
 
@@ -87,7 +87,7 @@ class Collection(Studying, Quizzing, Transfers):
         db = open_database(path or default_path())
         col = cls(db, q.user_id(db, user, q.to_ms(moment)), user, fuzz_seed)
         if install_builtin:
-            from tokendeck.installer import sync_builtin
+            from tokendeck.collection.builtin import sync_builtin
 
             sync_builtin(col, moment)
         return col
@@ -378,7 +378,7 @@ class Collection(Studying, Quizzing, Transfers):
         limit: int | None = None,
         offset: int = 0,
     ) -> list[CardView]:
-        """Cards matching a search (see :mod:`tokendeck.search`); no silent cap."""
+        """Cards matching a search (see :mod:`tokendeck.domain.search`); no silent cap."""
         where, params = self._search(query, now, deck, tag, due, state)
         found = search_sql.find_with_notes(
             self.db, where, params, order=order, limit=limit, offset=offset
@@ -484,8 +484,8 @@ class Collection(Studying, Quizzing, Transfers):
         return result
 
     def stats(self, now: datetime, deck: str | int | None = None) -> dict[str, Any]:
-        """Every statistic and chart series, from the review log (see tokendeck.stats_charts)."""
-        from tokendeck.stats_charts import chart_data
+        """Every statistic and chart series, from the review log (see tokendeck.stats.charts)."""
+        from tokendeck.stats.charts import chart_data
         from tokendeck.storage.review_history import summaries
 
         cards = self.cards(deck)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
-from tokendeck.cards import CardState
+from tokendeck.domain.cards import CardState
 from tokendeck.errors import ValidationError
 
 _IS_FLAGS = ("due", "new", "suspended", "buried", "leech", "learning", "review")

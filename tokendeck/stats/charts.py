@@ -15,9 +15,9 @@ from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
-from tokendeck.cards import Card, CardState
-from tokendeck.days import Calendar
-from tokendeck.reviews import Review, ReviewFacts
+from tokendeck.domain.cards import Card, CardState
+from tokendeck.domain.days import Calendar
+from tokendeck.domain.reviews import Review, ReviewFacts
 
 #: Cards whose interval before a review was at least this many days count as mature (as in Anki).
 MATURE_DAYS = 21

@@ -2,7 +2,7 @@
 
 An import treats a package as new material: it allocates ids, stamps rows
 with the time of the import and merges into what is there. A backup keeps
-what a restore (:mod:`tokendeck.restoring`) needs to give back an identical
+what a restore (:mod:`tokendeck.backup.restore`) needs to give back an identical
 collection: every deck, note, card, review and attempt with its id, row
 times, card state (buried days included), undo data, settings and the owner.
 This module converts the collection's rows into interchange records;
@@ -16,8 +16,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tokendeck.cards import CardState
-from tokendeck.interchange import (
+from tokendeck.domain.cards import CardState
+from tokendeck.storage import queries as q
+from tokendeck.storage import restore_queries as rq
+from tokendeck.storage.database import Database, Row
+from tokendeck.transfer.package import (
     AttemptRecord,
     CardRecord,
     DeckRecord,
@@ -27,9 +30,6 @@ from tokendeck.interchange import (
     ReviewRecord,
     UserRecord,
 )
-from tokendeck.storage import queries as q
-from tokendeck.storage import restore_queries as rq
-from tokendeck.storage.database import Database, Row
 
 if TYPE_CHECKING:
     from tokendeck.collection import Collection

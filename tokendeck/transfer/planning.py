@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from itertools import count
 from typing import Any
 
-from tokendeck.interchange import NoteRecord
-from tokendeck.notes import card_ordinals, normalise_tags
+from tokendeck.domain.notes import card_ordinals, normalise_tags
 from tokendeck.storage.queries import tags_text
+from tokendeck.transfer.package import NoteRecord
 
 #: (card id, note id, deck id, ordinal) of a card that starts new.
 NewCard = tuple[int, int, int, int]

@@ -5,7 +5,7 @@ into :class:`~tokendeck.quiz.items.Item` values, keeps their pairwise
 similarities (embeddings through the grader's lazy model, TF-IDF without
 it), and hands them to the pure modules of :mod:`tokendeck.quiz`. Answers in
 every format go through ``Collection.answer`` with an
-:class:`~tokendeck.attempts.Attempt`, so each feeds the FSRS schedule and
+:class:`~tokendeck.domain.attempts.Attempt`, so each feeds the FSRS schedule and
 overrides are logged.
 
 Return types are the plain frozen dataclasses of :mod:`tokendeck.quiz`:
@@ -21,15 +21,16 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from tokendeck.cards import CardState, CardView, Rating
+from tokendeck.domain.cards import CardState, CardView, Rating
 from tokendeck.errors import ValidationError
 
 if TYPE_CHECKING:  # the quiz modules are imported when first used (cold start)
     import random
 
     from tokendeck.collection import Collection
+    from tokendeck.collection.study import AnswerResult
+    from tokendeck.domain.notes import Note
     from tokendeck.grading import Grader
-    from tokendeck.notes import Note
     from tokendeck.quiz.cloze import ClozeSuggestion
     from tokendeck.quiz.formats import Question
     from tokendeck.quiz.items import Item
@@ -39,7 +40,6 @@ if TYPE_CHECKING:  # the quiz modules are imported when first used (cold start)
     from tokendeck.quiz.marking import Mark, Response
     from tokendeck.quiz.practice_test import PracticeTest, TestScore
     from tokendeck.quiz.similarity import Similarities
-    from tokendeck.studying import AnswerResult
 
 
 #: Decks whose similarity matrices are kept in memory per process.

@@ -1,10 +1,10 @@
 """Transfers: the part of the collection facade behind imports, exports, backups and restores.
 
 A mixin of :class:`tokendeck.collection.Collection`. Every file format goes
-through the neutral :class:`tokendeck.interchange.Package`: imports apply one
-(:mod:`tokendeck.packages`, all or nothing), exports build one, backups build
-the exact form (:mod:`tokendeck.backups`), and a restore replaces the
-collection file (:mod:`tokendeck.restoring`). The modules behind them are
+through the neutral :class:`tokendeck.transfer.package.Package`: imports apply one
+(:mod:`tokendeck.transfer.importing`, all or nothing), exports build one, backups build
+the exact form (:mod:`tokendeck.backup.records`), and a restore replaces the
+collection file (:mod:`tokendeck.backup.restore`). The modules behind them are
 imported on first use, so studying never pays for them at start-up.
 """
 
@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
+    from tokendeck.backup.restore import RestoreResult
     from tokendeck.collection import Collection
-    from tokendeck.interchange import Package
-    from tokendeck.packages import ImportResult
-    from tokendeck.restoring import RestoreResult
+    from tokendeck.transfer.importing import ImportResult
+    from tokendeck.transfer.package import Package
 
 
 class Transfers:
@@ -31,13 +31,13 @@ class Transfers:
     def import_package(
         self, package: Package, *, now: datetime, mode: str = "update", deck: str | None = None
     ) -> ImportResult:
-        """Apply an interchange Package all-or-nothing (see :mod:`tokendeck.packages`).
+        """Apply an interchange Package all-or-nothing (see :mod:`tokendeck.transfer.importing`).
 
         ``mode`` says what happens to notes already there (same GUID, or same
         front for formats without ids): ``update``, ``duplicate`` or ``skip``;
         ``deck`` puts every card into that deck.
         """
-        from tokendeck.packages import apply_package
+        from tokendeck.transfer.importing import apply_package
 
         col = self._col
         result = apply_package(col, package, now=now, mode=mode, deck=deck)
@@ -60,10 +60,10 @@ class Transfers:
         """
         col = self._col
         if full:
-            from tokendeck.backups import build_backup
+            from tokendeck.backup.records import build_backup
 
             return build_backup(col, deck)
-        from tokendeck.packages import build_package
+        from tokendeck.transfer.importing import build_package
 
         return build_package(
             col, deck=deck, with_scheduling=with_scheduling, bulk_history=bulk_history
@@ -73,21 +73,21 @@ class Transfers:
     def restore(
         path: str | Path, package: Package, *, now: datetime, user: str = "local"
     ) -> RestoreResult:
-        """Replace the collection file at ``path`` with a backup (see :mod:`tokendeck.restoring`).
+        """Replace the collection file at ``path`` with a backup (:mod:`tokendeck.backup.restore`).
 
         The old file is kept under ``backups/``; a failure leaves it untouched.
         """
-        from tokendeck.restoring import restore_backup
+        from tokendeck.backup.restore import restore_backup
 
         return restore_backup(Path(path), package, now=now, user=user)
 
     def write_snapshot(self, path: str | Path, *, now: datetime) -> None:
-        """Write the database and its media as a snapshot zip (see :mod:`tokendeck.snapshots`).
+        """Write the database and media as a snapshot zip (:mod:`tokendeck.backup.snapshot`).
 
         What the automatic daily backup writes: a consistent copy of the whole
         database, taken in about a second even for a large collection.
         """
-        from tokendeck.snapshots import write_archive
+        from tokendeck.backup.snapshot import write_archive
 
         write_archive(self._col, Path(path), now=now)
 
@@ -98,6 +98,6 @@ class Transfers:
         A damaged, foreign or newer snapshot is refused and the collection left
         untouched; an older schema is migrated; the old file is kept under ``backups/``.
         """
-        from tokendeck.snapshots import restore_snapshot
+        from tokendeck.backup.snapshot import restore_snapshot
 
         return restore_snapshot(Path(path), Path(archive), now=now)

@@ -220,13 +220,9 @@ def test_auto_backup_once_a_day_and_keeps_the_newest(
     folder = tmp_path / "backups"
     (folder).mkdir()
     (folder / "unrelated.zip").write_bytes(b"mine")
-    made = [
-        backup.maybe_auto_backup(filled, now + timedelta(days=d), folder, keep=3) for d in range(5)
-    ]
+    made = [filled.daily_backup(folder, now=now + timedelta(days=d), keep=3) for d in range(5)]
     assert all(made)
-    assert (
-        backup.maybe_auto_backup(filled, now + timedelta(days=4, hours=1), folder, keep=3) is None
-    )
+    assert filled.daily_backup(folder, now=now + timedelta(days=4, hours=1), keep=3) is None
     names = sorted(p.name for p in folder.iterdir())
     assert names == [
         "tokendeck-backup-2026-11-29.zip",
@@ -242,5 +238,5 @@ def test_auto_backup_once_a_day_and_keeps_the_newest(
 def test_empty_collection_is_not_backed_up(col: Collection, tmp_path: Path, now: datetime) -> None:
     folder = tmp_path / "backups"
     folder.mkdir()
-    assert backup.maybe_auto_backup(col, now, folder) is None
+    assert col.daily_backup(folder, now=now) is None
     assert list(folder.iterdir()) == []

@@ -109,7 +109,7 @@ def test_new_card_daily_limit(col: Collection) -> None:
     col.answer(first.id, "easy", now=NOW)
     assert col.queue_counts(NOW).new == 1
     # a fresh process sees the same limit (counts come from the review log)
-    col._forget_caches()
+    col._core.forget()
     assert col.queue_counts(NOW).new == 1
     assert col.queue_counts(TOMORROW).new == 2
 
@@ -131,7 +131,7 @@ def test_siblings_are_not_shown_the_same_day(col: Collection) -> None:
     assert col.queue_counts(NOW).new == 1
     col.answer(forward, "easy", now=NOW)
     assert col.next_card(NOW) is None
-    col._forget_caches()
+    col._core.forget()
     assert col.next_card(NOW) is None  # also after a restart
     view = col.next_card(TOMORROW)
     assert view is not None and view.id == backward

@@ -8,7 +8,6 @@ import pytest
 
 from tokendeck.builtin import deck as builtin
 from tokendeck.collection import Collection
-from tokendeck.collection.builtin import sync_builtin
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 
@@ -50,12 +49,12 @@ def test_newer_version_updates_text_and_keeps_history(
     )
     monkeypatch.setattr(builtin, "load_builtin", lambda: newer)
     monkeypatch.setattr(builtin, "builtin_version", lambda: newer.version)
-    assert sync_builtin(builtin_col, NOW) == "updated"
+    assert builtin_col.update_builtin(now=NOW) == "updated"
     view = builtin_col.card(card.id)
     assert view.back.startswith("Updated answer.")
     assert len(builtin_col.history(card.id)) == 1
     assert builtin_col.count_cards(now=NOW) == 17
-    assert sync_builtin(builtin_col, NOW) == "current"
+    assert builtin_col.update_builtin(now=NOW) == "current"
 
 
 def test_deleted_builtin_deck_is_not_reinstalled(db_path: Path) -> None:
@@ -75,7 +74,7 @@ def test_version_2_gives_installed_decks_the_seed_fronts(builtin_col: Collection
     builtin_col.answer(card.id, "good", now=NOW)
     builtin_col.edit_note(gpt.id, now=NOW, front="What does GPT stand for?")
     builtin_col.set_value("builtin.llm-vocabulary.version", 1)
-    assert sync_builtin(builtin_col, NOW) == "updated"
+    assert builtin_col.update_builtin(now=NOW) == "updated"
     assert builtin_col.card(card.id).front == "What does GTP stand for?"
     assert builtin_col.card(card.id).back.startswith("GPT: Generative Pre-trained Transformer")
     assert len(builtin_col.history(card.id)) == 1

@@ -274,7 +274,7 @@ def test_a_large_restore_indexes_in_bulk_and_still_searches(
     source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Large restores (2,000+ notes) defer the search index; a tiny threshold takes that path.
-    from tokendeck.storage import search_index
+    from tokendeck.storage import search as search_index
 
     monkeypatch.setattr(search_index, "BULK_THRESHOLD", 2)
     target = tmp_path / "bulk.db"

@@ -29,7 +29,7 @@ def source(tmp_path: Path) -> Path:
 
 def auto_backup(path: Path, folder: Path, days: int = 0) -> Path:
     with Collection.open(path, now=T0, install_builtin=False) as col:
-        made = backup.maybe_auto_backup(col, T0 + timedelta(days=days), folder)
+        made = col.daily_backup(folder, now=T0 + timedelta(days=days))
     assert made is not None
     return made
 
@@ -249,7 +249,7 @@ def test_partials_left_by_an_earlier_days_crash_are_removed_todays_kept(
 def test_an_empty_collection_gets_no_snapshot(tmp_path: Path) -> None:
     empty = tmp_path / "empty.db"
     with Collection.open(empty, now=T0, install_builtin=False) as col:
-        assert backup.maybe_auto_backup(col, T0, tmp_path / "backups") is None
+        assert col.daily_backup(tmp_path / "backups", now=T0) is None
     assert not (tmp_path / "backups").exists()
 
 

@@ -84,8 +84,8 @@ def test_answer_survives_a_killed_process(tmp_path: Path) -> None:
 
 def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
     with Collection.open(tmp_path / "c.db", now=NOW, install_builtin=False) as col:
-        with pytest.raises(RuntimeError), col.db.transaction():
-            col.db.execute(
+        with pytest.raises(RuntimeError), col.store.db.transaction():
+            col.store.db.execute(
                 "INSERT INTO decks (user_id, name, config, created_at, modified_at)"
                 " VALUES (?, 'Half', '{}', 0, 0)",
                 (col.user_id,),
@@ -95,19 +95,19 @@ def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
 
 
 def test_bulk_import_defers_indexing_and_search_still_finds_everything(tmp_path: Path) -> None:
-    from tokendeck.storage import search_index
+    from tokendeck.storage import search as search_index
     from tokendeck.transfer.package import NoteRecord, Package
 
     notes = [NoteRecord(f"term {i}", f"definition number {i}", deck="Bulk") for i in range(2500)]
     notes[1234] = NoteRecord("Transformer", "attention network", deck="Bulk")
     with Collection.open(tmp_path / "c.db", now=NOW, install_builtin=False) as col:
         col.import_package(Package(notes=notes), now=NOW)
-        assert search_index.is_stale(col.db)
+        assert search_index.is_stale(col.store.db)
         # one note added the usual way still goes through the trigger
         col.add_note("Bulk", "Canberra", "capital of Australia", now=NOW)
         hits = col.find_cards("ansfor", now=NOW)
         assert [v.front for v in hits] == ["Transformer"]
-        assert not search_index.is_stale(col.db)
+        assert not search_index.is_stale(col.store.db)
         assert [v.front for v in col.find_cards("canberra", now=NOW)] == ["Canberra"]
         assert col.count_cards("definition", now=NOW) == 2499
         # edits after the rebuild are indexed by the triggers again
@@ -119,7 +119,7 @@ def test_bulk_import_defers_indexing_and_search_still_finds_everything(tmp_path:
 
 def test_failed_bulk_import_keeps_the_index_trigger(tmp_path: Path) -> None:
     from tokendeck.errors import ImportFormatError
-    from tokendeck.storage import search_index
+    from tokendeck.storage import search as search_index
     from tokendeck.transfer.package import MediaFile, NoteRecord, Package
 
     notes = [NoteRecord(f"term {i}", "d", deck="Bulk") for i in range(2500)]
@@ -128,6 +128,6 @@ def test_failed_bulk_import_keeps_the_index_trigger(tmp_path: Path) -> None:
     with Collection.open(tmp_path / "c.db", now=NOW, install_builtin=False) as col:
         with pytest.raises(ImportFormatError, match="unsafe media"):
             col.import_package(package, now=NOW)
-        assert col.count_cards(now=NOW) == 0 and not search_index.is_stale(col.db)
+        assert col.count_cards(now=NOW) == 0 and not search_index.is_stale(col.store.db)
         col.add_note("D", "Attention", "x", now=NOW)
         assert [v.front for v in col.find_cards("attent", now=NOW)] == ["Attention"]

@@ -5,21 +5,23 @@ with the time of the import and merges into what is there. A backup keeps
 what a restore (:mod:`tokendeck.backup.restore`) needs to give back an identical
 collection: every deck, note, card, review and attempt with its id, row
 times, card state (buried days included), undo data, settings and the owner.
-This module converts the collection's rows into interchange records;
+This module converts the user's rows into neutral-form records;
 :mod:`tokendeck.formats.backup` converts those records to and from the file.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from tokendeck.domain.cards import CardState
-from tokendeck.storage import queries as q
-from tokendeck.storage import restore_queries as rq
-from tokendeck.storage.database import Database, Row
+from tokendeck.storage import Store
+from tokendeck.storage.backup import Backup
+from tokendeck.storage.backup import from_ms as from_exact_ms
+from tokendeck.storage.database import Row
+from tokendeck.storage.rows import note_from_row
 from tokendeck.transfer.package import (
     AttemptRecord,
     CardRecord,
@@ -31,55 +33,55 @@ from tokendeck.transfer.package import (
     UserRecord,
 )
 
-if TYPE_CHECKING:
-    from tokendeck.collection import Collection
-
 _LABELS = {int(state): state.label for state in CardState}
 
 
 # -- backing up ----------------------------------------------------------------------------
-def build_backup(col: Collection, deck: str | int | None = None) -> Package:
-    """Everything of the collection's user (or one deck) as a Package with ids and times."""
-    db, user = col.db, col.user_id
-    wanted = None if deck is None else set(col.deck_ids(deck))
-    decks = {row[0]: row for row in rq.deck_rows(db, user) if wanted is None or row[0] in wanted}
-    reviews = _reviews_by_card(db, user)
-    cards = _cards_by_note(db, user, decks, reviews)
-    package = Package(source=str(db.location))
+def build_backup(store: Store, media_dir: Path, deck_ids: Sequence[int] | None = None) -> Package:
+    """Everything of the store's user (or some decks) as a Package with ids and times.
+
+    ``media_dir`` is the collection's media folder (backed up whole).
+    """
+    rows = store.backup
+    wanted = None if deck_ids is None else set(deck_ids)
+    decks = {row[0]: row for row in rows.deck_rows() if wanted is None or row[0] in wanted}
+    reviews = _reviews_by_card(rows)
+    cards = _cards_by_note(rows, decks, reviews)
+    package = Package(source=str(store.location))
     package.decks = [_deck_record(row) for row in decks.values()]
     package.notes = [
         _note_record(row, cards.get(row[0], []))
-        for row in rq.note_rows(db, user)
-        if deck is None or row[0] in cards
+        for row in rows.note_rows()
+        if deck_ids is None or row[0] in cards
     ]
     kept = {c.key for n in package.notes for c in n.cards}
-    if deck is None:  # the history of deleted cards belongs to the whole collection only
+    if deck_ids is None:  # the history of deleted cards belongs to the whole collection only
         package.deleted_card_reviews = [
             CardRecord(key=card_id, reviews=log) for card_id, log in reviews.items()
         ]
         kept.update(reviews)
-    package.attempts = [_attempt_record(r) for r in rq.attempt_rows(db, user) if r[3] in kept]
-    package.settings = {key: json.loads(value) for key, value in rq.setting_rows(db, user)}
-    owner = rq.user_row(db, user)
+    package.attempts = [_attempt_record(r) for r in rows.attempt_rows() if r[3] in kept]
+    package.settings = {key: json.loads(value) for key, value in rows.setting_rows()}
+    owner = rows.user_row()
     if owner is not None:
-        package.user = UserRecord(owner[1], owner[0], rq.from_ms(owner[2]))
-    package.media = _read_media(col.media_dir())
+        package.user = UserRecord(owner[1], owner[0], from_exact_ms(owner[2]))
+    package.media = _read_media(media_dir)
     return package
 
 
-def _reviews_by_card(db: Database, user: int) -> dict[int, list[ReviewRecord]]:
+def _reviews_by_card(rows: Backup) -> dict[int, list[ReviewRecord]]:
     grouped: dict[int, list[ReviewRecord]] = {}
-    for row in rq.review_rows(db, user):
+    for row in rows.review_rows():
         grouped.setdefault(row[2], []).append(_review_record(row))
     return grouped
 
 
 def _cards_by_note(
-    db: Database, user: int, decks: dict[int, Row], reviews: dict[int, list[ReviewRecord]]
+    rows: Backup, decks: dict[int, Row], reviews: dict[int, list[ReviewRecord]]
 ) -> dict[int, list[CardRecord]]:
     """Card records by note id; each card's reviews are taken out of ``reviews``."""
     grouped: dict[int, list[CardRecord]] = {}
-    for row in rq.card_rows(db, user):
+    for row in rows.card_rows():
         if row[2] in decks:
             record = _card_record(row, decks[row[2]][2], reviews.pop(row[0], []))
             grouped.setdefault(row[1], []).append(record)
@@ -91,12 +93,17 @@ def _cards_by_note(
 def _deck_record(row: Row) -> DeckRecord:
     deck_id, _, name, description, config, created, modified = row
     return DeckRecord(
-        name, description, json.loads(config), deck_id, rq.from_ms(created), rq.from_ms(modified)
+        name,
+        description,
+        json.loads(config),
+        deck_id,
+        from_exact_ms(created),
+        from_exact_ms(modified),
     )
 
 
 def _note_record(row: Row, cards: list[CardRecord]) -> NoteRecord:
-    note = q.note_from_row(row)
+    note = note_from_row(row)
     return NoteRecord(
         front=note.front,
         back=note.back,
@@ -110,8 +117,8 @@ def _note_record(row: Row, cards: list[CardRecord]) -> NoteRecord:
         source_note=note.source_note,
         cards=cards,
         id=note.id,
-        created_at=rq.from_ms(row[11]),
-        modified_at=rq.from_ms(row[12]),
+        created_at=from_exact_ms(row[11]),
+        modified_at=from_exact_ms(row[12]),
     )
 
 
@@ -120,25 +127,25 @@ def _card_record(row: Row, deck: str, reviews: list[ReviewRecord]) -> CardRecord
         ordinal=row[4],
         deck=deck,
         state=_LABELS[row[5]],
-        due=rq.from_ms(row[6]),
+        due=from_exact_ms(row[6]),
         step=row[7],
         stability=row[8],
         difficulty=row[9],
-        last_review=None if row[10] is None else rq.from_ms(row[10]),
+        last_review=None if row[10] is None else from_exact_ms(row[10]),
         reps=row[11],
         lapses=row[12],
         suspended=bool(row[13]),
         reviews=reviews,
         key=row[0],
         buried_until=None if row[14] is None else date.fromordinal(row[14]),
-        created_at=rq.from_ms(row[15]),
-        modified_at=rq.from_ms(row[16]),
+        created_at=from_exact_ms(row[15]),
+        modified_at=from_exact_ms(row[16]),
     )
 
 
 def _review_record(row: Row) -> ReviewRecord:
     return ReviewRecord(
-        reviewed_at=rq.from_ms(row[3]),
+        reviewed_at=from_exact_ms(row[3]),
         rating=row[4],
         duration_ms=row[5],
         kind=row[6],
@@ -158,7 +165,7 @@ def _attempt_record(row: Row) -> AttemptRecord:
         id=row[0],
         review_id=row[2],
         card_id=row[3],
-        answered_at=rq.from_ms(row[4]),
+        answered_at=from_exact_ms(row[4]),
         format=row[5],
         answer=row[6],
         score=row[7],

@@ -28,11 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from tokendeck.domain.cards import CardState
+from tokendeck.domain.settings import Settings
 from tokendeck.errors import ImportFormatError, StorageError, ValidationError
-from tokendeck.storage import open_database
-from tokendeck.storage import queries as q
-from tokendeck.storage import restore_queries as rq
-from tokendeck.storage.database import Database
+from tokendeck.storage import Database, Store, open_database
+from tokendeck.storage.backup import checkpoint, other_users_with_data
+from tokendeck.storage.backup import to_ms as exact_ms
+from tokendeck.storage.rows import tags_text
 from tokendeck.transfer.package import (
     AttemptRecord,
     CardRecord,
@@ -112,7 +113,7 @@ def _refuse_other_users(path: Path, owner: str) -> None:
     except StorageError:
         return  # a damaged collection is what restores are for: it is kept, then replaced
     try:
-        others = rq.other_users_with_data(db, owner)
+        others = other_users_with_data(db, owner)
     finally:
         db.close()
     if others:
@@ -135,7 +136,7 @@ def temporary_beside(path: Path) -> Path:
 def _build(partial: Path, package: Package, *, now: datetime, user: str) -> tuple[int, int, int]:
     if not is_exact(package):
         return _build_like_an_import(partial, package, now=now, user=user)
-    from tokendeck.storage import search_index
+    from tokendeck.storage.search import ensure_current
     from tokendeck.transfer.importing import validate
 
     validate(package, "duplicate")  # kinds, fronts and deck names, naming the bad note
@@ -143,7 +144,7 @@ def _build(partial: Path, package: Package, *, now: datetime, user: str) -> tupl
     try:
         with db.transaction():
             counts = _write_rows(db, package, now)
-        search_index.ensure_current(db)
+        ensure_current(db)
     finally:
         db.close()
     return counts
@@ -153,16 +154,17 @@ def _write_rows(db: Database, package: Package, now: datetime) -> tuple[int, int
     owner = package.user
     assert owner is not None and owner.id is not None  # is_exact checked it
     uid = owner.id
-    rq.insert_user(db, uid, owner.name, rq.to_ms(owner.created_at or now))
-    rq.insert_settings(db, uid, ((k, json.dumps(v)) for k, v in package.settings.items()))
+    rows = Store(db, uid).backup
+    rows.insert_user(owner.name, exact_ms(owner.created_at or now))
+    rows.insert_settings((k, json.dumps(v)) for k, v in package.settings.items())
     deck_ids = _deck_ids(package)
-    rq.insert_decks(db, (_deck_row(uid, d) for d in package.decks))
-    rq.insert_notes(db, [_note_row(uid, n) for n in package.notes])
+    rows.insert_decks(_deck_row(uid, d) for d in package.decks)
+    rows.insert_notes([_note_row(uid, n) for n in package.notes])
     cards = [(n, c) for n in package.notes for c in n.cards]
-    rq.insert_cards(db, (_card_row(uid, n, c, deck_ids) for n, c in cards))
+    rows.insert_cards(_card_row(uid, n, c, deck_ids) for n, c in cards)
     logs = [*((c.key, c.reviews) for _, c in cards), *_deleted(package)]
-    rq.insert_reviews(db, (_review_row(uid, key, r) for key, log in logs for r in log))
-    rq.insert_attempts(db, (_attempt_row(uid, a) for a in package.attempts))
+    rows.insert_reviews(_review_row(uid, key, r) for key, log in logs for r in log)
+    rows.insert_attempts(_attempt_row(uid, a) for a in package.attempts)
     return len(package.notes), len(cards), sum(len(log) for _, log in logs)
 
 
@@ -179,7 +181,7 @@ def _ms(moment: datetime | None) -> int:
         raise ValidationError(
             "a backed-up row has no time", hint="the backup is incomplete; use another backup file"
         )
-    return rq.to_ms(moment)
+    return exact_ms(moment)
 
 
 def _deck_row(user: int, deck: DeckRecord) -> tuple[Any, ...]:
@@ -202,7 +204,7 @@ def _note_row(user: int, note: NoteRecord) -> tuple[Any, ...]:
         note.kind,
         note.front,
         note.back,
-        q.tags_text(note.tags),
+        tags_text(note.tags),
         json.dumps(note.accepted, ensure_ascii=False),
         json.dumps(note.fields, ensure_ascii=False),
         note.source,
@@ -232,7 +234,7 @@ def _card_row(
         card.step,
         card.stability,
         card.difficulty,
-        None if card.last_review is None else rq.to_ms(card.last_review),
+        None if card.last_review is None else exact_ms(card.last_review),
         card.reps,
         card.lapses,
         int(card.suspended),
@@ -247,7 +249,7 @@ def _review_row(user: int, card_id: int | None, review: ReviewRecord) -> tuple[A
         review.id,
         user,
         card_id,
-        rq.to_ms(review.reviewed_at),
+        exact_ms(review.reviewed_at),
         review.rating,
         review.duration_ms,
         review.kind,
@@ -267,7 +269,7 @@ def _attempt_row(user: int, attempt: AttemptRecord) -> tuple[Any, ...]:
         user,
         attempt.review_id,
         attempt.card_id,
-        rq.to_ms(attempt.answered_at),
+        exact_ms(attempt.answered_at),
         attempt.format,
         attempt.answer,
         attempt.score,
@@ -282,13 +284,25 @@ def _build_like_an_import(
     partial: Path, package: Package, *, now: datetime, user: str
 ) -> tuple[int, int, int]:
     """A version-1 backup has no ids: its notes are imported into the fresh file."""
-    from tokendeck.collection import Collection
+    from tokendeck.storage.rows import to_ms
+    from tokendeck.transfer.importing import apply_package
 
     body = Package(
         notes=package.notes, decks=package.decks, settings=package.settings, source=package.source
     )
-    with Collection.open(partial, user=user, now=now, install_builtin=False) as fresh:
-        result = fresh.import_package(body, now=now, mode="duplicate")
+    store = Store.open(partial, user, to_ms(now))
+    try:
+        # The body has no media (restore_backup stages a backup's media itself).
+        result = apply_package(
+            store,
+            body,
+            now=now,
+            calendar=Settings().calendar(),
+            media_dir=_media_dir(partial),
+            mode="duplicate",
+        )
+    finally:
+        store.close()
     return result.added, result.cards, result.reviews
 
 
@@ -296,7 +310,7 @@ def swap_in(partial: Path, path: Path, now: datetime) -> Path | None:
     """Keep the old file (if any) under backups/, then rename the new one over it."""
     previous = None
     if path.exists():
-        rq.checkpoint(path)
+        checkpoint(path)
         previous = _keep(path, now)
         shutil.copymode(path, partial)  # the temporary file was private (0600)
     else:

@@ -3,7 +3,7 @@
 The automatic daily backup is a snapshot, not the JSON backup: converting a
 large collection to JSON row by row took ~40 s and 1.6 GB at 100,000 cards,
 while copying the database file with ``VACUUM INTO`` takes about a second
-(see :mod:`tokendeck.storage.snapshots`). The archive (documented in
+(see :mod:`tokendeck.storage.snapshot`). The archive (documented in
 docs/formats.md) holds::
 
     snapshot.json        {"format": "tokendeck-snapshot", "version": 1, "created",
@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from tokendeck.errors import ImportFormatError, TooLargeError, ValidationError
-from tokendeck.storage.snapshots import SnapshotInfo, check_snapshot, write_snapshot
+from tokendeck.storage import Store
+from tokendeck.storage.snapshot import SnapshotInfo, check_snapshot, write_snapshot
 
 if TYPE_CHECKING:
     from tokendeck.backup.restore import RestoreResult
-    from tokendeck.collection import Collection
     from tokendeck.transfer.package import MediaFile
 
 FORMAT = "tokendeck-snapshot"
@@ -54,8 +54,12 @@ _CHUNK = 1 << 20
 
 
 # -- writing ---------------------------------------------------------------------------------
-def write_archive(col: Collection, path: Path, *, now: datetime, compress: bool = True) -> None:
-    """Write a snapshot archive of ``col`` to ``path`` atomically (a crash leaves the old file).
+def write_archive(
+    store: Store, media_dir: Path, path: Path, *, now: datetime, compress: bool = True
+) -> None:
+    """Write a snapshot of ``store``'s database and ``media_dir`` to ``path`` atomically.
+
+    A crash leaves the old file.
 
     ``compress=False`` stores the database as it is: a little faster to write,
     about twice the size (the benchmark's comparison).
@@ -67,17 +71,17 @@ def write_archive(col: Collection, path: Path, *, now: datetime, compress: bool 
     # Unique names: two commands finishing at once must not write into each
     # other's files (VACUUM INTO accepts an empty file).
     partial, database = _temporary(path, ".partial"), _temporary(path, ".sqlite.partial")
-    media = _media_files(col.media_dir())
+    media = _media_files(media_dir)
     manifest = {
         "format": FORMAT,
         "version": VERSION,
         "created": now.isoformat(),
         "tokendeck_version": __version__,
-        "schema_version": current_version(col.db),
+        "schema_version": current_version(store.db),
         "media": [p.name for p in media],
     }
     try:
-        write_snapshot(col.db, database)
+        write_snapshot(store.db, database)
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED) as archive:
             archive.writestr(MANIFEST, json.dumps(manifest, indent=1))
             if compress:
@@ -86,7 +90,7 @@ def write_archive(col: Collection, path: Path, *, now: datetime, compress: bool 
                 archive.write(database, DATABASE)
             for file in media:
                 archive.write(file, f"media/{file.name}")
-        shutil.copymode(col.db.location, partial)  # as private as the collection, not 0600
+        shutil.copymode(store.location, partial)  # as private as the collection, not 0600
         os.replace(partial, path)
     finally:
         database.unlink(missing_ok=True)
@@ -195,14 +199,14 @@ def _refuse_other_users(path: Path, info: SnapshotInfo, source: str) -> None:
     """A snapshot replaces the whole file: users it does not hold would be lost."""
     from tokendeck.errors import StorageError
     from tokendeck.storage import open_database
-    from tokendeck.storage import restore_queries as rq
+    from tokendeck.storage.backup import other_users_with_data
 
     try:
         db = open_database(path)
     except StorageError:
         return  # a damaged collection is what restores are for: it is kept, then replaced
     try:
-        others = set(rq.other_users_with_data(db, "")) - set(info.users)
+        others = set(other_users_with_data(db, "")) - set(info.users)
     finally:
         db.close()
     if others:
@@ -215,16 +219,14 @@ def _refuse_other_users(path: Path, info: SnapshotInfo, source: str) -> None:
 
 def _migrate_and_count(partial: Path) -> tuple[int, int, int]:
     """Bring an older snapshot's schema up to date; the rows it holds."""
-    from tokendeck.storage import open_database, search_index
+    from tokendeck.storage import open_database
+    from tokendeck.storage.search import ensure_current
+    from tokendeck.storage.snapshot import row_counts
 
     db = open_database(partial)  # migrates
     try:
-        search_index.ensure_current(db)
-        return (
-            int(db.scalar("SELECT count(*) FROM notes")),
-            int(db.scalar("SELECT count(*) FROM cards")),
-            int(db.scalar("SELECT count(*) FROM reviews")),
-        )
+        ensure_current(db)
+        return row_counts(db)
     finally:
         db.close()
 

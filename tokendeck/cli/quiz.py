@@ -1,6 +1,6 @@
 """``tokendeck learn``, ``quiz test``, ``cloze suggest``, ``lint`` and ``related``.
 
-Thin front-ends over the Quizzing facade (:mod:`tokendeck.collection.quizzes`): every
+Thin front-ends over the collection facade (:mod:`tokendeck.collection.quizzes`): every
 answered question is recorded with ``Collection.answer`` and an Attempt.
 """
 
@@ -216,7 +216,7 @@ def quiz_test(
     # Numbers match the questions unless a matching round rated several cards.
     asking.show_marks(list(score.marks), numbered=len(score.marks) == len(test.questions))
     if record:
-        col.record_marks(score.marks, now=cli_state.now())
+        col.record_marks(score.marks, now=cli_state.now(), together=False)
 
 
 def _test_full_screen(col: Collection, test: PracticeTest, record: bool) -> None:

@@ -272,10 +272,11 @@ def backup_command(output: Path | None) -> None:
     Example:
       tokendeck backup -o ~/tokendeck-2026-11-27.zip
     """
+    from tokendeck.backup.daily import backup_dir, timestamped_name
     from tokendeck.formats import backup
 
     col, now = state().collection(), state().now()
-    target = output or backup.backup_dir(Path(col.db.location)) / backup.timestamped_name(now)
+    target = output or backup_dir(col.path or Path.cwd()) / timestamped_name(now)
     with progress("Backing up"):
         package = col.export_package(full=True)
         backup.write_file(package, target, now=now)
@@ -329,17 +330,15 @@ def restore_command(file: Path) -> None:
 
 def _save_before_restore(path: Path, now: datetime) -> Path | None:
     """The collection about to be replaced, as a snapshot zip (None if empty or unreadable)."""
+    from tokendeck.backup.daily import backup_dir, timestamped_name
     from tokendeck.collection import Collection
     from tokendeck.errors import StorageError
-    from tokendeck.formats import backup
 
     try:
         with Collection.open(path, now=now, install_builtin=False) as current:
             if current.is_empty():
                 return None
-            saved = _free_name(
-                backup.backup_dir(path) / backup.timestamped_name(now, "before-restore")
-            )
+            saved = _free_name(backup_dir(path) / timestamped_name(now, "before-restore"))
             current.write_snapshot(saved, now=now)  # seconds where JSON took a minute
             return saved
     except StorageError as exc:

@@ -1,5 +1,18 @@
-"""The collection: the one facade the CLI, the TUI and the web app call."""
+"""The collection: the one facade the CLI, the TUI and the web app call.
 
-from tokendeck.collection.facade import AnswerResult, Collection, Settings, default_path
+:class:`Collection` (in :mod:`.facade`) is composed of parts sharing one
+:class:`~.core.Core`: :mod:`.decks`, :mod:`.notes`, :mod:`.study`,
+:mod:`.quizzes`, :mod:`.statistics`, :mod:`.transfers` and the built-in deck's
+installer (:mod:`.builtin`).
+"""
 
-__all__ = ["AnswerResult", "Collection", "Settings", "default_path"]
+from tokendeck.collection.facade import (
+    Answer,
+    AnswerResult,
+    Collection,
+    MemoryState,
+    Settings,
+    default_path,
+)
+
+__all__ = ["Answer", "AnswerResult", "Collection", "MemoryState", "Settings", "default_path"]

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tokendeck.collection import Collection
+from tokendeck.collection.core import Core
+from tokendeck.collection.decks import Decks
+from tokendeck.collection.transfers import Transfers
 
 _VERSION_KEY = "builtin.llm-vocabulary.version"
 
 
-def sync_builtin(col: Collection, now: datetime) -> str:
+def sync_builtin(core: Core, decks: Decks, transfers: Transfers, now: datetime) -> str:
     """Install or update the built-in deck; returns "installed", "updated" or "current"."""
-    installed = col.get_value(_VERSION_KEY)
-    if installed is None and not col.is_empty():
+    store = core.store
+    installed = store.settings.all().get(_VERSION_KEY)
+    if installed is None and store.notes.any():
         return "current"  # a collection with the learner's own cards: leave it alone
     from tokendeck.builtin import deck as shipped
 
@@ -29,9 +32,10 @@ def sync_builtin(col: Collection, now: datetime) -> str:
     if installed is not None and int(installed) >= builtin.version:
         return "current"
     mode = "update" if installed is not None else "skip"
-    col.import_package(builtin.package, now=now, mode=mode)
+    transfers.import_package(builtin.package, now=now, mode=mode)
     if installed is None:
-        deck = col.deck(builtin.deck)
-        col.update_deck(deck.id, now=now, description=builtin.description)
-    col.set_value(_VERSION_KEY, builtin.version)
+        deck = decks.get(builtin.deck)
+        decks.update(deck.id, now=now, description=builtin.description)
+    with store.transaction():
+        store.settings.put(_VERSION_KEY, builtin.version)
     return "updated" if installed is not None else "installed"

@@ -1,45 +1,66 @@
 """The collection: the one facade the CLI, the TUI and the web app call.
 
-It owns a database handle and a user, and combines the pure modules
-(scheduler, study queue, search, stats) with the storage functions. Every
-call that depends on time takes ``now``; every change is one transaction.
+A :class:`Collection` is composed of parts that share one declared
+:class:`~tokendeck.collection.core.Core` (storage, user, calendar, caches), as
+Anki's collection holds its managers:
+
+* :class:`~tokendeck.collection.decks.Decks`: decks, their options and schedulers;
+* :class:`~tokendeck.collection.notes.Notes`: notes and their cards, search;
+* :class:`~tokendeck.collection.study.Study`: queues, the one answer path, undo;
+* :class:`~tokendeck.collection.quizzes.Quizzes`: question formats, Learn and Test;
+* :class:`~tokendeck.collection.statistics.Statistics`: the review log, charts;
+* :class:`~tokendeck.collection.transfers.Transfers`: import, export, backup, restore.
+
+Its public methods (the library API, documented in docs/ARCHITECTURE.md)
+delegate to them. Every call that depends on time takes ``now``; every change
+is one transaction.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+import random
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tokendeck.collection.quizzes import Quizzing
-from tokendeck.collection.study import AnswerResult, Studying
+from tokendeck.collection.core import Core
+from tokendeck.collection.decks import Decks
+from tokendeck.collection.notes import Notes
+from tokendeck.collection.quizzes import Quizzes
+from tokendeck.collection.statistics import Statistics
+from tokendeck.collection.study import Answer, AnswerResult, MemoryState, Study
 from tokendeck.collection.transfers import Transfers
-from tokendeck.domain import search as search_lang
-from tokendeck.domain.cards import Card, CardState, CardView
-from tokendeck.domain.days import DEFAULT_ROLLOVER_HOUR, Calendar, zone
-from tokendeck.domain.decks import DEFAULT_DECK, Deck, DeckConfig, DeckCounts, check_name
-from tokendeck.domain.notes import Note, card_ordinals, check_kind, new_guid, normalise_tags, render
+from tokendeck.domain.attempts import Attempt, LoggedAttempt
+from tokendeck.domain.cards import Card, CardView, Rating
+from tokendeck.domain.days import Calendar
+from tokendeck.domain.decks import Deck, DeckConfig, DeckCounts
+from tokendeck.domain.notes import Note
 from tokendeck.domain.reviews import Review
-from tokendeck.errors import NotFoundError, ValidationError
-from tokendeck.scheduling.queue import StudyQueue
-from tokendeck.scheduling.scheduler import Scheduler
-from tokendeck.storage import Database, open_database, search_sql
-from tokendeck.storage import queries as q
-from tokendeck.storage import study_queries as sq
+from tokendeck.domain.settings import Settings
+from tokendeck.scheduling.queue import QueueCounts, StudyQueue
+from tokendeck.storage import Store
+from tokendeck.storage.rows import to_ms
 
-__all__ = ["AnswerResult", "Collection", "Settings", "default_path"]
+if TYPE_CHECKING:
+    from tokendeck.backup.restore import RestoreResult
+    from tokendeck.grading import Grader
+    from tokendeck.quiz.cloze import ClozeSuggestion
+    from tokendeck.quiz.formats import Question
+    from tokendeck.quiz.items import Item
+    from tokendeck.quiz.learn import LearnPolicy
+    from tokendeck.quiz.links import ConfusablePair, Graph, Related
+    from tokendeck.quiz.lint import LintIssue
+    from tokendeck.quiz.marking import Mark, Response
+    from tokendeck.quiz.practice_test import PracticeTest, TestScore
+    from tokendeck.quiz.similarity import Similarities
+    from tokendeck.transfer.importing import ImportResult
+    from tokendeck.transfer.package import Package
 
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """Collection-wide settings of one user."""
-
-    rollover_hour: int = DEFAULT_ROLLOVER_HOUR
-    timezone: str = "local"
+__all__ = ["Answer", "AnswerResult", "Collection", "MemoryState", "Settings", "default_path"]
 
 
 def default_path() -> Path:
@@ -52,24 +73,20 @@ def default_path() -> Path:
     return Path(user_data_dir("tokendeck", appauthor=False)) / "collection.db"
 
 
-class Collection(Studying, Quizzing, Transfers):
+class Collection:
     """A learner's decks, notes, cards and review log."""
 
-    def __init__(
-        self, db: Database, user_id: int, user_name: str, fuzz_seed: int | None = 0
-    ) -> None:
-        self.db = db
-        self.user_id = user_id
-        self.user_name = user_name
-        self.fuzz_seed = fuzz_seed
-        self._schedulers: dict[int, Scheduler] = {}
-        self._calendar: Calendar | None = None
-        self._deck_names: dict[int, str] = {}
-        self._queues: dict[tuple[str | None, date], StudyQueue] = {}
-        self._version = -1
-        self._settings: Settings | None = None
+    def __init__(self, store: Store, user_name: str, fuzz_seed: int | None = 0) -> None:
+        core = Core(store, user_name, fuzz_seed)
+        self._core = core
+        self._decks = Decks(core)
+        self._notes = Notes(core, self._decks)
+        self._study = Study(core, self._decks, self._notes)
+        self._quizzes = Quizzes(self._decks, self._notes, self._study)
+        self._statistics = Statistics(core, self._decks, self._notes)
+        self._transfers = Transfers(core, self._decks)
 
-    # -- opening ---------------------------------------------------------------------
+    # -- opening and closing ---------------------------------------------------------------
     @classmethod
     def open(
         cls,
@@ -84,24 +101,55 @@ class Collection(Studying, Quizzing, Transfers):
         from tokendeck import clock
 
         moment = now or clock.now()
-        db = open_database(path or default_path())
-        col = cls(db, q.user_id(db, user, q.to_ms(moment)), user, fuzz_seed)
+        col = cls(Store.open(path or default_path(), user, to_ms(moment)), user, fuzz_seed)
         if install_builtin:
-            from tokendeck.collection.builtin import sync_builtin
-
-            sync_builtin(col, moment)
+            try:
+                col.update_builtin(now=moment)
+            except BaseException:
+                col.close()
+                raise
         return col
+
+    def update_builtin(self, *, now: datetime) -> str:
+        """Install the built-in deck into an empty collection, or update its text when this
+        TokenDeck ships a newer version; returns "installed", "updated" or "current"."""
+        from tokendeck.collection.builtin import sync_builtin
+
+        return sync_builtin(self._core, self._decks, self._transfers, now)
+
+    @property
+    def user_id(self) -> int:
+        """The id of the collection's user."""
+        return self._core.user_id
+
+    @property
+    def user_name(self) -> str:
+        """The name of the collection's user ("local" in the single-user app)."""
+        return self._core.user_name
+
+    @property
+    def store(self) -> Store:
+        """The storage object (for tools and tests; front-ends call the methods here)."""
+        return self._core.store
+
+    @property
+    def path(self) -> Path | None:
+        """The collection file (None for an in-memory collection)."""
+        location = self._core.store.location
+        return None if location == ":memory:" else Path(location)
+
+    @property
+    def changes(self) -> int:
+        """Rows changed through this collection since it was opened."""
+        return self._core.store.total_changes
 
     def media_dir(self) -> Path:
         """Folder of media files (images, audio) referenced by card text."""
-        location = self.db.location
-        if location == ":memory:":
-            return Path.cwd() / "tokendeck-media"
-        return Path(location).with_name(Path(location).stem + ".media")
+        return self._core.media_dir()
 
     def close(self) -> None:
         """Close the database."""
-        self.db.close()
+        self._core.store.close()
 
     def __enter__(self) -> Collection:
         return self
@@ -114,73 +162,41 @@ class Collection(Studying, Quizzing, Transfers):
     ) -> None:
         self.close()
 
-    # -- settings ----------------------------------------------------------------------
+    # -- settings ----------------------------------------------------------------------------
     def settings(self) -> Settings:
         """Rollover hour and time zone."""
-        if self._settings is None:
-            stored = q.settings(self.db, self.user_id)
-            self._settings = Settings(
-                rollover_hour=int(stored.get("rollover_hour", DEFAULT_ROLLOVER_HOUR)),
-                timezone=str(stored.get("timezone", "local")),
-            )
-        return self._settings
+        return self._core.settings()
 
     def update_settings(self, **changes: Any) -> Settings:
         """Change settings (``rollover_hour``, ``timezone``); validated before storing."""
-        updated = replace(self.settings(), **changes)
-        Calendar(zone(updated.timezone), updated.rollover_hour)  # validates both
-        with self.db.transaction():
-            for key, value in changes.items():
-                q.put_setting(self.db, self.user_id, key, value)
-        self._settings = updated
-        self._forget_caches()
-        return updated
+        return self._core.update_settings(**changes)
 
     def get_value(self, key: str, default: Any = None) -> Any:
         """A stored per-user value (used by features such as the built-in deck)."""
-        return q.settings(self.db, self.user_id).get(key, default)
+        return self._core.store.settings.all().get(key, default)
 
     def set_value(self, key: str, value: Any) -> None:
         """Store a per-user value."""
-        with self.db.transaction():
-            q.put_setting(self.db, self.user_id, key, value)
+        with self._core.store.transaction():
+            self._core.store.settings.put(key, value)
 
     @property
     def calendar(self) -> Calendar:
         """The learner's study-day calendar."""
-        if self._calendar is None:
-            settings = self.settings()
-            self._calendar = Calendar(zone(settings.timezone), settings.rollover_hour)
-        return self._calendar
+        return self._core.calendar
 
-    # -- decks ---------------------------------------------------------------------------
+    # -- decks -------------------------------------------------------------------------------
     def decks(self) -> list[Deck]:
         """Every deck, by name."""
-        return q.decks(self.db, self.user_id)
+        return self._decks.all()
 
     def deck(self, name_or_id: str | int) -> Deck:
         """A deck by name or id; NotFoundError says which decks exist."""
-        found = (
-            q.deck_by_id(self.db, self.user_id, name_or_id)
-            if isinstance(name_or_id, int)
-            else q.deck_by_name(self.db, self.user_id, check_name(name_or_id))
-        )
-        if found is None:
-            names = ", ".join(d.name for d in self.decks()) or "none yet"
-            raise NotFoundError(f"no deck {name_or_id!r}", hint=f"decks: {names}")
-        return found
+        return self._decks.get(name_or_id)
 
     def create_deck(self, name: str, *, now: datetime, config: DeckConfig | None = None) -> Deck:
-        """Create a deck (ConflictError-free: returns the existing deck of that name)."""
-        name = check_name(name)
-        existing = q.deck_by_name(self.db, self.user_id, name)
-        if existing is not None:
-            return existing
-        with self.db.transaction():
-            deck_id = q.insert_deck(
-                self.db, self.user_id, name, config or DeckConfig(), q.to_ms(now)
-            )
-        return self.deck(deck_id)
+        """Create a deck, or return the existing deck of that name."""
+        return self._decks.create(name, now=now, config=config)
 
     def update_deck(
         self,
@@ -192,28 +208,19 @@ class Collection(Studying, Quizzing, Transfers):
         **config_changes: Any,
     ) -> Deck:
         """Rename a deck or change its options (validated)."""
-        deck = self.deck(deck_id)
-        updated = replace(
-            deck,
-            name=check_name(name) if name else deck.name,
-            description=deck.description if description is None else description,
-            config=deck.config.updated(**config_changes),
+        return self._decks.update(
+            deck_id, now=now, name=name, description=description, **config_changes
         )
-        with self.db.transaction():
-            q.update_deck(self.db, updated, q.to_ms(now))
-        self._forget_caches()
-        return updated
 
     def deck_ids(self, deck: str | int | None) -> list[int]:
         """A deck and its subdecks (every deck for None)."""
-        decks = self.decks()
-        if deck is None:
-            return [d.id for d in decks]
-        parent = self.deck(deck)
-        prefix = parent.name.lower() + "::"
-        return [d.id for d in decks if d.id == parent.id or d.name.lower().startswith(prefix)]
+        return self._decks.ids(deck)
 
-    # -- notes and cards ------------------------------------------------------------------
+    def deck_counts(self, now: datetime, deck: str | int | None = None) -> list[DeckCounts]:
+        """New / learning / due-today counts and totals for each deck."""
+        return self._study.deck_counts(now, deck)
+
+    # -- notes and cards ---------------------------------------------------------------------
     def add_note(
         self,
         deck: str | int,
@@ -230,55 +237,31 @@ class Collection(Studying, Quizzing, Transfers):
         source_note: str = "",
     ) -> Note:
         """Create a note and its cards in a deck (created if missing)."""
-        kind = check_kind(kind or ("basic_reversed" if reverse else "basic"))
-        _require_text(front, back)
-        target = self.create_deck(deck, now=now) if isinstance(deck, str) else self.deck(deck)
-        note = Note(
-            id=0,
-            user_id=self.user_id,
-            guid=guid or new_guid(),
+        return self._notes.add(
+            deck,
+            front,
+            back,
+            now=now,
+            reverse=reverse,
+            tags=tags,
+            accepted=accepted,
             kind=kind,
-            front=front.strip(),
-            back=back.strip(),
-            tags=normalise_tags(tags),
-            accepted=tuple(accepted),
+            guid=guid,
             source=source,
             source_note=source_note,
-            created_at=now,
-            modified_at=now,
         )
-        with self.db.transaction():
-            note = replace(note, id=q.insert_note(self.db, note))
-            self._sync_cards(note, target.id, now)
-        self._forget_caches()
-        return note
-
-    def _sync_cards(self, note: Note, deck_id: int, now: datetime) -> None:
-        """Create the cards a note's kind and text call for (existing ones are kept)."""
-        have = {c.ordinal for c in q.cards_of_note(self.db, note.id)}
-        for ordinal in card_ordinals(note.kind, note.front):
-            if ordinal not in have:
-                card = Card(
-                    0, note.id, deck_id, self.user_id, ordinal, CardState.NEW, now.astimezone(UTC)
-                )
-                q.insert_card(self.db, card, q.to_ms(now))
 
     def note(self, note_id: int) -> Note:
         """A note by id."""
-        found = q.note(self.db, self.user_id, note_id)
-        if found is None:
-            raise NotFoundError(
-                f"no note {note_id}", hint="`tokendeck cards` lists card and note ids"
-            )
-        return found
-
-    def is_empty(self) -> bool:
-        """Whether the collection has no notes at all."""
-        return not q.has_notes(self.db, self.user_id)
+        return self._notes.get(note_id)
 
     def note_by_guid(self, guid: str) -> Note | None:
         """A note by its stable GUID, or None."""
-        return q.note_by_guid(self.db, self.user_id, guid)
+        return self._notes.by_guid(guid)
+
+    def is_empty(self) -> bool:
+        """Whether the collection has no notes at all."""
+        return self._notes.is_empty()
 
     def edit_note(
         self,
@@ -292,78 +275,37 @@ class Collection(Studying, Quizzing, Transfers):
         kind: str | None = None,
     ) -> Note:
         """Change a note's text, tags or accepted answers; scheduling is kept."""
-        note = self.note(note_id)
-        updated = replace(
-            note,
-            front=note.front if front is None else front.strip(),
-            back=note.back if back is None else back.strip(),
-            tags=note.tags if tags is None else normalise_tags(tags),
-            accepted=note.accepted if accepted is None else tuple(accepted),
-            kind=note.kind if kind is None else check_kind(kind),
-            modified_at=now,
+        return self._notes.edit(
+            note_id, now=now, front=front, back=back, tags=tags, accepted=accepted, kind=kind
         )
-        _require_text(updated.front, updated.back)
-        cards = q.cards_of_note(self.db, note_id)
-        with self.db.transaction():
-            q.update_note(self.db, updated)
-            if cards:
-                self._sync_cards(updated, cards[0].deck_id, now)
-        self._forget_caches()
-        return updated
 
     def delete_note(self, note_id: int) -> None:
         """Delete a note and its cards (the review log keeps their history)."""
-        self.note(note_id)
-        with self.db.transaction():
-            q.delete_note(self.db, note_id)
-        self._forget_caches()
+        self._notes.delete(note_id)
 
     def delete_card(self, card_id: int) -> None:
         """Delete a card; its note goes too when it was the note's last card."""
-        card = self._card(card_id)
-        with self.db.transaction():
-            q.delete_card(self.db, card_id)
-            if q.count_cards_of_note(self.db, card.note_id) == 0:
-                q.delete_note(self.db, card.note_id)
-        self._forget_caches()
+        self._notes.delete_card(card_id)
 
     def move_cards(self, card_ids: Sequence[int], deck: str | int, *, now: datetime) -> Deck:
         """Move cards to a deck (created if missing)."""
-        target = self.create_deck(deck, now=now) if isinstance(deck, str) else self.deck(deck)
-        with self.db.transaction():
-            for card_id in card_ids:
-                self._card(card_id)
-                q.move_card(self.db, card_id, target.id, q.to_ms(now))
-        self._forget_caches()
-        return target
+        return self._notes.move_cards(card_ids, deck, now=now)
 
     def card(self, card_id: int) -> CardView:
         """A card with its note and the text to show."""
-        return self.view(self._card(card_id))
+        return self._notes.card(card_id)
 
     def view(self, card: Card) -> CardView:
         """Wrap a card with its note, deck name and rendered text."""
-        return _view(card, self.note(card.note_id), self._deck_name(card.deck_id))
-
-    def _deck_name(self, deck_id: int) -> str:
-        if deck_id not in self._deck_names:
-            found = q.deck_by_id(self.db, self.user_id, deck_id)
-            self._deck_names[deck_id] = found.name if found else DEFAULT_DECK
-        return self._deck_names[deck_id]
-
-    def _card(self, card_id: int) -> Card:
-        found = q.card(self.db, self.user_id, card_id)
-        if found is None:
-            raise NotFoundError(f"no card {card_id}", hint="`tokendeck cards` lists card ids")
-        return found
+        return self._notes.view(card)
 
     def cards(self, deck: str | int | None = None) -> list[Card]:
         """Every card (of a deck and its subdecks), scheduling state only: for statistics."""
-        return sq.all_cards(self.db, self.user_id, None if deck is None else self.deck_ids(deck))
+        return self._notes.all_cards(deck)
 
     def cards_of_note(self, note_id: int) -> list[Card]:
         """All cards of a note."""
-        return q.cards_of_note(self.db, note_id)
+        return self._notes.cards_of_note(note_id)
 
     def find_cards(
         self,
@@ -379,19 +321,23 @@ class Collection(Studying, Quizzing, Transfers):
         offset: int = 0,
     ) -> list[CardView]:
         """Cards matching a search (see :mod:`tokendeck.domain.search`); no silent cap."""
-        where, params = self._search(query, now, deck, tag, due, state)
-        found = search_sql.find_with_notes(
-            self.db, where, params, order=order, limit=limit, offset=offset
+        return self._notes.find(
+            query,
+            now=now,
+            deck=deck,
+            tag=tag,
+            due=due,
+            state=state,
+            order=order,
+            limit=limit,
+            offset=offset,
         )
-        names = {d.id: d.name for d in self.decks()}  # one query, not one per card
-        return [_view(c, n, names.get(c.deck_id, DEFAULT_DECK)) for c, n in found]
 
     def find_card_ids(
         self, query: str = "", *, now: datetime, deck: str | int | None = None, order: str = "due"
     ) -> list[int]:
         """Ids of every matching card, without loading their text (bulk actions, paging)."""
-        where, params = self._search(query, now, deck, None, False, None)
-        return search_sql.find_ids(self.db, where, params, order=order)
+        return self._notes.find_ids(query, now=now, deck=deck, order=order)
 
     def count_cards(
         self,
@@ -404,110 +350,260 @@ class Collection(Studying, Quizzing, Transfers):
         state: str | None = None,
     ) -> int:
         """How many cards :meth:`find_cards` would return without a limit."""
-        where, params = self._search(query, now, deck, tag, due, state)
-        return search_sql.count(self.db, where, params)
+        return self._notes.count(query, now=now, deck=deck, tag=tag, due=due, state=state)
 
-    def _search(
+    # -- studying ----------------------------------------------------------------------------
+    def next_card(self, now: datetime, deck: str | int | None = None) -> CardView | None:
+        """The card to study now, or None when nothing is due (see :meth:`next_due`)."""
+        return self._study.next_card(now, deck)
+
+    def study_queue(self, now: datetime, deck: str | int | None = None) -> StudyQueue:
+        """Today's cached queue (for features that reorder what is still to come)."""
+        return self._study.queue(now, deck)
+
+    def queue_counts(self, now: datetime, deck: str | int | None = None) -> QueueCounts:
+        """New, learning and review cards left to study today."""
+        return self._study.counts(now, deck)
+
+    def next_due(self, now: datetime, deck: str | int | None = None) -> datetime | None:
+        """When the next card becomes due, if nothing is due now."""
+        return self._study.next_due(now, deck)
+
+    def preview(self, card_id: int, now: datetime) -> dict[Rating, datetime]:
+        """The due time each rating would give (for the answer buttons)."""
+        return self._study.preview(card_id, now)
+
+    def answer(
         self,
-        query: str,
+        card_id: int,
+        rating: Rating | str | int,
+        *,
         now: datetime,
-        deck: str | int | None,
-        tag: str | None,
-        due: bool,
-        state: str | None,
-    ) -> tuple[str, list[Any]]:
-        parsed = search_lang.parse(query)
-        search_sql.prepare(self.db, parsed)
-        if tag:
-            parsed.tags.append(tag)
-        if due:
-            parsed.flags.add("due")
-        if state:
-            parsed.states.append(CardState.parse(state))
-        deck_ids = self.deck_ids(deck) if deck is not None else None
-        for name in parsed.decks:
-            named = self.deck_ids(name)
-            deck_ids = named if deck_ids is None else [d for d in deck_ids if d in named]
-        today = self.calendar.today(now)
-        end = q.to_ms(self.calendar.end_of_today(now))
-        return search_sql.where_clause(parsed, self.user_id, deck_ids, today.toordinal(), end)
+        duration_ms: int = 0,
+        attempt: Attempt | None = None,
+    ) -> AnswerResult:
+        """Record an answer: schedule the card and log the review, durably, in one transaction.
 
-    # -- review log and statistics -------------------------------------------------------------
-    def history(self, card_id: int) -> list[Review]:
-        """A card's reviews, oldest first."""
-        self._card(card_id)
-        return q.reviews_of_card(self.db, card_id)
-
-    def reviews(self, since: datetime | None = None) -> Iterator[Review]:
-        """The whole review log (or since a time), oldest first, streamed."""
-        return q.iter_reviews(self.db, self.user_id, q.to_ms(since) if since else 0)
-
-    def review_rows(self, deck: str | int | None = None) -> list[tuple[int, int, int, int]]:
-        """The review log as the memory model reads it, without a ``Review`` per row.
-
-        (card id, epoch ms, rating 1-4 or 0 for a reset, duration ms) in log
-        order; manual reschedules left out (see :mod:`tokendeck.storage.review_history`).
-        ``deck`` keeps cards now in it and its subdecks; None keeps every review.
+        ``attempt`` records the question format, what was typed or picked and the
+        grade (see :mod:`tokendeck.domain.attempts`); plain flips may leave it out.
         """
-        from tokendeck.storage.review_history import history_rows
+        return self._study.record([Answer(card_id, rating, duration_ms, attempt)], now=now)[0]
 
-        deck_ids = None if deck is None else self.deck_ids(deck)
-        return history_rows(self.db, self.user_id, deck_ids)
+    def answer_many(
+        self, answers: Sequence[Answer], *, now: datetime, together: bool = False
+    ) -> list[AnswerResult]:
+        """Record several answers in one durable transaction: all of them or none.
 
-    def packed_review_rows(self, deck: str | int | None = None) -> list[tuple[int, int]]:
-        """:meth:`review_rows` for fitting: (card id, epoch ms * 8 + rating), no durations.
-
-        Half the Python objects per row, for reading a million answers quickly.
+        The one answer path (:meth:`answer` is this with one answer). ``together``:
+        one :meth:`undo` takes them all back (a matching question's cards).
         """
-        from tokendeck.storage.review_history import packed_rows
+        return self._study.record(answers, now=now, together=together)
 
-        deck_ids = None if deck is None else self.deck_ids(deck)
-        return packed_rows(self.db, self.user_id, deck_ids)
+    def undo(self, now: datetime) -> Card:
+        """Take back the newest answer (or answers recorded together): card and review."""
+        return self._study.undo(now)
+
+    def attempts(self, since: datetime | None = None) -> list[LoggedAttempt]:
+        """Logged attempts (format, typed answer, grade, overrides), oldest first."""
+        return self._study.attempts(since)
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Group several changes (e.g. answers arriving together) into one durable commit."""
+        return self._study.batch()
+
+    def suspend(self, card_ids: Sequence[int], *, now: datetime) -> None:
+        """Keep cards out of study until unsuspended."""
+        self._study.suspend(card_ids, now=now)
+
+    def unsuspend(self, card_ids: Sequence[int], *, now: datetime) -> None:
+        """Return suspended cards to study."""
+        self._study.unsuspend(card_ids, now=now)
+
+    def bury(self, card_ids: Sequence[int], *, now: datetime) -> None:
+        """Hide cards until the next study day."""
+        self._study.bury(card_ids, now=now)
+
+    def reset(self, card_ids: Sequence[int], *, now: datetime) -> None:
+        """Make cards new again; the history is kept and a manual entry marks the reset."""
+        self._study.reset(card_ids, now=now)
+
+    def set_memory_states(self, states: Mapping[int, MemoryState], *, now: datetime) -> None:
+        """Store recomputed memory states and due dates (after fitting parameters), atomically."""
+        self._study.set_memory_states(states, now=now)
 
     def retrievability(self, card: Card, now: datetime) -> float | None:
         """Probability of recalling a card now, from its memory state."""
-        return self._scheduler(card.deck_id).retrievability(card, now)
+        return self._study.retrievability(card, now)
 
-    def deck_counts(self, now: datetime, deck: str | int | None = None) -> list[DeckCounts]:
-        """New / learning / due-today counts and totals for each deck."""
-        totals = sq.deck_totals(self.db, self.user_id)
-        wanted = set(self.deck_ids(deck))
-        result = []
-        for each in self.decks():
-            if each.id in wanted:
-                counts = self.queue_counts(now, each.id)
-                result.append(
-                    DeckCounts(
-                        each, counts.new, counts.learning, counts.review, totals.get(each.id, 0)
-                    )
-                )
-        return result
+    # -- review log and statistics -----------------------------------------------------------
+    def history(self, card_id: int) -> list[Review]:
+        """A card's reviews, oldest first."""
+        return self._statistics.history(card_id)
+
+    def reviews(self, since: datetime | None = None) -> Iterator[Review]:
+        """The whole review log (or since a time), oldest first, streamed."""
+        return self._statistics.reviews(since)
+
+    def review_rows(self, deck: str | int | None = None) -> list[tuple[int, int, int, int]]:
+        """The review log as the memory model reads it: (card, ms, rating or 0, duration)."""
+        return self._statistics.review_rows(deck)
+
+    def packed_review_rows(self, deck: str | int | None = None) -> list[tuple[int, int]]:
+        """:meth:`review_rows` for fitting: (card id, epoch ms * 8 + rating)."""
+        return self._statistics.packed_review_rows(deck)
 
     def stats(self, now: datetime, deck: str | int | None = None) -> dict[str, Any]:
         """Every statistic and chart series, from the review log (see tokendeck.stats.charts)."""
-        from tokendeck.stats.charts import chart_data
-        from tokendeck.storage.review_history import summaries
+        return self._statistics.stats(now, deck)
 
-        cards = self.cards(deck)
-        # the lean read: 7 fields per entry, not a full Review (about 4x faster)
-        reviews = summaries(self.db, self.user_id, None if deck is None else self.deck_ids(deck))
-        return chart_data(cards, reviews, now, self.calendar)
+    # -- question formats, Learn and Test ----------------------------------------------------
+    @property
+    def quiz_grader(self) -> Grader:
+        """The grader for typed answers and embeddings (the process-wide one by default)."""
+        return self._quizzes.quiz_grader
 
-    def _forget_caches(self) -> None:
-        self._queues.clear()
-        self._schedulers.clear()
-        self._deck_names.clear()
-        self._settings = None
-        self._calendar = None
+    def use_grader(self, grader: Grader) -> None:
+        """Use ``grader`` from now on (e.g. ``Grader(use_embeddings=False)``: lexical only)."""
+        self._quizzes.use_grader(grader)
 
+    def quiz_items(self, deck: str | int, *, now: datetime) -> list[Item]:
+        """The cards of a deck (and subdecks) as quiz items, oldest card first."""
+        return self._quizzes.quiz_items(deck, now=now)
 
-def _view(card: Card, note: Note, deck_name: str) -> CardView:
-    question, answer = render(note.kind, note.front, note.back, card.ordinal)
-    return CardView(card, note, deck_name, question, answer)
+    def deck_similarities(self, deck: str | int, *, now: datetime) -> Similarities:
+        """Pairwise similarities of a deck's cards (cached per process)."""
+        return self._quizzes.deck_similarities(deck, now=now)
 
+    def build_question(
+        self, card_id: int, fmt: str, *, now: datetime, rng: random.Random
+    ) -> Question:
+        """A question of format ``fmt`` about a card (QuestionError names a format that works)."""
+        return self._quizzes.build_question(card_id, fmt, now=now, rng=rng)
 
-def _require_text(front: str, back: str) -> None:
-    if not front.strip():
-        raise ValidationError("the front is empty", hint="give the card a question or term")
-    if not back.strip():
-        raise ValidationError("the back is empty", hint="give the card an answer")
+    def learn_question(
+        self,
+        card_id: int,
+        *,
+        now: datetime,
+        rng: random.Random,
+        policy: LearnPolicy | None = None,
+    ) -> Question:
+        """The Learn-mode question for a card: the format follows its stability."""
+        return self._quizzes.learn_question(card_id, now=now, rng=rng, policy=policy)
+
+    def grade_question(
+        self, question: Question, response: Response, *, elapsed_s: float | None = None
+    ) -> list[Mark]:
+        """Mark a response (one Mark per card rated); nothing is recorded yet."""
+        return self._quizzes.grade_question(question, response, elapsed_s=elapsed_s)
+
+    def record_marks(
+        self,
+        marks: Sequence[Mark],
+        *,
+        now: datetime,
+        duration_ms: int = 0,
+        overrides: Mapping[int, Rating] | None = None,
+        together: bool = True,
+    ) -> list[AnswerResult]:
+        """Answer each marked card with its suggested rating or the learner's override, in one
+        transaction; ``together`` (one question's cards): one undo takes them all back."""
+        return self._quizzes.record_marks(
+            marks, now=now, duration_ms=duration_ms, overrides=overrides, together=together
+        )
+
+    def practice_test(
+        self,
+        deck: str | int,
+        *,
+        now: datetime,
+        rng: random.Random,
+        count: int = 10,
+        formats: Sequence[str] = (),
+    ) -> PracticeTest:
+        """A practice test of ``count`` questions from a deck in the chosen formats."""
+        return self._quizzes.practice_test(deck, now=now, rng=rng, count=count, formats=formats)
+
+    def score_practice_test(
+        self, test: PracticeTest, responses: Mapping[int, Response]
+    ) -> TestScore:
+        """Mark a whole test (question number -> response; missing ones count as wrong)."""
+        return self._quizzes.score_practice_test(test, responses)
+
+    def related(self, card_id: int, *, now: datetime) -> list[Related]:
+        """Cards this card mentions, cards that mention it, and the most similar ones."""
+        return self._quizzes.related(card_id, now=now)
+
+    def concept_graph(self, deck: str | int, *, now: datetime) -> Graph:
+        """Nodes (cards) and edges (mentions, confusable pairs) of a deck."""
+        return self._quizzes.concept_graph(deck, now=now)
+
+    def confusable_pairs(self, deck: str | int, *, now: datetime) -> list[ConfusablePair]:
+        """Very similar cards of a deck, most similar first."""
+        return self._quizzes.confusable_pairs(deck, now=now)
+
+    def session_order(
+        self, card_ids: Sequence[int], deck: str | int, *, now: datetime
+    ) -> list[int]:
+        """``card_ids`` reordered so confusable cards are spaced apart."""
+        return self._quizzes.session_order(card_ids, deck, now=now)
+
+    def next_learn_card(self, now: datetime, deck: str | int | None = None) -> CardView | None:
+        """The next card of a Learn session: the study queue, confusable cards spaced apart."""
+        return self._quizzes.next_learn_card(now, deck)
+
+    def lint(self, deck: str | int, *, now: datetime) -> list[LintIssue]:
+        """Cards of a deck that will study badly, and how to fix them."""
+        return self._quizzes.lint(deck, now=now)
+
+    def suggest_clozes(
+        self, *, now: datetime, card_id: int | None = None, deck: str | int | None = None
+    ) -> list[ClozeSuggestion]:
+        """Cloze suggestions for one card's note, or for every note of a deck."""
+        return self._quizzes.suggest_clozes(now=now, card_id=card_id, deck=deck)
+
+    def accept_cloze(
+        self, suggestion: ClozeSuggestion, *, now: datetime, text: str | None = None
+    ) -> Note:
+        """Store a suggestion (or the learner's edit of it) as a cloze note linked to its source."""
+        return self._quizzes.accept_cloze(suggestion, now=now, text=text)
+
+    # -- import, export, backup, restore -----------------------------------------------------
+    def import_package(
+        self, package: Package, *, now: datetime, mode: str = "update", deck: str | None = None
+    ) -> ImportResult:
+        """Apply a neutral-form Package all-or-nothing (modes: update, duplicate, skip)."""
+        return self._transfers.import_package(package, now=now, mode=mode, deck=deck)
+
+    def export_package(
+        self,
+        deck: str | int | None = None,
+        *,
+        with_scheduling: bool = True,
+        full: bool = False,
+        bulk_history: bool = False,
+    ) -> Package:
+        """The collection (or a deck and its subdecks) as a Package (``full``: a backup)."""
+        return self._transfers.export_package(
+            deck, with_scheduling=with_scheduling, full=full, bulk_history=bulk_history
+        )
+
+    def write_snapshot(self, path: str | Path, *, now: datetime) -> None:
+        """Write the database and its media as a snapshot zip (what the daily backup writes)."""
+        self._transfers.write_snapshot(path, now=now)
+
+    def daily_backup(self, directory: str | Path, *, now: datetime, keep: int = 7) -> Path | None:
+        """Today's automatic snapshot into ``directory`` unless there is one; returns it."""
+        return self._transfers.daily_backup(directory, now=now, keep=keep)
+
+    @staticmethod
+    def restore(
+        path: str | Path, package: Package, *, now: datetime, user: str = "local"
+    ) -> RestoreResult:
+        """Replace the collection file at ``path`` with a backup; the old file is kept."""
+        return Transfers.restore(path, package, now=now, user=user)
+
+    @staticmethod
+    def restore_snapshot(path: str | Path, archive: str | Path, *, now: datetime) -> RestoreResult:
+        """Replace the collection file at ``path`` with a snapshot zip, checked first."""
+        return Transfers.restore_snapshot(path, archive, now=now)

@@ -1,10 +1,10 @@
-"""Quizzing: the part of the collection facade behind question formats and concept tools.
+"""Quizzes: the part of the collection behind question formats and concept tools.
 
-A mixin of :class:`tokendeck.collection.Collection`. It turns a deck's cards
+It turns a deck's cards
 into :class:`~tokendeck.quiz.items.Item` values, keeps their pairwise
 similarities (embeddings through the grader's lazy model, TF-IDF without
 it), and hands them to the pure modules of :mod:`tokendeck.quiz`. Answers in
-every format go through ``Collection.answer`` with an
+every format are recorded through the one answer path (:meth:`Study.record`) with an
 :class:`~tokendeck.domain.attempts.Attempt`, so each feeds the FSRS schedule and
 overrides are logged.
 
@@ -19,16 +19,17 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
+from tokendeck.collection.decks import Decks
+from tokendeck.collection.notes import Notes
+from tokendeck.collection.study import Answer, AnswerResult, Study
 from tokendeck.domain.cards import CardState, CardView, Rating
 from tokendeck.errors import ValidationError
 
 if TYPE_CHECKING:  # the quiz modules are imported when first used (cold start)
     import random
 
-    from tokendeck.collection import Collection
-    from tokendeck.collection.study import AnswerResult
     from tokendeck.domain.notes import Note
     from tokendeck.grading import Grader
     from tokendeck.quiz.cloze import ClozeSuggestion
@@ -59,18 +60,20 @@ def _remember(key: tuple[int, tuple[Any, ...]], value: tuple[Grader, Similaritie
     _SIMILARITY_CACHE[key] = value
 
 
-class Quizzing:
-    """Question formats, Learn and Test modes, cloze, lint and links; mixed into ``Collection``."""
+class Quizzes:
+    """Question formats, Learn and Test modes, cloze, lint and links."""
 
-    @property
-    def _col(self) -> Collection:
-        return cast("Collection", self)
+    def __init__(self, decks: Decks, notes: Notes, study: Study) -> None:
+        self.decks = decks
+        self.notes = notes
+        self.study = study
+        self._grader: Grader | None = None
 
     # -- the grader and the deck's similarities ------------------------------------------------
     @property
     def quiz_grader(self) -> Grader:
         """The grader for typed answers and embeddings (the process-wide one by default)."""
-        chosen: Grader | None = getattr(self, "_quiz_grader", None)
+        chosen = self._grader
         if chosen is None:
             from tokendeck.grading import default_grader
 
@@ -79,13 +82,13 @@ class Quizzing:
 
     def use_grader(self, grader: Grader) -> None:
         """Use ``grader`` from now on (e.g. ``Grader(use_embeddings=False)``: lexical only)."""
-        self._quiz_grader = grader
+        self._grader = grader
 
     def quiz_items(self, deck: str | int, *, now: datetime) -> list[Item]:
         """The cards of a deck (and subdecks) as quiz items, oldest card first."""
         from tokendeck.quiz.items import item_from_view
 
-        views = self._col.find_cards(now=now, deck=deck, order="created")
+        views = self.notes.find(now=now, deck=deck, order="created")
         return [item_from_view(v) for v in views]
 
     def deck_similarities(self, deck: str | int, *, now: datetime) -> Similarities:
@@ -107,7 +110,7 @@ class Quizzing:
         return Similarities(tuple(items), found[1].matrix, found[1].method)
 
     def _card_similarities(self, card_id: int, now: datetime) -> tuple[Similarities, int]:
-        view = self._col.card(card_id)
+        view = self.notes.card(card_id)
         sims = self.deck_similarities(view.deck_name, now=now)
         return sims, sims.position(card_id)
 
@@ -133,7 +136,7 @@ class Quizzing:
         from tokendeck.quiz.learn import learn_question
 
         sims, index = self._card_similarities(card_id, now)
-        relearning = self._col.card(card_id).card.state == CardState.RELEARNING
+        relearning = self.notes.card(card_id).card.state == CardState.RELEARNING
         return learn_question(sims, index, rng, policy=policy, relearning=relearning)
 
     def grade_question(
@@ -151,18 +154,19 @@ class Quizzing:
         now: datetime,
         duration_ms: int = 0,
         overrides: Mapping[int, Rating] | None = None,
+        together: bool = True,
     ) -> list[AnswerResult]:
-        """Answer each marked card with its suggested rating, or the learner's override."""
-        results = []
+        """Answer each marked card with its suggested rating, or the learner's override.
+
+        All of them are recorded in one transaction, or none. ``together`` (one
+        question's cards, such as a matching round): one undo takes them all back;
+        a whole practice test passes False, so undo goes back one card at a time.
+        """
+        answers = []
         for each in marks:
             rating = (overrides or {}).get(each.card_id, each.rating)
-            attempt = each.attempt(rating)
-            results.append(
-                self._col.answer(
-                    each.card_id, rating, now=now, duration_ms=duration_ms, attempt=attempt
-                )
-            )
-        return results
+            answers.append(Answer(each.card_id, rating, duration_ms, each.attempt(rating)))
+        return self.study.record(answers, now=now, together=together)
 
     # -- Test mode ------------------------------------------------------------------------------
     def practice_test(
@@ -178,7 +182,7 @@ class Quizzing:
         from tokendeck.quiz.practice_test import build_test
 
         sims = self.deck_similarities(deck, now=now)
-        name = self._col.deck(deck).name
+        name = self.decks.get(deck).name
         return build_test(sims, count, formats, rng, deck=name)
 
     def score_practice_test(
@@ -224,19 +228,18 @@ class Quizzing:
         The first call after the queue is built reorders what is still to come
         so that very similar cards (CLIP / GLIDE) are not asked back to back.
         """
-        col = self._col
-        queue = col.study_queue(now, deck)
+        queue = self.study.queue(now, deck)
         if not queue.spaced:
             pending = queue.pending_ids()
             pairs = [
                 pair
-                for each in {col.card(i).card.deck_id for i in pending}
+                for each in {self.notes.card(i).card.deck_id for i in pending}
                 for pair in self.confusable_pairs(each, now=now)
             ]
             from tokendeck.quiz.links import space_apart
 
             queue.reorder(space_apart(pending, pairs))
-        return col.next_card(now, deck)
+        return self.study.next_card(now, deck)
 
     # -- lint and cloze ---------------------------------------------------------------------------
     def lint(self, deck: str | int, *, now: datetime) -> list[LintIssue]:
@@ -256,9 +259,9 @@ class Quizzing:
         from tokendeck.quiz.items import item_from_view
 
         if card_id is not None:
-            views = [self._col.card(card_id)]
+            views = [self.notes.card(card_id)]
         elif deck is not None:
-            views = self._col.find_cards(now=now, deck=deck, order="created")
+            views = self.notes.find(now=now, deck=deck, order="created")
         else:
             raise ValidationError("give a card or a deck", hint="e.g. `tokendeck cloze suggest 12`")
         done = self._accepted_clozes(views[0].deck_name if views else deck or "", now)
@@ -275,7 +278,7 @@ class Quizzing:
     def _accepted_clozes(self, deck: str | int, now: datetime) -> set[str]:
         from tokendeck.quiz.cloze import SOURCE_PREFIX
 
-        views = self._col.find_cards(now=now, deck=deck)
+        views = self.notes.find(now=now, deck=deck)
         return {v.note.front for v in views if v.note.source.startswith(SOURCE_PREFIX)}
 
     def accept_cloze(
@@ -287,9 +290,9 @@ class Quizzing:
         chosen = (text or suggestion.text).strip()
         if "{{c" not in chosen or "::" not in chosen:
             raise ValidationError("the cloze text has no gap", hint="mark each gap as {{c1::text}}")
-        source = self._col.note(suggestion.note_id)
-        deck_id = self._col.cards_of_note(source.id)[0].deck_id
-        return self._col.add_note(
+        source = self.notes.get(suggestion.note_id)
+        deck_id = self.notes.cards_of_note(source.id)[0].deck_id
+        return self.notes.add(
             deck_id,
             chosen,
             source.front,

@@ -1,42 +1,50 @@
-"""Studying: the part of the collection facade that shows cards and records answers.
+"""Studying: today's queues, recording answers (the one answer path), undo, card actions.
 
-A mixin of :class:`tokendeck.collection.Collection`, kept apart so each module
-stays small: the queue of today's cards (cached in memory, rebuilt when
-another process commits), answering with leech handling, undo, and the card
-actions suspend / bury / reset.
+Every front-end records answers through :meth:`Study.record`: the CLI and the
+terminal one at a time, the web server's group commit many at once, a
+matching question all its cards together. Each card is read and scheduled
+*inside* the write transaction, so two processes answering the same card
+cannot both schedule it from the same stale state (the second waits for the
+first's commit, then reads what it wrote).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from tokendeck.collection.core import Core
+from tokendeck.collection.decks import Decks
+from tokendeck.collection.notes import Notes
 from tokendeck.domain.attempts import Attempt, LoggedAttempt
 from tokendeck.domain.cards import Card, CardState, CardView, Rating
-from tokendeck.domain.days import Calendar
-from tokendeck.domain.decks import Deck
-from tokendeck.domain.notes import Note, normalise_tags
+from tokendeck.domain.decks import DeckCounts
 from tokendeck.domain.reviews import Review, kind_for
 from tokendeck.errors import NothingToUndoError
 from tokendeck.scheduling.queue import DayLog, Limits, QueueCounts, StudyQueue, interleave, pick
-from tokendeck.scheduling.scheduler import Outcome, Scheduler
-from tokendeck.storage import Database
-from tokendeck.storage import queries as q
-from tokendeck.storage import study_queries as sq
+from tokendeck.scheduling.scheduler import Outcome
+from tokendeck.storage.rows import card_from_snapshot, card_snapshot, from_ms, to_ms
 
 LEECH_TAG = "leech"
+#: How many answers recorded together one undo takes back at most.
+MAX_GROUP = 1000
 
 
 @dataclass(frozen=True, slots=True)
-class MemoryState:
-    """A card's memory state and the due date it implies."""
+class Answer:
+    """One answer to record: the card, the rating, how long it took and how it was asked."""
 
-    stability: float
-    difficulty: float
-    due: datetime
+    card_id: int
+    rating: Rating | str | int
+    duration_ms: int = 0
+    #: The question format, what was typed or picked and the grade; plain flips leave it out.
+    attempt: Attempt | None = None
+    #: When it was answered, if not at the ``now`` of the call (answers gathered over a moment).
+    at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,100 +56,152 @@ class AnswerResult:
     leech: bool
 
 
-class Studying:
-    """Study-queue and answer operations; mixed into ``Collection``."""
+@dataclass(frozen=True, slots=True)
+class MemoryState:
+    """A card's memory state and the due date it implies."""
 
-    db: Database
-    user_id: int
-    fuzz_seed: int | None
-    _schedulers: dict[int, Scheduler]
-    _queues: dict[tuple[str | None, date], StudyQueue]
-    _version: int
+    stability: float
+    difficulty: float
+    due: datetime
 
-    if TYPE_CHECKING:  # provided by Collection
 
-        @property
-        def calendar(self) -> Calendar: ...
-        def decks(self) -> list[Deck]: ...
-        def deck(self, name_or_id: str | int) -> Deck: ...
-        def deck_ids(self, deck: str | int | None) -> list[int]: ...
-        def note(self, note_id: int) -> Note: ...
-        def view(self, card: Card) -> CardView: ...
-        def _card(self, card_id: int) -> Card: ...
-        def _forget_caches(self) -> None: ...
+class Study:
+    """Queues, answers, undo and the card actions suspend / bury / reset."""
 
-    # -- studying ---------------------------------------------------------------------------
+    def __init__(self, core: Core, decks: Decks, notes: Notes) -> None:
+        self.core = core
+        self.store = core.store
+        self.decks = decks
+        self.notes = notes
+
+    # -- the queue -------------------------------------------------------------------------
     def next_card(self, now: datetime, deck: str | int | None = None) -> CardView | None:
         """The card to study now, or None when nothing is due (see :meth:`next_due`)."""
-        card = self._queue(now, deck).next(now)
-        return None if card is None else self.view(card)
+        card = self.queue(now, deck).next(now)
+        return None if card is None else self.notes.view(card)
 
-    def study_queue(self, now: datetime, deck: str | int | None = None) -> StudyQueue:
-        """Today's cached queue (for features that reorder what is still to come)."""
-        return self._queue(now, deck)
-
-    def queue_counts(self, now: datetime, deck: str | int | None = None) -> QueueCounts:
+    def counts(self, now: datetime, deck: str | int | None = None) -> QueueCounts:
         """New, learning and review cards left to study today."""
-        return self._queue(now, deck).counts()
+        return self.queue(now, deck).counts()
 
     def next_due(self, now: datetime, deck: str | int | None = None) -> datetime | None:
         """When the next card becomes due, if nothing is due now."""
-        waiting = self._queue(now, deck).next_due()
+        waiting = self.queue(now, deck).next_due()
         if waiting is not None:
             return waiting
-        today = self.calendar.today(now).toordinal()
-        found = sq.next_due_ms(self.db, self.user_id, self.deck_ids(deck), today)
+        calendar = self.core.calendar
+        found = self.store.study.next_due_ms(self.decks.ids(deck), calendar.today(now).toordinal())
         if found is None:
             return None
-        return max(q.from_ms(found), self.calendar.end_of_today(now))
+        return max(from_ms(found), calendar.end_of_today(now))
+
+    def deck_counts(self, now: datetime, deck: str | int | None = None) -> list[DeckCounts]:
+        """New / learning / due-today counts and totals for each deck."""
+        totals = self.store.cards.totals_by_deck()
+        wanted = set(self.decks.ids(deck))
+        result = []
+        for each in self.decks.all():
+            if each.id in wanted:
+                counts = self.counts(now, each.id)
+                result.append(
+                    DeckCounts(
+                        each, counts.new, counts.learning, counts.review, totals.get(each.id, 0)
+                    )
+                )
+        return result
+
+    def queue(self, now: datetime, deck: str | int | None) -> StudyQueue:
+        """Today's queue of a deck and its subdecks (every deck for None), cached."""
+        self.core.sync()
+        today = self.core.calendar.today(now)
+        key = (None if deck is None else str(deck), today)
+        queues = self.core.caches.queues
+        if key not in queues:
+            for stale in [k for k in queues if k[1] != today]:
+                del queues[stale]
+            queues[key] = self._build_queue(now, self.decks.ids(deck))
+        return queues[key]
+
+    def _build_queue(self, now: datetime, deck_ids: list[int]) -> StudyQueue:
+        calendar = self.core.calendar
+        today = calendar.today(now).toordinal()
+        end = calendar.end_of_today(now)
+        start_ms = to_ms(calendar.start(calendar.today(now)))
+        log = DayLog.from_answers(self.store.reviews.answered_since(start_ms))
+        configs = {d.id: d.config for d in self.decks.all() if d.id in deck_ids}
+        limits = {i: Limits(c.new_per_day, c.reviews_per_day) for i, c in configs.items()}
+        taken: set[int] = set()
+        learning = self.store.study.learning_cards(deck_ids, today, to_ms(end))
+        taken.update(c.note_id for c in learning)
+        review_cap = sum(c.reviews_per_day for c in configs.values())
+        new_cap = sum(c.new_per_day for c in configs.values())
+        due = self.store.study.review_cards(deck_ids, today, to_ms(end), review_cap * 2 + 50)
+        reviews = pick(due, limits, log, taken, new=False)
+        fresh = self.store.study.new_cards(deck_ids, today, new_cap * 2 + 50)
+        new = pick(fresh, limits, log, taken, new=True)
+        return StudyQueue(learning, interleave(reviews, new), end, deck_ids)
 
     def preview(self, card_id: int, now: datetime) -> dict[Rating, datetime]:
         """The due time each rating would give (for the answer buttons)."""
-        self._sync()
-        card = self._card(card_id)
-        return self._scheduler(card.deck_id).preview(card, now)
+        self.core.sync()
+        card = self.notes.card_state(card_id)
+        return self.decks.scheduler(card.deck_id).preview(card, now)
 
-    def answer(
-        self,
-        card_id: int,
-        rating: Rating | str | int,
-        *,
-        now: datetime,
-        duration_ms: int = 0,
-        attempt: Attempt | None = None,
-    ) -> AnswerResult:
-        """Record an answer: schedule the card and log the review, durably, in one transaction.
+    def retrievability(self, card: Card, now: datetime) -> float | None:
+        """Probability of recalling a card now, from its memory state."""
+        return self.decks.scheduler(card.deck_id).retrievability(card, now)
 
-        ``attempt`` records the question format, what was typed or picked and the
-        grade (see :mod:`tokendeck.domain.attempts`); plain flips may leave it out.
+    # -- answering -------------------------------------------------------------------------
+    def record(
+        self, answers: Sequence[Answer], *, now: datetime, together: bool = False
+    ) -> list[AnswerResult]:
+        """Record answers in one durable transaction: all of them, or none (on any error).
+
+        Each card is read, scheduled and written inside the transaction. With
+        ``together`` (the cards of one matching question), one undo takes them
+        all back.
         """
-        if attempt is not None:
-            attempt.validated()
-        self._sync()
-        card = self._card(card_id)
-        rating = rating if isinstance(rating, Rating) else Rating.parse(rating)
-        outcome = self._scheduler(card.deck_id).answer(card, rating, now)
-        after, leech = self._leech_check(outcome)
-        review = _review(card, after, outcome, now, duration_ms)
-        undo = {"card": _snapshot(card), "leech": leech}
-        now_ms = q.to_ms(now)
-        with self.db.transaction():
-            q.save_card(self.db, after, now_ms)
-            review_id = q.insert_review(self.db, review, undo)
-            review = _review(card, after, outcome, now, duration_ms, review_id)
-            if attempt is not None:
-                q.insert_attempt(self.db, review, attempt)
-            if leech:
-                self._tag_note(card.note_id, LEECH_TAG, add=True, now=now)
-        self._after_answer(card, after, now)
-        return AnswerResult(after, review, leech)
+        for answer in answers:
+            if answer.attempt is not None:
+                answer.attempt.validated()
+        ratings = [
+            a.rating if isinstance(a.rating, Rating) else Rating.parse(a.rating) for a in answers
+        ]
+        group = uuid.uuid4().hex if together and len(answers) > 1 else None
+        done: list[tuple[Card, AnswerResult]] = []
+        try:
+            with self.store.transaction():
+                self.core.sync()  # inside the lock: another process's commit is seen now
+                for answer, rating in zip(answers, ratings, strict=True):
+                    done.append(self._record_one(answer, rating, answer.at or now, group))
+        except BaseException:
+            self.core.forget()  # queues may have seen answers that were rolled back
+            raise
+        for before, result in done:
+            self._after_answer(before, result.card)
+        return [result for _, result in done]
 
-    def attempts(self, since: datetime | None = None) -> list[LoggedAttempt]:
-        """Logged attempts (format, typed answer, grade, overrides), oldest first."""
-        return q.attempts(self.db, self.user_id, q.to_ms(since) if since else 0)
+    def _record_one(
+        self, answer: Answer, rating: Rating, now: datetime, group: str | None
+    ) -> tuple[Card, AnswerResult]:
+        card = self.notes.card_state(answer.card_id)
+        outcome = self.decks.scheduler(card.deck_id).answer(card, rating, now)
+        after, leech = self._leech_check(outcome)
+        review = _review(card, after, outcome, now, answer.duration_ms)
+        undo: dict[str, Any] = {"card": card_snapshot(card), "leech": leech}
+        if group is not None:
+            undo["group"] = group
+        self.store.cards.save(after, to_ms(now))
+        review_id = self.store.reviews.insert(review, undo)
+        review = _review(card, after, outcome, now, answer.duration_ms, review_id)
+        if answer.attempt is not None:
+            self.store.attempts.insert(review, answer.attempt)
+        if leech:
+            self.notes.tag(card.note_id, LEECH_TAG, add=True, now=now)
+        return card, AnswerResult(after, review, leech)
 
     def _leech_check(self, outcome: Outcome) -> tuple[Card, bool]:
-        threshold = self._scheduler(outcome.card.deck_id).config.leech_threshold
+        threshold = self.decks.scheduler(outcome.card.deck_id).config.leech_threshold
         lapses = outcome.card.lapses
         # As in Anki: a leech at the threshold, and again every half threshold after it.
         half = max(1, threshold // 2)
@@ -149,36 +209,58 @@ class Studying:
             return replace(outcome.card, suspended=True), True
         return outcome.card, False
 
-    def _after_answer(self, before: Card, after: Card, now: datetime) -> None:
-        # No need to re-read data_version: a connection's own commits never change it.
-        for queue in self._queues.values():
+    def _after_answer(self, before: Card, after: Card) -> None:
+        # Our own commits never change data_version, so the cached queues stay;
+        # each learns of the answer (a queue of another deck only loses the card).
+        for queue in self.core.caches.queues.values():
             if after.suspended:
                 queue.remove(before.id)
             else:
                 queue.answered(before, after)
             queue.remove_note(before.note_id)
 
+    def attempts(self, since: datetime | None = None) -> list[LoggedAttempt]:
+        """Logged attempts (format, typed answer, grade, overrides), oldest first."""
+        return self.store.attempts.since(to_ms(since) if since else 0)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group several changes into one durable commit (all of them, or none)."""
+        try:
+            with self.store.transaction():
+                yield
+        except BaseException:
+            self.core.forget()  # the in-memory queue saw answers that were rolled back
+            raise
+
+    # -- undo ------------------------------------------------------------------------------
     def undo(self, now: datetime) -> Card:
-        """Take back the newest answer: restore the card and delete its review."""
-        found = q.last_undoable(self.db, self.user_id)
-        if found is None:
-            raise NothingToUndoError("there is no answer to undo")
-        review_id, card_id, data = found
-        current = self._card(card_id)
-        restored = _restore(current, data["card"])
-        with self.db.transaction():
-            q.save_card(self.db, restored, q.to_ms(now))
-            q.delete_review(self.db, review_id)
-            if data.get("leech"):
-                self._tag_note(current.note_id, LEECH_TAG, add=False, now=now)
-        self._forget_caches()
+        """Take back the newest answer: restore the card and delete its review.
+
+        Answers recorded together (one matching question) are taken back together;
+        the card returned is the first of them, as restored.
+        """
+        with self.store.transaction():
+            entries = self.store.reviews.newest_undoable(1)
+            if not entries:
+                raise NothingToUndoError("there is no answer to undo")
+            group = entries[0][2].get("group")
+            if group is not None:
+                entries = _same_group(self.store.reviews.newest_undoable(MAX_GROUP), group)
+            restored = [self._undo_one(*entry, now) for entry in entries]
+        self.core.forget()
+        return restored[-1]
+
+    def _undo_one(self, review_id: int, card_id: int, data: dict[str, Any], now: datetime) -> Card:
+        current = self.notes.card_state(card_id)
+        restored = card_from_snapshot(current, data["card"])
+        self.store.cards.save(restored, to_ms(now))
+        self.store.reviews.delete(review_id)
+        if data.get("leech"):
+            self.notes.tag(current.note_id, LEECH_TAG, add=False, now=now)
         return restored
 
-    def _tag_note(self, note_id: int, tag: str, *, add: bool, now: datetime) -> None:
-        note = self.note(note_id)
-        tags = (*note.tags, tag) if add else tuple(t for t in note.tags if t != tag)
-        q.update_note(self.db, replace(note, tags=normalise_tags(tags), modified_at=now))
-
+    # -- card actions ----------------------------------------------------------------------
     def suspend(self, card_ids: Sequence[int], *, now: datetime) -> None:
         """Keep cards out of study until unsuspended."""
         self._set_cards(card_ids, now, suspended=True)
@@ -189,7 +271,7 @@ class Studying:
 
     def bury(self, card_ids: Sequence[int], *, now: datetime) -> None:
         """Hide cards until the next study day."""
-        tomorrow = self.calendar.today(now) + timedelta(days=1)
+        tomorrow = self.core.calendar.today(now) + timedelta(days=1)
         self._set_cards(card_ids, now, buried_until=tomorrow)
 
     def reset(self, card_ids: Sequence[int], *, now: datetime) -> None:
@@ -198,23 +280,10 @@ class Studying:
         The review log records the reset (rating 0, kind "manual"), so parameter
         fitting knows the card started over, and ``undo`` can take it back.
         """
-        cards = [self._card(i) for i in card_ids]
-        now_ms = q.to_ms(now)
-        with self.db.transaction():
-            for card in cards:
-                fresh = replace(
-                    card,
-                    state=CardState.NEW,
-                    due=now.astimezone(UTC),
-                    step=None,
-                    stability=None,
-                    difficulty=None,
-                    last_review=None,
-                    reps=0,
-                    lapses=0,
-                    buried_until=None,
-                )
-                q.save_card(self.db, fresh, now_ms)
+        now_ms = to_ms(now)
+        with self.store.transaction():
+            for card in [self.notes.card_state(i) for i in card_ids]:
+                self.store.cards.save(_fresh(card, now), now_ms)
                 entry = Review(
                     id=0,
                     card_id=card.id,
@@ -230,87 +299,57 @@ class Studying:
                     stability=None,
                     difficulty=None,
                 )
-                q.insert_review(self.db, entry, {"card": _snapshot(card), "leech": False})
-        self._forget_caches()
+                self.store.reviews.insert(entry, {"card": card_snapshot(card), "leech": False})
+        self.core.forget()
 
     def set_memory_states(self, states: Mapping[int, MemoryState], *, now: datetime) -> None:
         """Store recomputed memory states and due dates (after fitting parameters), atomically."""
         if len(states) > 1000:  # rescheduling a collection: one query, not one per card
-            by_id = {c.id: c for c in sq.all_cards(self.db, self.user_id, None) if c.id in states}
-            cards = [by_id.get(i) or self._card(i) for i in states]  # _card: not found error
+            by_id = {c.id: c for c in self.store.cards.all() if c.id in states}
+            cards = [by_id.get(i) or self.notes.card_state(i) for i in states]
         else:
-            cards = [self._card(i) for i in states]
-        with self.db.transaction():
+            cards = [self.notes.card_state(i) for i in states]
+        with self.store.transaction():
             for card in cards:
                 state = states[card.id]
                 updated = replace(
                     card, stability=state.stability, difficulty=state.difficulty, due=state.due
                 )
-                q.save_card(self.db, updated, q.to_ms(now))
-        self._forget_caches()
-
-    @contextmanager
-    def batch(self) -> Iterator[None]:
-        """Group several changes (e.g. answers arriving together) into one durable commit."""
-        try:
-            with self.db.transaction():
-                yield
-        except BaseException:
-            self._forget_caches()  # the in-memory queue saw answers that were rolled back
-            raise
+                self.store.cards.save(updated, to_ms(now))
+        self.core.forget()
 
     def _set_cards(self, card_ids: Sequence[int], now: datetime, **changes: Any) -> None:
-        cards = [self._card(i) for i in card_ids]
-        with self.db.transaction():
-            for card in cards:
-                q.save_card(self.db, replace(card, **changes), q.to_ms(now))
-        self._forget_caches()
+        with self.store.transaction():
+            for card in [self.notes.card_state(i) for i in card_ids]:
+                self.store.cards.save(replace(card, **changes), to_ms(now))
+        self.core.forget()
 
-    def _scheduler(self, deck_id: int) -> Scheduler:
-        """The deck's scheduler, cached until its options change (here or elsewhere)."""
-        scheduler = self._schedulers.get(deck_id)
-        if scheduler is None:
-            config = self.deck(deck_id).config
-            scheduler = Scheduler(config, self.calendar, fuzz_seed=self.fuzz_seed)
-            self._schedulers[deck_id] = scheduler
-        return scheduler
 
-    def _sync(self) -> None:
-        """Drop every cache (queues, schedulers, settings) if another connection committed."""
-        version = sq.data_version(self.db)
-        if version != self._version:
-            self._forget_caches()
-            self._version = version
+def _same_group(
+    entries: list[tuple[int, int, dict[str, Any]]], group: str
+) -> list[tuple[int, int, dict[str, Any]]]:
+    """The newest entries while they belong to ``group`` (newest first)."""
+    run = []
+    for entry in entries:
+        if entry[2].get("group") != group:
+            break
+        run.append(entry)
+    return run
 
-    def _queue(self, now: datetime, deck: str | int | None) -> StudyQueue:
-        self._sync()
-        today = self.calendar.today(now)
-        key = (None if deck is None else str(deck), today)
-        if key not in self._queues:
-            self._queues = {k: v for k, v in self._queues.items() if k[1] == today}
-            self._queues[key] = self._build_queue(now, self.deck_ids(deck))
-        return self._queues[key]
 
-    def _build_queue(self, now: datetime, deck_ids: list[int]) -> StudyQueue:
-        calendar = self.calendar
-        today = calendar.today(now).toordinal()
-        end = calendar.end_of_today(now)
-        start_ms = q.to_ms(calendar.start(calendar.today(now)))
-        log = DayLog.from_answers(q.answered_today(self.db, self.user_id, start_ms))
-        configs = {d.id: d.config for d in self.decks() if d.id in deck_ids}
-        limits = {i: Limits(c.new_per_day, c.reviews_per_day) for i, c in configs.items()}
-        taken: set[int] = set()
-        learning = sq.learning_cards(self.db, self.user_id, deck_ids, today, q.to_ms(end))
-        taken.update(c.note_id for c in learning)
-        review_cap = sum(c.reviews_per_day for c in configs.values())
-        new_cap = sum(c.new_per_day for c in configs.values())
-        due = sq.review_cards(
-            self.db, self.user_id, deck_ids, today, q.to_ms(end), review_cap * 2 + 50
-        )
-        reviews = pick(due, limits, log, taken, new=False)
-        fresh = sq.new_cards(self.db, self.user_id, deck_ids, today, new_cap * 2 + 50)
-        new = pick(fresh, limits, log, taken, new=True)
-        return StudyQueue(learning, interleave(reviews, new), end)
+def _fresh(card: Card, now: datetime) -> Card:
+    return replace(
+        card,
+        state=CardState.NEW,
+        due=now.astimezone(UTC),
+        step=None,
+        stability=None,
+        difficulty=None,
+        last_review=None,
+        reps=0,
+        lapses=0,
+        buried_until=None,
+    )
 
 
 def _review(
@@ -332,39 +371,4 @@ def _review(
         elapsed_days=outcome.elapsed_days,
         stability=after.stability,
         difficulty=after.difficulty,
-    )
-
-
-def _snapshot(card: Card) -> dict[str, Any]:
-    params = q.card_schedule_params(card, 0)
-    keys = (
-        "state",
-        "due",
-        "step",
-        "stability",
-        "difficulty",
-        "last_review",
-        "reps",
-        "lapses",
-        "suspended",
-        "buried_until",
-    )
-    return dict(zip(keys, params[:10], strict=True))
-
-
-def _restore(card: Card, snap: dict[str, Any]) -> Card:
-    return replace(
-        card,
-        state=CardState(snap["state"]),
-        due=q.from_ms(snap["due"]),
-        step=snap["step"],
-        stability=snap["stability"],
-        difficulty=snap["difficulty"],
-        last_review=None if snap["last_review"] is None else q.from_ms(snap["last_review"]),
-        reps=snap["reps"],
-        lapses=snap["lapses"],
-        suspended=bool(snap["suspended"]),
-        buried_until=None
-        if snap["buried_until"] is None
-        else date.fromordinal(snap["buried_until"]),
     )

@@ -40,7 +40,7 @@ import zipfile
 from dataclasses import fields
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, get_type_hints
+from typing import Any, get_type_hints
 
 from tokendeck.errors import ImportFormatError, TooLargeError
 from tokendeck.formats.options import ReadOptions, WriteOptions
@@ -54,9 +54,6 @@ from tokendeck.transfer.package import (
     ReviewRecord,
     UserRecord,
 )
-
-if TYPE_CHECKING:
-    from tokendeck.collection import Collection
 
 FORMAT = "tokendeck-backup"
 VERSION = 2
@@ -423,63 +420,6 @@ def _day(value: Any) -> date:
         raise _Bad(f"expected a day as YYYY-MM-DD, found {value!r}") from None
 
 
-# --- automatic daily backups -------------------------------------------------------------
-
-AUTO_PREFIX = "tokendeck-backup-"
-
-
-def backup_dir(collection_path: Path) -> Path:
-    """Where backups of a collection file go by default: ``backups/`` beside it."""
-    return Path(collection_path).resolve().parent / "backups"
-
-
-def timestamped_name(now: datetime, label: str = "manual") -> str:
-    """A backup file name that sorts by time and never matches the daily rotation."""
-    return f"tokendeck-{label}-{now.strftime('%Y-%m-%dT%H%M%S')}.zip"
-
-
-def maybe_auto_backup(
-    col: Collection, now: datetime, directory: Path, keep: int = 7
-) -> Path | None:
-    """Write today's backup into ``directory`` unless there is one; keep the newest ``keep``.
-
-    The daily backup is a SQLite snapshot (:mod:`tokendeck.backup.snapshot`), which
-    costs about a second where this JSON format took tens of seconds on a large
-    collection; ``tokendeck backup`` still writes the portable JSON.
-    Returns the new file, or ``None`` when today's backup exists or the
-    collection is empty (an empty backup must never rotate a real one away).
-    Only files named ``tokendeck-backup-YYYY-MM-DD.zip`` are ever deleted, and
-    the hidden partial files of an earlier day's backup that a crash left behind.
-    """
-    day = col.calendar.today(now)
-    target = Path(directory) / f"{AUTO_PREFIX}{day.isoformat()}.zip"
-    if target.exists() or col.is_empty():
-        return None
-    col.write_snapshot(target, now=now)
-    rotate(Path(directory), keep)
-    remove_stale_partials(Path(directory), day.isoformat())
-    return target
-
-
-def remove_stale_partials(directory: Path, today: str) -> list[Path]:
-    """Delete partial files of daily backups from days before ``today`` (ISO date).
-
-    A kill in the middle of writing a backup leaves ``.tokendeck-backup-<day>.zip.*
-    .partial`` behind. Today's may belong to a backup being written right now by
-    another command, so only earlier days' are removed (decided by name, not clock).
-    """
-    import re
-
-    pattern = re.compile(r"\." + re.escape(AUTO_PREFIX) + r"(\d{4}-\d{2}-\d{2})\.zip\..+\.partial")
-    doomed = []
-    for path in directory.iterdir():
-        found = pattern.fullmatch(path.name)
-        if found and found.group(1) < today:
-            path.unlink(missing_ok=True)
-            doomed.append(path)
-    return doomed
-
-
 def write_file(package: Package, path: Path, *, now: datetime) -> None:
     """Write a backup archive to ``path`` atomically (a crash leaves the old file)."""
     import os
@@ -488,15 +428,3 @@ def write_file(package: Package, path: Path, *, now: datetime) -> None:
     partial = path.with_name(path.name + ".partial")
     partial.write_bytes(write(package, now=now))
     os.replace(partial, path)
-
-
-def rotate(directory: Path, keep: int) -> list[Path]:
-    """Delete all but the newest ``keep`` automatic backups; return what was deleted."""
-    import re
-
-    pattern = re.compile(re.escape(AUTO_PREFIX) + r"\d{4}-\d{2}-\d{2}\.zip")
-    backups = sorted(p for p in directory.iterdir() if pattern.fullmatch(p.name))
-    doomed = backups[: max(len(backups) - max(keep, 1), 0)]
-    for path in doomed:
-        path.unlink()
-    return doomed

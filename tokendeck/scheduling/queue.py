@@ -126,7 +126,16 @@ class StudyQueue:
     per answer than a queue of twenty.
     """
 
-    def __init__(self, learning: list[Card], main: list[Card], end_of_day: datetime) -> None:
+    def __init__(
+        self,
+        learning: list[Card],
+        main: list[Card],
+        end_of_day: datetime,
+        decks: Iterable[int] | None = None,
+    ) -> None:
+        #: The decks this queue draws from (None: every deck); an answered card of
+        #: another deck never comes back into it.
+        self.decks = None if decks is None else frozenset(decks)
         self._learning = sorted(learning, key=lambda c: (c.due, c.id))
         self._learning_ids = {c.id for c in learning}
         self._main = main
@@ -164,7 +173,8 @@ class StudyQueue:
         """Take an answered card out and requeue it if it is due again today."""
         self.remove(before.id)
         if (
-            after.state in (CardState.LEARNING, CardState.RELEARNING)
+            (self.decks is None or after.deck_id in self.decks)
+            and after.state in (CardState.LEARNING, CardState.RELEARNING)
             and after.due < self._end_of_day
         ):
             insort(self._learning, after, key=lambda c: (c.due, c.id))

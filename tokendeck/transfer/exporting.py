@@ -1,22 +1,85 @@
-"""The collection's notes and cards as interchange records, straight from their rows.
+"""Exporting: a user's notes, cards and history as a neutral-form Package.
 
-Exports build a hundred thousand records; going from row to record directly
-(rather than through a :class:`tokendeck.domain.notes.Note` / :class:`tokendeck.domain.cards.Card`
+Records are built straight from rows. Exports build a hundred thousand
+records; going from row to record directly (rather than through a
+:class:`~tokendeck.domain.notes.Note` / :class:`~tokendeck.domain.cards.Card`
 each, with creation times nobody exports) halves the work per note.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from tokendeck import progress
 from tokendeck.domain.cards import CardState
-from tokendeck.transfer.package import CardRecord, NoteRecord, ReviewRecord
+from tokendeck.storage import Store
+from tokendeck.transfer import history as package_history
+from tokendeck.transfer.package import CardRecord, DeckRecord, NoteRecord, Package, ReviewRecord
 
 _LABELS = {int(state): state.label for state in CardState}
 _stamp = datetime.fromtimestamp
+
+
+def build_package(
+    store: Store,
+    *,
+    deck_ids: Sequence[int] | None = None,
+    with_scheduling: bool = True,
+    bulk_history: bool = False,
+) -> Package:
+    """A user's collection (or some decks: ``deck_ids``) as a Package.
+
+    ``bulk_history`` (for formats that take it) gives the review log as a
+    ReviewSource over the collection file instead of per-card lists.
+    """
+    progress.report("collecting notes", 0)
+    decks = {d.id: d for d in store.decks.all()}
+    bulk = with_scheduling and bulk_history
+    history = package_history.export_source(store, deck_ids) if bulk else None
+    reviews = _reviews_by_card(store) if with_scheduling and history is None else {}
+    cards = card_records(
+        store.bulk.export_cards(),
+        {i: d.name for i, d in decks.items()},
+        None if deck_ids is None else set(deck_ids),
+        scheduling=with_scheduling,
+        keyed=history is not None,
+        reviews=reviews,
+    )
+    package = Package(source=str(store.location), history=history)
+    package.notes = [
+        note_record(row, cards.get(row[0], [])) for row in store.bulk.export_notes(deck_ids)
+    ]
+    wanted = set(deck_ids) if deck_ids is not None else set(decks)
+    package.decks = [
+        DeckRecord(d.name, d.description, d.config.to_dict())
+        for i, d in decks.items()
+        if i in wanted
+    ]
+    return package
+
+
+def _reviews_by_card(store: Store) -> dict[int, list[ReviewRecord]]:
+    """Every review as a record, grouped by card (converted straight from rows)."""
+    grouped: dict[int, list[ReviewRecord]] = {}
+    for row in store.bulk.review_rows():
+        card_id, at, rating, duration, kind, days, before, after, stability, difficulty = row
+        grouped.setdefault(card_id, []).append(
+            ReviewRecord(
+                reviewed_at=_stamp(at / 1000, UTC),
+                rating=rating,
+                duration_ms=duration,
+                kind=kind,
+                scheduled_days=days,
+                state_before=_LABELS[before],
+                state_after=_LABELS[after],
+                stability=stability,
+                difficulty=difficulty,
+            )
+        )
+    return grouped
 
 
 def card_records(

@@ -1,29 +1,29 @@
-"""Applying an interchange Package to a collection, and building one from it.
+"""Importing: applying a neutral-form Package to a user's storage, all or nothing.
 
-This is the collection side of every import, export and backup: format
-modules never see the database, and this module never sees a file. An import
-is one transaction: it lands whole or not at all.
+This is the collection side of every import: format modules never see the
+database, and this module never sees a file. An import is one transaction:
+it lands whole or not at all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 from tokendeck import progress
-from tokendeck.domain.cards import Card, CardState, Rating
+from tokendeck.domain.cards import Card, CardState
+from tokendeck.domain.days import Calendar
 from tokendeck.domain.decks import DeckConfig, check_name
 from tokendeck.domain.notes import NOTE_KINDS
 from tokendeck.errors import ImportFormatError, ValidationError
-from tokendeck.scheduling.scheduler import Scheduler
-from tokendeck.storage import package_queries as pq
-from tokendeck.storage import queries as q
-from tokendeck.transfer import exporting as export_records
+from tokendeck.storage import Store
+from tokendeck.storage.rows import card_schedule_params, to_ms
 from tokendeck.transfer import history as package_history
 from tokendeck.transfer.bulk import collector_paused
+from tokendeck.transfer.history import rebuild_memory
 from tokendeck.transfer.package import (
     CardRecord,
     DeckRecord,
@@ -33,9 +33,6 @@ from tokendeck.transfer.package import (
     ReviewRecord,
 )
 from tokendeck.transfer.planning import NewCards, NoteRows, fresh_guids
-
-if TYPE_CHECKING:
-    from tokendeck.collection import Collection
 
 MODES = ("update", "duplicate", "skip")
 
@@ -101,67 +98,73 @@ def _problem(note: NoteRecord, good_decks: set[str]) -> tuple[str, str | None]:
 
 
 def apply_package(
-    col: Collection,
+    store: Store,
     package: Package,
     *,
     now: datetime,
+    calendar: Calendar,
+    media_dir: Path,
     mode: str = "update",
     deck: str | None = None,
 ) -> ImportResult:
-    """Write a package into the collection in one all-or-nothing transaction."""
+    """Write a package into ``store`` in one all-or-nothing transaction.
+
+    ``calendar`` counts study days when a card's memory is rebuilt from its
+    history; ``media_dir`` receives the package's media files.
+    """
     validate(package, mode)
     result = ImportResult(warnings=list(package.warnings))
     # Nothing an import builds is garbage until it is written (bulk.py says why), and
     # every id it writes is its own (so foreign keys go unchecked: database.py).
     with (
         collector_paused(),
-        col.db.bulk_writes(),
-        package_history.attached(col, package.history),
-        col.db.transaction(),
+        store.bulk_writes(),
+        package_history.attached(store, package.history),
+        store.transaction(),
     ):
-        deck_ids = _decks(col, package, deck, now, result)
+        deck_ids = _decks(store, package, deck, now, result)
         progress.report("planning", 0, len(package.notes))
-        plan = _plan(col, package, deck, deck_ids, mode, now, result)
-        _write_plan(col, plan, now)
+        plan = _plan(store, calendar, package, deck, deck_ids, mode, now, result)
+        _write_plan(store, plan, now)
         if package.history is not None:
             # One SQL statement: no partial counts, so the bar pulses with the size in words.
             progress.report(f"copying {package.history.count:,} reviews", 0)
             result.reviews += package_history.copy_history(
-                col, package.history, plan.keys, plan.first_card, origin=package.source
+                store, calendar, package.history, plan.keys, plan.first_card, origin=package.source
             )
         del plan  # freed while the collector is paused: it need not scan 100,000 rows
-        result.media = _write_media(col, package.media)
+        result.media = _write_media(media_dir, package.media)
         for key, value in package.settings.items():
-            q.put_setting(col.db, col.user_id, key, value)
+            store.settings.put(key, value)
         progress.report("saving", 0)  # the commit below writes and syncs everything
     return result
 
 
-def _write_plan(col: Collection, plan: _Plan, now: datetime) -> None:
+def _write_plan(store: Store, plan: _Plan, now: datetime) -> None:
     """Write the planned rows, in chunks so that a watcher sees the import move."""
     for notes in progress.chunks(plan.notes, "writing notes"):
-        pq.insert_notes(col.db, notes)
+        store.bulk.insert_notes(notes)
     for updates in progress.chunks(plan.updates, "updating notes"):
-        pq.update_note_text(col.db, updates)
-    pq.insert_cards(col.db, plan.cards)
+        store.bulk.update_note_text(updates)
+    store.bulk.insert_cards(plan.cards)
     new = plan.new_cards
-    pq.insert_new_cards(col.db, new.runs, new.rows, col.user_id, q.to_ms(now))
+    store.bulk.insert_new_cards(new.runs, new.rows, to_ms(now))
     for reviews in progress.chunks(plan.reviews, "writing review history"):
-        pq.insert_reviews(col.db, reviews)
+        store.bulk.insert_reviews(reviews)
 
 
 def _decks(
-    col: Collection, package: Package, override: str | None, now: datetime, result: ImportResult
+    store: Store, package: Package, override: str | None, now: datetime, result: ImportResult
 ) -> dict[str, int]:
     options = {d.name: d for d in package.decks}
     names = [override] if override else package.deck_names()
     ids: dict[str, int] = {}
     for name in names:
-        existing = q.deck_by_name(col.db, col.user_id, check_name(name))
+        existing = store.decks.by_name(check_name(name))
         if existing is None:
             record = options.get(name, DeckRecord(name))
             config = DeckConfig().updated(**_known_options(record.options))
-            ids[name] = q.insert_deck(col.db, col.user_id, check_name(name), config, q.to_ms(now))
+            ids[name] = store.decks.insert(check_name(name), config, to_ms(now))
             result.decks.append(name)
         else:
             ids[name] = existing.id
@@ -174,7 +177,8 @@ def _known_options(options: dict[str, object]) -> dict[str, Any]:
 
 
 def _plan(
-    col: Collection,
+    store: Store,
+    calendar: Calendar,
     package: Package,
     override: str | None,
     deck_ids: dict[str, int],
@@ -183,11 +187,11 @@ def _plan(
     result: ImportResult,
 ) -> _Plan:
     plan = _Plan()
-    guids = pq.guid_index(col.db, col.user_id)
-    fronts = pq.front_index(col.db, col.user_id) if mode != "duplicate" else {}
-    next_note, next_card = pq.next_ids(col.db)
+    guids = store.bulk.guid_index()
+    fronts = store.bulk.front_index() if mode != "duplicate" else {}
+    next_note, next_card = store.bulk.next_ids()
     plan.first_card = next_card
-    rows = NoteRows(col.user_id, q.to_ms(now))
+    rows = NoteRows(store.user_id, to_ms(now))
     fresh = fresh_guids()
     for record in package.notes:
         existing = (
@@ -213,7 +217,9 @@ def _plan(
             result.cards += added
         else:  # cards with scheduling state (and maybe history) from the file
             decks = None if override else deck_ids
-            next_card = _plan_cards(col, plan, record, next_note, next_card, deck_id, decks, now)
+            next_card = _plan_cards(
+                store.user_id, calendar, plan, record, next_note, next_card, deck_id, decks, now
+            )
             result.cards += len(record.cards)
             result.reviews += sum(len(card.reviews) for card in record.cards)
         next_note += 1
@@ -222,7 +228,8 @@ def _plan(
 
 
 def _plan_cards(
-    col: Collection,
+    user: int,
+    calendar: Calendar,
     plan: _Plan,
     record: NoteRecord,
     note_id: int,
@@ -238,8 +245,8 @@ def _plan_cards(
     """
     for card in record.cards:
         card_deck = deck_id if deck_ids is None else deck_ids.get(card.deck or "", deck_id)
-        plan.cards.append(_card_row(col, card_id, note_id, card_deck, card, now))
-        plan.reviews.extend(_review_rows(col.user_id, card_id, card.reviews))
+        plan.cards.append(_card_row(user, calendar, card_id, note_id, card_deck, card, now))
+        plan.reviews.extend(_review_rows(user, card_id, card.reviews))
         if card.key is not None:
             plan.keys.append((card.key, card_id))
         card_id += 1
@@ -247,13 +254,19 @@ def _plan_cards(
 
 
 def _card_row(
-    col: Collection, card_id: int, note_id: int, deck_id: int, record: CardRecord, now: datetime
+    user: int,
+    calendar: Calendar,
+    card_id: int,
+    note_id: int,
+    deck_id: int,
+    record: CardRecord,
+    now: datetime,
 ) -> tuple[Any, ...]:
     card = Card(
         id=card_id,
         note_id=note_id,
         deck_id=deck_id,
-        user_id=col.user_id,
+        user_id=user,
         ordinal=record.ordinal,
         state=CardState.parse(record.state),
         due=(record.due or now).astimezone(UTC),
@@ -266,27 +279,10 @@ def _card_row(
         suspended=record.suspended,
     )
     if card.state != CardState.NEW and card.stability is None and record.reviews:
-        card = rebuild_memory(card, record.reviews, col)
-    params = q.card_schedule_params(card, 0)
-    now_ms = q.to_ms(now)
-    return (card.id, note_id, deck_id, col.user_id, card.ordinal, *params[:10], now_ms, now_ms)
-
-
-def rebuild_memory(card: Card, reviews: Iterable[ReviewRecord], col: Collection) -> Card:
-    """Stability and difficulty from a card's history, replayed through FSRS."""
-    scheduler = Scheduler(DeckConfig(), col.calendar, fuzz_seed=None)
-    replayed = replace(
-        card, state=CardState.NEW, stability=None, difficulty=None, last_review=None, step=None
-    )
-    for review in sorted(reviews, key=lambda r: r.reviewed_at):
-        if 1 <= review.rating <= 4 and review.kind != "manual":
-            replayed = scheduler.answer(replayed, Rating(review.rating), review.reviewed_at).card
-    return replace(
-        card,
-        stability=replayed.stability,
-        difficulty=replayed.difficulty,
-        last_review=card.last_review or replayed.last_review,
-    )
+        card = rebuild_memory(card, record.reviews, calendar)
+    params = card_schedule_params(card, 0)
+    now_ms = to_ms(now)
+    return (card.id, note_id, deck_id, user, card.ordinal, *params[:10], now_ms, now_ms)
 
 
 #: State label -> stored number; a dict lookup per review instead of an enum parse
@@ -322,10 +318,9 @@ def _review_rows(
         )
 
 
-def _write_media(col: Collection, media: list[MediaFile]) -> int:
+def _write_media(folder: Path, media: list[MediaFile]) -> int:
     if not media:
         return 0
-    folder = col.media_dir()
     folder.mkdir(parents=True, exist_ok=True)
     for done, item in enumerate(media, start=1):
         (folder / safe_media_name(item.name)).write_bytes(item.data)
@@ -341,51 +336,3 @@ def safe_media_name(name: str) -> str:
             f"unsafe media file name {name!r}", hint="media names must be plain file names"
         )
     return base
-
-
-# -- export ----------------------------------------------------------------------------------------
-def build_package(
-    col: Collection,
-    *,
-    deck: str | int | None = None,
-    with_scheduling: bool = True,
-    bulk_history: bool = False,
-) -> Package:
-    """The collection (or one deck and its subdecks) as a Package.
-
-    ``bulk_history`` (for formats that take it) gives the review log as a
-    ReviewSource over the collection file instead of per-card lists.
-    """
-    progress.report("collecting notes", 0)
-    deck_ids = None if deck is None else col.deck_ids(deck)
-    decks = {d.id: d for d in col.decks()}
-    bulk = with_scheduling and bulk_history
-    history = package_history.export_source(col, deck_ids) if bulk else None
-    reviews = _reviews_by_card(col) if with_scheduling and history is None else {}
-    cards = export_records.card_records(
-        pq.export_cards(col.db, col.user_id),
-        {i: d.name for i, d in decks.items()},
-        None if deck_ids is None else set(deck_ids),
-        scheduling=with_scheduling,
-        keyed=history is not None,
-        reviews=reviews,
-    )
-    package = Package(source=str(col.db.location), history=history)
-    package.notes = [
-        export_records.note_record(row, cards.get(row[0], []))
-        for row in pq.export_notes(col.db, col.user_id, deck_ids)
-    ]
-    wanted = set(deck_ids) if deck_ids is not None else set(decks)
-    package.decks = [
-        DeckRecord(d.name, d.description, d.config.to_dict())
-        for i, d in decks.items()
-        if i in wanted
-    ]
-    return package
-
-
-def _reviews_by_card(col: Collection) -> dict[int, list[ReviewRecord]]:
-    grouped: dict[int, list[ReviewRecord]] = {}
-    for card_id, record in pq.review_records(col.db, col.user_id):
-        grouped.setdefault(card_id, []).append(record)
-    return grouped

@@ -7,7 +7,7 @@ the same error reporting for free, and a new format is one small module.
 
 All datetimes are timezone-aware UTC. Nothing here touches a database or file,
 except :meth:`ReviewSource.rows`, which reads its history on request (through
-``tokendeck.storage.history_queries``) for previews, tests and small consumers.
+``tokendeck.storage.history``) for previews, tests and small consumers.
 """
 
 from __future__ import annotations
@@ -82,9 +82,9 @@ class ReviewSource:
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
         """The rows in Python (for previews, tests and small consumers)."""
-        from tokendeck.storage.history_queries import source_rows
+        from tokendeck.storage.history import source_rows
 
-        return source_rows(self)
+        return source_rows(self.path, self.select)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from itertools import count
 from typing import Any
 
 from tokendeck.domain.notes import card_ordinals, normalise_tags
-from tokendeck.storage.queries import tags_text
+from tokendeck.storage.rows import tags_text
 from tokendeck.transfer.package import NoteRecord
 
 #: (card id, note id, deck id, ordinal) of a card that starts new.

@@ -146,7 +146,7 @@ class PracticeScreen(Screen[None]):
         col = self.study.col
         before = {m.card_id: col.card(m.card_id).card.state for m in score.marks}
         try:
-            results = col.record_marks(score.marks, now=now)
+            results = col.record_marks(score.marks, now=now, together=False)
         except TokenDeckError as exc:
             self.query_one(StatusLine).say(f"Not recorded: {exc}", level="error")
             return

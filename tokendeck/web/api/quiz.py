@@ -4,7 +4,7 @@ A question is built (``POST /questions`` or ``POST /learn/next``) and kept on
 the server under a token; ``POST /answers`` marks the answer (grade, verdict,
 suggested rating, concepts found and missed) without recording it, and
 ``POST /records`` feeds it to the FSRS schedule, with the learner's optional
-override. Everything goes through the collection's ``Quizzing`` facade.
+override. Everything goes through the collection facade (its quiz part).
 """
 
 from __future__ import annotations
@@ -193,7 +193,7 @@ async def score_test(
     score = col.score_practice_test(entry.test, responses)
     recorded = 0
     if body.record:
-        recorded = len(col.record_marks(score.marks, now=now))
+        recorded = len(col.record_marks(score.marks, now=now, together=False))
         entry.recorded = True
     return qs.TestScoreOut(
         points=score.points,

@@ -47,6 +47,15 @@ def write_snapshot(db: Database, target: Path) -> None:
         ) from exc
 
 
+def row_counts(db: Database) -> tuple[int, int, int]:
+    """How many notes, cards and reviews a database holds (every user's)."""
+    return (
+        int(db.scalar("SELECT count(*) FROM notes")),
+        int(db.scalar("SELECT count(*) FROM cards")),
+        int(db.scalar("SELECT count(*) FROM reviews")),
+    )
+
+
 def check_snapshot(path: Path, *, source: str) -> SnapshotInfo:
     """Check a candidate snapshot file read-only; ``source`` names it in errors.
 

@@ -29,6 +29,7 @@ study: $(VENV)/.installed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check tokendeck tests benchmarks
 	$(BIN)/ruff format --check tokendeck tests benchmarks
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy

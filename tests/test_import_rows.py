@@ -11,7 +11,7 @@ import pytest
 from tokendeck.collection import Collection
 from tokendeck.domain.cards import CardState
 from tokendeck.errors import ImportFormatError
-from tokendeck.transfer.bulk import collector_paused
+from tokendeck.transfer.collector import collector_paused
 from tokendeck.transfer.package import CardRecord, NoteRecord, Package
 from tokendeck.transfer.planning import NewCards, fresh_guids
 

@@ -302,7 +302,7 @@ def test_learn_rejects_an_unknown_format(client: TestClient) -> None:
 
 def test_questions_belong_to_their_user() -> None:
     from tokendeck.errors import NotFoundError
-    from tokendeck.web.quiz_store import Entry, QuizStore
+    from tokendeck.web.quiz.store import Entry, QuizStore
 
     store = QuizStore(limit=2)
     tokens = [store.add(Entry("ann")) for _ in range(3)]

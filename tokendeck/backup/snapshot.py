@@ -64,8 +64,8 @@ def write_archive(
     ``compress=False`` stores the database as it is: a little faster to write,
     about twice the size (the benchmark's comparison).
     """
-    from tokendeck import __version__
     from tokendeck.storage.migrations import current_version
+    from tokendeck.version import __version__
 
     path.parent.mkdir(parents=True, exist_ok=True)
     # Unique names: two commands finishing at once must not write into each

@@ -226,7 +226,7 @@ def simulate_command(
     given = (
         _file_inputs(revlog)
         if revlog
-        else workload.inputs(state().collection(), deck, now=state().now())
+        else state().collection().workload_inputs(deck, now=state().now())
     )
     given = replace(
         given,

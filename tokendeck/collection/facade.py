@@ -48,6 +48,7 @@ from tokendeck.storage.rows import to_ms
 if TYPE_CHECKING:
     from tokendeck.backup.restore import RestoreResult
     from tokendeck.grading import Grader
+    from tokendeck.memory.workload import Inputs
     from tokendeck.quiz.cloze import ClozeSuggestion
     from tokendeck.quiz.formats import Question
     from tokendeck.quiz.items import Item
@@ -455,6 +456,10 @@ class Collection:
     def stats(self, now: datetime, deck: str | int | None = None) -> dict[str, Any]:
         """Every statistic and chart series, from the review log (see tokendeck.stats.charts)."""
         return self._statistics.stats(now, deck)
+
+    def workload_inputs(self, deck: str | int | None, *, now: datetime) -> Inputs:
+        """Parameters, sizes and habits the workload simulator needs (None: whole collection)."""
+        return self._statistics.workload_inputs(deck, now=now)
 
     # -- question formats, Learn and Test ----------------------------------------------------
     @property

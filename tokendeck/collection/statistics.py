@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tokendeck.collection.core import Core
 from tokendeck.collection.decks import Decks
 from tokendeck.collection.notes import Notes
 from tokendeck.domain.reviews import Review
 from tokendeck.storage.rows import to_ms
+
+if TYPE_CHECKING:
+    from tokendeck.memory.workload import Inputs
 
 
 class Statistics:
@@ -56,3 +59,16 @@ class Statistics:
         # the lean read: 7 fields per entry, not a full Review (about 4x faster)
         reviews = self.store.history.summaries(deck_ids)
         return chart_data(cards, reviews, now, self.core.calendar)
+
+    def workload_inputs(self, deck: str | int | None, *, now: datetime) -> Inputs:
+        """What the workload simulator needs for a deck (None: the whole collection)."""
+        from tokendeck.memory import workload
+
+        decks = [self.decks.get(deck)] if deck is not None else self.decks.all()
+        return workload.inputs(
+            decks,
+            self.review_rows(deck),
+            self.notes.count(now=now, deck=deck),
+            self.core.calendar,
+            whole_collection=deck is None,
+        )

@@ -22,7 +22,7 @@ from operator import methodcaller
 
 from tokendeck.errors import ImportFormatError, ValidationError
 from tokendeck.formats.options import ReadOptions, WriteOptions, decode_text
-from tokendeck.transfer.bulk import collector_paused
+from tokendeck.transfer.collector import collector_paused
 from tokendeck.transfer.package import NoteRecord, Package
 
 #: Anki's names for ``#separator:``, and the literal characters also accepted.

@@ -1,1 +1,1 @@
-"""stats."""
+"""Statistics: every chart series of the statistics page and ``stats --plot`` (:mod:`.charts`)."""

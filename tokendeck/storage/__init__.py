@@ -8,7 +8,8 @@ migrations on open and turns driver errors into
 :class:`tokendeck.errors.StorageError`.
 """
 
-from tokendeck.storage.database import Database, open_database
+from tokendeck.storage.database import Database
+from tokendeck.storage.sqlite import open_database
 from tokendeck.storage.store import Store
 
 __all__ = ["Database", "Store", "open_database"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from pathlib import Path
 from typing import Any
 
 from tokendeck.errors import StorageError
@@ -172,41 +171,3 @@ class Database:
                 hint="restore it from a backup with `tokendeck restore`, or choose another --db",
             )
         return StorageError(f"database error in {self.location}: {text}")
-
-
-def open_database(path: str | Path) -> Database:
-    """Open (creating if needed) a SQLite collection file and bring its schema up to date."""
-    from tokendeck.storage.migrations import migrate
-
-    location = str(path)
-    if location != ":memory:":
-        _ensure_parent(Path(location))
-    try:
-        conn = sqlite3.connect(location, isolation_level=None, check_same_thread=False)
-    except sqlite3.Error as exc:
-        raise StorageError(
-            f"cannot open {location}: {exc}", hint="choose another --db path"
-        ) from exc
-    # isolation_level=None: we issue BEGIN ourselves; commit() still works.
-    database = Database(conn, location)
-    _configure(database)
-    migrate(database)
-    return database
-
-
-def _configure(database: Database) -> None:
-    database.fetchone("PRAGMA journal_mode=WAL")
-    database.execute("PRAGMA synchronous=FULL")
-    database.execute("PRAGMA foreign_keys=ON")
-    database.execute("PRAGMA busy_timeout=5000")
-    database.execute("PRAGMA cache_size=-16000")  # 16 MiB page cache
-
-
-def _ensure_parent(path: Path) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StorageError(
-            f"cannot create the folder for {path}: {exc.strerror}",
-            hint="choose another --db path or set TOKENDECK_DB",
-        ) from exc

@@ -19,13 +19,14 @@ from tokendeck.storage.attempts import Attempts
 from tokendeck.storage.backup import Backup
 from tokendeck.storage.bulk import Bulk
 from tokendeck.storage.cards import Cards
-from tokendeck.storage.database import Database, open_database
+from tokendeck.storage.database import Database
 from tokendeck.storage.decks import Decks
 from tokendeck.storage.history import History
 from tokendeck.storage.notes import Notes
 from tokendeck.storage.reviews import Reviews
 from tokendeck.storage.search import Search
 from tokendeck.storage.settings import Settings, find_or_create_user
+from tokendeck.storage.sqlite import open_database
 from tokendeck.storage.study import Study
 
 

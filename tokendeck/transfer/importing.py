@@ -22,7 +22,7 @@ from tokendeck.errors import ImportFormatError, ValidationError
 from tokendeck.storage import Store
 from tokendeck.storage.rows import card_schedule_params, to_ms
 from tokendeck.transfer import history as package_history
-from tokendeck.transfer.bulk import collector_paused
+from tokendeck.transfer.collector import collector_paused
 from tokendeck.transfer.history import rebuild_memory
 from tokendeck.transfer.package import (
     CardRecord,

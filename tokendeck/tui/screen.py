@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,6 +19,7 @@ from tokendeck.domain.cards import CardView, Rating
 from tokendeck.domain.intervals import format_interval, until
 from tokendeck.errors import NothingToUndoError, TokenDeckError
 from tokendeck.tui.edit import EditScreen, NoteText
+from tokendeck.tui.host import StudyHost, host_of
 from tokendeck.tui.widgets import (
     AnswerBar,
     CardFace,
@@ -27,9 +28,6 @@ from tokendeck.tui.widgets import (
     NothingDue,
     StatusLine,
 )
-
-if TYPE_CHECKING:
-    from tokendeck.tui.app import StudyApp
 
 #: How often the nothing-due screen checks whether a learning card has come due.
 POLL_SECONDS = 15.0
@@ -73,12 +71,9 @@ class StudyScreen(Screen[None]):
         self.undoable: list[Undoable] = []
 
     @property
-    def study(self) -> StudyApp:
-        """The app, typed."""
-        from tokendeck.tui.app import StudyApp
-
-        assert isinstance(self.app, StudyApp)
-        return self.app
+    def study(self) -> StudyHost:
+        """The app, as the session's shared state."""
+        return host_of(self.app)
 
     def compose(self) -> ComposeResult:
         yield CountsHeader()

@@ -22,8 +22,8 @@ from tokendeck.web.batching import AnswerBatcher
 from tokendeck.web.deps import CollectionPool
 from tokendeck.web.errors import install_error_handlers
 from tokendeck.web.pages import pages_router
-from tokendeck.web.pages_quiz import quiz_pages_router
 from tokendeck.web.presenters import format_steps
+from tokendeck.web.quiz.pages import quiz_pages_router
 from tokendeck.web.settings import WebSettings
 
 HERE = Path(__file__).parent

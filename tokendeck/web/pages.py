@@ -71,7 +71,7 @@ def pages_router() -> APIRouter:
 
     @router.get("/transfer")
     async def transfer(request: Request, col: Col, settings: Settings) -> HTMLResponse:
-        from tokendeck.web.api.transfer import available_formats
+        from tokendeck.web.formats import available_formats
 
         return render(
             request,

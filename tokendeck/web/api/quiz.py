@@ -20,11 +20,11 @@ from fastapi import APIRouter, Depends, Request
 from tokendeck.collection import Collection
 from tokendeck.domain.cards import Rating
 from tokendeck.errors import ConflictError, ValidationError
-from tokendeck.web import quiz_schemas as qs
 from tokendeck.web.deps import Col, Now, User
 from tokendeck.web.presenters import card_out
-from tokendeck.web.quiz_presenters import mark_out, question_out, response_of
-from tokendeck.web.quiz_store import Entry, QuizStore
+from tokendeck.web.quiz import schemas as qs
+from tokendeck.web.quiz.presenters import mark_out, question_out, response_of
+from tokendeck.web.quiz.store import Entry, QuizStore
 from tokendeck.web.schemas import QueueOut
 
 if TYPE_CHECKING:

@@ -64,7 +64,7 @@ async def get_simulation(
     answering habits."""
     from tokendeck.memory import workload
 
-    given = workload.inputs(col, deck, now=now)
+    given = col.workload_inputs(deck, now=now)
     result = await asyncio.to_thread(
         workload.simulate,
         given,

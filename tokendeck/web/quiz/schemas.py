@@ -4,7 +4,7 @@ cloze suggestions, lint and concept links.
 Questions go out without their answers: options are numbered, and a matching
 round's definitions carry their position, not the card they belong to, so the
 page cannot give the answer away. The server keeps the question under a token
-until it is answered (see :mod:`tokendeck.web.quiz_store`).
+until it is answered (see :mod:`tokendeck.web.quiz.store`).
 """
 
 from __future__ import annotations

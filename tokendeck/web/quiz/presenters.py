@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from tokendeck.domain.cards import Rating
 from tokendeck.errors import ValidationError
-from tokendeck.web import quiz_schemas as qs
+from tokendeck.web.quiz import schemas as qs
 
 if TYPE_CHECKING:
     from tokendeck.quiz.formats import Question

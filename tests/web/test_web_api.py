@@ -260,6 +260,15 @@ def test_answer_returns_next_card_and_queue_shrinks(client: TestClient) -> None:
     assert answered["next"]["queue"]["new"] == 2
 
 
+def test_an_answer_naming_an_unknown_deck_is_refused_before_it_is_recorded(
+    client: TestClient,
+) -> None:
+    card_id = client.get("/api/v1/study/next").json()["card"]["id"]
+    body = {"card_id": card_id, "rating": "good", "deck": "No such deck"}
+    error_of(client.post("/api/v1/study/answer", json=body), 404, "not_found")
+    assert client.get(f"/api/v1/cards/{card_id}").json()["reps"] == 0  # a retry answers once
+
+
 def test_finishing_the_queue_reports_next_due(client: TestClient) -> None:
     for _ in range(len(SEED)):
         card = client.get("/api/v1/study/next").json()["card"]

@@ -43,6 +43,8 @@ async def get_next(col: Col, now: Now, deck: str | None = None) -> schemas.Study
 async def answer(request: Request, body: schemas.AnswerIn, col: Col, now: Now) -> schemas.AnswerOut:
     """Record an answer (1-4 or again/hard/good/easy) and return the next card."""
     rating = Rating.parse(body.rating)
+    if body.deck is not None:
+        col.deck(body.deck)  # an unknown deck is refused before anything is recorded
     batcher: AnswerBatcher = request.app.state.answers
     result = await batcher.answer(col, body.card_id, rating, now=now, duration_ms=body.duration_ms)
     answered = card_out(col.card(result.card.id))

@@ -69,9 +69,9 @@ def anki_cards(path: Path, folder: Path) -> dict[tuple[str, int], tuple[str, str
         col.close()
 
 
-def compare(name: str, tmp_path: Path) -> Comparison:
-    """Render one deck both ways and compare every card."""
-    path = DECKS / name / "deck.apkg"
+def compare(name: str, tmp_path: Path, path: Path | None = None) -> Comparison:
+    """Render one deck (or ``path``, another file of it) both ways and compare every card."""
+    path = path or DECKS / name / "deck.apkg"
     package = read(path, source=str(path))
     latex_images = {m.name for m in package.media if m.name.startswith("latex-")}
     theirs = anki_cards(path, tmp_path / "anki")

@@ -20,6 +20,7 @@ from tokendeck.rendering.card import (
     RenderedCard,
     TemplateLike,
     TypedAnswer,
+    card_ordinals,
     render_card,
 )
 from tokendeck.rendering.terminal import terminal_text
@@ -31,6 +32,7 @@ __all__ = [
     "RenderedCard",
     "TemplateLike",
     "TypedAnswer",
+    "card_ordinals",
     "render_card",
     "terminal_text",
 ]

@@ -21,6 +21,8 @@ from tokendeck.rendering.filters import TYPE_MARKER, FilterContext, apply
 from tokendeck.rendering.htmltext import field_is_empty, strip_html
 
 _TOKEN = "\ue000MATH{}\ue001"
+#: Special fields that make a template's front non-blank when cards are made.
+_GENERATING_SPECIAL_FIELDS = ("Card", "CardFlag", "Deck", "Subdeck", "Tags", "Type", "CardID")
 _TOKEN_RE = re.compile("\ue000MATH(\\d+)\ue001")
 
 
@@ -108,6 +110,33 @@ def field_map(note_type: NoteTypeLike, values: Mapping[str, str] | Sequence[str]
         return {name: values.get(name, "") for name in note_type.field_names}
     padded = [*values, *[""] * len(note_type.field_names)]
     return dict(zip(note_type.field_names, padded, strict=False))
+
+
+def card_ordinals(
+    note_type: NoteTypeLike, values: Mapping[str, str] | Sequence[str], *, tags: Sequence[str] = ()
+) -> list[int]:
+    """The cards Anki makes for a note: one per cloze number (number - 1), or one per
+    template whose front is not blank; at least card 0, as Anki ensures.
+
+    Special fields count as filled (``{{Deck}}`` always shows something), and
+    ``{{Tags}}`` when the note has tags, as in Anki's card generation.
+    """
+    fields = field_map(note_type, values)
+    if note_type.kind == "cloze":
+        return [min(n - 1, 499) for n in sorted(cloze.numbers(fields.values()))] or [0]
+    nonempty = {k for k, v in fields.items() if not field_is_empty(v)}
+    nonempty |= {
+        name
+        for name in _GENERATING_SPECIAL_FIELDS
+        if name not in fields and (name != "Tags" or tags)
+    }
+    filled = frozenset(nonempty)
+    ordinals = [
+        i
+        for i, card_template in enumerate(note_type.templates)
+        if not template.is_empty(template.parse(card_template.question), filled)
+    ]
+    return ordinals or [0]
 
 
 def render_card(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tokendeck.interchange import NoteTypeRecord, TemplateRecord
-from tokendeck.rendering import MediaAccess, media, render_card, terminal_text
+from tokendeck.rendering import MediaAccess, media, render_card, scope_css, terminal_text
 from tokendeck.rendering.sanitise import clean
 
 _MEDIA = MediaAccess(exists=lambda _n: True, url=lambda n: f"/media/{n}")
@@ -142,3 +142,15 @@ def test_terminal_maths_is_unicode_with_macros_expanded() -> None:
     text = terminal_text(html, {r"\E": r"\mathbb{E}"})
     assert text == "Ω≥∑ᵢ₌₁ⁿ 𝔼[xᵢ²] and α≤β"
     assert "newcommand" not in terminal_text(_render(r"\(\newcommand{\E}{E}\)x", {"F": "1"})[0])
+
+
+def test_a_note_type_s_css_is_confined_to_the_card() -> None:
+    css = (
+        '@import url("https://tracker.example/x.css"); .card { color: red } '
+        ".card.nightMode .cloze, body p, img { margin: 0 } "
+        "@media (max-width: 600px) { .card { font-size: 10px } }"
+    )
+    assert scope_css(css, "#c") == (
+        "#c { color: red }\n#c.nightMode .cloze, #c p, #c img { margin: 0 }\n"
+        "@media (max-width: 600px) {\n#c { font-size: 10px }\n}"
+    )

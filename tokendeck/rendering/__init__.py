@@ -9,8 +9,8 @@ readable text with maths in Unicode.
 
 Modules: ``template`` (the template language), ``filters``, ``cloze``,
 ``latex`` (legacy ``[$]`` LaTeX), ``maths`` (finding MathJax maths), ``macros``,
-``media``, ``sanitise`` (nh3), ``card`` (putting them together) and
-``terminal``.
+``media``, ``sanitise`` (nh3), ``css`` (confining a note type's stylesheet to
+the card), ``card`` (putting them together) and ``terminal``.
 """
 
 from tokendeck.rendering.card import (
@@ -23,6 +23,7 @@ from tokendeck.rendering.card import (
     card_ordinals,
     render_card,
 )
+from tokendeck.rendering.css import scope_css
 from tokendeck.rendering.terminal import terminal_text
 
 __all__ = [
@@ -34,5 +35,6 @@ __all__ = [
     "TypedAnswer",
     "card_ordinals",
     "render_card",
+    "scope_css",
     "terminal_text",
 ]

@@ -118,3 +118,15 @@ def test_every_deck_keeps_its_licence_and_source() -> None:
         assert any(folder.glob("LICENSE*")), f"{name} has no licence"
         assert (folder / "README.md").read_text().strip(), f"{name} has no README"
         assert (folder / "deck.apkg").stat().st_size < 2_000_000, f"{name} is over 2 MB"
+
+
+@pytest.mark.parametrize("legacy", [True, False])
+def test_stock_note_types_render_as_in_anki(tmp_path: Path, legacy: bool) -> None:
+    from tests.anki_fixtures import build_sample, export_apkg
+
+    col, _sample = build_sample(tmp_path / "sample")
+    path = export_apkg(col, tmp_path / "sample.apkg", legacy=legacy)
+    col.close()
+    result = compare("sample", tmp_path / "compare", path)
+    assert result.cards == 10
+    assert result.matched == result.cards, result.differences

@@ -170,12 +170,10 @@ def render_card(
         return _error_card(str(error), note_type, access)
     table = _macro_table(note_type, card_template, fields)
     typed = _typed_answer(raw_question + raw_answer, fields, ordinal)
-    sides = [_finish(s, side, note_type, table, access, typed) for side, s in
-             (("question", raw_question), ("answer", raw_answer))]  # fmt: skip
-    used = _media_used(raw_question + raw_answer, note_type, access)
+    used = _media_used(raw_question + raw_answer, note_type)
     return RenderedCard(
-        question_html=sides[0],
-        answer_html=sides[1],
+        question_html=_finish(raw_question, note_type, table, access, typed, answer=False),
+        answer_html=_finish(raw_answer, note_type, table, access, typed, answer=True),
         css=media.rewrite_css(note_type.css, access.url),
         macros=table,
         is_empty=empty is not None,
@@ -260,15 +258,16 @@ def _typed_answer(raw: str, fields: dict[str, str], ordinal: int) -> TypedAnswer
 
 def _finish(
     raw: str,
-    side: str,
     note_type: NoteTypeLike,
     table: dict[str, str],
     access: MediaAccess,
     typed: TypedAnswer | None,
+    *,
+    answer: bool,
 ) -> str:
     """One side's raw HTML to the page's: LaTeX, type boxes, sounds, maths, sanitising."""
     text = latex.replace(raw, access.exists, svg=note_type.latex_svg)
-    text = _type_boxes(text, typed, answer=side == "answer")
+    text = _type_boxes(text, typed, answer=answer)
     text = media.sounds(text, access.url)
     formulas: list[str] = []
     pieces: list[str] = []
@@ -303,7 +302,7 @@ def _type_boxes(text: str, typed: TypedAnswer | None, *, answer: bool) -> str:
     return TYPE_MARKER.sub(box, text)
 
 
-def _media_used(raw: str, note_type: NoteTypeLike, access: MediaAccess) -> list[str]:
+def _media_used(raw: str, note_type: NoteTypeLike) -> list[str]:
     names = media.references(raw)
     names += [f.file_name for f in latex.formulas(raw, svg=note_type.latex_svg)]
     names += media.css_references(note_type.css)

@@ -80,7 +80,16 @@ FEATURE_MODELS: list[dict[str, Any]] = [
         "name": "Vocabulary (filters)",
         "flds": [
             {"name": n}
-            for n in ("Word", "Reading", "Meaning", "Hint", "Example", "Audio", "Picture", "Reverse")
+            for n in (
+                "Word",
+                "Reading",
+                "Meaning",
+                "Hint",
+                "Example",
+                "Audio",
+                "Picture",
+                "Reverse",
+            )
         ],
         "tmpls": [
             {
@@ -232,8 +241,7 @@ FEATURE_NOTES: list[tuple[str, str, list[str], list[str]]] = [
         _C,
         "Features::Cloze",
         [
-            "{{c1::Water {{c2::boils}} at 100 °C}} at sea level; "
-            "{{c3::<b>ice</b>}} melts at 0 °C.",
+            "{{c1::Water {{c2::boils}} at 100 °C}} at sea level; {{c3::<b>ice</b>}} melts at 0 °C.",
             "Nested clozes.",
         ],
         ["cloze"],

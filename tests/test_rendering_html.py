@@ -67,6 +67,14 @@ def test_every_media_name_goes_through_one_function() -> None:
     )
 
 
+def test_media_names_are_encoded_once() -> None:
+    note_type = NoteTypeRecord(
+        name="T", field_names=["Front"], templates=[TemplateRecord("Card 1", "{{Front}}", "")]
+    )
+    card = render_card(note_type, {"Front": '<img src="a b.png">[sound:c d.mp3]'}, 0)
+    assert 'src="a%20b.png"' in card.question_html and 'src="c%20d.mp3"' in card.question_html
+
+
 def test_the_card_lists_the_media_it_uses() -> None:
     note_type = NoteTypeRecord(
         name="T",

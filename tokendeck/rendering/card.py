@@ -268,7 +268,7 @@ def _finish(
     """One side's raw HTML to the page's: LaTeX, type boxes, sounds, maths, sanitising."""
     text = latex.replace(raw, access.exists, svg=note_type.latex_svg)
     text = _type_boxes(text, typed, answer=answer)
-    text = media.sounds(text, access.url)
+    text = media.sounds(text)
     formulas: list[str] = []
     pieces: list[str] = []
     pos = 0

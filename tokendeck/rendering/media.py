@@ -55,14 +55,18 @@ def css_references(css: str) -> list[str]:
     return list(dict.fromkeys(n for n in names if is_local(n)))
 
 
-def sounds(text: str, media_url: MediaUrl) -> str:
-    """``[sound:x.mp3]`` tags as players (``<audio>``, or ``<video>`` for video files)."""
+def sounds(text: str) -> str:
+    """``[sound:x.mp3]`` tags as players (``<audio>``, or ``<video>`` for video files).
+
+    The file name stays as written; the sanitiser points it at the page's URL,
+    as it does for every other media name.
+    """
     if "[sound:" not in text:
         return text
 
     def player(match: re.Match[str]) -> str:
         name = html.unescape(match.group(1))
-        src = html.escape(media_url(name), quote=True)
+        src = html.escape(name, quote=True)
         tag = "video" if name.lower().endswith(_VIDEO) else "audio"
         return f'<{tag} class="sound" controls preload="none" src="{src}"></{tag}>'
 

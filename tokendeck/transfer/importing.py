@@ -8,7 +8,7 @@ it lands whole or not at all.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -193,7 +193,10 @@ def _plan(
     plan.first_card = next_card
     rows = NoteRows(store.user_id, to_ms(now))
     fresh = fresh_guids()
+    left_out = 0
     for record in package.notes:
+        record, cut = _shown_cards_only(record)
+        left_out += cut
         existing = (
             guids.get(record.guid) if record.guid else fronts.get(record.front.strip().lower())
         )
@@ -224,7 +227,25 @@ def _plan(
             result.reviews += sum(len(card.reviews) for card in record.cards)
         next_note += 1
         result.added += 1
+    if left_out:
+        result.warnings.append(
+            f"{left_out} cards from a third or later card template were left out: "
+            "only the first two templates of a note type are imported"
+        )
     return plan
+
+
+def _shown_cards_only(record: NoteRecord) -> tuple[NoteRecord, int]:
+    """The record without cards of a third or later template, and how many it had.
+
+    The collection renders a note's cards from its kind (forward, reverse,
+    clozes) until it stores note types; a card of a third template would show
+    the forward card again, so it is left out, as the Anki reader used to do.
+    """
+    if record.kind == "cloze" or all(card.ordinal <= 1 for card in record.cards):
+        return record, 0
+    kept = [card for card in record.cards if card.ordinal <= 1]
+    return replace(record, cards=kept), len(record.cards) - len(kept)
 
 
 def _plan_cards(

@@ -22,6 +22,13 @@ from typing import Any
 #: has a forward and a reverse card; ``cloze`` has one card per cloze number.
 NOTE_KINDS = ("basic", "basic_reversed", "type_in", "cloze")
 
+#: How a note's text is written: TokenDeck's own notes are Markdown; notes that came
+#: from Anki are HTML and are rendered through their note type's templates.
+NOTE_FORMATS = ("markdown", "html")
+
+#: Kinds of note type (Anki's): one card per template, or one card per cloze number.
+NOTE_TYPE_KINDS = ("standard", "cloze")
+
 #: Card states, as stored and as exported.
 CARD_STATES = ("new", "learning", "review", "relearning")
 
@@ -115,6 +122,42 @@ class CardRecord:
 
 
 @dataclass
+class TemplateRecord:
+    """One card template of a note type: Anki's template language, HTML."""
+
+    name: str
+    #: The question format (Anki's ``qfmt``).
+    question: str
+    #: The answer format (Anki's ``afmt``), usually starting with ``{{FrontSide}}``.
+    answer: str
+
+
+@dataclass
+class NoteTypeRecord:
+    """A note type as Anki has them: named fields, card templates, styling.
+
+    Notes refer to it by ``name`` (:attr:`NoteRecord.note_type`), which is unique
+    within a package. A ``cloze`` note type has one template, used for every
+    cloze number; a ``standard`` one gives a card per template whose question
+    is not empty.
+    """
+
+    name: str
+    field_names: list[str]
+    templates: list[TemplateRecord]
+    kind: str = "standard"  # one of NOTE_TYPE_KINDS
+    css: str = ""
+    #: What Anki wraps around ``[latex]`` text to render it as an image.
+    latex_pre: str = ""
+    latex_post: str = ""
+    latex_svg: bool = False
+    #: Index of the field Anki sorts and checks duplicates by.
+    sort_field: int = 0
+    #: The source's id for it (Anki matches note types by id on import).
+    id: int | None = None
+
+
+@dataclass
 class NoteRecord:
     """One note: the unit that is created, updated (by GUID) and deleted."""
 
@@ -140,6 +183,12 @@ class NoteRecord:
     id: int | None = None
     created_at: datetime | None = None
     modified_at: datetime | None = None
+    #: The name of its note type in :attr:`Package.note_types`, for notes that keep
+    #: Anki's note type; ``fields`` then holds every field of it, in its order, and
+    #: ``front``/``back`` stay a flattened view for search, grading and quizzes.
+    note_type: str | None = None
+    #: How ``front``, ``back`` and ``fields`` are written: one of NOTE_FORMATS.
+    format: str = "markdown"
 
 
 @dataclass
@@ -196,6 +245,8 @@ class Package:
     notes: list[NoteRecord] = field(default_factory=list)
     decks: list[DeckRecord] = field(default_factory=list)
     media: list[MediaFile] = field(default_factory=list)
+    #: Note types that notes refer to by name (Anki packages; empty elsewhere).
+    note_types: list[NoteTypeRecord] = field(default_factory=list)
     #: Collection-wide settings (rollover hour, timezone, ...) for backups.
     settings: dict[str, object] = field(default_factory=dict)
     #: Messages for the user about things that were skipped or guessed.
@@ -211,6 +262,12 @@ class Package:
     user: UserRecord | None = None
     attempts: list[AttemptRecord] = field(default_factory=list)
     deleted_card_reviews: list[CardRecord] = field(default_factory=list)
+
+    def note_type(self, name: str | None) -> NoteTypeRecord | None:
+        """The note type called ``name``, if the package has it."""
+        if name is None:
+            return None
+        return next((t for t in self.note_types if t.name == name), None)
 
     def deck_names(self) -> list[str]:
         """Every deck named by the package, in first-seen order."""

@@ -10,6 +10,8 @@ How things map (reading; writing is the inverse):
 ==========================  ================================================
 Anki                        TokenDeck
 ==========================  ================================================
+note type (fields,          NoteTypeRecord in ``Package.note_types``; notes
+templates, CSS, LaTeX)      name it, keep every field, format ``html``
 cloze note type             kind ``cloze`` (card ord = cloze number - 1)
 template with ``{{type:}}`` kind ``type_in``
 card from a 2nd template    kind ``basic_reversed`` (else ``basic``)

@@ -191,6 +191,8 @@ class _CollectionReader:
         self.deck_names = {d.id: d.name for d in deck_list}
         self.deck_config = {d.id: d.config_id for d in deck_list}
         self._last_answers: dict[int, float] | None = None
+        #: Note type id -> its unique name in the package, in first-use order.
+        self.used_types: dict[int, str] = {}
 
     def package(self) -> Package:
         """Read notes, cards and decks into a Package (the history is left in the file)."""
@@ -203,9 +205,23 @@ class _CollectionReader:
         return Package(
             notes=notes,
             decks=anki_decks.deck_records(deck_list, self.configs),
+            note_types=[self.types[ntid].record(name) for ntid, name in self.used_types.items()],
             warnings=self.warnings,
             source=self.source,
         )
+
+    def _type_name(self, notetype: notetypes.NoteType) -> str:
+        """The note type's name in the package: unique, as notes refer to it by name."""
+        name = self.used_types.get(notetype.id)
+        if name is None:
+            taken = set(self.used_types.values())
+            name = base = notetype.name or "Note type"
+            number = 1
+            while name in taken:  # two note types of one name (Anki 2.0 allowed it)
+                number += 1
+                name = f"{base} ({number})"
+            self.used_types[notetype.id] = name
+        return name
 
     def _cards(self) -> dict[int, list[CardRecord]]:
         by_note: defaultdict[int, list[CardRecord]] = defaultdict(list)
@@ -253,8 +269,6 @@ class _CollectionReader:
                 hint="the package is damaged; export it from Anki again",
             )
         values = self._values(notetype, flds, nid)
-        if not notetype.is_cloze:
-            cards = self._drop_extra_templates(cards, nid, notetype)
         front, back = notetype.front_back(values)
         deck = cards[0].deck if cards and cards[0].deck else "Default"
         for card in cards:
@@ -267,8 +281,11 @@ class _CollectionReader:
             kind=notetype.kind({c.ordinal for c in cards}),
             guid=guid,
             tags=tags.split(),
-            fields=_fields(notetype, values, front, back),
+            # Every field, in the note type's order: the note type's templates use them.
+            fields=dict(zip(notetype.field_names, values, strict=True)),
             cards=cards,
+            note_type=self._type_name(notetype),
+            format="html",
         )
 
     def _values(self, notetype: notetypes.NoteType, flds: str, nid: int) -> list[str]:
@@ -281,28 +298,6 @@ class _CollectionReader:
             )
             values = (values + [""] * wanted)[:wanted]
         return values
-
-    def _drop_extra_templates(
-        self, cards: list[CardRecord], nid: int, notetype: notetypes.NoteType
-    ) -> list[CardRecord]:
-        kept = [c for c in cards if c.ordinal <= 1]
-        if len(kept) != len(cards):
-            self.warnings.append(
-                f"note {nid} ({notetype.name!r}) has cards from a third or later template; "
-                "only the first two (forward and reverse) were imported"
-            )
-        return kept
-
-
-def _fields(
-    notetype: notetypes.NoteType, values: list[str], front: str, back: str
-) -> dict[str, str]:
-    # Two fields that are exactly front and back say nothing more (and a
-    # hundred thousand of them cost an import seconds of JSON): keep fields
-    # only when the source had more than front/back, as NoteRecord.fields says.
-    if len(values) == 2 and values[0] == front and values[1] == back:
-        return {}
-    return dict(zip(notetype.field_names, values, strict=True))
 
 
 def _json_dict(text: str) -> dict[str, Any]:

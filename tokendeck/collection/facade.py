@@ -9,7 +9,8 @@ Anki's collection holds its managers:
 * :class:`~tokendeck.collection.study.Study`: queues, the one answer path, undo;
 * :class:`~tokendeck.collection.quizzes.Quizzes`: question formats, Learn and Test;
 * :class:`~tokendeck.collection.statistics.Statistics`: the review log, charts;
-* :class:`~tokendeck.collection.transfers.Transfers`: import, export, backup, restore.
+* :class:`~tokendeck.collection.transfers.Transfers`: import, export, backup, restore;
+* :class:`~tokendeck.collection.check.Check`: finding damage and repairing what is safe.
 
 Its public methods (the library API, documented in docs/ARCHITECTURE.md)
 delegate to them. Every call that depends on time takes ``now``; every change
@@ -27,6 +28,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from tokendeck.collection.check import Check, CheckReport
 from tokendeck.collection.core import Core
 from tokendeck.collection.decks import Decks
 from tokendeck.collection.notes import Notes
@@ -61,7 +63,15 @@ if TYPE_CHECKING:
     from tokendeck.transfer.importing import ImportResult
     from tokendeck.transfer.package import Package
 
-__all__ = ["Answer", "AnswerResult", "Collection", "MemoryState", "Settings", "default_path"]
+__all__ = [
+    "Answer",
+    "AnswerResult",
+    "CheckReport",
+    "Collection",
+    "MemoryState",
+    "Settings",
+    "default_path",
+]
 
 
 def default_path() -> Path:
@@ -86,6 +96,7 @@ class Collection:
         self._quizzes = Quizzes(self._decks, self._notes, self._study)
         self._statistics = Statistics(core, self._decks, self._notes)
         self._transfers = Transfers(core, self._decks)
+        self._check = Check(core, self._decks, self._notes)
 
     # -- opening and closing ---------------------------------------------------------------
     @classmethod
@@ -572,6 +583,12 @@ class Collection:
     ) -> Note:
         """Store a suggestion (or the learner's edit of it) as a cloze note linked to its source."""
         return self._quizzes.accept_cloze(suggestion, now=now, text=text)
+
+    # -- checking --------------------------------------------------------------------------
+    def check(self, *, now: datetime, repair: bool = True) -> CheckReport:
+        """Check the database, the index and every card against its history (as Anki's Check
+        Database does); with ``repair``, mend what has one right answer, report the rest."""
+        return self._check.run(now=now, repair=repair)
 
     # -- import, export, backup, restore -----------------------------------------------------
     def import_package(

@@ -81,6 +81,10 @@ class Notes:
                 )
                 self.store.cards.insert(card, to_ms(now))
 
+    def make_cards(self, note_id: int, deck_id: int, now: datetime) -> None:
+        """Create the cards a note lacks, in ``deck_id`` (inside the caller's transaction)."""
+        self._sync_cards(self.get(note_id), deck_id, now)
+
     def get(self, note_id: int) -> Note:
         """A note by id."""
         found = self.store.notes.get(note_id)

@@ -19,6 +19,7 @@ from tokendeck.storage.attempts import Attempts
 from tokendeck.storage.backup import Backup
 from tokendeck.storage.bulk import Bulk
 from tokendeck.storage.cards import Cards
+from tokendeck.storage.check import Consistency
 from tokendeck.storage.database import Database
 from tokendeck.storage.decks import Decks
 from tokendeck.storage.history import History
@@ -47,6 +48,7 @@ class Store:
         self.history = History(db, user_id)
         self.bulk = Bulk(db, user_id)
         self.backup = Backup(db, user_id)
+        self.consistency = Consistency(db, user_id)
 
     @classmethod
     def open(cls, path: str | Path, user: str, now_ms: int) -> Store:

@@ -276,3 +276,19 @@ class SettingsOut(BaseModel):
 class SettingsUpdate(_Strict):
     rollover_hour: int | None = Field(default=None, ge=0, le=23)
     timezone: str | None = Field(default=None, min_length=1)
+
+
+class FindingOut(BaseModel):
+    """One kind of problem a check found."""
+
+    problem: str
+    count: int
+    repaired: bool
+    hint: str
+
+
+class CheckOut(BaseModel):
+    """What ``POST /api/v1/check`` found; ``ok`` when nothing is left unrepaired."""
+
+    ok: bool
+    findings: list[FindingOut]

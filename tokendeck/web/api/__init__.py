@@ -20,6 +20,7 @@ def api_router() -> APIRouter:
     """All v1 routers in one (built on call, not at import)."""
     from tokendeck.web.api import (
         cards,
+        check,
         decks,
         notes,
         quiz,
@@ -31,6 +32,7 @@ def api_router() -> APIRouter:
     )
 
     router = APIRouter(prefix="/api/v1", responses=ERRORS)
-    for module in (decks, notes, cards, study, transfer, stats, simulation, settings, quiz):
+    modules = (decks, notes, cards, study, transfer, stats, simulation, settings, quiz, check)
+    for module in modules:
         router.include_router(module.router)
     return router

@@ -237,6 +237,7 @@ def test_partials_left_by_an_earlier_days_crash_are_removed_todays_kept(
     folder.mkdir()
     old = [".tokendeck-backup-2026-11-01.zip.k3j2.partial"]
     old += [".tokendeck-backup-2026-11-01.zip.a8x1.sqlite.partial"]
+    old += [".tokendeck-backup-2026-11-01.zip.a8x1.sqlite.partial-journal"]
     kept = [".tokendeck-backup-2026-11-02.zip.zz91.partial", ".tokendeck-backup-x.zip.1.partial"]
     kept += ["tokendeck-backup-2026-10-01.zip.partial", ".hidden-notes.partial"]
     for name in old + kept:

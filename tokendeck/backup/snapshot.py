@@ -79,6 +79,8 @@ def write_archive(
         "tokendeck_version": __version__,
         "schema_version": current_version(store.db),
         "media": [p.name for p in media],
+        # which collection file of the folder this is a snapshot of (several may share it)
+        "collection": Path(store.location).name,
     }
     try:
         write_snapshot(store.db, database)
@@ -118,6 +120,17 @@ def _media_files(folder: Path) -> list[Path]:
 
 
 # -- recognising -----------------------------------------------------------------------------
+def snapshot_of(file: Path) -> str | None:
+    """The name of the collection file a snapshot was taken of (None: unknown or not one)."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
+    except (KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError):
+        return None
+    name = manifest.get("collection") if isinstance(manifest, dict) else None
+    return name if isinstance(name, str) else None
+
+
 def is_snapshot(file: Path) -> bool:
     """Whether ``file`` is a snapshot archive, judged by its contents (not its name)."""
     try:

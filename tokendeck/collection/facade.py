@@ -84,6 +84,40 @@ def default_path() -> Path:
     return Path(user_data_dir("tokendeck", appauthor=False)) / "collection.db"
 
 
+#: The first bytes of every SQLite database file.
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _refuse_a_lost_collection(path: Path) -> None:
+    """Refuse to open a collection file that is missing or emptied while its backups exist,
+    or that is not a database at all: silently starting a fresh collection there would
+    let the daily backups of the real one rotate away."""
+    from tokendeck.backup.daily import latest_backup
+    from tokendeck.errors import StorageError
+
+    size = path.stat().st_size if path.is_file() else None
+    if size:
+        with path.open("rb") as handle:
+            if handle.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER:
+                return
+        latest = latest_backup(path)
+        raise StorageError(
+            f"{path} is not a TokenDeck collection, or it is damaged",
+            hint=f"restore the latest backup: tokendeck restore {latest}"
+            if latest
+            else "restore a backup with `tokendeck restore FILE`, or choose another --db",
+        )
+    latest = latest_backup(path)
+    if latest is None:
+        return  # a new collection
+    state = "empty" if size == 0 else "missing"
+    raise StorageError(
+        f"the collection {path} is {state}, but backups of it exist",
+        hint=f"restore the latest: tokendeck restore {latest} (to start a new collection "
+        f"here instead, move the folder {latest.parent} away)",
+    )
+
+
 class Collection:
     """A learner's decks, notes, cards and review log."""
 
@@ -113,7 +147,10 @@ class Collection:
         from tokendeck import clock
 
         moment = now or clock.now()
-        col = cls(Store.open(path or default_path(), user, to_ms(moment)), user, fuzz_seed)
+        target = path or default_path()
+        if str(target) != ":memory:":
+            _refuse_a_lost_collection(Path(target))
+        col = cls(Store.open(target, user, to_ms(moment)), user, fuzz_seed)
         if install_builtin:
             try:
                 col.update_builtin(now=moment)

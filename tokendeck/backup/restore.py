@@ -33,6 +33,7 @@ from tokendeck.errors import ImportFormatError, StorageError, ValidationError
 from tokendeck.storage import Database, Store, open_database
 from tokendeck.storage.backup import checkpoint, other_users_with_data
 from tokendeck.storage.backup import to_ms as exact_ms
+from tokendeck.storage.locks import exclusive_use
 from tokendeck.storage.rows import tags_text
 from tokendeck.transfer.package import (
     AttemptRecord,
@@ -76,9 +77,15 @@ def restore_backup(
     """Replace the collection file at ``path`` with the backed-up ``package``.
 
     Refuses (changing nothing) a file that also holds other users' data: a
-    restore replaces the whole file.
+    restore replaces the whole file; and a file another process has open (a
+    running server would go on writing into the replaced file).
     """
     path = Path(path)
+    with exclusive_use(path):  # nothing may have the old file open while it is replaced
+        return _restore_backup(path, package, now=now, user=user)
+
+
+def _restore_backup(path: Path, package: Package, *, now: datetime, user: str) -> RestoreResult:
     owner = package.user.name if package.user else user
     if path.exists():
         _refuse_other_users(path, owner)

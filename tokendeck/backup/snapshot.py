@@ -150,9 +150,16 @@ def restore_snapshot(path: Path, archive_path: Path, *, now: datetime) -> Restor
     Refuses (changing nothing) a damaged, foreign or newer snapshot, and a
     collection file holding users the snapshot does not.
     """
+    from tokendeck.storage.locks import exclusive_use
+
+    with exclusive_use(Path(path)):  # nothing may have the old file open while it is replaced
+        return _restore_snapshot(Path(path), archive_path, now=now)
+
+
+def _restore_snapshot(path: Path, archive_path: Path, *, now: datetime) -> RestoreResult:
     from tokendeck.backup import restore as restoring
 
-    path, source = Path(path), str(archive_path)
+    source = str(archive_path)
     partial = restoring.temporary_beside(path)
     staged: Path | None = None
     try:

@@ -8,7 +8,7 @@ or a power cut, at the price of one fsync per answer (as Anki pays).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
@@ -27,6 +27,11 @@ class Database:
         self._conn = connection
         self.location = location
         self._depth = 0
+        self._closing: Callable[[], None] | None = None
+
+    def on_close(self, callback: Callable[[], None] | None) -> None:
+        """Call ``callback`` once when the database is closed (releasing a file lock)."""
+        self._closing = callback
 
     # -- queries -------------------------------------------------------------
     def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
@@ -153,6 +158,9 @@ class Database:
         """Close the connection (idempotent)."""
         with suppress(sqlite3.Error):  # closing twice or after a failure is harmless
             self._conn.close()
+        closing, self._closing = self._closing, None
+        if closing is not None:
+            closing()
 
     def _error(self, exc: sqlite3.Error) -> StorageError:
         text = str(exc)

@@ -23,6 +23,7 @@ from tokendeck.storage.check import Consistency
 from tokendeck.storage.database import Database
 from tokendeck.storage.decks import Decks
 from tokendeck.storage.history import History
+from tokendeck.storage.locks import SharedUse
 from tokendeck.storage.notes import Notes
 from tokendeck.storage.reviews import Reviews
 from tokendeck.storage.search import Search
@@ -52,8 +53,19 @@ class Store:
 
     @classmethod
     def open(cls, path: str | Path, user: str, now_ms: int) -> Store:
-        """Open (creating and migrating if needed) the database at ``path`` for ``user``."""
-        db = open_database(path)
+        """Open (creating and migrating if needed) the database at ``path`` for ``user``.
+
+        The store holds the file's shared lock until closed (:mod:`.locks`): a restore
+        cannot replace the file under it.
+        """
+        guard = None if str(path) == ":memory:" else SharedUse(Path(path))
+        try:
+            db = open_database(path)
+        except BaseException:
+            if guard is not None:
+                guard.release()
+            raise
+        db.on_close(guard.release if guard is not None else None)
         try:
             return cls(db, find_or_create_user(db, user, now_ms))
         except BaseException:

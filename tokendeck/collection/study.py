@@ -26,7 +26,7 @@ from tokendeck.domain.decks import DeckCounts
 from tokendeck.domain.reviews import Review, kind_for
 from tokendeck.errors import NothingToUndoError
 from tokendeck.scheduling.queue import DayLog, Limits, QueueCounts, StudyQueue, interleave, pick
-from tokendeck.scheduling.scheduler import Outcome
+from tokendeck.scheduling.scheduler import Outcome, reset_card
 from tokendeck.storage.rows import card_from_snapshot, card_snapshot, from_ms, to_ms
 
 LEECH_TAG = "leech"
@@ -283,7 +283,7 @@ class Study:
         now_ms = to_ms(now)
         with self.store.transaction():
             for card in [self.notes.card_state(i) for i in card_ids]:
-                self.store.cards.save(_fresh(card, now), now_ms)
+                self.store.cards.save(reset_card(card, now), now_ms)
                 entry = Review(
                     id=0,
                     card_id=card.id,
@@ -335,21 +335,6 @@ def _same_group(
             break
         run.append(entry)
     return run
-
-
-def _fresh(card: Card, now: datetime) -> Card:
-    return replace(
-        card,
-        state=CardState.NEW,
-        due=now.astimezone(UTC),
-        step=None,
-        stability=None,
-        difficulty=None,
-        last_review=None,
-        reps=0,
-        lapses=0,
-        buried_until=None,
-    )
 
 
 def _review(

@@ -16,7 +16,7 @@ Wraps py-fsrs (the ``fsrs`` package) and adds what a study tool needs on top:
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 import fsrs
@@ -77,9 +77,15 @@ class Scheduler:
             enable_fuzzing=False,  # we fuzz ourselves, with an injectable seed
         )
 
-    def answer(self, card: Card, rating: Rating, now: datetime) -> Outcome:
-        """The card after answering ``rating`` at ``now``."""
-        return self._outcome(self._prepare(card, now), rating)
+    def answer(
+        self, card: Card, rating: Rating, now: datetime, *, fuzz_key: str | None = None
+    ) -> Outcome:
+        """The card after answering ``rating`` at ``now``.
+
+        ``fuzz_key`` names the card for the fuzz instead of its local id: a sync
+        replay passes the card's stable identity, so every replica draws the same.
+        """
+        return self._outcome(self._prepare(card, now), rating, fuzz_key)
 
     def preview(self, card: Card, now: datetime) -> dict[Rating, datetime]:
         """The due time each rating would give, for the answer buttons."""
@@ -110,12 +116,14 @@ class Scheduler:
         )
         return _Prepared(card, now, today, elapsed, fsrs_card)
 
-    def _outcome(self, prepared: _Prepared, rating: Rating) -> Outcome:
+    def _outcome(
+        self, prepared: _Prepared, rating: Rating, fuzz_key: str | None = None
+    ) -> Outcome:
         card, now = prepared.card, prepared.now
         # review_card copies the card it is given, so one prepared card serves every rating.
         reviewed, _ = self._fsrs.review_card(prepared.fsrs_card, fsrs.Rating(int(rating)), now)
         state = _FROM_FSRS_STATE[reviewed.state]
-        due, scheduled = self._due(card, state, reviewed.due, now, prepared.today)
+        due, scheduled = self._due(card, state, reviewed.due, now, prepared.today, fuzz_key)
         lapsed = card.state == CardState.REVIEW and rating == Rating.AGAIN
         new_card = Card(  # a direct constructor: much cheaper than dataclasses.replace
             id=card.id,
@@ -137,19 +145,26 @@ class Scheduler:
         return Outcome(new_card, rating, scheduled, prepared.elapsed, lapsed)
 
     def _due(
-        self, card: Card, state: CardState, fsrs_due: datetime, now: datetime, today: date
+        self,
+        card: Card,
+        state: CardState,
+        fsrs_due: datetime,
+        now: datetime,
+        today: date,
+        fuzz_key: str | None = None,
     ) -> tuple[datetime, float]:
         if state != CardState.REVIEW:
             return fsrs_due, (fsrs_due - now) / _DAY
         days = max(1, round((fsrs_due - now) / _DAY))
-        days = self._fuzzed(days, card)
+        days = self._fuzzed(days, card, fuzz_key)
         due = self.calendar.start(today + timedelta(days=days))
         return due, float(days)
 
-    def _fuzzed(self, days: int, card: Card) -> int:
+    def _fuzzed(self, days: int, card: Card, fuzz_key: str | None = None) -> int:
         if self.fuzz_seed is None:
             return days
-        rng = random.Random(f"{self.fuzz_seed}:{card.id}:{card.reps}")
+        name = card.id if fuzz_key is None else fuzz_key
+        rng = random.Random(f"{self.fuzz_seed}:{name}:{card.reps}")
         return fuzz_interval(days, rng, self.config.maximum_interval)
 
 
@@ -186,6 +201,22 @@ def fuzz_interval(days: int, rng: random.Random, maximum: int) -> int:
     if low >= high:
         return min(days, maximum)
     return rng.randint(low, high)
+
+
+def reset_card(card: Card, now: datetime) -> Card:
+    """The card made new again at ``now`` (a reset); suspension is kept, history elsewhere."""
+    return replace(
+        card,
+        state=CardState.NEW,
+        due=now.astimezone(UTC),
+        step=None,
+        stability=None,
+        difficulty=None,
+        last_review=None,
+        reps=0,
+        lapses=0,
+        buried_until=None,
+    )
 
 
 def initial_due(now: datetime) -> datetime:

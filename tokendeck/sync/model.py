@@ -1,0 +1,188 @@
+"""What travels between replicas: the record kinds, their columns, and a batch of them.
+
+Local integer ids never travel. A note, deck and setting are named by their
+GUID (or key); a card by its note's GUID and its ordinal; a review by its
+UUID. Rows are plain tuples in the column order given here (a million reviews
+are a million tuples, not a million objects), grouped in :class:`Table`\\ s; a
+:class:`Batch` is what one request carries.
+
+Stamps (``stamps`` columns) are JSON objects ``{field: hybrid-clock stamp}``;
+a field missing from them carries stamp 0, the stamp of a value as created
+(see :mod:`.merge`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Column types: integer, float, text, bytes (each may be None).
+INT, FLOAT, TEXT, BYTES = "i", "f", "s", "b"
+
+#: kind -> ((column, type), ...): the wire form of each record kind.
+SCHEMAS: dict[str, tuple[tuple[str, str], ...]] = {
+    "settings": (("key", TEXT), ("value", TEXT), ("stamp", INT)),
+    "decks": (
+        ("guid", TEXT),
+        ("name", TEXT),
+        ("description", TEXT),
+        ("config", TEXT),
+        ("created_at", INT),
+        ("stamps", TEXT),
+    ),
+    "notes": (
+        ("guid", TEXT),
+        ("kind", TEXT),
+        ("front", TEXT),
+        ("back", TEXT),
+        ("tags", TEXT),
+        ("accepted", TEXT),
+        ("fields", TEXT),
+        ("source", TEXT),
+        ("source_note", TEXT),
+        ("created_at", INT),
+        ("modified_at", INT),
+        ("stamps", TEXT),
+    ),
+    "cards": (
+        ("note_guid", TEXT),
+        ("ordinal", INT),
+        ("deck_guid", TEXT),
+        ("state", INT),
+        ("due", INT),
+        ("step", INT),
+        ("stability", FLOAT),
+        ("difficulty", FLOAT),
+        ("last_review", INT),
+        ("reps", INT),
+        ("lapses", INT),
+        ("suspended", INT),
+        ("buried_until", INT),
+        ("created_at", INT),
+        ("stamps", TEXT),
+    ),
+    # ``card`` indexes the batch's card keys; ``undo`` is the card as it was before
+    # the answer (JSON, the replay base); ``attempt`` how the answer was asked and graded.
+    "reviews": (
+        ("uid", BYTES),
+        ("card", INT),
+        ("reviewed_at", INT),
+        ("rating", INT),
+        ("duration_ms", INT),
+        ("kind", TEXT),
+        ("state_before", INT),
+        ("state_after", INT),
+        ("scheduled_days", FLOAT),
+        ("elapsed_days", INT),
+        ("stability", FLOAT),
+        ("difficulty", FLOAT),
+        ("undo", TEXT),
+        ("attempt", TEXT),
+    ),
+    # kind: note / card / deck / review; key: GUID, "GUID:ordinal" or the review's hex id;
+    # deleted: the hybrid-clock stamp of the deletion.
+    "tombstones": (("kind", TEXT), ("key", TEXT), ("deleted", INT)),
+    # The card keys that ``reviews.card`` points into.
+    "card_keys": (("note_guid", TEXT), ("ordinal", INT)),
+}
+
+#: Record kinds in the order a batch is applied: what a row refers to comes first.
+ORDER = ("settings", "decks", "notes", "cards", "card_keys", "reviews", "tombstones")
+
+#: The synced fields of each mutable kind, merged one by one (last writer wins).
+NOTE_FIELDS = (
+    "kind",
+    "front",
+    "back",
+    "tags",
+    "accepted",
+    "fields",
+    "source",
+    "source_note",
+)
+DECK_FIELDS = ("name", "description", "config")
+#: A card's own fields; ``sched`` is its whole scheduling state as one field.
+CARD_FIELDS = ("deck", "suspended", "buried", "sched")
+SCHED_COLUMNS = (
+    "state",
+    "due",
+    "step",
+    "stability",
+    "difficulty",
+    "last_review",
+    "reps",
+    "lapses",
+)
+
+
+def columns(kind: str) -> tuple[str, ...]:
+    """The column names of a record kind."""
+    return tuple(name for name, _ in SCHEMAS[kind])
+
+
+def index(kind: str) -> dict[str, int]:
+    """Column name -> position in a row of ``kind``."""
+    return {name: i for i, (name, _) in enumerate(SCHEMAS[kind])}
+
+
+def card_key(note_guid: str, ordinal: int) -> str:
+    """A card's identity everywhere: its note's GUID and its ordinal."""
+    return f"{note_guid}:{int(ordinal)}"
+
+
+def split_card_key(key: str) -> tuple[str, int]:
+    """``"GUID:2"`` -> ``("GUID", 2)``."""
+    guid, _, ordinal = key.rpartition(":")
+    return guid, int(ordinal)
+
+
+@dataclass
+class Table:
+    """Rows of one record kind."""
+
+    kind: str
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self.rows)
+
+
+@dataclass
+class Batch:
+    """What one push or pull request carries: some rows of each kind, and a header.
+
+    ``header`` holds the protocol's bookkeeping (cursors, paging, counts) as
+    JSON-ready values.
+    """
+
+    header: dict[str, Any] = field(default_factory=dict)
+    tables: dict[str, Table] = field(default_factory=dict)
+
+    def table(self, kind: str) -> Table:
+        """The rows of ``kind`` (an empty table if the batch has none)."""
+        if kind not in SCHEMAS:
+            raise KeyError(kind)
+        if kind not in self.tables:
+            self.tables[kind] = Table(kind)
+        return self.tables[kind]
+
+    def add(self, kind: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Append rows of ``kind``."""
+        self.table(kind).rows.extend(rows)
+
+    def rows(self, kind: str) -> list[tuple[Any, ...]]:
+        """The rows of ``kind`` (empty when absent)."""
+        found = self.tables.get(kind)
+        return [] if found is None else found.rows
+
+    def size(self) -> int:
+        """Rows in the batch, all kinds together."""
+        return sum(len(t) for t in self.tables.values())
+
+    def counts(self) -> dict[str, int]:
+        """Rows per kind (non-empty kinds only)."""
+        return {k: len(t) for k, t in self.tables.items() if len(t)}

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from tokendeck.errors import StorageError
 from tokendeck.storage.database import Database
+from tokendeck.storage.server_schema import server_tables
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,12 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "trigram full-text index over notes", _full_text_index),
     Migration(3, "attempts: question format, typed answer and grade of each answer", _attempts),
     Migration(4, "meta: database-wide facts (search index state)", _meta),
+    Migration(
+        7,
+        "server: accounts, sessions, API tokens, login attempts, invitations, classes,"
+        " memberships, published decks with versions and notes, subscriptions",
+        server_tables,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

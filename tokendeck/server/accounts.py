@@ -316,34 +316,40 @@ class Accounts:
                 )
 
     # -- the account itself ------------------------------------------------------------------
-    def change_password(
-        self,
-        identity: Identity,
-        current: str,
-        new: str,
-        *,
-        now: datetime,
-        password_hash: str | None = None,
-    ) -> None:
-        """Replace the password (the current one is checked); other sessions end."""
+    def change_password(self, identity: Identity, current: str, new: str, *, now: datetime) -> None:
+        """Replace the password once the current one checks out; other sessions end."""
         check_password(new)
         self.verify_current(identity.account, current)
-        hashed = password_hash or self.passwords.hash(new)
+        self.set_password(identity, self.passwords.hash(new), now=now)
+
+    def set_password(self, identity: Identity, password_hash: str, *, now: datetime) -> None:
+        """Store a new password hash (the caller checked the current password); every other
+        session of the account ends."""
         with self.store.transaction():
-            self.store.accounts.set_password(identity.account.user_id, hashed, to_ms(now))
+            self.store.accounts.set_password(identity.account.user_id, password_hash, to_ms(now))
             keep = identity.handle if identity.via == "session" else None
             self.store.sessions.delete_all(identity.account.user_id, keep=keep)
 
+    def stored_hash(self, account: Account) -> str | None:
+        """The account's password hash (to verify it off the event loop)."""
+        return self.store.accounts.password_hash(account.user_id)
+
     def verify_current(self, account: Account, password: str) -> None:
         """AuthenticationError unless ``password`` is the account's password."""
-        stored = self.store.accounts.password_hash(account.user_id)
-        if not self.passwords.verify(stored, password).ok:
+        self.require(self.passwords.verify(self.stored_hash(account), password))
+
+    @staticmethod
+    def require(verified: Verified) -> None:
+        """AuthenticationError unless a check of the current password succeeded."""
+        if not verified.ok:
             raise AuthenticationError(
                 "the current password is wrong", hint="type the password you log in with"
             )
 
     def delete_account(self, account: Account) -> None:
         """Delete the account and all its data: collection, history, sessions, tokens, classes.
+
+        The front-end confirms the password first (:meth:`verify_current`).
 
         Learners of a deleted teacher's classes keep their copies of its decks.
         The last admin cannot go (the server would have nobody to run it).
@@ -359,6 +365,11 @@ class Accounts:
     def get(self, user_id: int) -> Account:
         """An account by user id (NotFoundError)."""
         return self._account(user_id)
+
+    @staticmethod
+    def require_admin(account: Account) -> None:
+        """ForbiddenError unless the account is an admin."""
+        _require_admin(account)
 
     def all(self, admin: Account) -> list[Account]:
         """Every account (admins only)."""

@@ -13,7 +13,7 @@ import io
 from collections.abc import Iterable
 from datetime import datetime
 
-from tokendeck.domain.accounts import Account
+from tokendeck.domain.accounts import Account, Role
 from tokendeck.domain.classes import HardCard, LearnerProgress, SchoolClass
 from tokendeck.errors import (
     ConflictError,
@@ -58,6 +58,12 @@ class Classes:
                 teacher.user_id, cleaned, credentials.join_code(), to_ms(now)
             )
         return self._get(class_id)
+
+    def all(self, admin: Account) -> list[SchoolClass]:
+        """Every class (admins, who may publish the built-in deck to any)."""
+        if admin.role is not Role.ADMIN:
+            raise ForbiddenError("only an admin can do that", hint="ask the server's admin")
+        return self.store.classes.all()
 
     def visible(self, account: Account) -> tuple[list[SchoolClass], list[SchoolClass]]:
         """(classes the account teaches, classes it joined)."""

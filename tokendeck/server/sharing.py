@@ -325,6 +325,10 @@ class Sharing:
             found.append(Conflict(note_id, pub, name, mine.front, mine.back, theirs, version))
         return found
 
+    def conflict_count(self, learner: Account) -> int:
+        """How many notes wait for the learner's choice (shown in the page header)."""
+        return self.store.subscriptions.conflict_count(learner.user_id)
+
     def resolve(
         self, learner: Account, col: Collection, note_id: int, choice: str, *, now: datetime
     ) -> Note:

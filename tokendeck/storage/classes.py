@@ -71,6 +71,10 @@ class Classes(ServerTable):
         )
         return found is not None
 
+    def all(self) -> list[SchoolClass]:
+        """Every class, by name."""
+        return [_class(r) for r in self.db.fetchall(f"{_CLASS} ORDER BY c.name, c.id")]
+
     def taught_by(self, teacher_id: int) -> list[SchoolClass]:
         """The classes a teacher created."""
         rows = self.db.fetchall(f"{_CLASS} WHERE c.teacher_id=? ORDER BY c.name", (teacher_id,))

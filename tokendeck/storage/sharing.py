@@ -295,6 +295,15 @@ class Subscriptions(ServerTable):
         )
         return [(int(r[0]), int(r[1]), str(r[2]), str(r[3]), int(r[4])) for r in rows]
 
+    def conflict_count(self, user_id: int) -> int:
+        """How many notes have the author's text waiting."""
+        return int(
+            self.db.scalar(
+                "SELECT count(*) FROM subscribed_notes WHERE user_id=? AND pending IS NOT NULL",
+                (user_id,),
+            )
+        )
+
     def conflict(self, user_id: int, note_id: int) -> tuple[int, str, str, int] | None:
         """(publication id, guid, author's JSON, version) waiting on one note, or None."""
         row = self.db.fetchone(

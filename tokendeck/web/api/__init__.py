@@ -16,6 +16,14 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+#: Further error responses of the multi-user server.
+SERVER_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "No valid session or API token"},
+    403: {"model": ErrorOut, "description": "The role does not allow it, or a cross-site change"},
+    429: {"model": ErrorOut, "description": "Too many attempts"},
+}
+
+
 def api_router() -> APIRouter:
     """All v1 routers in one (built on call, not at import)."""
     from tokendeck.web.api import (
@@ -33,4 +41,14 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1", responses=ERRORS)
     for module in (decks, notes, cards, study, transfer, stats, simulation, settings, quiz):
         router.include_router(module.router)
+    return router
+
+
+def server_api_router() -> APIRouter:
+    """The multi-user server's routes: accounts, admin, classes, shared decks."""
+    from tokendeck.web.accounts import auth, classes
+
+    router = APIRouter(prefix="/api/v1", responses={**ERRORS, **SERVER_ERRORS})
+    router.include_router(auth.router)
+    router.include_router(classes.router)
     return router

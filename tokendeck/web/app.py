@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -69,15 +69,19 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.state.templates.env.filters["steps"] = format_steps
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # In the multi-user server every route of the single-user app needs a logged-in user.
+    login: list[Any] = []
     if server is not None:
         from tokendeck.web.accounts.pages import account_pages_router
         from tokendeck.web.api import server_api_router
+        from tokendeck.web.users import current_user
 
+        login = [Depends(current_user)]
         app.include_router(server_api_router())
         app.include_router(account_pages_router())
-    app.include_router(api_router())
-    app.include_router(pages_router())
-    app.include_router(quiz_pages_router())
+    app.include_router(api_router(), dependencies=login)
+    app.include_router(pages_router(), dependencies=login)
+    app.include_router(quiz_pages_router(), dependencies=login)
     app.add_api_route("/docs", _docs_page, include_in_schema=False, response_class=HTMLResponse)
     return app
 

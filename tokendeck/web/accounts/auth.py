@@ -19,6 +19,8 @@ from tokendeck.web.deps import Now, ServerDep, User
 from tokendeck.web.users import WebUser
 
 router = APIRouter(tags=["accounts"])
+#: The routes that hand out credentials, and so cannot require them.
+public_router = APIRouter(tags=["accounts"])
 
 
 def _account(user: WebUser) -> Account:
@@ -35,7 +37,9 @@ async def the_account(user: User) -> Account:
 Me = Annotated[Account, Depends(the_account)]
 
 
-@router.post("/auth/register", response_model=s.AccountOut, status_code=status.HTTP_201_CREATED)
+@public_router.post(
+    "/auth/register", response_model=s.AccountOut, status_code=status.HTTP_201_CREATED
+)
 async def register(
     request: Request, body: s.RegisterIn, server: ServerDep, now: Now
 ) -> s.AccountOut:
@@ -44,7 +48,7 @@ async def register(
     return s.AccountOut.of(account)
 
 
-@router.post("/auth/token", response_model=s.TokenOut)
+@public_router.post("/auth/token", response_model=s.TokenOut)
 async def token(request: Request, body: s.TokenIn, server: ServerDep, now: Now) -> s.TokenOut:
     """A personal API token for a name and password; send it as ``Authorization: Bearer``."""
     account = await flows.login(server, request, body.username, body.password, now)
@@ -52,7 +56,7 @@ async def token(request: Request, body: s.TokenIn, server: ServerDep, now: Now) 
     return s.TokenOut(token=text, id=token_id)
 
 
-@router.post("/auth/login", response_model=s.SessionOut)
+@public_router.post("/auth/login", response_model=s.SessionOut)
 async def login(
     request: Request, response: Response, body: s.Credentials, server: ServerDep, now: Now
 ) -> s.SessionOut:

@@ -45,10 +45,18 @@ def api_router() -> APIRouter:
 
 
 def server_api_router() -> APIRouter:
-    """The multi-user server's routes: accounts, admin, classes, shared decks."""
+    """The multi-user server's routes: accounts, admin, classes, shared decks.
+
+    Every route needs a logged-in user, except the three that hand out credentials
+    (register, token, login).
+    """
+    from fastapi import Depends
+
     from tokendeck.web.accounts import auth, classes
+    from tokendeck.web.users import current_user
 
     router = APIRouter(prefix="/api/v1", responses={**ERRORS, **SERVER_ERRORS})
-    router.include_router(auth.router)
-    router.include_router(classes.router)
+    router.include_router(auth.public_router)
+    router.include_router(auth.router, dependencies=[Depends(current_user)])
+    router.include_router(classes.router, dependencies=[Depends(current_user)])
     return router

@@ -61,7 +61,15 @@ if TYPE_CHECKING:
     from tokendeck.transfer.importing import ImportResult
     from tokendeck.transfer.package import Package
 
-__all__ = ["Answer", "AnswerResult", "Collection", "MemoryState", "Settings", "default_path"]
+__all__ = [
+    "Answer",
+    "AnswerResult",
+    "Collection",
+    "MemoryState",
+    "Settings",
+    "database_url",
+    "default_path",
+]
 
 
 def default_path() -> Path:
@@ -72,6 +80,11 @@ def default_path() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("tokendeck", appauthor=False)) / "collection.db"
+
+
+def database_url() -> str | None:
+    """The PostgreSQL database of a server, from ``TOKENDECK_DATABASE_URL`` (None if unset)."""
+    return os.environ.get("TOKENDECK_DATABASE_URL") or None
 
 
 class Collection:
@@ -98,7 +111,11 @@ class Collection:
         install_builtin: bool = True,
         fuzz_seed: int | None = 0,
     ) -> Collection:
-        """Open (creating if needed) a collection; installs the built-in deck into an empty one."""
+        """Open (creating if needed) a collection; installs the built-in deck into an empty one.
+
+        ``path`` is a collection file, or a ``postgresql://`` URL: ``user``'s
+        collection in a PostgreSQL database (see :func:`database_url`).
+        """
         from tokendeck import clock
 
         moment = now or clock.now()
@@ -135,9 +152,9 @@ class Collection:
 
     @property
     def path(self) -> Path | None:
-        """The collection file (None for an in-memory collection)."""
+        """The collection file (None in memory or on a PostgreSQL server)."""
         location = self._core.store.location
-        return None if location == ":memory:" else Path(location)
+        return None if location == ":memory:" or self._core.store.on_server else Path(location)
 
     @property
     def changes(self) -> int:

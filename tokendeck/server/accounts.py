@@ -134,7 +134,7 @@ class Accounts:
                 "registration on this server needs an invitation",
                 hint="ask the admin or your teacher for an invitation code or link",
             )
-        if self.store.accounts.name_taken(cleaned):
+        if self.store.users.name_taken(cleaned):
             raise ConflictError(f"the name {cleaned!r} is taken", hint="choose another name")
         return cleaned, role, invite_digest
 
@@ -157,9 +157,7 @@ class Accounts:
         )
         hashed = password_hash or self.passwords.hash(password)
         with self.store.transaction():
-            if self.store.accounts.name_taken(cleaned):  # taken meanwhile, by another worker
-                raise ConflictError(f"the name {cleaned!r} is taken", hint="choose another name")
-            user_id = self.store.accounts.create(cleaned, hashed, role, to_ms(now))
+            user_id = self._create_user(cleaned, role, now)
             if invite_digest is not None and not self.store.invites.claim(
                 invite_digest, user_id, to_ms(now)
             ):
@@ -167,6 +165,7 @@ class Accounts:
                     "that invitation was used meanwhile", hint="ask for a new invitation"
                 )
             self._count(f"register:{client}", now)
+        self._store_password(user_id, hashed, now)
         return self._account(user_id)
 
     def create_account(
@@ -183,10 +182,31 @@ class Accounts:
         check_password(password)
         hashed = password_hash or self.passwords.hash(password)
         with self.store.transaction():
-            if self.store.accounts.name_taken(cleaned):
-                raise ConflictError(f"the name {cleaned!r} is taken", hint="choose another name")
-            user_id = self.store.accounts.create(cleaned, hashed, role, to_ms(now))
+            user_id = self._create_user(cleaned, role, now)
+        self._store_password(user_id, hashed, now)
         return self._account(user_id)
+
+    def _create_user(self, name: str, role: Role, now: datetime) -> int:
+        """The shared ``users`` row (inside the caller's transaction)."""
+        if self.store.users.name_taken(name):  # also re-checked here: another worker may race
+            raise ConflictError(f"the name {name!r} is taken", hint="choose another name")
+        return self.store.users.create(name, role, to_ms(now))
+
+    def _store_password(self, user_id: int, password_hash: str, now: datetime) -> None:
+        """The account's password row, on the new user's own handle.
+
+        A second step because that handle is another connection on PostgreSQL; if
+        it fails the user row goes too, so no account is left without a password.
+        """
+        try:
+            mine = self.store.user(user_id)
+            with mine.transaction():
+                mine.passwords.create(password_hash, to_ms(now))
+        except BaseException:
+            self.store.forget(user_id)
+            with self.store.transaction():
+                self.store.users.delete(user_id)
+            raise
 
     def invite(self, admin: Account, role: Role, *, now: datetime) -> str:
         """A single-use registration invitation giving ``role``; the code is shown once."""
@@ -208,10 +228,10 @@ class Accounts:
         key = name.strip().lower()
         self._limit(_name_key(key), MAX_FAILURES_PER_NAME, now)
         self._limit(f"addr:{client}", MAX_FAILURES_PER_ADDRESS, now)
-        found = self.store.accounts.by_name(key)
+        found = self.store.users.by_name(key)
         if found is None:
             return LoginAttempt(key, client, None, None)
-        return LoginAttempt(key, client, found[0], found[1])
+        return LoginAttempt(key, client, found, self.stored_hash(found))
 
     def finish_login(self, attempt: LoginAttempt, verified: Verified, now: datetime) -> Account:
         """Count a failure (AuthenticationError) or clear the counts and return the account."""
@@ -222,10 +242,10 @@ class Accounts:
             raise AuthenticationError(BAD_LOGIN, hint=BAD_LOGIN_HINT)
         with self.store.transaction():
             self.store.attempts.clear(_name_key(attempt.name))
-            if verified.rehashed is not None:
-                self.store.accounts.set_password(
-                    attempt.account.user_id, verified.rehashed, to_ms(now)
-                )
+        if verified.rehashed is not None:
+            mine = self.store.user(attempt.account.user_id)
+            with mine.transaction():
+                mine.passwords.set(verified.rehashed, to_ms(now))
         return attempt.account
 
     def login(self, name: str, password: str, *, now: datetime, client: str = "") -> Account:
@@ -236,14 +256,10 @@ class Accounts:
     def open_session(self, account: Account, *, now: datetime) -> Session:
         """A new browser session for a logged-in account."""
         secret = credentials.new_secret()
-        with self.store.transaction():
-            self.store.sessions.purge(to_ms(now))
-            self.store.sessions.create(
-                account.user_id,
-                credentials.digest(secret),
-                to_ms(now),
-                to_ms(now + SESSION_IDLE),
-            )
+        mine = self.store.user(account.user_id)
+        with mine.transaction():
+            mine.sessions.purge(to_ms(now))
+            mine.sessions.create(credentials.digest(secret), to_ms(now), to_ms(now + SESSION_IDLE))
         cookie = credentials.session_cookie(account.user_id, secret)
         return Session(account, cookie, credentials.csrf_token(secret))
 
@@ -252,17 +268,15 @@ class Accounts:
         presented = credentials.parse_cookie(cookie)
         if presented is None:
             return None
-        seen = self.store.sessions.last_seen(presented.user_id, presented.digest, to_ms(now))
-        if seen is None:
-            return None
-        account = self.store.accounts.get(presented.user_id)
+        account = self.store.users.get(presented.user_id)
         if account is None:
             return None
+        mine = self.store.user(account.user_id)
+        seen = mine.sessions.last_seen(presented.digest, to_ms(now))
+        if seen is None:
+            return None
         if to_ms(now) - seen > TOUCH_EVERY.total_seconds() * 1000:
-            with self.store.transaction():
-                self.store.sessions.touch(
-                    presented.user_id, presented.digest, to_ms(now), to_ms(now + SESSION_IDLE)
-                )
+            mine.sessions.touch(presented.digest, to_ms(now), to_ms(now + SESSION_IDLE))
         csrf = credentials.csrf_token(presented.secret)
         return Identity(account, "session", csrf, presented.digest)
 
@@ -272,18 +286,15 @@ class Accounts:
             raise ValidationError(
                 "an API token does not log out", hint="revoke it (DELETE /api/v1/auth/tokens/ID)"
             )
-        with self.store.transaction():
-            self.store.sessions.delete(identity.account.user_id, identity.handle)
+        self.store.user(identity.account.user_id).sessions.delete(identity.handle)
 
     # -- API tokens --------------------------------------------------------------------------
     def create_token(self, account: Account, name: str, *, now: datetime) -> tuple[int, str]:
         """A new personal API token: (its id, its text, shown this once)."""
         label = name.strip()[:100] or "API token"
         secret = credentials.new_secret()
-        with self.store.transaction():
-            token_id = self.store.tokens.create(
-                account.user_id, credentials.digest(secret), label, to_ms(now)
-            )
+        mine = self.store.user(account.user_id)
+        token_id = mine.tokens.create(credentials.digest(secret), label, to_ms(now))
         return token_id, credentials.api_token(account.user_id, secret)
 
     def from_token(self, token: str, *, now: datetime) -> Identity | None:
@@ -291,26 +302,27 @@ class Accounts:
         presented = credentials.parse_token(token)
         if presented is None:
             return None
-        found = self.store.tokens.find(presented.user_id, presented.digest)
-        if found is None:
-            return None
-        account = self.store.accounts.get(presented.user_id)
+        account = self.store.users.get(presented.user_id)
         if account is None:
+            return None
+        mine = self.store.user(account.user_id)
+        found = mine.tokens.find(presented.digest)
+        if found is None:
             return None
         token_id, last_used = found
         if last_used is None or to_ms(now) - last_used > TOUCH_EVERY.total_seconds() * 1000:
-            with self.store.transaction():
-                self.store.tokens.touch(presented.user_id, token_id, to_ms(now))
+            mine.tokens.touch(token_id, to_ms(now))
         return Identity(account, "token", None, str(token_id))
 
     def tokens(self, account: Account) -> list[ApiToken]:
         """The account's tokens (live and revoked), newest first."""
-        return self.store.tokens.of_user(account.user_id)
+        return self.store.user(account.user_id).tokens.all()
 
     def revoke_token(self, account: Account, token_id: int, *, now: datetime) -> None:
         """Revoke one of the account's tokens (NotFoundError for any other id)."""
-        with self.store.transaction():
-            if not self.store.tokens.revoke(account.user_id, token_id, to_ms(now)):
+        mine = self.store.user(account.user_id)
+        with mine.transaction():
+            if not mine.tokens.revoke(token_id, to_ms(now)):
                 raise NotFoundError(
                     f"you have no live API token {token_id}", hint="list them: GET /auth/tokens"
                 )
@@ -325,14 +337,14 @@ class Accounts:
     def set_password(self, identity: Identity, password_hash: str, *, now: datetime) -> None:
         """Store a new password hash (the caller checked the current password); every other
         session of the account ends."""
-        with self.store.transaction():
-            self.store.accounts.set_password(identity.account.user_id, password_hash, to_ms(now))
-            keep = identity.handle if identity.via == "session" else None
-            self.store.sessions.delete_all(identity.account.user_id, keep=keep)
+        mine = self.store.user(identity.account.user_id)
+        with mine.transaction():
+            mine.passwords.set(password_hash, to_ms(now))
+            mine.sessions.delete_all(keep=identity.handle if identity.via == "session" else None)
 
     def stored_hash(self, account: Account) -> str | None:
         """The account's password hash (to verify it off the event loop)."""
-        return self.store.accounts.password_hash(account.user_id)
+        return self.store.user(account.user_id).passwords.get()
 
     def verify_current(self, account: Account, password: str) -> None:
         """AuthenticationError unless ``password`` is the account's password."""
@@ -355,12 +367,13 @@ class Accounts:
         The last admin cannot go (the server would have nobody to run it).
         """
         with self.store.transaction():
-            if account.role is Role.ADMIN and self.store.accounts.count(Role.ADMIN) <= 1:
+            if account.role is Role.ADMIN and self.store.users.count(Role.ADMIN) <= 1:
                 raise ConflictError(
                     "the last admin cannot delete their account",
                     hint="make another account admin first",
                 )
-            self.store.accounts.delete_user(account.user_id)
+            self.store.users.delete(account.user_id)
+        self.store.forget(account.user_id)
 
     def get(self, user_id: int) -> Account:
         """An account by user id (NotFoundError)."""
@@ -374,25 +387,25 @@ class Accounts:
     def all(self, admin: Account) -> list[Account]:
         """Every account (admins only)."""
         _require_admin(admin)
-        return self.store.accounts.all()
+        return self.store.users.all()
 
     def set_role(self, admin: Account, user_id: int, role: Role) -> Account:
         """Change an account's role (admins only; the last admin keeps theirs)."""
         _require_admin(admin)
         target = self._account(user_id)
         with self.store.transaction():
-            last_admin = target.role is Role.ADMIN and self.store.accounts.count(Role.ADMIN) <= 1
+            last_admin = target.role is Role.ADMIN and self.store.users.count(Role.ADMIN) <= 1
             if last_admin and role is not Role.ADMIN:
                 raise ConflictError(
                     "the last admin cannot stop being admin",
                     hint="make another account admin first",
                 )
-            self.store.accounts.set_role(user_id, role)
+            self.store.users.set_role(user_id, role)
         return self._account(user_id)
 
     # -- helpers -----------------------------------------------------------------------------
     def _account(self, user_id: int) -> Account:
-        found = self.store.accounts.get(user_id)
+        found = self.store.users.get(user_id)
         if found is None:
             raise NotFoundError(
                 f"there is no account {user_id}", hint="list them: GET /admin/users"

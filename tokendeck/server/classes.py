@@ -24,11 +24,14 @@ from tokendeck.errors import (
 )
 from tokendeck.server import credentials
 from tokendeck.server.accounts import WINDOW
+from tokendeck.storage.classes import hardest
 from tokendeck.storage.rows import to_ms
 from tokendeck.storage.server import ServerStore
 
 #: Wrong join codes one account may try per window (codes have about 40 bits).
 MAX_BAD_CODES = 20
+#: Reviews a card needs before it can rank among the hardest (one Again is no pattern).
+MIN_REVIEWS = 3
 MAX_NAME = 100
 
 
@@ -122,9 +125,7 @@ class Classes:
         as your own decks and stop updating."""
         if not self.store.classes.is_member(class_id, learner.user_id):
             raise _not_found(class_id)
-        with self.store.transaction():
-            self.store.subscriptions.drop_class(learner.user_id, class_id)
-            self.store.classes.leave(class_id, learner.user_id)
+        self._remove(class_id, learner.user_id)
 
     def new_code(self, teacher: Account, class_id: int) -> SchoolClass:
         """Replace the join code (the old code and link stop working)."""
@@ -140,9 +141,7 @@ class Classes:
             raise NotFoundError(
                 f"the class has no learner {user_id}", hint="see the class's progress table"
             )
-        with self.store.transaction():
-            self.store.subscriptions.drop_class(user_id, class_id)
-            self.store.classes.leave(class_id, user_id)
+        self._remove(class_id, user_id)
 
     def delete(self, teacher: Account, class_id: int) -> None:
         """Delete a class; learners keep their copies of its decks as their own."""
@@ -151,14 +150,34 @@ class Classes:
             self.store.classes.delete(class_id)
 
     def progress(self, teacher: Account, class_id: int, *, now: datetime) -> list[LearnerProgress]:
-        """Each learner's work on the class's decks (teacher only)."""
+        """Each learner's work on the class's decks (teacher only).
+
+        Read one learner at a time through the learner's own handle: row-level
+        security on PostgreSQL would hand the teacher's handle nothing of theirs.
+        """
         self.taught(teacher, class_id)
-        return self.store.classes.progress(class_id, to_ms(now))
+        return [
+            self.store.user(user_id).work.progress(class_id, name, to_ms(now))
+            for user_id, name in self.store.classes.learners(class_id)
+        ]
 
     def hardest(self, teacher: Account, class_id: int, limit: int = 20) -> list[HardCard]:
-        """The class's cards answered Again most often (teacher only)."""
+        """The class's cards answered Again most often (teacher only; the author's text)."""
         self.taught(teacher, class_id)
-        return self.store.classes.hardest(class_id, limit)
+        rows = [
+            self.store.user(user_id).work.hard_cards(class_id)
+            for user_id, _ in self.store.classes.learners(class_id)
+        ]
+        return hardest(rows, limit, MIN_REVIEWS)
+
+    def _remove(self, class_id: int, user_id: int) -> None:
+        """Take a learner out: the membership first (the teacher stops seeing their work at
+        once), then their subscriptions, on their own handle (their decks stay)."""
+        with self.store.transaction():
+            self.store.classes.leave(class_id, user_id)
+        mine = self.store.user(user_id)
+        with mine.transaction():
+            mine.subscriptions.drop_class(class_id)
 
     def _get(self, class_id: int) -> SchoolClass:
         found = self.store.classes.get(class_id)

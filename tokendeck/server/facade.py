@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING
 
+from tokendeck.collection import Collection
 from tokendeck.domain.accounts import Account, Registration, Role
 from tokendeck.errors import ConflictError
 from tokendeck.server.accounts import Accounts
@@ -24,9 +24,6 @@ from tokendeck.server.classes import Classes
 from tokendeck.server.passwords import Passwords
 from tokendeck.server.sharing import Sharing
 from tokendeck.storage.server import ServerStore
-
-if TYPE_CHECKING:
-    from tokendeck.collection import Collection
 
 
 class Server:
@@ -39,6 +36,7 @@ class Server:
         self.passwords = passwords or Passwords()
         self.fuzz_seed = fuzz_seed
         self.accounts = Accounts(store, self.passwords)
+        self._collections: dict[int, Collection] = {}
         self.classes = Classes(store)
         self.sharing = Sharing(store, self.classes)
 
@@ -62,7 +60,7 @@ class Server:
         Refused once an admin exists, so running it twice cannot add a second
         admin behind the first one's back.
         """
-        if self.store.accounts.count(Role.ADMIN):
+        if self.store.users.count(Role.ADMIN):
             raise ConflictError(
                 f"the server at {self.store.location} already has an admin",
                 hint="log in as that admin to add accounts, or use a new database",
@@ -74,13 +72,22 @@ class Server:
     @property
     def initialised(self) -> bool:
         """Whether ``server init`` ran (an admin exists)."""
-        return self.store.accounts.count(Role.ADMIN) > 0
+        return self.store.users.count(Role.ADMIN) > 0
 
     def collection(self, account: Account) -> Collection:
-        """The account's own collection (no built-in deck: an admin publishes it to classes)."""
+        """The account's own collection (no built-in deck: an admin publishes it to classes).
+
+        One per user for the life of the server object, so its caches (today's queue)
+        outlive a request; they are dropped when another process changes the user's data.
+        """
         from tokendeck.collection import Collection
 
-        return Collection(self.store.store(account.user_id), account.name, self.fuzz_seed)
+        store = self.store.user(account.user_id).store
+        found = self._collections.get(account.user_id)
+        if found is None or found.store is not store:  # new, or the account was deleted
+            found = Collection(store, account.name, self.fuzz_seed)
+            self._collections[account.user_id] = found
+        return found
 
     def close(self) -> None:
         """Close the database."""

@@ -36,6 +36,7 @@ from tokendeck.errors import ConflictError, ForbiddenError, NotFoundError, Valid
 from tokendeck.server.classes import Classes
 from tokendeck.storage.rows import to_ms
 from tokendeck.storage.server import ServerStore
+from tokendeck.storage.sharing import Subscriptions
 
 if TYPE_CHECKING:
     from tokendeck.collection import Collection
@@ -220,7 +221,7 @@ class Sharing:
 
         Cheap when nothing is new (one query). Returns how many decks changed.
         """
-        behind = self.store.subscriptions.behind(learner.user_id)
+        behind = self._rows(learner).behind()
         for publication, version, deck_id in behind:
             with col.batch():
                 if version is None or deck_id is None:
@@ -240,7 +241,7 @@ class Sharing:
         deck = col.create_deck(name, now=now)
         if publication.description:
             col.update_deck(deck.id, now=now, description=publication.description)
-        self.store.subscriptions.subscribe(learner.user_id, publication.id, deck.id, to_ms(now))
+        self._rows(learner).subscribe(publication.id, deck.id, to_ms(now))
         return deck.id
 
     def _apply(
@@ -252,9 +253,9 @@ class Sharing:
         version: int,
         now: datetime,
     ) -> None:
-        user, pub = learner.user_id, publication.id
+        pub, rows = publication.id, self._rows(learner)
         changed, deleted = self.store.publications.changes_since(pub, version)
-        held = self.store.subscriptions.notes(user, pub)
+        held = rows.notes(pub)
         new = [n for n in changed if n.guid not in held and col.note_by_guid(n.guid) is None]
         if new:
             _add_notes(col, col.deck(deck_id).name, new, now)
@@ -267,8 +268,8 @@ class Sharing:
             cards = _cards_of(col, entry[0])
             if cards:
                 col.suspend(cards, now=now)
-                self.store.subscriptions.set_suspended(user, pub, guid, True)
-        self.store.subscriptions.set_version(user, pub, publication.version, to_ms(now))
+                rows.set_suspended(pub, guid, True)
+        rows.set_version(pub, publication.version, to_ms(now))
 
     def _receive(
         self,
@@ -280,16 +281,14 @@ class Sharing:
         now: datetime,
     ) -> None:
         """Take one changed note: update it, or keep it beside the learner's edit."""
-        user, pub = learner.user_id, publication.id
+        pub, rows = publication.id, self._rows(learner)
         mine = col.note_by_guid(theirs.guid)
         if mine is None:
             return  # the learner deleted it: their choice stands
         if held is None:  # just added, or a note of theirs with the same GUID: adopt it
-            self.store.subscriptions.put_note(user, pub, theirs.guid, mine.id, theirs.fingerprint())
+            rows.put_note(pub, theirs.guid, mine.id, theirs.fingerprint())
             if note_fingerprint(mine) != theirs.fingerprint():
-                self.store.subscriptions.set_pending(
-                    user, pub, theirs.guid, theirs, publication.version
-                )
+                rows.set_pending(pub, theirs.guid, theirs, publication.version)
             return
         _, received, suspended_by_us = held
         if suspended_by_us:
@@ -298,25 +297,23 @@ class Sharing:
                 col.unsuspend(cards, now=now)
         current = note_fingerprint(mine)
         if current == theirs.fingerprint():
-            self.store.subscriptions.put_note(user, pub, theirs.guid, mine.id, current)
+            rows.put_note(pub, theirs.guid, mine.id, current)
         elif current == received:  # not edited by the learner: take the new text
             updated = _update_note(col, mine, theirs, now)
-            self.store.subscriptions.put_note(
-                user, pub, theirs.guid, mine.id, note_fingerprint(updated)
-            )
+            rows.put_note(pub, theirs.guid, mine.id, note_fingerprint(updated))
         else:  # edited: keep theirs waiting beside the learner's text
             if suspended_by_us:
-                self.store.subscriptions.set_suspended(user, pub, theirs.guid, False)
-            self.store.subscriptions.set_pending(
-                user, pub, theirs.guid, theirs, publication.version
-            )
+                rows.set_suspended(pub, theirs.guid, False)
+            rows.set_pending(pub, theirs.guid, theirs, publication.version)
+
+    def _rows(self, learner: Account) -> Subscriptions:
+        """The learner's subscription rows, on the handle their collection uses."""
+        return self.store.user(learner.user_id).subscriptions
 
     def conflicts(self, learner: Account, col: Collection) -> list[Conflict]:
         """Notes the learner edited that the author changed since: both texts."""
         found = []
-        for note_id, pub, name, pending, version in self.store.subscriptions.conflicts(
-            learner.user_id
-        ):
+        for note_id, pub, name, pending, version in self._rows(learner).conflicts():
             try:
                 mine = col.note(note_id)
             except NotFoundError:
@@ -327,7 +324,7 @@ class Sharing:
 
     def conflict_count(self, learner: Account) -> int:
         """How many notes wait for the learner's choice (shown in the page header)."""
-        return self.store.subscriptions.conflict_count(learner.user_id)
+        return self._rows(learner).conflict_count()
 
     def resolve(
         self, learner: Account, col: Collection, note_id: int, choice: str, *, now: datetime
@@ -335,7 +332,8 @@ class Sharing:
         """Keep the learner's text (``mine``) or take the author's (``theirs``)."""
         if choice not in ("mine", "theirs"):
             raise ValidationError(f"unknown choice {choice!r}", hint="choose mine or theirs")
-        waiting = self.store.subscriptions.conflict(learner.user_id, note_id)
+        rows = self._rows(learner)
+        waiting = rows.conflict(note_id)
         if waiting is None:
             raise NotFoundError(
                 f"note {note_id} has no waiting update", hint="see the list of updates"
@@ -349,7 +347,7 @@ class Sharing:
                 received = note_fingerprint(mine)
             else:  # keep mine: it now counts as based on the author's newest text
                 received = theirs.fingerprint()
-            self.store.subscriptions.put_note(learner.user_id, pub, guid, note_id, received)
+            rows.put_note(pub, guid, note_id, received)
         return mine
 
 

@@ -1,18 +1,22 @@
-"""The class tables: classes, memberships, and the teacher's read of class progress.
+"""The class tables: classes and memberships (shared), and a learner's work on a class.
 
-The progress queries are the one place that reads several users' cards and
-reviews at once. They read only cards of the decks the class's publications
-put into each learner's collection (``subscriptions.deck_id``): a learner's
-own decks are never joined, whatever they contain.
+The teacher's view of a class is read one learner at a time
+(:class:`ClassWork`, on the learner's own handle), and joins only the cards
+of the decks the class's publications put into that learner's collection
+(``subscriptions.deck_id``): a learner's own decks are never joined, whatever
+they contain.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from tokendeck.domain.cards import CardState
 from tokendeck.domain.classes import HardCard, LearnerProgress, SchoolClass
 from tokendeck.storage.accounts import ServerTable
 from tokendeck.storage.database import Row
 from tokendeck.storage.rows import from_ms
+from tokendeck.storage.table import Table
 
 _CLASS = (
     "SELECT c.id, c.teacher_id, u.name, c.name, c.join_code, c.created_at,"
@@ -20,13 +24,13 @@ _CLASS = (
     " FROM classes c JOIN users u ON u.id = c.teacher_id"
 )
 
-#: The decks the class's publications put into its learners' collections.
+#: The decks the class's publications put into one learner's collection.
 _CLASS_DECKS = (
     "WITH class_decks AS ("
     " SELECT s.user_id, s.deck_id, s.publication_id FROM subscriptions s"
     " JOIN publications p ON p.id = s.publication_id"
     " JOIN memberships m ON m.class_id = p.class_id AND m.user_id = s.user_id"
-    " WHERE p.class_id = ?)"
+    " WHERE p.class_id = ? AND s.user_id = ?)"
 )
 
 
@@ -127,82 +131,101 @@ class Classes(ServerTable):
         )
         return [(int(r[0]), str(r[1])) for r in rows]
 
-    # -- what the teacher sees ---------------------------------------------------------------
-    def progress(self, class_id: int, now_ms: int) -> list[LearnerProgress]:
-        """Each learner's reviews, retention, backlog and last activity on the class's decks."""
-        week, month = now_ms - 7 * 86_400_000, now_ms - 30 * 86_400_000
-        reviews = {
-            int(r[0]): r
-            for r in self.db.fetchall(
-                f"{_CLASS_DECKS} SELECT r.user_id, count(*),"
-                " count(*) FILTER (WHERE r.reviewed_at >= ?),"
-                " count(*) FILTER (WHERE r.reviewed_at >= ? AND r.state_before = ?),"
-                " count(*) FILTER (WHERE r.reviewed_at >= ? AND r.state_before = ?"
-                "   AND r.rating > 1),"
-                " max(r.reviewed_at)"
-                " FROM reviews r JOIN cards c ON c.user_id = r.user_id AND c.id = r.card_id"
-                " JOIN class_decks d ON d.user_id = c.user_id AND d.deck_id = c.deck_id"
-                " WHERE r.rating > 0 GROUP BY r.user_id",
-                (class_id, week, month, CardState.REVIEW, month, CardState.REVIEW),
-            )
-        }
-        cards = {
-            int(r[0]): r
-            for r in self.db.fetchall(
-                f"{_CLASS_DECKS} SELECT c.user_id,"
-                " count(*) FILTER (WHERE c.state <> ? AND c.suspended = 0 AND c.due <= ?),"
-                " count(*) FILTER (WHERE c.state = ? AND c.suspended = 0)"
-                " FROM cards c JOIN class_decks d"
-                " ON d.user_id = c.user_id AND d.deck_id = c.deck_id GROUP BY c.user_id",
-                (class_id, CardState.NEW, now_ms, CardState.NEW),
-            )
-        }
-        return [
-            _progress(user_id, name, reviews.get(user_id), cards.get(user_id))
-            for user_id, name in self.learners(class_id)
-        ]
 
-    def hardest(self, class_id: int, limit: int = 20, min_reviews: int = 3) -> list[HardCard]:
-        """The class's cards most often answered Again (the author's text, never a learner's)."""
-        rows = self.db.fetchall(
-            f"{_CLASS_DECKS} SELECT pn.guid, pn.front, pn.back, p.name,"
-            " count(DISTINCT r.user_id), count(*), count(*) FILTER (WHERE r.rating = 1)"
+class ClassWork(Table):
+    """One learner's work on a class's decks: what the class's teacher may see of them.
+
+    Read on the learner's own handle (on PostgreSQL, row-level security admits
+    only their rows), one learner at a time; only the cards of the decks the
+    class's publications put into their collection are joined.
+    """
+
+    __slots__ = ()
+
+    def progress(self, class_id: int, name: str, now_ms: int) -> LearnerProgress:
+        """The learner's reviews, retention, backlog and last activity on the class's decks."""
+        week, month = now_ms - 7 * 86_400_000, now_ms - 30 * 86_400_000
+        reviews = self.db.fetchone(
+            f"{_CLASS_DECKS} SELECT count(*),"
+            " count(*) FILTER (WHERE r.reviewed_at >= ?),"
+            " count(*) FILTER (WHERE r.reviewed_at >= ? AND r.state_before = ?),"
+            " count(*) FILTER (WHERE r.reviewed_at >= ? AND r.state_before = ?"
+            "   AND r.rating > 1),"
+            " max(r.reviewed_at)"
+            " FROM reviews r JOIN cards c ON c.user_id = r.user_id AND c.id = r.card_id"
+            " JOIN class_decks d ON d.user_id = c.user_id AND d.deck_id = c.deck_id"
+            " WHERE r.user_id = ? AND r.rating > 0",
+            (
+                class_id,
+                self.user,
+                week,
+                month,
+                CardState.REVIEW,
+                month,
+                CardState.REVIEW,
+                self.user,
+            ),
+        )
+        cards = self.db.fetchone(
+            f"{_CLASS_DECKS} SELECT"
+            " count(*) FILTER (WHERE c.state <> ? AND c.suspended = 0 AND c.due <= ?),"
+            " count(*) FILTER (WHERE c.state = ? AND c.suspended = 0)"
+            " FROM cards c JOIN class_decks d ON d.user_id = c.user_id AND d.deck_id = c.deck_id"
+            " WHERE c.user_id = ?",
+            (class_id, self.user, CardState.NEW, now_ms, CardState.NEW, self.user),
+        )
+        return _progress(self.user, name, reviews, cards)
+
+    def hard_cards(self, class_id: int) -> list[Row]:
+        """(publication, guid, front, back, deck, reviews, again) of each class card reviewed.
+
+        The text is the author's published text, never the learner's own edit.
+        """
+        return self.db.fetchall(
+            f"{_CLASS_DECKS} SELECT pn.publication_id, pn.guid, pn.front, pn.back, p.name,"
+            " count(*), count(*) FILTER (WHERE r.rating = 1)"
             " FROM reviews r JOIN cards c ON c.user_id = r.user_id AND c.id = r.card_id"
             " JOIN class_decks d ON d.user_id = c.user_id AND d.deck_id = c.deck_id"
             " JOIN notes n ON n.user_id = c.user_id AND n.id = c.note_id"
             " JOIN published_notes pn"
             "   ON pn.publication_id = d.publication_id AND pn.guid = n.guid"
             " JOIN publications p ON p.id = d.publication_id"
-            " WHERE r.rating > 0"
-            " GROUP BY pn.publication_id, pn.guid, pn.front, pn.back, p.name"
-            " HAVING count(*) >= ?"
-            " ORDER BY count(*) FILTER (WHERE r.rating = 1) * 1.0 / count(*) DESC,"
-            " count(*) DESC, pn.guid LIMIT ?",
-            (class_id, min_reviews, limit),
+            " WHERE r.user_id = ? AND r.rating > 0"
+            " GROUP BY pn.publication_id, pn.guid, pn.front, pn.back, p.name",
+            (class_id, self.user, self.user),
         )
-        return [
-            HardCard(
-                guid=r[0],
-                front=r[1],
-                back=r[2],
-                deck=r[3],
-                learners=r[4],
-                reviews=r[5],
-                again=r[6],
+
+
+def hardest(rows_by_learner: list[list[Row]], limit: int, min_reviews: int) -> list[HardCard]:
+    """The cards most often answered Again, each learner's :meth:`ClassWork.hard_cards` summed."""
+    cards: dict[tuple[int, str], HardCard] = {}
+    for rows in rows_by_learner:
+        for pub, guid, front, back, deck, reviews, again in rows:
+            seen = cards.get((pub, guid))
+            cards[(pub, guid)] = (
+                HardCard(guid, front, back, deck, 1, reviews, again)
+                if seen is None
+                else replace(
+                    seen,
+                    learners=seen.learners + 1,
+                    reviews=seen.reviews + reviews,
+                    again=seen.again + again,
+                )
             )
-            for r in rows
-        ]
+    found = [card for card in cards.values() if card.reviews >= min_reviews]
+    found.sort(key=lambda c: (-c.again_rate, -c.reviews, c.guid))
+    return found[:limit]
 
 
 def _progress(user_id: int, name: str, reviews: Row | None, cards: Row | None) -> LearnerProgress:
-    mature, passed = (reviews[3], reviews[4]) if reviews else (0, 0)
+    mature, passed = (reviews[2], reviews[3]) if reviews else (0, 0)
     return LearnerProgress(
         user_id=user_id,
         name=name,
-        reviews=reviews[1] if reviews else 0,
-        reviews_7d=reviews[2] if reviews else 0,
+        reviews=reviews[0] if reviews else 0,
+        reviews_7d=reviews[1] if reviews else 0,
         true_retention=passed / mature if mature else None,
-        backlog=cards[1] if cards else 0,
-        new_cards=cards[2] if cards else 0,
-        last_active=from_ms(reviews[5]) if reviews and reviews[5] is not None else None,
+        backlog=cards[0] if cards else 0,
+        new_cards=cards[1] if cards else 0,
+        last_active=from_ms(reviews[4]) if reviews and reviews[4] is not None else None,
     )

@@ -18,6 +18,7 @@ from tokendeck.domain.notes import normalise_tags
 from tokendeck.storage.accounts import ServerTable
 from tokendeck.storage.database import Row
 from tokendeck.storage.rows import from_ms
+from tokendeck.storage.table import Table
 
 _PUBLICATION = (
     "SELECT id, class_id, author_id, source, source_deck_id, name, description, version,"
@@ -185,13 +186,13 @@ class Publications(ServerTable):
         self.db.execute("DELETE FROM publications WHERE id=?", (publication_id,))
 
 
-class Subscriptions(ServerTable):
-    """Each learner's copies of the publications of their classes."""
+class Subscriptions(Table):
+    """A learner's copies of the publications of their classes (on the learner's handle)."""
 
     __slots__ = ()
 
-    def behind(self, user_id: int) -> list[tuple[Publication, int | None, int | None]]:
-        """Publications of the user's classes they lack or hold at an older version.
+    def behind(self) -> list[tuple[Publication, int | None, int | None]]:
+        """Publications of the learner's classes they lack or hold at an older version.
 
         Returns (publication, subscribed version or None, the learner's deck id or None).
         """
@@ -202,54 +203,45 @@ class Subscriptions(ServerTable):
             " LEFT JOIN subscriptions s ON s.user_id = m.user_id AND s.publication_id = p.id"
             " WHERE m.user_id=? AND (s.version IS NULL OR s.version < p.version)"
             " ORDER BY p.id",
-            (user_id,),
+            (self.user,),
         )
         return [(_publication(r), r[9], r[10]) for r in rows]
 
-    def subscribe(self, user_id: int, publication_id: int, deck_id: int, now_ms: int) -> None:
+    def subscribe(self, publication_id: int, deck_id: int, now_ms: int) -> None:
         """Record a new subscription at version 0."""
         self.db.execute(
             "INSERT INTO subscriptions (user_id, publication_id, deck_id, version,"
             " subscribed_at, updated_at) VALUES (?, ?, ?, 0, ?, ?)",
-            (user_id, publication_id, deck_id, now_ms, now_ms),
+            (self.user, publication_id, deck_id, now_ms, now_ms),
         )
 
-    def set_version(self, user_id: int, publication_id: int, version: int, now_ms: int) -> None:
+    def set_version(self, publication_id: int, version: int, now_ms: int) -> None:
         """Record that the learner's copy is now at ``version``."""
         self.db.execute(
             "UPDATE subscriptions SET version=?, updated_at=? WHERE user_id=? AND publication_id=?",
-            (version, now_ms, user_id, publication_id),
+            (version, now_ms, self.user, publication_id),
         )
 
-    def of_user(self, user_id: int) -> list[tuple[int, int, int]]:
-        """(publication id, deck id, version) of every subscription of the user."""
-        rows = self.db.fetchall(
-            "SELECT publication_id, deck_id, version FROM subscriptions WHERE user_id=?",
-            (user_id,),
-        )
-        return [(int(r[0]), int(r[1]), int(r[2])) for r in rows]
-
-    def drop_class(self, user_id: int, class_id: int) -> None:
-        """Forget the user's subscriptions to a class's publications (their decks stay)."""
+    def drop_class(self, class_id: int) -> None:
+        """Forget the learner's subscriptions to a class's publications (their decks stay)."""
         self.db.execute(
             "DELETE FROM subscriptions WHERE user_id=? AND publication_id IN"
             " (SELECT id FROM publications WHERE class_id=?)",
-            (user_id, class_id),
+            (self.user, class_id),
         )
 
     # -- per note ----------------------------------------------------------------------------
-    def notes(self, user_id: int, publication_id: int) -> dict[str, tuple[int, str, bool]]:
+    def notes(self, publication_id: int) -> dict[str, tuple[int, str, bool]]:
         """guid -> (the learner's note id, fingerprint last received, suspended by us)."""
         rows = self.db.fetchall(
             "SELECT guid, note_id, received, suspended FROM subscribed_notes"
             " WHERE user_id=? AND publication_id=?",
-            (user_id, publication_id),
+            (self.user, publication_id),
         )
         return {str(r[0]): (int(r[1]), str(r[2]), bool(r[3])) for r in rows}
 
     def put_note(
         self,
-        user_id: int,
         publication_id: int,
         guid: str,
         note_id: int,
@@ -257,58 +249,56 @@ class Subscriptions(ServerTable):
         *,
         suspended: bool = False,
     ) -> None:
-        """Record the text a learner now holds as received (clearing any waiting conflict)."""
+        """Record the text the learner now holds as received (clearing any waiting conflict)."""
         self.db.execute(
             "INSERT INTO subscribed_notes (user_id, publication_id, guid, note_id, received,"
             " pending, pending_version, suspended) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)"
             " ON CONFLICT (user_id, publication_id, guid) DO UPDATE SET"
             " note_id=excluded.note_id, received=excluded.received, pending=NULL,"
             " pending_version=NULL, suspended=excluded.suspended",
-            (user_id, publication_id, guid, note_id, received, int(suspended)),
+            (self.user, publication_id, guid, note_id, received, int(suspended)),
         )
 
-    def set_pending(
-        self, user_id: int, publication_id: int, guid: str, note: SharedNote, version: int
-    ) -> None:
+    def set_pending(self, publication_id: int, guid: str, note: SharedNote, version: int) -> None:
         """Keep the author's newer text beside the learner's edited note, for them to choose."""
         self.db.execute(
             "UPDATE subscribed_notes SET pending=?, pending_version=?"
             " WHERE user_id=? AND publication_id=? AND guid=?",
-            (note.to_json(), version, user_id, publication_id, guid),
+            (note.to_json(), version, self.user, publication_id, guid),
         )
 
-    def set_suspended(self, user_id: int, publication_id: int, guid: str, flag: bool) -> None:
+    def set_suspended(self, publication_id: int, guid: str, flag: bool) -> None:
         """Remember whether the note is suspended because the author removed it."""
         self.db.execute(
             "UPDATE subscribed_notes SET suspended=?"
             " WHERE user_id=? AND publication_id=? AND guid=?",
-            (int(flag), user_id, publication_id, guid),
+            (int(flag), self.user, publication_id, guid),
         )
 
-    def conflicts(self, user_id: int) -> list[tuple[int, int, str, str, int]]:
+    def conflicts(self) -> list[tuple[int, int, str, str, int]]:
         """(note id, publication id, publication name, author's JSON, version) waiting."""
         rows = self.db.fetchall(
             "SELECT sn.note_id, sn.publication_id, p.name, sn.pending, sn.pending_version"
             " FROM subscribed_notes sn JOIN publications p ON p.id = sn.publication_id"
             " WHERE sn.user_id=? AND sn.pending IS NOT NULL ORDER BY p.name, sn.note_id",
-            (user_id,),
+            (self.user,),
         )
         return [(int(r[0]), int(r[1]), str(r[2]), str(r[3]), int(r[4])) for r in rows]
 
-    def conflict_count(self, user_id: int) -> int:
+    def conflict_count(self) -> int:
         """How many notes have the author's text waiting."""
         return int(
             self.db.scalar(
                 "SELECT count(*) FROM subscribed_notes WHERE user_id=? AND pending IS NOT NULL",
-                (user_id,),
+                (self.user,),
             )
         )
 
-    def conflict(self, user_id: int, note_id: int) -> tuple[int, str, str, int] | None:
+    def conflict(self, note_id: int) -> tuple[int, str, str, int] | None:
         """(publication id, guid, author's JSON, version) waiting on one note, or None."""
         row = self.db.fetchone(
             "SELECT publication_id, guid, pending, pending_version FROM subscribed_notes"
             " WHERE user_id=? AND note_id=? AND pending IS NOT NULL",
-            (user_id, note_id),
+            (self.user, note_id),
         )
         return None if row is None else (int(row[0]), str(row[1]), str(row[2]), int(row[3]))

@@ -8,7 +8,6 @@ serialised the way SQLite wants writes to be.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from datetime import datetime
 from typing import Annotated
 
@@ -19,9 +18,6 @@ from tokendeck.errors import NotFoundError
 from tokendeck.server import Server
 from tokendeck.web.settings import WebSettings
 from tokendeck.web.users import WebUser, current_user
-
-#: Collections a server process keeps open (least recently used go first).
-MAX_OPEN = 2000
 
 
 class CollectionPool:
@@ -35,7 +31,7 @@ class CollectionPool:
     def __init__(self, settings: WebSettings, server: Server | None = None) -> None:
         self._settings = settings
         self._server = server
-        self._open: OrderedDict[str, Collection] = OrderedDict()
+        self._open: dict[str, Collection] = {}
 
     def get(self, user: WebUser, now: datetime) -> Collection:
         """The collection of ``user``, opening it if needed."""
@@ -55,13 +51,7 @@ class CollectionPool:
 
     def _server_collection(self, server: Server, user: WebUser, now: datetime) -> Collection:
         assert user.account is not None
-        col = self._open.get(user.name)
-        if col is None or col.user_id != user.id:  # a deleted name may come back as a new user
-            col = server.collection(user.account)
-            self._open[user.name] = col
-            while len(self._open) > MAX_OPEN:
-                self._open.popitem(last=False)
-        self._open.move_to_end(user.name)
+        col = server.collection(user.account)  # one per user, kept by the server
         server.sharing.sync(user.account, col, now=now)
         return col
 

@@ -2,8 +2,10 @@
 
 Argon2id at its recommended cost takes tens of milliseconds per hash; tests
 use the same algorithm with the smallest cost (the production cost is checked
-once, in test_server_accounts). The database is SQLite in a temporary file;
-the same tests run against PostgreSQL where the ``postgres`` fixture is up.
+once, in test_server_accounts). Every test that uses ``server_url`` runs twice:
+on a SQLite file and on the PostgreSQL server the test session starts (marked
+``postgres``; see tests/conftest.py), where the app connects as its own role,
+under row-level security.
 """
 
 from __future__ import annotations
@@ -36,8 +38,11 @@ def cheap_passwords() -> Passwords:
 
 
 @pytest.fixture
-def server_url(tmp_path: Path) -> str:
-    """The URL of a fresh server database."""
+def server_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """The URL of a fresh server database on the test's backend."""
+    if backend == "postgres":
+        url: str = request.getfixturevalue("postgres_url")
+        return url
     return f"sqlite:///{tmp_path / 'server.db'}"
 
 

@@ -120,7 +120,8 @@ def test_api_tokens_are_stored_as_digests_and_revocable_only_by_their_owner(
     ada, bob = make_account(server, "ada"), make_account(server, "bob")
     token_id, token = server.accounts.create_token(ada, "laptop", now=START)
     assert token.startswith(f"tdk_{ada.user_id}_")
-    stored = server.store.db.fetchall("SELECT hash FROM api_tokens")
+    mine = server.store.db.scoped(ada.user_id)
+    stored = mine.fetchall("SELECT hash FROM api_tokens WHERE user_id=?", (ada.user_id,))
     assert stored and all(token.split("_")[-1] not in row[0] for row in stored)
     identity = server.accounts.from_token(token, now=START)
     assert identity is not None and identity.account.name == "ada" and identity.via == "token"
@@ -160,22 +161,37 @@ def test_deleting_an_account_deletes_every_row_of_it(server: Server) -> None:
         col.answer(card.id, Rating.GOOD, now=START)
         server.accounts.create_token(account, "t", now=START)
         server.accounts.open_session(account, now=START)
+    tables = _tables_with_user_id(server)
+    assert {"cards", "notes", "decks", "reviews", "sessions", "api_tokens", "accounts"} <= tables
+
+    def rows_of(user_id: int) -> dict[str, int]:
+        # Through the user's own handle: on PostgreSQL row-level security shows no other rows.
+        db = server.store.db.scoped(user_id)
+        return {
+            t: int(db.scalar(f"SELECT count(*) FROM {t} WHERE user_id=?", (user_id,)))
+            for t in sorted(tables)
+        }
+
+    assert rows_of(ada.user_id)["reviews"] == 1 and rows_of(ada.user_id)["accounts"] == 1
     server.accounts.delete_account(ada)
-    db = server.store.db
-    tables = [
-        r[0]
-        for r in db.fetchall("SELECT name FROM sqlite_master WHERE type='table'")
-        if any(c[1] == "user_id" for c in db.fetchall(f"PRAGMA table_info({r[0]})"))
-    ]
-    assert {"cards", "notes", "decks", "reviews", "sessions", "api_tokens"} <= set(tables)
-    left = {
-        t: db.scalar(f"SELECT count(*) FROM {t} WHERE user_id=?", (ada.user_id,)) for t in tables
-    }
-    assert set(left.values()) == {0}, left
-    kept = db.scalar("SELECT count(*) FROM reviews WHERE user_id=?", (bob.user_id,))
-    assert kept == 1
+    assert set(rows_of(ada.user_id).values()) == {0}
+    assert rows_of(bob.user_id)["reviews"] == 1
     with pytest.raises(AuthenticationError):
         server.accounts.login("ada", PASSWORD, now=START)
+
+
+def _tables_with_user_id(server: Server) -> set[str]:
+    db = server.store.db
+    if db.dialect == "postgresql":
+        rows = db.fetchall(
+            "SELECT table_name FROM information_schema.columns"
+            " WHERE table_schema = 'public' AND column_name = 'user_id'"
+        )
+        return {str(r[0]) for r in rows}
+    names = [r[0] for r in db.fetchall("SELECT name FROM sqlite_master WHERE type='table'")]
+    return {
+        n for n in names if any(c[1] == "user_id" for c in db.fetchall(f"PRAGMA table_info({n})"))
+    }
 
 
 def test_the_last_admin_can_neither_leave_nor_stop_being_admin(server: Server) -> None:

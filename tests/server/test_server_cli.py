@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -47,6 +48,30 @@ def test_init_takes_the_password_from_the_environment_and_runs_once(
         assert server.accounts.login("root1", "a long admin password", now=server_now()).name
     code, _, err = _run(capsys, "server", "init", "--database", url, "--admin", "other")
     assert code == 1 and "already has an admin" in err
+
+
+@pytest.mark.postgres
+def test_init_creates_the_schema_of_an_empty_postgresql_database(
+    postgres_server: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.postgres_server import OWNER
+
+    name = "tokendeck_init_test"
+    postgres_server.admin(
+        f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name} OWNER {OWNER}"
+    )
+    postgres_server.admin(f"ALTER SCHEMA public OWNER TO {OWNER}", database=name)
+    owner_url = postgres_server.url(name, OWNER)
+    monkeypatch.setenv("TOKENDECK_PASSWORD", "a long admin password")
+    try:
+        code, _, err = _run(capsys, "server", "init", "--database", owner_url, "--admin", "root1")
+        assert code == 0, err
+        from tokendeck.server import Server
+
+        with Server.open(postgres_server.url(name)) as server:  # the app's own role
+            assert server.initialised
+    finally:
+        postgres_server.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def server_now() -> object:
@@ -93,9 +118,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def running_server(tmp_path: Path) -> Iterator[str]:
+def running_server(server_url: str) -> Iterator[str]:
     """``tokendeck server --workers 2`` in a subprocess, on a free loopback port."""
-    url = f"sqlite:///{tmp_path / 'server.db'}"
+    url = server_url
     env = {**os.environ, "TOKENDECK_PASSWORD": "a long admin password"}
     tokendeck = [str(Path(sys.executable).parent / "tokendeck")]
     subprocess.run(

@@ -26,7 +26,6 @@ queries serves both); what differs is what a shared server needs:
 
 from __future__ import annotations
 
-from tokendeck.storage import server_schema
 from tokendeck.storage.database import Database
 
 #: The role the app connects as (or switches to): not the owner, not a superuser.
@@ -34,8 +33,11 @@ APP_ROLE = "tokendeck_app"
 
 #: Tables that are nobody's in particular (Citus reference tables); every other
 #: table is per-user and keeps the rules above.
-REFERENCE_TABLES = (
-    frozenset({"users", "meta", "schema_migrations"}) | server_schema.REFERENCE_TABLES
+REFERENCE_TABLES = frozenset(
+    {"users", "meta", "schema_migrations"}
+    # the multi-user server's shared tables (step 7, storage/server_schema.py)
+    | {"login_attempts", "invites", "classes", "memberships", "publications"}
+    | {"publication_versions", "published_notes"}
 )
 
 #: The user a connection acts for; NULL (no rows at all) when none is set.

@@ -45,6 +45,7 @@ from tokendeck.domain.reviews import Review
 from tokendeck.domain.settings import Settings
 from tokendeck.scheduling.queue import QueueCounts, StudyQueue
 from tokendeck.storage import Store
+from tokendeck.storage.database import is_server_url
 from tokendeck.storage.rows import to_ms
 
 if TYPE_CHECKING:
@@ -70,6 +71,7 @@ __all__ = [
     "Collection",
     "MemoryState",
     "Settings",
+    "database_url",
     "default_path",
 ]
 
@@ -118,6 +120,11 @@ def _refuse_a_lost_collection(path: Path) -> None:
     )
 
 
+def database_url() -> str | None:
+    """The PostgreSQL database of a server, from ``TOKENDECK_DATABASE_URL`` (None if unset)."""
+    return os.environ.get("TOKENDECK_DATABASE_URL") or None
+
+
 class Collection:
     """A learner's decks, notes, cards and review log."""
 
@@ -143,12 +150,16 @@ class Collection:
         install_builtin: bool = True,
         fuzz_seed: int | None = 0,
     ) -> Collection:
-        """Open (creating if needed) a collection; installs the built-in deck into an empty one."""
+        """Open (creating if needed) a collection; installs the built-in deck into an empty one.
+
+        ``path`` is a collection file, or a ``postgresql://`` URL: ``user``'s
+        collection in a PostgreSQL database (see :func:`database_url`).
+        """
         from tokendeck import clock
 
         moment = now or clock.now()
         target = path or default_path()
-        if str(target) != ":memory:":
+        if str(target) != ":memory:" and not is_server_url(str(target)):
             _refuse_a_lost_collection(Path(target))
         col = cls(Store.open(target, user, to_ms(moment)), user, fuzz_seed)
         if install_builtin:
@@ -183,9 +194,9 @@ class Collection:
 
     @property
     def path(self) -> Path | None:
-        """The collection file (None for an in-memory collection)."""
+        """The collection file (None in memory or on a PostgreSQL server)."""
         location = self._core.store.location
-        return None if location == ":memory:" else Path(location)
+        return None if location == ":memory:" or self._core.store.on_server else Path(location)
 
     @property
     def changes(self) -> int:

@@ -20,7 +20,7 @@ Q = "/api/v1/quiz"
 
 
 @pytest.fixture
-def web_db(web_db: Path) -> Path:
+def web_db(web_db: str | Path) -> str | Path:
     """The seeded collection plus the "Vocab" deck of terms."""
     add_terms(web_db, START)
     return web_db
@@ -300,7 +300,7 @@ def test_learn_rejects_an_unknown_format(client: TestClient) -> None:
     assert error_of(bad, 400, "invalid")["details"][0]["field"] == "format"
 
 
-def test_questions_belong_to_their_user(web_db: Path) -> None:
+def test_questions_belong_to_their_user(web_db: str | Path) -> None:
     from tokendeck.collection import Collection
     from tokendeck.errors import NotFoundError
     from tokendeck.web.quiz.store import Entry, QuizStore

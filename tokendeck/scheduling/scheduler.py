@@ -116,9 +116,7 @@ class Scheduler:
         )
         return _Prepared(card, now, today, elapsed, fsrs_card)
 
-    def _outcome(
-        self, prepared: _Prepared, rating: Rating, fuzz_key: str | None = None
-    ) -> Outcome:
+    def _outcome(self, prepared: _Prepared, rating: Rating, fuzz_key: str | None = None) -> Outcome:
         card, now = prepared.card, prepared.now
         # review_card copies the card it is given, so one prepared card serves every rating.
         reviewed, _ = self._fsrs.review_card(prepared.fsrs_card, fsrs.Rating(int(rating)), now)

@@ -13,7 +13,7 @@ What a handle does for every query:
   the URL logs in as the owner, which could bypass the policies);
 * **translation** of the portable SQL the rows objects write (SQLite's
   spelling): ``?`` placeholders, ``LIKE`` (case-insensitive in SQLite, so
-  ``ILIKE`` here), SQLite's ``NOT INDEXED`` hints dropped, ``RETURNING id``
+  ``ILIKE`` here), empty ``IN ()`` lists, SQLite's ``NOT INDEXED`` hints dropped, ``RETURNING id``
   added to a one-row INSERT so :meth:`execute` returns the new id as SQLite's
   ``lastrowid`` does, and an id sequence moved past ids a bulk insert chose;
 * **transactions**: ``BEGIN`` bumps the user's row of ``user_changes``, which
@@ -507,6 +507,9 @@ _INSERT = re.compile(
     r"\s*INSERT\s+INTO\s+(\w+)\s*\(\s*(\w+)[^)]*\)\s*VALUES\s*\(", re.IGNORECASE | re.DOTALL
 )
 _LIKE = re.compile(r"\bLIKE\b")
+#: SQLite accepts an empty list (``IN ()``: nothing matches); PostgreSQL wants an empty array.
+_NOT_IN_NOTHING = re.compile(r"\bNOT\s+IN\s*\(\s*\)")
+_IN_NOTHING = re.compile(r"\bIN\s*\(\s*\)")
 _NOT_INDEXED = re.compile(r"\s+NOT INDEXED\b")
 
 
@@ -515,6 +518,7 @@ def translate(sql: str, with_params: bool) -> Statement:
     """SQLite's spelling to PostgreSQL's (cached: the same few hundred statements recur)."""
     text = _placeholders(sql) if with_params else sql
     text = _NOT_INDEXED.sub("", _LIKE.sub("ILIKE", text))
+    text = _IN_NOTHING.sub("= ANY ('{}')", _NOT_IN_NOTHING.sub("<> ALL ('{}')", text))
     match = _INSERT.match(sql)
     if match is None or "RETURNING" in sql.upper() or "SELECT" in sql[match.end() :].upper():
         return Statement(text)

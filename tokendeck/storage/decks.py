@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import uuid
 
 from tokendeck.domain.decks import Deck, DeckConfig
 from tokendeck.storage.rows import deck_from_row
@@ -34,11 +36,19 @@ class Decks(Table):
         return None if row is None else deck_from_row(row)
 
     def insert(self, name: str, config: DeckConfig, now_ms: int) -> int:
-        """Create a deck; returns its id."""
+        """Create a deck; returns its id.
+
+        Its GUID (the deck's identity in a sync) comes from its name, so the same
+        deck made on two devices is one deck once they sync; a name already used
+        by a renamed deck gets a random one.
+        """
+        guid = deck_guid(name)
+        if self.db.scalar("SELECT 1 FROM decks WHERE user_id=? AND guid=?", (self.user, guid)):
+            guid = uuid.uuid4().hex
         return self.db.execute(
-            "INSERT INTO decks (user_id, name, config, created_at, modified_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (self.user, name, json.dumps(config.to_dict()), now_ms, now_ms),
+            "INSERT INTO decks (user_id, name, config, created_at, modified_at, guid)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (self.user, name, json.dumps(config.to_dict()), now_ms, now_ms, guid),
         )
 
     def update(self, deck: Deck, now_ms: int) -> None:
@@ -55,3 +65,8 @@ class Decks(Table):
                 self.user,
             ),
         )
+
+
+def deck_guid(name: str) -> str:
+    """A deck's identity from its name: the same name made on two devices is one deck."""
+    return hashlib.sha1(f"deck:{name.lower()}".encode()).hexdigest()[:32]

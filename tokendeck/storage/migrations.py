@@ -41,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tokendeck.errors import StorageError
-from tokendeck.storage import pg_schema, server_schema
+from tokendeck.storage import pg_schema, server_schema, sync_schema
 from tokendeck.storage.database import POSTGRESQL, Database
 
 #: Key of the advisory lock that lets one process at a time migrate a PostgreSQL database.
@@ -230,6 +230,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         " memberships, published decks with versions and notes, subscriptions",
         server_schema.sqlite_form,
         server_schema.postgres_form,
+    ),
+    Migration(
+        9,
+        "sync: review ids, deck GUIDs, change rounds, origins and edit stamps on synced rows;"
+        " tombstones, the clock and cursors, note history",
+        sync_schema.sqlite_form,
+        sync_schema.postgres_form,
     ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -39,7 +39,7 @@ import psycopg
 from psycopg.adapt import Loader
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from tokendeck.errors import StorageError
+from tokendeck.errors import DiskFullError, StorageError
 from tokendeck.storage.database import POSTGRESQL, Database, Params, Row
 from tokendeck.storage.migrations import SCHEMA_VERSION, current_version, migrate
 from tokendeck.storage.pg_schema import APP_ROLE
@@ -548,6 +548,11 @@ def _placeholders(sql: str) -> str:
 def translate_error(exc: psycopg.Error, location: str) -> StorageError:
     """A psycopg error as the storage error the layers above understand."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, psycopg.errors.DiskFull):
+        return DiskFullError(
+            f"the database server's disk is full ({location})",
+            hint="its administrator must free space; the change was not written",
+        )
     if isinstance(exc, psycopg.errors.LockNotAvailable):
         return StorageError(
             f"the collection in {location} is busy",

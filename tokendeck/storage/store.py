@@ -33,6 +33,9 @@ from tokendeck.storage.reviews import Reviews
 from tokendeck.storage.search import Search
 from tokendeck.storage.settings import Settings, find_or_create_user
 from tokendeck.storage.study import Study
+from tokendeck.storage.sync import SyncRows
+from tokendeck.storage.sync_read import SyncRead
+from tokendeck.storage.sync_write import SyncWrite
 
 
 class Store:
@@ -54,6 +57,9 @@ class Store:
         self.bulk = Bulk(db, user_id)
         self.backup = Backup(db, user_id)
         self.consistency = Consistency(db, user_id)
+        self.sync = SyncRows(db, user_id)
+        self.sync_read = SyncRead(db, user_id)
+        self.sync_write = SyncWrite(db, user_id)
         #: Learn/Test questions awaiting answers (PostgreSQL only: a file serves one process)
         self.pending = PendingQuestions(db, user_id)
 

@@ -1,0 +1,106 @@
+"""Helpers of the sync tests: an in-process server transport and a comparable view of a replica."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from tokendeck.collection import Collection
+from tokendeck.errors import TokenDeckError
+from tokendeck.sync.client import Response
+from tokendeck.sync.protocol import INFO, PULL, PUSH
+
+
+class InProcess:
+    """A transport that hands each request to a server-side collection's facade methods.
+
+    ``fail`` may raise (or return True to drop the answer) to simulate a broken link.
+    """
+
+    url = "http://sync.test"
+
+    def __init__(self, server: Collection, clock: Callable[[], datetime]) -> None:
+        self.server = server
+        self.clock = clock
+        self.fail: Callable[[str, int], bool] | None = None
+        self.calls = 0
+        self.sent = 0
+
+    def send(
+        self, method: str, path: str, body: bytes | None = None, *, content_type: str = ""
+    ) -> Response:
+        self.calls += 1
+        self.sent += len(body or b"")
+        try:
+            if path == INFO:
+                answer = Response(200, json.dumps(self.server.serve_sync_info()).encode())
+            elif path == PUSH:
+                result = self.server.serve_sync_push(body or b"", now=self.clock())
+                answer = Response(200, json.dumps(result).encode())
+            elif path == PULL:
+                request = json.loads(body or b"{}")
+                answer = Response(200, self.server.serve_sync_pull(request))
+            else:
+                answer = Response(404, b"{}")
+        except TokenDeckError as exc:
+            error = {"status": exc.status, "code": exc.code, "message": exc.message,
+                     "hint": exc.hint}  # fmt: skip
+            answer = Response(exc.status, json.dumps({"error": error}).encode())
+        if self.fail is not None and self.fail(path, self.calls):
+            from tokendeck.errors import SyncError
+
+            raise SyncError("the connection dropped (simulated)")
+        return answer
+
+
+def view(col: Collection) -> dict[str, Any]:
+    """Everything sync must make equal, keyed by identity (never by local id)."""
+    db, user = col.store.db, col.user_id
+    decks = {
+        r[0]: r[1:]
+        for r in db.fetchall(
+            "SELECT guid, name, description, config FROM decks WHERE user_id=?", (user,)
+        )
+    }
+    deck_guid = dict(db.fetchall("SELECT id, guid FROM decks WHERE user_id=?", (user,)))
+    notes = {
+        r[0]: r[1:]
+        for r in db.fetchall(
+            "SELECT guid, kind, front, back, tags, accepted, fields, source, source_note"
+            " FROM notes WHERE user_id=?",
+            (user,),
+        )
+    }
+    keys = {}
+    cards = {}
+    for r in db.fetchall(
+        "SELECT c.id, n.guid, c.ordinal, c.deck_id, c.suspended, c.buried_until, c.state, c.due,"
+        " c.step, round(c.stability, 6), round(c.difficulty, 6), c.last_review, c.reps, c.lapses"
+        " FROM cards c JOIN notes n ON n.id = c.note_id WHERE c.user_id=?",
+        (user,),
+    ):
+        key = f"{r[1]}:{r[2]}"
+        keys[r[0]] = key
+        cards[key] = (deck_guid.get(r[3]), *r[4:])
+    for local, key in db.fetchall(
+        "SELECT local_id, key FROM sync_tombstones WHERE user_id=? AND kind='card'", (user,)
+    ):
+        keys.setdefault(local, key)
+    reviews = {}
+    for r in db.fetchall(
+        "SELECT uid, card_id, reviewed_at, rating, duration_ms, kind, state_before, state_after"
+        " FROM reviews WHERE user_id=?",
+        (user,),
+    ):
+        card = keys.get(r[1], f"orphan{r[1]}" if r[1] < 0 else None)
+        reviews[None if r[0] is None else bytes(r[0]).hex()] = (card, *r[2:])
+    settings = dict(db.fetchall("SELECT key, value FROM settings WHERE user_id=?", (user,)))
+    return {"decks": decks, "notes": notes, "cards": cards, "reviews": reviews,
+            "settings": settings}  # fmt: skip
+
+
+def review_count(col: Collection) -> int:
+    """Rows in the review log."""
+    return int(col.store.db.scalar("SELECT count(*) FROM reviews WHERE user_id=?", (col.user_id,)))

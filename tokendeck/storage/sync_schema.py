@@ -1,0 +1,422 @@
+"""Migration 9: what sync needs of every replica, in SQLite's form and PostgreSQL's.
+
+Each synced row gains three columns:
+
+* ``sync_seq``: the sequencing round in which the row last changed, NULL for a
+  change not yet sequenced. A sync first gives every NULL row the next round
+  number (one UPDATE per table), then sends the rows of the rounds the other
+  side has not seen. Every write path (answers, edits, imports, repairs) only
+  has to leave the column NULL, which the triggers below and the columns'
+  default do;
+* ``sync_origin``: who made the row's latest change: ``''`` this replica,
+  ``'remote'`` (on a client) the server, a device's replica id (on a server)
+  that device, ``'*'`` several (the merged row must travel back);
+* ``sync_stamps`` (``sync_stamp`` for a setting): the hybrid-clock stamp of
+  each field's latest edit (tokendeck/sync/clock.py), JSON.
+
+Triggers stamp local edits where they happen, so no write path needs to know
+about sync: an UPDATE of a synced column takes a stamp from the user's clock
+(``sync_state.hlc``: after every stamp seen, not before the row's
+``modified_at``), records it for each field that changed, and marks the row
+changed; a DELETE leaves a tombstone (``sync_tombstones``). While a sync
+applies the other side's rows (a row in ``sync_applying`` for the user, inside
+that transaction) the triggers stand aside: the sync writes stamps and origins
+itself.
+
+Reviews gain ``uid``, their globally unique id, given (at random) when a review
+is first sequenced, and decks ``guid``, their identity across replicas.
+``note_history`` keeps every field value that lost a merge.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from tokendeck.storage.database import Database
+from tokendeck.storage.decks import deck_guid
+from tokendeck.storage.pg_schema import per_user
+
+#: Per-user tables this step creates (row-level security and distribution on PostgreSQL).
+SYNC_TABLES = ("sync_state", "sync_applying", "sync_tombstones", "note_history")
+
+_NOTE_FIELDS = ("kind", "front", "back", "tags", "accepted", "fields", "source", "source_note")
+_DECK_FIELDS = ("name", "description", "config")
+_SCHED = ("state", "due", "step", "stability", "difficulty", "last_review", "reps", "lapses")
+#: card stamp name -> the columns it covers
+_CARD_FIELDS = {
+    "deck": ("deck_id",),
+    "suspended": ("suspended",),
+    "buried": ("buried_until",),
+    "sched": _SCHED,
+}
+
+
+# -- SQLite ------------------------------------------------------------------------------------
+_SQLITE_TABLES = """
+CREATE TABLE sync_state (
+    user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    replica TEXT NOT NULL,
+    hlc INTEGER NOT NULL DEFAULT 0,
+    round INTEGER NOT NULL DEFAULT 0,
+    server TEXT NOT NULL DEFAULT '',
+    account TEXT NOT NULL DEFAULT '',
+    remote TEXT NOT NULL DEFAULT '',
+    pushed INTEGER NOT NULL DEFAULT 0,
+    pulled INTEGER NOT NULL DEFAULT 0,
+    progress TEXT NOT NULL DEFAULT '{}',
+    last_sync INTEGER
+);
+CREATE TABLE sync_applying (
+    user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE
+);
+CREATE TABLE sync_tombstones (
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    deleted INTEGER NOT NULL,
+    local_id INTEGER,
+    sync_seq INTEGER,
+    sync_origin TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (user_id, kind, key)
+);
+CREATE INDEX sync_tombstones_seq ON sync_tombstones (user_id, sync_seq);
+CREATE INDEX sync_tombstones_local ON sync_tombstones (user_id, kind, local_id);
+CREATE TABLE note_history (
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    id INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT,
+    stamp INTEGER NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE INDEX note_history_guid ON note_history (user_id, guid);
+"""
+
+_COLUMNS = """
+ALTER TABLE settings ADD COLUMN sync_seq INTEGER;
+ALTER TABLE settings ADD COLUMN sync_origin TEXT NOT NULL DEFAULT '';
+ALTER TABLE settings ADD COLUMN sync_stamp BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE decks ADD COLUMN guid TEXT;
+ALTER TABLE decks ADD COLUMN sync_seq INTEGER;
+ALTER TABLE decks ADD COLUMN sync_origin TEXT NOT NULL DEFAULT '';
+ALTER TABLE decks ADD COLUMN sync_stamps TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE notes ADD COLUMN sync_seq INTEGER;
+ALTER TABLE notes ADD COLUMN sync_origin TEXT NOT NULL DEFAULT '';
+ALTER TABLE notes ADD COLUMN sync_stamps TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE cards ADD COLUMN sync_seq INTEGER;
+ALTER TABLE cards ADD COLUMN sync_origin TEXT NOT NULL DEFAULT '';
+ALTER TABLE cards ADD COLUMN sync_stamps TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE reviews ADD COLUMN uid @BYTES;
+ALTER TABLE reviews ADD COLUMN sync_seq INTEGER;
+ALTER TABLE reviews ADD COLUMN sync_origin TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX decks_guid ON decks (user_id, guid);
+CREATE UNIQUE INDEX reviews_uid ON reviews (user_id, uid);
+CREATE INDEX settings_sync ON settings (user_id, sync_seq);
+CREATE INDEX decks_sync ON decks (user_id, sync_seq);
+CREATE INDEX notes_sync ON notes (user_id, sync_seq);
+CREATE INDEX cards_sync ON cards (user_id, sync_seq);
+CREATE INDEX reviews_sync ON reviews (user_id, sync_seq);
+CREATE INDEX reviews_local ON reviews (user_id, id) WHERE sync_origin = '';
+"""
+
+_NOT_APPLYING = "NOT EXISTS (SELECT 1 FROM sync_applying WHERE user_id = {row}.user_id)"
+
+
+def _sqlite_tick(row: str, physical: str) -> str:
+    """The statement that moves the user's clock for an event of ``row``."""
+    return (
+        "INSERT INTO sync_state (user_id, replica, hlc)"
+        f" VALUES ({row}.user_id, lower(hex(randomblob(8))), ({physical}) * 65536)"
+        " ON CONFLICT (user_id) DO UPDATE SET hlc = max(sync_state.hlc + 1, excluded.hlc);"
+    )
+
+
+def _sqlite_stamps(fields: dict[str, tuple[str, ...]]) -> str:
+    """``sync_stamps`` with the clock's stamp set on every field whose columns changed."""
+    expr = "sync_stamps"
+    for name, cols in fields.items():
+        changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in cols)
+        expr = f"CASE WHEN {changed} THEN json_set({expr}, '$.{name}', @NOW) ELSE {expr} END"
+    return expr.replace("@NOW", "(SELECT hlc FROM sync_state WHERE user_id = new.user_id)")
+
+
+def _sqlite_edit(table: str, fields: dict[str, tuple[str, ...]]) -> str:
+    cols = [c for group in fields.values() for c in group]
+    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in cols)
+    return f"""
+CREATE TRIGGER {table}_sync_edit AFTER UPDATE OF {", ".join(cols)} ON {table}
+WHEN ({changed}) AND {_NOT_APPLYING.format(row="new")}
+BEGIN
+    {_sqlite_tick("new", "new.modified_at")}
+    UPDATE {table} SET sync_seq = NULL, sync_origin = '', sync_stamps = {_sqlite_stamps(fields)}
+    WHERE id = new.id;
+END;
+"""
+
+
+def _sqlite_tombstone(kind: str, key: str, physical: str, local: str = "old.id") -> str:
+    return f"""
+    {_sqlite_tick("old", physical)}
+    INSERT INTO sync_tombstones (user_id, kind, key, deleted, local_id, sync_seq, sync_origin)
+    VALUES (old.user_id, '{kind}', {key},
+            (SELECT hlc FROM sync_state WHERE user_id = old.user_id), {local}, NULL, '')
+    ON CONFLICT (user_id, kind, key) DO UPDATE SET deleted = max(deleted, excluded.deleted),
+        local_id = excluded.local_id, sync_seq = NULL, sync_origin = '';"""
+
+
+_SQLITE_TRIGGERS = (
+    _sqlite_edit("notes", {f: (f,) for f in _NOTE_FIELDS}),
+    _sqlite_edit("decks", {f: (f,) for f in _DECK_FIELDS}),
+    _sqlite_edit("cards", _CARD_FIELDS),
+    f"""
+CREATE TRIGGER settings_sync_put AFTER INSERT ON settings
+WHEN {_NOT_APPLYING.format(row="new")}
+BEGIN
+    {_sqlite_tick("new", "0")}
+    UPDATE settings SET sync_seq = NULL, sync_origin = '',
+        sync_stamp = (SELECT hlc FROM sync_state WHERE user_id = new.user_id)
+    WHERE user_id = new.user_id AND key = new.key;
+END;
+CREATE TRIGGER settings_sync_edit AFTER UPDATE OF value ON settings
+WHEN old.value IS NOT new.value AND {_NOT_APPLYING.format(row="new")}
+BEGIN
+    {_sqlite_tick("new", "0")}
+    UPDATE settings SET sync_seq = NULL, sync_origin = '',
+        sync_stamp = (SELECT hlc FROM sync_state WHERE user_id = new.user_id)
+    WHERE user_id = new.user_id AND key = new.key;
+END;
+""",
+    # A note's cards are tombstoned before the note goes: the cascade that deletes
+    # them no longer sees the note's GUID, and their reviews still need their key.
+    f"""
+CREATE TRIGGER notes_sync_delete_cards BEFORE DELETE ON notes
+WHEN {_NOT_APPLYING.format(row="old")}
+BEGIN
+    {_sqlite_tick("old", "max(old.modified_at, old.created_at + 1)")}
+    INSERT INTO sync_tombstones (user_id, kind, key, deleted, local_id, sync_seq, sync_origin)
+    SELECT old.user_id, 'card', old.guid || ':' || c.ordinal,
+           (SELECT hlc FROM sync_state WHERE user_id = old.user_id), c.id, NULL, ''
+    FROM cards c WHERE c.note_id = old.id
+    ON CONFLICT (user_id, kind, key) DO UPDATE SET deleted = max(deleted, excluded.deleted),
+        local_id = excluded.local_id, sync_seq = NULL, sync_origin = '';
+END;
+CREATE TRIGGER notes_sync_delete AFTER DELETE ON notes
+WHEN {_NOT_APPLYING.format(row="old")}
+BEGIN{_sqlite_tombstone("note", "old.guid", "max(old.modified_at, old.created_at + 1)")}
+END;
+CREATE TRIGGER cards_sync_delete AFTER DELETE ON cards
+WHEN {_NOT_APPLYING.format(row="old")}
+    AND EXISTS (SELECT 1 FROM notes WHERE id = old.note_id)
+BEGIN{
+        _sqlite_tombstone(
+            "card",
+            "(SELECT guid FROM notes WHERE id = old.note_id) || ':' || old.ordinal",
+            "max(old.modified_at, old.created_at + 1)",
+        )
+    }
+END;
+CREATE TRIGGER decks_sync_delete AFTER DELETE ON decks
+WHEN {_NOT_APPLYING.format(row="old")} AND old.guid IS NOT NULL
+BEGIN{_sqlite_tombstone("deck", "old.guid", "max(old.modified_at, old.created_at + 1)")}
+END;
+CREATE TRIGGER reviews_sync_delete AFTER DELETE ON reviews
+WHEN {_NOT_APPLYING.format(row="old")} AND old.uid IS NOT NULL
+BEGIN{_sqlite_tombstone("review", "lower(hex(old.uid))", "old.reviewed_at + 1", "old.card_id")}
+END;
+""",
+)
+
+
+def sqlite_form(db: Database) -> None:
+    """Step 9 for SQLite."""
+    db.script(_SQLITE_TABLES)
+    db.script(_COLUMNS.replace("@BYTES", "BLOB"))
+    for trigger in _SQLITE_TRIGGERS:
+        db.script(trigger)
+    _name_decks(db)
+
+
+# -- PostgreSQL ----------------------------------------------------------------------------------
+_PG_TABLES = """
+CREATE TABLE sync_state (
+    user_id BIGINT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    replica TEXT NOT NULL,
+    hlc BIGINT NOT NULL DEFAULT 0,
+    round BIGINT NOT NULL DEFAULT 0,
+    server TEXT NOT NULL DEFAULT '',
+    account TEXT NOT NULL DEFAULT '',
+    remote TEXT NOT NULL DEFAULT '',
+    pushed BIGINT NOT NULL DEFAULT 0,
+    pulled BIGINT NOT NULL DEFAULT 0,
+    progress TEXT NOT NULL DEFAULT '{}',
+    last_sync BIGINT
+);
+CREATE TABLE sync_applying (
+    user_id BIGINT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE
+);
+CREATE TABLE sync_tombstones (
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    kind TEXT COLLATE "C" NOT NULL,
+    key TEXT COLLATE "C" NOT NULL,
+    deleted BIGINT NOT NULL,
+    local_id BIGINT,
+    sync_seq BIGINT,
+    sync_origin TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (user_id, kind, key)
+);
+CREATE INDEX sync_tombstones_seq ON sync_tombstones (user_id, sync_seq);
+CREATE INDEX sync_tombstones_local ON sync_tombstones (user_id, kind, local_id);
+CREATE TABLE note_history (
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    id BIGINT GENERATED BY DEFAULT AS IDENTITY,
+    guid TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT,
+    stamp BIGINT NOT NULL,
+    recorded_at BIGINT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (user_id, id)
+);
+CREATE INDEX note_history_guid ON note_history (user_id, guid);
+
+CREATE FUNCTION sync_applying(who BIGINT) RETURNS BOOLEAN LANGUAGE sql STABLE
+    AS $$ SELECT EXISTS (SELECT 1 FROM sync_applying WHERE user_id = who) $$;
+CREATE FUNCTION sync_tick(who BIGINT, physical BIGINT) RETURNS BIGINT LANGUAGE plpgsql AS $$
+DECLARE stamp BIGINT;
+BEGIN
+    INSERT INTO sync_state (user_id, replica, hlc)
+    VALUES (who, substr(md5(random()::text), 1, 16), physical * 65536)
+    ON CONFLICT (user_id) DO UPDATE SET hlc = greatest(sync_state.hlc + 1, excluded.hlc)
+    RETURNING hlc INTO stamp;
+    RETURN stamp;
+END $$;
+CREATE FUNCTION sync_bury(who BIGINT, what TEXT, name TEXT, stamp BIGINT, local BIGINT)
+RETURNS void LANGUAGE sql AS $$
+    INSERT INTO sync_tombstones (user_id, kind, key, deleted, local_id, sync_seq, sync_origin)
+    VALUES (who, what, name, stamp, local, NULL, '')
+    ON CONFLICT (user_id, kind, key) DO UPDATE
+    SET deleted = greatest(sync_tombstones.deleted, excluded.deleted),
+        local_id = excluded.local_id, sync_seq = NULL, sync_origin = ''
+$$;
+"""
+
+
+def _pg_edit(table: str, fields: dict[str, tuple[str, ...]]) -> str:
+    cols = [c for group in fields.values() for c in group]
+    changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in cols)
+    stamps = "\n".join(
+        f"    IF {' OR '.join(f'NEW.{c} IS DISTINCT FROM OLD.{c}' for c in group)} THEN"
+        f" s := s || jsonb_build_object('{name}', h); END IF;"
+        for name, group in fields.items()
+    )
+    return f"""
+CREATE FUNCTION {table}_sync_edit() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE h BIGINT; s jsonb;
+BEGIN
+    IF NOT ({changed}) OR sync_applying(NEW.user_id) THEN RETURN NEW; END IF;
+    h := sync_tick(NEW.user_id, NEW.modified_at);
+    s := NEW.sync_stamps::jsonb;
+{stamps}
+    NEW.sync_stamps := s::text;
+    NEW.sync_seq := NULL;
+    NEW.sync_origin := '';
+    RETURN NEW;
+END $$;
+CREATE TRIGGER {table}_sync_edit BEFORE UPDATE OF {", ".join(cols)} ON {table}
+    FOR EACH ROW EXECUTE FUNCTION {table}_sync_edit();
+"""
+
+
+_PG_TRIGGERS = (
+    _pg_edit("notes", {f: (f,) for f in _NOTE_FIELDS}),
+    _pg_edit("decks", {f: (f,) for f in _DECK_FIELDS}),
+    _pg_edit("cards", _CARD_FIELDS),
+    """
+CREATE FUNCTION settings_sync_put() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.value IS NOT DISTINCT FROM OLD.value THEN RETURN NEW; END IF;
+    IF sync_applying(NEW.user_id) THEN RETURN NEW; END IF;
+    NEW.sync_stamp := sync_tick(NEW.user_id, 0);
+    NEW.sync_seq := NULL;
+    NEW.sync_origin := '';
+    RETURN NEW;
+END $$;
+CREATE TRIGGER settings_sync_put BEFORE INSERT OR UPDATE OF value ON settings
+    FOR EACH ROW EXECUTE FUNCTION settings_sync_put();
+
+CREATE FUNCTION notes_sync_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE h BIGINT;
+BEGIN
+    IF sync_applying(OLD.user_id) THEN RETURN OLD; END IF;
+    h := sync_tick(OLD.user_id, greatest(OLD.modified_at, OLD.created_at + 1));
+    PERFORM sync_bury(OLD.user_id, 'card', OLD.guid || ':' || c.ordinal, h, c.id)
+        FROM cards c WHERE c.user_id = OLD.user_id AND c.note_id = OLD.id;
+    PERFORM sync_bury(OLD.user_id, 'note', OLD.guid, h, OLD.id);
+    RETURN OLD;
+END $$;
+CREATE TRIGGER notes_sync_delete BEFORE DELETE ON notes
+    FOR EACH ROW EXECUTE FUNCTION notes_sync_delete();
+
+CREATE FUNCTION cards_sync_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE guid TEXT;
+BEGIN
+    IF sync_applying(OLD.user_id) THEN RETURN OLD; END IF;
+    SELECT n.guid INTO guid FROM notes n WHERE n.user_id = OLD.user_id AND n.id = OLD.note_id;
+    IF guid IS NOT NULL THEN
+        PERFORM sync_bury(OLD.user_id, 'card', guid || ':' || OLD.ordinal,
+            sync_tick(OLD.user_id, greatest(OLD.modified_at, OLD.created_at + 1)), OLD.id);
+    END IF;
+    RETURN OLD;
+END $$;
+CREATE TRIGGER cards_sync_delete AFTER DELETE ON cards
+    FOR EACH ROW EXECUTE FUNCTION cards_sync_delete();
+
+CREATE FUNCTION decks_sync_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.guid IS NULL OR sync_applying(OLD.user_id) THEN RETURN OLD; END IF;
+    PERFORM sync_bury(OLD.user_id, 'deck', OLD.guid,
+        sync_tick(OLD.user_id, greatest(OLD.modified_at, OLD.created_at + 1)), OLD.id);
+    RETURN OLD;
+END $$;
+CREATE TRIGGER decks_sync_delete AFTER DELETE ON decks
+    FOR EACH ROW EXECUTE FUNCTION decks_sync_delete();
+
+CREATE FUNCTION reviews_sync_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.uid IS NULL OR sync_applying(OLD.user_id) THEN RETURN OLD; END IF;
+    PERFORM sync_bury(OLD.user_id, 'review', encode(OLD.uid, 'hex'),
+        sync_tick(OLD.user_id, OLD.reviewed_at + 1), OLD.card_id);
+    RETURN OLD;
+END $$;
+CREATE TRIGGER reviews_sync_delete AFTER DELETE ON reviews
+    FOR EACH ROW EXECUTE FUNCTION reviews_sync_delete();
+""",
+)
+
+
+def postgres_form(db: Database) -> None:
+    """Step 9 for PostgreSQL: BIGINT integers, row-level security on the new per-user tables."""
+    db.script(_PG_TABLES)
+    db.script(_COLUMNS.replace("@BYTES", "BYTEA").replace(" INTEGER", " BIGINT"))
+    for trigger in _PG_TRIGGERS:
+        db.script(trigger)
+    for table in SYNC_TABLES:
+        db.script(per_user(table))
+    _name_decks(db)
+
+
+def _name_decks(db: Database) -> None:
+    """Give every existing deck its GUID (from its name, as a new deck gets)."""
+    rows = db.fetchall("SELECT id, user_id, name FROM decks")
+    taken: set[tuple[int, str]] = set()
+    updates = []
+    for deck_id, user_id, name in rows:
+        guid = deck_guid(name)
+        if (user_id, guid) in taken:  # two names differing only in case
+            guid = hashlib.sha1(f"deck:{deck_id}:{name}".encode()).hexdigest()[:32]
+        taken.add((user_id, guid))
+        updates.append((guid, deck_id))
+    if updates:
+        db.executemany("UPDATE decks SET guid = ? WHERE id = ?", updates)

@@ -1,0 +1,438 @@
+"""Writing what a sync received: rows found by identity, inserted, merged, deleted.
+
+Called by :mod:`tokendeck.sync.incoming` inside one transaction per batch,
+under :meth:`~tokendeck.storage.sync.SyncRows.applying` (so the edit triggers
+leave these writes alone: the sync sets stamps, rounds and origins itself).
+Every statement is scoped to the store's user. Lookups take lists of
+identities and answer in one query per chunk, so a batch of thousands of rows
+costs a handful of round trips.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tokendeck.storage.rows import marks
+from tokendeck.storage.table import Table
+
+Row = tuple[Any, ...]
+#: Identities per lookup query (SQLite allows 32,766 parameters; a margin for the rest).
+_CHUNK = 5_000
+
+NOTE_VALUES = ("kind", "front", "back", "tags", "accepted", "fields", "source", "source_note")
+DECK_VALUES = ("name", "description", "config")
+SCHED_VALUES = (
+    "state",
+    "due",
+    "step",
+    "stability",
+    "difficulty",
+    "last_review",
+    "reps",
+    "lapses",
+)
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+@dataclass(slots=True)
+class LocalRow:
+    """A stored row as the merge sees it: id, synced values, creation time, stamps, marks."""
+
+    id: int
+    values: dict[str, Any]
+    created_at: int
+    stamps: str
+    seq: int | None
+    origin: str
+
+
+@dataclass(slots=True)
+class LocalCard:
+    """A stored card: identity, its own fields, schedule, stamps and marks."""
+
+    id: int
+    note_id: int
+    ordinal: int
+    deck_id: int
+    suspended: int
+    buried_until: int | None
+    sched: tuple[Any, ...]
+    created_at: int
+    stamps: str
+    seq: int | None
+    origin: str
+
+
+class SyncWrite(Table):
+    """A user's rows as a sync writes them."""
+
+    __slots__ = ()
+
+    # -- settings --------------------------------------------------------------------------
+    def settings(self, keys: Sequence[str]) -> dict[str, LocalRow]:
+        """Stored settings by key."""
+        found: dict[str, LocalRow] = {}
+        for part in _chunks(keys):
+            for key, value, stamp, seq, origin in self.db.fetchall(
+                "SELECT key, value, sync_stamp, sync_seq, sync_origin FROM settings"
+                f" WHERE user_id=? AND key IN ({marks(part)})",
+                (self.user, *part),
+            ):
+                found[key] = LocalRow(0, {"value": value}, 0, str(stamp), seq, origin)
+        return found
+
+    def put_setting(self, key: str, value: str, stamp: int, seq: int | None, origin: str) -> None:
+        """Insert or replace one setting with its stamp and marks."""
+        self.db.execute(
+            "INSERT INTO settings (user_id, key, value, sync_stamp, sync_seq, sync_origin)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, key) DO UPDATE SET"
+            " value=excluded.value, sync_stamp=excluded.sync_stamp,"
+            " sync_seq=excluded.sync_seq, sync_origin=excluded.sync_origin",
+            (self.user, key, value, stamp, seq, origin),
+        )
+
+    # -- decks -----------------------------------------------------------------------------
+    def decks(self) -> dict[str, LocalRow]:
+        """Every deck by GUID (a user has few)."""
+        rows = self.db.fetchall(
+            "SELECT id, guid, name, description, config, created_at, sync_stamps, sync_seq,"
+            " sync_origin FROM decks WHERE user_id=? AND guid IS NOT NULL",
+            (self.user,),
+        )
+        return {
+            r[1]: LocalRow(r[0], dict(zip(DECK_VALUES, r[2:5], strict=True)), *r[5:]) for r in rows
+        }
+
+    def deck_names(self) -> dict[str, int]:
+        """Lower-cased deck name -> id."""
+        rows = self.db.fetchall("SELECT lower(name), id FROM decks WHERE user_id=?", (self.user,))
+        return {name: deck_id for name, deck_id in rows}
+
+    def insert_deck(self, guid: str, values: dict[str, Any], created_at: int, now_ms: int) -> int:
+        """Store a deck new to this replica; returns its id."""
+        return self.db.execute(
+            "INSERT INTO decks (user_id, guid, name, description, config, created_at,"
+            " modified_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (self.user, guid, *(values[k] for k in DECK_VALUES), created_at, now_ms),
+        )
+
+    def update_deck(self, deck_id: int, values: dict[str, Any], now_ms: int) -> None:
+        """Store a deck's synced values."""
+        self.db.execute(
+            "UPDATE decks SET name=?, description=?, config=?, modified_at=?"
+            " WHERE user_id=? AND id=?",
+            (*(values[k] for k in DECK_VALUES), now_ms, self.user, deck_id),
+        )
+
+    def default_deck(self, now_ms: int) -> int:
+        """The id of the deck "Default" (made if missing): where a card of a lost deck goes."""
+        found = self.db.scalar(
+            "SELECT id FROM decks WHERE user_id=? AND lower(name)='default'", (self.user,)
+        )
+        if found is not None:
+            return int(found)
+        from tokendeck.storage.decks import deck_guid
+
+        return self.db.execute(
+            "INSERT INTO decks (user_id, guid, name, created_at, modified_at)"
+            " VALUES (?, ?, 'Default', ?, ?)",
+            (self.user, deck_guid("Default"), now_ms, now_ms),
+        )
+
+    # -- marks, shared by every table ------------------------------------------------------
+    def mark(self, table: str, rows: Iterable[tuple[int, str, int | None, str]]) -> None:
+        """Set (id, stamps, round, origin) of rows the merge decided on."""
+        column = "sync_stamp" if table == "settings" else "sync_stamps"
+        self.db.executemany(
+            f"UPDATE {table} SET {column}=?, sync_seq=?, sync_origin=? WHERE user_id=? AND id=?",
+            [(stamps, seq, origin, self.user, row_id) for row_id, stamps, seq, origin in rows],
+        )
+
+    # -- notes -----------------------------------------------------------------------------
+    def notes(self, guids: Sequence[str]) -> dict[str, LocalRow]:
+        """Stored notes by GUID."""
+        found: dict[str, LocalRow] = {}
+        for part in _chunks(guids):
+            for r in self.db.fetchall(
+                "SELECT id, guid, kind, front, back, tags, accepted, fields, source, source_note,"
+                " created_at, sync_stamps, sync_seq, sync_origin FROM notes"
+                f" WHERE user_id=? AND guid IN ({marks(part)})",
+                (self.user, *part),
+            ):
+                found[r[1]] = LocalRow(r[0], dict(zip(NOTE_VALUES, r[2:10], strict=True)), *r[10:])
+        return found
+
+    def note_ids(self, guids: Sequence[str]) -> dict[str, int]:
+        """Note id by GUID."""
+        found: dict[str, int] = {}
+        for part in _chunks(guids):
+            found.update(
+                self.db.fetchall(
+                    f"SELECT guid, id FROM notes WHERE user_id=? AND guid IN ({marks(part)})",
+                    (self.user, *part),
+                )
+            )
+        return found
+
+    def insert_notes(self, rows: Sequence[Row]) -> None:
+        """New notes: (guid, 8 values, created_at, modified_at, stamps, round, origin)."""
+        columns = (
+            "user_id",
+            "guid",
+            *NOTE_VALUES,
+            "created_at",
+            "modified_at",
+            "sync_stamps",
+            "sync_seq",
+            "sync_origin",
+        )
+        self.db.copy_in("notes", columns, iter([(self.user, *row) for row in rows]))
+
+    def update_note(
+        self, note_id: int, values: dict[str, Any], created_at: int, now_ms: int
+    ) -> None:
+        """Store a note's merged values."""
+        self.db.execute(
+            "UPDATE notes SET kind=?, front=?, back=?, tags=?, accepted=?, fields=?, source=?,"
+            " source_note=?, created_at=?, modified_at=? WHERE user_id=? AND id=?",
+            (*(values[k] for k in NOTE_VALUES), created_at, now_ms, self.user, note_id),
+        )
+
+    def add_history(self, rows: Sequence[tuple[str, str, Any, int, int, str]]) -> None:
+        """Losing versions: (guid, field, value, stamp, recorded at, reason)."""
+        if rows:
+            self.db.executemany(
+                "INSERT INTO note_history (user_id, guid, field, value, stamp, recorded_at,"
+                " reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (self.user, g, f, None if v is None else str(v), s, t, r)
+                    for g, f, v, s, t, r in rows
+                ],
+            )
+
+    def history(self, guid: str) -> list[tuple[str, str | None, int, int, str]]:
+        """A note's losing versions, oldest first: (field, value, stamp, recorded at, reason)."""
+        rows = self.db.fetchall(
+            "SELECT field, value, stamp, recorded_at, reason FROM note_history"
+            " WHERE user_id=? AND guid=? ORDER BY id",
+            (self.user, guid),
+        )
+        return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+    # -- cards -----------------------------------------------------------------------------
+    def cards_of(self, note_ids: Sequence[int]) -> dict[tuple[int, int], LocalCard]:
+        """Stored cards of some notes, by (note id, ordinal)."""
+        found: dict[tuple[int, int], LocalCard] = {}
+        for part in _chunks(note_ids):
+            for r in self.db.fetchall(
+                "SELECT id, note_id, ordinal, deck_id, suspended, buried_until, state, due, step,"
+                " stability, difficulty, last_review, reps, lapses, created_at, sync_stamps,"
+                f" sync_seq, sync_origin FROM cards WHERE user_id=? AND note_id IN ({marks(part)})",
+                (self.user, *part),
+            ):
+                found[(r[1], r[2])] = LocalCard(
+                    r[0], r[1], r[2], r[3], r[4], r[5], tuple(r[6:14]), *r[14:]
+                )
+        return found
+
+    def insert_cards(self, rows: Sequence[Row]) -> None:
+        """New cards: (note_id, deck_id, ordinal, 8 schedule values, suspended, buried_until,
+        created_at, modified_at, stamps, round, origin)."""
+        columns = (
+            "user_id",
+            "note_id",
+            "deck_id",
+            "ordinal",
+            *SCHED_VALUES,
+            "suspended",
+            "buried_until",
+            "created_at",
+            "modified_at",
+            "sync_stamps",
+            "sync_seq",
+            "sync_origin",
+        )
+        self.db.copy_in("cards", columns, iter([(self.user, *row) for row in rows]))
+
+    def update_cards(self, rows: Sequence[Row]) -> None:
+        """Merged cards: (deck_id, suspended, buried_until, 8 schedule values, modified_at,
+        stamps, round, origin, id)."""
+        sched = ", ".join(f"{k}=?" for k in SCHED_VALUES)
+        self.db.executemany(
+            f"UPDATE cards SET deck_id=?, suspended=?, buried_until=?, {sched}, modified_at=?,"
+            " sync_stamps=?, sync_seq=?, sync_origin=? WHERE user_id=? AND id=?",
+            [(*row[:-1], self.user, row[-1]) for row in rows],
+        )
+
+    def card_notes(self, card_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
+        """Card id -> (note id, note GUID), for cards named by their reviews."""
+        found: dict[int, tuple[int, str]] = {}
+        for part in _chunks(card_ids):
+            for card_id, note_id, guid in self.db.fetchall(
+                "SELECT c.id, n.id, n.guid FROM cards c JOIN notes n"
+                " ON n.user_id = c.user_id AND n.id = c.note_id"
+                f" WHERE c.user_id=? AND c.id IN ({marks(part)})",
+                (self.user, *part),
+            ):
+                found[card_id] = (note_id, guid)
+        return found
+
+    # -- reviews ---------------------------------------------------------------------------
+    def known_reviews(self, uids: Sequence[bytes]) -> dict[bytes, tuple[int, int, int, str | None]]:
+        """Stored reviews by global id: (local id, card id, reviewed at, undo data)."""
+        found: dict[bytes, tuple[int, int, int, str | None]] = {}
+        for part in _chunks(uids):
+            for uid, review_id, card_id, at, undo in self.db.fetchall(
+                "SELECT uid, id, card_id, reviewed_at, undo FROM reviews"
+                f" WHERE user_id=? AND uid IN ({marks(part)})",
+                (self.user, *part),
+            ):
+                found[bytes(uid)] = (review_id, card_id, at, undo)
+        return found
+
+    def insert_reviews(self, rows: Sequence[Row]) -> None:
+        """New reviews: (uid, card_id, reviewed_at, rating, duration_ms, kind, state_before,
+        state_after, scheduled_days, elapsed_days, stability, difficulty, undo, round, origin)."""
+        columns = (
+            "user_id",
+            "uid",
+            "card_id",
+            "reviewed_at",
+            "rating",
+            "duration_ms",
+            "kind",
+            "state_before",
+            "state_after",
+            "scheduled_days",
+            "elapsed_days",
+            "stability",
+            "difficulty",
+            "undo",
+            "sync_seq",
+            "sync_origin",
+        )
+        self.db.copy_in("reviews", columns, iter([(self.user, *row) for row in rows]))
+
+    def insert_attempts(self, rows: Sequence[tuple[bytes, dict[str, Any]]]) -> None:
+        """How received reviews were asked and graded: (review uid, attempt fields)."""
+        if not rows:
+            return
+        ids = self.known_reviews([uid for uid, _ in rows])
+        values = []
+        for uid, attempt in rows:
+            review_id, card_id, answered_at, _ = ids[uid]
+            values.append(
+                (
+                    self.user,
+                    review_id,
+                    card_id,
+                    answered_at,
+                    attempt.get("format", ""),
+                    attempt.get("answer", ""),
+                    attempt.get("score"),
+                    attempt.get("verdict"),
+                    attempt.get("suggested_rating"),
+                    int(attempt.get("rating", 0)),
+                    int(attempt.get("overridden", 0)),
+                )
+            )
+        self.db.executemany(
+            "INSERT INTO attempts (user_id, review_id, card_id, answered_at, format, answer,"
+            " score, verdict, suggested_rating, rating, overridden)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            values,
+        )
+
+    def history_of(self, card_id: int) -> list[tuple[bytes, int, int, str | None]]:
+        """A card's reviews: (uid, reviewed_at, rating, undo), in no particular order."""
+        rows = self.db.fetchall(
+            "SELECT uid, reviewed_at, rating, undo FROM reviews"
+            " WHERE user_id=? AND card_id=? AND uid IS NOT NULL",
+            (self.user, card_id),
+        )
+        return [(bytes(r[0]), r[1], r[2], r[3]) for r in rows]
+
+    def pending_reviews(self, card_id: int, pushed: int) -> list[tuple[bytes | None, int, int]]:
+        """A client's reviews of a card not yet pushed: (uid, reviewed_at, rating)."""
+        rows = self.db.fetchall(
+            "SELECT uid, reviewed_at, rating FROM reviews WHERE user_id=? AND card_id=?"
+            " AND sync_origin = '' AND (sync_seq IS NULL OR sync_seq > ?)",
+            (self.user, card_id, pushed),
+        )
+        return [(None if r[0] is None else bytes(r[0]), r[1], r[2]) for r in rows]
+
+    def set_undo(self, rows: Sequence[tuple[str, bytes]]) -> None:
+        """Rewrite the undo data (replay bases) of some reviews: (undo JSON, uid)."""
+        self.db.executemany(
+            "UPDATE reviews SET undo=? WHERE user_id=? AND uid=?",
+            [(undo, self.user, uid) for undo, uid in rows],
+        )
+
+    def delete_reviews(self, ids: Sequence[int]) -> None:
+        """Remove reviews (undone elsewhere) and their attempts."""
+        for part in _chunks(ids):
+            self.db.execute(
+                f"DELETE FROM reviews WHERE user_id=? AND id IN ({marks(part)})", (self.user, *part)
+            )
+
+    # -- tombstones ------------------------------------------------------------------------
+    def tombstones(self, kind: str, keys: Sequence[str]) -> dict[str, tuple[int, int | None]]:
+        """Stored tombstones of one kind: key -> (deleted stamp, local id)."""
+        found: dict[str, tuple[int, int | None]] = {}
+        if not keys or not self.db.scalar(
+            "SELECT 1 FROM sync_tombstones WHERE user_id=? AND kind=? LIMIT 1", (self.user, kind)
+        ):
+            return found
+        for part in _chunks(keys):
+            for key, deleted, local in self.db.fetchall(
+                "SELECT key, deleted, local_id FROM sync_tombstones WHERE user_id=? AND kind=?"
+                f" AND key IN ({marks(part)})",
+                (self.user, kind, *part),
+            ):
+                found[key] = (deleted, local)
+        return found
+
+    def put_tombstones(
+        self, rows: Sequence[tuple[str, str, int, int | None, int | None, str]]
+    ) -> None:
+        """Record deletions: (kind, key, deleted stamp, local id, round, origin)."""
+        self.db.executemany(
+            "INSERT INTO sync_tombstones (user_id, kind, key, deleted, local_id, sync_seq,"
+            " sync_origin) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, kind, key)"
+            " DO UPDATE SET deleted = CASE WHEN excluded.deleted > sync_tombstones.deleted"
+            " THEN excluded.deleted ELSE sync_tombstones.deleted END,"
+            " local_id = coalesce(sync_tombstones.local_id, excluded.local_id),"
+            " sync_seq = excluded.sync_seq, sync_origin = excluded.sync_origin",
+            [(self.user, *row) for row in rows],
+        )
+
+    def delete(self, table: str, ids: Sequence[int]) -> None:
+        """Delete rows of notes, cards or decks by id (a note takes its cards along)."""
+        if table not in ("notes", "cards", "decks"):
+            raise ValueError(table)
+        for part in _chunks(ids):
+            self.db.execute(
+                f"DELETE FROM {table} WHERE user_id=? AND id IN ({marks(part)})", (self.user, *part)
+            )
+
+    def deck_in_use(self, deck_id: int) -> bool:
+        """Whether any card is in a deck."""
+        return bool(
+            self.db.scalar(
+                "SELECT 1 FROM cards WHERE user_id=? AND deck_id=? LIMIT 1", (self.user, deck_id)
+            )
+        )
+
+
+def undo_json(card: dict[str, Any], previous: str | None) -> str:
+    """Undo data with its card snapshot replaced (its other keys kept)."""
+    data = json.loads(previous) if previous else {"leech": False}
+    data["card"] = card
+    return json.dumps(data)

@@ -1,0 +1,367 @@
+"""Applying cards with their reviews and undone reviews, and deciding each card's schedule.
+
+A card's own fields (deck, suspension, burying) merge by their stamps like a
+note's. Its schedule is derived from its answers:
+
+* **server**: a card the device had seen in its latest server version is a
+  linear continuation of it, so the device's schedule is taken as sent. When
+  the server has answers or undos of the card the device had not seen
+  ("stale") and the device brings answers or undos of its own, the server
+  replays (:mod:`.replay`): from the card as it was before the earliest answer
+  in question, every answer since, in time order. It starts from a state it
+  trusts: the undo data of the first answer it already held from that point
+  (its own record of the card before that answer, rewritten by every replay),
+  or of the earliest undone answer, or its current state when the new answers
+  are its latest. The result is stamped by the server's clock, so every device
+  takes it;
+* **client**: the server's schedule is taken when its stamp is newer; if the
+  card was answered here since the push, those answers are replayed on top
+  and the card waits to be pushed again.
+
+Every review is kept exactly once (its global id); a review of a card that was
+deleted is kept in the log under the card's old id, or a negative one made
+from the card's key where this replica never had the card.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from tokendeck.domain.cards import Card, CardState
+from tokendeck.errors import ValidationError
+from tokendeck.storage.rows import card_from_snapshot, card_snapshot, from_ms, to_ms
+from tokendeck.storage.sync_write import SCHED_VALUES, LocalCard, undo_json
+from tokendeck.sync.apply_rows import orphan_id
+from tokendeck.sync.applying import MIXED, REMOTE, Context
+from tokendeck.sync.merge import dump_stamps, merge_fields, parse_stamps, survives
+from tokendeck.sync.model import CARD_FIELDS, card_key, index
+from tokendeck.sync.replay import Step, replay, schedule_of
+
+_C = index("cards")
+_R = index("reviews")
+_OWN = CARD_FIELDS[:3]  # deck, suspended, buried
+Order = tuple[int, bytes]  # (reviewed at ms, review id)
+
+
+class CardsApply:
+    """Cards, reviews and undone reviews of one batch."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        rows: list[tuple[Any, ...]],
+        keys: list[tuple[str, int]],
+        reviews: list[tuple[Any, ...]],
+        undone: list[tuple[Any, ...]],
+    ) -> None:
+        self.ctx = ctx
+        self.w = ctx.w
+        self.rows = rows
+        self.keys = keys
+        self.reviews = reviews
+        self.undone = undone
+        #: card key -> (the stored card before this batch, its incoming row)
+        self.incoming: dict[str, tuple[LocalCard, tuple[Any, ...]]] = {}
+        #: keys of cards this batch created (their schedule is as sent)
+        self.created: set[str] = set()
+        #: card id -> (card key, order keys of its new or undone reviews)
+        self.changed: dict[int, tuple[str, list[Order]]] = {}
+        #: order key -> undo data of reviews this batch undid (replay bases)
+        self.undone_bases: dict[Order, str | None] = {}
+        #: ids of reviews this batch added
+        self.added: set[bytes] = set()
+
+    def run(self) -> None:
+        """Merge the card rows, add and remove reviews, then decide the schedules."""
+        guids = {r[_C["note_guid"]] for r in self.rows} | {g for g, _ in self.keys}
+        self.note_ids = self.w.note_ids(sorted(guids))
+        self.cards = self.w.cards_of(sorted(set(self.note_ids.values())))
+        self._merge_rows()
+        self._add_reviews()
+        self._remove_reviews()
+        self._decide()
+
+    def _card(self, guid: str, ordinal: int) -> LocalCard | None:
+        note = self.note_ids.get(guid)
+        return None if note is None else self.cards.get((note, ordinal))
+
+    # -- card rows -------------------------------------------------------------------------
+    def _merge_rows(self) -> None:
+        if not self.rows:
+            return
+        side = self.ctx.side
+        keys = [card_key(r[_C["note_guid"]], r[_C["ordinal"]]) for r in self.rows]
+        gone = self.w.tombstones("card", keys)
+        decks = {guid: row.id for guid, row in self.w.decks().items()}
+        fresh: list[tuple[Any, ...]] = []
+        for row, key in zip(self.rows, keys, strict=True):
+            guid, ordinal = row[_C["note_guid"]], int(row[_C["ordinal"]])
+            self.ctx.observe(*parse_stamps(row[_C["stamps"]]).values())
+            deletion = gone.get(key)
+            if not survives(int(row[_C["created_at"]]), None if deletion is None else deletion[0]):
+                continue
+            note_id = self.note_ids.get(guid)
+            if note_id is None:
+                if self.w.tombstones("note", [guid]):
+                    continue  # its note was deleted, and the card with it
+                raise ValidationError(
+                    f"the sync batch has a card of note {guid} but not the note",
+                    hint="this is a bug in the sending TokenDeck; please report it",
+                )
+            deck = decks.get(row[_C["deck_guid"]] or "")
+            if deck is None:
+                deck = self.w.default_deck(side.now_ms)
+            mine = self.cards.get((note_id, ordinal))
+            if mine is None:
+                seq, origin = self.ctx.marks(None)
+                fresh.append(
+                    (note_id, deck, ordinal, *(row[_C[k]] for k in SCHED_VALUES),
+                     int(row[_C["suspended"]]), row[_C["buried_until"]],
+                     int(row[_C["created_at"]]), side.now_ms, row[_C["stamps"]], seq, origin)
+                )  # fmt: skip
+                self.created.add(key)
+                continue
+            self.incoming[key] = (mine, (*row, deck))
+        if fresh:
+            self.w.insert_cards(fresh)
+            self.ctx.result.count("cards", len(fresh))
+            self.cards = self.w.cards_of(sorted(set(self.note_ids.values())))
+
+    # -- reviews ---------------------------------------------------------------------------
+    def _add_reviews(self) -> None:
+        if not self.reviews:
+            return
+        uids = [bytes(r[_R["uid"]]) for r in self.reviews]
+        # A card this batch created cannot have reviews here yet: no lookup for those
+        # (a new device downloading a million reviews asks nothing of its index).
+        created = {i for i, k in enumerate(self.keys) if card_key(*k) in self.created}
+        asked = [u for u, r in zip(uids, self.reviews, strict=True) if r[_R["card"]] not in created]
+        known = self.w.known_reviews(asked) if asked else {}
+        undone = self.w.tombstones("review", [u.hex() for u in uids])
+        gone_cards = self.w.tombstones("card", [card_key(*k) for k in self.keys])
+        seq, origin = self.ctx.marks(None)
+        rows: list[tuple[Any, ...]] = []
+        attempts: list[tuple[bytes, dict[str, Any]]] = []
+        for review, uid in zip(self.reviews, uids, strict=True):
+            if uid in known or uid.hex() in undone or uid in self.added:
+                continue
+            guid, ordinal = self.keys[int(review[_R["card"]])]
+            key = card_key(guid, ordinal)
+            card = self._card(guid, ordinal)
+            if card is not None:
+                card_id = card.id
+                if key not in self.created:
+                    at = int(review[_R["reviewed_at"]])
+                    self.changed.setdefault(card_id, (key, []))[1].append((at, uid))
+            else:
+                local = gone_cards.get(key, (0, None))[1]
+                card_id = local if local is not None else orphan_id(key)
+            undo = review[_R["undo"]] if self.ctx.server else None
+            rows.append((uid, card_id, *review[_R["reviewed_at"] : _R["undo"]], undo, seq, origin))
+            self.added.add(uid)
+            if review[_R["attempt"]]:
+                attempts.append((uid, json.loads(review[_R["attempt"]])))
+        if rows:
+            self.w.insert_reviews(rows)
+            self.w.insert_attempts(attempts)
+            self.ctx.result.count("reviews", len(rows))
+
+    def _remove_reviews(self) -> None:
+        if not self.undone:
+            return
+        seq, origin = self.ctx.marks(None)
+        uids = [bytes.fromhex(key) for _, key, _ in self.undone]
+        known = self.w.known_reviews(uids)
+        notes = self.w.card_notes(sorted({found[1] for found in known.values()}))
+        tombs: list[tuple[str, str, int, int | None, int | None, str]] = []
+        for (_, key, deleted), uid in zip(self.undone, uids, strict=True):
+            self.ctx.observe(int(deleted))
+            found = known.get(uid)
+            tombs.append(
+                ("review", key, int(deleted), None if found is None else found[1], seq, origin)
+            )
+            if found is None:
+                continue
+            _, card_id, at, undo = found
+            self.undone_bases[(at, uid)] = undo
+            owner = notes.get(card_id)
+            if owner is not None:
+                card = next(
+                    (c for c in self.w.cards_of([owner[0]]).values() if c.id == card_id), None
+                )
+                if card is not None:
+                    self.cards[(card.note_id, card.ordinal)] = card
+                    self.note_ids.setdefault(owner[1], owner[0])
+                    entry = self.changed.setdefault(card_id, (card_key(owner[1], card.ordinal), []))
+                    entry[1].append((at, uid))
+        self.w.delete_reviews([found[0] for found in known.values()])
+        self.w.put_tombstones(tombs)
+        self.ctx.result.deleted += len(known)
+
+    # -- schedules -------------------------------------------------------------------------
+    def _decide(self) -> None:
+        by_id = {v: k for k, v in self.note_ids.items()}
+        by_key = {card_key(by_id[c.note_id], c.ordinal): c for c in self.cards.values()}
+        keys = set(self.incoming) | {key for key, _ in self.changed.values()}
+        rows = []
+        for key in sorted(keys - self.created):
+            card = by_key.get(key)
+            if card is not None:
+                row = self._one(key, card)
+                if row is not None:
+                    rows.append(row)
+        self.w.update_cards(rows)
+
+    def _one(self, key: str, card: LocalCard) -> tuple[Any, ...] | None:
+        ctx, side = self.ctx, self.ctx.side
+        before, row = self.incoming.get(key, (card, None))
+        changes = self.changed.get(card.id, (key, []))[1]
+        mine = parse_stamps(card.stamps)
+        values: dict[str, Any] = {
+            "deck": card.deck_id,
+            "suspended": card.suspended,
+            "buried": card.buried_until,
+        }
+        stamps = dict(mine)
+        exact = True
+        theirs: dict[str, int] = {}
+        if row is not None:
+            theirs = parse_stamps(row[_C["stamps"]])
+            given = {
+                "deck": row[-1],
+                "suspended": int(row[_C["suspended"]]),
+                "buried": row[_C["buried_until"]],
+            }
+            merged = merge_fields(
+                _OWN, values, mine, given, theirs, incoming_wins_ties=not side.server
+            )
+            values, exact = merged.values, not merged.kept
+            stamps.update(merged.stamps)
+        their_sched = None if row is None else tuple(row[_C[k]] for k in SCHED_VALUES)
+        sched = card.sched
+        outcome = self._schedule(key, card, before, their_sched, theirs, mine, changes)
+        if outcome is not None:
+            sched, stamps["sched"], agreed = outcome
+            exact = exact and agreed
+        elif their_sched is not None and their_sched != sched:
+            exact = False
+        own = (card.deck_id, card.suspended, card.buried_until)
+        unchanged = own == (values["deck"], values["suspended"], values["buried"])
+        if row is None and outcome is None and unchanged:
+            return None
+        seq: int | None
+        if side.server:
+            seq, origin = ctx.round, side.origin if exact else MIXED
+        elif row is None:
+            seq, origin = card.seq, card.origin
+        else:
+            seq, origin = (0, REMOTE) if exact else (None, "")
+        ctx.result.merged += 1
+        return (values["deck"], values["suspended"], values["buried"], *sched, side.now_ms,
+                dump_stamps(stamps), seq, origin, card.id)  # fmt: skip
+
+    def _schedule(
+        self,
+        key: str,
+        card: LocalCard,
+        before: LocalCard,
+        their_sched: tuple[Any, ...] | None,
+        theirs: dict[str, int],
+        mine: dict[str, int],
+        changes: list[Order],
+    ) -> tuple[tuple[Any, ...], int, bool] | None:
+        """(schedule, its stamp, taken as sent) when it changes or is confirmed, else None."""
+        side = self.ctx.side
+        ts, ms = theirs.get("sched", 0), mine.get("sched", 0)
+        if not side.server:
+            newer = ts > ms or (ts == ms and their_sched != card.sched)
+            if their_sched is None or not newer:
+                return None
+            pending = self.w.pending_reviews(card.id, side.known)
+            if not pending:
+                return their_sched, ts, True
+            # Answered here since the push: those answers go on top of the server's state.
+            steps = [Step(uid or b"", from_ms(at), rating) for uid, at, rating in pending]
+            base = _domain(card, their_sched)
+            out = replay(base, steps, side.scheduler(card.deck_id), key=key).card
+            return _sched(out), self.ctx.store.sync.tick(side.now_ms), False
+        stale = before.seq is None or (before.seq > side.known and before.origin != side.origin)
+        if changes and (stale or their_sched is None or ts <= ms):
+            return self._replay(key, card, changes)
+        if their_sched is not None and not stale and ts > ms:
+            return their_sched, ts, True
+        return None
+
+    def _replay(
+        self, key: str, card: LocalCard, changes: list[Order]
+    ) -> tuple[tuple[Any, ...], int, bool]:
+        """The server's replay of a card's answers from before the earliest change."""
+        side = self.ctx.side
+        earliest = min(changes)
+        history = sorted(
+            (at, uid, rating, undo) for uid, at, rating, undo in self.w.history_of(card.id)
+        )
+        # The state before the earliest change is what the server recorded before the
+        # first answer it held from that point on (its own, not one just received), or
+        # before the first answer just undone: whichever comes first.
+        held = [((at, uid), undo) for at, uid, _, undo in history if uid not in self.added]
+        after = sorted((o, u) for o, u in [*held, *self.undone_bases.items()] if o >= earliest)
+        current = _domain(card, card.sched)
+        if not after:  # the changes are the newest: they follow the current state
+            base, steps = current, [h for h in history if (h[0], h[1]) >= earliest]
+        elif after[0][1]:
+            base = card_from_snapshot(current, json.loads(str(after[0][1]))["card"])
+            steps = [h for h in history if (h[0], h[1]) >= earliest]
+        else:  # imported history without snapshots: the new answers go on top
+            base, steps = current, [h for h in history if h[1] in self.added]
+        done = replay(
+            base,
+            [Step(uid, from_ms(at), rating) for at, uid, rating, _ in steps],
+            side.scheduler(card.deck_id),
+            key=key,
+        )
+        undos = {uid: undo for _, uid, _, undo in steps}
+        self.w.set_undo(
+            [(undo_json(card_snapshot(b), undos.get(uid)), uid) for uid, b in done.before]
+        )
+        self.ctx.result.replayed += 1
+        stamp = self.ctx.store.sync.tick(side.now_ms)
+        return _sched(schedule_of(current, done.card)), stamp, False
+
+
+def _domain(card: LocalCard, sched: tuple[Any, ...]) -> Card:
+    """A domain card from a stored card's identity and a schedule in column order."""
+    state, due, step, stability, difficulty, last_review, reps, lapses = sched
+    return Card(
+        id=card.id,
+        note_id=card.note_id,
+        deck_id=card.deck_id,
+        user_id=0,
+        ordinal=card.ordinal,
+        state=CardState(int(state)),
+        due=from_ms(int(due)),
+        step=step,
+        stability=stability,
+        difficulty=difficulty,
+        last_review=None if last_review is None else from_ms(int(last_review)),
+        reps=int(reps),
+        lapses=int(lapses),
+        suspended=bool(card.suspended),
+        buried_until=None if card.buried_until is None else date.fromordinal(card.buried_until),
+    )
+
+
+def _sched(card: Card) -> tuple[Any, ...]:
+    """A card's schedule in column order."""
+    return (
+        int(card.state),
+        to_ms(card.due),
+        card.step,
+        card.stability,
+        card.difficulty,
+        None if card.last_review is None else to_ms(card.last_review),
+        card.reps,
+        card.lapses,
+    )

@@ -1,0 +1,240 @@
+"""Applying settings, decks, notes and deletions: per-field last writer wins.
+
+Cards and reviews are :mod:`.apply_cards`; the rules themselves are :mod:`.merge`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from tokendeck.sync.applying import Context
+from tokendeck.sync.merge import Merged, dump_stamps, merge_fields, parse_stamps, survives
+from tokendeck.sync.model import DECK_FIELDS, NOTE_FIELDS, card_key, index, split_card_key
+
+_N = index("notes")
+Tomb = tuple[str, str, int, int | None, int | None, str]
+
+
+def settings(ctx: Context, rows: list[tuple[Any, ...]]) -> None:
+    """Settings, each one field (its value) with its stamp."""
+    local = ctx.w.settings([r[0] for r in rows])
+    for key, value, stamp in rows:
+        stamp = int(stamp or 0)
+        ctx.observe(stamp)
+        mine = local.get(key)
+        if mine is None:
+            ctx.w.put_setting(key, value, stamp, *ctx.marks(None))
+            ctx.result.count("settings")
+            continue
+        merged = merge_fields(
+            ("value",),
+            mine.values,
+            {"value": int(mine.stamps)},
+            {"value": value},
+            {"value": stamp},
+            incoming_wins_ties=not ctx.server,
+        )
+        if merged.changed or merged.kept:
+            seq, origin = ctx.marks(merged)
+            ctx.w.put_setting(key, merged.values["value"], merged.stamps["value"], seq, origin)
+            ctx.result.merged += 1
+
+
+def decks(ctx: Context, rows: list[tuple[Any, ...]]) -> None:
+    """Decks by GUID. A name taken by another deck is resolved once, where it meets.
+
+    Every deck of the batch whose name changes first takes a placeholder name,
+    so names that swap do not collide; then each takes its merged name. If a
+    deck outside the batch holds that name, the server renames the incoming
+    deck ("Spanish (2)", stamped so every device takes it) and a client renames
+    its own deck (a local edit it pushes next time): either way every replica
+    ends with the server's names.
+    """
+    if not rows:
+        return
+    local = ctx.w.decks()
+    placed: list[tuple[int, dict[str, Any], dict[str, int], Merged | None]] = []
+    for guid, name, description, config, created_at, stamps in rows:
+        incoming = {"name": name, "description": description, "config": config}
+        theirs = parse_stamps(stamps)
+        ctx.observe(*theirs.values())
+        mine = local.get(guid)
+        if mine is None:
+            hidden = {**incoming, "name": f"\x00{guid}"}
+            deck_id = ctx.w.insert_deck(guid, hidden, int(created_at), ctx.side.now_ms)
+            placed.append((deck_id, incoming, theirs, None))
+            ctx.result.count("decks")
+            continue
+        merged = merge_fields(
+            DECK_FIELDS,
+            mine.values,
+            parse_stamps(mine.stamps),
+            incoming,
+            theirs,
+            incoming_wins_ties=not ctx.server,
+        )
+        if merged.changed or merged.kept:
+            if "name" in merged.changed:
+                hidden = {**merged.values, "name": f"\x00{guid}"}
+                ctx.w.update_deck(mine.id, hidden, ctx.side.now_ms)
+            placed.append((mine.id, merged.values, merged.stamps, merged))
+    names = ctx.w.deck_names()
+    for deck_id, values, given, decided in placed:
+        final, stamps, outcome = dict(values), dict(given), decided
+        holder = names.get(final["name"].lower())
+        if holder is not None and holder != deck_id:
+            free = _free_name(final["name"], names)
+            if ctx.server:
+                final["name"] = free
+                stamps["name"] = ctx.store.sync.tick(ctx.side.now_ms)
+                outcome = outcome or Merged(final, stamps)
+                outcome.kept.append("name")
+            else:
+                _rename_local(ctx, holder, free)
+                names.pop(values["name"].lower(), None)
+                names[free.lower()] = holder
+        names[final["name"].lower()] = deck_id
+        ctx.w.update_deck(deck_id, final, ctx.side.now_ms)
+        seq, origin = ctx.marks(outcome)
+        ctx.w.mark("decks", [(deck_id, dump_stamps(stamps), seq, origin)])
+
+
+def _rename_local(ctx: Context, deck_id: int, name: str) -> None:
+    """A client's own deck makes way for the server's: renamed, as a local edit to push."""
+    mine = next(d for d in ctx.w.decks().values() if d.id == deck_id)
+    stamps = parse_stamps(mine.stamps)
+    stamps["name"] = ctx.store.sync.tick(ctx.side.now_ms)
+    ctx.w.update_deck(deck_id, {**mine.values, "name": name}, ctx.side.now_ms)
+    ctx.w.mark("decks", [(deck_id, dump_stamps(stamps), None, "")])
+
+
+def _free_name(name: str, taken: dict[str, int]) -> str:
+    n = 2
+    while f"{name} ({n})".lower() in taken:
+        n += 1
+    return f"{name} ({n})"
+
+
+def notes(ctx: Context, rows: list[tuple[Any, ...]]) -> None:
+    """Notes by GUID: new ones inserted, known ones merged field by field."""
+    if not rows:
+        return
+    guids = [r[_N["guid"]] for r in rows]
+    local = ctx.w.notes(guids)
+    gone = ctx.w.tombstones("note", guids)
+    fresh: list[tuple[Any, ...]] = []
+    marks: list[tuple[int, str, int | None, str]] = []
+    for row in rows:
+        guid = row[_N["guid"]]
+        incoming = {f: row[_N[f]] for f in NOTE_FIELDS}
+        theirs = parse_stamps(row[_N["stamps"]])
+        ctx.observe(*theirs.values())
+        created = int(row[_N["created_at"]])
+        deletion = gone.get(guid)
+        if not survives(created, None if deletion is None else deletion[0]):
+            lost = [(k, v, theirs.get(k, 0)) for k, v in incoming.items() if theirs.get(k)]
+            ctx.lost(guid, Merged(incoming, theirs, lost=lost), "deleted")
+            continue
+        mine = local.get(guid)
+        if mine is None:
+            seq, origin = ctx.marks(None)
+            fresh.append(
+                (guid, *(incoming[f] for f in NOTE_FIELDS), created,
+                 int(row[_N["modified_at"]]), dump_stamps(theirs), seq, origin)
+            )  # fmt: skip
+            continue
+        merged = merge_fields(
+            NOTE_FIELDS,
+            mine.values,
+            parse_stamps(mine.stamps),
+            incoming,
+            theirs,
+            incoming_wins_ties=not ctx.server,
+        )
+        ctx.lost(guid, merged)
+        created_at = mine.created_at if ctx.server else created
+        if merged.changed or created_at != mine.created_at:
+            ctx.w.update_note(mine.id, merged.values, created_at, ctx.side.now_ms)
+        seq, origin = ctx.marks(merged)
+        stamps = dump_stamps(merged.stamps)
+        if merged.changed or merged.kept or stamps != mine.stamps:
+            marks.append((mine.id, stamps, seq, origin))
+            ctx.result.merged += 1
+    if fresh:
+        ctx.w.insert_notes(fresh)
+        ctx.result.count("notes", len(fresh))
+    ctx.w.mark("notes", marks)
+
+
+def tombstones(ctx: Context, rows: list[tuple[Any, ...]]) -> None:
+    """Deletions of notes, cards and decks (undone reviews go with their cards).
+
+    A row is deleted when it was created before the deletion; the tombstone is
+    kept either way, so a version of the row still on its way is deleted too.
+    """
+    if not rows:
+        return
+    seq, origin = ctx.marks(None)
+    kept: list[Tomb] = []
+    notes_gone = _notes(ctx, [r for r in rows if r[0] == "note"], kept, seq, origin)
+    cards_gone = _cards(ctx, [r for r in rows if r[0] == "card"], kept, seq, origin)
+    ctx.w.delete("cards", cards_gone)
+    ctx.w.delete("notes", notes_gone)
+    local = ctx.w.decks()
+    for _, guid, deleted in [r for r in rows if r[0] == "deck"]:
+        ctx.observe(int(deleted))
+        mine = local.get(guid)
+        local_id = None
+        # A deck that still has cards here stays (deleting it would take the cards).
+        if mine is not None and not survives(mine.created_at, int(deleted)):
+            local_id = mine.id
+            if not ctx.w.deck_in_use(mine.id):
+                ctx.w.delete("decks", [mine.id])
+        kept.append(("deck", guid, int(deleted), local_id, seq, origin))
+    ctx.w.put_tombstones(kept)
+    ctx.result.deleted += len(notes_gone) + len(cards_gone)
+
+
+def _notes(
+    ctx: Context, rows: list[tuple[Any, ...]], kept: list[Tomb], seq: int | None, origin: str
+) -> list[int]:
+    local = ctx.w.notes([r[1] for r in rows])
+    doomed = []
+    for _, guid, deleted in rows:
+        deleted = int(deleted)
+        ctx.observe(deleted)
+        mine = local.get(guid)
+        if mine is not None and not survives(mine.created_at, deleted):
+            doomed.append(mine.id)
+            # Its cards keep a tombstone each: their reviews still need a name.
+            for (_, ordinal), card in ctx.w.cards_of([mine.id]).items():
+                kept.append(("card", card_key(guid, ordinal), deleted, card.id, seq, origin))
+        kept.append(("note", guid, deleted, None if mine is None else mine.id, seq, origin))
+    return doomed
+
+
+def _cards(
+    ctx: Context, rows: list[tuple[Any, ...]], kept: list[Tomb], seq: int | None, origin: str
+) -> list[int]:
+    if not rows:
+        return []
+    keys = [split_card_key(r[1]) for r in rows]
+    note_ids = ctx.w.note_ids(sorted({g for g, _ in keys}))
+    cards = ctx.w.cards_of(sorted(set(note_ids.values())))
+    doomed = []
+    for (_, key, deleted), (guid, ordinal) in zip(rows, keys, strict=True):
+        deleted = int(deleted)
+        ctx.observe(deleted)
+        card = cards.get((note_ids.get(guid, -1), ordinal))
+        local = None
+        if card is not None and not survives(card.created_at, deleted):
+            doomed.append(card.id)
+            local = card.id
+        kept.append(("card", key, deleted, local, seq, origin))
+    return doomed
+
+
+def orphan_id(key: str) -> int:
+    """The (negative) card id under which reviews of a card this replica never had are kept."""
+    return -int.from_bytes(hashlib.sha1(key.encode()).digest()[:6], "big") - 1

@@ -1,0 +1,370 @@
+"""The client's side of sync: the HTTP transport, logging in, and the resumable sync loop.
+
+A sync is: check the server (:data:`~.protocol.INFO`), push this collection's
+changes batch by batch, then pull everyone else's batch by batch. After each
+batch the position is saved in the collection, in the same transaction as the
+batch's changes on a pull, so a sync killed at any point resumes where it
+stopped when run again: a batch the server applied but whose answer was lost
+is sent again and changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from tokendeck.errors import (
+    AuthenticationError,
+    DiskFullError,
+    SyncError,
+    SyncVersionError,
+)
+from tokendeck.scheduling.scheduler import Scheduler
+from tokendeck.storage import Store
+from tokendeck.storage.sync_read import Window
+from tokendeck.sync import codec
+from tokendeck.sync.applying import CLIENT, REMOTE, Side
+from tokendeck.sync.incoming import apply
+from tokendeck.sync.outgoing import Limits, Position, collect
+from tokendeck.sync.protocol import BATCH_TYPE, INFO, PULL, PUSH, check_server
+from tokendeck.version import __version__
+
+#: An exclusion no origin matches: a full push sends every row, received ones too.
+_EVERYTHING = "\x00"
+
+
+@dataclass
+class Response:
+    """What came back for a request."""
+
+    status: int
+    body: bytes
+    content_type: str = ""
+
+    def json(self) -> dict[str, Any]:
+        """The body as a JSON object (SyncError if it is not one)."""
+        try:
+            value = json.loads(self.body or b"{}")
+        except ValueError as exc:
+            raise SyncError(
+                "the server answered something that is not JSON",
+                hint="check that the URL points at a TokenDeck server",
+            ) from exc
+        if not isinstance(value, dict):
+            raise SyncError("the server's answer is not a JSON object")
+        return value
+
+
+class Transport(Protocol):
+    """How requests reach the server (HTTP; tests may answer in-process)."""
+
+    url: str
+
+    def send(
+        self, method: str, path: str, body: bytes | None = None, *, content_type: str = ""
+    ) -> Response:
+        """Send one request; raises SyncError when the server cannot be reached."""
+
+
+class HttpTransport:
+    """HTTP(S) with one kept-alive connection and a bearer token."""
+
+    def __init__(self, url: str, token: str | None = None, *, timeout: float = 120.0) -> None:
+        parts = urlsplit(url.rstrip("/"))
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SyncError(
+                f"{url!r} is not a server address", hint="give one like https://tokendeck.example"
+            )
+        self.url = url.rstrip("/")
+        self._parts = parts
+        self._token = token
+        self._timeout = timeout
+        self._conn: http.client.HTTPConnection | None = None
+        self.sent = 0
+        self.received = 0
+
+    def _connect(self) -> http.client.HTTPConnection:
+        if self._conn is None:
+            host, port = self._parts.hostname or "", self._parts.port
+            if self._parts.scheme == "https":
+                self._conn = http.client.HTTPSConnection(
+                    host, port, timeout=self._timeout, context=ssl.create_default_context()
+                )
+            else:
+                self._conn = http.client.HTTPConnection(host, port, timeout=self._timeout)
+        return self._conn
+
+    def send(
+        self, method: str, path: str, body: bytes | None = None, *, content_type: str = ""
+    ) -> Response:
+        """Send one request (once more on a fresh connection if a kept-alive one had closed)."""
+        headers = {"User-Agent": f"TokenDeck/{__version__}", "Accept": "*/*"}
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
+        if content_type:
+            headers["Content-Type"] = content_type
+        prefix = self._parts.path or ""
+        for attempt in (1, 2):
+            try:
+                conn = self._connect()
+                conn.request(method, prefix + path, body=body, headers=headers)
+                answer = conn.getresponse()
+                data = answer.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as exc:
+                self.close()
+                if attempt == 2:
+                    raise self._unreachable(exc) from exc
+                continue
+            except (OSError, http.client.HTTPException) as exc:
+                self.close()
+                raise self._unreachable(exc) from exc
+            self.sent += len(body or b"")
+            self.received += len(data)
+            return Response(answer.status, data, answer.getheader("Content-Type", ""))
+        raise AssertionError("unreachable")
+
+    def _unreachable(self, exc: BaseException) -> SyncError:
+        reason = "timed out" if isinstance(exc, socket.timeout | TimeoutError) else str(exc)
+        return SyncError(
+            f"cannot reach the server at {self.url}: {reason or type(exc).__name__}",
+            hint="check the address and the network, then run `tokendeck sync` again; "
+            "your changes are kept here until then",
+        )
+
+    def close(self) -> None:
+        """Close the connection (the next request opens a new one)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def checked(response: Response, url: str) -> Response:
+    """The response if it succeeded, else the error it reports, in TokenDeck's words."""
+    if response.status < 400:
+        return response
+    try:
+        error = json.loads(response.body).get("error", {})
+    except (ValueError, AttributeError):
+        error = {}
+    message = str(error.get("message") or f"HTTP {response.status}")
+    hint = error.get("hint")
+    code = error.get("code")
+    if response.status == 401:
+        raise AuthenticationError(
+            f"the server at {url} refused this collection's token: {message}",
+            hint="the token was revoked or has expired: log in again with "
+            f"`tokendeck login {url} --user NAME`",
+        )
+    if response.status == 404 and code != "not_found":
+        raise SyncError(
+            f"the server at {url} does not offer sync (HTTP 404)",
+            hint="check the URL; the server may run a TokenDeck without sync: ask its "
+            "administrator to upgrade it",
+        )
+    if response.status == 426 or code == "sync_protocol":
+        raise SyncVersionError(message, hint=hint)
+    if response.status == 507 or code == "disk_full":
+        raise DiskFullError(
+            f"the server at {url} is out of disk space: {message}",
+            hint="nothing was lost: tell the server's administrator, and sync again later",
+        )
+    raise SyncError(f"the server at {url} refused the sync: {message}", hint=hint)
+
+
+def login(transport: Transport, user: str, password: str, device: str) -> tuple[str, int | None]:
+    """A personal API token for ``user`` (POST /api/v1/auth/token): (token, its id)."""
+    body = json.dumps({"username": user, "password": password, "name": device}).encode()
+    answer = transport.send("POST", "/api/v1/auth/token", body, content_type="application/json")
+    if answer.status in (400, 401, 403):
+        raise AuthenticationError(
+            f"the server at {transport.url} refused the name or password",
+            hint="check both (names are case-sensitive) and try again",
+        )
+    data = checked(answer, transport.url).json()
+    token = data.get("token")
+    if not isinstance(token, str) or not token:
+        raise SyncError(f"the server at {transport.url} sent no token")
+    token_id = data.get("id")
+    return token, int(token_id) if isinstance(token_id, int) else None
+
+
+@dataclass
+class Report:
+    """What a sync did."""
+
+    pushed: dict[str, int] = field(default_factory=dict)
+    pulled: dict[str, int] = field(default_factory=dict)
+    batches_sent: int = 0
+    batches_received: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    replayed: int = 0
+    seconds: float = 0.0
+
+    def add(self, into: dict[str, int], counts: dict[str, int]) -> None:
+        """Add row counts per kind."""
+        for kind, n in counts.items():
+            into[kind] = into.get(kind, 0) + int(n)
+
+
+def run(
+    store: Store,
+    transport: Transport,
+    *,
+    now_ms: int,
+    scheduler: Callable[[int], Scheduler],
+    limits: Limits | None = None,
+) -> Report:
+    """One sync: check the server, push, pull. Resumes a sync that was interrupted."""
+    started = time.perf_counter()
+    report = Report()
+    info = checked(transport.send("GET", INFO), transport.url).json()
+    version = check_server(info, transport.url)
+    full = _adopt_server(store, info)
+    loop = _Loop(store, transport, version, now_ms, scheduler, limits or Limits(), report)
+    try:
+        loop.push(full)
+        loop.pull()
+    except DiskFullError as exc:
+        raise DiskFullError(
+            exc.message,
+            hint="free some space, then run `tokendeck sync` again: it goes on from the last "
+            "batch that was saved, and nothing was lost",
+        ) from exc
+    with store.transaction():
+        store.sync.update(last_sync=now_ms)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _adopt_server(store: Store, info: dict[str, Any]) -> bool:
+    """Remember the server's replica; True when everything must be sent again.
+
+    A different replica (another server or account) or a server whose rounds
+    went back (restored from a backup) knows nothing of what we sent: the
+    cursors start over and the whole collection is pushed (merging is
+    idempotent, so whatever it already holds is unchanged).
+    """
+    state = store.sync.state()
+    replica = str(info.get("replica", ""))
+    restored = state.pulled > int(info.get("round", 0))
+    with store.transaction():
+        if not state.remote:
+            store.sync.update(remote=replica)
+            return False
+        if state.remote != replica or restored:
+            store.sync.update(remote=replica, pushed=0, pulled=0, progress={"full": True})
+            return True
+    return bool(state.progress.get("full"))
+
+
+class _Loop:
+    def __init__(
+        self,
+        store: Store,
+        transport: Transport,
+        version: int,
+        now_ms: int,
+        scheduler: Callable[[int], Scheduler],
+        limits: Limits,
+        report: Report,
+    ) -> None:
+        self.store = store
+        self.transport = transport
+        self.version = version
+        self.now_ms = now_ms
+        self.scheduler = scheduler
+        self.limits = limits
+        self.report = report
+
+    def _progress(self, **changes: Any) -> None:
+        progress = dict(self.store.sync.state().progress)
+        for key, value in changes.items():
+            if value is None:
+                progress.pop(key, None)
+            else:
+                progress[key] = value
+        self.store.sync.update(progress=progress)
+
+    def push(self, full: bool) -> None:
+        state = self.store.sync.state()
+        saved = state.progress.get("push")
+        if saved:
+            rnd, position = int(saved["round"]), Position.from_json(saved["position"])
+        else:
+            with self.store.transaction():
+                rnd = self.store.sync.sequence()
+            position = Position()
+            if rnd <= state.pushed and not full:
+                return
+        window = Window(0 if full else state.pushed, rnd, _EVERYTHING if full else REMOTE)
+        while not position.done:
+            batch, following = collect(
+                self.store.sync_read, window, position, self.limits, undo=True
+            )
+            if batch.size():
+                current = self.store.sync.state()
+                batch.header = {
+                    "protocol": self.version,
+                    "device": current.replica,
+                    "cursor": current.pulled,
+                    "hlc": current.hlc,
+                }
+                body = codec.encode(batch)
+                answer = self._send(PUSH, body, BATCH_TYPE).json()
+                self.report.batches_sent += 1
+                self.report.bytes_sent += len(body)
+                self.report.add(self.report.pushed, batch.counts())
+                self.report.replayed += int(answer.get("replayed", 0))
+            else:
+                answer = {}
+            with self.store.transaction():
+                if answer.get("hlc"):
+                    self.store.sync.observe(int(answer["hlc"]))
+                self._progress(push={"round": rnd, "position": following.to_json()})
+            position = following
+        with self.store.transaction():
+            self.store.sync.update(pushed=rnd)
+            self._progress(push=None, full=None)
+
+    def pull(self) -> None:
+        while True:
+            state = self.store.sync.state()
+            saved = state.progress.get("pull") or {}
+            request = {
+                "protocol": self.version,
+                "device": state.replica,
+                "cursor": state.pulled,
+                "upto": saved.get("upto"),
+                "position": saved.get("position"),
+            }
+            body = json.dumps(request).encode()
+            answer = self._send(PULL, body, "application/json")
+            self.report.batches_received += 1
+            self.report.bytes_received += len(answer.body)
+            batch = codec.decode(answer.body)
+            header = batch.header
+            side = Side(CLIENT, REMOTE, state.pushed, self.now_ms, self.scheduler)
+            with self.store.transaction():
+                done = apply(self.store, batch, side)
+                if header.get("hlc"):
+                    self.store.sync.observe(int(header["hlc"]))
+                if header.get("done"):
+                    self.store.sync.update(pulled=int(header["upto"]))
+                    self._progress(pull=None)
+                else:
+                    self._progress(pull={"upto": header["upto"], "position": header["position"]})
+            self.report.add(self.report.pulled, done.added)
+            if header.get("done"):
+                return
+
+    def _send(self, path: str, body: bytes, content_type: str) -> Response:
+        answer = self.transport.send("POST", path, body, content_type=content_type)
+        return checked(answer, self.transport.url)

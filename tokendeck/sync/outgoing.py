@@ -1,0 +1,221 @@
+"""Collecting what one replica sends: a window of rounds, cut into bounded batches.
+
+The same code serves a client's push (its own changes since its last push)
+and the server's pull (everyone else's changes since the device's cursor).
+A collection walks the phases in the order a receiver applies them (settings,
+decks, notes, cards with their new reviews and undone reviews, the remaining
+reviews, tombstones) and stops when a batch is full; the :class:`Position` it
+returns is where the next batch starts, so a sync interrupted between batches
+resumes there.
+
+A row refers to others by identity (a card to its note's GUID and deck's GUID,
+a review to its card's key). When the row referred to changed again after the
+window was cut (so it is not in this sync's window), it is sent along in the
+same batch: the receiver never meets a card whose note it lacks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tokendeck.storage.sync_read import CardOut, ReviewOut, SyncRead, Window
+from tokendeck.sync.model import Batch, card_key, split_card_key
+
+PHASES = ("settings", "decks", "notes", "cards", "reviews", "tombstones", "done")
+
+
+@dataclass
+class Position:
+    """Where a collection stands: the phase, and the last key sent in it."""
+
+    phase: str = "settings"
+    after: Any = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready form (kept in the sync state, sent in pull requests)."""
+        return {"phase": self.phase, "after": self.after}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Position:
+        """The position saved by :meth:`to_json` (the start for None)."""
+        if not data:
+            return cls()
+        phase = str(data.get("phase", "settings"))
+        if phase not in PHASES:
+            phase = "settings"
+        after = data.get("after", 0)
+        return cls(phase, tuple(after) if isinstance(after, list) else after)
+
+    @property
+    def done(self) -> bool:
+        """Whether every phase is through."""
+        return self.phase == "done"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one batch may hold."""
+
+    #: notes, cards or tombstones
+    rows: int = 5_000
+    reviews: int = 50_000
+
+
+@dataclass
+class _Builder:
+    batch: Batch = field(default_factory=Batch)
+    keys: dict[str, int] = field(default_factory=dict)
+    notes: set[str] = field(default_factory=set)
+    decks: set[str] = field(default_factory=set)
+    cards: set[str] = field(default_factory=set)
+
+    def key_index(self, guid: str, ordinal: int) -> int:
+        key = card_key(guid, ordinal)
+        found = self.keys.get(key)
+        if found is None:
+            found = self.keys[key] = len(self.keys)
+            self.batch.add("card_keys", [(guid, int(ordinal))])
+        return found
+
+
+def collect(
+    read: SyncRead,
+    window: Window,
+    position: Position,
+    limits: Limits = Limits(),
+    *,
+    undo: bool,
+) -> tuple[Batch, Position]:
+    """The next batch of ``window`` from ``position``, and where the one after starts.
+
+    ``undo``: send each review's undo data (the card before it), which the
+    server keeps as a replay base; a client needs none of the server's.
+    """
+    out = _Builder()
+    budget = _Budget(limits.rows, limits.reviews)
+    while not position.done and not budget.spent:
+        phase = position.phase
+        following = PHASES[PHASES.index(phase) + 1]
+        last: Any = None
+        if phase == "settings":
+            out.batch.add("settings", read.settings(window))
+        elif phase == "decks":
+            found = read.decks(window)
+            out.batch.add("decks", found)
+            out.decks.update(r[0] for r in found)
+        elif phase == "notes":
+            notes = read.notes(window, int(position.after), budget.rows)
+            out.batch.add("notes", [r for _, r in notes])
+            out.notes.update(r[0] for _, r in notes)
+            last = budget.take(len(notes), 0, notes[-1][0] if notes else None)
+        elif phase == "cards":
+            last = _cards(read, window, int(position.after), budget, out, undo)
+        elif phase == "reviews":
+            last = _other_reviews(read, window, int(position.after), budget, out, undo)
+        elif phase == "tombstones":
+            after = tuple(position.after) if position.after else ("", "")
+            found = read.tombstones(window, (str(after[0]), str(after[1])), budget.rows)
+            out.batch.add("tombstones", [(k, key, d) for k, key, d, _ in found])
+            last = budget.take(len(found), 0, [found[-1][0], found[-1][1]] if found else None)
+        position = Position(phase, last) if last is not None else Position(following)
+    return out.batch, position
+
+
+@dataclass
+class _Budget:
+    """What is left of a batch's room; a phase that fills it stays where it stopped."""
+
+    rows: int
+    reviews: int
+
+    @property
+    def spent(self) -> bool:
+        return self.rows <= 0 or self.reviews <= 0
+
+    def take(self, rows: int, reviews: int, last: Any) -> Any:
+        """Count what a phase took; returns ``last`` if the batch is now full, else None."""
+        self.rows -= rows
+        self.reviews -= reviews
+        return last if self.spent else None
+
+
+def _cards(
+    read: SyncRead, window: Window, after: int, budget: _Budget, out: _Builder, undo: bool
+) -> int | None:
+    """Cards of the window with their reviews and undone reviews."""
+    cards = read.cards(window, after, budget.rows)
+    if not cards:
+        return None
+    found = read.reviews_of([c.id for c in cards], window, undo=undo)
+    by_card: dict[int, list[ReviewOut]] = {}
+    for review in found:
+        by_card.setdefault(review.card_id, []).append(review)
+    kept: list[CardOut] = []
+    taken = 0
+    for card in cards:
+        count = len(by_card.get(card.id, ()))
+        if kept and taken + count > budget.reviews:
+            break  # the rest waits for the next batch
+        kept.append(card)
+        taken += count
+    _add_cards(read, window, kept, out)
+    for card in kept:
+        index = out.key_index(card.row[0], card.row[1])
+        out.batch.add("reviews", [_review_row(r, index) for r in by_card.get(card.id, ())])
+    undone = read.review_tombstones_of([c.id for c in kept], window)
+    out.batch.add("tombstones", [tuple(r) for r in undone])
+    if len(kept) < len(cards):
+        budget.rows = 0  # full: stop here, resume after the last card sent
+        return kept[-1].id
+    return budget.take(len(kept), taken, kept[-1].id)
+
+
+def _add_cards(read: SyncRead, window: Window, cards: list[CardOut], out: _Builder) -> None:
+    """Card rows, and the notes and decks they name that the receiver may lack."""
+    notes = [c.note_id for c in cards if window.maybe_unknown(c.note_seq)]
+    for row in read.notes_by_id(sorted(set(notes))):
+        if row[0] not in out.notes:
+            out.notes.add(row[0])
+            out.batch.add("notes", [row])
+    decks = [c.deck_id for c in cards if window.maybe_unknown(c.deck_seq)]
+    for row in read.decks_by_id(sorted(set(decks))):
+        if row[0] not in out.decks:
+            out.decks.add(row[0])
+            out.batch.add("decks", [row])
+    for card in cards:
+        key = card_key(card.row[0], card.row[1])
+        if key not in out.cards:
+            out.cards.add(key)
+            out.batch.add("cards", [card.row])
+
+
+def _other_reviews(
+    read: SyncRead, window: Window, after: int, budget: _Budget, out: _Builder, undo: bool
+) -> int | None:
+    """Reviews of the window whose card is not in it (or is gone)."""
+    found = read.other_reviews(window, after, budget.reviews, undo=undo)
+    if not found:
+        return None
+    card_ids = sorted({r.card_id for r in found})
+    live = {c.id: c for c in read.cards_by_id(card_ids)}
+    _add_cards(read, window, [c for c in live.values() if window.maybe_unknown(c.seq)], out)
+    gone = read.gone_card_keys([i for i in card_ids if i not in live])
+    rows = []
+    for review in found:
+        card = live.get(review.card_id)
+        if card is not None:
+            index = out.key_index(card.row[0], card.row[1])
+        elif review.card_id in gone:
+            guid, ordinal = split_card_key(gone[review.card_id])
+            index = out.key_index(guid, ordinal)
+        else:
+            continue  # a review of a card deleted before sync existed: nobody can name it
+        rows.append(_review_row(review, index))
+    out.batch.add("reviews", rows)
+    return budget.take(0, len(found), found[-1].id)
+
+
+def _review_row(review: ReviewOut, index: int) -> tuple[Any, ...]:
+    row = review.row
+    return (row[0], index, *row[1:])

@@ -127,6 +127,11 @@ CASES: tuple[Case, ...] = (
     Case("GET", "/api/v1/stats/simulation", OWN, query="deck={deck_name}&days=30"),
     Case("GET", "/api/v1/settings", ANYONE),
     Case("PATCH", "/api/v1/settings", ANYONE, body=lambda w: {"rollover_hour": 5}),
+    Case("POST", "/api/v1/check", ANYONE),
+    # -- sync: every caller syncs their own collection; a JSON body is no batch (400) ----
+    Case("GET", "/api/v1/sync/info", ANYONE),
+    Case("POST", "/api/v1/sync/push", _e(rest="400"), body=lambda w: {"not": "a batch"}),
+    Case("POST", "/api/v1/sync/pull", ANYONE, body=lambda w: {"protocol": 1, "device": "d1"}),
     Case(
         "POST",
         "/api/v1/quiz/questions",

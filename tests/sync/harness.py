@@ -77,13 +77,14 @@ def view(col: Collection) -> dict[str, Any]:
     cards = {}
     for r in db.fetchall(
         "SELECT c.id, n.guid, c.ordinal, c.deck_id, c.suspended, c.buried_until, c.state, c.due,"
-        " c.step, round(c.stability, 6), round(c.difficulty, 6), c.last_review, c.reps, c.lapses"
+        " c.step, c.stability, c.difficulty, c.last_review, c.reps, c.lapses"
         " FROM cards c JOIN notes n ON n.id = c.note_id WHERE c.user_id=?",
         (user,),
     ):
         key = f"{r[1]}:{r[2]}"
         keys[r[0]] = key
-        cards[key] = (deck_guid.get(r[3]), *r[4:])
+        rounded = [None if v is None else round(v, 9) for v in r[9:11]]
+        cards[key] = (deck_guid.get(r[3]), *r[4:9], *rounded, *r[11:])
     for local, key in db.fetchall(
         "SELECT local_id, key FROM sync_tombstones WHERE user_id=? AND kind='card'", (user,)
     ):

@@ -49,6 +49,9 @@ LAZY_COMMANDS: dict[str, str] = {
     "related": "quiz:related",
     "grade": "grade:grade",
     "check": "check:check",
+    "login": "sync:login",
+    "sync": "sync:sync",
+    "logout": "sync:logout",
 }
 
 

@@ -30,6 +30,8 @@ from tokendeck.scheduling.scheduler import Outcome, reset_card
 from tokendeck.storage.rows import card_from_snapshot, card_snapshot, from_ms, to_ms
 
 LEECH_TAG = "leech"
+#: How far after a card's last answer an answer made on a clock behind it is recorded.
+_AFTER = timedelta(milliseconds=1)
 #: How many answers recorded together one undo takes back at most.
 MAX_GROUP = 1000
 
@@ -185,6 +187,10 @@ class Study:
         self, answer: Answer, rating: Rating, now: datetime, group: str | None
     ) -> tuple[Card, AnswerResult]:
         card = self.notes.card_state(answer.card_id)
+        if card.last_review is not None and now <= card.last_review:
+            # A clock behind the card's last answer (another device's, synced in): this
+            # answer still comes after it, so every replica orders the two the same way.
+            now = card.last_review + _AFTER
         outcome = self.decks.scheduler(card.deck_id).answer(card, rating, now)
         after, leech = self._leech_check(outcome)
         review = _review(card, after, outcome, now, answer.duration_ms)
@@ -254,11 +260,23 @@ class Study:
     def _undo_one(self, review_id: int, card_id: int, data: dict[str, Any], now: datetime) -> Card:
         current = self.notes.card_state(card_id)
         restored = card_from_snapshot(current, data["card"])
+        later = self.store.reviews.answered_after(card_id, review_id)
+        if later:  # answers synced in after this one: they are answered again, in order
+            restored = self._answer_again(restored, later)
         self.store.cards.save(restored, to_ms(now))
         self.store.reviews.delete(review_id)
         if data.get("leech"):
             self.notes.tag(current.note_id, LEECH_TAG, add=False, now=now)
         return restored
+
+    def _answer_again(self, card: Card, answers: list[tuple[bytes, int, int]]) -> Card:
+        from tokendeck.sync.replay import Step, replay, schedule_of
+
+        guid = self.notes.get(card.note_id).guid
+        steps = [Step(uid, from_ms(at), rating) for uid, at, rating in answers]
+        scheduler = self.decks.scheduler(card.deck_id)
+        again = replay(card, steps, scheduler, key=f"{guid}:{card.ordinal}").card
+        return schedule_of(card, again)
 
     # -- card actions ----------------------------------------------------------------------
     def suspend(self, card_ids: Sequence[int], *, now: datetime) -> None:

@@ -24,7 +24,9 @@ that transaction) the triggers stand aside: the sync writes stamps and origins
 itself.
 
 Reviews gain ``uid``, their globally unique id, given (at random) when a review
-is first sequenced, and decks ``guid``, their identity across replicas.
+is first sequenced, and decks ``guid``, their identity across replicas. A
+deleted card's reviews stay in the log under the card's id negated: SQLite
+reuses the largest id, and a new card must not inherit another's history.
 ``note_history`` keeps every field value that lost a merge.
 """
 
@@ -122,6 +124,8 @@ CREATE INDEX reviews_local ON reviews (user_id, id) WHERE sync_origin = '';
 """
 
 _NOT_APPLYING = "NOT EXISTS (SELECT 1 FROM sync_applying WHERE user_id = {row}.user_id)"
+#: A row deleted because its user is (an account deleted): no tombstone for nobody.
+_USER_STAYS = "EXISTS (SELECT 1 FROM users WHERE id = old.user_id)"
 
 
 def _sqlite_tick(row: str, physical: str) -> str:
@@ -192,37 +196,42 @@ END;
     # them no longer sees the note's GUID, and their reviews still need their key.
     f"""
 CREATE TRIGGER notes_sync_delete_cards BEFORE DELETE ON notes
-WHEN {_NOT_APPLYING.format(row="old")}
+WHEN {_NOT_APPLYING.format(row="old")} AND {_USER_STAYS}
 BEGIN
     {_sqlite_tick("old", "max(old.modified_at, old.created_at + 1)")}
     INSERT INTO sync_tombstones (user_id, kind, key, deleted, local_id, sync_seq, sync_origin)
     SELECT old.user_id, 'card', old.guid || ':' || c.ordinal,
-           (SELECT hlc FROM sync_state WHERE user_id = old.user_id), c.id, NULL, ''
+           (SELECT hlc FROM sync_state WHERE user_id = old.user_id), -c.id, NULL, ''
     FROM cards c WHERE c.note_id = old.id
     ON CONFLICT (user_id, kind, key) DO UPDATE SET deleted = max(deleted, excluded.deleted),
         local_id = excluded.local_id, sync_seq = NULL, sync_origin = '';
 END;
 CREATE TRIGGER notes_sync_delete AFTER DELETE ON notes
-WHEN {_NOT_APPLYING.format(row="old")}
+WHEN {_NOT_APPLYING.format(row="old")} AND {_USER_STAYS}
 BEGIN{_sqlite_tombstone("note", "old.guid", "max(old.modified_at, old.created_at + 1)")}
 END;
+CREATE TRIGGER cards_keep_history AFTER DELETE ON cards
+BEGIN
+    UPDATE reviews SET card_id = -old.id WHERE user_id = old.user_id AND card_id = old.id;
+END;
 CREATE TRIGGER cards_sync_delete AFTER DELETE ON cards
-WHEN {_NOT_APPLYING.format(row="old")}
+WHEN {_NOT_APPLYING.format(row="old")} AND {_USER_STAYS}
     AND EXISTS (SELECT 1 FROM notes WHERE id = old.note_id)
 BEGIN{
         _sqlite_tombstone(
             "card",
             "(SELECT guid FROM notes WHERE id = old.note_id) || ':' || old.ordinal",
             "max(old.modified_at, old.created_at + 1)",
+            "-old.id",
         )
     }
 END;
 CREATE TRIGGER decks_sync_delete AFTER DELETE ON decks
-WHEN {_NOT_APPLYING.format(row="old")} AND old.guid IS NOT NULL
+WHEN {_NOT_APPLYING.format(row="old")} AND {_USER_STAYS} AND old.guid IS NOT NULL
 BEGIN{_sqlite_tombstone("deck", "old.guid", "max(old.modified_at, old.created_at + 1)")}
 END;
 CREATE TRIGGER reviews_sync_delete AFTER DELETE ON reviews
-WHEN {_NOT_APPLYING.format(row="old")} AND old.uid IS NOT NULL
+WHEN {_NOT_APPLYING.format(row="old")} AND {_USER_STAYS} AND old.uid IS NOT NULL
 BEGIN{_sqlite_tombstone("review", "lower(hex(old.uid))", "old.reviewed_at + 1", "old.card_id")}
 END;
 """,
@@ -282,7 +291,8 @@ CREATE TABLE note_history (
 CREATE INDEX note_history_guid ON note_history (user_id, guid);
 
 CREATE FUNCTION sync_applying(who BIGINT) RETURNS BOOLEAN LANGUAGE sql STABLE
-    AS $$ SELECT EXISTS (SELECT 1 FROM sync_applying WHERE user_id = who) $$;
+    AS $$ SELECT EXISTS (SELECT 1 FROM sync_applying WHERE user_id = who)
+              OR NOT EXISTS (SELECT 1 FROM users WHERE id = who) $$;
 CREATE FUNCTION sync_tick(who BIGINT, physical BIGINT) RETURNS BIGINT LANGUAGE plpgsql AS $$
 DECLARE stamp BIGINT;
 BEGIN
@@ -351,7 +361,7 @@ DECLARE h BIGINT;
 BEGIN
     IF sync_applying(OLD.user_id) THEN RETURN OLD; END IF;
     h := sync_tick(OLD.user_id, greatest(OLD.modified_at, OLD.created_at + 1));
-    PERFORM sync_bury(OLD.user_id, 'card', OLD.guid || ':' || c.ordinal, h, c.id)
+    PERFORM sync_bury(OLD.user_id, 'card', OLD.guid || ':' || c.ordinal, h, -c.id)
         FROM cards c WHERE c.user_id = OLD.user_id AND c.note_id = OLD.id;
     PERFORM sync_bury(OLD.user_id, 'note', OLD.guid, h, OLD.id);
     RETURN OLD;
@@ -362,11 +372,12 @@ CREATE TRIGGER notes_sync_delete BEFORE DELETE ON notes
 CREATE FUNCTION cards_sync_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE guid TEXT;
 BEGIN
+    UPDATE reviews SET card_id = -OLD.id WHERE user_id = OLD.user_id AND card_id = OLD.id;
     IF sync_applying(OLD.user_id) THEN RETURN OLD; END IF;
     SELECT n.guid INTO guid FROM notes n WHERE n.user_id = OLD.user_id AND n.id = OLD.note_id;
     IF guid IS NOT NULL THEN
         PERFORM sync_bury(OLD.user_id, 'card', guid || ':' || OLD.ordinal,
-            sync_tick(OLD.user_id, greatest(OLD.modified_at, OLD.created_at + 1)), OLD.id);
+            sync_tick(OLD.user_id, greatest(OLD.modified_at, OLD.created_at + 1)), -OLD.id);
     END IF;
     RETURN OLD;
 END $$;

@@ -290,8 +290,12 @@ class CardsApply:
         stale = before.seq is None or (before.seq > side.known and before.origin != side.origin)
         if changes and (stale or their_sched is None or ts <= ms):
             return self._replay(key, card, changes)
-        if their_sched is not None and not stale and ts > ms:
-            return their_sched, ts, True
+        if their_sched is not None and ts > ms:
+            if not stale:
+                return their_sched, ts, True
+            # A schedule set without answers (a reschedule) on a device that had not seen
+            # answers made elsewhere: the answers win. Stamped anew, so the device takes it.
+            return card.sched, self.ctx.store.sync.tick(side.now_ms), False
         return None
 
     def _replay(

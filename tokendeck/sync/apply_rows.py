@@ -61,7 +61,7 @@ def decks(ctx: Context, rows: list[tuple[Any, ...]]) -> None:
         ctx.observe(*theirs.values())
         mine = local.get(guid)
         if mine is None:
-            hidden = {**incoming, "name": f"\x00{guid}"}
+            hidden = {**incoming, "name": _placeholder(guid)}
             deck_id = ctx.w.insert_deck(guid, hidden, int(created_at), ctx.side.now_ms)
             placed.append((deck_id, incoming, theirs, None))
             ctx.result.count("decks")
@@ -76,7 +76,7 @@ def decks(ctx: Context, rows: list[tuple[Any, ...]]) -> None:
         )
         if merged.changed or merged.kept:
             if "name" in merged.changed:
-                hidden = {**merged.values, "name": f"\x00{guid}"}
+                hidden = {**merged.values, "name": _placeholder(guid)}
                 ctx.w.update_deck(mine.id, hidden, ctx.side.now_ms)
             placed.append((mine.id, merged.values, merged.stamps, merged))
     names = ctx.w.deck_names()
@@ -209,7 +209,7 @@ def _notes(
             doomed.append(mine.id)
             # Its cards keep a tombstone each: their reviews still need a name.
             for (_, ordinal), card in ctx.w.cards_of([mine.id]).items():
-                kept.append(("card", card_key(guid, ordinal), deleted, card.id, seq, origin))
+                kept.append(("card", card_key(guid, ordinal), deleted, -card.id, seq, origin))
         kept.append(("note", guid, deleted, None if mine is None else mine.id, seq, origin))
     return doomed
 
@@ -227,10 +227,10 @@ def _cards(
         deleted = int(deleted)
         ctx.observe(deleted)
         card = cards.get((note_ids.get(guid, -1), ordinal))
-        local = None
+        local = orphan_id(key)  # the id its reviews go under where it never was
         if card is not None and not survives(card.created_at, deleted):
+            local = -card.id  # where the deletion puts its reviews
             doomed.append(card.id)
-            local = card.id
         kept.append(("card", key, deleted, local, seq, origin))
     return doomed
 
@@ -238,3 +238,8 @@ def _cards(
 def orphan_id(key: str) -> int:
     """The (negative) card id under which reviews of a card this replica never had are kept."""
     return -int.from_bytes(hashlib.sha1(key.encode()).digest()[:6], "big") - 1
+
+
+def _placeholder(guid: str) -> str:
+    """A deck's name while names are being moved about (no deck is called this)."""
+    return f"~sync~{guid}"

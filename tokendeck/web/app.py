@@ -80,6 +80,10 @@ def create_app(settings: WebSettings) -> FastAPI:
         app.include_router(server_api_router())
         app.include_router(account_pages_router())
     app.include_router(api_router(), dependencies=login)
+    if server is None:
+        from tokendeck.web.api import local_api_router
+
+        app.include_router(local_api_router())
     app.include_router(pages_router(), dependencies=login)
     app.include_router(quiz_pages_router(), dependencies=login)
     app.add_api_route("/docs", _docs_page, include_in_schema=False, response_class=HTMLResponse)

@@ -9,6 +9,7 @@ from typing import Any
 
 from tokendeck.collection import Collection
 from tokendeck.errors import TokenDeckError
+from tokendeck.storage.sync import local_uid
 from tokendeck.sync.client import Response
 from tokendeck.sync.protocol import INFO, PULL, PUSH
 
@@ -85,21 +86,37 @@ def view(col: Collection) -> dict[str, Any]:
         keys[r[0]] = key
         rounded = [None if v is None else round(v, 9) for v in r[9:11]]
         cards[key] = (deck_guid.get(r[3]), *r[4:9], *rounded, *r[11:])
-    for local, key in db.fetchall(
-        "SELECT local_id, key FROM sync_tombstones WHERE user_id=? AND kind='card'", (user,)
-    ):
+    for local, key in db.fetchall("SELECT card_id, key FROM sync_orphans WHERE user_id=?", (user,)):
         keys.setdefault(local, key)
     reviews = {}
+    replica = col.store.sync.state().replica
     for r in db.fetchall(
-        "SELECT uid, card_id, reviewed_at, rating, duration_ms, kind, state_before, state_after"
-        " FROM reviews WHERE user_id=?",
+        "SELECT uid, card_id, reviewed_at, rating, duration_ms, kind, state_before, state_after,"
+        " id FROM reviews WHERE user_id=?",
         (user,),
     ):
         card = keys.get(r[1], f"orphan{r[1]}" if r[1] < 0 else None)
-        reviews[None if r[0] is None else bytes(r[0]).hex()] = (card, *r[2:])
+        uid = bytes(r[0]) if r[0] is not None else local_uid(replica, r[8], r[2])
+        reviews[uid.hex()] = (card, *r[2:8])
     settings = dict(db.fetchall("SELECT key, value FROM settings WHERE user_id=?", (user,)))
     return {"decks": decks, "notes": notes, "cards": cards, "reviews": reviews,
             "settings": settings}  # fmt: skip
+
+
+def local_uids(col: Collection) -> set[str]:
+    """Ids of the answers made on this replica."""
+    replica = col.store.sync.state().replica
+    rows = col.store.db.fetchall(
+        "SELECT uid, id, reviewed_at FROM reviews WHERE user_id=? AND sync_origin=''",
+        (col.user_id,),
+    )
+    # An answer made again in the millisecond of an undone one gets its own id when pushed.
+    unnamed = col.store.sync.retired([(i, at) for uid, i, at in rows if uid is None])
+    return {
+        (bytes(uid) if uid is not None else local_uid(replica, i, at)).hex()
+        for uid, i, at in rows
+        if uid is not None or (i, at) not in unnamed
+    }
 
 
 def review_count(col: Collection) -> int:

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from tests.conftest import NOW
-from tests.sync.harness import InProcess, view
+from tests.sync.harness import InProcess, local_uids, view
 from tokendeck.collection import Collection
 from tokendeck.errors import NotFoundError, NothingToUndoError
 
@@ -36,15 +36,6 @@ DEVICES = ("laptop", "phone", "tablet")
 #: Each device's clock against the true time: the phone's runs three hours slow.
 SKEW = {"laptop": timedelta(0), "phone": timedelta(hours=-3), "tablet": timedelta(minutes=7)}
 WORDS = ("perro", "gato", "casa", "sol", "luna", "agua", "fuego", "tierra")
-
-
-def local_uids(col: Collection) -> set[str]:
-    """Ids of the answers made on this replica (given at its first sync)."""
-    rows = col.store.db.fetchall(
-        "SELECT uid FROM reviews WHERE user_id=? AND sync_origin='' AND uid IS NOT NULL",
-        (col.user_id,),
-    )
-    return {bytes(r[0]).hex() for r in rows}
 
 
 class Devices(RuleBasedStateMachine):
@@ -141,16 +132,12 @@ class Devices(RuleBasedStateMachine):
     @rule(who=st.sampled_from(DEVICES))
     def undo(self, who: str) -> None:
         col = self.cols[who]
-        newest = col.store.reviews.newest_undoable(1)
-        if not newest:
-            return
-        uid = col.store.db.scalar("SELECT uid FROM reviews WHERE id=?", (newest[0][0],))
+        before = local_uids(col)
         try:
             col.undo(self.at(who))
         except (NothingToUndoError, NotFoundError):  # NotFound: the card was deleted since
             return
-        if uid is not None:
-            self.undone.add(bytes(uid).hex())
+        self.undone |= before - local_uids(col)
 
     @rule(who=st.sampled_from(DEVICES), pick=st.integers(0, 50), on=st.booleans())
     def suspend(self, who: str, pick: int, on: bool) -> None:

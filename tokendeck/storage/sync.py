@@ -10,6 +10,7 @@ triggers leave the sync's own writes alone. Reading rows is
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -17,17 +18,38 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from tokendeck.storage.database import POSTGRESQL
 from tokendeck.storage.decks import deck_guid
 from tokendeck.storage.table import Table
 
 #: Tables whose rows are sequenced (given a round) before a sync reads them.
 SEQUENCED = ("settings", "decks", "notes", "cards", "reviews", "sync_tombstones")
 
-_STATE_COLUMNS = "replica, hlc, round, server, account, remote, pushed, pulled, progress, last_sync"
-_WRITABLE = frozenset(
-    {"hlc", "server", "account", "remote", "pushed", "pulled", "progress", "last_sync"}
+_STATE_COLUMNS = (
+    "replica, hlc, round, server, account, remote, pushed, pulled, review_mark, progress, last_sync"
 )
+_WRITABLE = frozenset(
+    {
+        "hlc",
+        "server",
+        "account",
+        "remote",
+        "pushed",
+        "pulled",
+        "review_mark",
+        "progress",
+        "last_sync",
+    }
+)
+
+
+def local_uid(replica: str, review_id: int, reviewed_at: int) -> bytes:
+    """The global id of a review answered on ``replica`` (stored NULL there: derived on read).
+
+    Local ids are reused after an undo, but never at the same millisecond on the
+    same replica: the three together name one answer.
+    """
+    seed = f"{replica}:{int(review_id)}:{int(reviewed_at)}".encode()
+    return hashlib.blake2b(seed, digest_size=16).digest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +70,8 @@ class SyncState:
     #: A client's last round pushed, and the server's round it pulled up to.
     pushed: int
     pulled: int
+    #: A client's newest review pushed (its own reviews travel by local id).
+    review_mark: int
     #: Where a push or pull under way stands (resumed after a crash).
     progress: dict[str, Any]
     #: When the last sync finished (ms), or None.
@@ -73,7 +97,7 @@ class SyncRows(Table):
             )
             return self.state()
         values = list(row)
-        values[8] = json.loads(values[8] or "{}")
+        values[9] = json.loads(values[9] or "{}")
         return SyncState(*values)
 
     def update(self, **values: Any) -> None:
@@ -117,41 +141,90 @@ class SyncRows(Table):
             self.db.execute("DELETE FROM sync_applying WHERE user_id=?", (self.user,))
 
     # -- rounds ----------------------------------------------------------------------------
-    def sequence(self) -> int:
+    def sequence(self, *, reviews: bool) -> int:
         """Give every change not yet sequenced the next round; returns the newest round.
 
-        Reviews get their global id here (a review is written without one, by
-        whatever path), decks their GUID if a path made one without.
+        ``reviews``: sequence reviews too, and store the ids of those answered here
+        (the server, whose pulls read reviews by round). A client pushes its own
+        reviews by local id instead (:attr:`SyncState.review_mark`) and never
+        rewrites them. Decks made without a GUID (a restore) get one here.
         """
+        tables = [t for t in SEQUENCED if reviews or t != "reviews"]
         pending = any(
             self.db.scalar(
                 f"SELECT 1 FROM {table} WHERE user_id=? AND sync_seq IS NULL LIMIT 1",
                 (self.user,),
             )
-            for table in SEQUENCED
+            for table in tables
         )
         state = self.state()
         if not pending:
             return state.round
         number = state.round + 1
         self._name_decks()
-        random_id = (
-            "decode(md5(random()::text || id::text || clock_timestamp()::text), 'hex')"
-            if self.db.dialect == POSTGRESQL
-            else "randomblob(16)"
-        )
-        self.db.execute(
-            f"UPDATE reviews SET uid = {random_id} WHERE user_id=? AND sync_seq IS NULL"
-            " AND uid IS NULL",
-            (self.user,),
-        )
-        for table in SEQUENCED:
+        if reviews:
+            rows = self.db.fetchall(
+                "SELECT id, reviewed_at FROM reviews WHERE user_id=? AND sync_seq IS NULL"
+                " AND uid IS NULL",
+                (self.user,),
+            )
+            retired = self.retired([(i, at) for i, at in rows])
+            self.db.executemany(
+                "UPDATE reviews SET uid=? WHERE user_id=? AND id=?",
+                [
+                    (os.urandom(16) if (i, at) in retired else local_uid(state.replica, i, at),
+                     self.user, i)
+                    for i, at in rows
+                ],
+            )  # fmt: skip
+        for table in tables:
             self.db.execute(
                 f"UPDATE {table} SET sync_seq=? WHERE user_id=? AND sync_seq IS NULL",
                 (number, self.user),
             )
         self.db.execute("UPDATE sync_state SET round=? WHERE user_id=?", (number, self.user))
         return number
+
+    def retired(self, reviews: list[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Of (local id, answered at) pairs, those an undone review had (its id is taken).
+
+        An answer undone and answered again in the same millisecond reuses the local
+        id: its derived id would be the undone one's, so it gets a random one.
+        """
+        if not reviews or not self.db.scalar(
+            "SELECT 1 FROM sync_tombstones WHERE user_id=? AND kind='review'"
+            " AND key LIKE 'local:%' LIMIT 1",
+            (self.user,),
+        ):
+            return set()
+        keys = {f"local:{i}:{at}": (i, at) for i, at in reviews}
+        found: set[tuple[int, int]] = set()
+        names = list(keys)
+        for start in range(0, len(names), 5000):
+            part = names[start : start + 5000]
+            marks = ", ".join("?" for _ in part)
+            for (key,) in self.db.fetchall(
+                "SELECT key FROM sync_tombstones WHERE user_id=? AND kind='review'"
+                f" AND key IN ({marks})",
+                (self.user, *part),
+            ):
+                found.add(keys[key])
+        return found
+
+    def name_reviews(self, ids: list[int]) -> dict[int, bytes]:
+        """Give reviews answered here a random global id (stored); returns them by local id."""
+        named = {i: os.urandom(16) for i in ids}
+        self.db.executemany(
+            "UPDATE reviews SET uid=? WHERE user_id=? AND id=?",
+            [(uid, self.user, i) for i, uid in named.items()],
+        )
+        return named
+
+    def newest_review(self, *, received: bool = False) -> int:
+        """The largest local id of a review answered here (or any, with ``received``)."""
+        mine = "" if received else " AND sync_origin = ''"
+        found = self.db.scalar(f"SELECT max(id) FROM reviews WHERE user_id=?{mine}", (self.user,))
+        return int(found or 0)
 
     def next_round(self) -> int:
         """A new round number for rows the sync itself writes (on the server)."""
@@ -175,6 +248,8 @@ class SyncRows(Table):
         """Whether this replica holds local changes it has not pushed (a client's question)."""
         state = self.state()
         for table in SEQUENCED:
+            if table == "reviews":
+                continue
             found = self.db.scalar(
                 f"SELECT 1 FROM {table} WHERE user_id=? AND sync_origin <> 'remote'"
                 " AND (sync_seq IS NULL OR sync_seq > ?) LIMIT 1",
@@ -182,4 +257,4 @@ class SyncRows(Table):
             )
             if found:
                 return True
-        return False
+        return self.newest_review() > state.review_mark

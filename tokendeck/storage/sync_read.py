@@ -4,8 +4,11 @@ A :class:`Window` is the rows whose round lies in ``(lo, hi]`` and whose latest
 change did not come from ``exclude`` (the side being sent to already has
 those). Rows come back as tuples in the order of
 :data:`tokendeck.sync.model.SCHEMAS`, with the local ids the engine needs to
-group them (a card's reviews) and to send what a row refers to when the other
-side may lack it.
+send along what a row refers to when the other side may lack it.
+
+Reviews are read in local id order (the table's own order: a million of them
+stream without a random read), and a client's own reviews by local id
+(``Window.local_reviews``), never by round: they are never rewritten to be sent.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tokendeck.storage.rows import marks
+from tokendeck.storage.sync import SyncRows, local_uid
 from tokendeck.storage.table import Table
 
 Row = tuple[Any, ...]
@@ -34,26 +38,33 @@ _CARD_FROM = (
     "cards c JOIN notes n ON n.user_id = c.user_id AND n.id = c.note_id"
     " LEFT JOIN decks d ON d.user_id = c.user_id AND d.id = c.deck_id"
 )
-_ATTEMPT = "a.format, a.answer, a.score, a.verdict, a.suggested_rating, a.rating, a.overridden"
+_ATTEMPT = "review_id, format, answer, score, verdict, suggested_rating, rating, overridden"
 _ATTEMPT_KEYS = ("format", "answer", "score", "verdict", "suggested_rating", "rating", "overridden")
-_REVIEW_FROM = "reviews r LEFT JOIN attempts a ON a.user_id = r.user_id AND a.review_id = r.id"
-
-
-def _review(undo: bool) -> str:
-    return (
-        "r.card_id, r.id, r.uid, r.reviewed_at, r.rating, r.duration_ms, r.kind,"
-        " r.state_before, r.state_after, r.scheduled_days, r.elapsed_days, r.stability,"
-        f" r.difficulty, {'r.undo' if undo else 'NULL'}, {_ATTEMPT}"
-    )
+#: A review's columns as sent (its undo data only from a time on: the first parameter).
+_REVIEW = (
+    "r.card_id, r.id, r.uid, r.reviewed_at, r.rating, r.duration_ms, r.kind,"
+    " r.state_before, r.state_after, r.scheduled_days, r.elapsed_days, r.stability,"
+    " r.difficulty, CASE WHEN r.reviewed_at >= ? THEN r.undo END"
+)
+_NEVER = 1 << 62
 
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """Rows changed in rounds ``(lo, hi]``, except those whose change came from ``exclude``."""
+    """Rows changed in rounds ``(lo, hi]``, except those whose change came from ``exclude``.
+
+    A client's push reads its own reviews by local id instead: those in
+    ``local_reviews`` = (above, up to), every review there (received ones too)
+    with ``all_reviews``. ``replica`` is the reading replica's id, from which the
+    ids of reviews answered there are derived.
+    """
 
     lo: int
     hi: int
     exclude: str
+    replica: str = ""
+    local_reviews: tuple[int, int] | None = None
+    all_reviews: bool = False
 
     def where(self, alias: str) -> str:
         """The window as a SQL condition on table ``alias`` (three parameters)."""
@@ -64,10 +75,6 @@ class Window:
         """The parameters of :meth:`where`."""
         return (self.lo, self.hi, self.exclude)
 
-    def sent(self, seq: int | None) -> bool:
-        """Whether a row of round ``seq`` that the window holds by origin is sent in it."""
-        return seq is not None and self.lo < seq <= self.hi
-
     def maybe_unknown(self, seq: int | None) -> bool:
         """Whether the other side may lack a row of round ``seq`` (changed after the window)."""
         return seq is None or seq > self.hi
@@ -75,7 +82,7 @@ class Window:
 
 @dataclass(frozen=True, slots=True)
 class CardOut:
-    """A card row as sent, with the local ids of what it refers to."""
+    """A card row as sent, with the local ids and rounds of what it refers to."""
 
     id: int
     note_id: int
@@ -162,40 +169,58 @@ class SyncRead(Table):
         )
         return [_card(r) for r in rows]
 
-    def reviews_of(self, card_ids: Sequence[int], window: Window, *, undo: bool) -> list[ReviewOut]:
-        """The window's reviews of some cards, by card and id."""
-        if not card_ids:
-            return []
-        rows = self.db.fetchall(
-            f"SELECT {_review(undo)} FROM {_REVIEW_FROM} WHERE r.user_id=?"
-            f" AND {window.where('r')} AND r.card_id IN ({marks(card_ids)})"
-            " ORDER BY r.card_id, r.id",
-            (self.user, *window.params, *card_ids),
-        )
-        return _reviews(rows)
-
-    def other_reviews(
-        self, window: Window, after: int, limit: int, *, undo: bool
+    def reviews(
+        self, window: Window, after: int, limit: int, *, undo_since: int | None
     ) -> list[ReviewOut]:
-        """The window's reviews whose card is not in the window (or is gone), after ``after``."""
-        lo, hi, exclude = window.params
-        rows = self.db.fetchall(
-            f"SELECT {_review(undo)} FROM {_REVIEW_FROM}"
-            " LEFT JOIN cards c ON c.user_id = r.user_id AND c.id = r.card_id"
-            f" WHERE r.user_id=? AND {window.where('r')} AND r.id > ?"
-            " AND (c.id IS NULL OR c.sync_seq IS NULL OR c.sync_seq <= ? OR c.sync_seq > ?"
-            " OR c.sync_origin = ?) ORDER BY r.id LIMIT ?",
-            (self.user, *window.params, after, lo, hi, exclude, limit),
-        )
-        return _reviews(rows)
+        """The window's reviews after local id ``after``, by id, with their attempts.
+
+        ``undo_since``: send the undo data (the card before the answer, a replay
+        base on the server) of answers from then on (ms); None sends none.
+        """
+        since = _NEVER if undo_since is None else undo_since
+        if window.local_reviews is not None:
+            above, upto = window.local_reviews
+            mine = "" if window.all_reviews else " AND r.sync_origin = ''"
+            rows = self.db.fetchall(
+                f"SELECT {_REVIEW} FROM reviews r WHERE r.user_id=? AND r.id > ? AND r.id <= ?"
+                f"{mine} ORDER BY r.id LIMIT ?",
+                (since, self.user, max(above, after), upto, limit),
+            )
+        else:
+            rows = self.db.fetchall(
+                f"SELECT {_REVIEW} FROM reviews r WHERE r.user_id=? AND {window.where('r')}"
+                " AND r.id > ? ORDER BY r.id LIMIT ?",
+                (since, self.user, *window.params, after, limit),
+            )
+        if not rows:
+            return []
+        attempts = {
+            r[0]: json.dumps(dict(zip(_ATTEMPT_KEYS, r[1:], strict=True)))
+            for r in self.db.fetchall(
+                f"SELECT {_ATTEMPT} FROM attempts WHERE user_id=? AND review_id BETWEEN ? AND ?",
+                (self.user, rows[0][1], rows[-1][1]),
+            )
+        }
+        rows_sync = SyncRows(self.db, self.user)
+        retired = rows_sync.retired([(r[1], r[3]) for r in rows if r[2] is None])
+        named = rows_sync.name_reviews(sorted(i for i, _ in retired)) if retired else {}
+        out = []
+        for r in rows:
+            uid = (
+                bytes(r[2])
+                if r[2] is not None
+                else named.get(r[1]) or local_uid(window.replica, r[1], r[3])
+            )
+            out.append(ReviewOut(r[0], r[1], (uid, *r[3:14], attempts.get(r[1]))))
+        return out
 
     def gone_card_keys(self, card_ids: Sequence[int]) -> dict[int, str]:
         """Local id -> card key of cards that were deleted (their reviews stay)."""
         if not card_ids:
             return {}
         rows = self.db.fetchall(
-            "SELECT local_id, key FROM sync_tombstones WHERE user_id=? AND kind='card'"
-            f" AND local_id IN ({marks(card_ids)})",
+            "SELECT card_id, key FROM sync_orphans WHERE user_id=?"
+            f" AND card_id IN ({marks(card_ids)})",
             (self.user, *card_ids),
         )
         return {local: key for local, key in rows}
@@ -216,31 +241,20 @@ class SyncRead(Table):
         """The window's undone reviews of some cards: (kind, key, deleted)."""
         if not card_ids:
             return []
-        return self.db.fetchall(
+        rows = self.db.fetchall(
             f"SELECT kind, key, deleted FROM sync_tombstones t WHERE t.user_id=?"
             f" AND {window.where('t')} AND t.kind='review' AND t.local_id IN ({marks(card_ids)})",
             (self.user, *window.params, *card_ids),
         )
-
-    def newest_round(self) -> int:
-        """The largest round any row of the user carries."""
-        found = self.db.scalar("SELECT round FROM sync_state WHERE user_id=?", (self.user,))
-        return int(found or 0)
+        return [(kind, sent_key(key, window.replica), deleted) for kind, key, deleted in rows]
 
 
-def _reviews(rows: list[Row]) -> list[ReviewOut]:
-    out: list[ReviewOut] = []
-    seen: set[int] = set()
-    for r in rows:
-        if r[1] in seen:  # a review with two attempts: one row is enough
-            continue
-        seen.add(r[1])
-        attempt = None
-        if r[14] is not None:
-            attempt = json.dumps(dict(zip(_ATTEMPT_KEYS, r[14:21], strict=True)))
-        uid = None if r[2] is None else bytes(r[2])
-        out.append(ReviewOut(r[0], r[1], (uid, *r[3:14], attempt)))
-    return out
+def sent_key(key: str, replica: str) -> str:
+    """A review tombstone's key as sent: the derived id of a review answered here."""
+    if not key.startswith("local:"):
+        return key
+    _, review_id, reviewed_at = key.split(":")
+    return local_uid(replica, int(review_id), int(reviewed_at)).hex()
 
 
 def _card(r: Row) -> CardOut:

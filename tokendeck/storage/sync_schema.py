@@ -23,10 +23,17 @@ applies the other side's rows (a row in ``sync_applying`` for the user, inside
 that transaction) the triggers stand aside: the sync writes stamps and origins
 itself.
 
-Reviews gain ``uid``, their globally unique id, given (at random) when a review
-is first sequenced, and decks ``guid``, their identity across replicas. A
-deleted card's reviews stay in the log under the card's id negated: SQLite
-reuses the largest id, and a new card must not inherit another's history.
+Reviews gain ``uid``, their globally unique id. A review answered here keeps
+it NULL: its id is derived from the replica's id, its local id and its time
+(:func:`tokendeck.storage.sync.local_uid`), so a million reviews need no write
+before their first push; a review from elsewhere stores the id it came with.
+A client pushes its own reviews by local id (``sync_state.review_mark``, the
+newest id pushed), not by round, so they are never rewritten at all; an undo
+of one already pushed lowers the mark. Decks gain ``guid``, their identity
+across replicas. A
+deleted card's reviews stay in the log under a negative id no card ever had
+(SQLite reuses the largest id, and a new card must not inherit another's
+history); ``sync_orphans`` names the card they belonged to.
 ``note_history`` keeps every field value that lost a merge.
 """
 
@@ -39,7 +46,7 @@ from tokendeck.storage.decks import deck_guid
 from tokendeck.storage.pg_schema import per_user
 
 #: Per-user tables this step creates (row-level security and distribution on PostgreSQL).
-SYNC_TABLES = ("sync_state", "sync_applying", "sync_tombstones", "note_history")
+SYNC_TABLES = ("sync_state", "sync_applying", "sync_tombstones", "sync_orphans", "note_history")
 
 _NOTE_FIELDS = ("kind", "front", "back", "tags", "accepted", "fields", "source", "source_note")
 _DECK_FIELDS = ("name", "description", "config")
@@ -65,6 +72,7 @@ CREATE TABLE sync_state (
     remote TEXT NOT NULL DEFAULT '',
     pushed INTEGER NOT NULL DEFAULT 0,
     pulled INTEGER NOT NULL DEFAULT 0,
+    review_mark INTEGER NOT NULL DEFAULT 0,
     progress TEXT NOT NULL DEFAULT '{}',
     last_sync INTEGER
 );
@@ -83,6 +91,12 @@ CREATE TABLE sync_tombstones (
 );
 CREATE INDEX sync_tombstones_seq ON sync_tombstones (user_id, sync_seq);
 CREATE INDEX sync_tombstones_local ON sync_tombstones (user_id, kind, local_id);
+CREATE TABLE sync_orphans (
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    card_id INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (user_id, card_id)
+);
 CREATE TABLE note_history (
     user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     id INTEGER PRIMARY KEY,
@@ -123,7 +137,17 @@ CREATE INDEX reviews_sync ON reviews (user_id, sync_seq);
 CREATE INDEX reviews_local ON reviews (user_id, id) WHERE sync_origin = '';
 """
 
+#: A review's key in a tombstone: its id, or (answered here) what its id is derived from.
+_SQLITE_REVIEW_KEY = (  # (hex(NULL) is '', not NULL)
+    "CASE WHEN old.uid IS NULL THEN 'local:' || old.id || ':' || old.reviewed_at"
+    " ELSE lower(hex(old.uid)) END"
+)
 _NOT_APPLYING = "NOT EXISTS (SELECT 1 FROM sync_applying WHERE user_id = {row}.user_id)"
+#: A deleted card's key, read from its note (still there: its cards go first).
+_CARD_KEY = "(SELECT guid FROM notes WHERE id = old.note_id) || ':' || old.ordinal"
+#: Where a deleted card's reviews stay: a negative id no other card ever had (the deletion's
+#: clock stamp, negated; SQLite reuses the largest id, so the card's own id could come back).
+_ORPHAN = "-(SELECT hlc FROM sync_state WHERE user_id = old.user_id)"
 #: A row deleted because its user is (an account deleted): no tombstone for nobody.
 _USER_STAYS = "EXISTS (SELECT 1 FROM users WHERE id = old.user_id)"
 
@@ -160,9 +184,11 @@ END;
 """
 
 
-def _sqlite_tombstone(kind: str, key: str, physical: str, local: str = "old.id") -> str:
+def _sqlite_tombstone(kind: str, key: str, physical: str | None, local: str = "old.id") -> str:
+    """Statements recording a deletion (the clock ticks first unless ``physical`` is None)."""
+    tick = "" if physical is None else _sqlite_tick("old", physical)
     return f"""
-    {_sqlite_tick("old", physical)}
+    {tick}
     INSERT INTO sync_tombstones (user_id, kind, key, deleted, local_id, sync_seq, sync_origin)
     VALUES (old.user_id, '{kind}', {key},
             (SELECT hlc FROM sync_state WHERE user_id = old.user_id), {local}, NULL, '')
@@ -192,38 +218,27 @@ BEGIN
     WHERE user_id = new.user_id AND key = new.key;
 END;
 """,
-    # A note's cards are tombstoned before the note goes: the cascade that deletes
-    # them no longer sees the note's GUID, and their reviews still need their key.
+    # A note's cards go first, one by one while the note is there: each is tombstoned
+    # by its key (note GUID and ordinal), which the cascade could no longer read.
     f"""
-CREATE TRIGGER notes_sync_delete_cards BEFORE DELETE ON notes
+CREATE TRIGGER notes_sync_cards_first BEFORE DELETE ON notes
 WHEN {_NOT_APPLYING.format(row="old")} AND {_USER_STAYS}
 BEGIN
-    {_sqlite_tick("old", "max(old.modified_at, old.created_at + 1)")}
-    INSERT INTO sync_tombstones (user_id, kind, key, deleted, local_id, sync_seq, sync_origin)
-    SELECT old.user_id, 'card', old.guid || ':' || c.ordinal,
-           (SELECT hlc FROM sync_state WHERE user_id = old.user_id), -c.id, NULL, ''
-    FROM cards c WHERE c.note_id = old.id
-    ON CONFLICT (user_id, kind, key) DO UPDATE SET deleted = max(deleted, excluded.deleted),
-        local_id = excluded.local_id, sync_seq = NULL, sync_origin = '';
+    DELETE FROM cards WHERE user_id = old.user_id AND note_id = old.id;
 END;
 CREATE TRIGGER notes_sync_delete AFTER DELETE ON notes
 WHEN {_NOT_APPLYING.format(row="old")} AND {_USER_STAYS}
 BEGIN{_sqlite_tombstone("note", "old.guid", "max(old.modified_at, old.created_at + 1)")}
 END;
-CREATE TRIGGER cards_keep_history AFTER DELETE ON cards
-BEGIN
-    UPDATE reviews SET card_id = -old.id WHERE user_id = old.user_id AND card_id = old.id;
-END;
 CREATE TRIGGER cards_sync_delete AFTER DELETE ON cards
 WHEN {_NOT_APPLYING.format(row="old")} AND {_USER_STAYS}
     AND EXISTS (SELECT 1 FROM notes WHERE id = old.note_id)
-BEGIN{
-        _sqlite_tombstone(
-            "card",
-            "(SELECT guid FROM notes WHERE id = old.note_id) || ':' || old.ordinal",
-            "max(old.modified_at, old.created_at + 1)",
-            "-old.id",
-        )
+BEGIN
+    {_sqlite_tick("old", "max(old.modified_at, old.created_at + 1)")}
+    UPDATE reviews SET card_id = {_ORPHAN} WHERE user_id = old.user_id AND card_id = old.id;
+    INSERT INTO sync_orphans (user_id, card_id, key)
+    VALUES (old.user_id, {_ORPHAN}, {_CARD_KEY}) ON CONFLICT DO NOTHING;{
+        _sqlite_tombstone("card", _CARD_KEY, None, _ORPHAN)
     }
 END;
 CREATE TRIGGER decks_sync_delete AFTER DELETE ON decks
@@ -231,8 +246,10 @@ WHEN {_NOT_APPLYING.format(row="old")} AND {_USER_STAYS} AND old.guid IS NOT NUL
 BEGIN{_sqlite_tombstone("deck", "old.guid", "max(old.modified_at, old.created_at + 1)")}
 END;
 CREATE TRIGGER reviews_sync_delete AFTER DELETE ON reviews
-WHEN {_NOT_APPLYING.format(row="old")} AND {_USER_STAYS} AND old.uid IS NOT NULL
-BEGIN{_sqlite_tombstone("review", "lower(hex(old.uid))", "old.reviewed_at + 1", "old.card_id")}
+WHEN {_NOT_APPLYING.format(row="old")} AND {_USER_STAYS}
+BEGIN{_sqlite_tombstone("review", _SQLITE_REVIEW_KEY, "old.reviewed_at + 1", "old.card_id")}
+    UPDATE sync_state SET review_mark = old.id - 1
+    WHERE user_id = old.user_id AND review_mark >= old.id AND old.sync_origin = '';
 END;
 """,
 )
@@ -259,6 +276,7 @@ CREATE TABLE sync_state (
     remote TEXT NOT NULL DEFAULT '',
     pushed BIGINT NOT NULL DEFAULT 0,
     pulled BIGINT NOT NULL DEFAULT 0,
+    review_mark BIGINT NOT NULL DEFAULT 0,
     progress TEXT NOT NULL DEFAULT '{}',
     last_sync BIGINT
 );
@@ -277,6 +295,12 @@ CREATE TABLE sync_tombstones (
 );
 CREATE INDEX sync_tombstones_seq ON sync_tombstones (user_id, sync_seq);
 CREATE INDEX sync_tombstones_local ON sync_tombstones (user_id, kind, local_id);
+CREATE TABLE sync_orphans (
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    card_id BIGINT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (user_id, card_id)
+);
 CREATE TABLE note_history (
     user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     id BIGINT GENERATED BY DEFAULT AS IDENTITY,
@@ -357,28 +381,29 @@ CREATE TRIGGER settings_sync_put BEFORE INSERT OR UPDATE OF value ON settings
     FOR EACH ROW EXECUTE FUNCTION settings_sync_put();
 
 CREATE FUNCTION notes_sync_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE h BIGINT;
 BEGIN
     IF sync_applying(OLD.user_id) THEN RETURN OLD; END IF;
-    h := sync_tick(OLD.user_id, greatest(OLD.modified_at, OLD.created_at + 1));
-    PERFORM sync_bury(OLD.user_id, 'card', OLD.guid || ':' || c.ordinal, h, -c.id)
-        FROM cards c WHERE c.user_id = OLD.user_id AND c.note_id = OLD.id;
-    PERFORM sync_bury(OLD.user_id, 'note', OLD.guid, h, OLD.id);
+    -- Its cards go first, one by one while the note is there (each tombstoned by its key).
+    DELETE FROM cards WHERE user_id = OLD.user_id AND note_id = OLD.id;
+    PERFORM sync_bury(OLD.user_id, 'note', OLD.guid,
+        sync_tick(OLD.user_id, greatest(OLD.modified_at, OLD.created_at + 1)), OLD.id);
     RETURN OLD;
 END $$;
 CREATE TRIGGER notes_sync_delete BEFORE DELETE ON notes
     FOR EACH ROW EXECUTE FUNCTION notes_sync_delete();
 
 CREATE FUNCTION cards_sync_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE guid TEXT;
+DECLARE guid TEXT; h BIGINT;
 BEGIN
-    UPDATE reviews SET card_id = -OLD.id WHERE user_id = OLD.user_id AND card_id = OLD.id;
     IF sync_applying(OLD.user_id) THEN RETURN OLD; END IF;
     SELECT n.guid INTO guid FROM notes n WHERE n.user_id = OLD.user_id AND n.id = OLD.note_id;
-    IF guid IS NOT NULL THEN
-        PERFORM sync_bury(OLD.user_id, 'card', guid || ':' || OLD.ordinal,
-            sync_tick(OLD.user_id, greatest(OLD.modified_at, OLD.created_at + 1)), -OLD.id);
-    END IF;
+    IF guid IS NULL THEN RETURN OLD; END IF;
+    -- Its reviews stay under a negative id no card ever had: the deletion's stamp, negated.
+    h := sync_tick(OLD.user_id, greatest(OLD.modified_at, OLD.created_at + 1));
+    UPDATE reviews SET card_id = -h WHERE user_id = OLD.user_id AND card_id = OLD.id;
+    INSERT INTO sync_orphans (user_id, card_id, key)
+    VALUES (OLD.user_id, -h, guid || ':' || OLD.ordinal) ON CONFLICT DO NOTHING;
+    PERFORM sync_bury(OLD.user_id, 'card', guid || ':' || OLD.ordinal, h, -h);
     RETURN OLD;
 END $$;
 CREATE TRIGGER cards_sync_delete AFTER DELETE ON cards
@@ -396,9 +421,14 @@ CREATE TRIGGER decks_sync_delete AFTER DELETE ON decks
 
 CREATE FUNCTION reviews_sync_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF OLD.uid IS NULL OR sync_applying(OLD.user_id) THEN RETURN OLD; END IF;
-    PERFORM sync_bury(OLD.user_id, 'review', encode(OLD.uid, 'hex'),
+    IF sync_applying(OLD.user_id) THEN RETURN OLD; END IF;
+    PERFORM sync_bury(OLD.user_id, 'review',
+        coalesce(encode(OLD.uid, 'hex'), 'local:' || OLD.id || ':' || OLD.reviewed_at),
         sync_tick(OLD.user_id, OLD.reviewed_at + 1), OLD.card_id);
+    IF OLD.sync_origin = '' THEN
+        UPDATE sync_state SET review_mark = OLD.id - 1
+        WHERE user_id = OLD.user_id AND review_mark >= OLD.id;
+    END IF;
     RETURN OLD;
 END $$;
 CREATE TRIGGER reviews_sync_delete AFTER DELETE ON reviews

@@ -10,6 +10,7 @@ costs a handful of round trips.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,16 @@ SCHED_VALUES = (
     "reps",
     "lapses",
 )
+
+
+def orphan_id(key: str) -> int:
+    """The negative card id under which the reviews of a card deleted elsewhere are kept.
+
+    Derived from the card's key, so every batch that meets such a review files it
+    under the same id; a deletion made here files them under its own stamp instead
+    (the triggers of storage/sync_schema.py). ``sync_orphans`` maps either back.
+    """
+    return -int.from_bytes(hashlib.sha1(key.encode()).digest()[:6], "big") - 1
 
 
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
@@ -359,12 +370,13 @@ class SyncWrite(Table):
         )
         return [(bytes(r[0]), r[1], r[2], r[3]) for r in rows]
 
-    def pending_reviews(self, card_id: int, pushed: int) -> list[tuple[bytes | None, int, int]]:
-        """A client's reviews of a card not yet pushed: (uid, reviewed_at, rating)."""
+    def pending_reviews(self, card_id: int) -> list[tuple[bytes | None, int, int]]:
+        """A client's answers of a card made since its last push: (uid, reviewed_at, rating)."""
         rows = self.db.fetchall(
             "SELECT uid, reviewed_at, rating FROM reviews WHERE user_id=? AND card_id=?"
-            " AND sync_origin = '' AND (sync_seq IS NULL OR sync_seq > ?)",
-            (self.user, card_id, pushed),
+            " AND sync_origin = '' AND id > (SELECT coalesce(max(review_mark), 0)"
+            " FROM sync_state WHERE user_id=?)",
+            (self.user, card_id, self.user),
         )
         return [(None if r[0] is None else bytes(r[0]), r[1], r[2]) for r in rows]
 
@@ -420,6 +432,25 @@ class SyncWrite(Table):
         for part in _chunks(ids):
             self.db.execute(
                 f"DELETE FROM {table} WHERE user_id=? AND id IN ({marks(part)})", (self.user, *part)
+            )
+
+    def retire_cards(self, cards: Sequence[tuple[int, str]]) -> None:
+        """Before cards are deleted by a sync: their reviews move to their orphan ids."""
+        for card_id, key in cards:
+            orphan = orphan_id(key)
+            self.db.execute(
+                "UPDATE reviews SET card_id=? WHERE user_id=? AND card_id=?",
+                (orphan, self.user, card_id),
+            )
+        self.note_orphans([(orphan_id(key), key) for _, key in cards])
+
+    def note_orphans(self, rows: Sequence[tuple[int, str]]) -> None:
+        """Record which card key a negative (orphan) card id stands for."""
+        if rows:
+            self.db.executemany(
+                "INSERT INTO sync_orphans (user_id, card_id, key) VALUES (?, ?, ?)"
+                " ON CONFLICT (user_id, card_id) DO NOTHING",
+                [(self.user, card_id, key) for card_id, key in rows],
             )
 
     def deck_in_use(self, deck_id: int) -> bool:

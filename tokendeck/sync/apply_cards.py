@@ -32,8 +32,7 @@ from typing import Any
 from tokendeck.domain.cards import Card, CardState
 from tokendeck.errors import ValidationError
 from tokendeck.storage.rows import card_from_snapshot, card_snapshot, from_ms, to_ms
-from tokendeck.storage.sync_write import SCHED_VALUES, LocalCard, undo_json
-from tokendeck.sync.apply_rows import orphan_id
+from tokendeck.storage.sync_write import SCHED_VALUES, LocalCard, orphan_id, undo_json
 from tokendeck.sync.applying import MIXED, REMOTE, Context
 from tokendeck.sync.merge import dump_stamps, merge_fields, parse_stamps, survives
 from tokendeck.sync.model import CARD_FIELDS, card_key, index
@@ -140,8 +139,8 @@ class CardsApply:
         asked = [u for u, r in zip(uids, self.reviews, strict=True) if r[_R["card"]] not in created]
         known = self.w.known_reviews(asked) if asked else {}
         undone = self.w.tombstones("review", [u.hex() for u in uids])
-        gone_cards = self.w.tombstones("card", [card_key(*k) for k in self.keys])
         seq, origin = self.ctx.marks(None)
+        orphans: list[tuple[int, str]] = []
         rows: list[tuple[Any, ...]] = []
         attempts: list[tuple[bytes, dict[str, Any]]] = []
         for review, uid in zip(self.reviews, uids, strict=True):
@@ -155,14 +154,15 @@ class CardsApply:
                 if key not in self.created:
                     at = int(review[_R["reviewed_at"]])
                     self.changed.setdefault(card_id, (key, []))[1].append((at, uid))
-            else:
-                local = gone_cards.get(key, (0, None))[1]
-                card_id = local if local is not None else orphan_id(key)
+            else:  # a card deleted here or never here: its reviews are kept all the same
+                card_id = orphan_id(key)
+                orphans.append((card_id, key))
             undo = review[_R["undo"]] if self.ctx.server else None
             rows.append((uid, card_id, *review[_R["reviewed_at"] : _R["undo"]], undo, seq, origin))
             self.added.add(uid)
             if review[_R["attempt"]]:
                 attempts.append((uid, json.loads(review[_R["attempt"]])))
+        self.w.note_orphans(sorted(set(orphans)))
         if rows:
             self.w.insert_reviews(rows)
             self.w.insert_attempts(attempts)
@@ -279,7 +279,7 @@ class CardsApply:
             newer = ts > ms or (ts == ms and their_sched != card.sched)
             if their_sched is None or not newer:
                 return None
-            pending = self.w.pending_reviews(card.id, side.known)
+            pending = self.w.pending_reviews(card.id)
             if not pending:
                 return their_sched, ts, True
             # Answered here since the push: those answers go on top of the server's state.
@@ -288,7 +288,11 @@ class CardsApply:
             out = replay(base, steps, side.scheduler(card.deck_id), key=key).card
             return _sched(out), self.ctx.store.sync.tick(side.now_ms), False
         stale = before.seq is None or (before.seq > side.known and before.origin != side.origin)
-        if changes and (stale or their_sched is None or ts <= ms):
+        if changes and their_sched is None:
+            # Answers arriving after their card (a later batch of the push): the card the
+            # device sent (or last saw) already counts them, unless others answered too.
+            return self._replay(key, card, changes) if stale else None
+        if changes and (stale or ts <= ms):
             return self._replay(key, card, changes)
         if their_sched is not None and ts > ms:
             if not stale:

@@ -5,9 +5,9 @@ Cards and reviews are :mod:`.apply_cards`; the rules themselves are :mod:`.merge
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
+from tokendeck.storage.sync_write import orphan_id
 from tokendeck.sync.applying import Context
 from tokendeck.sync.merge import Merged, dump_stamps, merge_fields, parse_stamps, survives
 from tokendeck.sync.model import DECK_FIELDS, NOTE_FIELDS, card_key, index, split_card_key
@@ -35,7 +35,7 @@ def settings(ctx: Context, rows: list[tuple[Any, ...]]) -> None:
             {"value": stamp},
             incoming_wins_ties=not ctx.server,
         )
-        if merged.changed or merged.kept:
+        if merged.changed or merged.kept or merged.stamps["value"] != int(mine.stamps):
             seq, origin = ctx.marks(merged)
             ctx.w.put_setting(key, merged.values["value"], merged.stamps["value"], seq, origin)
             ctx.result.merged += 1
@@ -74,7 +74,7 @@ def decks(ctx: Context, rows: list[tuple[Any, ...]]) -> None:
             theirs,
             incoming_wins_ties=not ctx.server,
         )
-        if merged.changed or merged.kept:
+        if merged.changed or merged.kept or dump_stamps(merged.stamps) != mine.stamps:
             if "name" in merged.changed:
                 hidden = {**merged.values, "name": _placeholder(guid)}
                 ctx.w.update_deck(mine.id, hidden, ctx.side.now_ms)
@@ -207,9 +207,11 @@ def _notes(
         mine = local.get(guid)
         if mine is not None and not survives(mine.created_at, deleted):
             doomed.append(mine.id)
-            # Its cards keep a tombstone each: their reviews still need a name.
-            for (_, ordinal), card in ctx.w.cards_of([mine.id]).items():
-                kept.append(("card", card_key(guid, ordinal), deleted, -card.id, seq, origin))
+            # Its cards keep a tombstone each, and their reviews their name.
+            cards = [(c.id, card_key(guid, o)) for (_, o), c in ctx.w.cards_of([mine.id]).items()]
+            ctx.w.retire_cards(cards)
+            kept.extend(("card", key, deleted, orphan_id(key), seq, origin) for _, key in cards)
+            ctx.w.delete("cards", [card_id for card_id, _ in cards])
         kept.append(("note", guid, deleted, None if mine is None else mine.id, seq, origin))
     return doomed
 
@@ -227,17 +229,11 @@ def _cards(
         deleted = int(deleted)
         ctx.observe(deleted)
         card = cards.get((note_ids.get(guid, -1), ordinal))
-        local = orphan_id(key)  # the id its reviews go under where it never was
         if card is not None and not survives(card.created_at, deleted):
-            local = -card.id  # where the deletion puts its reviews
+            ctx.w.retire_cards([(card.id, key)])
             doomed.append(card.id)
-        kept.append(("card", key, deleted, local, seq, origin))
+        kept.append(("card", key, deleted, orphan_id(key), seq, origin))
     return doomed
-
-
-def orphan_id(key: str) -> int:
-    """The (negative) card id under which reviews of a card this replica never had are kept."""
-    return -int.from_bytes(hashlib.sha1(key.encode()).digest()[:6], "big") - 1
 
 
 def _placeholder(guid: str) -> str:

@@ -32,12 +32,16 @@ from tokendeck.storage.sync_read import Window
 from tokendeck.sync import codec
 from tokendeck.sync.applying import CLIENT, REMOTE, Side
 from tokendeck.sync.incoming import apply
+from tokendeck.sync.model import Batch
 from tokendeck.sync.outgoing import Limits, Position, collect
 from tokendeck.sync.protocol import BATCH_TYPE, INFO, PULL, PUSH, check_server
 from tokendeck.version import __version__
 
 #: An exclusion no origin matches: a full push sends every row, received ones too.
-_EVERYTHING = "\x00"
+_EVERYTHING = "!everything"
+#: Answers of the last this many days carry their undo data to the server (replay bases):
+#: an answer made offline longer ago than that is replayed from the server's current state.
+UNDO_DAYS = 60
 
 
 @dataclass
@@ -297,42 +301,56 @@ class _Loop:
         state = self.store.sync.state()
         saved = state.progress.get("push")
         if saved:
-            rnd, position = int(saved["round"]), Position.from_json(saved["position"])
+            rnd, upto = int(saved["round"]), int(saved["upto"])
+            position = Position.from_json(saved["position"])
         else:
             with self.store.transaction():
-                rnd = self.store.sync.sequence()
+                rnd = self.store.sync.sequence(reviews=False)
+            upto = self.store.sync.newest_review(received=full)
             position = Position()
-            if rnd <= state.pushed and not full:
+            if rnd <= state.pushed and upto <= state.review_mark and not full:
                 return
-        window = Window(0 if full else state.pushed, rnd, _EVERYTHING if full else REMOTE)
+        window = Window(
+            0 if full else state.pushed,
+            rnd,
+            _EVERYTHING if full else REMOTE,
+            replica=state.replica,
+            local_reviews=(0 if full else state.review_mark, upto),
+            all_reviews=full,
+        )
+        undo_since = self.now_ms - UNDO_DAYS * 86_400_000
         while not position.done:
             batch, following = collect(
-                self.store.sync_read, window, position, self.limits, undo=True
+                self.store.sync_read, window, position, self.limits, undo_since=undo_since
             )
+            answer: dict[str, Any] = {}
             if batch.size():
-                current = self.store.sync.state()
-                batch.header = {
-                    "protocol": self.version,
-                    "device": current.replica,
-                    "cursor": current.pulled,
-                    "hlc": current.hlc,
-                }
-                body = codec.encode(batch)
-                answer = self._send(PUSH, body, BATCH_TYPE).json()
-                self.report.batches_sent += 1
-                self.report.bytes_sent += len(body)
-                self.report.add(self.report.pushed, batch.counts())
-                self.report.replayed += int(answer.get("replayed", 0))
-            else:
-                answer = {}
+                answer = self._push_batch(batch)
             with self.store.transaction():
                 if answer.get("hlc"):
                     self.store.sync.observe(int(answer["hlc"]))
-                self._progress(push={"round": rnd, "position": following.to_json()})
+                saved = {"round": rnd, "upto": upto, "position": following.to_json()}
+                self._progress(push=saved)
             position = following
         with self.store.transaction():
-            self.store.sync.update(pushed=rnd)
+            self.store.sync.update(pushed=rnd, review_mark=upto)
             self._progress(push=None, full=None)
+
+    def _push_batch(self, batch: Batch) -> dict[str, Any]:
+        current = self.store.sync.state()
+        batch.header = {
+            "protocol": self.version,
+            "device": current.replica,
+            "cursor": current.pulled,
+            "hlc": current.hlc,
+        }
+        body = codec.encode(batch)
+        answer = self._send(PUSH, body, BATCH_TYPE).json()
+        self.report.batches_sent += 1
+        self.report.bytes_sent += len(body)
+        self.report.add(self.report.pushed, batch.counts())
+        self.report.replayed += int(answer.get("replayed", 0))
+        return answer
 
     def pull(self) -> None:
         while True:

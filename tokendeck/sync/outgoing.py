@@ -3,9 +3,9 @@
 The same code serves a client's push (its own changes since its last push)
 and the server's pull (everyone else's changes since the device's cursor).
 A collection walks the phases in the order a receiver applies them (settings,
-decks, notes, cards with their new reviews and undone reviews, the remaining
-reviews, tombstones) and stops when a batch is full; the :class:`Position` it
-returns is where the next batch starts, so a sync interrupted between batches
+decks, notes, cards with their undone reviews, reviews, tombstones) and stops
+when a batch is full; the :class:`Position` it returns is where the next batch
+starts, so a sync interrupted between batches
 resumes there.
 
 A row refers to others by identity (a card to its note's GUID and deck's GUID,
@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tokendeck.storage.sync_read import CardOut, ReviewOut, SyncRead, Window
+from tokendeck.storage.sync_read import CardOut, SyncRead, Window, sent_key
 from tokendeck.sync.model import Batch, card_key, split_card_key
 
 PHASES = ("settings", "decks", "notes", "cards", "reviews", "tombstones", "done")
@@ -85,12 +85,13 @@ def collect(
     position: Position,
     limits: Limits = Limits(),
     *,
-    undo: bool,
+    undo_since: int | None,
 ) -> tuple[Batch, Position]:
     """The next batch of ``window`` from ``position``, and where the one after starts.
 
-    ``undo``: send each review's undo data (the card before it), which the
-    server keeps as a replay base; a client needs none of the server's.
+    ``undo_since``: send the undo data (the card before each answer) of answers
+    from then on (ms), which the server keeps as replay bases; None sends none
+    (a client needs none of the server's).
     """
     out = _Builder()
     budget = _Budget(limits.rows, limits.reviews)
@@ -110,13 +111,19 @@ def collect(
             out.notes.update(r[0] for _, r in notes)
             last = budget.take(len(notes), 0, notes[-1][0] if notes else None)
         elif phase == "cards":
-            last = _cards(read, window, int(position.after), budget, out, undo)
+            cards = read.cards(window, int(position.after), budget.rows)
+            _add_cards(read, window, cards, out)
+            undone = read.review_tombstones_of([c.id for c in cards], window)
+            out.batch.add("tombstones", [tuple(r) for r in undone])
+            last = budget.take(len(cards), 0, cards[-1].id if cards else None)
         elif phase == "reviews":
-            last = _other_reviews(read, window, int(position.after), budget, out, undo)
+            last = _reviews(read, window, int(position.after), budget, out, undo_since)
         elif phase == "tombstones":
             after = tuple(position.after) if position.after else ("", "")
             found = read.tombstones(window, (str(after[0]), str(after[1])), budget.rows)
-            out.batch.add("tombstones", [(k, key, d) for k, key, d, _ in found])
+            out.batch.add(
+                "tombstones", [(k, sent_key(key, window.replica), d) for k, key, d, _ in found]
+            )
             last = budget.take(len(found), 0, [found[-1][0], found[-1][1]] if found else None)
         position = Position(phase, last) if last is not None else Position(following)
     return out.batch, position
@@ -140,37 +147,6 @@ class _Budget:
         return last if self.spent else None
 
 
-def _cards(
-    read: SyncRead, window: Window, after: int, budget: _Budget, out: _Builder, undo: bool
-) -> int | None:
-    """Cards of the window with their reviews and undone reviews."""
-    cards = read.cards(window, after, budget.rows)
-    if not cards:
-        return None
-    found = read.reviews_of([c.id for c in cards], window, undo=undo)
-    by_card: dict[int, list[ReviewOut]] = {}
-    for review in found:
-        by_card.setdefault(review.card_id, []).append(review)
-    kept: list[CardOut] = []
-    taken = 0
-    for card in cards:
-        count = len(by_card.get(card.id, ()))
-        if kept and taken + count > budget.reviews:
-            break  # the rest waits for the next batch
-        kept.append(card)
-        taken += count
-    _add_cards(read, window, kept, out)
-    for card in kept:
-        index = out.key_index(card.row[0], card.row[1])
-        out.batch.add("reviews", [_review_row(r, index) for r in by_card.get(card.id, ())])
-    undone = read.review_tombstones_of([c.id for c in kept], window)
-    out.batch.add("tombstones", [tuple(r) for r in undone])
-    if len(kept) < len(cards):
-        budget.rows = 0  # full: stop here, resume after the last card sent
-        return kept[-1].id
-    return budget.take(len(kept), taken, kept[-1].id)
-
-
 def _add_cards(read: SyncRead, window: Window, cards: list[CardOut], out: _Builder) -> None:
     """Card rows, and the notes and decks they name that the receiver may lack."""
     notes = [c.note_id for c in cards if window.maybe_unknown(c.note_seq)]
@@ -190,11 +166,17 @@ def _add_cards(read: SyncRead, window: Window, cards: list[CardOut], out: _Build
             out.batch.add("cards", [card.row])
 
 
-def _other_reviews(
-    read: SyncRead, window: Window, after: int, budget: _Budget, out: _Builder, undo: bool
+def _reviews(
+    read: SyncRead,
+    window: Window,
+    after: int,
+    budget: _Budget,
+    out: _Builder,
+    undo_since: int | None,
 ) -> int | None:
-    """Reviews of the window whose card is not in it (or is gone)."""
-    found = read.other_reviews(window, after, budget.reviews, undo=undo)
+    """The window's reviews, each naming its card by key (a card of the batch, or one the
+    receiver already has, or a deleted one: by its tombstone)."""
+    found = read.reviews(window, after, budget.reviews, undo_since=undo_since)
     if not found:
         return None
     card_ids = sorted({r.card_id for r in found})
@@ -211,11 +193,7 @@ def _other_reviews(
             index = out.key_index(guid, ordinal)
         else:
             continue  # a review of a card deleted before sync existed: nobody can name it
-        rows.append(_review_row(review, index))
+        row = review.row
+        rows.append((row[0], index, *row[1:]))
     out.batch.add("reviews", rows)
     return budget.take(0, len(found), found[-1].id)
-
-
-def _review_row(review: ReviewOut, index: int) -> tuple[Any, ...]:
-    row = review.row
-    return (row[0], index, *row[1:])

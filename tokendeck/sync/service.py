@@ -75,13 +75,14 @@ def pull(store: Store, request: dict[str, Any], *, limits: Limits | None = None)
     upto = request.get("upto")
     if upto is None:
         with store.transaction():
-            upto = store.sync.sequence()  # fixes the window: later changes wait for the next pull
+            upto = store.sync.sequence(reviews=True)  # later changes wait for the next pull
     upto = int(upto)
     if cursor > upto:
         cursor = 0  # the server was restored to an older state: send everything again
     position = Position.from_json(request.get("position"))
+    window = Window(cursor, upto, device, replica=store.sync.state().replica)
     batch, following = collect(
-        store.sync_read, Window(cursor, upto, device), position, limits or Limits(), undo=False
+        store.sync_read, window, position, limits or Limits(), undo_since=None
     )
     batch.header = {
         "protocol": PROTOCOL,

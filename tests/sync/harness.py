@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from tokendeck.collection import Collection
-from tokendeck.errors import TokenDeckError
+from tokendeck.errors import SyncError, TokenDeckError
 from tokendeck.storage.sync import local_uid
 from tokendeck.sync.client import Response
 from tokendeck.sync.protocol import INFO, PULL, PUSH
@@ -17,7 +17,8 @@ from tokendeck.sync.protocol import INFO, PULL, PUSH
 class InProcess:
     """A transport that hands each request to a server-side collection's facade methods.
 
-    ``fail`` may raise (or return True to drop the answer) to simulate a broken link.
+    ``cut`` = (n, "request" or "answer") breaks the link at the n-th request: before
+    the server sees it, or after it answered (the answer is lost).
     """
 
     url = "http://sync.test"
@@ -25,7 +26,7 @@ class InProcess:
     def __init__(self, server: Collection, clock: Callable[[], datetime]) -> None:
         self.server = server
         self.clock = clock
-        self.fail: Callable[[str, int], bool] | None = None
+        self.cut: tuple[int, str] | None = None
         self.calls = 0
         self.sent = 0
 
@@ -34,6 +35,8 @@ class InProcess:
     ) -> Response:
         self.calls += 1
         self.sent += len(body or b"")
+        if self.cut == (self.calls, "request"):
+            raise SyncError("the connection dropped before the server saw the request (test)")
         try:
             if path == INFO:
                 answer = Response(200, json.dumps(self.server.serve_sync_info()).encode())
@@ -49,10 +52,8 @@ class InProcess:
             error = {"status": exc.status, "code": exc.code, "message": exc.message,
                      "hint": exc.hint}  # fmt: skip
             answer = Response(exc.status, json.dumps({"error": error}).encode())
-        if self.fail is not None and self.fail(path, self.calls):
-            from tokendeck.errors import SyncError
-
-            raise SyncError("the connection dropped (simulated)")
+        if self.cut == (self.calls, "answer"):
+            raise SyncError("the connection dropped before the answer came back (test)")
         return answer
 
 

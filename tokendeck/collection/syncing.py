@@ -125,7 +125,11 @@ class Syncing:
         link = transport or client.HttpTransport(saved.server, saved.token)  # type: ignore[union-attr]
         try:
             return client.run(
-                self.store, link, now_ms=to_ms(now), scheduler=self.decks.scheduler, limits=limits
+                self.store,
+                link,
+                now_ms=to_ms(now),
+                scheduler=self.decks.scheduler,
+                limits=limits or _limits_from_environment(),
             )
         finally:
             self.core.forget()
@@ -174,3 +178,22 @@ class Syncing:
             NoteVersion(field, value, stamp, from_ms(at), reason)
             for field, value, stamp, at, reason in self.store.sync_write.history(note.guid)
         ]
+
+
+def _limits_from_environment() -> Limits | None:
+    """Batch sizes from ``TOKENDECK_SYNC_BATCH`` ("rows,reviews"), for slow links and tests."""
+    import os
+
+    from tokendeck.sync.outgoing import Limits
+
+    text = os.environ.get("TOKENDECK_SYNC_BATCH", "")
+    if not text:
+        return None
+    try:
+        rows, reviews = (int(part) for part in text.split(","))
+    except ValueError:
+        raise SyncError(
+            f"TOKENDECK_SYNC_BATCH={text!r} is not two numbers",
+            hint='write it like "5000,50000" (rows, reviews per batch)',
+        ) from None
+    return Limits(max(1, rows), max(1, reviews))

@@ -362,6 +362,7 @@ class _Loop:
                 "cursor": state.pulled,
                 "upto": saved.get("upto"),
                 "position": saved.get("position"),
+                "limits": [self.limits.rows, self.limits.reviews],
             }
             body = json.dumps(request).encode()
             answer = self._send(PULL, body, "application/json")

@@ -82,7 +82,7 @@ def pull(store: Store, request: dict[str, Any], *, limits: Limits | None = None)
     position = Position.from_json(request.get("position"))
     window = Window(cursor, upto, device, replica=store.sync.state().replica)
     batch, following = collect(
-        store.sync_read, window, position, limits or Limits(), undo_since=None
+        store.sync_read, window, position, limits or _asked(request), undo_since=None
     )
     batch.header = {
         "protocol": PROTOCOL,
@@ -101,3 +101,13 @@ def _device(value: Any) -> str:
             "the sync request names no valid device", hint="sync with `tokendeck sync`"
         )
     return text
+
+
+def _asked(request: dict[str, Any]) -> Limits:
+    """The batch size a client asked for ("limits": [rows, reviews]), at most the default."""
+    default = Limits()
+    try:
+        rows, reviews = (int(n) for n in request.get("limits") or ())
+    except (TypeError, ValueError):
+        return default
+    return Limits(min(max(1, rows), default.rows), min(max(1, reviews), default.reviews))

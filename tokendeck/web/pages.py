@@ -54,6 +54,7 @@ def render(request: Request, template: str, title: str, **context: Any) -> HTMLR
         app_title=settings.title,
         path=request.url.path,
         user=user if server is not None else None,
+        local_app=server is None,
         csrf_token=user.csrf if user is not None else "",
         updates=updates,
     )

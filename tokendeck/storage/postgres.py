@@ -344,7 +344,14 @@ class PostgresDatabase(Database):
         except psycopg.Error as exc:
             raise translate_error(exc, self.location) from exc
 
-    def copy_in(self, table: str, columns: Sequence[str], rows: Iterator[Params]) -> int:
+    def copy_in(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterator[Params],
+        *,
+        skip_duplicates: bool = False,
+    ) -> int:
         """Stream rows into ``table`` with ``COPY ... FROM STDIN`` (inside a transaction).
 
         PostgreSQL refuses COPY into a table under row-level security, so the rows
@@ -353,7 +360,7 @@ class PostgresDatabase(Database):
         """
         if self._conn is None:
             with self.transaction():
-                return self.copy_in(table, columns, rows)
+                return self.copy_in(table, columns, rows, skip_duplicates=skip_duplicates)
         names = ", ".join(columns)
         counted = 0
         try:
@@ -370,6 +377,8 @@ class PostgresDatabase(Database):
                     copy.write_row(row)
                     counted += 1
             move = f"INSERT INTO {table} ({names}) SELECT {names} FROM tokendeck_copy"
+            if skip_duplicates:
+                move += " ON CONFLICT DO NOTHING"
             conn.execute(move.encode())
             conn.execute(b"DROP TABLE tokendeck_copy")
         except psycopg.Error as exc:

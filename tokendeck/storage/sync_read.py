@@ -203,7 +203,7 @@ class SyncRead(Table):
         }
         rows_sync = SyncRows(self.db, self.user)
         retired = rows_sync.retired([(r[1], r[3]) for r in rows if r[2] is None])
-        named = rows_sync.name_reviews(sorted(i for i, _ in retired)) if retired else {}
+        named = rows_sync.name_reviews(sorted(retired)) if retired else {}
         out = []
         for r in rows:
             uid = (

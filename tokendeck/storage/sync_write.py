@@ -16,10 +16,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tokendeck.storage.database import POSTGRESQL
 from tokendeck.storage.rows import marks
+from tokendeck.storage.search import mark_stale
 from tokendeck.storage.table import Table
 
 Row = tuple[Any, ...]
+#: Notes in one batch from which the search index is rebuilt later rather than per note.
+_BULK_NOTES = 200
 #: Identities per lookup query (SQLite allows 32,766 parameters; a margin for the rest).
 _CHUNK = 5_000
 
@@ -204,6 +208,10 @@ class SyncWrite(Table):
             "sync_seq",
             "sync_origin",
         )
+        if self.db.dialect != POSTGRESQL and len(rows) >= _BULK_NOTES:
+            # Per-note indexing of the trigram search costs a fifth of a millisecond a note:
+            # a large batch leaves the index to be rebuilt before the next search instead.
+            mark_stale(self.db)
         self.db.copy_in("notes", columns, iter([(self.user, *row) for row in rows]))
 
     def update_note(
@@ -309,8 +317,9 @@ class SyncWrite(Table):
         return found
 
     def insert_reviews(self, rows: Sequence[Row]) -> None:
-        """New reviews: (uid, card_id, reviewed_at, rating, duration_ms, kind, state_before,
-        state_after, scheduled_days, elapsed_days, stability, difficulty, undo, round, origin)."""
+        """Reviews received: (uid, card_id, reviewed_at, rating, duration_ms, kind, state_before,
+        state_after, scheduled_days, elapsed_days, stability, difficulty, undo, round, origin);
+        those already here (by uid) are skipped."""
         columns = (
             "user_id",
             "uid",
@@ -329,7 +338,20 @@ class SyncWrite(Table):
             "sync_seq",
             "sync_origin",
         )
-        self.db.copy_in("reviews", columns, iter([(self.user, *row) for row in rows]))
+        rows_in = iter([(self.user, *row) for row in rows])
+        self.db.copy_in("reviews", columns, rows_in, skip_duplicates=True)
+
+    def newest_review_id(self) -> int:
+        """The largest local id in the review log (any user's: ids are unique across users)."""
+        return int(self.db.scalar("SELECT coalesce(max(id), 0) FROM reviews") or 0)
+
+    def reviews_after(self, review_id: int) -> list[tuple[bytes, int, int]]:
+        """This user's reviews stored after local id ``review_id``: (uid, card id, answered at)."""
+        rows = self.db.fetchall(
+            "SELECT uid, card_id, reviewed_at FROM reviews WHERE user_id=? AND id > ?",
+            (self.user, review_id),
+        )
+        return [(bytes(r[0]), r[1], r[2]) for r in rows]
 
     def insert_attempts(self, rows: Sequence[tuple[bytes, dict[str, Any]]]) -> None:
         """How received reviews were asked and graded: (review uid, attempt fields)."""

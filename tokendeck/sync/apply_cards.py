@@ -130,43 +130,53 @@ class CardsApply:
 
     # -- reviews ---------------------------------------------------------------------------
     def _add_reviews(self) -> None:
+        """Insert the reviews this replica lacks; note which cards they change.
+
+        Reviews already here are skipped by the unique index as they are inserted
+        (no lookup first: a new device downloading a million reviews asks its index
+        nothing), and those new here are read back by local id, which only grows.
+        """
         if not self.reviews:
             return
-        uids = [bytes(r[_R["uid"]]) for r in self.reviews]
-        # A card this batch created cannot have reviews here yet: no lookup for those
-        # (a new device downloading a million reviews asks nothing of its index).
-        created = {i for i, k in enumerate(self.keys) if card_key(*k) in self.created}
-        asked = [u for u, r in zip(uids, self.reviews, strict=True) if r[_R["card"]] not in created]
-        known = self.w.known_reviews(asked) if asked else {}
-        undone = self.w.tombstones("review", [u.hex() for u in uids])
+        at = _R["reviewed_at"]
+        undone = self.w.tombstones("review", [bytes(r[0]).hex() for r in self.reviews])
         seq, origin = self.ctx.marks(None)
-        orphans: list[tuple[int, str]] = []
-        rows: list[tuple[Any, ...]] = []
-        attempts: list[tuple[bytes, dict[str, Any]]] = []
-        for review, uid in zip(self.reviews, uids, strict=True):
-            if uid in known or uid.hex() in undone or uid in self.added:
-                continue
-            guid, ordinal = self.keys[int(review[_R["card"]])]
-            key = card_key(guid, ordinal)
-            card = self._card(guid, ordinal)
-            if card is not None:
-                card_id = card.id
-                if key not in self.created:
-                    at = int(review[_R["reviewed_at"]])
-                    self.changed.setdefault(card_id, (key, []))[1].append((at, uid))
-            else:  # a card deleted here or never here: its reviews are kept all the same
-                card_id = orphan_id(key)
-                orphans.append((card_id, key))
-            undo = review[_R["undo"]] if self.ctx.server else None
-            rows.append((uid, card_id, *review[_R["reviewed_at"] : _R["undo"]], undo, seq, origin))
-            self.added.add(uid)
-            if review[_R["attempt"]]:
-                attempts.append((uid, json.loads(review[_R["attempt"]])))
-        self.w.note_orphans(sorted(set(orphans)))
-        if rows:
-            self.w.insert_reviews(rows)
-            self.w.insert_attempts(attempts)
+        slots = [self._slot(guid, ordinal) for guid, ordinal in self.keys]
+        orphans = sorted({(card_id, key) for card_id, key, live in slots if not live})
+        server = self.ctx.server
+        rows = [
+            (bytes(r[0]), slots[r[1]][0], *r[at : _R["undo"]], r[_R["undo"]] if server else None,
+             seq, origin)
+            for r in self.reviews
+            if not undone or bytes(r[0]).hex() not in undone
+        ]  # fmt: skip
+        self.w.note_orphans(orphans)
+        before = self.w.newest_review_id()
+        self.w.insert_reviews(rows)
+        attempts = {bytes(r[0]): r[_R["attempt"]] for r in self.reviews if r[_R["attempt"]]}
+        if not server and not attempts:
             self.ctx.result.count("reviews", len(rows))
+            return
+        added = self.w.reviews_after(before)
+        self.ctx.result.count("reviews", len(added))
+        live = {card_id: key for card_id, key, is_live in slots if is_live}
+        for uid, card_id, answered in added:
+            self.added.add(uid)
+            key = live.get(card_id)
+            if key is not None and key not in self.created:
+                self.changed.setdefault(card_id, (key, []))[1].append((answered, uid))
+        self.w.insert_attempts(
+            [(uid, json.loads(attempts[uid])) for uid, _, _ in added if uid in attempts]
+        )
+
+    def _slot(self, guid: str, ordinal: int) -> tuple[int, str, bool]:
+        """(card id, key, live) of a card the batch's reviews name: a card here, or the
+        orphan id its reviews are kept under (a card deleted here or never here)."""
+        key = card_key(guid, ordinal)
+        card = self._card(guid, ordinal)
+        if card is not None:
+            return card.id, key, True
+        return orphan_id(key), key, False
 
     def _remove_reviews(self) -> None:
         if not self.undone:

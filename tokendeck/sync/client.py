@@ -16,6 +16,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -28,6 +29,7 @@ from tokendeck.errors import (
 )
 from tokendeck.scheduling.scheduler import Scheduler
 from tokendeck.storage import Store
+from tokendeck.storage.sync import SyncState
 from tokendeck.storage.sync_read import Window
 from tokendeck.sync import codec
 from tokendeck.sync.applying import CLIENT, REMOTE, Side
@@ -319,24 +321,32 @@ class _Loop:
             all_reviews=full,
         )
         undo_since = self.now_ms - UNDO_DAYS * 86_400_000
-        while not position.done:
-            batch, following = collect(
-                self.store.sync_read, window, position, self.limits, undo_since=undo_since
-            )
-            answer: dict[str, Any] = {}
-            if batch.size():
-                answer = self._push_batch(batch)
-            with self.store.transaction():
-                if answer.get("hlc"):
-                    self.store.sync.observe(int(answer["hlc"]))
-                saved = {"round": rnd, "upto": upto, "position": following.to_json()}
-                self._progress(push=saved)
-            position = following
+
+        def next_batch(at: Position) -> tuple[Batch, Position]:
+            return collect(self.store.sync_read, window, at, self.limits, undo_since=undo_since)
+
+        # While the server applies one batch, the next is read here (one request in flight).
+        batch, following = next_batch(position)
+        with ThreadPoolExecutor(max_workers=1) as sender:
+            while True:
+                sending = None
+                if batch.size():  # framed here: only the request runs beside the next read
+                    sending = sender.submit(self._push_body, self._frame(batch), batch)
+                upcoming = None if following.done else next_batch(following)
+                answer = sending.result() if sending is not None else {}
+                with self.store.transaction():
+                    if answer.get("hlc"):
+                        self.store.sync.observe(int(answer["hlc"]))
+                    saved = {"round": rnd, "upto": upto, "position": following.to_json()}
+                    self._progress(push=saved)
+                if upcoming is None:
+                    break
+                batch, following = upcoming
         with self.store.transaction():
             self.store.sync.update(pushed=rnd, review_mark=upto)
             self._progress(push=None, full=None)
 
-    def _push_batch(self, batch: Batch) -> dict[str, Any]:
+    def _frame(self, batch: Batch) -> bytes:
         current = self.store.sync.state()
         batch.header = {
             "protocol": self.version,
@@ -344,7 +354,10 @@ class _Loop:
             "cursor": current.pulled,
             "hlc": current.hlc,
         }
-        body = codec.encode(batch)
+        return codec.encode(batch)
+
+    def _push_body(self, body: bytes, batch: Batch) -> dict[str, Any]:
+        """Send one framed batch (in the sender thread: no database here)."""
         answer = self._send(PUSH, body, BATCH_TYPE).json()
         self.report.batches_sent += 1
         self.report.bytes_sent += len(body)
@@ -353,36 +366,47 @@ class _Loop:
         return answer
 
     def pull(self) -> None:
-        while True:
-            state = self.store.sync.state()
-            saved = state.progress.get("pull") or {}
-            request = {
-                "protocol": self.version,
-                "device": state.replica,
-                "cursor": state.pulled,
-                "upto": saved.get("upto"),
-                "position": saved.get("position"),
-                "limits": [self.limits.rows, self.limits.reviews],
-            }
-            body = json.dumps(request).encode()
-            answer = self._send(PULL, body, "application/json")
-            self.report.batches_received += 1
-            self.report.bytes_received += len(answer.body)
-            batch = codec.decode(answer.body)
-            header = batch.header
-            side = Side(CLIENT, REMOTE, state.pushed, self.now_ms, self.scheduler)
-            with self.store.transaction():
-                done = apply(self.store, batch, side)
-                if header.get("hlc"):
-                    self.store.sync.observe(int(header["hlc"]))
-                if header.get("done"):
-                    self.store.sync.update(pulled=int(header["upto"]))
-                    self._progress(pull=None)
-                else:
-                    self._progress(pull={"upto": header["upto"], "position": header["position"]})
-            self.report.add(self.report.pulled, done.added)
-            if header.get("done"):
-                return
+        state = self.store.sync.state()
+        saved = state.progress.get("pull") or {}
+        side = Side(CLIENT, REMOTE, state.pushed, self.now_ms, self.scheduler)
+        # The next batch is fetched while this one is applied (one request in flight).
+        with ThreadPoolExecutor(max_workers=1) as fetcher:
+            fetching = fetcher.submit(self._fetch, state, saved.get("upto"), saved.get("position"))
+            while True:
+                batch = codec.decode(fetching.result())
+                header = batch.header
+                done = bool(header.get("done"))
+                if not done:
+                    fetching = fetcher.submit(
+                        self._fetch, state, header["upto"], header["position"]
+                    )
+                with self.store.transaction():
+                    applied = apply(self.store, batch, side)
+                    if header.get("hlc"):
+                        self.store.sync.observe(int(header["hlc"]))
+                    if done:
+                        self.store.sync.update(pulled=int(header["upto"]))
+                        self._progress(pull=None)
+                    else:
+                        where = {"upto": header["upto"], "position": header["position"]}
+                        self._progress(pull=where)
+                self.report.add(self.report.pulled, applied.added)
+                if done:
+                    return
+
+    def _fetch(self, state: SyncState, upto: Any, position: Any) -> bytes:
+        request = {
+            "protocol": self.version,
+            "device": state.replica,
+            "cursor": state.pulled,
+            "upto": upto,
+            "position": position,
+            "limits": [self.limits.rows, self.limits.reviews],
+        }
+        answer = self._send(PULL, json.dumps(request).encode(), "application/json")
+        self.report.batches_received += 1
+        self.report.bytes_received += len(answer.body)
+        return answer.body
 
     def _send(self, path: str, body: bytes, content_type: str) -> Response:
         answer = self.transport.send("POST", path, body, content_type=content_type)

@@ -4,8 +4,8 @@ One request may carry tens of thousands of reviews, so rows are not encoded
 one by one (JSON would spend seconds per million rows on each side). Each
 table is written column by column: integers and floats as packed 64-bit
 arrays, text either as a dictionary (few distinct values, such as a review's
-kind) or joined by NUL, 16-byte review ids back to back, with a null bitmap
-where a column has any None. The frame is::
+kind) or joined by NUL, 16-byte review ids back to back, with the positions of
+the Nones where a column has any (or of the values, where most are None). The frame is::
 
     b"TDSYNC1\\n" + zstd( u32 header length, header JSON, u16 table count,
                          per table: u8 name length, name, u32 rows, columns... )
@@ -36,6 +36,8 @@ MAX_DECODED = 1 << 30
 _NATIVE_LITTLE = sys.byteorder == "little"
 # Text column encodings.
 _DICT, _JOINED, _SIZED = 0, 1, 2
+# Where a column's Nones are.
+_NO_NULLS, _LISTED, _ALL_BUT = 0, 1, 2
 _FIXED_UID = 16
 
 
@@ -52,8 +54,8 @@ def encode(batch: Batch, *, level: int = LEVEL) -> bytes:
     for table in tables:
         name = table.kind.encode()
         parts.append(struct.pack("<B", len(name)) + name + struct.pack("<I", len(table)))
-        for position, (_, kind) in enumerate(SCHEMAS[table.kind]):
-            values = [row[position] for row in table.rows]
+        columns = list(zip(*table.rows, strict=True))
+        for (_, kind), values in zip(SCHEMAS[table.kind], columns, strict=True):
             parts.append(_encode_column(kind, values))
     body = b"".join(parts)
     return MAGIC + zstandard.ZstdCompressor(level=level).compress(body)
@@ -79,39 +81,43 @@ def decode(data: bytes) -> Batch:
 
 
 # -- columns -------------------------------------------------------------------------------------
-def _encode_column(kind: str, values: list[Any]) -> bytes:
-    nulls = [v is None for v in values]
-    has_nulls = any(nulls)
-    head = struct.pack("<B", 1 if has_nulls else 0)
-    if has_nulls:
-        head += _bitmap(nulls)
+def _encode_column(kind: str, values: Sequence[Any]) -> bytes:
+    nulls = [i for i, v in enumerate(values) if v is None] if None in values else []
+    head = _null_list(nulls, len(values))
     if kind == INT:
-        return head + _packed("q", [0 if v is None else int(v) for v in values])
+        ints = values if not nulls else [0 if v is None else v for v in values]
+        return head + _packed("q", ints)
     if kind == FLOAT:
-        return head + _packed("d", [0.0 if v is None else float(v) for v in values])
+        floats = values if not nulls else [0.0 if v is None else v for v in values]
+        return head + _packed("d", floats)
     if kind == TEXT:
-        return head + _encode_text(["" if v is None else str(v) for v in values])
+        texts = values if not nulls else ["" if v is None else v for v in values]
+        return head + _encode_text(texts)
     if kind == BYTES:
-        return head + _encode_bytes([b"" if v is None else bytes(v) for v in values], nulls)
+        raw = values if not nulls else [b"" if v is None else v for v in values]
+        return head + _encode_bytes([bytes(v) for v in raw], set(nulls))
     raise ValueError(f"unknown column type {kind!r}")
 
 
-def _packed(code: str, values: list[Any]) -> bytes:
+def _null_list(nulls: list[int], n: int) -> bytes:
+    """Where a column's Nones are: none, these positions, or all but these positions."""
+    if not nulls:
+        return struct.pack("<B", _NO_NULLS)
+    if len(nulls) * 2 <= n:
+        return struct.pack("<BI", _LISTED, len(nulls)) + _packed("I", nulls)
+    nulled = set(nulls)
+    present = [i for i in range(n) if i not in nulled]
+    return struct.pack("<BI", _ALL_BUT, len(present)) + _packed("I", present)
+
+
+def _packed(code: str, values: Sequence[Any]) -> bytes:
     packed = array(code, values)
     if not _NATIVE_LITTLE:
         packed.byteswap()
     return packed.tobytes()
 
 
-def _bitmap(flags: list[bool]) -> bytes:
-    out = bytearray((len(flags) + 7) // 8)
-    for i, flag in enumerate(flags):
-        if flag:
-            out[i >> 3] |= 1 << (i & 7)
-    return bytes(out)
-
-
-def _encode_text(values: list[str]) -> bytes:
+def _encode_text(values: Sequence[str]) -> bytes:
     has_nul = "\x00" in "".join(values)
     distinct = dict.fromkeys(values)
     if not has_nul and len(distinct) <= 255 and len(values) > 2 * len(distinct):
@@ -132,8 +138,8 @@ def _encode_text(values: list[str]) -> bytes:
     )
 
 
-def _encode_bytes(values: list[bytes], nulls: list[bool]) -> bytes:
-    if all(len(v) == _FIXED_UID or null for v, null in zip(values, nulls, strict=True)):
+def _encode_bytes(values: list[bytes], nulls: set[int]) -> bytes:
+    if all(len(v) == _FIXED_UID or i in nulls for i, v in enumerate(values)):
         padded = [v if len(v) == _FIXED_UID else bytes(_FIXED_UID) for v in values]
         return struct.pack("<B", _JOINED) + b"".join(padded)
     return struct.pack("<B", _SIZED) + _packed("Q", [len(v) for v in values]) + b"".join(values)
@@ -184,8 +190,15 @@ class _Reader:
         return Table(kind, list(zip(*cols, strict=True)) if cols else [])
 
     def column(self, kind: str, n: int) -> list[Any]:
-        (has_nulls,) = self.unpack("<B")
-        nulls = self.take((n + 7) // 8) if has_nulls else b""
+        (mode,) = self.unpack("<B")
+        listed: list[int] = []
+        if mode in (_LISTED, _ALL_BUT):
+            (count,) = self.unpack("<I")
+            listed = self.packed("I", count)
+            if any(i >= n for i in listed[-1:]):
+                raise ValidationError("the sync batch's null positions are damaged")
+        elif mode != _NO_NULLS:
+            raise ValidationError("the sync batch's column is damaged")
         if kind == INT:
             values: list[Any] = self.packed("q", n)
         elif kind == FLOAT:
@@ -194,10 +207,14 @@ class _Reader:
             values = self.text(n)
         else:
             values = self.raw(n)
-        if has_nulls:
-            for i in range(n):
-                if nulls[i >> 3] & (1 << (i & 7)):
-                    values[i] = None
+        if mode == _LISTED:
+            for i in listed:
+                values[i] = None
+        elif mode == _ALL_BUT:
+            kept = [(i, values[i]) for i in listed]
+            values = [None] * n
+            for i, value in kept:
+                values[i] = value
         return values
 
     def packed(self, code: str, n: int) -> list[Any]:

@@ -183,17 +183,13 @@ def _reviews(
     live = {c.id: c for c in read.cards_by_id(card_ids)}
     _add_cards(read, window, [c for c in live.values() if window.maybe_unknown(c.seq)], out)
     gone = read.gone_card_keys([i for i in card_ids if i not in live])
-    rows = []
-    for review in found:
-        card = live.get(review.card_id)
-        if card is not None:
-            index = out.key_index(card.row[0], card.row[1])
-        elif review.card_id in gone:
-            guid, ordinal = split_card_key(gone[review.card_id])
-            index = out.key_index(guid, ordinal)
-        else:
-            continue  # a review of a card deleted before sync existed: nobody can name it
-        row = review.row
-        rows.append((row[0], index, *row[1:]))
+    index: dict[int, int] = {}  # card id -> its key's place in the batch
+    for card_id, card in live.items():
+        index[card_id] = out.key_index(card.row[0], card.row[1])
+    for card_id, key in gone.items():  # a deleted card: by the key it had
+        guid, ordinal = split_card_key(key)
+        index[card_id] = out.key_index(guid, ordinal)
+    # A review of a card deleted before sync existed has no name anywhere: it stays here.
+    rows = [(r.row[0], index[r.card_id], *r.row[1:]) for r in found if r.card_id in index]
     out.batch.add("reviews", rows)
     return budget.take(0, len(found), found[-1].id)

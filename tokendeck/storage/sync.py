@@ -10,14 +10,14 @@ triggers leave the sync's own writes alone. Reading rows is
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from tokendeck.storage.database import POSTGRESQL
 from tokendeck.storage.decks import deck_guid
 from tokendeck.storage.table import Table
 
@@ -45,19 +45,30 @@ _WRITABLE = frozenset(
 def local_uid(replica: str, review_id: int, reviewed_at: int) -> bytes:
     """The global id of a review answered on ``replica`` (stored NULL there: derived on read).
 
-    Local ids are reused after an undo, but never at the same millisecond on the
-    same replica: the three together name one answer.
+    The answer's time (48-bit ms, first, as in a UUIDv7: ids sort by time, and
+    reach the unique index at its end), 48 bits of the replica's random id, and
+    the local id. Local ids are reused after an undo, but never at the same
+    millisecond on the same replica: the three together name one answer.
     """
-    seed = f"{replica}:{int(review_id)}:{int(reviewed_at)}".encode()
-    return time_ordered(reviewed_at, hashlib.blake2b(seed, digest_size=10).digest())
+    return uid_maker(replica)(review_id, reviewed_at)
+
+
+def uid_maker(replica: str) -> Callable[[int, int], bytes]:
+    """:func:`local_uid` for one replica, as a fast function (a million reviews on a push)."""
+    middle = bytes.fromhex(replica.ljust(12, "0")[:12])
+
+    def make(review_id: int, reviewed_at: int) -> bytes:
+        return (
+            (reviewed_at & 0xFFFF_FFFF_FFFF).to_bytes(6, "big")
+            + middle
+            + (review_id & 0xFFFF_FFFF).to_bytes(4, "big")
+        )
+
+    return make
 
 
 def time_ordered(reviewed_at: int, rest: bytes) -> bytes:
-    """A 16-byte review id that starts with the answer's time (48-bit ms, as UUIDv7 does).
-
-    Reviews are written in time order, so their ids reach the unique index at its
-    end instead of at random places: a large upload or download inserts faster.
-    """
+    """A 16-byte review id that starts with the answer's time, then ``rest`` (10 bytes)."""
     return (int(reviewed_at) & 0xFFFF_FFFF_FFFF).to_bytes(6, "big") + rest[:10]
 
 
@@ -148,6 +159,24 @@ class SyncRows(Table):
             yield
         finally:
             self.db.execute("DELETE FROM sync_applying WHERE user_id=?", (self.user,))
+
+    @contextmanager
+    def batched_commits(self) -> Iterator[None]:
+        """While a client syncs: commits skip their fsync (SQLite ``synchronous=NORMAL``).
+
+        A sync commits after every batch; each fsync costs more than the batch on a
+        slow disk. What a power cut could take back is only sync work (a batch and
+        its position, together), which the next sync redoes; the caller's last
+        commit after this block, with the fsync back on, makes all of it durable.
+        """
+        if self.db.dialect == POSTGRESQL or self.db.in_transaction:
+            yield
+            return
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        try:
+            yield
+        finally:
+            self.db.execute("PRAGMA synchronous=FULL")
 
     # -- rounds ----------------------------------------------------------------------------
     def sequence(self, *, reviews: bool) -> int:

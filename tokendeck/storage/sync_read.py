@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tokendeck.storage.rows import marks
-from tokendeck.storage.sync import SyncRows, local_uid
+from tokendeck.storage.sync import SyncRows, local_uid, uid_maker
 from tokendeck.storage.table import Table
 
 Row = tuple[Any, ...]
@@ -95,12 +95,18 @@ class CardOut:
 
 
 @dataclass(frozen=True, slots=True)
-class ReviewOut:
-    """A review row as sent, without its card index (the engine numbers the batch's cards)."""
+class ReviewColumns:
+    """Reviews as sent, column by column (wire order); the card column still holds local
+    card ids, which the engine turns into the batch's card numbers."""
 
-    card_id: int
-    id: int
-    row: Row
+    ids: list[int]
+    card_ids: list[int]
+    columns: list[list[Any]]
+
+    @property
+    def last(self) -> int:
+        """The largest local id among them."""
+        return self.ids[-1]
 
 
 class SyncRead(Table):
@@ -171,11 +177,12 @@ class SyncRead(Table):
 
     def reviews(
         self, window: Window, after: int, limit: int, *, undo_since: int | None
-    ) -> list[ReviewOut]:
+    ) -> ReviewColumns | None:
         """The window's reviews after local id ``after``, by id, with their attempts.
 
         ``undo_since``: send the undo data (the card before the answer, a replay
         base on the server) of answers from then on (ms); None sends none.
+        Returned as columns (a million reviews are never a million Python objects).
         """
         since = _NEVER if undo_since is None else undo_since
         if window.local_reviews is not None:
@@ -193,26 +200,33 @@ class SyncRead(Table):
                 (since, self.user, *window.params, after, limit),
             )
         if not rows:
-            return []
+            return None
+        columns = [list(c) for c in zip(*rows, strict=True)]
+        card_ids, ids, uids, answered = columns[0], columns[1], columns[2], columns[3]
+        if None in uids:  # answered here: the id is derived (or, rarely, given now)
+            make = uid_maker(window.replica)
+            waiting = [(ids[i], answered[i]) for i, u in enumerate(uids) if u is None]
+            sync = SyncRows(self.db, self.user)
+            retired = sync.retired(waiting)
+            named = sync.name_reviews(sorted(retired)) if retired else {}
+            uids = [
+                u if u is not None else named.get(i) or make(i, at)
+                for u, i, at in zip(uids, ids, answered, strict=True)
+            ]
         attempts = {
             r[0]: json.dumps(dict(zip(_ATTEMPT_KEYS, r[1:], strict=True)))
             for r in self.db.fetchall(
                 f"SELECT {_ATTEMPT} FROM attempts WHERE user_id=? AND review_id BETWEEN ? AND ?",
-                (self.user, rows[0][1], rows[-1][1]),
+                (self.user, ids[0], ids[-1]),
             )
         }
-        rows_sync = SyncRows(self.db, self.user)
-        retired = rows_sync.retired([(r[1], r[3]) for r in rows if r[2] is None])
-        named = rows_sync.name_reviews(sorted(retired)) if retired else {}
-        out = []
-        for r in rows:
-            uid = (
-                bytes(r[2])
-                if r[2] is not None
-                else named.get(r[1]) or local_uid(window.replica, r[1], r[3])
-            )
-            out.append(ReviewOut(r[0], r[1], (uid, *r[3:14], attempts.get(r[1]))))
-        return out
+        wire = [
+            [bytes(u) for u in uids],
+            card_ids,
+            *columns[3:14],
+            [attempts.get(i) for i in ids] if attempts else [None] * len(ids),
+        ]
+        return ReviewColumns(ids, card_ids, wire)
 
     def gone_card_keys(self, card_ids: Sequence[int]) -> dict[int, str]:
         """Local id -> card key of cards that were deleted (their reviews stay)."""

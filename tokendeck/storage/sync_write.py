@@ -14,6 +14,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 from tokendeck.storage.database import POSTGRESQL
@@ -316,11 +317,11 @@ class SyncWrite(Table):
                 found[bytes(uid)] = (review_id, card_id, at, undo)
         return found
 
-    def insert_reviews(self, rows: Sequence[Row]) -> None:
-        """Reviews received: (uid, card_id, reviewed_at, rating, duration_ms, kind, state_before,
-        state_after, scheduled_days, elapsed_days, stability, difficulty, undo, round, origin);
-        those already here (by uid) are skipped."""
-        columns = (
+    def insert_reviews(self, columns: Sequence[Sequence[Any]]) -> None:
+        """Reviews received, as columns: uid, card_id, reviewed_at, rating, duration_ms, kind,
+        state_before, state_after, scheduled_days, elapsed_days, stability, difficulty, undo,
+        round, origin. Those already here (by uid) are skipped."""
+        names = (
             "user_id",
             "uid",
             "card_id",
@@ -338,8 +339,8 @@ class SyncWrite(Table):
             "sync_seq",
             "sync_origin",
         )
-        rows_in = iter([(self.user, *row) for row in rows])
-        self.db.copy_in("reviews", columns, rows_in, skip_duplicates=True)
+        rows = zip(repeat(self.user), *columns)
+        self.db.copy_in("reviews", names, rows, skip_duplicates=True)
 
     def newest_review_id(self) -> int:
         """The largest local id in the review log (any user's: ids are unique across users)."""

@@ -35,7 +35,7 @@ from tokendeck.storage.rows import card_from_snapshot, card_snapshot, from_ms, t
 from tokendeck.storage.sync_write import SCHED_VALUES, LocalCard, orphan_id, undo_json
 from tokendeck.sync.applying import MIXED, REMOTE, Context
 from tokendeck.sync.merge import dump_stamps, merge_fields, parse_stamps, survives
-from tokendeck.sync.model import CARD_FIELDS, card_key, index
+from tokendeck.sync.model import CARD_FIELDS, Table, card_key, index
 from tokendeck.sync.replay import Step, replay, schedule_of
 
 _C = index("cards")
@@ -52,7 +52,7 @@ class CardsApply:
         ctx: Context,
         rows: list[tuple[Any, ...]],
         keys: list[tuple[str, int]],
-        reviews: list[tuple[Any, ...]],
+        reviews: Table,
         undone: list[tuple[Any, ...]],
     ) -> None:
         self.ctx = ctx
@@ -135,27 +135,35 @@ class CardsApply:
         Reviews already here are skipped by the unique index as they are inserted
         (no lookup first: a new device downloading a million reviews asks its index
         nothing), and those new here are read back by local id, which only grows.
+        Reviews stay columns from the wire to the database.
         """
-        if not self.reviews:
+        if not len(self.reviews):
             return
-        at = _R["reviewed_at"]
-        undone = self.w.tombstones("review", [bytes(r[0]).hex() for r in self.reviews])
+        cols = self.reviews.columns()
+        uids = cols[_R["uid"]]
+        undone = self.w.tombstones("review", [bytes(u).hex() for u in uids])
         seq, origin = self.ctx.marks(None)
         slots = [self._slot(guid, ordinal) for guid, ordinal in self.keys]
-        orphans = sorted({(card_id, key) for card_id, key, live in slots if not live})
+        self.w.note_orphans(sorted({(card_id, key) for card_id, key, live in slots if not live}))
         server = self.ctx.server
-        rows = [
-            (bytes(r[0]), slots[r[1]][0], *r[at : _R["undo"]], r[_R["undo"]] if server else None,
-             seq, origin)
-            for r in self.reviews
-            if not undone or bytes(r[0]).hex() not in undone
-        ]  # fmt: skip
-        self.w.note_orphans(orphans)
+        count = len(uids)
+        values = [
+            uids,
+            [slots[i][0] for i in cols[_R["card"]]],
+            *cols[_R["reviewed_at"] : _R["undo"]],
+            cols[_R["undo"]] if server else [None] * count,
+            [seq] * count,
+            [origin] * count,
+        ]
+        if undone:  # undone elsewhere meanwhile: they never come back
+            keep = [i for i, u in enumerate(uids) if bytes(u).hex() not in undone]
+            values = [[col[i] for i in keep] for col in values]
         before = self.w.newest_review_id()
-        self.w.insert_reviews(rows)
-        attempts = {bytes(r[0]): r[_R["attempt"]] for r in self.reviews if r[_R["attempt"]]}
+        self.w.insert_reviews(values)
+        attempted = [i for i, a in enumerate(cols[_R["attempt"]]) if a]
+        attempts = {bytes(uids[i]): cols[_R["attempt"]][i] for i in attempted}
         if not server and not attempts:
-            self.ctx.result.count("reviews", len(rows))
+            self.ctx.result.count("reviews", len(values[0]))
             return
         added = self.w.reviews_after(before)
         self.ctx.result.count("reviews", len(added))

@@ -236,8 +236,9 @@ def run(
     full = _adopt_server(store, info)
     loop = _Loop(store, transport, version, now_ms, scheduler, limits or Limits(), report)
     try:
-        loop.push(full)
-        loop.pull()
+        with store.sync.batched_commits():
+            loop.push(full)
+            loop.pull()
     except DiskFullError as exc:
         raise DiskFullError(
             exc.message,

@@ -54,8 +54,7 @@ def encode(batch: Batch, *, level: int = LEVEL) -> bytes:
     for table in tables:
         name = table.kind.encode()
         parts.append(struct.pack("<B", len(name)) + name + struct.pack("<I", len(table)))
-        columns = list(zip(*table.rows, strict=True))
-        for (_, kind), values in zip(SCHEMAS[table.kind], columns, strict=True):
+        for (_, kind), values in zip(SCHEMAS[table.kind], table.columns(), strict=True):
             parts.append(_encode_column(kind, values))
     body = b"".join(parts)
     return MAGIC + zstandard.ZstdCompressor(level=level).compress(body)
@@ -186,8 +185,9 @@ class _Reader:
         if kind not in SCHEMAS:
             raise ValidationError(f"unknown record kind {kind!r} in the sync batch")
         (rows,) = self.unpack("<I")
-        cols = [self.column(kind_, rows) for _, kind_ in SCHEMAS[kind]]
-        return Table(kind, list(zip(*cols, strict=True)) if cols else [])
+        table = Table(kind)
+        table.add_columns([self.column(kind_, rows) for _, kind_ in SCHEMAS[kind]])
+        return table
 
     def column(self, kind: str, n: int) -> list[Any]:
         (mode,) = self.unpack("<B")

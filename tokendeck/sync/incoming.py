@@ -35,7 +35,7 @@ def apply(store: Store, batch: Batch, side: Side) -> Applied:
             ctx,
             batch.rows("cards"),
             [(guid, int(ordinal)) for guid, ordinal in batch.rows("card_keys")],
-            batch.rows("reviews"),
+            batch.table("reviews"),
             [t for t in tombstones if t[0] == "review"],
         ).run()
         apply_rows.tombstones(ctx, [t for t in tombstones if t[0] != "review"])

@@ -137,18 +137,63 @@ def split_card_key(key: str) -> tuple[str, int]:
     return guid, int(ordinal)
 
 
-@dataclass
 class Table:
-    """Rows of one record kind."""
+    """Rows of one record kind, held as rows or as columns, whichever the maker had.
 
-    kind: str
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    A million reviews go from the database to the wire and back to a database
+    as columns, never as a million row tuples built in Python; merging code that
+    wants rows gets them (built once, on first use).
+    """
+
+    def __init__(self, kind: str, rows: Sequence[tuple[Any, ...]] | None = None) -> None:
+        self.kind = kind
+        self._rows: list[tuple[Any, ...]] | None = list(rows) if rows else None
+        self._columns: list[Sequence[Any]] | None = None
+        self._parts: list[tuple[str, Any]] = [("rows", self._rows)] if rows else []
+        self._length = len(rows) if rows else 0
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return self._length
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         return iter(self.rows)
+
+    def add_rows(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Append rows."""
+        if rows:
+            self._parts.append(("rows", list(rows)))
+            self._length += len(rows)
+            self._rows = self._columns = None
+
+    def add_columns(self, columns: Sequence[Sequence[Any]]) -> None:
+        """Append rows given as columns (one sequence per column, all of one length)."""
+        if columns and len(columns[0]):
+            if len(columns) != len(SCHEMAS[self.kind]):
+                raise ValueError(f"{self.kind} has {len(SCHEMAS[self.kind])} columns")
+            self._parts.append(("columns", list(columns)))
+            self._length += len(columns[0])
+            self._rows = self._columns = None
+
+    @property
+    def rows(self) -> list[tuple[Any, ...]]:
+        """Every row as a tuple."""
+        if self._rows is None:
+            out: list[tuple[Any, ...]] = []
+            for form, part in self._parts:
+                out.extend(part if form == "rows" else zip(*part, strict=True))
+            self._rows = out
+        return self._rows
+
+    def columns(self) -> list[Sequence[Any]]:
+        """Every column as a sequence (empty sequences for an empty table)."""
+        if self._columns is None:
+            if len(self._parts) == 1 and self._parts[0][0] == "columns":
+                self._columns = self._parts[0][1]
+            elif self._length:
+                self._columns = [list(c) for c in zip(*self.rows, strict=True)]
+            else:
+                self._columns = [[] for _ in SCHEMAS[self.kind]]
+        return self._columns
 
 
 @dataclass
@@ -172,7 +217,11 @@ class Batch:
 
     def add(self, kind: str, rows: Sequence[tuple[Any, ...]]) -> None:
         """Append rows of ``kind``."""
-        self.table(kind).rows.extend(rows)
+        self.table(kind).add_rows(rows)
+
+    def add_columns(self, kind: str, columns: Sequence[Sequence[Any]]) -> None:
+        """Append rows of ``kind`` given as columns."""
+        self.table(kind).add_columns(columns)
 
     def rows(self, kind: str) -> list[tuple[Any, ...]]:
         """The rows of ``kind`` (empty when absent)."""

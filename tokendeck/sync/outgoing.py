@@ -177,9 +177,9 @@ def _reviews(
     """The window's reviews, each naming its card by key (a card of the batch, or one the
     receiver already has, or a deleted one: by its tombstone)."""
     found = read.reviews(window, after, budget.reviews, undo_since=undo_since)
-    if not found:
+    if found is None:
         return None
-    card_ids = sorted({r.card_id for r in found})
+    card_ids = sorted(set(found.card_ids))
     live = {c.id: c for c in read.cards_by_id(card_ids)}
     _add_cards(read, window, [c for c in live.values() if window.maybe_unknown(c.seq)], out)
     gone = read.gone_card_keys([i for i in card_ids if i not in live])
@@ -189,7 +189,11 @@ def _reviews(
     for card_id, key in gone.items():  # a deleted card: by the key it had
         guid, ordinal = split_card_key(key)
         index[card_id] = out.key_index(guid, ordinal)
-    # A review of a card deleted before sync existed has no name anywhere: it stays here.
-    rows = [(r.row[0], index[r.card_id], *r.row[1:]) for r in found if r.card_id in index]
-    out.batch.add("reviews", rows)
-    return budget.take(0, len(found), found[-1].id)
+    columns = found.columns
+    if len(index) < len(card_ids):
+        # A review of a card deleted before sync existed has no name anywhere: it stays here.
+        keep = [i for i, c in enumerate(found.card_ids) if c in index]
+        columns = [[col[i] for i in keep] for col in columns]
+    columns[1] = [index[c] for c in columns[1]]
+    out.batch.add_columns("reviews", columns)
+    return budget.take(0, len(found.ids), found.last)

@@ -50,19 +50,34 @@ def decks(as_json: bool) -> None:
 @click.option("--due", is_flag=True, help="Only cards due today.")
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most N cards (default: all).")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option(
+    "--render",
+    is_flag=True,
+    help="With --json: add note_guid, ord, question_html and answer_html (as the study page "
+    "shows them).",
+)
 def cards(
-    deck: str | None, query: str, tag: str | None, due: bool, limit: int | None, as_json: bool
+    deck: str | None,
+    query: str,
+    tag: str | None,
+    due: bool,
+    limit: int | None,
+    as_json: bool,
+    render: bool,
 ) -> None:
     """List every card that matches (no silent cap; use --limit to cut).
 
     \b
-    Example:
+    Examples:
       tokendeck cards --search diffusion --tag model
+      tokendeck cards --deck Geography --json --render
     """
+    if render and not as_json:
+        raise click.UsageError("--render adds HTML to the JSON rows: add --json")
     col, now = state().collection(), state().now()
     found = col.find_cards(query, now=now, deck=deck, tag=tag, due=due, limit=limit)
     if as_json:
-        echo_json([card_dict(v) for v in found])
+        echo_json([card_dict(v, rendered=render) for v in found])
         return
     rows = [
         (

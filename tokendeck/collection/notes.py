@@ -9,10 +9,11 @@ from typing import Any
 
 from tokendeck.collection.core import Core
 from tokendeck.collection.decks import Decks
+from tokendeck.collection.faces import Faces
 from tokendeck.domain import search as search_lang
 from tokendeck.domain.cards import Card, CardState, CardView
 from tokendeck.domain.decks import DEFAULT_DECK, Deck
-from tokendeck.domain.notes import Note, card_ordinals, check_kind, new_guid, normalise_tags, render
+from tokendeck.domain.notes import Note, card_ordinals, check_kind, new_guid, normalise_tags
 from tokendeck.errors import NotFoundError, ValidationError
 from tokendeck.storage.rows import to_ms
 
@@ -24,6 +25,7 @@ class Notes:
         self.core = core
         self.store = core.store
         self.decks = decks
+        self.faces = Faces(core)
 
     # -- notes -----------------------------------------------------------------------------
     def add(
@@ -155,8 +157,8 @@ class Notes:
         return self.view(self.card_state(card_id))
 
     def view(self, card: Card) -> CardView:
-        """Wrap a card with its note, deck name and rendered text."""
-        return _view(card, self.get(card.note_id), self.decks.name(card.deck_id))
+        """Wrap a card with its note, deck name and what it shows."""
+        return self.faces.view(card, self.get(card.note_id), self.decks.name(card.deck_id))
 
     def cards_of_note(self, note_id: int) -> list[Card]:
         """All cards of a note."""
@@ -205,7 +207,8 @@ class Notes:
             where, params, order=order, limit=limit, offset=offset
         )
         names = {d.id: d.name for d in self.decks.all()}  # one query, not one per card
-        return [_view(c, n, names.get(c.deck_id, DEFAULT_DECK)) for c, n in found]
+        view = self.faces.view
+        return [view(c, n, names.get(c.deck_id, DEFAULT_DECK)) for c, n in found]
 
     def find_ids(
         self, query: str = "", *, now: datetime, deck: str | int | None = None, order: str = "due"
@@ -252,11 +255,6 @@ class Notes:
         today = calendar.today(now)
         end = to_ms(calendar.end_of_today(now))
         return self.store.search.where(parsed, deck_ids, today.toordinal(), end)
-
-
-def _view(card: Card, note: Note, deck_name: str) -> CardView:
-    question, answer = render(note.kind, note.front, note.back, card.ordinal)
-    return CardView(card, note, deck_name, question, answer)
 
 
 def _require_text(front: str, back: str) -> None:

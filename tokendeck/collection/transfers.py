@@ -41,6 +41,7 @@ class Transfers:
         front for formats without ids): ``update``, ``duplicate`` or ``skip``;
         ``deck`` puts every card into that deck.
         """
+        from tokendeck.rendering import card_ordinals
         from tokendeck.transfer.importing import apply_package
 
         try:
@@ -52,6 +53,9 @@ class Transfers:
                 media_dir=self.core.media_dir(),
                 mode=mode,
                 deck=deck,
+                card_ordinals=lambda note_type, fields, tags: card_ordinals(
+                    note_type, fields, tags=tags
+                ),
             )
         finally:
             self.core.forget()

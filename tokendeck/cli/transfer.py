@@ -205,7 +205,11 @@ def _report(result: Any, file: Path, format_name: str, as_json: bool) -> None:
 
 @click.command("export")
 @click.option("--deck", help="Only this deck and its subdecks (default: everything).")
-@click.option("--format", "fmt", help="csv, markdown, quizlet, apkg or backup (default: from -o).")
+@click.option(
+    "--format",
+    "fmt",
+    help="csv, markdown, quizlet, apkg, colpkg, html or backup (default: from -o).",
+)
 @click.option(
     "-o", "--output", "output", required=True, help="File to write; '-' writes to standard output."
 )
@@ -234,7 +238,9 @@ def export_command(
 
     name = fmt or (registry.guess_export_format(Path(output)) if output != "-" else None)
     if name is None:
-        raise ValidationError("which format?", hint="add --format csv|markdown|quizlet|apkg|backup")
+        raise ValidationError(
+            "which format?", hint="add --format csv|markdown|quizlet|apkg|colpkg|html|backup"
+        )
     chosen = registry.for_export(name)
     col = state().collection()
     options = WriteOptions(separator=separator, row_separator=row_separator)
@@ -244,6 +250,7 @@ def export_command(
             with_scheduling=not no_scheduling,
             full=chosen.name == "backup",
             bulk_history=chosen.bulk_history,
+            with_media=chosen.media,
         )
         if output == "-":
             data = registry.write_bytes(package, chosen.name, options)

@@ -17,6 +17,9 @@ is used when the media folder has it.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from pathlib import Path
 
 from tokendeck.collection.core import Core
@@ -67,8 +70,40 @@ def markdown_face(view: CardView) -> CardFace:
     )
 
 
+#: Faces rendered lately, by everything that goes into them: the web app shows the same
+#: cards again and again (a browse page, the card page, the study page), and an Anki
+#: card takes a millisecond or two to render.
+_RECENT: OrderedDict[Hashable, CardFace] = OrderedDict()
+_RECENT_SIZE = 4096
+_RECENT_LOCK = threading.Lock()
+
+
 def html_face(view: CardView, note_type: NoteType, media_dir: Path) -> CardFace:
-    """A note's card rendered through its note type, as Anki renders it."""
+    """A note's card rendered through its note type, as Anki renders it (cached)."""
+    note, card = view.note, view.card
+    key = (
+        str(media_dir),
+        note_type,
+        tuple(note.fields.items()),
+        note.tags,
+        card.id,
+        card.ordinal,
+        view.deck_name,
+    )
+    with _RECENT_LOCK:
+        found = _RECENT.get(key)
+        if found is not None:
+            _RECENT.move_to_end(key)
+            return found
+    face = _render_html_face(view, note_type, media_dir)
+    with _RECENT_LOCK:
+        _RECENT[key] = face
+        if len(_RECENT) > _RECENT_SIZE:
+            _RECENT.popitem(last=False)
+    return face
+
+
+def _render_html_face(view: CardView, note_type: NoteType, media_dir: Path) -> CardFace:
     from tokendeck.rendering import CardInfo, MediaAccess, render_card, terminal_text
     from tokendeck.rendering.media import page_url
 

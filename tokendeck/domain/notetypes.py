@@ -9,6 +9,8 @@ shape :mod:`tokendeck.rendering` renders (``NoteTypeLike``).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -84,3 +86,24 @@ def check_format(text: str) -> str:
     if text not in NOTE_FORMATS:
         raise ValidationError(f"unknown note format {text!r}", hint="use markdown or html")
     return text
+
+
+_REFERENCE = re.compile(r"\{\{([^#/^!}][^}]*)\}\}")
+
+
+def flatten(note_type: NoteType, fields: Mapping[str, str]) -> tuple[str, str]:
+    """A note's front and back as search, grading and quizzes read them.
+
+    The front is the first field; the back joins (with ``<br>``) the other
+    fields the templates show, as the Anki reader flattens a note it imports.
+    """
+    names = note_type.field_names
+    front = fields.get(names[0], "") if names else ""
+    shown = {
+        ref.rsplit(":", 1)[-1].strip()
+        for template in note_type.templates
+        for ref in _REFERENCE.findall(template.question + template.answer)
+    }
+    rest = [n for n in names[1:] if n in shown] or list(names[1:])
+    back = "<br>".join(fields.get(n, "") for n in rest if fields.get(n, ""))
+    return front, back

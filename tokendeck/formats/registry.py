@@ -22,6 +22,8 @@ from tokendeck.transfer.package import Package
 _HEAD_BYTES = 64 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"
 _ANKI_MEMBERS = ("collection.anki21b", "collection.anki21", "collection.anki2")
+#: Anki packages: a deck (.apkg) or a whole collection (.colpkg), written alike.
+_ANKI_FORMATS = ("apkg", "colpkg")
 _ANKI_HEADERS = ("#separator:", "#html:", "#columns:", "#notetype", "#deck", "#tags", "#guid")
 
 
@@ -41,6 +43,8 @@ class Format:
     #: The writer takes the review log as Package.history (a ReviewSource over the
     #: collection file), so exports ask for it in that form.
     bulk_history: bool = False
+    #: The file carries media: exports include every file the notes use.
+    media: bool = False
 
     def load(self) -> Any:
         """The format's module (imported on first use)."""
@@ -60,12 +64,15 @@ FORMATS: tuple[Format, ...] = (
     Format("rawnotes", "tokendeck.formats.rawnotes",
            "Raw notes: a term or question line, then its definition (import only)",
            (".txt",), "text/plain", can_export=False),
-    Format("apkg", "tokendeck.formats.anki", "Anki deck package",
-           (".apkg",), "application/octet-stream", archive=True, bulk_history=True),
-    Format("colpkg", "tokendeck.formats.anki", "Anki collection package (import only)",
-           (".colpkg",), "application/octet-stream", can_export=False, archive=True),
+    Format("apkg", "tokendeck.formats.anki", "Anki deck package (with media)",
+           (".apkg",), "application/octet-stream", archive=True, bulk_history=True, media=True),
+    Format("colpkg", "tokendeck.formats.anki", "Anki collection package (with media)",
+           (".colpkg",), "application/octet-stream", archive=True, bulk_history=True, media=True),
     Format("backup", "tokendeck.formats.backup", "TokenDeck JSON backup (zip with media)",
-           (".zip",), "application/zip", archive=True),
+           (".zip",), "application/zip", archive=True, media=True),
+    Format("html", "tokendeck.formats.html",
+           "Printable HTML page of every card, as studied (export only)",
+           (".html", ".htm"), "text/html", can_import=False, media=True),
 )  # fmt: skip
 
 #: Other names people type for a format.
@@ -231,7 +238,7 @@ def write_bytes(package: Package, format: str, options: WriteOptions | None = No
     """The bytes of ``package`` written in ``format``."""
     fmt = for_export(format)
     module = fmt.load()
-    if fmt.name == "apkg":
+    if fmt.name in _ANKI_FORMATS:
         data: bytes = module.to_bytes(package, options=options)
     else:
         data = module.write(package, options)
@@ -244,7 +251,7 @@ def write_file(
     """Write ``package`` to ``path`` in ``format``, replacing it only when complete."""
     fmt = for_export(format)
     path = Path(path)
-    if fmt.name == "apkg":
+    if fmt.name in _ANKI_FORMATS:
         fmt.load().write(package, path, options=options)
         return
     partial = path.with_name(path.name + ".partial")

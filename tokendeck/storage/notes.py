@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tokendeck.domain.notes import Note
+from tokendeck.storage.database import Row
 from tokendeck.storage.rows import NOTE_COLUMNS, note_from_row, note_params
 from tokendeck.storage.table import Table
 
@@ -57,10 +58,11 @@ class Notes(Table):
             (self.user,),
         )
 
-    def media_texts(self) -> list[tuple[int, str, str, str, str]]:
-        """(id, format, front, back, fields) of every note: the text media are named in."""
+    def media_texts(self) -> list[Row]:
+        """(id, format, front, back, fields, note_type_id) of every note: where media are named."""
         return self.db.fetchall(
-            "SELECT id, format, front, back, fields FROM notes WHERE user_id=? ORDER BY id",
+            "SELECT id, format, front, back, fields, note_type_id FROM notes WHERE user_id=?"
+            " ORDER BY id",
             (self.user,),
         )
 

@@ -108,6 +108,9 @@ class NoteUpdate(_Strict):
     back: str | None = Field(default=None, max_length=100_000)
     tags: list[str] | None = None
     accepted: list[str] | None = None
+    fields: dict[str, str] | None = Field(
+        default=None, description="a note from Anki: its fields by name (only those given change)"
+    )
 
 
 class NoteOut(BaseModel):
@@ -120,6 +123,11 @@ class NoteOut(BaseModel):
     accepted: list[str]
     created_at: datetime | None
     modified_at: datetime | None
+    format: Literal["markdown", "html"] = "markdown"
+    note_type_id: int | None = None
+    fields: dict[str, str] = Field(
+        default={}, description="a note from Anki: every field of its note type, in order"
+    )
 
 
 class CardOut(BaseModel):
@@ -142,6 +150,18 @@ class CardOut(BaseModel):
     back_html: str
     tags: list[str]
     note: NoteOut
+    format: Literal["markdown", "html"] = Field(
+        default="markdown", description="html: rendered through its Anki note type"
+    )
+    whole_answer: bool = Field(
+        default=False,
+        description="back_html is the whole answer side (it repeats the question): show it "
+        "instead of front_html, not below it",
+    )
+    css: str = Field(
+        default="", description="the note type's stylesheet, scoped to elements of class td-card"
+    )
+    macros: dict[str, str] = Field(default={}, description="TeX macros for KaTeX")
 
 
 class CardList(BaseModel):
@@ -236,6 +256,18 @@ class UndoOut(BaseModel):
 
 
 # -- import / export, settings ------------------------------------------------------------
+
+
+class MissingMediaOut(BaseModel):
+    name: str
+    note_ids: list[int] = Field(description="the notes that name the file")
+
+
+class MediaCheckOut(BaseModel):
+    missing: list[MissingMediaOut] = Field(description="named by notes, not in the media folder")
+    unused: list[str] = Field(description="in the media folder, named by nothing")
+    files: int = Field(description="files in the media folder")
+    used: int = Field(description="distinct files the notes name")
 
 
 class FormatOut(BaseModel):

@@ -21,6 +21,7 @@ def api_router() -> APIRouter:
     from tokendeck.web.api import (
         cards,
         decks,
+        media,
         notes,
         quiz,
         settings,
@@ -31,6 +32,7 @@ def api_router() -> APIRouter:
     )
 
     router = APIRouter(prefix="/api/v1", responses=ERRORS)
-    for module in (decks, notes, cards, study, transfer, stats, simulation, settings, quiz):
+    modules = (decks, notes, cards, study, transfer, media, stats, simulation, settings, quiz)
+    for module in modules:
         router.include_router(module.router)
     return router

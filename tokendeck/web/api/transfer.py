@@ -115,9 +115,16 @@ async def export(
     deck: str | None = None,
     scheduling: bool = True,
 ) -> Response:
-    """Download the collection (or one deck) in a format."""
-    bulk = registry.get(format).bulk_history
-    package = col.export_package(deck, with_scheduling=scheduling, bulk_history=bulk)
-    data, filename, media_type = export_bytes(package, format, deck)
+    """Download the collection (or one deck: ``deck``; empty means the whole collection)."""
+    chosen = registry.for_export(format)
+    deck = deck or None  # the page's "Whole collection" sends an empty deck
+    package = col.export_package(
+        deck,
+        with_scheduling=scheduling,
+        full=chosen.name == "backup",
+        bulk_history=chosen.bulk_history,
+        with_media=chosen.media,
+    )
+    data, filename, media_type = export_bytes(package, chosen.name, deck)
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(content=data, media_type=media_type, headers=headers)

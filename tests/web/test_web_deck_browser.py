@@ -77,7 +77,7 @@ def test_a_sound_is_playable_on_the_card_page(page: Any) -> None:
           const answer = await fetch(audio.src);
           const loaded = new Promise((done, failed) => {
             audio.addEventListener('loadedmetadata', () => done(audio.duration), { once: true });
-            audio.addEventListener('error', () => failed(String(audio.error?.code)), { once: true });
+            audio.addEventListener('error', () => failed(audio.error?.code), { once: true });
           });
           audio.preload = 'auto';
           audio.load();

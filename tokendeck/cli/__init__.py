@@ -47,6 +47,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "lint": "quiz:lint",
     "related": "quiz:related",
     "grade": "grade:grade",
+    "media": "media:media",
 }
 
 

@@ -90,7 +90,9 @@ def test_names_and_aliases() -> None:
         "quizlet",
         "markdown",
         "apkg",
+        "colpkg",
         "backup",
+        "html",
     }
 
 

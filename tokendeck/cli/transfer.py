@@ -131,6 +131,10 @@ def import_command(
 
     options = _read_options(deck, separator, row_separator, tags)
     fmt = fmt or ("quizlet" if row_separator else None)  # only Quizlet text has rows to split
+    if fmt is None:
+        guessed = registry.guess_file(file)
+        if not guessed.sure:
+            _unsure(file, guessed, refuse=not dry_run)
     with progress(f"Reading {file.name}"):
         found, package = registry.read_file(file, format=fmt, options=options)
     if dry_run:
@@ -143,6 +147,22 @@ def import_command(
     with progress(f"Importing {file.name}"):
         result = col.import_package(package, now=now, mode=mode, deck=deck)
     _report(result, file, found.name, as_json)
+
+
+def _unsure(file: Path, guessed: Any, *, refuse: bool) -> None:
+    """A guess below confidence: name the choices (and what each gives); refuse to import."""
+    from tokendeck.errors import ValidationError
+    from tokendeck.formats import registry
+
+    choices = registry.readings(file.read_bytes(), file.name, guessed)
+    said = "; ".join(c.describe() for c in choices)
+    message = f"cannot tell how {file.name} is laid out ({guessed.reason}): as {said}"
+    if refuse:
+        options = " or ".join(c.option() for c in choices if c.error is None)
+        raise ValidationError(
+            message, hint=f"choose with {options or '--format'} (add --dry-run to look first)"
+        )
+    click.echo(f"Warning: {message}; showing {guessed.format}", err=True)
 
 
 def _preview(package: Package, format_name: str, as_json: bool) -> None:

@@ -7,6 +7,7 @@ it lands whole or not at all.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -283,7 +284,9 @@ class _Matcher:
 
     A collection note is matched at most once per import: a second note of the
     same file that would match it (two notes sharing a GUID, two rows with one
-    front) is added as a note of its own, so one file's notes are never merged.
+    front) is a note of its own, so one file's notes are never merged. The n-th
+    note of a file to share a GUID is stored under a GUID derived from it and n,
+    so importing the same file again finds every one of them again.
     """
 
     def __init__(self, store: Store, package: Package, mode: str) -> None:
@@ -293,11 +296,20 @@ class _Matcher:
         self.fronts = store.bulk.front_index() if by_text else {}
         self.sources = _source_index(store, package.source) if by_text else {}
         self.claimed: set[int] = set()
+        self.seen: dict[str, int] = {}
         self.shared = 0
+        #: The GUID the note just looked up is stored under if it is new.
+        self.guid: str | None = None
 
     def find(self, record: NoteRecord) -> int | None:
         """The id of the note ``record`` is, _ALREADY, or None for a new note."""
-        found = self.guids.get(record.guid) if record.guid else None
+        self.guid = record.guid
+        if record.guid:
+            count = self.seen[record.guid] = self.seen.get(record.guid, 0) + 1
+            if count > 1:  # the same GUID again in one file: a note of its own
+                self.shared += 1
+                self.guid = _derived_guid(record.guid, count)
+        found = self.guids.get(self.guid) if self.guid else None
         if found is None and self.rule == "front":
             found = self.sources.get(_key(record.front))
             if found is not None:
@@ -313,12 +325,18 @@ class _Matcher:
         """``note_id`` has been matched (or added) by this import."""
         self.claimed.add(note_id)
 
-    def new_guid(self, record: NoteRecord, note_id: int, fresh: Iterator[str]) -> str:
-        """The GUID a new note is stored under: its own unless taken."""
-        if record.guid and record.guid not in self.guids:
-            self.guids[record.guid] = note_id
-            return record.guid
+    def new_guid(self, note_id: int, fresh: Iterator[str]) -> str:
+        """The GUID the note just looked up is stored under: its own unless taken."""
+        if self.guid and self.guid not in self.guids:
+            self.guids[self.guid] = note_id
+            return self.guid
         return next(fresh)  # unique already: no need to remember it
+
+
+def _derived_guid(guid: str, count: int) -> str:
+    """The GUID the ``count``-th note of a file to share ``guid`` is stored under."""
+    digest = hashlib.sha1(f"{guid}\x1f{count}".encode(), usedforsecurity=False)
+    return digest.hexdigest()[:20]
 
 
 def _key(text: str) -> str:
@@ -364,7 +382,7 @@ def _plan(context: _Context, result: ImportResult) -> _Plan:
             matcher.claim(existing)
             result.updated += 1
             continue
-        guid = matcher.new_guid(record, next_note, fresh)
+        guid = matcher.new_guid(next_note, fresh)
         matcher.claim(next_note)
         plan.notes.append(rows.new_note(next_note, guid, record, *stored_as))
         deck_id = context.decks.id(record.deck)
@@ -382,8 +400,8 @@ def _plan(context: _Context, result: ImportResult) -> _Plan:
     result.decks = context.decks.created
     if matcher.shared:
         result.warnings.append(
-            f"{matcher.shared} note(s) of this file matched a note another of its notes had "
-            "matched already (a shared GUID or front); each was kept as a note of its own"
+            f"{matcher.shared} note(s) of this file share a GUID (or a front) with another of "
+            "its notes; each was kept as a note of its own"
         )
     return plan
 

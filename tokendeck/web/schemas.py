@@ -287,12 +287,31 @@ class ImportNoteOut(BaseModel):
     line: int | None
 
 
+class ImportChoiceOut(BaseModel):
+    """What the file gives when read as one format (with one separator)."""
+
+    format: str
+    separator: str | None
+    description: str
+    note_count: int
+    front: str = Field(description="the first note's front")
+    back: str = Field(description="the first note's back")
+    error: str | None = Field(description="why it cannot be read this way")
+
+
 class ImportPreviewOut(BaseModel):
     format: str
     note_count: int
     decks: list[str]
     notes: list[ImportNoteOut]
     warnings: list[str]
+    confidence: float = Field(default=1.0, description="how sure the format guess is (0..1)")
+    sure: bool = Field(default=True, description="false: ask which format before importing")
+    separator: str | None = Field(default=None, description="the separator read with")
+    choices: list[ImportChoiceOut] = Field(
+        default=[], description="a guessed format's alternatives, each read in full"
+    )
+    note_types: list[str] = Field(default=[], description="note types the file brings")
 
 
 class ImportResultOut(BaseModel):

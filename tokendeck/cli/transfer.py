@@ -212,13 +212,21 @@ def _report(result: Any, file: Path, format_name: str, as_json: bool) -> None:
     if as_json:
         echo_json({"format": format_name, **asdict(result)})
         return
+    already = f", {result.already} already here" if result.already else ""
     click.echo(
         f"Imported {file.name} ({format_name}): {result.added} added, {result.updated} updated, "
-        f"{result.skipped} skipped; {result.cards} card(s), {result.reviews} review(s)"
+        f"{result.skipped} skipped{already}; {result.cards} card(s), {result.reviews} review(s)"
         + (f", {result.media} media file(s)" if result.media else "")
     )
+    if result.already:
+        click.echo(
+            f"{result.already} entr{'y is' if result.already == 1 else 'ies are'} already here: "
+            "notes made from this file's headings (the built-in deck's, for its seed notes)"
+        )
     if result.decks:
         click.echo(f"New deck(s): {', '.join(result.decks)}")
+    for name, what in result.note_types.items():
+        click.echo(f"Note type {name}: {what}")
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
 

@@ -118,7 +118,7 @@ _REFERENCE = re.compile(
     r"""(?P<attr>\b(?:src|data)\s*=\s*)(?P<q>["']?)(?P<a>[^"'\s>]+|(?<=["'])[^"']*)(?P=q)"""
     r"""|(?P<sound>\[sound:)(?P<s>[^\]]+)\]"""
     r"""|(?P<url>url\(\s*)(?P<uq>["']?)(?P<u>[^"')]+)(?P=uq)(?P<ue>\s*\))"""
-    r"""|(?P<md>\]\()(?P<m>[^)\s]+)(?P<me>(?:\s+"[^"]*")?\))""",
+    r"""|(?P<md>\]\()(?:<(?P<mb>[^>]+)>|(?P<m>[^)\s]+))(?P<me>(?:\s+"[^"]*")?\))""",
     re.IGNORECASE,
 )
 
@@ -150,6 +150,9 @@ def rewrite_references(text: str, renamed: dict[str, str]) -> str:
                 if new is None
                 else f"{match.group('url')}{quote}{new}{quote}{match.group('ue')}"
             )
+        if match.group("mb") is not None:  # ![alt](<name with spaces>)
+            new = new_name(match.group("mb"))
+            return match.group(0) if new is None else f"](<{new}>{match.group('me')}"
         new = new_name(match.group("m"))
         return match.group(0) if new is None else f"]({new}{match.group('me')}"
 

@@ -18,7 +18,6 @@ collection's note type of that name if it has one, or creates it.
 from __future__ import annotations
 
 import csv
-import html
 import io
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -27,9 +26,10 @@ from itertools import chain, count
 from operator import methodcaller
 
 from tokendeck.errors import ImportFormatError, ValidationError
+from tokendeck.formats import csvtypes
 from tokendeck.formats.options import ReadOptions, WriteOptions, decode_text
 from tokendeck.transfer.collector import collector_paused
-from tokendeck.transfer.package import NoteRecord, NoteTypeRecord, Package, TemplateRecord
+from tokendeck.transfer.package import NoteRecord, NoteTypeRecord, Package
 
 #: Anki's names for ``#separator:``, and the literal characters also accepted.
 SEPARATOR_NAMES = {
@@ -435,24 +435,16 @@ def _own_type_note(
     deck: str,
     guid: str,
 ) -> NoteRecord:
-    """A note of a note type of the user's own (Anki's text export names it, nothing more).
-
-    Its fields are the row's field columns in order; the note type itself is made up
-    from them (:func:`_made_up_type`), and at import a note type of that name already
-    in the collection is used instead.
-    """
+    """A note of a note type of the deck's own (see :mod:`tokendeck.formats.csvtypes`)."""
     indexes = [columns.front, *columns.back]
-    note_type = defaults.types.get(name)
-    if note_type is None:
-        note_type = defaults.types[name] = _made_up_type(name, columns, record)
     values = [record[i] if i < len(record) else "" for i in indexes]
-    if not defaults.html:  # plain text: shown as written
-        values = [html.escape(v, quote=False).replace("\n", "<br>") for v in values]
-    fields = dict(zip(note_type.field_names, values, strict=False))
-    rest = [v for v in values[1:] if v]
+    named = columns.names != [f"Field {i + 1}" for i in range(columns.width)]
+    labels = [columns.names[i] for i in indexes] if named else None
+    fields, note_type = csvtypes.fields_of(name, values, labels, defaults.types, defaults.html)
+    texts = list(fields.values())
     return NoteRecord(
-        front=values[0],
-        back="<br>".join(rest),
+        front=texts[0] if texts else "",
+        back="<br>".join(v for v in texts[1:] if v),
         deck=deck or defaults.deck,
         kind="cloze" if note_type.kind == "cloze" else "basic",
         guid=guid or None,
@@ -462,29 +454,6 @@ def _own_type_note(
         line=line,
         note_type=name,
         format="html",
-    )
-
-
-def _made_up_type(name: str, columns: _Columns, record: list[str]) -> NoteTypeRecord:
-    """A note type for ``name`` from the file's columns: its fields are named by a
-    ``#columns:`` line or a header row, else "Field 1", "Field 2"...; one card shows the
-    first field and answers with the others (a cloze card if the first holds clozes)."""
-    indexes = [columns.front, *columns.back]
-    named = columns.names != [f"Field {i + 1}" for i in range(columns.width)]
-    names = [columns.names[i] if named else f"Field {n}" for n, i in enumerate(indexes, 1)]
-    names = [n or f"Field {k}" for k, n in enumerate(names, 1)]
-    first = record[columns.front] if columns.front < len(record) else ""
-    cloze = "{{c" in first and "cloze" in name.lower()
-    question = f"{{{{cloze:{names[0]}}}}}" if cloze else f"{{{{{names[0]}}}}}"
-    # Each other field on a line of its own, only when it has text.
-    shown = "".join(f"{{{{#{n}}}}}<div>{{{{{n}}}}}</div>{{{{/{n}}}}}" for n in names[1:])
-    answer = (question if cloze else "{{FrontSide}}<hr id=answer>") + shown
-    return NoteTypeRecord(
-        name=name,
-        field_names=names,
-        templates=[TemplateRecord("Card 1", question, answer)],
-        kind="cloze" if cloze else "standard",
-        inferred=True,
     )
 
 

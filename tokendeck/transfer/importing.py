@@ -7,12 +7,10 @@ it lands whole or not at all.
 
 from __future__ import annotations
 
-import hashlib
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from tokendeck import progress
@@ -29,6 +27,7 @@ from tokendeck.transfer import media as import_media
 from tokendeck.transfer import notetypes
 from tokendeck.transfer.collector import collector_paused
 from tokendeck.transfer.history import rebuild_memory
+from tokendeck.transfer.matching import ALREADY, Matcher
 from tokendeck.transfer.media import safe_media_name
 from tokendeck.transfer.package import (
     MATCH_RULES,
@@ -154,9 +153,9 @@ def apply_package(
     """
     validate(package, mode)
     result = ImportResult(warnings=list(package.warnings))
-    staged = import_media.stage(media_dir, package.media)
+    staged = import_media.plan(media_dir, package.media)
+    import_media.follow_renames(package, staged.renamed)  # before the notes are planned
     try:
-        import_media.follow_renames(package, staged.renamed)
         # Nothing an import builds is garbage until it is written (bulk.py says why), and
         # every id it writes is its own (so foreign keys go unchecked: database.py).
         with (
@@ -166,6 +165,8 @@ def apply_package(
             store.transaction(),
         ):
             _apply(store, calendar, package, mode, deck, card_ordinals, now, result)
+            staged.stage(media_dir)  # a staging folder: the media folder changes at commit
+            progress.report("saving", 0)  # the commit below writes and syncs everything
         staged.commit(media_dir)
     finally:
         staged.discard()
@@ -208,7 +209,6 @@ def _apply(
     del plan  # freed while the collector is paused: it need not scan 100,000 rows
     for key, value in package.settings.items():
         store.settings.put(key, value)
-    progress.report("saving", 0)  # the commit below writes and syncs everything
 
 
 def _write_plan(store: Store, plan: _Plan, now: datetime) -> None:
@@ -273,93 +273,10 @@ class _Context:
     card_ordinals: CardOrdinals | None
 
 
-#: A note recognised from its recorded source: neither added nor changed.
-_ALREADY = -1
-#: A recorded source: "<file>#<entry number> <the heading the note was made from>".
-_SOURCE = re.compile(r"^(?P<file>[^#]+)#\d+ (?P<heading>.+)$", re.DOTALL)
-
-
-class _Matcher:
-    """Which note already in the collection each of a file's notes is (Package.match).
-
-    A collection note is matched at most once per import: a second note of the
-    same file that would match it (two notes sharing a GUID, two rows with one
-    front) is a note of its own, so one file's notes are never merged. The n-th
-    note of a file to share a GUID is stored under a GUID derived from it and n,
-    so importing the same file again finds every one of them again.
-    """
-
-    def __init__(self, store: Store, package: Package, mode: str) -> None:
-        self.rule = package.match
-        self.guids = store.bulk.guid_index()
-        by_text = self.rule == "front" and mode != "duplicate"
-        self.fronts = store.bulk.front_index() if by_text else {}
-        self.sources = _source_index(store, package.source) if by_text else {}
-        self.claimed: set[int] = set()
-        self.seen: dict[str, int] = {}
-        self.shared = 0
-        #: The GUID the note just looked up is stored under if it is new.
-        self.guid: str | None = None
-
-    def find(self, record: NoteRecord) -> int | None:
-        """The id of the note ``record`` is, _ALREADY, or None for a new note."""
-        self.guid = record.guid
-        if record.guid:
-            count = self.seen[record.guid] = self.seen.get(record.guid, 0) + 1
-            if count > 1:  # the same GUID again in one file: a note of its own
-                self.shared += 1
-                self.guid = _derived_guid(record.guid, count)
-        found = self.guids.get(self.guid) if self.guid else None
-        if found is None and self.rule == "front":
-            found = self.sources.get(_key(record.front))
-            if found is not None:
-                return _ALREADY if found not in self.claimed else None
-            if not record.guid:
-                found = self.fronts.get(record.front.strip().lower())
-        if found is not None and found in self.claimed:
-            self.shared += 1
-            return None
-        return found
-
-    def claim(self, note_id: int) -> None:
-        """``note_id`` has been matched (or added) by this import."""
-        self.claimed.add(note_id)
-
-    def new_guid(self, note_id: int, fresh: Iterator[str]) -> str:
-        """The GUID the note just looked up is stored under: its own unless taken."""
-        if self.guid and self.guid not in self.guids:
-            self.guids[self.guid] = note_id
-            return self.guid
-        return next(fresh)  # unique already: no need to remember it
-
-
-def _derived_guid(guid: str, count: int) -> str:
-    """The GUID the ``count``-th note of a file to share ``guid`` is stored under."""
-    digest = hashlib.sha1(f"{guid}\x1f{count}".encode(), usedforsecurity=False)
-    return digest.hexdigest()[:20]
-
-
-def _key(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
-def _source_index(store: Store, source: str) -> dict[str, int]:
-    """Heading -> note id of the notes made from the file called like ``source``."""
-    name = PurePosixPath(source.replace("\\", "/")).name
-    index: dict[str, int] = {}
-    if not name:
-        return index
-    for note_id, recorded in store.notes.sources():
-        match = _SOURCE.match(recorded)
-        if match and match.group("file") == name:
-            index.setdefault(_key(match.group("heading")), note_id)
-    return index
-
-
 def _plan(context: _Context, result: ImportResult) -> _Plan:
     store, mode = context.store, context.mode
     plan = _Plan()
-    matcher = _Matcher(store, context.package, mode)
+    matcher = Matcher(store, context.package, mode)
     next_note, next_card = store.bulk.next_ids()
     plan.first_card = next_card
     rows = NoteRows(store.user_id, to_ms(context.now))
@@ -371,7 +288,7 @@ def _plan(context: _Context, result: ImportResult) -> _Plan:
             record.fields = notetypes.fields_for(record, note_type, record.note_type in inferred)
         stored_as = (note_type.id if note_type else None, record.format)
         existing = matcher.find(record)
-        if existing == _ALREADY:
+        if existing == ALREADY:
             result.already += 1
             continue
         if existing is not None and mode == "skip":

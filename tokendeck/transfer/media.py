@@ -1,9 +1,11 @@
 """An import's media files: staged beside the media folder, moved in when the import commits.
 
-Files are written to a private staging folder next to the collection's media
-folder (same file system, so moving them in is a rename) before the database
-transaction starts. Only when the transaction has committed are they moved
-in; a failing import removes the staging folder and leaves no file behind.
+The names files are stored under are worked out first (:func:`plan`), so the
+notes' references can follow a renamed file before the notes are written. Inside
+the import's transaction the files are written to a private staging folder next
+to the collection's media folder (same file system, so moving them in is a
+rename); only when the transaction has committed are they moved in. A failing
+import removes the staging folder and leaves no file behind.
 
 A file whose name is taken by a *different* file already in the folder is
 renamed as Anki renames it (``name-<sha1 of its bytes>.ext``), and the notes'
@@ -30,22 +32,33 @@ from tokendeck.transfer.package import MediaFile, Package
 
 @dataclass
 class StagedMedia:
-    """Media written to a staging folder, waiting for the import to commit."""
+    """An import's media: the names they are stored under, then the staged files."""
 
-    folder: Path | None = None
-    #: Names of the staged files (each becomes a file of that name in the media folder).
-    names: list[str] = field(default_factory=list)
+    #: Name in the media folder -> the file's bytes (files the folder lacks).
+    files: dict[str, bytes] = field(default_factory=dict)
     #: Package name -> the name it is stored under, for names that clashed.
     renamed: dict[str, str] = field(default_factory=dict)
     #: How many of the package's files the media folder has after the import.
     count: int = 0
+    folder: Path | None = None
+
+    def stage(self, media_dir: Path) -> None:
+        """Write the files to a staging folder beside ``media_dir`` (nothing in it changes)."""
+        if not self.files:
+            return
+        media_dir.parent.mkdir(parents=True, exist_ok=True)
+        prefix = f".{media_dir.name}-import-"
+        self.folder = Path(tempfile.mkdtemp(prefix=prefix, dir=media_dir.parent))
+        for done, (name, data) in enumerate(self.files.items(), start=1):
+            (self.folder / name).write_bytes(data)
+            progress.report("writing media files", done, len(self.files))
 
     def commit(self, media_dir: Path) -> None:
         """Move the staged files into ``media_dir`` (after the database committed)."""
         if self.folder is None:
             return
         media_dir.mkdir(parents=True, exist_ok=True)
-        for name in self.names:
+        for name in self.files:
             os.replace(self.folder / name, media_dir / name)
         self.discard()
 
@@ -56,30 +69,18 @@ class StagedMedia:
             self.folder = None
 
 
-def stage(media_dir: Path, media: list[MediaFile]) -> StagedMedia:
-    """Write ``media`` to a staging folder beside ``media_dir``; nothing in it changes yet."""
+def plan(media_dir: Path, media: list[MediaFile]) -> StagedMedia:
+    """Which of ``media`` the folder needs, and under which names (nothing is written)."""
     staged = StagedMedia()
-    if not media:
-        return staged
     chosen: dict[str, bytes] = {}
     for item in media:  # a name listed twice: the last one wins, as when writing files
         chosen[safe_media_name(item.name)] = item.data
-    media_dir.parent.mkdir(parents=True, exist_ok=True)
-    staged.folder = Path(
-        tempfile.mkdtemp(prefix=f".{media_dir.name}-import-", dir=media_dir.parent)
-    )
-    try:
-        for done, (name, data) in enumerate(chosen.items(), start=1):
-            target = _free_name(media_dir, name, data)
-            if target != name:
-                staged.renamed[name] = target
-            if target not in staged.names and not _same_file(media_dir / target, data):
-                (staged.folder / target).write_bytes(data)
-                staged.names.append(target)
-            progress.report("writing media files", done, len(chosen))
-    except BaseException:
-        staged.discard()
-        raise
+    for name, data in chosen.items():
+        target = _free_name(media_dir, name, data)
+        if target != name:
+            staged.renamed[name] = target
+        if not _same_file(media_dir / target, data):
+            staged.files[target] = data
     staged.count = len(chosen)
     return staged
 

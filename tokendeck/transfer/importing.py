@@ -282,8 +282,9 @@ def _plan(context: _Context, result: ImportResult) -> _Plan:
     rows = NoteRows(store.user_id, to_ms(context.now))
     fresh = fresh_guids()
     inferred = {t.name for t in context.package.note_types if t.inferred}
+    types, deck_of = context.types.types, context.decks.id  # looked up once, used per note
     for record in context.package.notes:
-        note_type = context.types.types.get(record.note_type or "")
+        note_type = types.get(record.note_type) if record.note_type else None
         if note_type is not None:
             record.fields = notetypes.fields_for(record, note_type, record.note_type in inferred)
         stored_as = (note_type.id if note_type else None, record.format)
@@ -302,9 +303,9 @@ def _plan(context: _Context, result: ImportResult) -> _Plan:
         guid = matcher.new_guid(next_note, fresh)
         matcher.claim(next_note)
         plan.notes.append(rows.new_note(next_note, guid, record, *stored_as))
-        deck_id = context.decks.id(record.deck)
+        deck_id = deck_of(record.deck)
         if not record.cards:  # new cards for its kind, without a CardRecord or Card each
-            ordinals = _ordinals(context, note_type, record)
+            ordinals = None if note_type is None else _ordinals(context, note_type, record)
             added = plan.new_cards.add(record, next_note, deck_id, next_card, ordinals)
             next_card += added
             result.cards += added

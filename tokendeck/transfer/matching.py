@@ -47,17 +47,19 @@ class Matcher:
 
     def find(self, record: NoteRecord) -> int | None:
         """The id of the note ``record`` is, ALREADY, or None for a new note."""
-        self.guid = record.guid
-        if record.guid:
-            count = self.seen[record.guid] = self.seen.get(record.guid, 0) + 1
+        guid = self.guid = record.guid
+        found = None
+        if guid:
+            count = self.seen[guid] = self.seen.get(guid, 0) + 1
             if count > 1:  # the same GUID again in one file: a note of its own
                 self.shared += 1
-                self.guid = _derived_guid(record.guid, count)
-        found = self.guids.get(self.guid) if self.guid else None
+                guid = self.guid = _derived_guid(guid, count)
+            found = self.guids.get(guid)
         if found is None and self.rule == "front":
-            found = self.sources.get(_key(record.front))
-            if found is not None:
-                return ALREADY if found not in self.claimed else None
+            if self.sources:  # usually empty: no key worked out per note then
+                found = self.sources.get(_key(record.front))
+                if found is not None:
+                    return ALREADY if found not in self.claimed else None
             if not record.guid:
                 found = self.fronts.get(record.front.strip().lower())
         if found is not None and found in self.claimed:

@@ -102,3 +102,47 @@ def test_a_decks_stylesheet_styles_the_card_and_nothing_else(page: Any) -> None:
     )
     assert styles[:2] == ["center", "center"]
     assert "center" not in styles[2:]
+
+
+def test_an_unsure_import_shows_each_choice_and_imports_the_one_chosen(
+    page: Any, tmp_path: Path
+) -> None:
+    from tests.test_faithful_import import half_and_half
+
+    upload = tmp_path / "notes.txt"
+    upload.write_text(half_and_half(), encoding="utf-8")
+    page.goto("/transfer")
+    page.locator("#import-file").set_input_files(str(upload))
+    page.locator("#preview-button").click()
+    page.locator("#preview-choices").wait_for()
+    assert "Not sure how this file is laid out" in page.locator("#choices-note").inner_text()
+    rows = page.locator("#choices-table tbody tr")
+    assert rows.count() == 2
+    texts = [rows.nth(i).inner_text() for i in range(2)]
+    assert any(t.startswith("rawnotes") for t in texts)
+    assert any("'/////'" in t for t in texts)
+    page.locator("#choices-table button[data-choice]").first.click()
+    page.wait_for_function("document.getElementById('import-format').value === 'rawnotes'")
+    page.locator("#confirm-import").click()
+    page.wait_for_function(
+        "document.getElementById('import-status').textContent.startsWith('Imported: ')"
+    )
+    assert " added" in page.locator("#import-status").inner_text()
+
+
+def test_a_quizlet_export_with_its_own_separator_previews_and_imports(
+    page: Any, tmp_path: Path
+) -> None:
+    from tests.test_faithful_import import quizlet_text
+
+    upload = tmp_path / "set.txt"
+    upload.write_text(quizlet_text(), encoding="utf-8")
+    page.goto("/transfer")
+    page.locator("#import-file").set_input_files(str(upload))
+    page.locator("#preview-button").click()
+    page.locator("#import-preview").wait_for()
+    assert "281 notes (quizlet)" in page.locator("#preview-summary").inner_text()
+    page.locator("#confirm-import").click()
+    page.wait_for_function(
+        "document.getElementById('import-status').textContent.startsWith('Imported: 281 added')"
+    )

@@ -48,6 +48,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "related": "quiz:related",
     "grade": "grade:grade",
     "check": "check:check",
+    "media": "media:media",
 }
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tokendeck.domain.days import Calendar
+from tokendeck.domain.notetypes import NoteType
 from tokendeck.domain.settings import Settings
 from tokendeck.scheduling.queue import StudyQueue
 from tokendeck.scheduling.scheduler import Scheduler
@@ -34,6 +35,8 @@ class Caches:
     deck_names: dict[int, str] = field(default_factory=dict)
     #: (deck key, study day) -> today's queue of that deck
     queues: dict[tuple[str | None, date], StudyQueue] = field(default_factory=dict)
+    #: note type id -> note type, for rendering cards (read whole on first use)
+    note_types: dict[int, NoteType] | None = None
 
 
 class Core:

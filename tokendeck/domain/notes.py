@@ -21,7 +21,12 @@ _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 
 @dataclass(frozen=True, slots=True)
 class Note:
-    """A note's content. ``tags`` are lower-case, without spaces."""
+    """A note's content. ``tags`` are lower-case, without spaces.
+
+    A note with a note type (``note_type_id``) keeps every field in ``fields``
+    (by name, in the note type's order); ``front`` and ``back`` are then a
+    flattened view of them for search, grading and quizzes.
+    """
 
     id: int
     user_id: int
@@ -36,6 +41,10 @@ class Note:
     source_note: str = ""
     created_at: datetime | None = None
     modified_at: datetime | None = None
+    #: The note type it renders through (notes from Anki); None: cards from its kind.
+    note_type_id: int | None = None
+    #: How its text is written: "markdown" (TokenDeck's own) or "html" (from Anki).
+    format: str = "markdown"
 
 
 def new_guid() -> str:

@@ -7,8 +7,12 @@ The archive holds ``tokendeck-backup.json`` and a ``media/`` folder. The JSON
      "user": {"name", "id", "created_at"},
      "settings": {...},
      "decks": [{"name", "description", "options", "id", "created_at", "modified_at"}],
+     "note_types": [{"name", "field_names", "templates": [{"name", "question", "answer"}],
+                     "kind", "css", "latex_pre", "latex_post", "latex_svg", "sort_field",
+                     "id", "inferred", "key", "created_at", "modified_at"}],
      "notes": [{"guid", "kind", "deck", "front", "back", "tags", "fields", "accepted",
                 "source", "source_note", "id", "created_at", "modified_at",
+                "note_type", "format",
                 "cards": [{"ordinal", "deck", "state", "due", "step", "stability",
                            "difficulty", "last_review", "reps", "lapses", "suspended",
                            "key", "buried_until", "created_at", "modified_at",
@@ -25,7 +29,9 @@ Times are ISO-8601 with offset (``buried_until`` is a study day, YYYY-MM-DD);
 ``key`` is the card's id. Version 2 added the ids, row times, buried days,
 review ids / elapsed days / undo data, the owner, the attempts and the
 history of deleted cards, so that a restore (:mod:`tokendeck.backup.restore`) gives
-an identical collection; version 1 files are still read (restored like an
+an identical collection; ``note_types`` and each note's ``note_type``/``format``
+(notes from Anki keep their note type) were added within version 2, and files
+without them read as before; version 1 files are still read (restored like an
 import). Reading is bounded and checks every record, naming the one that is
 wrong.
 """
@@ -50,8 +56,10 @@ from tokendeck.transfer.package import (
     DeckRecord,
     MediaFile,
     NoteRecord,
+    NoteTypeRecord,
     Package,
     ReviewRecord,
+    TemplateRecord,
     UserRecord,
 )
 
@@ -76,6 +84,7 @@ def write(
         document["user"] = _to_json(package.user)
     document["settings"] = package.settings
     document["decks"] = [_to_json(d) for d in package.decks]
+    document["note_types"] = [_to_json(t) for t in package.note_types]
     document["notes"] = [_to_json(n) for n in package.notes]
     document["deleted_card_reviews"] = [
         {"key": c.key, "reviews": _to_json(c.reviews)} for c in package.deleted_card_reviews
@@ -123,7 +132,16 @@ def _review_json(review: ReviewRecord) -> dict[str, Any]:
 #: Each record type's fields in order, worked out once (this runs per review of a backup).
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {
     cls: tuple(f.name for f in fields(cls) if f.name not in _TRANSIENT)
-    for cls in (NoteRecord, CardRecord, ReviewRecord, DeckRecord, AttemptRecord, UserRecord)
+    for cls in (
+        NoteRecord,
+        CardRecord,
+        ReviewRecord,
+        DeckRecord,
+        AttemptRecord,
+        UserRecord,
+        NoteTypeRecord,
+        TemplateRecord,
+    )
 }
 _REVIEW_FIELDS = _FIELD_NAMES[ReviewRecord]
 
@@ -241,11 +259,13 @@ def _package(document: dict[str, Any], source: str) -> Package:
     return Package(
         notes=_records(NoteRecord, document, "notes", source),
         decks=_records(DeckRecord, document, "decks", source),
+        note_types=_records(NoteTypeRecord, document, "note_types", source),
         settings=settings,
         source=source,
         user=None if user is None else _from_json(UserRecord, user, source, "user"),
         attempts=_records(AttemptRecord, document, "attempts", source),
         deleted_card_reviews=_records(CardRecord, document, "deleted_card_reviews", source),
+        match="guid",
     )
 
 
@@ -301,7 +321,11 @@ def _safe_name(name: str, source: str) -> str:
 
 # --- typed conversion from JSON --------------------------------------------------------
 
-_RECORDS: dict[str, type] = {"list[CardRecord]": CardRecord, "list[ReviewRecord]": ReviewRecord}
+_RECORDS: dict[str, type] = {
+    "list[CardRecord]": CardRecord,
+    "list[ReviewRecord]": ReviewRecord,
+    "list[TemplateRecord]": TemplateRecord,
+}
 _SIMPLE: dict[str, type] = {
     "str": str,
     "int": int,

@@ -167,11 +167,44 @@ def _meta(db: Database) -> None:
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+def _note_types(db: Database) -> None:
+    # Notes from Anki keep their note type (named fields, templates, styling, LaTeX
+    # header), rendered as Anki renders them; notes written here stay Markdown and
+    # take their cards from their kind. Cards keep Anki's ordinals either way.
+    db.script(
+        """
+        CREATE TABLE note_types (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'standard',
+            field_names TEXT NOT NULL,
+            templates TEXT NOT NULL,
+            css TEXT NOT NULL DEFAULT '',
+            latex_pre TEXT NOT NULL DEFAULT '',
+            latex_post TEXT NOT NULL DEFAULT '',
+            latex_svg INTEGER NOT NULL DEFAULT 0,
+            sort_field INTEGER NOT NULL DEFAULT 0,
+            source_id INTEGER,
+            created_at INTEGER NOT NULL,
+            modified_at INTEGER NOT NULL,
+            UNIQUE (user_id, name)
+        );
+        ALTER TABLE notes ADD COLUMN note_type_id INTEGER;
+        ALTER TABLE notes ADD COLUMN format TEXT NOT NULL DEFAULT 'markdown';
+        CREATE INDEX notes_note_type ON notes (note_type_id);
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: users, settings, decks, notes, cards, reviews", _initial_schema),
     Migration(2, "trigram full-text index over notes", _full_text_index),
     Migration(3, "attempts: question format, typed answer and grade of each answer", _attempts),
     Migration(4, "meta: database-wide facts (search index state)", _meta),
+    Migration(
+        5, "note types: fields, templates, styling; notes keep their type and format", _note_types
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -25,6 +25,7 @@ from tokendeck.storage.decks import Decks
 from tokendeck.storage.history import History
 from tokendeck.storage.locks import SharedUse
 from tokendeck.storage.notes import Notes
+from tokendeck.storage.notetypes import NoteTypes
 from tokendeck.storage.reviews import Reviews
 from tokendeck.storage.search import Search
 from tokendeck.storage.settings import Settings, find_or_create_user
@@ -41,6 +42,7 @@ class Store:
         self.settings = Settings(db, user_id)
         self.decks = Decks(db, user_id)
         self.notes = Notes(db, user_id)
+        self.note_types = NoteTypes(db, user_id)
         self.cards = Cards(db, user_id)
         self.reviews = Reviews(db, user_id)
         self.attempts = Attempts(db, user_id)

@@ -21,6 +21,7 @@ from tokendeck.web.api import api_router
 from tokendeck.web.batching import AnswerBatcher
 from tokendeck.web.deps import CollectionPool
 from tokendeck.web.errors import install_error_handlers
+from tokendeck.web.media import media_router
 from tokendeck.web.pages import pages_router
 from tokendeck.web.presenters import format_steps
 from tokendeck.web.quiz.pages import quiz_pages_router
@@ -57,6 +58,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router())
     app.include_router(pages_router())
+    app.include_router(media_router())
     app.include_router(quiz_pages_router())
     app.add_api_route("/docs", _docs_page, include_in_schema=False, response_class=HTMLResponse)
     return app

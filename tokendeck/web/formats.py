@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path
 
 from tokendeck.formats import registry
+from tokendeck.formats.options import ReadOptions
+from tokendeck.formats.sniffing import Guess
 from tokendeck.transfer.package import Package
 from tokendeck.web import schemas
 
@@ -30,18 +32,36 @@ def available_formats() -> list[schemas.FormatOut]:
     ]
 
 
-def read_upload(data: bytes, filename: str, fmt: str | None) -> tuple[str, Package]:
+def upload_name(filename: str) -> str:
+    """The upload's own file name (no folders), as its notes' source."""
+    return Path(filename).name or "upload"
+
+
+def guess_upload(data: bytes, filename: str) -> Guess:
+    """The format the registry guesses for uploaded bytes, and how sure it is."""
+    names = None
+    if data.startswith(_ZIP_MAGIC):
+        with tempfile.TemporaryDirectory(prefix="tokendeck-upload-") as folder:
+            path = Path(folder) / upload_name(filename)
+            path.write_bytes(data)
+            return registry.guess_file(path)
+    return registry.guess(data[: 64 * 1024], upload_name(filename), archive_names=names)
+
+
+def read_upload(
+    data: bytes, filename: str, fmt: str | None, options: ReadOptions | None = None
+) -> tuple[str, Package]:
     """Parse uploaded bytes with the named format, or the one the registry detects."""
-    safe_name = Path(filename).name or "upload"
+    safe_name = upload_name(filename)
     if data.startswith(_ZIP_MAGIC):
         # Zip readers work on files; keep the upload's name so the format can be told.
         with tempfile.TemporaryDirectory(prefix="tokendeck-upload-") as folder:
             path = Path(folder) / safe_name
             path.write_bytes(data)
-            found, package = registry.read_file(path, format=fmt or None)
+            found, package = registry.read_file(path, format=fmt or None, options=options)
             package.source = safe_name
     else:
-        found, package = registry.read_bytes(data, safe_name, format=fmt or None)
+        found, package = registry.read_bytes(data, safe_name, format=fmt or None, options=options)
     return found.name, package
 
 

@@ -57,16 +57,22 @@ def pages_router() -> APIRouter:
 
     @router.get("/cards/{card_id}")
     async def card_info(request: Request, card_id: int, col: Col) -> HTMLResponse:
-        from tokendeck.web.render import render_markdown
+        import json
+
+        from tokendeck.web.presenters import scoped_css
 
         view = col.card(card_id)
+        face = view.face
         return render(
             request,
             "card.html",
             "Card info",
             view=view,
-            front_html=render_markdown(view.front),
-            back_html=render_markdown(view.back),
+            front_html=face.question_html,
+            back_html=face.answer_html,
+            card_css=scoped_css(face.css),
+            macros=json.dumps(dict(face.macros)),
+            fields=view.note.fields if view.is_html else None,
         )
 
     @router.get("/transfer")

@@ -108,6 +108,9 @@ class NoteUpdate(_Strict):
     back: str | None = Field(default=None, max_length=100_000)
     tags: list[str] | None = None
     accepted: list[str] | None = None
+    fields: dict[str, str] | None = Field(
+        default=None, description="a note from Anki: its fields by name (only those given change)"
+    )
 
 
 class NoteOut(BaseModel):
@@ -120,6 +123,11 @@ class NoteOut(BaseModel):
     accepted: list[str]
     created_at: datetime | None
     modified_at: datetime | None
+    format: Literal["markdown", "html"] = "markdown"
+    note_type_id: int | None = None
+    fields: dict[str, str] = Field(
+        default={}, description="a note from Anki: every field of its note type, in order"
+    )
 
 
 class CardOut(BaseModel):
@@ -142,6 +150,18 @@ class CardOut(BaseModel):
     back_html: str
     tags: list[str]
     note: NoteOut
+    format: Literal["markdown", "html"] = Field(
+        default="markdown", description="html: rendered through its Anki note type"
+    )
+    whole_answer: bool = Field(
+        default=False,
+        description="back_html is the whole answer side (it repeats the question): show it "
+        "instead of front_html, not below it",
+    )
+    css: str = Field(
+        default="", description="the note type's stylesheet, scoped to elements of class td-card"
+    )
+    macros: dict[str, str] = Field(default={}, description="TeX macros for KaTeX")
 
 
 class CardList(BaseModel):
@@ -238,6 +258,18 @@ class UndoOut(BaseModel):
 # -- import / export, settings ------------------------------------------------------------
 
 
+class MissingMediaOut(BaseModel):
+    name: str
+    note_ids: list[int] = Field(description="the notes that name the file")
+
+
+class MediaCheckOut(BaseModel):
+    missing: list[MissingMediaOut] = Field(description="named by notes, not in the media folder")
+    unused: list[str] = Field(description="in the media folder, named by nothing")
+    files: int = Field(description="files in the media folder")
+    used: int = Field(description="distinct files the notes name")
+
+
 class FormatOut(BaseModel):
     name: str
     description: str
@@ -255,12 +287,31 @@ class ImportNoteOut(BaseModel):
     line: int | None
 
 
+class ImportChoiceOut(BaseModel):
+    """What the file gives when read as one format (with one separator)."""
+
+    format: str
+    separator: str | None
+    description: str
+    note_count: int
+    front: str = Field(description="the first note's front")
+    back: str = Field(description="the first note's back")
+    error: str | None = Field(description="why it cannot be read this way")
+
+
 class ImportPreviewOut(BaseModel):
     format: str
     note_count: int
     decks: list[str]
     notes: list[ImportNoteOut]
     warnings: list[str]
+    confidence: float = Field(default=1.0, description="how sure the format guess is (0..1)")
+    sure: bool = Field(default=True, description="false: ask which format before importing")
+    separator: str | None = Field(default=None, description="the separator read with")
+    choices: list[ImportChoiceOut] = Field(
+        default=[], description="a guessed format's alternatives, each read in full"
+    )
+    note_types: list[str] = Field(default=[], description="note types the file brings")
 
 
 class ImportResultOut(BaseModel):

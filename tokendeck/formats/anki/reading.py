@@ -208,6 +208,7 @@ class _CollectionReader:
             note_types=[self.types[ntid].record(name) for ntid, name in self.used_types.items()],
             warnings=self.warnings,
             source=self.source,
+            match="guid",  # Anki matches a package's notes by GUID, and so do we
         )
 
     def _type_name(self, notetype: notetypes.NoteType) -> str:

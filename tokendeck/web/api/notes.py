@@ -44,6 +44,7 @@ async def edit_note(note_id: int, body: schemas.NoteUpdate, col: Col, now: Now) 
         back=body.back,
         tags=tuple(body.tags) if body.tags is not None else None,
         accepted=tuple(body.accepted) if body.accepted is not None else None,
+        fields=body.fields,
     )
     return note_out(note)
 

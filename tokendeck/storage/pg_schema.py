@@ -32,7 +32,9 @@ from tokendeck.storage.database import Database
 APP_ROLE = "tokendeck_app"
 
 #: Tables that are nobody's in particular (Citus reference tables); every other
-#: table is per-user and keeps the rules above.
+#: table is per-user and keeps the rules above. ``users`` is the directory of
+#: accounts (id, name, created): a name is looked up before anyone is logged in,
+#: so it has no policy; what a user owns is in the per-user tables.
 REFERENCE_TABLES = frozenset({"users", "meta", "schema_migrations"})
 
 #: The user a connection acts for; NULL (no rows at all) when none is set.

@@ -176,7 +176,8 @@ def open_postgres(url: str) -> PostgresDatabase:
     server = _server(url)
     db = PostgresDatabase(server, None)
     try:
-        _prepare(db)
+        if not server.identity_tables:  # once per pool: the schema is this process's now
+            _prepare(db)
     except BaseException:
         db.close()
         raise

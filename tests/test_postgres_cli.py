@@ -1,4 +1,4 @@
-"""The CLI over a PostgreSQL database: ``--db postgresql://...`` opens the local user's collection."""
+"""The CLI over PostgreSQL: ``--db postgresql://...`` opens the local user's collection."""
 
 from __future__ import annotations
 

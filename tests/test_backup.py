@@ -214,6 +214,7 @@ def test_zip_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- automatic daily backups --------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only(reason="the daily backup is a snapshot of the SQLite file")
 def test_auto_backup_once_a_day_and_keeps_the_newest(
     filled: Collection, tmp_path: Path, now: datetime
 ) -> None:

@@ -20,17 +20,17 @@ def test_first_open_installs_every_entry(builtin_col: Collection) -> None:
     assert builtin_col.deck("LLM Vocabulary").description
 
 
-def test_reopening_never_duplicates(db_path: Path) -> None:
+def test_reopening_never_duplicates(location: str | Path) -> None:
     for _ in range(3):
-        with Collection.open(db_path, now=NOW) as col:
+        with Collection.open(location, now=NOW) as col:
             total = col.count_cards(now=NOW)
     assert total == 17
 
 
-def test_not_installed_into_a_collection_with_own_cards(db_path: Path) -> None:
-    with Collection.open(db_path, now=NOW, install_builtin=False) as col:
+def test_not_installed_into_a_collection_with_own_cards(location: str | Path) -> None:
+    with Collection.open(location, now=NOW, install_builtin=False) as col:
         col.add_note("Mine", "q", "a", now=NOW)
-    with Collection.open(db_path, now=NOW) as col:
+    with Collection.open(location, now=NOW) as col:
         assert [d.name for d in col.decks()] == ["Mine"]
 
 
@@ -57,11 +57,11 @@ def test_newer_version_updates_text_and_keeps_history(
     assert builtin_col.update_builtin(now=NOW) == "current"
 
 
-def test_deleted_builtin_deck_is_not_reinstalled(db_path: Path) -> None:
-    with Collection.open(db_path, now=NOW) as col:
+def test_deleted_builtin_deck_is_not_reinstalled(location: str | Path) -> None:
+    with Collection.open(location, now=NOW) as col:
         for view in col.find_cards(now=NOW):
             col.delete_card(view.id)
-    with Collection.open(db_path, now=NOW) as col:
+    with Collection.open(location, now=NOW) as col:
         assert col.count_cards(now=NOW) == 0
 
 

@@ -19,6 +19,10 @@ from tokendeck.errors import ImportFormatError, StorageError, ValidationError
 from tokendeck.formats import backup
 from tokendeck.storage.migrations import SCHEMA_VERSION
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="a snapshot is the SQLite file zipped (a server is backed up with pg_dump)"
+)
+
 
 @pytest.fixture
 def source(tmp_path: Path) -> Path:

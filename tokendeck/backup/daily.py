@@ -54,11 +54,14 @@ def maybe_auto_backup(
     costs about a second where the JSON backup took tens of seconds on a large
     collection; ``tokendeck backup`` still writes the portable JSON
     (:mod:`tokendeck.formats.backup`).
-    Returns the new file, or ``None`` when today's backup exists or the
+    Returns the new file, or ``None`` when today's backup exists, the
+    collection is on a PostgreSQL server (backed up there as a whole), or the
     collection is empty (an empty backup must never rotate a real one away).
     Only files named ``tokendeck-backup-YYYY-MM-DD.zip`` are ever deleted, and
     the hidden partial files of an earlier day's backup that a crash left behind.
     """
+    if store.on_server:
+        return None  # a PostgreSQL server is backed up by pg_dump or PITR (docs/deploy.md)
     day = calendar.today(now)
     target = Path(directory) / f"{AUTO_PREFIX}{day.isoformat()}.zip"
     if target.exists() or not store.notes.any():

@@ -10,6 +10,7 @@ must be forgotten together when the data changes underneath them.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -37,6 +38,16 @@ class Caches:
     queues: dict[tuple[str | None, date], StudyQueue] = field(default_factory=dict)
     #: note type id -> note type, for rendering cards (read whole on first use)
     note_types: dict[int, NoteType] | None = None
+
+
+def server_media_root() -> Path:
+    """Where a PostgreSQL-backed server keeps its users' media folders."""
+    configured = os.environ.get("TOKENDECK_MEDIA_DIR")
+    if configured:
+        return Path(configured)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("tokendeck", appauthor=False)) / "server-media"
 
 
 class Core:
@@ -78,8 +89,14 @@ class Core:
 
     # -- the collection's files --------------------------------------------------------------
     def media_dir(self) -> Path:
-        """Folder of media files (images, audio) referenced by card text."""
+        """Folder of media files (images, audio) referenced by card text.
+
+        Beside the collection file; on a PostgreSQL server one folder per user
+        under ``TOKENDECK_MEDIA_DIR`` (a volume every app server shares).
+        """
         location = self.store.location
+        if self.store.on_server:
+            return server_media_root() / f"user-{self.user_id}"
         if location == ":memory:":
             return Path.cwd() / "tokendeck-media"
         return Path(location).with_name(Path(location).stem + ".media")

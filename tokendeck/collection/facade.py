@@ -33,6 +33,7 @@ from tokendeck.collection.core import Core
 from tokendeck.collection.decks import Decks
 from tokendeck.collection.media import Media, MediaCheck
 from tokendeck.collection.notes import Notes
+from tokendeck.collection.pending import Pending
 from tokendeck.collection.quizzes import Quizzes
 from tokendeck.collection.statistics import Statistics
 from tokendeck.collection.study import Answer, AnswerResult, MemoryState, Study
@@ -72,6 +73,7 @@ __all__ = [
     "Collection",
     "MemoryState",
     "Settings",
+    "database_url",
     "default_path",
 ]
 
@@ -120,6 +122,11 @@ def _refuse_a_lost_collection(path: Path) -> None:
     )
 
 
+def database_url() -> str | None:
+    """The PostgreSQL database of a server, from ``TOKENDECK_DATABASE_URL`` (None if unset)."""
+    return os.environ.get("TOKENDECK_DATABASE_URL") or None
+
+
 class Collection:
     """A learner's decks, notes, cards and review log."""
 
@@ -134,6 +141,7 @@ class Collection:
         self._transfers = Transfers(core, self._decks)
         self._check = Check(core, self._decks, self._notes)
         self._media = Media(core)
+        self._pending = Pending(core)
 
     # -- opening and closing ---------------------------------------------------------------
     @classmethod
@@ -146,7 +154,11 @@ class Collection:
         install_builtin: bool = True,
         fuzz_seed: int | None = 0,
     ) -> Collection:
-        """Open (creating if needed) a collection; installs the built-in deck into an empty one."""
+        """Open (creating if needed) a collection; installs the built-in deck into an empty one.
+
+        ``path`` is a collection file, or a ``postgresql://`` URL: ``user``'s
+        collection in a PostgreSQL database (see :func:`database_url`).
+        """
         from tokendeck import clock
 
         moment = now or clock.now()
@@ -186,9 +198,9 @@ class Collection:
 
     @property
     def path(self) -> Path | None:
-        """The collection file (None for an in-memory collection)."""
+        """The collection file (None in memory or on a PostgreSQL server)."""
         location = self._core.store.location
-        return None if location == ":memory:" else Path(location)
+        return None if location == ":memory:" or self._core.store.on_server else Path(location)
 
     @property
     def changes(self) -> int:
@@ -647,6 +659,26 @@ class Collection:
         """Check the database, the index and every card against its history (as Anki's Check
         Database does); with ``repair``, mend what has one right answer, report the rest."""
         return self._check.run(now=now, repair=repair)
+
+    def keep_open(self, question: object, *, now: datetime) -> str:
+        """Keep a question (or test) until it is answered; returns its token.
+
+        In the database on a PostgreSQL server (any worker may mark it), else in
+        this collection's memory (see :mod:`tokendeck.collection.pending`).
+        """
+        return self._pending.add(question, now=now)
+
+    def open_question(self, token: str) -> object:
+        """What :meth:`keep_open` kept under ``token`` (NotFoundError once it is gone)."""
+        return self._pending.get(token)
+
+    def update_open(self, token: str, question: object) -> None:
+        """Keep the new state of an open question (its marks, say)."""
+        self._pending.update(token, question)
+
+    def close_question(self, token: str) -> None:
+        """Forget an open question (its answers are recorded)."""
+        self._pending.drop(token)
 
     # -- import, export, backup, restore -----------------------------------------------------
     def import_package(

@@ -7,6 +7,31 @@ by a newer TokenDeck is refused rather than risked.
 
 Every row of user data carries ``user_id`` so the same schema serves the
 single-user file and the multi-user server.
+
+Two backends, one version number. A step has a SQLite form and a PostgreSQL
+form side by side (``Migration(5, "name", sqlite_form, postgres_form)``);
+both leave the same tables and columns (PostgreSQL has two more of its own,
+``user_changes`` and ``open_questions``, that only a shared server needs), so
+the rows objects' SQL runs on either, and ``schema_migrations`` holds the same
+versions. The PostgreSQL form
+(in :mod:`tokendeck.storage.pg_schema`) also keeps the server's rules, which a
+new step's PostgreSQL DDL must keep too (tests/test_postgres_schema.py reads the
+catalog and checks them): every per-user table has ``user_id`` in its primary
+key, unique constraints and foreign keys (Citus can distribute it by user), and
+row-level security (``pg_schema.per_user(table)``); shared tables are listed in
+``pg_schema.REFERENCE_TABLES``.
+
+Adding a step (say 5) means three things: ``_note_types(db)`` for SQLite,
+``pg_schema.note_types(db)`` for PostgreSQL (BIGINT integers, ``(user_id, id)``
+keys, ``db.script(per_user("note_types"))``), and
+``Migration(5, "note types", _note_types, pg_schema.note_types)`` at the end of
+:data:`MIGRATIONS`.
+
+PostgreSQL migrations need the schema's owner (``tokendeck server init``);
+they run under an advisory lock (one process migrates, the others wait), and
+the app's role is granted what it needs after each run. A step without a
+PostgreSQL form cannot migrate a PostgreSQL database (the error says so), and
+tests/test_postgres_schema.py fails until it has one.
 """
 
 from __future__ import annotations
@@ -16,16 +41,33 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tokendeck.errors import StorageError
-from tokendeck.storage.database import Database
+from tokendeck.storage import pg_schema
+from tokendeck.storage.database import POSTGRESQL, Database
+
+#: Key of the advisory lock that lets one process at a time migrate a PostgreSQL database.
+_MIGRATION_LOCK = 0x746F6B656E646B
 
 
 @dataclass(frozen=True)
 class Migration:
-    """One schema step."""
+    """One schema step, in SQLite's form and PostgreSQL's."""
 
     version: int
     name: str
-    apply: Callable[[Database], None]
+    sqlite: Callable[[Database], None]
+    postgres: Callable[[Database], None] | None = None
+
+    def apply(self, db: Database) -> None:
+        """Run the step's form for ``db``'s backend."""
+        if db.dialect != POSTGRESQL:
+            self.sqlite(db)
+        elif self.postgres is not None:
+            self.postgres(db)
+        else:
+            raise StorageError(
+                f"schema step {self.version} ({self.name}) has no PostgreSQL form",
+                hint="this TokenDeck cannot serve a PostgreSQL database; report it as a bug",
+            )
 
 
 def _initial_schema(db: Database) -> None:
@@ -198,12 +240,25 @@ def _note_types(db: Database) -> None:
 
 
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "initial schema: users, settings, decks, notes, cards, reviews", _initial_schema),
-    Migration(2, "trigram full-text index over notes", _full_text_index),
-    Migration(3, "attempts: question format, typed answer and grade of each answer", _attempts),
-    Migration(4, "meta: database-wide facts (search index state)", _meta),
     Migration(
-        5, "note types: fields, templates, styling; notes keep their type and format", _note_types
+        1,
+        "initial schema: users, settings, decks, notes, cards, reviews",
+        _initial_schema,
+        pg_schema.initial_schema,
+    ),
+    Migration(2, "trigram full-text index over notes", _full_text_index, pg_schema.full_text_index),
+    Migration(
+        3,
+        "attempts: question format, typed answer and grade of each answer",
+        _attempts,
+        pg_schema.attempts,
+    ),
+    Migration(4, "meta: database-wide facts (search index state)", _meta, pg_schema.meta),
+    Migration(
+        5,
+        "note types: fields, templates, styling; notes keep their type and format",
+        _note_types,
+        pg_schema.note_types,
     ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -211,9 +266,12 @@ SCHEMA_VERSION = MIGRATIONS[-1].version
 
 def current_version(db: Database) -> int:
     """The newest migration applied to ``db`` (0 for an empty database)."""
-    exists = db.scalar(
-        "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
-    )
+    if db.dialect == POSTGRESQL:
+        exists = db.scalar("SELECT to_regclass('schema_migrations') IS NOT NULL")
+    else:
+        exists = db.scalar(
+            "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
+        )
     if not exists:
         return 0
     return int(db.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations"))
@@ -224,15 +282,18 @@ def migrate(db: Database) -> int:
     version = current_version(db)
     if version == SCHEMA_VERSION:
         return version
-    if version > SCHEMA_VERSION:
-        raise StorageError(
-            f"{db.location} was written by a newer TokenDeck (schema {version})",
-            hint="upgrade TokenDeck to open it",
-        )
+    _refuse_newer(db, version)
     with db.transaction():
+        if db.dialect == POSTGRESQL:
+            # Two servers starting at once: the second waits here, then finds the work done.
+            db.execute(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+            version = current_version(db)
+            _refuse_newer(db, version)
+            pg_schema.prepare(db)
+        wide = "BIGINT" if db.dialect == POSTGRESQL else "INTEGER"  # epoch ms needs 64 bits
         db.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
+            f"version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at {wide} NOT NULL)"
         )
         for step in MIGRATIONS:
             if step.version > version:
@@ -241,4 +302,14 @@ def migrate(db: Database) -> int:
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     (step.version, step.name, int(time.time() * 1000)),
                 )
+        if db.dialect == POSTGRESQL:
+            pg_schema.grant(db)
     return SCHEMA_VERSION
+
+
+def _refuse_newer(db: Database, version: int) -> None:
+    if version > SCHEMA_VERSION:
+        raise StorageError(
+            f"{db.location} was written by a newer TokenDeck (schema {version})",
+            hint="upgrade TokenDeck to open it",
+        )

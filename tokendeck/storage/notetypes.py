@@ -81,9 +81,9 @@ class NoteTypes(Table):
 
     def insert(self, note_type: NoteType, now_ms: int) -> int:
         """Store a new note type (of this user); returns its id."""
+        columns = NOTE_TYPE_COLUMNS.split(", ", 1)[1]  # the id is the database's to give
         return self.db.execute(
-            f"INSERT INTO note_types ({NOTE_TYPE_COLUMNS}) VALUES"
-            " (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO note_types ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (self.user, *note_type_params(note_type), now_ms, now_ms),
         )
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tokendeck.errors import ImportFormatError, StorageError
-from tokendeck.storage.database import Database
+from tokendeck.storage.database import SQLITE, Database
 from tokendeck.storage.migrations import SCHEMA_VERSION
 
 #: Tables every TokenDeck collection has (from migration 1 on), besides the bookkeeping.
@@ -38,6 +38,12 @@ class SnapshotInfo:
 
 def write_snapshot(db: Database, target: Path) -> None:
     """Write a consistent, compacted copy of ``db`` to ``target`` (which must not exist)."""
+    if db.dialect != SQLITE:
+        raise StorageError(
+            f"{db.location} is a PostgreSQL database: a snapshot copies a collection file",
+            hint="back the server up with pg_dump or continuous archiving (docs/deploy.md), "
+            "or export one user's collection with `tokendeck backup`",
+        )
     try:
         db.execute("VACUUM INTO ?", (str(target),))
     except StorageError as exc:

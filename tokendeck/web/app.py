@@ -25,7 +25,7 @@ from tokendeck.web.media import media_router
 from tokendeck.web.pages import pages_router
 from tokendeck.web.presenters import format_steps
 from tokendeck.web.quiz.pages import quiz_pages_router
-from tokendeck.web.settings import WebSettings
+from tokendeck.web.settings import WebSettings, settings_from_environment
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -62,6 +62,15 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.include_router(quiz_pages_router())
     app.add_api_route("/docs", _docs_page, include_in_schema=False, response_class=HTMLResponse)
     return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """The app over ``TOKENDECK_DATABASE_URL`` (or ``TOKENDECK_DB``): a uvicorn factory.
+
+    ``uvicorn --factory tokendeck.web.app:create_app_from_environment --workers N``
+    builds one app per worker process, each with its own connection pool.
+    """
+    return create_app(settings_from_environment())
 
 
 async def _docs_page() -> HTMLResponse:

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from tokendeck.collection import Collection
 from tokendeck.web.deps import Col, Now, Settings
+from tokendeck.web.notices import notice
 
 NAV = (
     ("/", "Home"),
@@ -57,6 +58,7 @@ def render(request: Request, template: str, title: str, **context: Any) -> HTMLR
         csrf_token=user.csrf if user is not None else "",
         updates=updates,
     )
+    context.setdefault("done", notice(request))
     return templates.TemplateResponse(request, template, context)
 
 

@@ -198,7 +198,14 @@ def test_a_snapshot_from_a_newer_tokendeck_is_refused(snapshot: Path, tmp_path: 
 def test_an_older_schema_is_migrated_on_restore(
     source: Path, snapshot: Path, tmp_path: Path
 ) -> None:
-    change = "DROP TABLE meta; DELETE FROM schema_migrations WHERE version = 4;"
+    # A file of TokenDeck before steps 4 and 7: without meta and the server's tables.
+    server_tables = (
+        "subscribed_notes subscriptions published_notes publication_versions publications"
+        " memberships classes invites login_attempts api_tokens sessions accounts"
+    ).split()
+    change = "".join(f"DROP TABLE {t};" for t in server_tables)
+    change += "ALTER TABLE users DROP COLUMN role; DROP TABLE meta;"
+    change += "DELETE FROM schema_migrations WHERE version >= 4;"
     old = _with_database(snapshot, tmp_path / "old" / "older.zip", change)
     target = tmp_path / "fresh" / "collection.db"
     Collection.restore_snapshot(target, old, now=T0)
@@ -208,6 +215,7 @@ def test_an_older_schema_is_migrated_on_restore(
             SCHEMA_VERSION,
         )
         assert conn.execute("SELECT count(*) FROM meta").fetchone() is not None
+        assert conn.execute("SELECT count(*) FROM classes").fetchone() == (0,)
 
 
 def test_a_snapshot_missing_users_of_the_file_is_refused(snapshot: Path, tmp_path: Path) -> None:

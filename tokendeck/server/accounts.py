@@ -279,13 +279,11 @@ class Accounts:
         presented = credentials.parse_cookie(cookie)
         if presented is None:
             return None
-        account = self.store.users.get(presented.user_id)
-        if account is None:
+        mine = self.store.user(presented.user_id)
+        found = mine.sessions.identify(presented.digest, to_ms(now))
+        if found is None:
             return None
-        mine = self.store.user(account.user_id)
-        seen = mine.sessions.last_seen(presented.digest, to_ms(now))
-        if seen is None:
-            return None
+        account, seen = found
         if to_ms(now) - seen > TOUCH_EVERY.total_seconds() * 1000:
             mine.sessions.touch(presented.digest, to_ms(now), to_ms(now + SESSION_IDLE))
         csrf = credentials.csrf_token(presented.secret)
@@ -313,14 +311,11 @@ class Accounts:
         presented = credentials.parse_token(token)
         if presented is None:
             return None
-        account = self.store.users.get(presented.user_id)
-        if account is None:
-            return None
-        mine = self.store.user(account.user_id)
-        found = mine.tokens.find(presented.digest)
+        mine = self.store.user(presented.user_id)
+        found = mine.tokens.identify(presented.digest)
         if found is None:
             return None
-        token_id, last_used = found
+        account, token_id, last_used = found
         if last_used is None or to_ms(now) - last_used > TOUCH_EVERY.total_seconds() * 1000:
             mine.tokens.touch(token_id, to_ms(now))
         return Identity(account, "token", None, str(token_id))

@@ -36,6 +36,7 @@ typecheck: $(VENV)/.installed-dev
 
 pytest: $(VENV)/.installed-dev
 	bash scripts/setup-browser.sh
+	bash scripts/setup-postgres.sh
 	$(BIN)/pytest
 
 test: lint typecheck pytest

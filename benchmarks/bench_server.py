@@ -148,7 +148,9 @@ def populate(owner_url: str, learners: int, notes: int, login_accounts: int) -> 
         server.sharing.publish_deck(teacher, tcol, school.id, "Bench", now=now)
         tokens = []
         for n in range(learners):
-            account = server.accounts.create_account(f"learner{n:04d}", PASSWORD, Role.LEARNER, now=now)
+            account = server.accounts.create_account(
+                f"learner{n:04d}", PASSWORD, Role.LEARNER, now=now
+            )
             server.classes.join(account, school.join_code, now=now)
             col = server.collection(account)
             server.sharing.sync(account, col, now=now)
@@ -254,7 +256,9 @@ def run_logins(port: int, accounts: int, count: int, parallel: int) -> list[floa
     async def one(n: int, reader: Any, writer: Any) -> None:
         body = json.dumps({"username": f"login{n % accounts:02d}", "password": PASSWORD}).encode()
         started = time.perf_counter()
-        status, _ = await _request(reader, writer, _head("POST", "/api/v1/auth/token", None, len(body)), body)
+        status, _ = await _request(
+            reader, writer, _head("POST", "/api/v1/auth/token", None, len(body)), body
+        )
         latencies.append(time.perf_counter() - started)
         if b" 200 " not in status:
             raise RuntimeError(f"log-in failed: {status!r}")
@@ -276,7 +280,16 @@ def run_logins(port: int, accounts: int, count: int, parallel: int) -> list[floa
 def start_server(app_url: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     process = subprocess.Popen(
-        [TOKENDECK, "server", "--database", app_url, "--port", str(port), "--workers", str(workers)],
+        [
+            TOKENDECK,
+            "server",
+            "--database",
+            app_url,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         env={**os.environ, "TOKENDECK_POOL_SIZE": "4"},
     )
     wait_up(port, process)
@@ -388,7 +401,13 @@ def main() -> None:
             process, port = start_server(app_url, workers)
             try:
                 load = run_load(port, tokens, args.rate, args.seconds)
-                rows.append(row(f"PostgreSQL, {workers} worker(s), {args.learners} learners", load, args.rate))
+                rows.append(
+                    row(
+                        f"PostgreSQL, {workers} worker(s), {args.learners} learners",
+                        load,
+                        args.rate,
+                    )
+                )
                 if workers == args.workers[0]:
                     for parallel in (1, 4):
                         found = run_logins(port, 4, args.logins, parallel)
@@ -403,7 +422,9 @@ def main() -> None:
             process, port = start_single_user(Path(folder), args.notes * 10)
             try:
                 load = run_load(port, [None] * args.learners, args.rate, args.seconds)
-                rows.append(row(f"single-user SQLite (serve), {args.learners} clients", load, args.rate))
+                rows.append(
+                    row(f"single-user SQLite (serve), {args.learners} clients", load, args.rate)
+                )
             finally:
                 stop(process)
     finally:

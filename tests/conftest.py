@@ -30,7 +30,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Run every test that uses a collection's ``backend`` on both (unless sqlite_only)."""
     if "backend" not in metafunc.fixturenames:
         return
-    only_sqlite = metafunc.definition.get_closest_marker("sqlite_only") is not None
+    # Browser tests drive the same pages over either backend: the API tests cover PostgreSQL.
+    only_sqlite = any(
+        metafunc.definition.get_closest_marker(name) is not None
+        for name in ("sqlite_only", "browser")
+    )
     metafunc.parametrize(
         "backend",
         [

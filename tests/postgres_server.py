@@ -209,11 +209,15 @@ class PostgresServer:
             self.shared.execute(_EMPTY)
         return self.url(name)
 
-    def create_database(self) -> str:
-        """A fresh migrated database (a clone of the template); returns the app's URL."""
+    def create_database(self, template: str = TEMPLATE) -> str:
+        """A database of the test's own (a migrated clone, or empty from ``template0``).
+
+        Returns the app's URL; the owner's is the same with ``tokendeck_owner``.
+        """
         self.counter += 1
         name = f"tokendeck_test_{self.counter}"
-        self.admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} OWNER {OWNER}")
+        self.admin(f"CREATE DATABASE {name} TEMPLATE {template} OWNER {OWNER}")
+        self.admin(f"ALTER SCHEMA public OWNER TO {OWNER}", database=name)
         return self.url(name)
 
     def drop_database(self, url: str) -> None:

@@ -88,11 +88,9 @@ def test_space_apart_keeps_every_card(cards: list[int], seed: int) -> None:
 
 
 def test_similarities_are_cached_across_collections_until_text_changes(
-    db_path: object, grader: Grader
+    location: object, grader: Grader
 ) -> None:
-    from pathlib import Path
-
-    path = Path(str(db_path))
+    path = location if isinstance(location, str) else str(location)
     with Collection.open(path, now=NOW, install_builtin=False) as first:
         first.use_grader(grader)
         for term in ("CLIP", "GLIDE", "ViT"):

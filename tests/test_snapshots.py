@@ -19,6 +19,10 @@ from tokendeck.errors import ImportFormatError, StorageError, ValidationError
 from tokendeck.formats import backup
 from tokendeck.storage.migrations import SCHEMA_VERSION
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="a snapshot is the SQLite file zipped (a server is backed up with pg_dump)"
+)
+
 
 @pytest.fixture
 def source(tmp_path: Path) -> Path:
@@ -199,10 +203,11 @@ def test_an_older_schema_is_migrated_on_restore(
     source: Path, snapshot: Path, tmp_path: Path
 ) -> None:
     # A file of TokenDeck before steps 4 and 7: without meta and the server's tables.
-    server_tables = (
-        "subscribed_notes subscriptions published_notes publication_versions publications"
-        " memberships classes invites login_attempts api_tokens sessions accounts"
-    ).split()
+    server_tables = [
+        *("subscribed_notes", "subscriptions", "published_notes", "publication_versions"),
+        *("publications", "memberships", "classes", "invites", "login_attempts"),
+        *("api_tokens", "sessions", "accounts"),
+    ]
     change = "".join(f"DROP TABLE {t};" for t in server_tables)
     change += "ALTER TABLE users DROP COLUMN role; DROP TABLE meta;"
     change += "DELETE FROM schema_migrations WHERE version >= 4;"

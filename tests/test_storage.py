@@ -16,6 +16,10 @@ from tokendeck.errors import StorageError
 from tokendeck.storage import open_database
 from tokendeck.storage.migrations import SCHEMA_VERSION, current_version
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="the SQLite file itself: WAL, fsync, a killed writer, the FTS5 index"
+)
+
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 
 

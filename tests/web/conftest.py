@@ -34,22 +34,22 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def web_db(tmp_path: Path) -> Path:
-    """A fresh collection file with :data:`SEED` cards, in UTC."""
-    path = tmp_path / "web.db"
-    with Collection.open(path, now=START, install_builtin=False) as col:
+def web_db(location: str | Path) -> str | Path:
+    """A fresh collection with :data:`SEED` cards, in UTC: a SQLite file or a PostgreSQL URL."""
+    with Collection.open(location, now=START, install_builtin=False) as col:
         col.update_settings(timezone="UTC")
         for deck, front, back, tags in SEED:
             col.add_note(deck, front, back, now=START, tags=tags)
-    return path
+    return location
 
 
 @pytest.fixture
-def web_settings(web_db: Path, clock: Clock) -> WebSettings:
+def web_settings(web_db: str | Path, clock: Clock) -> WebSettings:
     """Settings over the seeded collection with the test clock."""
-    return WebSettings(
-        db_path=web_db, clock=clock, install_builtin=False, max_upload_bytes=64 * 1024
-    )
+    where = (
+        {"database": web_db} if isinstance(web_db, str) else {"db_path": web_db}
+    )  # a URL, or a file
+    return WebSettings(clock=clock, install_builtin=False, max_upload_bytes=64 * 1024, **where)
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, 
 
 
 @pytest.fixture
-def web_db(web_db: Path) -> Path:
+def web_db(web_db: str | Path) -> str | Path:
     """The seeded collection plus a month of study history, so the charts have data."""
     first = START - timedelta(days=30)
     with Collection.open(web_db, now=first, install_builtin=False) as col:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from tokendeck.collection.core import Core
 from tokendeck.collection.decks import Decks
 from tokendeck.collection.notes import Notes
+from tokendeck.collection.pending import Pending
 from tokendeck.collection.quizzes import Quizzes
 from tokendeck.collection.statistics import Statistics
 from tokendeck.collection.study import Answer, AnswerResult, MemoryState, Study
@@ -99,6 +100,7 @@ class Collection:
         self._quizzes = Quizzes(self._decks, self._notes, self._study)
         self._statistics = Statistics(core, self._decks, self._notes)
         self._transfers = Transfers(core, self._decks)
+        self._pending = Pending(core)
 
     # -- opening and closing ---------------------------------------------------------------
     @classmethod
@@ -589,6 +591,26 @@ class Collection:
     ) -> Note:
         """Store a suggestion (or the learner's edit of it) as a cloze note linked to its source."""
         return self._quizzes.accept_cloze(suggestion, now=now, text=text)
+
+    def keep_open(self, question: object, *, now: datetime) -> str:
+        """Keep a question (or test) until it is answered; returns its token.
+
+        In the database on a PostgreSQL server (any worker may mark it), else in
+        this collection's memory (see :mod:`tokendeck.collection.pending`).
+        """
+        return self._pending.add(question, now=now)
+
+    def open_question(self, token: str) -> object:
+        """What :meth:`keep_open` kept under ``token`` (NotFoundError once it is gone)."""
+        return self._pending.get(token)
+
+    def update_open(self, token: str, question: object) -> None:
+        """Keep the new state of an open question (its marks, say)."""
+        self._pending.update(token, question)
+
+    def close_question(self, token: str) -> None:
+        """Forget an open question (its answers are recorded)."""
+        self._pending.drop(token)
 
     # -- import, export, backup, restore -----------------------------------------------------
     def import_package(

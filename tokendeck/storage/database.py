@@ -93,6 +93,13 @@ class Database(ABC):
         """
 
     @abstractmethod
+    def snapshot(self) -> AbstractContextManager[Database]:
+        """Several reads that see one state of the database, holding no writer up.
+
+        Inside a transaction it joins it; a transaction started inside one is refused.
+        """
+
+    @abstractmethod
     def bulk_writes(self) -> AbstractContextManager[None]:
         """Foreign keys unchecked where the backend allows it (enter before the transaction)."""
 

@@ -10,8 +10,10 @@ single-user file and the multi-user server.
 
 Two backends, one version number. A step has a SQLite form and a PostgreSQL
 form side by side (``Migration(5, "name", sqlite_form, postgres_form)``);
-both leave the same tables and columns, so the rows objects' SQL runs on
-either, and ``schema_migrations`` holds the same versions. The PostgreSQL form
+both leave the same tables and columns (PostgreSQL has two more of its own,
+``user_changes`` and ``open_questions``, that only a shared server needs), so
+the rows objects' SQL runs on either, and ``schema_migrations`` holds the same
+versions. The PostgreSQL form
 (in :mod:`tokendeck.storage.pg_schema`) also keeps the server's rules, which a
 new step's PostgreSQL DDL must keep too (tests/test_postgres_schema.py reads the
 catalog and checks them): every per-user table has ``user_id`` in its primary

@@ -32,7 +32,9 @@ from tokendeck.storage.database import Database
 APP_ROLE = "tokendeck_app"
 
 #: Tables that are nobody's in particular (Citus reference tables); every other
-#: table is per-user and keeps the rules above.
+#: table is per-user and keeps the rules above. ``users`` is the directory of
+#: accounts (id, name, created, and the server's role): a name is looked up before
+#: anyone is logged in, so it has no policy; what a user owns is in the per-user tables.
 REFERENCE_TABLES = frozenset(
     {"users", "meta", "schema_migrations"}
     # the multi-user server's shared tables (step 7, storage/server_schema.py)
@@ -208,7 +210,11 @@ def full_text_index(db: Database) -> None:
 
 
 def attempts(db: Database) -> None:
-    """Step 3: how each answer was asked and graded."""
+    """Step 3: how each answer was asked and graded; on a server, the questions still open.
+
+    ``open_questions`` is the server's alone (storage/pending.py): the
+    single-user app keeps its few open questions in its one process.
+    """
     db.script(
         """
         CREATE TABLE attempts (
@@ -229,9 +235,17 @@ def attempts(db: Database) -> None:
         );
         CREATE INDEX attempts_user_time ON attempts (user_id, answered_at);
         CREATE INDEX attempts_review ON attempts (user_id, review_id);
+        CREATE TABLE open_questions (
+            user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            token TEXT COLLATE "C" NOT NULL,
+            payload BYTEA NOT NULL,
+            created_at BIGINT NOT NULL,
+            PRIMARY KEY (user_id, token)
+        );
         """
     )
     db.script(per_user("attempts"))
+    db.script(per_user("open_questions"))
 
 
 def meta(db: Database) -> None:

@@ -26,6 +26,7 @@ from tokendeck.storage.decks import Decks
 from tokendeck.storage.history import History
 from tokendeck.storage.notes import Notes
 from tokendeck.storage.opening import open_database
+from tokendeck.storage.pending import PendingQuestions
 from tokendeck.storage.reviews import Reviews
 from tokendeck.storage.search import Search
 from tokendeck.storage.settings import Settings, find_or_create_user
@@ -50,6 +51,8 @@ class Store:
         self.history = History(db, user_id)
         self.bulk = Bulk(db, user_id)
         self.backup = Backup(db, user_id)
+        #: Learn/Test questions awaiting answers (PostgreSQL only: a file serves one process)
+        self.pending = PendingQuestions(db, user_id)
 
     @classmethod
     def open(cls, location: str | Path, user: str, now_ms: int) -> Store:

@@ -25,7 +25,7 @@ from tokendeck.web.errors import install_error_handlers
 from tokendeck.web.pages import pages_router
 from tokendeck.web.presenters import format_steps
 from tokendeck.web.quiz.pages import quiz_pages_router
-from tokendeck.web.settings import WebSettings
+from tokendeck.web.settings import WebSettings, settings_from_environment
 
 if TYPE_CHECKING:
     from tokendeck.server import Server
@@ -93,6 +93,15 @@ def _open_server(settings: WebSettings) -> Server:
     return Server.open(
         settings.database_url, passwords=settings.passwords, fuzz_seed=settings.fuzz_seed
     )
+
+
+def create_app_from_environment() -> FastAPI:
+    """The app over ``TOKENDECK_DATABASE_URL`` (or ``TOKENDECK_DB``): a uvicorn factory.
+
+    ``uvicorn --factory tokendeck.web.app:create_app_from_environment --workers N``
+    builds one app per worker process, each with its own connection pool.
+    """
+    return create_app(settings_from_environment())
 
 
 async def _docs_page() -> HTMLResponse:

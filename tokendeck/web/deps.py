@@ -4,6 +4,10 @@ Route handlers are ``async`` on purpose: together with these async
 dependencies they all run on the event-loop thread, so each collection (one
 SQLite connection) is only ever used from one thread, and requests are
 serialised the way SQLite wants writes to be.
+
+The collections kept open here are caches of the database, not state: on a
+PostgreSQL server each notices other processes' commits (its queues are
+rebuilt), so any worker of any machine may serve any request.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ class CollectionPool:
         col = self._open.get(user.name)
         if col is None:
             col = Collection.open(
-                self._settings.db_path,
+                self._settings.database or self._settings.db_path,
                 user=user.name,
                 now=now,
                 install_builtin=self._settings.install_builtin,

@@ -22,11 +22,14 @@ class WebSettings:
     """Settings for :func:`tokendeck.web.app.create_app`.
 
     ``db_path`` None means the same default collection the CLI uses
-    (``TOKENDECK_DB`` or the user data directory). ``clock`` is the only way the
-    app learns the time, so tests can pin it.
+    (``TOKENDECK_DB`` or the user data directory); ``database``, a
+    ``postgresql://`` URL, puts every collection on a PostgreSQL server instead
+    (then any number of app processes may serve it). ``clock`` is the only way
+    the app learns the time, so tests can pin it.
     """
 
     db_path: Path | None = None
+    database: str | None = None
     clock: Callable[[], datetime] = clock.now
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     title: str = "TokenDeck"
@@ -41,3 +44,13 @@ class WebSettings:
     secure_cookies: bool = True
     #: The password hasher (None: Argon2id at its recommended cost; tests pass a cheap one).
     passwords: Passwords | None = None
+
+
+def settings_from_environment() -> WebSettings:
+    """Settings from the environment: ``TOKENDECK_DATABASE_URL`` (else ``TOKENDECK_DB``'s file).
+
+    What each worker process of a multi-process server builds its app from.
+    """
+    from tokendeck.collection import database_url
+
+    return WebSettings(database=database_url())

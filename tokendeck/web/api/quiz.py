@@ -43,7 +43,7 @@ async def quiz_collection(request: Request, col: Col) -> Collection:
 
 
 def store_of(request: Request) -> QuizStore:
-    """The app's open questions (created on first use)."""
+    """The app's open questions (created on first use; the collections keep them)."""
     store: QuizStore | None = getattr(request.app.state, "quiz_store", None)
     if store is None:
         store = request.app.state.quiz_store = QuizStore()
@@ -67,7 +67,7 @@ async def build_question(
 ) -> qs.QuestionOut:
     """A question about a card in a format (400 ``invalid`` names a format that works)."""
     question = col.build_question(body.card_id, body.format, now=now, rng=_rng(body.seed))
-    return question_out(question, store.add(Entry(user.name, question=question)))
+    return question_out(question, store.add(col, Entry(user.name, question=question), now=now))
 
 
 @router.get("/learn/next", response_model=qs.LearnOut)
@@ -87,7 +87,7 @@ async def learn_next(
     if view is None:
         return qs.LearnOut(question=None, queue=queue, card=None)
     question = _learn_question(col, view.card.id, now, _rng(seed), format)
-    token = store.add(Entry(user.name, question=question))
+    token = store.add(col, Entry(user.name, question=question), now=now)
     return qs.LearnOut(question=question_out(question, token), queue=queue, card=card_out(view))
 
 
@@ -110,11 +110,12 @@ async def answer(body: qs.AnswerIn, col: QuizCol, user: User, store: Store) -> q
 
     Nothing is recorded until ``POST /records``; answering again replaces the marks.
     """
-    entry = store.get(body.token, user.name)
+    entry = store.get(col, body.token, user.name)
     if entry.question is None:
         raise ValidationError("that token is a practice test", hint="score it at /quiz/tests/…")
     response = response_of(entry.question, body)
     entry.marks = col.grade_question(entry.question, response, elapsed_s=body.elapsed_s)
+    store.save(col, body.token, entry)
     return qs.GradeOut(token=body.token, marks=[mark_out(m) for m in entry.marks])
 
 
@@ -123,14 +124,14 @@ async def record(
     body: qs.RecordIn, col: QuizCol, now: Now, user: User, store: Store
 ) -> qs.RecordOut:
     """Feed a marked answer to the schedule, with the learner's overrides (card id -> rating)."""
-    entry = store.get(body.token, user.name)
+    entry = store.get(col, body.token, user.name)
     if not entry.marks:
         raise ValidationError("this question has not been answered yet", hint="POST /answers first")
     overrides = _overrides(body.overrides, {m.card_id for m in entry.marks})
     results = col.record_marks(
         entry.marks, now=now, duration_ms=body.duration_ms, overrides=overrides
     )
-    store.drop(body.token)
+    store.drop(col, body.token)
     pairs = zip(entry.marks, results, strict=True)
     return qs.RecordOut(recorded=[_recorded(col, m.rating, overrides, r) for m, r in pairs])
 
@@ -168,7 +169,7 @@ async def build_test(
     test = col.practice_test(
         body.deck, now=now, rng=_rng(body.seed), count=body.count, formats=body.formats
     )
-    token = store.add(Entry(user.name, test=test))
+    token = store.add(col, Entry(user.name, test=test), now=now)
     questions = [question_out(q, f"{token}:{n}") for n, q in enumerate(test.questions)]
     return qs.TestOut(token=token, deck=test.deck, questions=questions)
 
@@ -178,7 +179,7 @@ async def score_test(
     token: str, body: qs.TestAnswersIn, col: QuizCol, now: Now, user: User, store: Store
 ) -> qs.TestScoreOut:
     """Mark a whole test (unanswered questions count as wrong); optionally record every answer."""
-    entry = store.get(token, user.name)
+    entry = store.get(col, token, user.name)
     if entry.test is None:
         raise ValidationError("that token is a single question", hint="answer it at /quiz/answers")
     if entry.recorded:
@@ -195,6 +196,7 @@ async def score_test(
     if body.record:
         recorded = len(col.record_marks(score.marks, now=now, together=False))
         entry.recorded = True
+        store.save(col, token, entry)
     return qs.TestScoreOut(
         points=score.points,
         possible=score.possible,

@@ -118,6 +118,11 @@ class Cluster:
         self.admin(f"ALTER SCHEMA public OWNER TO {OWNER}", database=name)
         return self.url(name, OWNER), self.url(name, APP)
 
+    @property
+    def pid(self) -> int:
+        """The postmaster's process id (its backends are its children)."""
+        return int((self.root / "data" / "postmaster.pid").read_text().split()[0])
+
     def stop(self) -> None:
         if (self.root / "data" / "postmaster.pid").exists():
             self._run(self.bindir / "pg_ctl", "-D", str(self.root / "data"), "-m", "fast", "stop")
@@ -175,6 +180,9 @@ class Load:
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
+    #: CPU seconds the server's processes and PostgreSQL's used during the run.
+    server_cpu: float = 0.0
+    database_cpu: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -232,20 +240,61 @@ async def _learner(
     writer.close()
 
 
-def run_load(port: int, tokens: list[str | None], rate: float, seconds: float) -> Load:
+def tree_cpu(root: int) -> float:
+    """User + system CPU seconds of a process and all its living descendants (Linux /proc)."""
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total, stack = 0.0, [root]
+    while stack:
+        pid = stack.pop()
+        total += used.get(pid, 0.0)
+        stack.extend(child for child, parent in parents.items() if parent == pid)
+    return total
+
+
+def run_load(
+    port: int,
+    tokens: list[str | None],
+    rate: float,
+    seconds: float,
+    server_pid: int | None = None,
+    database_pid: int | None = None,
+) -> Load:
     """All learners at once for ``seconds``, offering ``rate`` answers per second together."""
     load = Load()
+    before = (
+        tree_cpu(server_pid) if server_pid else 0.0,
+        tree_cpu(database_pid) if database_pid else 0.0,
+    )
     mean_think = len(tokens) / rate
+
+    async def guarded(token: str | None, seed: int, stop: float) -> None:
+        try:
+            await _learner(port, token, seed, stop, mean_think, load)
+        except (OSError, asyncio.IncompleteReadError):  # the server dropped the connection
+            load.errors += 1
 
     async def crowd() -> None:
         stop = time.monotonic() + seconds
-        await asyncio.gather(
-            *(_learner(port, t, i, stop, mean_think, load) for i, t in enumerate(tokens))
-        )
+        await asyncio.gather(*(guarded(t, i, stop) for i, t in enumerate(tokens)))
 
     start = time.perf_counter()
     asyncio.run(crowd())
     load.seconds = time.perf_counter() - start
+    if server_pid:
+        load.server_cpu = tree_cpu(server_pid) - before[0]
+    if database_pid:
+        load.database_cpu = tree_cpu(database_pid) - before[1]
     return load
 
 
@@ -350,7 +399,13 @@ def log(text: str) -> None:
 # -- the report ------------------------------------------------------------------------------
 def row(name: str, load: Load, offered: float) -> dict[str, Any]:
     ms = 1000.0
+    cpu = (load.server_cpu + load.database_cpu) / max(1, load.answers)
     return {
+        "server_cpu_ms_per_answer": round(load.server_cpu / max(1, load.answers) * ms, 2),
+        "database_cpu_ms_per_answer": round(load.database_cpu / max(1, load.answers) * ms, 2),
+        # What 2 idle cores could sustain if nothing else ran: the figure a busy shared
+        # machine cannot show directly (the load generator's own CPU left out).
+        "idle_2_core_capacity_per_s": round(2 / cpu) if cpu else None,
         "setup": name,
         "offered_per_s": offered,
         "answers_per_s": round(load.rate, 1),
@@ -362,12 +417,17 @@ def row(name: str, load: Load, offered: float) -> dict[str, Any]:
 
 
 def print_table(rows: list[dict[str, Any]], logins: dict[str, dict[str, float]]) -> None:
-    print("| setup | offered /s | answers /s | median ms | p99 ms | errors |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| setup | offered /s | answers /s | median ms | p99 ms | errors"
+        " | CPU ms/answer (app + db) | 2 idle cores could do /s |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(
             f"| {r['setup']} | {r['offered_per_s']:.0f} | {r['answers_per_s']:.0f} |"
             f" {r['median_ms']} | {r['p99_ms']} | {r['errors']} |"
+            f" {r['server_cpu_ms_per_answer']} + {r['database_cpu_ms_per_answer']} |"
+            f" {r['idle_2_core_capacity_per_s']} |"
         )
     print()
     print("| log in (POST /auth/token, Argon2id t=3 m=64MiB p=4) | median ms | p99 ms |")
@@ -400,7 +460,7 @@ def main() -> None:
             log(f"tokendeck server --workers {workers} ...")
             process, port = start_server(app_url, workers)
             try:
-                load = run_load(port, tokens, args.rate, args.seconds)
+                load = run_load(port, tokens, args.rate, args.seconds, process.pid, cluster.pid)
                 rows.append(
                     row(
                         f"PostgreSQL, {workers} worker(s), {args.learners} learners",
@@ -408,6 +468,7 @@ def main() -> None:
                         args.rate,
                     )
                 )
+                log(json.dumps(rows[-1]))
                 if workers == args.workers[0]:
                     for parallel in (1, 4):
                         found = run_logins(port, 4, args.logins, parallel)
@@ -421,15 +482,18 @@ def main() -> None:
             log("single-user app over SQLite ...")
             process, port = start_single_user(Path(folder), args.notes * 10)
             try:
-                load = run_load(port, [None] * args.learners, args.rate, args.seconds)
+                load = run_load(port, [None] * args.learners, args.rate, args.seconds, process.pid)
                 rows.append(
                     row(f"single-user SQLite (serve), {args.learners} clients", load, args.rate)
                 )
+                log(json.dumps(rows[-1]))
             finally:
                 stop(process)
     finally:
         cluster.stop()
     print_table(rows, logins)
+    load_now, cores = os.getloadavg()[0], os.cpu_count()
+    print(f"\nmachine load average (1 min) at the end: {load_now:.1f} on {cores} cores")
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "bench-server.json").write_text(json.dumps({"runs": rows, "logins": logins}, indent=2))
 

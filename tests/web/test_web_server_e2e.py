@@ -25,6 +25,7 @@ import httpx
 import pytest
 
 from tests.web.conftest import SCREENSHOTS
+from tests.web.test_web_accessibility import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow]
 
@@ -143,6 +144,12 @@ class Person:
                 page.locator("#ratings button", has_text=rating).first.click()
             assert answered.value.ok
 
+    def audit(self, name: str, found: dict[str, list[str]]) -> None:
+        """axe-core's serious or critical findings on the page as it is now."""
+        problems = serious_violations(self.page)
+        if problems:
+            found[name] = problems
+
     def close(self) -> None:
         self.context.close()
         assert not self.errors, f"JavaScript errors: {self.errors}"
@@ -151,6 +158,9 @@ class Person:
 def test_a_teacher_and_two_learners_from_init_to_an_update(browser: Any, server: str) -> None:
     admin, teacher = Person(browser, server), Person(browser, server)
     ada, bob = Person(browser, server), Person(browser, server)
+    inaccessible: dict[str, list[str]] = {}
+    admin.page.goto("/login")
+    admin.audit("login", inaccessible)
 
     # The admin invites a teacher (registration is by invitation only).
     admin.log_in("root1")
@@ -158,9 +168,11 @@ def test_a_teacher_and_two_learners_from_init_to_an_update(browser: Any, server:
     admin.page.get_by_label("Role", exact=True).select_option("teacher")
     admin.page.get_by_role("button", name="Make an invitation").click()
     invite = admin.page.locator("#invite-link").inner_text().strip()
+    admin.audit("admin", inaccessible)
 
     # The teacher registers, writes a deck, makes a class and publishes the deck to it.
     teacher.page.goto(invite)
+    teacher.audit("register", inaccessible)
     teacher.register("tess")
     teacher.page.goto("/browse#add")
     for i in range(3):
@@ -172,6 +184,7 @@ def test_a_teacher_and_two_learners_from_init_to_an_update(browser: Any, server:
             f"document.getElementById('result-count').textContent.startsWith('{i + 1} card')"
         )
     teacher.page.goto("/classes")
+    teacher.audit("classes", inaccessible)
     teacher.page.get_by_label("New class").fill("Biology 2B")
     teacher.page.get_by_role("button", name="Create class").click()
     teacher.page.get_by_text("The class is created").wait_for()
@@ -212,6 +225,9 @@ def test_a_teacher_and_two_learners_from_init_to_an_update(browser: Any, server:
     assert csv.splitlines()[0].startswith("learner,reviews") and "ada,3," in csv
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     teacher.page.screenshot(path=str(SCREENSHOTS / "server-teacher-dashboard.png"), full_page=True)
+    teacher.audit("class dashboard", inaccessible)
+    teacher.page.goto("/account")
+    teacher.audit("account", inaccessible)
 
     # The teacher changes two notes and publishes the change as a new version.
     for i in (1, 2):
@@ -234,6 +250,7 @@ def test_a_teacher_and_two_learners_from_init_to_an_update(browser: Any, server:
     ada.page.get_by_text("my own words").wait_for()
     ada.page.get_by_text("answer 2, revised").wait_for()
     ada.page.screenshot(path=str(SCREENSHOTS / "server-learner-updates.png"), full_page=True)
+    ada.audit("updates", inaccessible)
     ada.page.get_by_role("button", name="Take the author's").click()
     ada.page.get_by_text("every shared note is up to date").wait_for()
     cards = {c["front"]: c for c in ada.api("/cards?deck=Biology")["cards"]}
@@ -241,5 +258,10 @@ def test_a_teacher_and_two_learners_from_init_to_an_update(browser: Any, server:
     assert cards["question 1"]["back"] == "answer 1, revised"
     assert {c["reps"] for c in cards.values()} == {1}
 
+    bob.page.goto("/classes")
+    bob.page.get_by_role("link", name="Biology 2B").click()
+    bob.page.get_by_role("link", name="Study Biology").wait_for()
+    bob.audit("class (learner)", inaccessible)
     for person in (admin, teacher, ada, bob):
         person.close()
+    assert inaccessible == {}

@@ -13,7 +13,8 @@ What a handle does for every query:
   the URL logs in as the owner, which could bypass the policies);
 * **translation** of the portable SQL the rows objects write (SQLite's
   spelling): ``?`` placeholders, ``LIKE`` (case-insensitive in SQLite, so
-  ``ILIKE`` here), empty ``IN ()`` lists, SQLite's ``NOT INDEXED`` hints dropped, ``RETURNING id``
+  ``ILIKE`` here), ``COLLATE NOCASE``, ``INSERT OR IGNORE``, empty ``IN ()``
+  lists, SQLite's ``NOT INDEXED`` hints dropped, ``RETURNING id``
   added to a one-row INSERT so :meth:`execute` returns the new id as SQLite's
   ``lastrowid`` does, and an id sequence moved past ids a bulk insert chose;
 * **transactions**: ``BEGIN`` bumps the user's row of ``user_changes``, which
@@ -547,6 +548,9 @@ _LIKE = re.compile(r"\bLIKE\b")
 _NOT_IN_NOTHING = re.compile(r"\bNOT\s+IN\s*\(\s*\)")
 _IN_NOTHING = re.compile(r"\bIN\s*\(\s*\)")
 _NOT_INDEXED = re.compile(r"\s+NOT INDEXED\b")
+#: SQLite's ASCII-only case folding; lower() of our "C"-collated text columns is the same.
+_NOCASE = re.compile(r"([\w.]+)\s+COLLATE\s+NOCASE\b")
+_OR_IGNORE = re.compile(r"^(\s*INSERT)\s+OR\s+IGNORE\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=2048)
@@ -554,6 +558,9 @@ def translate(sql: str, with_params: bool) -> Statement:
     """SQLite's spelling to PostgreSQL's (cached: the same few hundred statements recur)."""
     text = _placeholders(sql) if with_params else sql
     text = _NOT_INDEXED.sub("", _LIKE.sub("ILIKE", text))
+    text = _NOCASE.sub(r"lower(\1)", text)
+    if _OR_IGNORE.match(text):
+        text = _OR_IGNORE.sub(r"\1", text) + " ON CONFLICT DO NOTHING"
     text = _IN_NOTHING.sub("= ANY ('{}')", _NOT_IN_NOTHING.sub("<> ALL ('{}')", text))
     match = _INSERT.match(sql)
     if match is None or "RETURNING" in sql.upper() or "SELECT" in sql[match.end() :].upper():

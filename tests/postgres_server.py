@@ -35,6 +35,7 @@ _EMPTY = b"""
 BEGIN;
 DELETE FROM users;
 DELETE FROM meta;
+DELETE FROM login_attempts;
 SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S';
 COMMIT;
 """

@@ -42,6 +42,29 @@ def _fill(col: Collection, word: str) -> None:
         col.store.note_types.insert(kind, 0)
 
 
+def _fill_server(url: str, col: Collection, word: str) -> None:
+    """The multi-user server's per-user rows too: password, session, token, a class deck copy."""
+    from tokendeck.domain.accounts import Role
+    from tokendeck.storage.server import ServerStore
+
+    store = ServerStore.open(url)
+    try:
+        now_ms = int(NOW.timestamp() * 1000)
+        mine = store.user(col.user_id)
+        mine.passwords.create(f"{word}'s hash", now_ms)
+        mine.sessions.create(f"{word}'s session", now_ms, now_ms + 1000)
+        mine.tokens.create(f"{word}'s token", "token", now_ms)
+        store.users.set_role(col.user_id, Role.TEACHER)
+        class_id = store.classes.create(col.user_id, f"{word}'s class", word.upper(), now_ms)
+        pub = store.publications.create(class_id, col.user_id, "deck", None, word, "", now_ms)
+        deck = col.deck(f"{word} deck")
+        mine.subscriptions.subscribe(pub, deck.id, now_ms)
+        note = col.note(col.cards(deck.id)[0].note_id)
+        mine.subscriptions.put_note(pub, note.guid, note.id, "received")
+    finally:
+        store.close()
+
+
 @pytest.fixture
 def two_users(postgres_url: str) -> Iterator[tuple[Collection, Collection]]:
     """Ann and Bob, each with a filled collection in the same database."""
@@ -51,6 +74,8 @@ def two_users(postgres_url: str) -> Iterator[tuple[Collection, Collection]]:
     ):
         _fill(ann, "ann")
         _fill(bob, "bob")
+        _fill_server(postgres_url, ann, "ann")
+        _fill_server(postgres_url, bob, "bob")
         yield ann, bob
 
 

@@ -23,6 +23,9 @@ from tokendeck.scheduling.queue import StudyQueue
 from tokendeck.scheduling.scheduler import Scheduler
 from tokendeck.storage import Store
 
+#: The one user of the single-user app (CLI, terminal, ``tokendeck serve``).
+LOCAL_USER = "local"
+
 
 @dataclass
 class Caches:
@@ -91,7 +94,8 @@ class Core:
     def media_dir(self) -> Path:
         """Folder of media files (images, audio) referenced by card text.
 
-        Beside the collection file; on a PostgreSQL server one folder per user
+        Beside the collection file (a folder per user inside it for anyone but the
+        single-user app's "local" user); on a PostgreSQL server one folder per user
         under ``TOKENDECK_MEDIA_DIR`` (a volume every app server shares).
         """
         location = self.store.location
@@ -99,7 +103,10 @@ class Core:
             return server_media_root() / f"user-{self.user_id}"
         if location == ":memory:":
             return Path.cwd() / "tokendeck-media"
-        return Path(location).with_name(Path(location).stem + ".media")
+        folder = Path(location).with_name(Path(location).stem + ".media")
+        # A file several users share (a small server on SQLite): a folder each, as on
+        # PostgreSQL, so nobody can ask for another's pictures by name.
+        return folder if self.user_name == LOCAL_USER else folder / f"user-{self.user_id}"
 
     # -- caches ------------------------------------------------------------------------------
     def sync(self) -> None:

@@ -41,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tokendeck.errors import StorageError
-from tokendeck.storage import pg_schema
+from tokendeck.storage import pg_schema, server_schema
 from tokendeck.storage.database import POSTGRESQL, Database
 
 #: Key of the advisory lock that lets one process at a time migrate a PostgreSQL database.
@@ -259,6 +259,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         "note types: fields, templates, styling; notes keep their type and format",
         _note_types,
         pg_schema.note_types,
+    ),
+    Migration(
+        7,
+        "server: accounts, sessions, API tokens, login attempts, invitations, classes,"
+        " memberships, published decks with versions and notes, subscriptions",
+        server_schema.sqlite_form,
+        server_schema.postgres_form,
     ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version

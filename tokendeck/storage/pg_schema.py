@@ -33,9 +33,14 @@ APP_ROLE = "tokendeck_app"
 
 #: Tables that are nobody's in particular (Citus reference tables); every other
 #: table is per-user and keeps the rules above. ``users`` is the directory of
-#: accounts (id, name, created): a name is looked up before anyone is logged in,
-#: so it has no policy; what a user owns is in the per-user tables.
-REFERENCE_TABLES = frozenset({"users", "meta", "schema_migrations"})
+#: accounts (id, name, created, and the server's role): a name is looked up before
+#: anyone is logged in, so it has no policy; what a user owns is in the per-user tables.
+REFERENCE_TABLES = frozenset(
+    {"users", "meta", "schema_migrations"}
+    # the multi-user server's shared tables (step 7, storage/server_schema.py)
+    | {"login_attempts", "invites", "classes", "memberships", "publications"}
+    | {"publication_versions", "published_notes"}
+)
 
 #: The user a connection acts for; NULL (no rows at all) when none is set.
 USER_SETTING = "app.user_id"

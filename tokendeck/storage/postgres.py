@@ -241,7 +241,13 @@ class PostgresDatabase(Database):
         self._reading = False
 
     def scoped(self, user_id: int) -> PostgresDatabase:
-        """A handle of ``user_id`` on the same pool (close it as well)."""
+        """A handle of ``user_id`` on the same pool (close it as well).
+
+        A handle that is already ``user_id``'s is returned as it is, so the server's
+        tables and the user's collection can share one handle, and so one transaction.
+        """
+        if self.user_id == user_id:
+            return self
         with _servers_lock:
             self.server.handles += 1
         return PostgresDatabase(self.server, user_id)

@@ -212,5 +212,9 @@ def note_params(note: Note) -> tuple[Any, ...]:
 
 
 def marks(values: Sequence[Any]) -> str:
-    """``?, ?, ?``: one placeholder per value, for ``IN (...)`` lists."""
-    return ", ".join("?" for _ in values)
+    """``?, ?, ?``: one placeholder per value, for ``IN (...)`` lists.
+
+    No values gives ``NULL``, which matches nothing: SQLite accepts ``IN ()`` but
+    PostgreSQL refuses it (a collection with no deck yet, on the server).
+    """
+    return ", ".join("?" for _ in values) if values else "NULL"

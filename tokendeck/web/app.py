@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -27,6 +28,9 @@ from tokendeck.web.presenters import format_steps
 from tokendeck.web.quiz.pages import quiz_pages_router
 from tokendeck.web.settings import WebSettings, settings_from_environment
 
+if TYPE_CHECKING:
+    from tokendeck.server import Server
+
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 TEMPLATES = HERE / "templates"
@@ -34,12 +38,21 @@ VENDOR = "/static/vendor"
 
 
 def create_app(settings: WebSettings) -> FastAPI:
-    """Build the web app over the collection named in ``settings``."""
+    """Build the web app over the collection named in ``settings``.
+
+    With ``settings.database_url`` it is the multi-user server (accounts,
+    classes, shared decks); without, the single-user app over one file.
+    """
+    server = _open_server(settings) if settings.database_url else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if server is not None:
+            server.sharing.refresh_builtin(now=settings.clock())
         yield
         app.state.collections.close()
+        if server is not None:
+            server.close()
 
     app = FastAPI(
         title=f"{settings.title} API",
@@ -50,18 +63,38 @@ def create_app(settings: WebSettings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.collections = CollectionPool(settings)
+    app.state.server = server
+    app.state.collections = CollectionPool(settings, server)
     app.state.answers = AnswerBatcher()
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.templates.env.filters["steps"] = format_steps
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(api_router())
-    app.include_router(pages_router())
-    app.include_router(media_router())
-    app.include_router(quiz_pages_router())
+    # In the multi-user server every route of the single-user app needs a logged-in user.
+    login: list[Any] = []
+    if server is not None:
+        from tokendeck.web.accounts.pages import account_pages_router
+        from tokendeck.web.api import server_api_router
+        from tokendeck.web.users import current_user
+
+        login = [Depends(current_user)]
+        app.include_router(server_api_router())
+        app.include_router(account_pages_router())
+    app.include_router(api_router(), dependencies=login)
+    app.include_router(pages_router(), dependencies=login)
+    app.include_router(media_router(), dependencies=login)
+    app.include_router(quiz_pages_router(), dependencies=login)
     app.add_api_route("/docs", _docs_page, include_in_schema=False, response_class=HTMLResponse)
     return app
+
+
+def _open_server(settings: WebSettings) -> Server:
+    from tokendeck.server import Server
+
+    assert settings.database_url is not None
+    return Server.open(
+        settings.database_url, passwords=settings.passwords, fuzz_seed=settings.fuzz_seed
+    )
 
 
 def create_app_from_environment() -> FastAPI:

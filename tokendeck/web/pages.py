@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from tokendeck.collection import Collection
 from tokendeck.web.deps import Col, Now, Settings
+from tokendeck.web.notices import notice
 
 NAV = (
     ("/", "Home"),
@@ -26,11 +27,38 @@ NAV = (
 )
 
 
+#: The multi-user server's extra pages (the admin page only for admins).
+SERVER_NAV = (("/classes", "Classes"), ("/account", "Account"))
+
+
 def render(request: Request, template: str, title: str, **context: Any) -> HTMLResponse:
-    """Render a page template with the layout's common context."""
+    """Render a page template with the layout's common context.
+
+    In the multi-user server the layout also gets the user (name, log-out form),
+    the session's CSRF token for forms and scripts, and how many shared-deck
+    updates wait for the user's choice.
+    """
     templates: Jinja2Templates = request.app.state.templates
     settings = request.app.state.settings
-    context.update(nav=NAV, title=title, app_title=settings.title, path=request.url.path)
+    nav: tuple[tuple[str, str], ...] = NAV
+    user = getattr(request.state, "user", None)
+    server = getattr(request.app.state, "server", None)
+    updates = 0
+    if server is not None and user is not None and user.account is not None:
+        nav = (*NAV, *SERVER_NAV)
+        if user.role == "admin":
+            nav = (*nav, ("/admin", "Admin"))
+        updates = server.sharing.conflict_count(user.account)
+    context.update(
+        nav=nav,
+        title=title,
+        app_title=settings.title,
+        path=request.url.path,
+        user=user if server is not None else None,
+        csrf_token=user.csrf if user is not None else "",
+        updates=updates,
+    )
+    context.setdefault("done", notice(request))
     return templates.TemplateResponse(request, template, context)
 
 

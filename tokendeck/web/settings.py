@@ -6,8 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tokendeck import clock
+
+if TYPE_CHECKING:
+    from tokendeck.server.passwords import Passwords
 
 #: Uploads bigger than this are refused with 413 (20 MiB is plenty for a deck file).
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -33,6 +37,13 @@ class WebSettings:
     install_builtin: bool = True
     #: Seed of the scheduler's interval fuzz (None turns fuzz off).
     fuzz_seed: int | None = 0
+    #: The multi-user server's database (``tokendeck server``): None is the single-user app.
+    database_url: str | None = None
+    #: Mark cookies Secure (browsers then send them over HTTPS and to localhost only).
+    #: Only tests over plain http to a non-local name turn it off.
+    secure_cookies: bool = True
+    #: The password hasher (None: Argon2id at its recommended cost; tests pass a cheap one).
+    passwords: Passwords | None = None
 
 
 def settings_from_environment() -> WebSettings:

@@ -27,7 +27,7 @@ from tokendeck.interchange import (
     Package,
     ReviewRecord,
 )
-from tokendeck.notes import NOTE_KINDS
+from tokendeck.notes import MAX_CLOZE, NOTE_KINDS, cloze_problem
 from tokendeck.scheduler import Scheduler
 from tokendeck.storage import package_queries as pq
 from tokendeck.storage import queries as q
@@ -89,6 +89,8 @@ def _problem(note: NoteRecord, good_decks: set[str]) -> tuple[str, str | None]:
         return f"unknown note type {note.kind!r}", f"use {', '.join(NOTE_KINDS)}"
     if not note.front.strip():
         return "the front is empty", "every card needs a question or term"
+    if note.kind == "cloze" and (cloze := cloze_problem(note.front)):
+        return cloze, f"number clozes from c1 to c{MAX_CLOZE}"
     if note.deck not in good_decks:
         try:
             check_name(note.deck)

@@ -310,11 +310,16 @@ def restore_command(file: Path) -> None:
     db_path = state().db_path
     path = Path(db_path) if db_path else default_path()
     saved = _save_before_restore(path, now) if path.exists() else None
-    with progress("Restoring"):
-        if package is None:  # a snapshot is checked while it is unpacked, before the swap
-            result = Collection.restore_snapshot(path, file, now=now)
-        else:
-            result = Collection.restore(path, package, now=now)
+    try:
+        with progress("Restoring"):
+            if package is None:  # a snapshot is checked while it is unpacked, before the swap
+                result = Collection.restore_snapshot(path, file, now=now)
+            else:
+                result = Collection.restore(path, package, now=now)
+    except BaseException:
+        if saved is not None:  # nothing was replaced: the copy of it is not needed
+            saved.unlink(missing_ok=True)
+        raise
     click.echo(
         f"Restored {result.notes} note(s), {result.cards} card(s) and {result.reviews} review(s)"
         f" from {file.name} into {path}"

@@ -174,6 +174,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "meta: database-wide facts (search index state)", _meta),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
+#: The table that records which steps ran.
+LEDGER = (
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
+)
 
 
 def current_version(db: Database) -> int:
@@ -197,10 +202,7 @@ def migrate(db: Database) -> int:
             hint="upgrade TokenDeck to open it",
         )
     with db.transaction():
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
-        )
+        db.execute(LEDGER)
         for step in MIGRATIONS:
             if step.version > version:
                 step.apply(db)

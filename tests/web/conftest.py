@@ -52,10 +52,22 @@ def web_settings(web_db: Path, clock: Clock) -> WebSettings:
     )
 
 
+#: Where the in-process client says it is: a loopback host, as a browser on this machine.
+LOCAL = "http://localhost"
+
+
+def local_client(app: Any) -> TestClient:
+    """A test client that looks like the app's own pages: loopback Host, same-origin Origin.
+
+    (The server refuses other hosts and cross-origin changes: tests/web/test_web_security.py.)
+    """
+    return TestClient(app, base_url=LOCAL, headers={"Origin": LOCAL})
+
+
 @pytest.fixture
 def client(web_settings: WebSettings) -> Iterator[TestClient]:
     """An in-process client; the ``with`` keeps one event loop (and thread) for the test."""
-    with TestClient(create_app(web_settings)) as test_client:
+    with local_client(create_app(web_settings)) as test_client:
         yield test_client
 
 

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from tokendeck.collection import Collection
 from tokendeck.web.deps import Col, Now, Settings
+from tokendeck.web.schemas import DbInt
 
 NAV = (
     ("/", "Home"),
@@ -56,7 +57,7 @@ def pages_router() -> APIRouter:
         return render(request, "browse.html", "Browse", decks=col.decks(), q=q)
 
     @router.get("/cards/{card_id}")
-    async def card_info(request: Request, card_id: int, col: Col) -> HTMLResponse:
+    async def card_info(request: Request, card_id: DbInt, col: Col) -> HTMLResponse:
         from tokendeck.web.render import render_markdown
 
         view = col.card(card_id)

@@ -20,8 +20,9 @@ from tokendeck.interchange import Package
 from tokendeck.web import schemas
 from tokendeck.web.deps import Col, Now, Settings
 from tokendeck.web.formats import available_formats, export_bytes, read_upload
+from tokendeck.web.strict import StrictJsonRoute
 
-router = APIRouter(tags=["import/export"])
+router = APIRouter(tags=["import/export"], route_class=StrictJsonRoute)
 
 #: How many notes the preview shows.
 PREVIEW_NOTES = 20

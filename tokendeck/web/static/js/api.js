@@ -10,9 +10,16 @@ export class ApiError extends Error {
   }
 }
 
+/** This server's per-process token (the page carries it): proves a change comes from our pages. */
+const CSRF_TOKEN = document.querySelector('meta[name="tokendeck-csrf"]')?.content || "";
+
 /** Call the API; JSON in and out. `body` may be FormData for uploads. */
 export async function api(path, { method = "GET", body } = {}) {
-  const options = { method, headers: { Accept: "application/json" } };
+  const options = {
+    method,
+    headers: { Accept: "application/json", "X-TokenDeck-CSRF": CSRF_TOKEN },
+    credentials: "same-origin",
+  };
   if (body instanceof FormData) {
     options.body = body;
   } else if (body !== undefined) {

@@ -132,7 +132,11 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any, live_server: str) -> Iterator[Any]:
     """A fresh desktop-sized page whose relative URLs go to the live server."""
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    # Playwright's wait_for_function evaluates strings, which the app's CSP forbids (no
+    # 'unsafe-eval'); the pages themselves are checked under the CSP in test_web_origins.py.
+    context = browser.new_context(
+        base_url=live_server, viewport={"width": 1280, "height": 900}, bypass_csp=True
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     errors: list[str] = []

@@ -10,7 +10,10 @@ import tempfile
 from pathlib import Path
 
 from tokendeck.formats import registry
+from tokendeck.formats.options import ReadOptions
 from tokendeck.interchange import Package
+from tokendeck.untrusted.budget import WEB_LIMITS
+from tokendeck.untrusted.names import media_name_problem
 from tokendeck.web import schemas
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -31,18 +34,33 @@ def available_formats() -> list[schemas.FormatOut]:
 
 
 def read_upload(data: bytes, filename: str, fmt: str | None) -> tuple[str, Package]:
-    """Parse uploaded bytes with the named format, or the one the registry detects."""
-    safe_name = Path(filename).name or "upload"
+    """Parse uploaded bytes with the named format, or the one the registry detects.
+
+    Read within the web server's budget (:data:`~tokendeck.untrusted.budget.WEB_LIMITS`):
+    a read runs beside every other request, so it gets a minute at most.
+    """
+    safe_name = _upload_name(filename)
+    options = ReadOptions(limits=WEB_LIMITS)
     if data.startswith(_ZIP_MAGIC):
         # Zip readers work on files; keep the upload's name so the format can be told.
         with tempfile.TemporaryDirectory(prefix="tokendeck-upload-") as folder:
             path = Path(folder) / safe_name
             path.write_bytes(data)
-            found, package = registry.read_file(path, format=fmt or None)
+            found, package = registry.read_file(path, format=fmt or None, options=options)
             package.source = safe_name
     else:
-        found, package = registry.read_bytes(data, safe_name, format=fmt or None)
+        found, package = registry.read_bytes(data, safe_name, format=fmt or None, options=options)
     return found.name, package
+
+
+def _upload_name(filename: str) -> str:
+    """The upload's name, if it can name a temporary file (else ``upload`` and its suffix)."""
+    name = Path(filename.replace("\\", "/")).name
+    if media_name_problem(name.lstrip(".") or "."):  # too long, control characters, ...
+        suffix = Path(name).suffix
+        usable = len(suffix) <= 16 and not media_name_problem("u" + suffix)
+        return "upload" + (suffix if usable else "")
+    return name
 
 
 def export_bytes(package: Package, fmt: str, deck: str | None) -> tuple[bytes, str, str]:

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from tokendeck.errors import TooLargeError
 from tokendeck.formats import registry
@@ -56,7 +57,9 @@ async def _package(
     request: Request, upload: UploadFile, fmt: str | None, settings: Any
 ) -> tuple[str, Package]:
     data = await _read_limited(request, upload, settings.max_upload_bytes)
-    return read_upload(data, upload.filename or "upload", fmt)
+    # In a worker thread: reading a file takes up to its budget's minute, and the event
+    # loop serves every other request meanwhile (the collection is not touched here).
+    return await run_in_threadpool(read_upload, data, upload.filename or "upload", fmt)
 
 
 @router.post("/import/preview", response_model=schemas.ImportPreviewOut)

@@ -32,8 +32,9 @@ class ReadLimits:
     #: Bytes one member may decompress to.
     max_member_bytes: int = 8 << 30
     #: Largest expansion (decompressed / compressed) of an archive or of one member.
-    #: Media barely compress and a collection or backup compresses 3-15x (measured
-    #: in tests/test_untrusted_zips.py); bombs expand 1,000x.
+    #: Media barely compress; on a 5,000-card, 100,000-review collection a backup's JSON
+    #: expands 9.4x, an .apkg's collection 3.4x and a snapshot's zstd database 2.3x;
+    #: bombs expand 1,000x.
     max_ratio: int = 100
     #: Below this many decompressed bytes a member or archive is never judged by its
     #: ratio (a small file of repeated bytes compresses extremely well and is harmless).

@@ -312,3 +312,24 @@ def test_an_upload_zip_bomb_is_a_413_not_a_frozen_server(client: TestClient) -> 
         archive.writestr("tokendeck-backup.json", b" " * (32 << 20))
     response = client.post("/api/v1/import/preview", files=upload("bomb.zip", buffer.getvalue()))
     error_of(response, 413, "too_large")
+
+
+def test_a_recursive_view_upload_is_refused_not_a_frozen_server(
+    client: TestClient, tmp_path: Any
+) -> None:
+    from tests.fuzzing.corpus import build
+    from tests.test_hostile_files import tampered_apkg
+
+    seed = build(tmp_path / "seeds", anki=False)["apkg"][0]
+    path = tampered_apkg(
+        seed,
+        tmp_path / "view.apkg",
+        "ALTER TABLE notes RENAME TO notes_real",
+        "CREATE VIEW notes AS WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r)"
+        " SELECT x AS id, '' AS guid, 0 AS mid, '' AS tags, '' AS flds FROM r",
+    )
+    files = {"file": ("view.apkg", path.read_bytes(), "application/octet-stream")}
+    response = client.post("/api/v1/import/preview", files=files)
+    body = error_of(response, 400, "bad_file")
+    assert "holds a SQL view ('notes')" in body["message"]
+    assert client.get("/api/v1/decks").status_code == 200  # and the server still answers

@@ -49,10 +49,12 @@ class Tally:
     seconds: float = 0.0
     kinds: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    slowest: float = 0.0
 
     def add(self, outcome: Outcome, label: str) -> None:
         self.files += 1
         self.seconds += outcome.seconds
+        self.slowest = max(self.slowest, outcome.seconds)
         self.kinds[outcome.kind] = self.kinds.get(outcome.kind, 0) + 1
         if outcome.failed:
             self.failures.append(f"{label}: {outcome.kind}: {outcome.detail}")
@@ -62,7 +64,7 @@ class Tally:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.kinds.items()))
         return (
             f"{self.target:9} {self.files:6} files {self.seconds:7.1f} s {rate:7.1f} files/s  "
-            f"failures {len(self.failures)}  ({kinds})"
+            f"slowest {self.slowest:5.2f} s  failures {len(self.failures)}  ({kinds})"
         )
 
 

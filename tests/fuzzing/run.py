@@ -38,11 +38,15 @@ def fuzz_format(
     workdir: Path,
     report_every: float = 30.0,
     save_to: Path | None = None,
+    slow_after: float = 10.0,
 ) -> Tally:
-    """Check ``files`` mutated files of one format; the tally of what happened."""
+    """Check ``files`` mutated files of one format; the tally of what happened.
+
+    A file that takes longer than ``slow_after`` seconds counts as a failure (a hang).
+    """
     target = BY_NAME[target_name]
     originals = [(p.name, p.read_bytes()) for p in seeds]
-    checker = Checker(target, workdir / "work")
+    checker = Checker(target, workdir / "work", slow_after=slow_after)
     tally = Tally(target_name)
     last = time.monotonic()
     try:
@@ -66,9 +70,8 @@ def fuzz_format(
 
 def _save(folder: Path, target: str, number: int, path: Path, detail: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    stem = folder / f"{target}-{number}"
-    shutil.copyfile(path, stem.with_suffix(path.suffix))
-    stem.with_suffix(".txt").write_text(detail, encoding="utf-8")
+    shutil.copyfile(path, folder / f"{target}-{number}.case{path.suffix}")
+    (folder / f"{target}-{number}.error.txt").write_text(detail, encoding="utf-8")
 
 
 def fuzz_api(requests: int, workdir: Path, seed: int) -> tuple[str, list[str]]:
@@ -111,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=5000, help="API requests (0: none)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-anki", action="store_true", help="no seeds made by Anki itself")
+    parser.add_argument(
+        "--slow-after", type=float, default=30.0, help="seconds after which a file is a hang"
+    )
     args = parser.parse_args(argv)
     logging.disable(logging.CRITICAL)  # the app logs every refused request
     faulthandler.dump_traceback_later(1800, exit=True)  # a true hang still ends the run
@@ -121,7 +127,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"seeds: {', '.join(f'{k} {len(v)}' for k, v in seeds.items())}", flush=True)
         for name in args.formats.split(","):
             tally = fuzz_format(
-                name, seeds[name], args.files, seed=args.seed, workdir=workdir, save_to=ARTIFACTS
+                name,
+                seeds[name],
+                args.files,
+                seed=args.seed,
+                workdir=workdir,
+                save_to=ARTIFACTS,
+                slow_after=args.slow_after,
             )
             print(tally.line(), flush=True)
             for failure in tally.failures[:5]:

@@ -55,7 +55,10 @@ def fuzz_format(
             name, data = rng.choice(originals)
             path = workdir / f"case{target.suffix}"
             path.write_bytes(mutate(data, rng, archive=target.archive))
+            # A true hang (no return at all) ends the run with every thread's stack.
+            faulthandler.dump_traceback_later(max(300.0, 10 * slow_after), exit=True)
             outcome = checker.check(path)
+            faulthandler.cancel_dump_traceback_later()
             label = f"{target_name} #{number} (from {name}, seed {seed})"
             tally.add(outcome, label)
             if outcome.failed and save_to is not None:
@@ -119,7 +122,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     logging.disable(logging.CRITICAL)  # the app logs every refused request
-    faulthandler.dump_traceback_later(1800, exit=True)  # a true hang still ends the run
     failed = 0
     with tempfile.TemporaryDirectory(prefix="tokendeck-fuzz-") as tmp:
         workdir = Path(tmp)

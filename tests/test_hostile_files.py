@@ -316,6 +316,15 @@ BAD_BACKUPS = [
     ),
     (lambda d: d["notes"][0]["cards"][0].update(reps=10**30), "notes[0].cards[0].reps"),
     (_nan, "NaN is not a number"),
+    # Found by make fuzz: options the scheduler could not use broke every later answer.
+    (
+        lambda d: d["decks"][0]["options"].update(leech_threshold={}),
+        "decks[0].options: deck option leech_threshold must be a whole number",
+    ),
+    (
+        lambda d: d["decks"][0]["options"].update(relearning_steps=[10**30]),
+        "decks[0].options: learning steps must be positive and at most a year",
+    ),
 ]
 
 
@@ -447,3 +456,24 @@ def test_an_apkg_of_sixty_four_16_mib_members(seeds: dict[str, Path], tmp_path: 
             archive.writestr(str(i), block)
     with pytest.raises(TooLargeError, match="member '0' expands more than 100x"):
         registry.read_file(path)
+
+
+def test_anki_options_tokendeck_cannot_use_are_left_out(
+    seeds: dict[str, Path], tmp_path: Path, mine: Path
+) -> None:
+    content = members(seeds["apkg"])
+    db = tmp_path / "c.anki21"
+    db.write_bytes(content["collection.anki21"])
+    with sqlite3.connect(db) as conn:
+        (dconf,) = conn.execute("SELECT dconf FROM col").fetchone()
+        options = json.loads(dconf)
+        for group in options.values():
+            group["new"]["delays"] = [1e30]
+            group["lapse"]["leechFails"] = {"x": 1}
+        conn.execute("UPDATE col SET dconf = ?", (json.dumps(options),))
+    content["collection.anki21"] = db.read_bytes()
+    path = write_zip(tmp_path / "options.apkg", content)
+    code, output = run(mine, "import", str(path))
+    assert code == 0, output
+    assert "option learning_steps" in output and "was left out" in output
+    assert run(mine, "next")[0] == 0

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_type_hints
 
 from tokendeck.days import Calendar, zone
+from tokendeck.decks import DeckConfig
 from tokendeck.errors import ImportFormatError, ValidationError
 from tokendeck.formats.options import ReadOptions, WriteOptions
 from tokendeck.interchange import (
@@ -214,6 +215,8 @@ def _package(document: dict[str, Any], source: str, budget: Budget) -> Package:
         attempts=_records(AttemptRecord, document, "attempts", source, budget),
         deleted_card_reviews=_records(CardRecord, document, "deleted_card_reviews", source, budget),
     )
+    for index, deck in enumerate(package.decks):
+        _check_options(deck.options, source, f"decks[{index}].options")
     cards = [c for n in package.notes for c in n.cards] + package.deleted_card_reviews
     budget.count_rows(len(cards) + sum(len(c.reviews) for c in cards), what="cards and reviews")
     return package
@@ -238,6 +241,17 @@ def _settings(settings: Any, source: str) -> dict[str, Any]:
                 f"nested more than {_MAX_DEPTH} levels", path=source, record=f"settings.{key}"
             )
     return settings
+
+
+def _check_options(options: dict[str, Any], source: str, where: str) -> None:
+    """Deck options the scheduler can use: a bad one would break every later answer."""
+    known = {k: v for k, v in options.items() if k in _DECK_OPTIONS}
+    try:
+        DeckConfig().updated(**known)
+    except ValidationError as exc:
+        raise ImportFormatError(
+            exc.message, path=source, record=where, hint="use another backup file"
+        ) from None
 
 
 def _setting_text(value: Any) -> str:
@@ -312,6 +326,7 @@ def _safe_name(name: str, source: str) -> str:
 #: What SQLite stores in an INTEGER column: anything outside would fail on writing.
 _INT64 = (-(1 << 63), (1 << 63) - 1)
 _MAX_DEPTH = ReadLimits().max_depth
+_DECK_OPTIONS = frozenset(DeckConfig.__dataclass_fields__)
 _RECORDS: dict[str, type] = {"list[CardRecord]": CardRecord, "list[ReviewRecord]": ReviewRecord}
 _SIMPLE: dict[str, type] = {
     "str": str,

@@ -226,7 +226,7 @@ class _CollectionReader:
         deck_list = [d for d in self.deck_list if d.id != _DEFAULT_DECK_ID or d.name in used]
         return Package(
             notes=notes,
-            decks=anki_decks.deck_records(deck_list, self.configs),
+            decks=anki_decks.deck_records(deck_list, self.configs, self.warnings),
             warnings=self.warnings,
             source=self.source,
         )

@@ -477,3 +477,26 @@ def test_anki_options_tokendeck_cannot_use_are_left_out(
     assert code == 0, output
     assert "option learning_steps" in output and "was left out" in output
     assert run(mine, "next")[0] == 0
+
+
+BAD_DATA = [
+    ("UPDATE decks SET config = '{\"leech\": '", "decks.config holds 3 value(s) that are not JSON"),
+    ("UPDATE cards SET due = 'soon'", "cards.due holds"),
+    (
+        "UPDATE settings SET value = '\"Mars/Phobos\"' WHERE key = 'timezone'",
+        "unknown time zone 'Mars/Phobos'",
+    ),
+    ("UPDATE decks SET config = '{\"leech_threshold\": {}}'", "has options TokenDeck cannot"),
+]
+
+
+@pytest.mark.parametrize(("sql", "message"), BAD_DATA)
+def test_a_snapshot_with_data_no_tokendeck_wrote(
+    seeds: dict[str, Path], tmp_path: Path, mine: Path, sql: str, message: str
+) -> None:
+    """Found by make fuzz: restored, any of these broke every later command."""
+    path = _snapshot_with(seeds["snapshot"], tmp_path / "snap.zip", sql)
+    code, output = run(mine, "restore", str(path))
+    assert code == 1 and message in output, output
+    assert notes_in(mine) == ["keep me"]
+    assert run(mine, "next")[0] == 0

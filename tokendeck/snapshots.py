@@ -161,7 +161,7 @@ def restore_snapshot(
             info = check_snapshot(partial, source=source, budget=budget)
             if path.exists():
                 _refuse_other_users(path, info, source)
-            counts = _migrate_and_count(partial)
+            counts = _migrate_and_count(partial, source)
             media = _media(archive, source)
         staged = restoring.stage_media(path, media)
     except BaseException:
@@ -219,12 +219,20 @@ def _refuse_other_users(path: Path, info: SnapshotInfo, source: str) -> None:
         )
 
 
-def _migrate_and_count(partial: Path) -> tuple[int, int, int]:
-    """Bring an older snapshot's schema up to date; the rows it holds."""
+def _migrate_and_count(partial: Path, source: str) -> tuple[int, int, int]:
+    """Bring an older snapshot's schema up to date, check its data; the rows it holds."""
     from tokendeck.storage import open_database, search_index
+    from tokendeck.storage.snapshot_data import data_problem
 
     db = open_database(partial)  # migrates
     try:
+        problem = data_problem(db)
+        if problem:
+            raise ImportFormatError(
+                f"the collection inside holds data TokenDeck did not write: {problem}",
+                path=source,
+                hint=_HINT,
+            )
         search_index.ensure_current(db)
         return (
             int(db.scalar("SELECT count(*) FROM notes")),

@@ -126,10 +126,10 @@ def test_the_web_preview_shows_what_each_choice_gives(tmp_path: Path) -> None:
 
 def _client(tmp_path: Path) -> TestClient:
     from tests.hand_clock import Clock
-    from tests.web.conftest import START
+    from tests.web.conftest import START, local_client
 
     settings = WebSettings(db_path=tmp_path / "web.db", clock=Clock(START), install_builtin=False)
-    return TestClient(create_app(settings))
+    return local_client(create_app(settings))
 
 
 # -- duplicate GUIDs in one Anki package ----------------------------------------------------------

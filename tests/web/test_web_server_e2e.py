@@ -106,7 +106,11 @@ class Person:
     """One person's browser: a context of their own (cookies), one page, no script errors."""
 
     def __init__(self, browser: Any, base: str) -> None:
-        self.context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900})
+        # bypass_csp: Playwright's waits evaluate strings, which the pages' policy forbids
+        # (tests/web/test_web_origins.py runs under the real policy).
+        self.context = browser.new_context(
+            base_url=base, viewport={"width": 1280, "height": 900}, bypass_csp=True
+        )
         self.context.set_default_timeout(20_000)
         self.page = self.context.new_page()
         self.errors: list[str] = []

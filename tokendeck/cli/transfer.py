@@ -346,6 +346,7 @@ def restore_command(file: Path) -> None:
     db_path = state().db_path
     path = Path(db_path) if db_path else default_path()
     saved = _save_before_restore(path, now) if path.exists() else None
+    before = path.stat().st_ino if path.exists() else None
     try:
         with progress("Restoring"):
             if package is None:  # a snapshot is checked while it is unpacked, before the swap
@@ -353,7 +354,8 @@ def restore_command(file: Path) -> None:
             else:
                 result = Collection.restore(path, package, now=now)
     except BaseException:
-        if saved is not None:  # nothing changed: the copy of the unchanged collection goes
+        # Refused before the swap (the file is the same one): its copy is not needed.
+        if saved is not None and path.exists() and path.stat().st_ino == before:
             saved.unlink(missing_ok=True)
         raise
     click.echo(

@@ -17,6 +17,9 @@ from tokendeck.errors import ValidationError
 NOTE_KINDS = ("basic", "basic_reversed", "type_in", "cloze")
 
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+#: Highest cloze number: each number is a card of its own, and a file asking for
+#: c99999999999999999999 is damaged (the number does not even fit in the database).
+MAX_CLOZE = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +81,22 @@ def card_ordinals(kind: str, front: str) -> list[int]:
     if kind == "basic_reversed":
         return [0, 1]
     if kind == "cloze":
+        problem = cloze_problem(front)
+        if problem:
+            raise ValidationError(problem, hint=f"number clozes from c1 to c{MAX_CLOZE}")
         numbers = sorted({int(m.group(1)) for m in _CLOZE.finditer(front)})
         return [n - 1 for n in numbers if n >= 1] or [0]
     return [0]
+
+
+def cloze_problem(front: str) -> str | None:
+    """Why a cloze note's front cannot make cards (a cloze number too large), or None."""
+    for match in _CLOZE.finditer(front):
+        digits = match.group(1).lstrip("0")
+        if len(digits) > len(str(MAX_CLOZE)) or int(digits or "0") > MAX_CLOZE:
+            shown = digits if len(digits) <= 30 else digits[:30] + "..."
+            return f"cloze number c{shown} is too large (at most c{MAX_CLOZE})"
+    return None
 
 
 def render(kind: str, front: str, back: str, ordinal: int) -> tuple[str, str]:

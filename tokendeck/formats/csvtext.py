@@ -108,11 +108,33 @@ def read(data: bytes, *, source: str, options: ReadOptions | None = None) -> Pac
         raise ImportFormatError("the file is empty", path=source, hint="add one note per line")
     lines = _lines(text)
     layout, first = _read_headers(lines, source)
-    separator = options.separator or layout.separator or _sniff(lines[first:], source)
-    _check_separator(separator, source)
-    layout.separator = separator
-    with collector_paused():  # 100,000 records and notes, none of them garbage
-        return _notes_from_rows(_records(lines, first, separator), layout, options, source)
+    try:
+        separator = options.separator or layout.separator or _sniff(lines[first:], source)
+        _check_separator(separator, source)
+        layout.separator = separator
+        with collector_paused():  # 100,000 records and notes, none of them garbage
+            return _notes_from_rows(_records(lines, first, separator), layout, options, source)
+    except csv.Error as exc:
+        raise _csv_error(exc, lines, source) from None
+
+
+def _csv_error(exc: csv.Error, lines: list[str], source: str) -> ImportFormatError:
+    """The csv module's complaint (a field over its size limit, say), with the line."""
+    limit = csv.field_size_limit()
+    long_line = next((n for n, line in enumerate(lines, 1) if len(line) > limit), None)
+    if "field larger than field limit" in str(exc):
+        return ImportFormatError(
+            f"a field is longer than {limit:,} characters",
+            path=source,
+            line=long_line,
+            hint="shorten it, or check for a quote that is never closed",
+        )
+    return ImportFormatError(
+        f"the rows cannot be read as CSV ({exc})",
+        path=source,
+        line=long_line,
+        hint="check the quoting, or set '#separator:'",
+    )
 
 
 #: Line breaks of ``str.splitlines`` that the csv module does not break at.

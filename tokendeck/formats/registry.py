@@ -19,6 +19,8 @@ from tokendeck.errors import ImportFormatError, ValidationError
 from tokendeck.formats.options import ReadOptions, WriteOptions
 from tokendeck.formats.sniffing import Guess, guess_text
 from tokendeck.transfer.package import Package
+from tokendeck.untrusted.budget import Budget
+from tokendeck.untrusted.guard import printable, reading
 
 _HEAD_BYTES = 64 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -163,9 +165,9 @@ def _zip_names(file: Path | Any, source: str) -> list[str]:
     try:
         with zipfile.ZipFile(file) as archive:
             return archive.namelist()
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except Exception as exc:  # a damaged central directory can raise nearly anything
         raise ImportFormatError(
-            f"not a readable zip archive ({exc})",
+            f"not a readable zip archive ({printable(exc)})",
             path=source,
             hint="the file is damaged; export it again",
         ) from None
@@ -191,19 +193,26 @@ def _detect_archive(names: list[str], suffix: str, filename: str) -> Format:
 def read_file(
     path: Path, *, format: str | None = None, options: ReadOptions | None = None
 ) -> tuple[Format, Package]:
-    """Read a file with the named format, or the detected one."""
+    """Read a file with the named format, or the detected one.
+
+    Whatever goes wrong inside a format is an ImportFormatError (or, over the
+    read's budget, a TooLargeError) naming the file: never a traceback.
+    """
     path = Path(path)
     if not path.is_file():
         raise ValidationError(f"{path}: no such file", hint="check the path")
-    if format:
-        fmt = get(format)
-    else:
-        guessed = guess_file(path)
-        fmt, options = get(guessed.format), guessed_options(guessed, options)
-    if not fmt.can_import:
-        raise ValidationError(f"{fmt.name} files cannot be imported")
-    data: bytes | Path = path if fmt.archive else path.read_bytes()
-    package: Package = fmt.load().read(data, source=str(path), options=options)
+    with reading(str(path)):
+        if format:
+            fmt = get(format)
+        else:
+            guessed = guess_file(path)
+            fmt, options = get(guessed.format), guessed_options(guessed, options)
+        if not fmt.can_import:
+            raise ValidationError(f"{fmt.name} files cannot be imported")
+        if not fmt.archive:
+            _budget(options, str(path)).check_text_size(path.stat().st_size)
+        data: bytes | Path = path if fmt.archive else path.read_bytes()
+        package: Package = fmt.load().read(data, source=str(path), options=options)
     return fmt, package
 
 
@@ -211,16 +220,23 @@ def read_bytes(
     data: bytes, filename: str, *, format: str | None = None, options: ReadOptions | None = None
 ) -> tuple[Format, Package]:
     """Read uploaded bytes with the named format, or the detected one (for the web)."""
-    if format:
-        fmt = get(format)
-    else:
-        names = _zip_names(_bytes_io(data), filename) if data.startswith(_ZIP_MAGIC) else None
-        guessed = guess(data[:_HEAD_BYTES], filename, archive_names=names)
-        fmt, options = get(guessed.format), guessed_options(guessed, options)
-    if not fmt.can_import:
-        raise ValidationError(f"{fmt.name} files cannot be imported")
-    package: Package = fmt.load().read(data, source=filename, options=options)
+    with reading(filename):
+        if format:
+            fmt = get(format)
+        else:
+            names = _zip_names(_bytes_io(data), filename) if data.startswith(_ZIP_MAGIC) else None
+            guessed = guess(data[:_HEAD_BYTES], filename, archive_names=names)
+            fmt, options = get(guessed.format), guessed_options(guessed, options)
+        if not fmt.can_import:
+            raise ValidationError(f"{fmt.name} files cannot be imported")
+        if not fmt.archive:
+            _budget(options, filename).check_text_size(len(data))
+        package: Package = fmt.load().read(data, source=filename, options=options)
     return fmt, package
+
+
+def _budget(options: ReadOptions | None, source: str) -> Budget:
+    return Budget(options.limits if options else None, source=source)
 
 
 @dataclass(frozen=True)
@@ -265,7 +281,8 @@ def readings(data: bytes, filename: str, guessed: Guess) -> list[Reading]:
     for name, separator in dict.fromkeys(wanted):
         options = ReadOptions(separator=separator) if separator is not None else None
         try:
-            package: Package = get(name).load().read(data, source=filename, options=options)
+            with reading(filename):
+                package: Package = get(name).load().read(data, source=filename, options=options)
         except TokenDeckError as exc:
             found.append(Reading(name, separator, error=str(exc)))
             continue

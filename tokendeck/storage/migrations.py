@@ -269,6 +269,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
+#: The table that records which steps ran.
+LEDGER = (
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
+)
 
 
 def current_version(db: Database) -> int:
@@ -297,10 +302,11 @@ def migrate(db: Database) -> int:
             version = current_version(db)
             _refuse_newer(db, version)
             pg_schema.prepare(db)
-        wide = "BIGINT" if db.dialect == POSTGRESQL else "INTEGER"  # epoch ms needs 64 bits
+        # epoch ms needs 64 bits: PostgreSQL's INTEGER has 32
         db.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            f"version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at {wide} NOT NULL)"
+            LEDGER.replace("INTEGER NOT NULL)", "BIGINT NOT NULL)")
+            if db.dialect == POSTGRESQL
+            else LEDGER
         )
         for step in MIGRATIONS:
             if step.version > version:

@@ -17,7 +17,7 @@ from tokendeck import progress
 from tokendeck.domain.cards import Card, CardState
 from tokendeck.domain.days import Calendar
 from tokendeck.domain.decks import DeckConfig, check_name
-from tokendeck.domain.notes import NOTE_KINDS
+from tokendeck.domain.notes import MAX_CLOZE, NOTE_KINDS, cloze_problem
 from tokendeck.domain.notetypes import NoteType
 from tokendeck.errors import ImportFormatError, ValidationError
 from tokendeck.storage import Store
@@ -123,6 +123,8 @@ def _problem(
             return "every field is empty", "every card needs a question or term"
     elif not note.front.strip():
         return "the front is empty", "every card needs a question or term"
+    if note.kind == "cloze" and (cloze := cloze_problem(note.front)):
+        return cloze, f"number clozes from c1 to c{MAX_CLOZE}"
     if note.deck not in good_decks:
         try:
             check_name(note.deck)

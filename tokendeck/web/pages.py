@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from tokendeck.collection import Collection
 from tokendeck.web.deps import Col, Now, Settings
 from tokendeck.web.notices import notice
+from tokendeck.web.schemas import DbInt
 
 NAV = (
     ("/", "Home"),
@@ -55,7 +56,10 @@ def render(request: Request, template: str, title: str, **context: Any) -> HTMLR
         app_title=settings.title,
         path=request.url.path,
         user=user if server is not None else None,
-        csrf_token=user.csrf if user is not None else "",
+        # The server's pages carry the session's token; the local app's, its own per-process one.
+        csrf_token=user.csrf
+        if server is not None and user is not None
+        else request.app.state.csrf_token,
         updates=updates,
     )
     context.setdefault("done", notice(request))
@@ -84,7 +88,7 @@ def pages_router() -> APIRouter:
         return render(request, "browse.html", "Browse", decks=col.decks(), q=q)
 
     @router.get("/cards/{card_id}")
-    async def card_info(request: Request, card_id: int, col: Col) -> HTMLResponse:
+    async def card_info(request: Request, card_id: DbInt, col: Col) -> HTMLResponse:
         import json
 
         from tokendeck.web.presenters import scoped_css

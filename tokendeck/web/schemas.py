@@ -7,11 +7,18 @@ core changes; :mod:`tokendeck.web.presenters` converts between them.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from annotated_types import Interval
 from pydantic import BaseModel, ConfigDict, Field
 
 RatingName = Literal["again", "hard", "good", "easy"]
+#: A whole number the database can hold (ids, in paths and bodies): a larger one is a
+#: 400 naming the field, not an OverflowError deep in SQLite.
+MAX_DB_INT = 2**63 - 1
+DbInt = Annotated[int, Interval(ge=-(2**63), le=MAX_DB_INT)]
+#: Longest IANA time-zone name accepted (the longest real one has 32 characters).
+MAX_ZONE_NAME = 64
 
 
 class _Strict(BaseModel):
@@ -67,8 +74,8 @@ class DeckConfigUpdate(_Strict):
     desired_retention: float | None = Field(default=None, ge=0.70, le=0.99)
     learning_steps: list[float] | None = Field(default=None, description="seconds")
     relearning_steps: list[float] | None = Field(default=None, description="seconds")
-    maximum_interval: int | None = Field(default=None, ge=1)
-    leech_threshold: int | None = Field(default=None, ge=1)
+    maximum_interval: int | None = Field(default=None, ge=1, le=36_500)
+    leech_threshold: int | None = Field(default=None, ge=1, le=9999)
 
 
 class CountsOut(BaseModel):
@@ -173,7 +180,7 @@ class CardList(BaseModel):
 
 class BulkAction(_Strict):
     action: Literal["suspend", "unsuspend", "delete", "move", "tag", "untag", "bury", "reset"]
-    card_ids: list[int] = Field(min_length=1, max_length=100_000)
+    card_ids: list[DbInt] = Field(min_length=1, max_length=100_000)
     deck: str | None = Field(default=None, description="target deck for 'move'")
     tags: list[str] = Field(default=[], description="tags for 'tag' / 'untag'")
 
@@ -239,7 +246,7 @@ class StudyOut(BaseModel):
 
 
 class AnswerIn(_Strict):
-    card_id: int
+    card_id: DbInt
     rating: int | RatingName = Field(description="1-4 or again/hard/good/easy")
     duration_ms: int = Field(default=0, ge=0, le=86_400_000)
     deck: str | None = Field(default=None, description="deck of the session, for the next card")
@@ -326,7 +333,7 @@ class SettingsOut(BaseModel):
 
 class SettingsUpdate(_Strict):
     rollover_hour: int | None = Field(default=None, ge=0, le=23)
-    timezone: str | None = Field(default=None, min_length=1)
+    timezone: str | None = Field(default=None, min_length=1, max_length=MAX_ZONE_NAME)
 
 
 class FindingOut(BaseModel):

@@ -13,10 +13,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from tokendeck.errors import TooLargeError, ValidationError
 from tokendeck.formats import registry
 from tokendeck.formats.options import ReadOptions
+from tokendeck.formats.sniffing import Guess
+from tokendeck.transfer.package import Package
 from tokendeck.web import schemas
 from tokendeck.web.deps import Col, Now, Settings
 from tokendeck.web.formats import (
@@ -26,8 +29,9 @@ from tokendeck.web.formats import (
     read_upload,
     upload_name,
 )
+from tokendeck.web.strict import StrictJsonRoute
 
-router = APIRouter(tags=["import/export"])
+router = APIRouter(tags=["import/export"], route_class=StrictJsonRoute)
 
 #: How many notes the preview shows.
 PREVIEW_NOTES = 20
@@ -78,11 +82,11 @@ async def import_preview(
     guessed, also what each likely format gives (``choices``) and how sure the guess is."""
     data = await _read_limited(request, file, settings.max_upload_bytes)
     filename = file.filename or "upload"
-    guessed = None if format else guess_upload(data, filename)
-    choices = []
-    if guessed is not None and not data.startswith(b"PK\x03\x04"):
-        choices = [_choice(r) for r in registry.readings(data, upload_name(filename), guessed)]
-    name, package = read_upload(data, filename, format, _options(separator, row_separator))
+    # In a worker thread: reading a file takes up to its budget's minute, and the event
+    # loop serves every other request meanwhile (the collection is not touched here).
+    guessed, choices, (name, package) = await run_in_threadpool(
+        _preview, data, filename, format, _options(separator, row_separator)
+    )
     notes = [
         schemas.ImportNoteOut(
             deck=n.deck, kind=n.kind, front=n.front, back=n.back, tags=list(n.tags), line=n.line
@@ -102,6 +106,17 @@ async def import_preview(
         choices=choices,
         note_types=[t.name for t in package.note_types],
     )
+
+
+def _preview(
+    data: bytes, filename: str, format: str | None, options: ReadOptions | None
+) -> tuple[Guess | None, list[schemas.ImportChoiceOut], tuple[str, Package]]:
+    """The guess (unless a format was chosen), what each likely format gives, the reading."""
+    guessed = None if format else guess_upload(data, filename)
+    choices = []
+    if guessed is not None and not data.startswith(b"PK\x03\x04"):
+        choices = [_choice(r) for r in registry.readings(data, upload_name(filename), guessed)]
+    return guessed, choices, read_upload(data, filename, format, options)
 
 
 def _choice(reading: registry.Reading) -> schemas.ImportChoiceOut:
@@ -136,7 +151,17 @@ async def import_file(
     ``format`` (and ``separator``) as the preview's choices show them.
     """
     data = await _read_limited(request, file, settings.max_upload_bytes)
-    filename = file.filename or "upload"
+    options = _options(separator, row_separator)
+    name, package = await run_in_threadpool(_sure_read, data, file.filename, format, options)
+    result = col.import_package(package, now=now, mode=mode, deck=deck or None)
+    return schemas.ImportResultOut(format=name, result=_plain(result))
+
+
+def _sure_read(
+    data: bytes, filename: str | None, format: str | None, options: ReadOptions | None
+) -> tuple[str, Package]:
+    """Read an upload to import it; a format guessed without confidence is refused."""
+    filename = filename or "upload"
     if not format:
         guessed = guess_upload(data, filename)
         if not guessed.sure:
@@ -146,9 +171,7 @@ async def import_file(
                 + "; ".join(c.describe() for c in choices),
                 hint="choose the format (and separator) in the preview, then import",
             )
-    name, package = read_upload(data, filename, format, _options(separator, row_separator))
-    result = col.import_package(package, now=now, mode=mode, deck=deck or None)
-    return schemas.ImportResultOut(format=name, result=_plain(result))
+    return read_upload(data, filename, format, options)
 
 
 def _plain(result: Any) -> dict[str, Any]:

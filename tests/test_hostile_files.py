@@ -236,7 +236,7 @@ def test_null_fields_in_an_anki_collection(seeds: dict[str, Path], tmp_path: Pat
     nulled = tampered_apkg(
         seeds["apkg"], tmp_path / "nf.apkg", *loosened("notes"), "UPDATE notes SET flds = NULL"
     )
-    with pytest.raises(ImportFormatError, match="every field is empty|the front is empty"):
+    with pytest.raises(ImportFormatError, match=r"every field is empty|the front is empty"):
         _fmt, package = registry.read_file(nulled)
         with Collection.open(tmp_path / "c.db", now=NOW, install_builtin=False) as col:
             col.import_package(package, now=NOW)

@@ -268,7 +268,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         server_schema.postgres_form,
     ),
 )
-SCHEMA_VERSION = MIGRATIONS[-1].version
+SCHEMA_VERSION = max(step.version for step in MIGRATIONS)
 #: The table that records which steps ran.
 LEDGER = (
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -276,8 +276,8 @@ LEDGER = (
 )
 
 
-def current_version(db: Database) -> int:
-    """The newest migration applied to ``db`` (0 for an empty database)."""
+def applied_versions(db: Database) -> frozenset[int]:
+    """The migration steps recorded in ``db`` (none for an empty database)."""
     if db.dialect == POSTGRESQL:
         exists = db.scalar("SELECT to_regclass('schema_migrations') IS NOT NULL")
     else:
@@ -285,22 +285,39 @@ def current_version(db: Database) -> int:
             "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
         )
     if not exists:
-        return 0
-    return int(db.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations"))
+        return frozenset()
+    return frozenset(int(r[0]) for r in db.fetchall("SELECT version FROM schema_migrations"))
+
+
+def current_version(db: Database) -> int:
+    """The newest migration applied to ``db`` (0 for an empty database)."""
+    return max(applied_versions(db), default=0)
+
+
+def pending_versions(db: Database) -> list[int]:
+    """The steps ``db`` has not had yet, in the order they would be applied."""
+    applied = applied_versions(db)
+    return [step.version for step in MIGRATIONS if step.version not in applied]
 
 
 def migrate(db: Database) -> int:
-    """Apply every pending migration; returns the schema version now in force."""
-    version = current_version(db)
-    if version == SCHEMA_VERSION:
-        return version
-    _refuse_newer(db, version)
+    """Apply every step not yet recorded; returns the schema version now in force.
+
+    Steps are applied by absence, not by "newer than the newest": work developed side by side
+    lands in any order (step 6 can arrive after step 7), and a database that already has 7 still
+    gets 6. A step therefore never depends on a later step's absence.
+    """
+    applied = applied_versions(db)
+    if applied >= {step.version for step in MIGRATIONS}:
+        _refuse_newer(db, max(applied))
+        return SCHEMA_VERSION
+    _refuse_newer(db, max(applied, default=0))
     with db.transaction():
         if db.dialect == POSTGRESQL:
             # Two servers starting at once: the second waits here, then finds the work done.
             db.execute(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
-            version = current_version(db)
-            _refuse_newer(db, version)
+            applied = applied_versions(db)
+            _refuse_newer(db, max(applied, default=0))
             pg_schema.prepare(db)
         # epoch ms needs 64 bits: PostgreSQL's INTEGER has 32
         db.execute(
@@ -309,7 +326,7 @@ def migrate(db: Database) -> int:
             else LEDGER
         )
         for step in MIGRATIONS:
-            if step.version > version:
+            if step.version not in applied:
                 step.apply(db)
                 db.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",

@@ -42,7 +42,12 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from tokendeck.errors import StorageError
 from tokendeck.storage.database import POSTGRESQL, Database, Params, Row
-from tokendeck.storage.migrations import SCHEMA_VERSION, current_version, migrate
+from tokendeck.storage.migrations import (
+    SCHEMA_VERSION,
+    current_version,
+    migrate,
+    pending_versions,
+)
 from tokendeck.storage.pg_schema import APP_ROLE
 
 #: Connections per pool (per URL and process), unless TOKENDECK_POOL_SIZE says otherwise.
@@ -187,12 +192,14 @@ def open_postgres(url: str) -> PostgresDatabase:
 
 def _prepare(db: PostgresDatabase) -> None:
     server = db.server
-    version = current_version(db)
-    if version < SCHEMA_VERSION:
+    pending = pending_versions(db)
+    if pending:
         if not _may_migrate(db):
+            steps = ", ".join(str(v) for v in pending)
+            has = "has no schema" if current_version(db) == 0 else f"lacks schema steps {steps}"
             raise StorageError(
-                f"the database {server.location} is at schema {version}; this TokenDeck "
-                f"needs {SCHEMA_VERSION}",
+                f"the database {server.location} {has}; this TokenDeck needs schema "
+                f"{SCHEMA_VERSION}",
                 hint="run `tokendeck server init` (or open it once) with the owner's URL",
             )
         migrate(db)

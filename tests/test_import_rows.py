@@ -154,11 +154,12 @@ def test_foreign_keys_are_checked_again_after_an_import(col: Collection, now: da
     assert col.store.db.fetchall("PRAGMA foreign_key_check") == []
 
 
-def test_a_guid_repeated_in_one_package_updates_the_note_it_created(
-    col: Collection, now: datetime
-) -> None:
+def test_a_guid_repeated_in_one_package_keeps_both_notes(col: Collection, now: datetime) -> None:
+    # Issue 11: as in Anki, two notes of one file never merge, whatever their GUIDs say.
     notes = [_note("first", guid="g1"), _note("no guid"), _note("second", guid="g1")]
     result = col.import_package(Package(notes=notes), now=now)
-    assert (result.added, result.updated) == (2, 1)
+    assert (result.added, result.updated) == (3, 0)
     fronts = sorted(view.note.front for view in col.find_cards("", now=now))
-    assert fronts == ["no guid", "second"]
+    assert fronts == ["first", "no guid", "second"]
+    assert col.note_by_guid("g1") is not None
+    assert any("kept as a note of its own" in w for w in result.warnings)

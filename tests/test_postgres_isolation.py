@@ -17,6 +17,7 @@ from tests.conftest import NOW
 from tests.postgres_server import APP
 from tokendeck.collection import Collection
 from tokendeck.domain.attempts import Attempt
+from tokendeck.domain.notetypes import CardTemplate, NoteType
 from tokendeck.errors import StorageError
 from tokendeck.storage.cards import Cards
 from tokendeck.storage.notes import Notes
@@ -26,7 +27,8 @@ pytestmark = pytest.mark.postgres
 
 
 def _fill(col: Collection, word: str) -> None:
-    """Some of every kind of row: settings, decks, notes, cards, reviews, attempts, questions."""
+    """Some of every kind of row: settings, decks, notes, cards, reviews, attempts, questions,
+    note types."""
     col.set_value("colour", word)
     for i in range(3):
         col.add_note(f"{word} deck", f"{word} {i}", f"meaning {i}", now=NOW, reverse=i == 0)
@@ -34,6 +36,33 @@ def _fill(col: Collection, word: str) -> None:
     assert card is not None
     col.answer(card.id, "good", now=NOW, attempt=Attempt("typed", word, score=1.0))
     col.keep_open(f"{word}'s question", now=NOW)
+    template = CardTemplate("Card 1", "{{Front}}", "{{FrontSide}}<hr>{{Back}}")
+    kind = NoteType(0, col.user_id, f"{word} type", "standard", ("Front", "Back"), (template,))
+    with col.store.transaction():
+        col.store.note_types.insert(kind, 0)
+
+
+def _fill_server(url: str, col: Collection, word: str) -> None:
+    """The multi-user server's per-user rows too: password, session, token, a class deck copy."""
+    from tokendeck.domain.accounts import Role
+    from tokendeck.storage.server import ServerStore
+
+    store = ServerStore.open(url)
+    try:
+        now_ms = int(NOW.timestamp() * 1000)
+        mine = store.user(col.user_id)
+        mine.passwords.create(f"{word}'s hash", now_ms)
+        mine.sessions.create(f"{word}'s session", now_ms, now_ms + 1000)
+        mine.tokens.create(f"{word}'s token", "token", now_ms)
+        store.users.set_role(col.user_id, Role.TEACHER)
+        class_id = store.classes.create(col.user_id, f"{word}'s class", word.upper(), now_ms)
+        pub = store.publications.create(class_id, col.user_id, "deck", None, word, "", now_ms)
+        deck = col.deck(f"{word} deck")
+        mine.subscriptions.subscribe(pub, deck.id, now_ms)
+        note = col.note(col.cards(deck.id)[0].note_id)
+        mine.subscriptions.put_note(pub, note.guid, note.id, "received")
+    finally:
+        store.close()
 
 
 @pytest.fixture
@@ -45,6 +74,8 @@ def two_users(postgres_url: str) -> Iterator[tuple[Collection, Collection]]:
     ):
         _fill(ann, "ann")
         _fill(bob, "bob")
+        _fill_server(postgres_url, ann, "ann")
+        _fill_server(postgres_url, bob, "bob")
         yield ann, bob
 
 

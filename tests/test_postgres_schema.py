@@ -151,7 +151,9 @@ def test_the_app_role_cannot_migrate_an_empty_database_and_says_who_can(
 ) -> None:
     url = postgres_server.create_database(template="template0")
     try:
-        with pytest.raises(StorageError, match=f"schema 0; this TokenDeck needs {SCHEMA_VERSION}"):
+        with pytest.raises(
+            StorageError, match=f"has no schema; this TokenDeck needs schema {SCHEMA_VERSION}"
+        ):
             Collection.open(url, install_builtin=False)
         owner = url.replace(f"{APP_ROLE}@", "tokendeck_owner@")
         with Collection.open(owner, install_builtin=False) as col:

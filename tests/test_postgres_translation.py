@@ -55,3 +55,10 @@ def test_urls_lose_their_password_in_messages() -> None:
     shown = redacted("postgresql://app:s3cret@db.example:5433/tokendeck")
     assert shown == "postgresql://app@db.example:5433/tokendeck"
     assert "s3cret" not in redacted("postgresql://app:s3cret@db/tokendeck?sslmode=require")
+
+
+def test_nocase_ordering_and_insert_or_ignore() -> None:
+    text = translate("SELECT id FROM notes ORDER BY n.front COLLATE NOCASE, id", False).text
+    assert text == "SELECT id FROM notes ORDER BY lower(n.front), id"
+    text = translate("INSERT OR IGNORE INTO t (a, b) VALUES (?, ?)", True).text
+    assert text == "INSERT INTO t (a, b) VALUES (%s, %s) ON CONFLICT DO NOTHING"

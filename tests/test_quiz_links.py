@@ -50,7 +50,7 @@ def test_confusable_pairs(which: str, request: pytest.FixtureRequest) -> None:
     assert frozenset(("DALL-E 2", "CLIP")) in pairs
     assert frozenset(("HCI", "Data poisoning")) not in pairs
     if which == "sims":
-        assert frozenset(("In-painting", "Out-painting")) in pairs
+        assert frozenset(("Inpainting", "Outpainting")) in pairs
 
 
 def test_related_and_graph_through_the_facade(builtin_col: Collection, grader: Grader) -> None:
@@ -61,7 +61,7 @@ def test_related_and_graph_through_the_facade(builtin_col: Collection, grader: G
     assert {
         ("CLIP", "mentions"),
         ("GLIDE", "mentions"),
-        ("Out-painting", "mentioned_by"),
+        ("Outpainting", "mentioned_by"),
     } <= by_reason
     graph = builtin_col.concept_graph("LLM Vocabulary", now=NOW)
     assert len(graph.nodes) == 17

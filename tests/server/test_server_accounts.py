@@ -106,7 +106,8 @@ def test_sessions_live_until_logout_or_idle_expiry_and_reject_tampering(server: 
     assert identity is not None and identity.account.name == "ada" and identity.csrf
     assert identity.csrf == session.csrf
     user_id, secret = session.cookie.split(".")
-    assert server.accounts.from_cookie(f"{user_id}.{secret[:-1]}A", now=START) is None
+    tampered = secret[:-1] + ("A" if secret[-1] != "A" else "B")
+    assert server.accounts.from_cookie(f"{user_id}.{tampered}", now=START) is None
     other = make_account(server, "bob")
     assert server.accounts.from_cookie(f"{other.user_id}.{secret}", now=START) is None
     assert server.accounts.from_cookie(session.cookie, now=START + timedelta(days=15)) is None

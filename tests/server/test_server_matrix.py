@@ -128,6 +128,8 @@ CASES: tuple[Case, ...] = (
     Case("GET", "/api/v1/settings", ANYONE),
     Case("PATCH", "/api/v1/settings", ANYONE, body=lambda w: {"rollover_hour": 5}),
     Case("POST", "/api/v1/check", ANYONE),
+    Case("GET", "/api/v1/media/check", ANYONE),
+    Case("GET", "/media/{media}", OWN),
     # -- sync: every caller syncs their own collection; a JSON body is no batch (400) ----
     Case("GET", "/api/v1/sync/info", ANYONE),
     Case("POST", "/api/v1/sync/push", _e(rest="400"), body=lambda w: {"not": "a batch"}),
@@ -336,6 +338,7 @@ def _template(path: str) -> str:
         "owner_id": "user_id",
         "test": "token",
         "code": "code",
+        "media": "name:path",
     }
     return re.sub(r"\{(\w+)\}", lambda m: "{" + names[m.group(1)] + "}", path)
 
@@ -443,6 +446,10 @@ def world(shared: Shared) -> World:
             owner_id=accounts["owner"].user_id,
         )
         ids["class"] = school_class.id
+        media = owner_col.media_dir()  # a picture only the owner has
+        media.mkdir(parents=True, exist_ok=True)
+        (media / "secret-drawing.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+        ids["media"] = "secret-drawing.png"
     headers = {actor: {"Authorization": f"Bearer {token}"} for actor, token in tokens.items()}
     headers["anonymous"] = {}
     client, owner = shared.client, headers["owner"]
@@ -528,4 +535,4 @@ def _assert_leaks_nothing(world: World, case: Case, actor: str, answer: Any) -> 
 
 def _masked(text: str) -> str:
     text = re.sub(r"\d+", "N", text)
-    return re.sub(r"Private-A|NoSuchThing|[A-Z0-9]{8}", "X", text)
+    return re.sub(r"Private-A|NoSuchThing|secret-drawing.png|[A-Z0-9]{8}", "X", text)

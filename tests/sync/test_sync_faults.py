@@ -60,9 +60,7 @@ def history_collection(path: Path, notes: int, reviews: int, *, seed: int = 1) -
 
 # -- the link drops ----------------------------------------------------------------------------
 @pytest.mark.parametrize("lost", ["request", "answer"])
-def test_a_link_dropped_at_any_request_leaves_nothing_half_done(
-    tmp_path: Path, lost: str
-) -> None:
+def test_a_link_dropped_at_any_request_leaves_nothing_half_done(tmp_path: Path, lost: str) -> None:
     history_collection(tmp_path / "a.db", notes=120, reviews=6)
     server = Collection.open(tmp_path / "s.db", user="ann", now=NOW, install_builtin=False)
     link = InProcess(server, lambda: NOW)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import START
+from tests.web.conftest import START, local_client
 from tests.web.quiz_fixtures import TERMS, add_terms
 from tests.web.test_web_api import error_of
 from tokendeck.grading import Grader
@@ -31,7 +31,7 @@ def client(web_settings: WebSettings) -> Iterator[TestClient]:
     """A client whose app grades lexically (meaning is not what these tests check)."""
     app = create_app(web_settings)
     app.state.quiz_grader = Grader(use_embeddings=False)
-    with TestClient(app) as test_client:
+    with local_client(app) as test_client:
         yield test_client
 
 

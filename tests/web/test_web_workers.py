@@ -58,7 +58,9 @@ def servers(seeded: str, tmp_path: Path) -> Iterator[list[httpx.Client]]:
             command = [sys.executable, "-m", "uvicorn", "--factory", FACTORY]
             command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
             processes.append(subprocess.Popen(command, env=env))
-            clients.append(httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60))
+            base = f"http://127.0.0.1:{port}"
+            # Changes must name the server they go to (tests/web/test_web_origins.py).
+            clients.append(httpx.Client(base_url=base, headers={"Origin": base}, timeout=60))
         for process, client in zip(processes, clients, strict=True):
             _wait_until_up(process, client)
         yield clients

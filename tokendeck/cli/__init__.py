@@ -49,6 +49,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "related": "quiz:related",
     "grade": "grade:grade",
     "check": "check:check",
+    "media": "media:media",
     "login": "sync:login",
     "sync": "sync:sync",
     "logout": "sync:logout",

@@ -17,10 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from tokendeck.domain.days import Calendar
+from tokendeck.domain.notetypes import NoteType
 from tokendeck.domain.settings import Settings
 from tokendeck.scheduling.queue import StudyQueue
 from tokendeck.scheduling.scheduler import Scheduler
 from tokendeck.storage import Store
+
+#: The one user of the single-user app (CLI, terminal, ``tokendeck serve``).
+LOCAL_USER = "local"
 
 
 @dataclass
@@ -35,6 +39,8 @@ class Caches:
     deck_names: dict[int, str] = field(default_factory=dict)
     #: (deck key, study day) -> today's queue of that deck
     queues: dict[tuple[str | None, date], StudyQueue] = field(default_factory=dict)
+    #: note type id -> note type, for rendering cards (read whole on first use)
+    note_types: dict[int, NoteType] | None = None
 
 
 def server_media_root() -> Path:
@@ -88,7 +94,8 @@ class Core:
     def media_dir(self) -> Path:
         """Folder of media files (images, audio) referenced by card text.
 
-        Beside the collection file; on a PostgreSQL server one folder per user
+        Beside the collection file (a folder per user inside it for anyone but the
+        single-user app's "local" user); on a PostgreSQL server one folder per user
         under ``TOKENDECK_MEDIA_DIR`` (a volume every app server shares).
         """
         location = self.store.location
@@ -96,7 +103,10 @@ class Core:
             return server_media_root() / f"user-{self.user_id}"
         if location == ":memory:":
             return Path.cwd() / "tokendeck-media"
-        return Path(location).with_name(Path(location).stem + ".media")
+        folder = Path(location).with_name(Path(location).stem + ".media")
+        # A file several users share (a small server on SQLite): a folder each, as on
+        # PostgreSQL, so nobody can ask for another's pictures by name.
+        return folder if self.user_name == LOCAL_USER else folder / f"user-{self.user_id}"
 
     # -- caches ------------------------------------------------------------------------------
     def sync(self) -> None:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from tokendeck.collection.check import Check, CheckReport
 from tokendeck.collection.core import Core
 from tokendeck.collection.decks import Decks
+from tokendeck.collection.media import Media, MediaCheck
 from tokendeck.collection.notes import Notes
 from tokendeck.collection.pending import Pending
 from tokendeck.collection.quizzes import Quizzes
@@ -43,6 +44,7 @@ from tokendeck.domain.cards import Card, CardView, Rating
 from tokendeck.domain.days import Calendar
 from tokendeck.domain.decks import Deck, DeckConfig, DeckCounts
 from tokendeck.domain.notes import Note
+from tokendeck.domain.notetypes import NoteType
 from tokendeck.domain.reviews import Review
 from tokendeck.domain.settings import Settings
 from tokendeck.scheduling.queue import QueueCounts, StudyQueue
@@ -143,6 +145,7 @@ class Collection:
         self._statistics = Statistics(core, self._decks, self._notes)
         self._transfers = Transfers(core, self._decks)
         self._check = Check(core, self._decks, self._notes)
+        self._media = Media(core)
         self._pending = Pending(core)
         self._syncing = Syncing(core, self._decks, self._notes)
 
@@ -213,6 +216,11 @@ class Collection:
     def media_dir(self) -> Path:
         """Folder of media files (images, audio) referenced by card text."""
         return self._core.media_dir()
+
+    def check_media(self) -> MediaCheck:
+        """Files the notes use that the media folder lacks, and files nothing uses
+        (as Anki's Check Media)."""
+        return self._media.check()
 
     def close(self) -> None:
         """Close the database."""
@@ -340,11 +348,24 @@ class Collection:
         tags: Iterable[str] | str | None = None,
         accepted: Sequence[str] | None = None,
         kind: str | None = None,
+        fields: Mapping[str, str] | None = None,
     ) -> Note:
-        """Change a note's text, tags or accepted answers; scheduling is kept."""
+        """Change a note's text, tags or accepted answers; scheduling is kept. A note from
+        Anki is edited by its ``fields`` (front and back set its first two)."""
         return self._notes.edit(
-            note_id, now=now, front=front, back=back, tags=tags, accepted=accepted, kind=kind
+            note_id,
+            now=now,
+            front=front,
+            back=back,
+            tags=tags,
+            accepted=accepted,
+            kind=kind,
+            fields=fields,
         )
+
+    def note_types(self) -> list[NoteType]:
+        """Every note type of the collection (notes from Anki render through them), by name."""
+        return self._notes.note_types()
 
     def delete_note(self, note_id: int) -> None:
         """Delete a note and its cards (the review log keeps their history)."""
@@ -722,10 +743,16 @@ class Collection:
         with_scheduling: bool = True,
         full: bool = False,
         bulk_history: bool = False,
+        with_media: bool = False,
     ) -> Package:
-        """The collection (or a deck and its subdecks) as a Package (``full``: a backup)."""
+        """The collection (or a deck and its subdecks) as a Package (``full``: a backup;
+        ``with_media``: with the media files its notes use)."""
         return self._transfers.export_package(
-            deck, with_scheduling=with_scheduling, full=full, bulk_history=bulk_history
+            deck,
+            with_scheduling=with_scheduling,
+            full=full,
+            bulk_history=bulk_history,
+            with_media=with_media,
         )
 
     def write_snapshot(self, path: str | Path, *, now: datetime) -> None:

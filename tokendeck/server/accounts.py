@@ -105,11 +105,19 @@ class Accounts:
             self.store.put_meta(REGISTRATION_KEY, mode.value)
 
     def check_registration(
-        self, name: str, password: str, *, invite: str | None, client: str, now: datetime
+        self,
+        name: str,
+        password: str,
+        *,
+        invite: str | None,
+        client: str,
+        now: datetime,
+        class_code: str | None = None,
     ) -> tuple[str, Role, str | None]:
         """Everything about a registration that needs no hashing: (name, role, invite digest).
 
-        Raises before the slow hash when the request cannot succeed.
+        Raises before the slow hash when the request cannot succeed. Where registration
+        is by invitation, a class's join code (its link) is an invitation to be a learner.
         """
         mode = self.registration()
         if mode is Registration.CLOSED:
@@ -129,7 +137,7 @@ class Accounts:
                     hint="ask for a new invitation",
                 )
             role = found
-        elif mode is Registration.INVITE:
+        elif mode is Registration.INVITE and not self._class_exists(class_code):
             raise ForbiddenError(
                 "registration on this server needs an invitation",
                 hint="ask the admin or your teacher for an invitation code or link",
@@ -147,13 +155,16 @@ class Accounts:
         invite: str | None = None,
         client: str = "",
         password_hash: str | None = None,
+        class_code: str | None = None,
     ) -> Account:
         """Create an account (a learner, or the invitation's role) as registration allows.
 
-        ``password_hash``: a hash already computed off the event loop (the web layer).
+        ``password_hash``: a hash already computed off the event loop (the web layer);
+        ``class_code``: the join code of the class the person was invited to (it does
+        not join them: the caller does that once the account exists).
         """
         cleaned, role, invite_digest = self.check_registration(
-            name, password, invite=invite, client=client, now=now
+            name, password, invite=invite, client=client, now=now, class_code=class_code
         )
         hashed = password_hash or self.passwords.hash(password)
         with self.store.transaction():
@@ -268,13 +279,11 @@ class Accounts:
         presented = credentials.parse_cookie(cookie)
         if presented is None:
             return None
-        account = self.store.users.get(presented.user_id)
-        if account is None:
+        mine = self.store.user(presented.user_id)
+        found = mine.sessions.identify(presented.digest, to_ms(now))
+        if found is None:
             return None
-        mine = self.store.user(account.user_id)
-        seen = mine.sessions.last_seen(presented.digest, to_ms(now))
-        if seen is None:
-            return None
+        account, seen = found
         if to_ms(now) - seen > TOUCH_EVERY.total_seconds() * 1000:
             mine.sessions.touch(presented.digest, to_ms(now), to_ms(now + SESSION_IDLE))
         csrf = credentials.csrf_token(presented.secret)
@@ -302,14 +311,11 @@ class Accounts:
         presented = credentials.parse_token(token)
         if presented is None:
             return None
-        account = self.store.users.get(presented.user_id)
-        if account is None:
-            return None
-        mine = self.store.user(account.user_id)
-        found = mine.tokens.find(presented.digest)
+        mine = self.store.user(presented.user_id)
+        found = mine.tokens.identify(presented.digest)
         if found is None:
             return None
-        token_id, last_used = found
+        account, token_id, last_used = found
         if last_used is None or to_ms(now) - last_used > TOUCH_EVERY.total_seconds() * 1000:
             mine.tokens.touch(token_id, to_ms(now))
         return Identity(account, "token", None, str(token_id))
@@ -404,6 +410,12 @@ class Accounts:
         return self._account(user_id)
 
     # -- helpers -----------------------------------------------------------------------------
+    def _class_exists(self, code: str | None) -> bool:
+        return (
+            bool(code)
+            and self.store.classes.by_code(credentials.normalise_code(code or "")) is not None
+        )
+
     def _account(self, user_id: int) -> Account:
         found = self.store.users.get(user_id)
         if found is None:

@@ -67,16 +67,17 @@ class Bulk(Table):
 
     def insert_notes(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert notes given with explicit ids (``id`` first, then NOTE_COLUMNS order)."""
-        sql = f"INSERT INTO notes ({NOTE_COLUMNS}) VALUES ({', '.join(['?'] * 13)})"
+        sql = f"INSERT INTO notes ({NOTE_COLUMNS}) VALUES ({', '.join(['?'] * 15)})"
         insert_notes_bulk(self.db, sql, rows)
 
     def update_note_text(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Rows of (kind, front, back, tags, accepted, fields, source, source_note,
-        modified_at, id)."""
+        note_type_id, format, modified_at, id)."""
         update_notes_bulk(
             self.db,
             "UPDATE notes SET kind=?, front=?, back=?, tags=?, accepted=?, fields=?, source=?,"
-            f" source_note=?, modified_at=? WHERE id=? AND user_id={int(self.user)}",
+            " source_note=?, note_type_id=?, format=?, modified_at=?"
+            f" WHERE id=? AND user_id={int(self.user)}",
             rows,
         )
 

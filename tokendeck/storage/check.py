@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from tokendeck.domain.cards import CardState
 from tokendeck.errors import StorageError
+from tokendeck.storage.database import POSTGRESQL
 from tokendeck.storage.search import ensure_current
 from tokendeck.storage.table import Table
 
@@ -47,7 +48,12 @@ class Consistency(Table):
     __slots__ = ()
 
     def damage(self) -> list[str]:
-        """SQLite's full integrity check: ``[]`` when the file is sound, else its complaints."""
+        """SQLite's full integrity check: ``[]`` when the file is sound, else its complaints.
+
+        A PostgreSQL server keeps its own pages sound (checksums, WAL): nothing to check here.
+        """
+        if self.db.dialect == POSTGRESQL:
+            return []
         try:
             rows = [str(r[0]) for r in self.db.fetchall("PRAGMA integrity_check(20)")]
         except StorageError as exc:  # too damaged for the check itself to walk
@@ -55,7 +61,12 @@ class Consistency(Table):
         return [] if rows == ["ok"] else rows
 
     def search_index_faulty(self) -> bool:
-        """Whether the full-text index disagrees with the notes (a rebuild mends it)."""
+        """Whether the full-text index disagrees with the notes (a rebuild mends it).
+
+        PostgreSQL's trigram index is an ordinary index the server keeps in step.
+        """
+        if self.db.dialect == POSTGRESQL:
+            return False
         ensure_current(self.db)  # a bulk import's deferred rebuild is not a fault
         try:
             self.db.execute("INSERT INTO notes_fts (notes_fts, rank) VALUES ('integrity-check', 1)")

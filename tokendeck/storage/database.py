@@ -18,7 +18,7 @@ in the rows object that owns it, never above this package.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar
 
@@ -37,18 +37,6 @@ class Database(ABC):
     dialect: ClassVar[str]
     #: Where the data lives, for messages: a file path, or a URL without its password.
     location: str
-    #: Called once when the handle closes (releasing the file's shared lock, storage/locks.py).
-    _closing: Callable[[], None] | None = None
-
-    def on_close(self, callback: Callable[[], None] | None) -> None:
-        """Call ``callback`` once when the database is closed (releasing a file lock)."""
-        self._closing = callback
-
-    def _after_close(self) -> None:
-        """Run the close callback, once (each backend's :meth:`close` ends with this)."""
-        closing, self._closing = self._closing, None
-        if closing is not None:
-            closing()
 
     # -- queries -------------------------------------------------------------------------------
     @abstractmethod
@@ -114,6 +102,13 @@ class Database(ABC):
         A transaction is also a write lock: SQLite's is the whole file's, PostgreSQL's
         the user's, so two processes answering the same card never schedule it from
         the same stale state.
+        """
+
+    @abstractmethod
+    def snapshot(self) -> AbstractContextManager[Database]:
+        """Several reads that see one state of the database, holding no writer up.
+
+        Inside a transaction it joins it; a transaction started inside one is refused.
         """
 
     @abstractmethod

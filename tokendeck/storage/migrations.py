@@ -209,6 +209,36 @@ def _meta(db: Database) -> None:
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+def _note_types(db: Database) -> None:
+    # Notes from Anki keep their note type (named fields, templates, styling, LaTeX
+    # header), rendered as Anki renders them; notes written here stay Markdown and
+    # take their cards from their kind. Cards keep Anki's ordinals either way.
+    db.script(
+        """
+        CREATE TABLE note_types (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'standard',
+            field_names TEXT NOT NULL,
+            templates TEXT NOT NULL,
+            css TEXT NOT NULL DEFAULT '',
+            latex_pre TEXT NOT NULL DEFAULT '',
+            latex_post TEXT NOT NULL DEFAULT '',
+            latex_svg INTEGER NOT NULL DEFAULT 0,
+            sort_field INTEGER NOT NULL DEFAULT 0,
+            source_id INTEGER,
+            created_at INTEGER NOT NULL,
+            modified_at INTEGER NOT NULL,
+            UNIQUE (user_id, name)
+        );
+        ALTER TABLE notes ADD COLUMN note_type_id INTEGER;
+        ALTER TABLE notes ADD COLUMN format TEXT NOT NULL DEFAULT 'markdown';
+        CREATE INDEX notes_note_type ON notes (note_type_id);
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -225,6 +255,12 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(4, "meta: database-wide facts (search index state)", _meta, pg_schema.meta),
     Migration(
+        5,
+        "note types: fields, templates, styling; notes keep their type and format",
+        _note_types,
+        pg_schema.note_types,
+    ),
+    Migration(
         7,
         "server: accounts, sessions, API tokens, login attempts, invitations, classes,"
         " memberships, published decks with versions and notes, subscriptions",
@@ -239,11 +275,16 @@ MIGRATIONS: tuple[Migration, ...] = (
         sync_schema.postgres_form,
     ),
 )
-SCHEMA_VERSION = MIGRATIONS[-1].version
+SCHEMA_VERSION = max(step.version for step in MIGRATIONS)
+#: The table that records which steps ran.
+LEDGER = (
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
+)
 
 
-def current_version(db: Database) -> int:
-    """The newest migration applied to ``db`` (0 for an empty database)."""
+def applied_versions(db: Database) -> frozenset[int]:
+    """The migration steps recorded in ``db`` (none for an empty database)."""
     if db.dialect == POSTGRESQL:
         exists = db.scalar("SELECT to_regclass('schema_migrations') IS NOT NULL")
     else:
@@ -251,30 +292,48 @@ def current_version(db: Database) -> int:
             "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
         )
     if not exists:
-        return 0
-    return int(db.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations"))
+        return frozenset()
+    return frozenset(int(r[0]) for r in db.fetchall("SELECT version FROM schema_migrations"))
+
+
+def current_version(db: Database) -> int:
+    """The newest migration applied to ``db`` (0 for an empty database)."""
+    return max(applied_versions(db), default=0)
+
+
+def pending_versions(db: Database) -> list[int]:
+    """The steps ``db`` has not had yet, in the order they would be applied."""
+    applied = applied_versions(db)
+    return [step.version for step in MIGRATIONS if step.version not in applied]
 
 
 def migrate(db: Database) -> int:
-    """Apply every pending migration; returns the schema version now in force."""
-    version = current_version(db)
-    if version == SCHEMA_VERSION:
-        return version
-    _refuse_newer(db, version)
+    """Apply every step not yet recorded; returns the schema version now in force.
+
+    Steps are applied by absence, not by "newer than the newest": work developed side by side
+    lands in any order (step 6 can arrive after step 7), and a database that already has 7 still
+    gets 6. A step therefore never depends on a later step's absence.
+    """
+    applied = applied_versions(db)
+    if applied >= {step.version for step in MIGRATIONS}:
+        _refuse_newer(db, max(applied))
+        return SCHEMA_VERSION
+    _refuse_newer(db, max(applied, default=0))
     with db.transaction():
         if db.dialect == POSTGRESQL:
             # Two servers starting at once: the second waits here, then finds the work done.
             db.execute(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
-            version = current_version(db)
-            _refuse_newer(db, version)
+            applied = applied_versions(db)
+            _refuse_newer(db, max(applied, default=0))
             pg_schema.prepare(db)
-        wide = "BIGINT" if db.dialect == POSTGRESQL else "INTEGER"  # epoch ms needs 64 bits
+        # epoch ms needs 64 bits: PostgreSQL's INTEGER has 32
         db.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            f"version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at {wide} NOT NULL)"
+            LEDGER.replace("INTEGER NOT NULL)", "BIGINT NOT NULL)")
+            if db.dialect == POSTGRESQL
+            else LEDGER
         )
         for step in MIGRATIONS:
-            if step.version > version:
+            if step.version not in applied:
                 step.apply(db)
                 db.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",

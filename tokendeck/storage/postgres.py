@@ -13,7 +13,8 @@ What a handle does for every query:
   the URL logs in as the owner, which could bypass the policies);
 * **translation** of the portable SQL the rows objects write (SQLite's
   spelling): ``?`` placeholders, ``LIKE`` (case-insensitive in SQLite, so
-  ``ILIKE`` here), empty ``IN ()`` lists, SQLite's ``NOT INDEXED`` hints dropped, ``RETURNING id``
+  ``ILIKE`` here), ``COLLATE NOCASE``, ``INSERT OR IGNORE``, empty ``IN ()``
+  lists, SQLite's ``NOT INDEXED`` hints dropped, ``RETURNING id``
   added to a one-row INSERT so :meth:`execute` returns the new id as SQLite's
   ``lastrowid`` does, and an id sequence moved past ids a bulk insert chose;
 * **transactions**: ``BEGIN`` bumps the user's row of ``user_changes``, which
@@ -41,7 +42,12 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from tokendeck.errors import DiskFullError, StorageError
 from tokendeck.storage.database import POSTGRESQL, Database, Params, Row
-from tokendeck.storage.migrations import SCHEMA_VERSION, current_version, migrate
+from tokendeck.storage.migrations import (
+    SCHEMA_VERSION,
+    current_version,
+    migrate,
+    pending_versions,
+)
 from tokendeck.storage.pg_schema import APP_ROLE
 
 #: Connections per pool (per URL and process), unless TOKENDECK_POOL_SIZE says otherwise.
@@ -92,30 +98,43 @@ def _server(url: str) -> _Server:
     with _servers_lock:
         server = _servers.get(url)
         if server is None:
-            size = int(os.environ.get("TOKENDECK_POOL_SIZE") or DEFAULT_POOL_SIZE)
-            pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
-                url,
-                min_size=1,
-                max_size=max(size, 1),
-                kwargs={"autocommit": True, "application_name": "tokendeck"},
-                configure=_configure,
-                open=False,
-                timeout=30,
-                name="tokendeck",
-            )
-            server = _Server(url, redacted(url), pool)
-            try:
-                pool.open(wait=True, timeout=15)
-            except (PoolTimeout, psycopg.Error) as exc:
-                pool.close()
-                raise StorageError(
-                    f"cannot connect to the database {server.location}",
-                    hint="check the URL (TOKENDECK_DATABASE_URL or --database) and that "
-                    "PostgreSQL is running and accepts this user",
-                ) from exc
+            server = _open_server(url)
             _servers[url] = server
         server.handles += 1
         return server
+
+
+def _open_server(url: str) -> _Server:
+    location = redacted(url)
+    try:  # one direct attempt first: a pool would retry quietly until its timeout
+        psycopg.connect(url, connect_timeout=10).close()
+    except psycopg.Error as exc:
+        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise StorageError(
+            f"cannot connect to the database {location}: {detail}",
+            hint="check the URL (TOKENDECK_DATABASE_URL or --database) and that "
+            "PostgreSQL is running and accepts this user",
+        ) from exc
+    size = int(os.environ.get("TOKENDECK_POOL_SIZE") or DEFAULT_POOL_SIZE)
+    pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
+        url,
+        min_size=1,
+        max_size=max(size, 1),
+        kwargs={"autocommit": True, "application_name": "tokendeck"},
+        configure=_configure,
+        open=False,
+        timeout=30,
+        name="tokendeck",
+    )
+    try:
+        pool.open(wait=True, timeout=30)
+    except (PoolTimeout, psycopg.Error) as exc:
+        pool.close()
+        raise StorageError(
+            f"cannot connect to the database {location}",
+            hint="check that PostgreSQL accepts more connections (max_connections)",
+        ) from exc
+    return _Server(url, location, pool)
 
 
 def _release(server: _Server) -> None:
@@ -163,7 +182,8 @@ def open_postgres(url: str) -> PostgresDatabase:
     server = _server(url)
     db = PostgresDatabase(server, None)
     try:
-        _prepare(db)
+        if not server.identity_tables:  # once per pool: the schema is this process's now
+            _prepare(db)
     except BaseException:
         db.close()
         raise
@@ -172,12 +192,14 @@ def open_postgres(url: str) -> PostgresDatabase:
 
 def _prepare(db: PostgresDatabase) -> None:
     server = db.server
-    version = current_version(db)
-    if version < SCHEMA_VERSION:
+    pending = pending_versions(db)
+    if pending:
         if not _may_migrate(db):
+            steps = ", ".join(str(v) for v in pending)
+            has = "has no schema" if current_version(db) == 0 else f"lacks schema steps {steps}"
             raise StorageError(
-                f"the database {server.location} is at schema {version}; this TokenDeck "
-                f"needs {SCHEMA_VERSION}",
+                f"the database {server.location} {has}; this TokenDeck needs schema "
+                f"{SCHEMA_VERSION}",
                 hint="run `tokendeck server init` (or open it once) with the owner's URL",
             )
         migrate(db)
@@ -223,6 +245,7 @@ class PostgresDatabase(Database):
         self._own_bumps = 0
         self._changes = 0
         self._closed = False
+        self._reading = False
 
     def scoped(self, user_id: int) -> PostgresDatabase:
         """A handle of ``user_id`` on the same pool (close it as well).
@@ -408,6 +431,8 @@ class PostgresDatabase(Database):
     @contextmanager
     def transaction(self) -> Iterator[Database]:
         """All-or-nothing; for a user, also that user's write lock and change counter bump."""
+        if self._reading:  # it would be rolled back with the snapshot
+            raise StorageError("a write was started inside a read-only snapshot")
         if self._depth:
             self._depth += 1
             try:
@@ -461,6 +486,25 @@ class PostgresDatabase(Database):
             self._own_bumps -= 1  # the bump is undone with everything else
         with suppress(psycopg.Error):
             conn.execute("ROLLBACK")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Database]:
+        """Several reads of one state: a read-only REPEATABLE READ transaction (no locks held)."""
+        if self._depth:
+            yield self
+            return
+        with self._connection() as conn:
+            try:
+                conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            except psycopg.Error as exc:
+                raise translate_error(exc, self.location) from exc
+            self._conn, self._depth, self._reading = conn, 1, True
+            try:
+                yield self
+            finally:
+                self._conn, self._depth, self._reading = None, 0, False
+                with suppress(psycopg.Error):
+                    conn.execute("ROLLBACK")
 
     @contextmanager
     def bulk_writes(self) -> Iterator[None]:
@@ -520,6 +564,9 @@ _LIKE = re.compile(r"\bLIKE\b")
 _NOT_IN_NOTHING = re.compile(r"\bNOT\s+IN\s*\(\s*\)")
 _IN_NOTHING = re.compile(r"\bIN\s*\(\s*\)")
 _NOT_INDEXED = re.compile(r"\s+NOT INDEXED\b")
+#: SQLite's ASCII-only case folding; lower() of our "C"-collated text columns is the same.
+_NOCASE = re.compile(r"([\w.]+)\s+COLLATE\s+NOCASE\b")
+_OR_IGNORE = re.compile(r"^(\s*INSERT)\s+OR\s+IGNORE\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=2048)
@@ -527,6 +574,9 @@ def translate(sql: str, with_params: bool) -> Statement:
     """SQLite's spelling to PostgreSQL's (cached: the same few hundred statements recur)."""
     text = _placeholders(sql) if with_params else sql
     text = _NOT_INDEXED.sub("", _LIKE.sub("ILIKE", text))
+    text = _NOCASE.sub(r"lower(\1)", text)
+    if _OR_IGNORE.match(text):
+        text = _OR_IGNORE.sub(r"\1", text) + " ON CONFLICT DO NOTHING"
     text = _IN_NOTHING.sub("= ANY ('{}')", _NOT_IN_NOTHING.sub("<> ALL ('{}')", text))
     match = _INSERT.match(sql)
     if match is None or "RETURNING" in sql.upper() or "SELECT" in sql[match.end() :].upper():

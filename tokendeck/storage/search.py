@@ -42,15 +42,9 @@ ORDERS = {
     "created": "c.id",
     "front": "n.front COLLATE NOCASE, c.id",
     "deck": "d.name, c.id",
-    "interval": "c.stability DESC, c.id",
-    "lapses": "c.lapses DESC, c.id",
-}
-#: The same orders on PostgreSQL: lower() of a "C"-collated column folds ASCII only, as
-#: NOCASE does; NULLs sort first there, last in SQLite, on a descending column.
-PG_ORDERS = {
-    **ORDERS,
-    "front": "lower(n.front), c.id",
+    # NULLS LAST is SQLite's own order of a descending column; PostgreSQL's is the opposite.
     "interval": "c.stability DESC NULLS LAST, c.id",
+    "lapses": "c.lapses DESC, c.id",
 }
 
 #: The text the PostgreSQL trigram index covers (migration 2); \x01 keeps a phrase in
@@ -92,7 +86,7 @@ class Search(Table):
 
     def ids(self, where: str, params: list[Any], *, order: str = "due") -> list[int]:
         """Ids of the matching cards only: for bulk actions and large result sets."""
-        sql, params = _select(self._orders, "c.id", where, params, order, None, 0)
+        sql, params = _select("c.id", where, params, order, None, 0)
         return [r[0] for r in self.db.fetchall(sql, params)]
 
     def cards_with_notes(
@@ -106,7 +100,7 @@ class Search(Table):
     ) -> list[tuple[Card, Note]]:
         """Cards matching a clause, each with its note, in one query (no query per card)."""
         columns = f"{_CARD_SELECT}, {_NOTE_SELECT}"
-        sql, params = _select(self._orders, columns, where, params, order, limit, offset)
+        sql, params = _select(columns, where, params, order, limit, offset)
         width = len(CARD_COLUMNS.split(","))
         return [
             (card_from_row(r[:width]), note_from_row(r[width:]))
@@ -116,10 +110,6 @@ class Search(Table):
     def count(self, where: str, params: list[Any]) -> int:
         """How many cards match."""
         return int(self.db.scalar(f"SELECT count(*) FROM {_JOINED} WHERE {where}", params))
-
-    @property
-    def _orders(self) -> dict[str, str]:
-        return PG_ORDERS if self.db.dialect == POSTGRESQL else ORDERS
 
 
 def where_clause(
@@ -196,16 +186,10 @@ _NOTE_SELECT = ", ".join(f"n.{col.strip()}" for col in NOTE_COLUMNS.split(","))
 
 
 def _select(
-    orders: dict[str, str],
-    columns: str,
-    where: str,
-    params: list[Any],
-    order: str,
-    limit: int | None,
-    offset: int,
+    columns: str, where: str, params: list[Any], order: str, limit: int | None, offset: int
 ) -> tuple[str, list[Any]]:
     sql = (
-        f"SELECT {columns} FROM {_JOINED} WHERE {where} ORDER BY {orders.get(order, orders['due'])}"
+        f"SELECT {columns} FROM {_JOINED} WHERE {where} ORDER BY {ORDERS.get(order, ORDERS['due'])}"
     )
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"

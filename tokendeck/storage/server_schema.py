@@ -9,7 +9,9 @@ Which table is whose (the rules of :mod:`tokendeck.storage.pg_schema`):
 * **per-user** tables, behind row-level security on PostgreSQL, with
   ``user_id`` first in every key: ``accounts`` (the password hash),
   ``sessions``, ``api_tokens``, ``subscriptions`` and ``subscribed_notes``
-  (a learner's copies of the class decks);
+  (a learner's copies of the class decks). A subscription names its
+  publication without a foreign key (every key of a per-user table holds
+  ``user_id``): one that outlives its publication is simply never behind again;
 * **shared** tables (``pg_schema.REFERENCE_TABLES``, replicated whole by Citus):
   ``login_attempts``, ``invites``, ``classes``, ``memberships``,
   ``publications``, ``publication_versions``, ``published_notes``; and the
@@ -125,7 +127,7 @@ CREATE TABLE api_tokens (
 );
 CREATE TABLE subscriptions (
     user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    publication_id INTEGER NOT NULL REFERENCES publications(id) ON DELETE CASCADE,
+    publication_id INTEGER NOT NULL,
     deck_id INTEGER NOT NULL REFERENCES decks(id) ON DELETE CASCADE,
     version INTEGER NOT NULL,
     subscribed_at INTEGER NOT NULL,
@@ -176,7 +178,7 @@ CREATE TABLE api_tokens (
 );
 CREATE TABLE subscriptions (
     user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    publication_id BIGINT NOT NULL REFERENCES publications(id) ON DELETE CASCADE,
+    publication_id BIGINT NOT NULL,
     deck_id BIGINT NOT NULL,
     version BIGINT NOT NULL,
     subscribed_at BIGINT NOT NULL,

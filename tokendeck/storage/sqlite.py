@@ -26,6 +26,7 @@ class SQLiteDatabase(Database):
         self._conn = connection
         self.location = location
         self._depth = 0
+        self._reading = False
 
     # -- queries -------------------------------------------------------------
     def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
@@ -90,6 +91,8 @@ class SQLiteDatabase(Database):
         Nested use joins the outer transaction. ``BEGIN IMMEDIATE`` takes the
         file's write lock at once, so what is read inside is what is written over.
         """
+        if self._reading:  # it would be rolled back with the snapshot
+            raise StorageError("a write was started inside a read-only snapshot")
         if self._depth:
             self._depth += 1
             try:
@@ -107,6 +110,27 @@ class SQLiteDatabase(Database):
             raise
         self._depth = 0
         self._commit()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Database]:
+        """Several reads that see one state of the file (writers are not held up).
+
+        In WAL mode a deferred transaction reads one snapshot and takes no write
+        lock; inside a transaction it joins it.
+        """
+        if self._depth:
+            yield self
+            return
+        try:
+            self._conn.execute("BEGIN")
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        self._depth, self._reading = 1, True
+        try:
+            yield self
+        finally:
+            self._depth, self._reading = 0, False
+            self._conn.rollback()  # nothing was written: ending it is all there is to do
 
     @contextmanager
     def bulk_writes(self) -> Iterator[None]:
@@ -158,7 +182,6 @@ class SQLiteDatabase(Database):
         """Close the connection (idempotent)."""
         with suppress(sqlite3.Error):  # closing twice or after a failure is harmless
             self._conn.close()
-        self._after_close()
 
     def _error(self, exc: sqlite3.Error) -> StorageError:
         text = str(exc)

@@ -27,6 +27,7 @@ from tokendeck.storage.decks import Decks
 from tokendeck.storage.history import History
 from tokendeck.storage.locks import SharedUse
 from tokendeck.storage.notes import Notes
+from tokendeck.storage.notetypes import NoteTypes
 from tokendeck.storage.opening import open_database
 from tokendeck.storage.pending import PendingQuestions
 from tokendeck.storage.reviews import Reviews
@@ -48,6 +49,7 @@ class Store:
         self.settings = Settings(db, user_id)
         self.decks = Decks(db, user_id)
         self.notes = Notes(db, user_id)
+        self.note_types = NoteTypes(db, user_id)
         self.cards = Cards(db, user_id)
         self.reviews = Reviews(db, user_id)
         self.attempts = Attempts(db, user_id)
@@ -62,30 +64,35 @@ class Store:
         self.sync_write = SyncWrite(db, user_id)
         #: Learn/Test questions awaiting answers (PostgreSQL only: a file serves one process)
         self.pending = PendingQuestions(db, user_id)
+        #: A collection file's shared lock (:mod:`.locks`), held until :meth:`close`.
+        self._in_use: SharedUse | None = None
 
     @classmethod
     def open(cls, location: str | Path, user: str, now_ms: int) -> Store:
         """Open (creating and migrating if needed) the database at ``location`` for ``user``.
 
         ``location`` is a SQLite file or a ``postgresql://`` URL. A file's store holds
-        its shared lock until closed (:mod:`.locks`): a restore cannot replace the file
-        under it.
+        the file's shared lock until closed (:mod:`.locks`): a restore cannot replace
+        the file under it.
         """
-        guard = None if _unlocked(location) else SharedUse(Path(location))
+        file = not is_server_url(location) and str(location) != ":memory:"
+        guard = SharedUse(Path(location)) if file else None
         try:
             db = open_database(location)
         except BaseException:
             if guard is not None:
                 guard.release()
             raise
-        db.on_close(guard.release if guard is not None else None)
         try:
             store = cls(db, find_or_create_user(db, user, now_ms))
         except BaseException:
             db.close()
+            if guard is not None:
+                guard.release()
             raise
         if store.db is not db:
             db.close()  # the schema's handle; the store holds the user's own
+        store._in_use = guard
         return store
 
     @property
@@ -118,10 +125,7 @@ class Store:
         return self.db.total_changes
 
     def close(self) -> None:
-        """Close the database (idempotent)."""
+        """Close the database and let go of the file's lock (idempotent)."""
         self.db.close()
-
-
-def _unlocked(location: str | Path) -> bool:
-    """In-memory databases and database servers have no file to lock."""
-    return str(location) == ":memory:" or is_server_url(str(location))
+        if self._in_use is not None:
+            self._in_use.release()

@@ -37,10 +37,14 @@ class CollectionPool:
         self._server = server
         self._open: dict[str, Collection] = {}
 
-    def get(self, user: WebUser, now: datetime) -> Collection:
-        """The collection of ``user``, opening it if needed."""
+    def get(self, user: WebUser, now: datetime, *, visit: bool = True) -> Collection:
+        """The collection of ``user``, opening it if needed.
+
+        ``visit``: a page or a read (GET), on which a learner's shared decks are
+        brought up to date; an answer or another change skips that query.
+        """
         if self._server is not None:
-            return self._server_collection(self._server, user, now)
+            return self._server_collection(self._server, user, now, visit)
         col = self._open.get(user.name)
         if col is None:
             col = Collection.open(
@@ -53,10 +57,13 @@ class CollectionPool:
             self._open[user.name] = col
         return col
 
-    def _server_collection(self, server: Server, user: WebUser, now: datetime) -> Collection:
+    def _server_collection(
+        self, server: Server, user: WebUser, now: datetime, visit: bool
+    ) -> Collection:
         assert user.account is not None
         col = server.collection(user.account)  # one per user, kept by the server
-        server.sharing.sync(user.account, col, now=now)
+        if visit:
+            server.sharing.sync(user.account, col, now=now)
         return col
 
     def forget(self, user: WebUser) -> None:
@@ -90,7 +97,7 @@ async def get_collection(
 ) -> Collection:
     """The current user's collection."""
     pool: CollectionPool = request.app.state.collections
-    return pool.get(user, now)
+    return pool.get(user, now, visit=request.method in ("GET", "HEAD"))
 
 
 async def get_server(request: Request) -> Server:

@@ -102,7 +102,10 @@ def _detail(err: Any) -> dict[str, Any]:
     # loc is e.g. ("body", "front"); the first element only says where it came from.
     loc = [str(part) for part in err.get("loc", ())]
     field = ".".join(loc[1:]) or (loc[0] if loc else "request")
-    return {"field": field, "message": str(err.get("msg", "is invalid"))}
+    message = str(err.get("msg", "is invalid"))
+    if err.get("type") == "json_invalid" and err.get("ctx", {}).get("error"):
+        message += f": {err['ctx']['error']}"  # what is wrong with the JSON, and where
+    return {"field": field, "message": message}
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

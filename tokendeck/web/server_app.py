@@ -25,6 +25,8 @@ def create_server_app() -> FastAPI:
     if fixed:
         moment = clock.parse_instant(fixed)
         return create_app(
-            WebSettings(database_url=url, install_builtin=False, clock=lambda: moment)
+            WebSettings(
+                database_url=url, install_builtin=False, clock=lambda: moment, allowed_hosts=None
+            )
         )
-    return create_app(WebSettings(database_url=url, install_builtin=False))
+    return create_app(WebSettings(database_url=url, install_builtin=False, allowed_hosts=None))

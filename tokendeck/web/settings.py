@@ -37,6 +37,9 @@ class WebSettings:
     install_builtin: bool = True
     #: Seed of the scheduler's interval fuzz (None turns fuzz off).
     fuzz_seed: int | None = 0
+    #: Host names the server answers to (tokendeck.web.security); None: any (behind a
+    #: proxy that checks them). Loopback names by default, against DNS rebinding.
+    allowed_hosts: tuple[str, ...] | None = ("localhost", "127.0.0.1", "::1")
     #: The multi-user server's database (``tokendeck server``): None is the single-user app.
     database_url: str | None = None
     #: Mark cookies Secure (browsers then send them over HTTPS and to localhost only).

@@ -43,8 +43,13 @@ Me = Annotated[Account, Depends(the_account)]
 async def register(
     request: Request, body: s.RegisterIn, server: ServerDep, now: Now
 ) -> s.AccountOut:
-    """Create an account (201) when registration is open, or with an invitation code."""
-    account = await flows.register(server, request, body.username, body.password, body.invite, now)
+    """Create an account (201) when registration is open, or with an invitation code, or
+    (where registration is by invitation) with a class's join code, which also joins it."""
+    account = await flows.register(
+        server, request, body.username, body.password, body.invite, now, class_code=body.code
+    )
+    if body.code:
+        server.classes.join(account, body.code, now=now)
     return s.AccountOut.of(account)
 
 

@@ -43,13 +43,22 @@ async def register(
     password: str,
     invite: str | None,
     now: datetime,
+    class_code: str | None = None,
 ) -> Account:
     """Create an account as registration allows, hashing off the loop."""
     client = client_address(request)
-    server.accounts.check_registration(name, password, invite=invite, client=client, now=now)
+    server.accounts.check_registration(
+        name, password, invite=invite, client=client, now=now, class_code=class_code
+    )
     hashed = await run_in_threadpool(server.passwords.hash, password)
     return server.accounts.register(
-        name, password, now=now, invite=invite, client=client, password_hash=hashed
+        name,
+        password,
+        now=now,
+        invite=invite,
+        client=client,
+        password_hash=hashed,
+        class_code=class_code,
     )
 
 

@@ -29,23 +29,6 @@ from tokendeck.web.deps import Col, Now, ServerDep, User
 from tokendeck.web.pages import render
 from tokendeck.web.users import WebUser, optional_user
 
-#: Outcome messages a redirect may name (?done=KEY).
-DONE = {
-    "password": "Your password is changed. Other browsers were logged out.",
-    "revoked": "The token is revoked.",
-    "created": "The class is created. Share its code or link with your learners.",
-    "joined": "You joined the class. Its decks are now in your collection.",
-    "left": "You left the class. Your copies of its decks stay yours.",
-    "published": "The deck is published. Learners get it on their next visit.",
-    "updated": "A new version is published. Learners get it on their next visit.",
-    "unchanged": "Nothing changed since the last version.",
-    "code": "The class has a new code; the old code and link no longer work.",
-    "resolved": "Done.",
-    "registration": "Registration setting saved.",
-    "role": "Role changed.",
-    "logged-out": "You are logged out.",
-}
-
 MaybeUser = Annotated[WebUser | None, Depends(optional_user)]
 
 
@@ -72,8 +55,7 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 def _page(request: Request, template: str, title: str, **context: Any) -> HTMLResponse:
-    done = request.query_params.get("done")
-    return render(request, template, title, done=DONE.get(done or ""), **context)
+    return render(request, template, title, **context)
 
 
 def _check_form_token(request: Request, form: dict[str, str]) -> None:
@@ -140,7 +122,9 @@ def _auth_pages(router: APIRouter) -> None:
                 raise ValidationError(
                     "the two passwords differ", hint="type the same password twice"
                 )
-            account = await flows.register(server, request, name, password, invite or None, now)
+            account = await flows.register(
+                server, request, name, password, invite or None, now, class_code=code or None
+            )
         except TokenDeckError as exc:
             return _register_form(
                 request, server, invite=invite, code=code, error=exc, username=name

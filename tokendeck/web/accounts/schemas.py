@@ -35,6 +35,8 @@ class Credentials(_Strict):
 class RegisterIn(Credentials):
     #: An invitation code (needed when registration is invite-only; gives its role).
     invite: str | None = Field(default=None, max_length=200)
+    #: A class's join code: registers (even where registration is by invitation) and joins it.
+    code: str | None = Field(default=None, max_length=40)
 
 
 class TokenIn(Credentials):

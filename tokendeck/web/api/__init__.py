@@ -30,6 +30,7 @@ def api_router() -> APIRouter:
         cards,
         check,
         decks,
+        media,
         notes,
         quiz,
         settings,
@@ -40,7 +41,19 @@ def api_router() -> APIRouter:
     )
 
     router = APIRouter(prefix="/api/v1", responses=ERRORS)
-    modules = (decks, notes, cards, study, transfer, stats, simulation, settings, quiz, check)
+    modules = (
+        decks,
+        notes,
+        cards,
+        study,
+        transfer,
+        media,
+        stats,
+        simulation,
+        settings,
+        quiz,
+        check,
+    )
     for module in modules:
         router.include_router(module.router)
     return router

@@ -25,13 +25,14 @@ from tokendeck.web.presenters import card_out
 from tokendeck.web.quiz import schemas as qs
 from tokendeck.web.quiz.presenters import mark_out, question_out, response_of
 from tokendeck.web.quiz.store import Entry, QuizStore
-from tokendeck.web.schemas import QueueOut
+from tokendeck.web.schemas import DbInt, QueueOut
+from tokendeck.web.strict import StrictJsonRoute
 
 if TYPE_CHECKING:
     from tokendeck.collection.study import AnswerResult
     from tokendeck.quiz.formats import Question
 
-router = APIRouter(prefix="/quiz", tags=["quiz"])
+router = APIRouter(prefix="/quiz", tags=["quiz"], route_class=StrictJsonRoute)
 
 
 async def quiz_collection(request: Request, col: Col) -> Collection:
@@ -211,7 +212,7 @@ async def score_test(
 
 @router.get("/clozes", response_model=list[qs.ClozeOut])
 async def cloze_suggestions(
-    col: QuizCol, now: Now, card_id: int | None = None, deck: str | None = None
+    col: QuizCol, now: Now, card_id: DbInt | None = None, deck: str | None = None
 ) -> list[qs.ClozeOut]:
     """Cloze deletions proposed from a card's long back, or from every note of a deck."""
     found = col.suggest_clozes(now=now, card_id=card_id, deck=deck)
@@ -248,7 +249,7 @@ async def lint(deck: str, col: QuizCol, now: Now) -> list[qs.LintOut]:
 
 
 @router.get("/cards/{card_id}/related", response_model=list[qs.RelatedOut])
-async def related(card_id: int, col: QuizCol, now: Now) -> list[qs.RelatedOut]:
+async def related(card_id: DbInt, col: QuizCol, now: Now) -> list[qs.RelatedOut]:
     """Cards this one mentions, cards that mention it, and the most similar ones."""
     return [
         qs.RelatedOut(card_id=r.card_id, term=r.term, reason=r.reason, weight=round(r.weight, 3))

@@ -140,6 +140,13 @@ class SyncError(TokenDeckError):
     code = "sync"
 
 
+class NotLoggedInError(SyncError):
+    """This collection has no server to sync with: it must log in first."""
+
+    status = 409
+    code = "not_logged_in"
+
+
 class SyncVersionError(SyncError):
     """The server and this TokenDeck speak different versions of the sync protocol."""
 

@@ -2,10 +2,15 @@
 
 * the link drops mid-batch (before the server applied it, or after, with the
   answer lost), in-process, at every request of a multi-batch sync;
-* the client (``tokendeck sync``) is killed with SIGKILL at random moments of an
-  upload and of a download, then run again;
-* the server (``tokendeck server``) is killed with SIGKILL in the middle of an
-  upload, restarted, and the sync run again; on SQLite and on PostgreSQL.
+* the client (``tokendeck sync``) is killed with SIGKILL at every stage of an
+  upload and of a download (at its 1st, 2nd, 3rd... request, before the server
+  saw it or after the server answered), then run again;
+* the server (``tokendeck server``) is killed with SIGKILL while it handles a
+  request of an upload, restarted, and the sync run again; on SQLite and on
+  PostgreSQL.
+
+The kills happen at chosen requests (tests/sync/proxy.py), not after a delay,
+so the tests do not depend on the machine's speed.
 
 Batches are made small (``TOKENDECK_SYNC_BATCH``) so each sync has many.
 """
@@ -16,7 +21,7 @@ import os
 import random
 import signal
 import subprocess
-import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,6 +30,7 @@ import pytest
 from tests.conftest import NOW
 from tests.sync.conftest import PASSWORD, TOKENDECK, LiveServer
 from tests.sync.harness import InProcess, local_uids, view
+from tests.sync.proxy import KillingProxy
 from tokendeck.collection import Collection
 from tokendeck.errors import SyncError
 from tokendeck.sync.outgoing import Limits
@@ -88,46 +94,66 @@ def test_a_link_dropped_at_any_request_leaves_nothing_half_done(tmp_path: Path, 
 
 
 # -- the client is killed ----------------------------------------------------------------------
-def _login(db: Path, server: LiveServer) -> None:
+@pytest.fixture
+def proxy(live_server: LiveServer) -> Iterator[KillingProxy]:
+    """The live server behind a proxy that kills at a chosen sync request."""
+    between = KillingProxy(live_server.url)
+    between.kill_server = live_server.kill
+    try:
+        yield between
+    finally:
+        between.close()
+
+
+def _login(db: Path, url: str) -> None:
     env = {**os.environ, "TOKENDECK_PASSWORD": PASSWORD}
     subprocess.run(
-        [TOKENDECK, "--db", str(db), "login", server.url, "--user", "ada"],
+        [TOKENDECK, "--db", str(db), "login", url, "--user", "ada"],
         env=env, check=True, capture_output=True,
     )  # fmt: skip
 
 
-def _sync_killed_after(db: Path, seconds: float) -> int | None:
-    """Run ``tokendeck sync``; SIGKILL it after ``seconds`` (None: it finished first)."""
+def _sync(db: Path, proxy: KillingProxy) -> tuple[int, str]:
+    """Run ``tokendeck sync`` in small batches through the proxy: (exit code, stderr)."""
     env = {**os.environ, "TOKENDECK_SYNC_BATCH": "40,300"}
     process = subprocess.Popen(
         [TOKENDECK, "--db", str(db), "--now", NOW.isoformat(), "sync"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
-    try:
-        return process.wait(timeout=seconds)
-    except subprocess.TimeoutExpired:
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        return None
+    proxy.victim = process
+    _, err = process.communicate(timeout=300)
+    return process.returncode, err.decode()
+
+
+def _killed_until_done(db: Path, proxy: KillingProxy) -> int:
+    """Sync, killing the client at its 1st, 2nd, 3rd... request of each run (alternately
+    before the server sees it and after the server answered) until a run gets through;
+    returns the kills."""
+    kills = 0
+    while True:
+        proxy.arm(kills + 1, ("request", "answer")[kills % 2])
+        code, err = _sync(db, proxy)
+        if code != -signal.SIGKILL:
+            assert code == 0, err
+            proxy.arm(None)
+            return kills
+        kills += 1
 
 
 @pytest.mark.slow
 def test_a_client_killed_anywhere_in_an_upload_and_a_download_finishes_later(
-    live_server: LiveServer, tmp_path: Path
+    proxy: KillingProxy, tmp_path: Path
 ) -> None:
     laptop, phone = tmp_path / "laptop.db", tmp_path / "phone.db"
     history_collection(laptop, notes=400, reviews=8)
     with Collection.open(phone, now=NOW, install_builtin=False) as col:
         col.update_settings(timezone="UTC")
-    rng = random.Random(7)
-    kills = 0
     for db in (laptop, phone):
-        _login(db, live_server)
-        while _sync_killed_after(db, rng.uniform(0.3, 2.5)) is None:
-            kills += 1
-        assert _sync_killed_after(db, 300) == 0
-    assert _sync_killed_after(laptop, 300) == 0
-    assert kills >= 2
+        _login(db, proxy.url)
+    # upload: ~30 batches; each run is killed one request later than the one before
+    assert _killed_until_done(laptop, proxy) >= 4
+    assert _killed_until_done(phone, proxy) >= 4  # the download, in as many batches
+    assert _sync(laptop, proxy)[0] == 0
     with Collection.open(laptop, now=NOW) as a, Collection.open(phone, now=NOW) as b:
         assert view(a) == view(b)
         assert len(view(b)["reviews"]) == 3200 == len(local_uids(a))
@@ -136,31 +162,24 @@ def test_a_client_killed_anywhere_in_an_upload_and_a_download_finishes_later(
 # -- the server is killed ----------------------------------------------------------------------
 @pytest.mark.slow
 def test_a_server_killed_in_the_middle_of_an_upload_loses_nothing(
-    live_server: LiveServer, tmp_path: Path
+    live_server: LiveServer, proxy: KillingProxy, tmp_path: Path
 ) -> None:
     laptop, phone = tmp_path / "laptop.db", tmp_path / "phone.db"
     history_collection(laptop, notes=400, reviews=8)
-    _login(laptop, live_server)
-    env = {**os.environ, "TOKENDECK_SYNC_BATCH": "40,300"}
-    rng = random.Random(3)
-    for _ in range(3):
-        process = subprocess.Popen(
-            [TOKENDECK, "--db", str(laptop), "--now", NOW.isoformat(), "sync"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
-        time.sleep(rng.uniform(0.4, 1.5))
-        live_server.kill()
-        code = process.wait(timeout=120)
-        assert code in (0, 1)
-        if code == 1:
-            assert b"cannot reach the server" in (process.stderr.read() if process.stderr else b"")
+    _login(laptop, proxy.url)
+    for at in (2, 5, 9):  # the server dies while it handles the upload's n-th request
+        proxy.arm(at, "server")
+        code, err = _sync(laptop, proxy)
+        assert code == 1 and "cannot reach the server" in err, err
         live_server.start()
-    assert _sync_killed_after(laptop, 300) == 0
+    assert proxy.kills == 3
+    proxy.arm(None)
+    assert _sync(laptop, proxy)[0] == 0
     with Collection.open(phone, now=NOW, install_builtin=False) as col:
         col.update_settings(timezone="UTC")
-    _login(phone, live_server)
-    assert _sync_killed_after(phone, 300) == 0
-    assert _sync_killed_after(laptop, 300) == 0
+    _login(phone, proxy.url)
+    assert _sync(phone, proxy)[0] == 0
+    assert _sync(laptop, proxy)[0] == 0
     with Collection.open(laptop, now=NOW) as a, Collection.open(phone, now=NOW) as b:
         assert view(a) == view(b)
         assert len(view(b)["reviews"]) == 3200 == len(local_uids(a))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from tokendeck.collection.core import Core
 from tokendeck.collection.decks import Decks
 from tokendeck.collection.notes import Notes
-from tokendeck.errors import SyncError
+from tokendeck.errors import NotLoggedInError, SyncError
 from tokendeck.storage.rows import from_ms, to_ms
 
 if TYPE_CHECKING:  # the engine is imported when a sync runs: `tokendeck next` never pays for it
@@ -118,7 +118,7 @@ class Syncing:
 
         saved = credentials.load(self._name)
         if saved is None and transport is None:
-            raise SyncError(
+            raise NotLoggedInError(
                 "this collection is not logged in to a server",
                 hint="log in first: tokendeck login URL --user NAME",
             )

@@ -20,9 +20,17 @@ from typing import Any
 import pytest
 
 from tests.conftest import NOW
-from tests.sync.conftest import PASSWORD, LiveServer
+
+# The live server's fixtures (tests/sync/conftest.py): this test lives with the other browser
+# tests, which run last, after the tests that run event loops of their own (the terminal's).
+from tests.sync.conftest import (  # noqa: F401
+    PASSWORD,
+    LiveServer,
+    _config_dir,
+    live_database,
+    live_server,
+)
 from tests.sync.harness import view
-from tests.web.conftest import browser  # noqa: F401 (the session's Chromium)
 from tokendeck.cli import main
 from tokendeck.collection import Collection
 from tokendeck.web.app import create_app
@@ -79,9 +87,9 @@ def _answer_one(page: Any) -> str:
 
 
 def test_offline_and_server_answers_meet_after_the_sync_button(
-    live_server: LiveServer,
+    live_server: LiveServer,  # noqa: F811
     local_app: tuple[str, Path],
-    browser: Any,  # noqa: F811
+    browser: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     local_url, local_db = local_app

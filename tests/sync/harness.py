@@ -29,12 +29,15 @@ class InProcess:
         self.cut: tuple[int, str] | None = None
         self.calls = 0
         self.sent = 0
+        #: (path, body size) of every request
+        self.requests: list[tuple[str, int]] = []
 
     def send(
         self, method: str, path: str, body: bytes | None = None, *, content_type: str = ""
     ) -> Response:
         self.calls += 1
         self.sent += len(body or b"")
+        self.requests.append((path, len(body or b"")))
         if self.cut == (self.calls, "request"):
             raise SyncError("the connection dropped before the server saw the request (test)")
         try:
@@ -67,11 +70,21 @@ def view(col: Collection) -> dict[str, Any]:
         )
     }
     deck_guid = dict(db.fetchall("SELECT id, guid FROM decks WHERE user_id=?", (user,)))
+    note_types = {
+        r[0]: r[1:]
+        for r in db.fetchall(
+            "SELECT guid, name, kind, field_names, templates, css, latex_pre, latex_post,"
+            " latex_svg, sort_field, source_id FROM note_types WHERE user_id=?",
+            (user,),
+        )
+    }
     notes = {
         r[0]: r[1:]
         for r in db.fetchall(
-            "SELECT guid, kind, front, back, tags, accepted, fields, source, source_note"
-            " FROM notes WHERE user_id=?",
+            "SELECT n.guid, n.kind, n.front, n.back, n.tags, n.accepted, n.fields, n.source,"
+            " n.source_note, t.guid, n.format FROM notes n"
+            " LEFT JOIN note_types t ON t.user_id = n.user_id AND t.id = n.note_type_id"
+            " WHERE n.user_id=?",
             (user,),
         )
     }
@@ -100,8 +113,8 @@ def view(col: Collection) -> dict[str, Any]:
         uid = bytes(r[0]) if r[0] is not None else local_uid(replica, r[8], r[2])
         reviews[uid.hex()] = (card, *r[2:8])
     settings = dict(db.fetchall("SELECT key, value FROM settings WHERE user_id=?", (user,)))
-    return {"decks": decks, "notes": notes, "cards": cards, "reviews": reviews,
-            "settings": settings}  # fmt: skip
+    return {"decks": decks, "note_types": note_types, "notes": notes, "cards": cards,
+            "reviews": reviews, "settings": settings}  # fmt: skip
 
 
 def local_uids(col: Collection) -> set[str]:

@@ -92,3 +92,32 @@ def test_a_wrong_password_is_refused_without_saying_which(
     code, _, err = run(capsys, "--db", str(db), "login", live_server.url, "--user", "ada")
     assert code == 1 and "refused the name or password" in err
     assert not credentials.path_for(str(db)).exists()
+
+
+def test_a_batch_over_the_default_request_limit_passes_the_servers_guard(
+    live_server: LiveServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import random
+
+    from tokendeck.web.security import DEFAULT_MAX_BODY
+
+    rng = random.Random(5)
+    laptop, phone = tmp_path / "laptop.db", tmp_path / "phone.db"
+    with Collection.open(laptop, now=NOW, install_builtin=False) as col:
+        for i in range(10):  # text that hardly compresses: one batch of about 5 MB (kept out
+            # of the search index, which would take seconds to index it on every side)
+            text = "".join(chr(rng.randrange(0x4E00, 0x9FFF)) for _ in range(250_000))
+            col.add_note("Essays", f"essay {i}", "-", now=NOW, source=text)
+    monkeypatch.setenv("TOKENDECK_PASSWORD", PASSWORD)
+    for db in (laptop, phone, laptop):
+        assert run(capsys, "--db", str(db), "login", live_server.url, "--user", "ada")[0] == 0
+        code, out, err = run(capsys, "--db", str(db), "sync")
+        assert code == 0, err
+        if db == laptop and "received 0" in out:
+            sent = int(out.split("(")[1].split(" bytes")[0].replace(",", ""))
+            assert sent > DEFAULT_MAX_BODY  # more than any other request may carry
+    with Collection.open(laptop, now=NOW) as a, Collection.open(phone, now=NOW) as b:
+        assert view(a) == view(b) and len(view(b)["notes"]) > 10  # and the built-in deck

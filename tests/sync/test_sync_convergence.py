@@ -33,8 +33,14 @@ from tokendeck.collection import Collection
 from tokendeck.errors import NotFoundError, NothingToUndoError
 
 DEVICES = ("laptop", "phone", "tablet")
-#: Each device's clock against the true time: the phone's runs three hours slow.
-SKEW = {"laptop": timedelta(0), "phone": timedelta(hours=-3), "tablet": timedelta(minutes=7)}
+#: Each device's clock against the true time: the phone's runs three hours slow. Real
+#: clocks never agree to the millisecond: two devices' answers of one card at one
+#: millisecond would be one answer (docs/sync.md), so each clock is off by some ms too.
+SKEW = {
+    "laptop": timedelta(milliseconds=1),
+    "phone": timedelta(hours=-3, milliseconds=2),
+    "tablet": timedelta(minutes=7, milliseconds=3),
+}
 WORDS = ("perro", "gato", "casa", "sol", "luna", "agua", "fuego", "tierra")
 
 

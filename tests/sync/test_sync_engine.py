@@ -119,3 +119,21 @@ def test_edits_merge_per_field_and_the_loser_is_kept(world: World) -> None:
     merged = laptop.note(note.id)
     assert merged.back == "to speak, talk" and merged.tags == ("verb",)
     assert [v.value for v in laptop.note_history(note.id) if v.field == "back"] == ["to talk"]
+
+
+def test_batches_are_cut_by_size_and_a_note_larger_than_a_batch_travels_alone(
+    world: World,
+) -> None:
+    from tokendeck.sync.outgoing import Limits
+
+    laptop = world.device("laptop")
+    for i in range(12):
+        laptop.add_note("Essays", f"essay {i}", f"{i} " * 50_000, now=NOW)  # 100 KB each
+    laptop.add_note("Essays", "the long one", "x" * 400_000, now=NOW)  # over a batch alone
+    small = Limits(bytes=250_000)
+    laptop.sync(now=NOW, transport=world.link, limits=small)
+    pushes = [size for path, size in world.link.requests if path.endswith("push")]
+    assert len(pushes) >= 6  # two notes a batch, and the long one alone
+    phone = world.device("phone")
+    phone.sync(now=NOW, transport=world.link, limits=small)
+    assert view(phone) == view(laptop) and len(view(phone)["notes"]) == 13

@@ -65,15 +65,23 @@ def test_a_batch_survives_encoding_with_nulls_dictionaries_and_odd_text() -> Non
     batch.add(
         "notes",
         [
-            ("g1", "basic", "front\x00with nul", "b", " t ", "[]", "{}", "", "", 1, 2, "{}"),
-            ("g2", "cloze", "日本語 {{c1::x}}", "", "", "[]", "{}", "s", "n", 3, 4, '{"a":5}'),
+            ("g1", "basic", "front\x00with nul", "b", " t ", "[]", "{}", "", "", None, "markdown",
+             1, 2, "{}"),
+            ("g2", "cloze", "日本語 {{c1::x}}", "", "", "[]", "{}", "s", "n", "t1", "html", 3, 4,
+             '{"a":5}'),
         ],
-    )
+    )  # fmt: skip
+    batch.add(
+        "note_types",
+        [("t1", "Maths", "standard", '["Front","Back"]', "[]", ".card{}", "", "", 1, 0, None, 5,
+          "{}")],
+    )  # fmt: skip
     batch.add("settings", [("timezone", '"UTC"', 0)])
     decoded = codec.decode(codec.encode(batch))
     assert decoded.header == batch.header
     assert decoded.rows("reviews") == batch.rows("reviews")
     assert decoded.rows("notes") == batch.rows("notes")
+    assert decoded.rows("note_types") == batch.rows("note_types")
     assert decoded.rows("settings") == batch.rows("settings")
     assert decoded.rows("cards") == []
 

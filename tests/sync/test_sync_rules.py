@@ -14,10 +14,11 @@ import pytest
 from tests.conftest import NOW
 from tests.sync.harness import InProcess, local_uids, view
 from tokendeck.collection import Collection
-from tokendeck.domain.cards import Rating
+from tokendeck.domain.cards import Card, Rating
 from tokendeck.errors import DiskFullError, SyncError, SyncVersionError
 from tokendeck.sync.client import Response
 from tokendeck.sync.protocol import PROTOCOL
+from tokendeck.transfer.package import NoteRecord, NoteTypeRecord, Package, TemplateRecord
 
 HOURS = timedelta(hours=1)
 
@@ -117,6 +118,123 @@ def test_a_note_imported_again_after_its_deletion_lives(pair: Pair) -> None:
     pair.settle()
     assert pair.laptop.note_by_guid("fixed-guid") is not None
     assert view(pair.laptop) == view(pair.phone) == view(pair.server)
+
+
+# -- note types ------------------------------------------------------------------------------
+def _vocab(
+    fields: list[str], notes: list[tuple[str, str]], css: str = ".card { color: navy }"
+) -> Package:
+    """A package of notes of an Anki note type "Vocab" (two templates: two cards a note)."""
+    first, second = ("{{" + name + "}}" for name in fields[:2])
+    templates = [
+        TemplateRecord("Recognise", first, "{{FrontSide}}<hr>" + second),
+        TemplateRecord("Recall", second, "{{FrontSide}}<hr>" + first),
+    ]
+    kind = NoteTypeRecord("Vocab", fields, templates, css=css, id=1234)
+    records = [
+        NoteRecord(front, back, deck="Words", guid=f"vocab-{front}", note_type="Vocab",
+                   fields=dict(zip(fields, (front, back, "")[: len(fields)], strict=True)),
+                   format="html")
+        for front, back in notes
+    ]  # fmt: skip
+    return Package(notes=records, note_types=[kind], source="test")
+
+
+def test_notes_of_an_anki_note_type_arrive_with_it_and_render_alike(pair: Pair) -> None:
+    package = _vocab(["Word", "Meaning", "Example"], [("perro", "dog"), ("gato", "cat")])
+    pair.laptop.import_package(package, now=NOW)
+    pair.settle()
+    [kind] = pair.phone.note_types()
+    assert kind.name == "Vocab" and kind.field_names == ("Word", "Meaning", "Example")
+    assert kind.css == ".card { color: navy }" and len(kind.templates) == 2
+    for note_id in _note_ids(pair.laptop):
+        twin = _twin(pair.laptop, note_id, pair.phone)
+        assert pair.phone.note(twin).note_type_id == kind.id
+        assert pair.phone.note(twin).format == "html"
+        mine = [pair.laptop.card(c.id) for c in _by_ordinal(pair.laptop.cards_of_note(note_id))]
+        theirs = [pair.phone.card(c.id) for c in _by_ordinal(pair.phone.cards_of_note(twin))]
+        assert len(mine) == len(theirs) == 2
+        assert [c.face.question_html for c in theirs] == [c.face.question_html for c in mine]
+        assert [c.face.answer_html for c in theirs] == [c.face.answer_html for c in mine]
+        assert "perro" in mine[0].face.question_html or "gato" in mine[0].face.question_html
+    assert view(pair.laptop) == view(pair.phone) == view(pair.server)
+
+
+def _by_ordinal(cards: list[Card]) -> list[Card]:
+    return sorted(cards, key=lambda c: c.ordinal)
+
+
+def test_a_note_type_imported_on_two_devices_is_one_and_its_restyling_travels(
+    pair: Pair,
+) -> None:
+    pair.laptop.import_package(_vocab(["Word", "Meaning"], [("uno", "one")]), now=NOW)
+    pair.phone.import_package(_vocab(["Word", "Meaning"], [("dos", "two")]), now=NOW)
+    pair.settle()
+    assert [t.name for t in pair.laptop.note_types()] == ["Vocab"]
+    assert [t.name for t in pair.phone.note_types()] == ["Vocab"]
+    # The phone imports the deck again with new styling: the note type is updated there...
+    pair.time = NOW + HOURS
+    restyled = _vocab(["Word", "Meaning"], [("dos", "two")], css=".card { color: teal }")
+    pair.phone.import_package(restyled, now=pair.time)
+    pair.settle()
+    [kind] = pair.laptop.note_types()  # ...and on the laptop after a sync
+    assert kind.css == ".card { color: teal }"
+    assert view(pair.laptop) == view(pair.phone) == view(pair.server)
+
+
+def test_two_note_types_of_one_name_but_other_fields_stay_two(pair: Pair) -> None:
+    pair.laptop.import_package(_vocab(["Word", "Meaning"], [("tres", "three")]), now=NOW)
+    pair.phone.import_package(_vocab(["Word", "Meaning", "Example"], [("cuatro", "four")]), now=NOW)
+    pair.settle()
+    names = sorted(t.name for t in pair.laptop.note_types())
+    assert names == sorted(t.name for t in pair.phone.note_types()) == ["Vocab", "Vocab (2)"]
+    for col in (pair.laptop, pair.phone):  # each note keeps the fields it was written with
+        types = {t.id: t for t in col.note_types()}
+        for note_id in _note_ids(col):
+            note = col.note(note_id)
+            assert note.note_type_id is not None
+            assert tuple(note.fields) == types[note.note_type_id].field_names
+    assert view(pair.laptop) == view(pair.phone) == view(pair.server)
+
+
+# -- the same answers under other ids --------------------------------------------------------
+def _with_history() -> Package:
+    """A note whose card was answered twice before it was imported (as from Anki)."""
+    from tokendeck.transfer.package import CardRecord, ReviewRecord
+
+    last = NOW - timedelta(days=10)
+    answers = [ReviewRecord(last - timedelta(days=3), 3, 4000), ReviewRecord(last, 3, 5000)]
+    card = CardRecord(state="review", due=NOW, stability=5.0, difficulty=5.0, last_review=last,
+                      reps=2, reviews=answers)  # fmt: skip
+    return Package(notes=[NoteRecord("el río", "the river", deck="Geo", guid="rio", cards=[card])])
+
+
+def test_history_imported_on_two_devices_is_in_every_log_once(pair: Pair) -> None:
+    pair.laptop.import_package(_with_history(), now=NOW)
+    pair.phone.import_package(_with_history(), now=NOW)
+    pair.settle()
+    for col in (pair.laptop, pair.phone, pair.server):
+        assert len(view(col)["reviews"]) == 2
+    assert view(pair.laptop) == view(pair.phone) == view(pair.server)
+
+
+def test_a_collection_restored_from_a_json_backup_syncs_without_doubling_answers(
+    pair: Pair, tmp_path: Path
+) -> None:
+    from tokendeck.formats import backup
+
+    note = pair.laptop.add_note("Spanish", "nadar", "to swim", now=NOW, reverse=True)
+    for card in pair.laptop.cards_of_note(note.id):
+        pair.laptop.answer(card.id, Rating.GOOD, now=NOW)
+    pair.settle()
+    backup.write_file(pair.laptop.export_package(full=True), tmp_path / "b.zip", now=NOW)
+    restored = tmp_path / "restored.db"
+    Collection.restore(restored, backup.read(tmp_path / "b.zip", source="b.zip"), now=NOW)
+    with Collection.open(restored, now=NOW) as again:
+        again.sync(now=NOW + HOURS, transport=pair.link)  # a new device, with its answers
+        pair.settle()
+        assert len(view(again)["reviews"]) == 2 == len(view(pair.server)["reviews"])
+        assert view(again) == view(pair.laptop) == view(pair.server)
 
 
 # -- leeches and suspensions -----------------------------------------------------------------

@@ -35,6 +35,7 @@ from tokendeck.storage.search import Search
 from tokendeck.storage.settings import Settings, find_or_create_user
 from tokendeck.storage.study import Study
 from tokendeck.storage.sync import SyncRows
+from tokendeck.storage.sync_named import SyncDecks, SyncNoteTypes
 from tokendeck.storage.sync_read import SyncRead
 from tokendeck.storage.sync_write import SyncWrite
 
@@ -62,6 +63,8 @@ class Store:
         self.sync = SyncRows(db, user_id)
         self.sync_read = SyncRead(db, user_id)
         self.sync_write = SyncWrite(db, user_id)
+        self.sync_decks = SyncDecks(db, user_id)
+        self.sync_note_types = SyncNoteTypes(db, user_id)
         #: Learn/Test questions awaiting answers (PostgreSQL only: a file serves one process)
         self.pending = PendingQuestions(db, user_id)
         #: A collection file's shared lock (:mod:`.locks`), held until :meth:`close`.

@@ -10,6 +10,7 @@ triggers leave the sync's own writes alone. Reading rows is
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -22,7 +23,7 @@ from tokendeck.storage.decks import deck_guid
 from tokendeck.storage.table import Table
 
 #: Tables whose rows are sequenced (given a round) before a sync reads them.
-SEQUENCED = ("settings", "decks", "notes", "cards", "reviews", "sync_tombstones")
+SEQUENCED = ("settings", "decks", "note_types", "notes", "cards", "reviews", "sync_tombstones")
 
 _STATE_COLUMNS = (
     "replica, hlc, round, server, account, remote, pushed, pulled, review_mark, progress, last_sync"
@@ -65,6 +66,16 @@ def uid_maker(replica: str) -> Callable[[int, int], bytes]:
         )
 
     return make
+
+
+def note_type_guid(name: str, field_names: str, templates: str) -> str:
+    """A note type's GUID from its name and shape (its stored JSON of fields and templates).
+
+    The same note type imported on two devices gets the same GUID (one note type
+    after a sync); two of one name but other fields or templates stay two.
+    """
+    shape = f"notetype\x1f{name}\x1f{field_names}\x1f{len(json.loads(templates))}"
+    return hashlib.sha1(shape.encode()).hexdigest()[:32]
 
 
 def time_ordered(reviewed_at: int, rest: bytes) -> bytes:
@@ -185,7 +196,8 @@ class SyncRows(Table):
         ``reviews``: sequence reviews too, and store the ids of those answered here
         (the server, whose pulls read reviews by round). A client pushes its own
         reviews by local id instead (:attr:`SyncState.review_mark`) and never
-        rewrites them. Decks made without a GUID (a restore) get one here.
+        rewrites them. Decks and note types without a GUID (made since the last
+        sync, or restored) get one here.
         """
         tables = [t for t in SEQUENCED if reviews or t != "reviews"]
         pending = any(
@@ -200,6 +212,7 @@ class SyncRows(Table):
             return state.round
         number = state.round + 1
         self._name_decks()
+        self._name_note_types()
         if reviews:
             rows = self.db.fetchall(
                 "SELECT id, reviewed_at FROM reviews WHERE user_id=? AND sync_seq IS NULL"
@@ -280,6 +293,22 @@ class SyncRows(Table):
                 guid = os.urandom(16).hex()
             self.db.execute(
                 "UPDATE decks SET guid=? WHERE user_id=? AND id=?", (guid, self.user, deck_id)
+            )
+
+    def _name_note_types(self) -> None:
+        rows = self.db.fetchall(
+            "SELECT id, name, field_names, templates FROM note_types"
+            " WHERE user_id=? AND guid IS NULL",
+            (self.user,),
+        )
+        for type_id, name, field_names, templates in rows:
+            guid = note_type_guid(name, field_names, templates)
+            if self.db.scalar(
+                "SELECT 1 FROM note_types WHERE user_id=? AND guid=?", (self.user, guid)
+            ):
+                guid = os.urandom(16).hex()
+            self.db.execute(
+                "UPDATE note_types SET guid=? WHERE user_id=? AND id=?", (guid, self.user, type_id)
             )
 
     def pending(self) -> bool:

@@ -24,11 +24,12 @@ from tokendeck.storage.table import Table
 
 Row = tuple[Any, ...]
 
+#: A note as sent (its note type by GUID); ``n`` is the notes table.
 _NOTE = (
-    "guid, kind, front, back, tags, accepted, fields, source, source_note, created_at,"
-    " modified_at, sync_stamps"
+    "n.guid, n.kind, n.front, n.back, n.tags, n.accepted, n.fields, n.source, n.source_note,"
+    " (SELECT t.guid FROM note_types t WHERE t.user_id = n.user_id AND t.id = n.note_type_id),"
+    " n.format, n.created_at, n.modified_at, n.sync_stamps"
 )
-_DECK = "guid, name, description, config, created_at, sync_stamps"
 _CARD = (
     "c.id, c.note_id, c.deck_id, c.sync_seq, n.sync_seq, d.sync_seq,"
     " n.guid, c.ordinal, d.guid, c.state, c.due, c.step, c.stability, c.difficulty,"
@@ -108,6 +109,14 @@ class ReviewColumns:
         """The largest local id among them."""
         return self.ids[-1]
 
+    def head(self, count: int) -> ReviewColumns:
+        """The first ``count`` of them."""
+        if count >= len(self.ids):
+            return self
+        return ReviewColumns(
+            self.ids[:count], self.card_ids[:count], [c[:count] for c in self.columns]
+        )
+
 
 class SyncRead(Table):
     """A user's synced rows, read window by window."""
@@ -122,26 +131,10 @@ class SyncRead(Table):
             (self.user, *window.params),
         )
 
-    def decks(self, window: Window) -> list[Row]:
-        """Decks in the window."""
-        return self.db.fetchall(
-            f"SELECT {_DECK} FROM decks d WHERE d.user_id=? AND {window.where('d')} ORDER BY d.id",
-            (self.user, *window.params),
-        )
-
-    def decks_by_id(self, ids: Sequence[int]) -> list[Row]:
-        """Decks by local id (what cards refer to)."""
-        if not ids:
-            return []
-        return self.db.fetchall(
-            f"SELECT {_DECK} FROM decks WHERE user_id=? AND id IN ({marks(ids)})",
-            (self.user, *ids),
-        )
-
     def notes(self, window: Window, after: int, limit: int) -> list[tuple[int, Row]]:
         """Notes in the window after local id ``after``: (id, row)."""
         rows = self.db.fetchall(
-            f"SELECT id, {_NOTE} FROM notes n WHERE n.user_id=? AND {window.where('n')}"
+            f"SELECT n.id, {_NOTE} FROM notes n WHERE n.user_id=? AND {window.where('n')}"
             " AND n.id > ? ORDER BY n.id LIMIT ?",
             (self.user, *window.params, after, limit),
         )
@@ -152,7 +145,7 @@ class SyncRead(Table):
         if not ids:
             return []
         return self.db.fetchall(
-            f"SELECT {_NOTE} FROM notes WHERE user_id=? AND id IN ({marks(ids)})",
+            f"SELECT {_NOTE} FROM notes n WHERE n.user_id=? AND n.id IN ({marks(ids)})",
             (self.user, *ids),
         )
 

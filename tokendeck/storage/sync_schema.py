@@ -29,9 +29,10 @@ it NULL: its id is derived from the replica's id, its local id and its time
 before their first push; a review from elsewhere stores the id it came with.
 A client pushes its own reviews by local id (``sync_state.review_mark``, the
 newest id pushed), not by round, so they are never rewritten at all; an undo
-of one already pushed lowers the mark. Decks gain ``guid``, their identity
-across replicas. A
-deleted card's reviews stay in the log under a negative id no card ever had
+of one already pushed lowers the mark. Decks and note types gain ``guid``,
+their identity across replicas (given when a sync first sends them: a deck's
+from its name, a note type's from its name and shape, so the same one made on
+two devices is one). A deleted card's reviews stay in the log under a negative id no card ever had
 (SQLite reuses the largest id, and a new card must not inherit another's
 history); ``sync_orphans`` names the card they belonged to.
 ``note_history`` keeps every field value that lost a merge.
@@ -49,7 +50,25 @@ from tokendeck.storage.pg_schema import per_user
 SYNC_TABLES = ("sync_state", "sync_applying", "sync_tombstones", "sync_orphans", "note_history")
 
 _NOTE_FIELDS = ("kind", "front", "back", "tags", "accepted", "fields", "source", "source_note")
+#: note stamp name -> the columns it covers (a note's note type travels by the type's GUID)
+_NOTE_STAMPS: dict[str, tuple[str, ...]] = {
+    **{f: (f,) for f in _NOTE_FIELDS},
+    "note_type": ("note_type_id",),
+    "format": ("format",),
+}
 _DECK_FIELDS = ("name", "description", "config")
+_NOTE_TYPE_FIELDS = (
+    "name",
+    "kind",
+    "field_names",
+    "templates",
+    "css",
+    "latex_pre",
+    "latex_post",
+    "latex_svg",
+    "sort_field",
+    "source_id",
+)
 _SCHED = ("state", "due", "step", "stability", "difficulty", "last_review", "reps", "lapses")
 #: card stamp name -> the columns it covers
 _CARD_FIELDS = {
@@ -118,6 +137,10 @@ ALTER TABLE decks ADD COLUMN guid TEXT;
 ALTER TABLE decks ADD COLUMN sync_seq INTEGER;
 ALTER TABLE decks ADD COLUMN sync_origin TEXT NOT NULL DEFAULT '';
 ALTER TABLE decks ADD COLUMN sync_stamps TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE note_types ADD COLUMN guid TEXT;
+ALTER TABLE note_types ADD COLUMN sync_seq INTEGER;
+ALTER TABLE note_types ADD COLUMN sync_origin TEXT NOT NULL DEFAULT '';
+ALTER TABLE note_types ADD COLUMN sync_stamps TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE notes ADD COLUMN sync_seq INTEGER;
 ALTER TABLE notes ADD COLUMN sync_origin TEXT NOT NULL DEFAULT '';
 ALTER TABLE notes ADD COLUMN sync_stamps TEXT NOT NULL DEFAULT '{}';
@@ -128,6 +151,8 @@ ALTER TABLE reviews ADD COLUMN uid @BYTES;
 ALTER TABLE reviews ADD COLUMN sync_seq INTEGER;
 ALTER TABLE reviews ADD COLUMN sync_origin TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX decks_guid ON decks (user_id, guid);
+CREATE UNIQUE INDEX note_types_guid ON note_types (user_id, guid);
+CREATE INDEX note_types_sync ON note_types (user_id, sync_seq);
 CREATE UNIQUE INDEX reviews_uid ON reviews (user_id, uid);
 CREATE INDEX settings_sync ON settings (user_id, sync_seq);
 CREATE INDEX decks_sync ON decks (user_id, sync_seq);
@@ -162,12 +187,19 @@ def _sqlite_tick(row: str, physical: str) -> str:
 
 
 def _sqlite_stamps(fields: dict[str, tuple[str, ...]]) -> str:
-    """``sync_stamps`` with the clock's stamp set on every field whose columns changed."""
-    expr = "sync_stamps"
-    for name, cols in fields.items():
-        changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in cols)
-        expr = f"CASE WHEN {changed} THEN json_set({expr}, '$.{name}', @NOW) ELSE {expr} END"
-    return expr.replace("@NOW", "(SELECT hlc FROM sync_state WHERE user_id = new.user_id)")
+    """``sync_stamps`` with the clock's stamp set on every field whose columns changed.
+
+    One flat ``json_set`` whose paths are chosen per field (an unchanged field's
+    stamp goes to a scratch key, removed after): nesting one CASE per field
+    overflows SQLite's parser stack for a table of ten fields.
+    """
+    now = "(SELECT hlc FROM sync_state WHERE user_id = new.user_id)"
+    pairs = ", ".join(
+        f"CASE WHEN {' OR '.join(f'old.{c} IS NOT new.{c}' for c in cols)}"
+        f" THEN '$.{name}' ELSE '$._' END, {now}"
+        for name, cols in fields.items()
+    )
+    return f"json_remove(json_set(sync_stamps, {pairs}), '$._')"
 
 
 def _sqlite_edit(table: str, fields: dict[str, tuple[str, ...]]) -> str:
@@ -197,8 +229,9 @@ def _sqlite_tombstone(kind: str, key: str, physical: str | None, local: str = "o
 
 
 _SQLITE_TRIGGERS = (
-    _sqlite_edit("notes", {f: (f,) for f in _NOTE_FIELDS}),
+    _sqlite_edit("notes", _NOTE_STAMPS),
     _sqlite_edit("decks", {f: (f,) for f in _DECK_FIELDS}),
+    _sqlite_edit("note_types", {f: (f,) for f in _NOTE_TYPE_FIELDS}),
     _sqlite_edit("cards", _CARD_FIELDS),
     f"""
 CREATE TRIGGER settings_sync_put AFTER INSERT ON settings
@@ -364,8 +397,9 @@ CREATE TRIGGER {table}_sync_edit BEFORE UPDATE OF {", ".join(cols)} ON {table}
 
 
 _PG_TRIGGERS = (
-    _pg_edit("notes", {f: (f,) for f in _NOTE_FIELDS}),
+    _pg_edit("notes", _NOTE_STAMPS),
     _pg_edit("decks", {f: (f,) for f in _DECK_FIELDS}),
+    _pg_edit("note_types", {f: (f,) for f in _NOTE_TYPE_FIELDS}),
     _pg_edit("cards", _CARD_FIELDS),
     """
 CREATE FUNCTION settings_sync_put() RETURNS trigger LANGUAGE plpgsql AS $$

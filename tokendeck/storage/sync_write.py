@@ -28,8 +28,21 @@ _BULK_NOTES = 200
 #: Identities per lookup query (SQLite allows 32,766 parameters; a margin for the rest).
 _CHUNK = 5_000
 
-NOTE_VALUES = ("kind", "front", "back", "tags", "accepted", "fields", "source", "source_note")
-DECK_VALUES = ("name", "description", "config")
+#: A note's synced values as the merge sees them (its note type by GUID) ...
+NOTE_VALUES = (
+    "kind",
+    "front",
+    "back",
+    "tags",
+    "accepted",
+    "fields",
+    "source",
+    "source_note",
+    "note_type",
+    "format",
+)
+#: ... and the columns that store them (the note type by its local id).
+_NOTE_COLUMNS = (*NOTE_VALUES[:8], "note_type_id", "format")
 SCHED_VALUES = (
     "state",
     "due",
@@ -114,54 +127,6 @@ class SyncWrite(Table):
             (self.user, key, value, stamp, seq, origin),
         )
 
-    # -- decks -----------------------------------------------------------------------------
-    def decks(self) -> dict[str, LocalRow]:
-        """Every deck by GUID (a user has few)."""
-        rows = self.db.fetchall(
-            "SELECT id, guid, name, description, config, created_at, sync_stamps, sync_seq,"
-            " sync_origin FROM decks WHERE user_id=? AND guid IS NOT NULL",
-            (self.user,),
-        )
-        return {
-            r[1]: LocalRow(r[0], dict(zip(DECK_VALUES, r[2:5], strict=True)), *r[5:]) for r in rows
-        }
-
-    def deck_names(self) -> dict[str, int]:
-        """Lower-cased deck name -> id."""
-        rows = self.db.fetchall("SELECT lower(name), id FROM decks WHERE user_id=?", (self.user,))
-        return {name: deck_id for name, deck_id in rows}
-
-    def insert_deck(self, guid: str, values: dict[str, Any], created_at: int, now_ms: int) -> int:
-        """Store a deck new to this replica; returns its id."""
-        return self.db.execute(
-            "INSERT INTO decks (user_id, guid, name, description, config, created_at,"
-            " modified_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (self.user, guid, *(values[k] for k in DECK_VALUES), created_at, now_ms),
-        )
-
-    def update_deck(self, deck_id: int, values: dict[str, Any], now_ms: int) -> None:
-        """Store a deck's synced values."""
-        self.db.execute(
-            "UPDATE decks SET name=?, description=?, config=?, modified_at=?"
-            " WHERE user_id=? AND id=?",
-            (*(values[k] for k in DECK_VALUES), now_ms, self.user, deck_id),
-        )
-
-    def default_deck(self, now_ms: int) -> int:
-        """The id of the deck "Default" (made if missing): where a card of a lost deck goes."""
-        found = self.db.scalar(
-            "SELECT id FROM decks WHERE user_id=? AND lower(name)='default'", (self.user,)
-        )
-        if found is not None:
-            return int(found)
-        from tokendeck.storage.decks import deck_guid
-
-        return self.db.execute(
-            "INSERT INTO decks (user_id, guid, name, created_at, modified_at)"
-            " VALUES (?, ?, 'Default', ?, ?)",
-            (self.user, deck_guid("Default"), now_ms, now_ms),
-        )
-
     # -- marks, shared by every table ------------------------------------------------------
     def mark(self, table: str, rows: Iterable[tuple[int, str, int | None, str]]) -> None:
         """Set (id, stamps, round, origin) of rows the merge decided on."""
@@ -177,13 +142,21 @@ class SyncWrite(Table):
         found: dict[str, LocalRow] = {}
         for part in _chunks(guids):
             for r in self.db.fetchall(
-                "SELECT id, guid, kind, front, back, tags, accepted, fields, source, source_note,"
-                " created_at, sync_stamps, sync_seq, sync_origin FROM notes"
-                f" WHERE user_id=? AND guid IN ({marks(part)})",
+                "SELECT n.id, n.guid, n.kind, n.front, n.back, n.tags, n.accepted, n.fields,"
+                " n.source, n.source_note, (SELECT t.guid FROM note_types t"
+                " WHERE t.user_id = n.user_id AND t.id = n.note_type_id), n.format,"
+                " n.created_at, n.sync_stamps, n.sync_seq, n.sync_origin FROM notes n"
+                f" WHERE n.user_id=? AND n.guid IN ({marks(part)})",
                 (self.user, *part),
             ):
-                found[r[1]] = LocalRow(r[0], dict(zip(NOTE_VALUES, r[2:10], strict=True)), *r[10:])
+                found[r[1]] = LocalRow(r[0], dict(zip(NOTE_VALUES, r[2:12], strict=True)), *r[12:])
         return found
+
+    def _note_type_ids(self) -> dict[str, int]:
+        rows = self.db.fetchall(
+            "SELECT guid, id FROM note_types WHERE user_id=? AND guid IS NOT NULL", (self.user,)
+        )
+        return {guid: type_id for guid, type_id in rows}
 
     def note_ids(self, guids: Sequence[str]) -> dict[str, int]:
         """Note id by GUID."""
@@ -198,11 +171,11 @@ class SyncWrite(Table):
         return found
 
     def insert_notes(self, rows: Sequence[Row]) -> None:
-        """New notes: (guid, 8 values, created_at, modified_at, stamps, round, origin)."""
+        """New notes: (guid, the NOTE_VALUES, created_at, modified_at, stamps, round, origin)."""
         columns = (
             "user_id",
             "guid",
-            *NOTE_VALUES,
+            *_NOTE_COLUMNS,
             "created_at",
             "modified_at",
             "sync_stamps",
@@ -213,16 +186,25 @@ class SyncWrite(Table):
             # Per-note indexing of the trigram search costs a fifth of a millisecond a note:
             # a large batch leaves the index to be rebuilt before the next search instead.
             mark_stale(self.db)
-        self.db.copy_in("notes", columns, iter([(self.user, *row) for row in rows]))
+        types = self._note_type_ids()
+        at = 1 + NOTE_VALUES.index("note_type")  # after the GUID
+        stored = (
+            (self.user, *row[:at], None if row[at] is None else types.get(row[at]), *row[at + 1 :])
+            for row in rows
+        )
+        self.db.copy_in("notes", columns, stored)
 
     def update_note(
         self, note_id: int, values: dict[str, Any], created_at: int, now_ms: int
     ) -> None:
-        """Store a note's merged values."""
+        """Store a note's merged values (its note type given by GUID)."""
+        guid = values["note_type"]
+        stored = {**values, "note_type": None if guid is None else self._note_type_ids().get(guid)}
         self.db.execute(
             "UPDATE notes SET kind=?, front=?, back=?, tags=?, accepted=?, fields=?, source=?,"
-            " source_note=?, created_at=?, modified_at=? WHERE user_id=? AND id=?",
-            (*(values[k] for k in NOTE_VALUES), created_at, now_ms, self.user, note_id),
+            " source_note=?, note_type_id=?, format=?, created_at=?, modified_at=?"
+            " WHERE user_id=? AND id=?",
+            (*(stored[k] for k in NOTE_VALUES), created_at, now_ms, self.user, note_id),
         )
 
     def add_history(self, rows: Sequence[tuple[str, str, Any, int, int, str]]) -> None:
@@ -341,6 +323,30 @@ class SyncWrite(Table):
         )
         rows = zip(repeat(self.user), *columns)
         self.db.copy_in("reviews", names, rows, skip_duplicates=True)
+
+    def answers_of(
+        self, card_ids: Sequence[int]
+    ) -> dict[tuple[int, int, int, str], tuple[int, bytes | None, str]]:
+        """Reviews of some cards by (card id, answered at, rating, kind): (id, uid or None,
+        origin)."""
+        found: dict[tuple[int, int, int, str], tuple[int, bytes | None, str]] = {}
+        for part in _chunks(card_ids):
+            for card_id, at, rating, kind, review_id, uid, origin in self.db.fetchall(
+                "SELECT card_id, reviewed_at, rating, kind, id, uid, sync_origin FROM reviews"
+                f" WHERE user_id=? AND card_id IN ({marks(part)})",
+                (self.user, *part),
+            ):
+                named = None if uid is None else bytes(uid)
+                found[(card_id, at, rating, kind)] = (review_id, named, origin)
+        return found
+
+    def name_reviews_held(self, rows: Sequence[tuple[bytes, int]]) -> None:
+        """Give reviews answered or imported here the id the server holds them under:
+        (uid, local id)."""
+        self.db.executemany(
+            "UPDATE reviews SET uid=? WHERE user_id=? AND id=?",
+            [(uid, self.user, review_id) for uid, review_id in rows],
+        )
 
     def newest_review_id(self) -> int:
         """The largest local id in the review log (any user's: ids are unique across users)."""
@@ -475,14 +481,6 @@ class SyncWrite(Table):
                 " ON CONFLICT (user_id, card_id) DO NOTHING",
                 [(self.user, card_id, key) for card_id, key in rows],
             )
-
-    def deck_in_use(self, deck_id: int) -> bool:
-        """Whether any card is in a deck."""
-        return bool(
-            self.db.scalar(
-                "SELECT 1 FROM cards WHERE user_id=? AND deck_id=? LIMIT 1", (self.user, deck_id)
-            )
-        )
 
 
 def undo_json(card: dict[str, Any], previous: str | None) -> str:

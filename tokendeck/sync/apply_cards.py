@@ -93,7 +93,7 @@ class CardsApply:
         side = self.ctx.side
         keys = [card_key(r[_C["note_guid"]], r[_C["ordinal"]]) for r in self.rows]
         gone = self.w.tombstones("card", keys)
-        decks = {guid: row.id for guid, row in self.w.decks().items()}
+        decks = self.ctx.store.sync_decks.ids()
         fresh: list[tuple[Any, ...]] = []
         for row, key in zip(self.rows, keys, strict=True):
             guid, ordinal = row[_C["note_guid"]], int(row[_C["ordinal"]])
@@ -111,7 +111,7 @@ class CardsApply:
                 )
             deck = decks.get(row[_C["deck_guid"]] or "")
             if deck is None:
-                deck = self.w.default_deck(side.now_ms)
+                deck = self.ctx.store.sync_decks.default_deck(side.now_ms)
             mine = self.cards.get((note_id, ordinal))
             if mine is None:
                 seq, origin = self.ctx.marks(None)
@@ -158,6 +158,7 @@ class CardsApply:
         if undone:  # undone elsewhere meanwhile: they never come back
             keep = [i for i, u in enumerate(uids) if bytes(u).hex() not in undone]
             values = [[col[i] for i in keep] for col in values]
+        values = self._without_answers_held(values)
         before = self.w.newest_review_id()
         self.w.insert_reviews(values)
         attempted = [i for i, a in enumerate(cols[_R["attempt"]]) if a]
@@ -176,6 +177,42 @@ class CardsApply:
         self.w.insert_attempts(
             [(uid, json.loads(attempts[uid])) for uid, _, _ in added if uid in attempts]
         )
+
+    def _without_answers_held(self, values: list[Any]) -> list[Any]:
+        """The reviews (as columns) less those this replica holds under another id.
+
+        The same answer can reach two replicas under two ids: the same history
+        imported on two devices, or a collection restored from a JSON backup, names
+        its reviews afresh. An answer is its card, its time to the millisecond, its
+        rating and its kind: a review from elsewhere that matches one held here is
+        that one (two devices never answer one card in the same millisecond). The
+        server keeps the id it has, unless the match came from the same device
+        (which then answered twice: both count); the device takes the server's id
+        on its next pull. A client gives its own review (answered or imported here,
+        not yet named) the server's id, and keeps as distinct a review the server
+        itself sent as distinct.
+        """
+        uids, card_ids, answered = values[0], values[1], values[2]
+        ratings, kinds = values[3], values[5]
+        held = self.w.answers_of(sorted(set(card_ids)))
+        if not held:
+            return values
+        server = self.ctx.server
+        keep: list[int] = []
+        named: list[tuple[bytes, int]] = []
+        for i, uid in enumerate(uids):
+            found = held.get((card_ids[i], answered[i], ratings[i], kinds[i]))
+            if found is not None and found[1] != bytes(uid):
+                if server and found[2] != self.ctx.side.origin:
+                    continue  # held under the id the server has
+                if not server and found[1] is None:
+                    named.append((bytes(uid), found[0]))
+                    continue
+            keep.append(i)
+        self.w.name_reviews_held(named)
+        if len(keep) == len(uids):
+            return values
+        return [[col[i] for i in keep] for col in values]
 
     def _slot(self, guid: str, ordinal: int) -> tuple[int, str, bool]:
         """(card id, key, live) of a card the batch's reviews name: a card here, or the

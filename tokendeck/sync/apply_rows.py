@@ -1,4 +1,4 @@
-"""Applying settings, decks, notes and deletions: per-field last writer wins.
+"""Applying settings, decks, note types, notes and deletions: per-field last writer wins.
 
 Cards and reviews are :mod:`.apply_cards`; the rules themselves are :mod:`.merge`.
 """
@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tokendeck.storage.sync_named import NamedRows
 from tokendeck.storage.sync_write import orphan_id
 from tokendeck.sync.applying import Context
 from tokendeck.sync.merge import Merged, dump_stamps, merge_fields, parse_stamps, survives
-from tokendeck.sync.model import DECK_FIELDS, NOTE_FIELDS, card_key, index, split_card_key
+from tokendeck.sync.model import NOTE_FIELDS, card_key, index, split_card_key
 
 _N = index("notes")
 Tomb = tuple[str, str, int, int | None, int | None, str]
@@ -42,32 +43,44 @@ def settings(ctx: Context, rows: list[tuple[Any, ...]]) -> None:
 
 
 def decks(ctx: Context, rows: list[tuple[Any, ...]]) -> None:
-    """Decks by GUID. A name taken by another deck is resolved once, where it meets.
+    """Decks by GUID (names unique regardless of case); see :func:`_named`."""
+    _named(ctx, ctx.store.sync_decks, rows)
 
-    Every deck of the batch whose name changes first takes a placeholder name,
+
+def note_types(ctx: Context, rows: list[tuple[Any, ...]]) -> None:
+    """Note types by GUID (names unique exactly); see :func:`_named`."""
+    _named(ctx, ctx.store.sync_note_types, rows)
+
+
+def _named(ctx: Context, table: NamedRows, rows: list[tuple[Any, ...]]) -> None:
+    """Named rows by GUID, merged field by field. A name taken by another row is resolved
+    once, where it meets.
+
+    Every row of the batch whose name changes first takes a placeholder name,
     so names that swap do not collide; then each takes its merged name. If a
-    deck outside the batch holds that name, the server renames the incoming
-    deck ("Spanish (2)", stamped so every device takes it) and a client renames
-    its own deck (a local edit it pushes next time): either way every replica
+    row outside the batch holds that name, the server renames the incoming
+    row ("Spanish (2)", stamped so every device takes it) and a client renames
+    its own row (a local edit it pushes next time): either way every replica
     ends with the server's names.
     """
     if not rows:
         return
-    local = ctx.w.decks()
+    local = table.local()
     placed: list[tuple[int, dict[str, Any], dict[str, int], Merged | None]] = []
-    for guid, name, description, config, created_at, stamps in rows:
-        incoming = {"name": name, "description": description, "config": config}
+    for row in rows:
+        guid, created_at, stamps = row[0], row[-2], row[-1]
+        incoming = dict(zip(table.values, row[1:-2], strict=True))
         theirs = parse_stamps(stamps)
         ctx.observe(*theirs.values())
         mine = local.get(guid)
         if mine is None:
             hidden = {**incoming, "name": _placeholder(guid)}
-            deck_id = ctx.w.insert_deck(guid, hidden, int(created_at), ctx.side.now_ms)
-            placed.append((deck_id, incoming, theirs, None))
-            ctx.result.count("decks")
+            row_id = table.insert(guid, hidden, int(created_at), ctx.side.now_ms)
+            placed.append((row_id, incoming, theirs, None))
+            ctx.result.count(table.table)
             continue
         merged = merge_fields(
-            DECK_FIELDS,
+            table.values,
             mine.values,
             parse_stamps(mine.stamps),
             incoming,
@@ -77,41 +90,41 @@ def decks(ctx: Context, rows: list[tuple[Any, ...]]) -> None:
         if merged.changed or merged.kept or dump_stamps(merged.stamps) != mine.stamps:
             if "name" in merged.changed:
                 hidden = {**merged.values, "name": _placeholder(guid)}
-                ctx.w.update_deck(mine.id, hidden, ctx.side.now_ms)
+                table.update(mine.id, hidden, ctx.side.now_ms)
             placed.append((mine.id, merged.values, merged.stamps, merged))
-    names = ctx.w.deck_names()
-    for deck_id, values, given, decided in placed:
+    names = table.names()
+    for row_id, values, given, decided in placed:
         final, stamps, outcome = dict(values), dict(given), decided
-        holder = names.get(final["name"].lower())
-        if holder is not None and holder != deck_id:
-            free = _free_name(final["name"], names)
+        holder = names.get(table.fold(final["name"]))
+        if holder is not None and holder != row_id:
+            free = _free_name(final["name"], names, table)
             if ctx.server:
                 final["name"] = free
                 stamps["name"] = ctx.store.sync.tick(ctx.side.now_ms)
                 outcome = outcome or Merged(final, stamps)
                 outcome.kept.append("name")
             else:
-                _rename_local(ctx, holder, free)
-                names.pop(values["name"].lower(), None)
-                names[free.lower()] = holder
-        names[final["name"].lower()] = deck_id
-        ctx.w.update_deck(deck_id, final, ctx.side.now_ms)
+                _rename_local(ctx, table, holder, free)
+                names.pop(table.fold(values["name"]), None)
+                names[table.fold(free)] = holder
+        names[table.fold(final["name"])] = row_id
+        table.update(row_id, final, ctx.side.now_ms)
         seq, origin = ctx.marks(outcome)
-        ctx.w.mark("decks", [(deck_id, dump_stamps(stamps), seq, origin)])
+        ctx.w.mark(table.table, [(row_id, dump_stamps(stamps), seq, origin)])
 
 
-def _rename_local(ctx: Context, deck_id: int, name: str) -> None:
-    """A client's own deck makes way for the server's: renamed, as a local edit to push."""
-    mine = next(d for d in ctx.w.decks().values() if d.id == deck_id)
+def _rename_local(ctx: Context, table: NamedRows, row_id: int, name: str) -> None:
+    """A client's own row makes way for the server's: renamed, as a local edit to push."""
+    mine = next(r for r in table.local().values() if r.id == row_id)
     stamps = parse_stamps(mine.stamps)
     stamps["name"] = ctx.store.sync.tick(ctx.side.now_ms)
-    ctx.w.update_deck(deck_id, {**mine.values, "name": name}, ctx.side.now_ms)
-    ctx.w.mark("decks", [(deck_id, dump_stamps(stamps), None, "")])
+    table.update(row_id, {**mine.values, "name": name}, ctx.side.now_ms)
+    ctx.w.mark(table.table, [(row_id, dump_stamps(stamps), None, "")])
 
 
-def _free_name(name: str, taken: dict[str, int]) -> str:
+def _free_name(name: str, taken: dict[str, int], table: NamedRows) -> str:
     n = 2
-    while f"{name} ({n})".lower() in taken:
+    while table.fold(f"{name} ({n})") in taken:
         n += 1
     return f"{name} ({n})"
 
@@ -181,7 +194,7 @@ def tombstones(ctx: Context, rows: list[tuple[Any, ...]]) -> None:
     cards_gone = _cards(ctx, [r for r in rows if r[0] == "card"], kept, seq, origin)
     ctx.w.delete("cards", cards_gone)
     ctx.w.delete("notes", notes_gone)
-    local = ctx.w.decks()
+    local = ctx.store.sync_decks.local()
     for _, guid, deleted in [r for r in rows if r[0] == "deck"]:
         ctx.observe(int(deleted))
         mine = local.get(guid)
@@ -189,7 +202,7 @@ def tombstones(ctx: Context, rows: list[tuple[Any, ...]]) -> None:
         # A deck that still has cards here stays (deleting it would take the cards).
         if mine is not None and not survives(mine.created_at, int(deleted)):
             local_id = mine.id
-            if not ctx.w.deck_in_use(mine.id):
+            if not ctx.store.sync_decks.in_use(mine.id):
                 ctx.w.delete("decks", [mine.id])
         kept.append(("deck", guid, int(deleted), local_id, seq, origin))
     ctx.w.put_tombstones(kept)

@@ -324,7 +324,7 @@ class _Loop:
         undo_since = self.now_ms - UNDO_DAYS * 86_400_000
 
         def next_batch(at: Position) -> tuple[Batch, Position]:
-            return collect(self.store.sync_read, window, at, self.limits, undo_since=undo_since)
+            return collect(self.store, window, at, self.limits, undo_since=undo_since)
 
         # While the server applies one batch, the next is read here (one request in flight).
         batch, following = next_batch(position)

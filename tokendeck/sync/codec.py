@@ -30,8 +30,9 @@ from tokendeck.sync.model import BYTES, FLOAT, INT, SCHEMAS, TEXT, Batch, Table
 MAGIC = b"TDSYNC1\n"
 #: zstd level: 3 is zstd's default, a good size/speed balance for these columns.
 LEVEL = 3
-#: The most a decoded body may hold (a defence against compression bombs).
-MAX_DECODED = 1 << 30
+#: The most a decoded body may hold (a defence against compression bombs): four times
+#: the largest body a server accepts.
+MAX_DECODED = 256 << 20
 
 _NATIVE_LITTLE = sys.byteorder == "little"
 # Text column encodings.

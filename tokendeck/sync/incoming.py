@@ -29,6 +29,7 @@ def apply(store: Store, batch: Batch, side: Side) -> Applied:
         ctx = Context(store, side, store.sync.next_round() if side.server else 0)
         apply_rows.settings(ctx, batch.rows("settings"))
         apply_rows.decks(ctx, batch.rows("decks"))
+        apply_rows.note_types(ctx, batch.rows("note_types"))
         apply_rows.notes(ctx, batch.rows("notes"))
         tombstones = batch.rows("tombstones")
         CardsApply(

@@ -1,7 +1,7 @@
 """What travels between replicas: the record kinds, their columns, and a batch of them.
 
-Local integer ids never travel. A note, deck and setting are named by their
-GUID (or key); a card by its note's GUID and its ordinal; a review by its
+Local integer ids never travel. A note, deck, note type and setting are named
+by their GUID (or key); a card by its note's GUID and its ordinal; a review by its
 UUID. Rows are plain tuples in the column order given here (a million reviews
 are a million tuples, not a million objects), grouped in :class:`Table`\\ s; a
 :class:`Batch` is what one request carries.
@@ -31,6 +31,23 @@ SCHEMAS: dict[str, tuple[tuple[str, str], ...]] = {
         ("created_at", INT),
         ("stamps", TEXT),
     ),
+    # A note type's GUID is given from its name and shape (fields, number of templates).
+    "note_types": (
+        ("guid", TEXT),
+        ("name", TEXT),
+        ("kind", TEXT),
+        ("field_names", TEXT),
+        ("templates", TEXT),
+        ("css", TEXT),
+        ("latex_pre", TEXT),
+        ("latex_post", TEXT),
+        ("latex_svg", INT),
+        ("sort_field", INT),
+        ("source_id", INT),
+        ("created_at", INT),
+        ("stamps", TEXT),
+    ),
+    # ``note_type`` is the note type's GUID (None: a note written here, in Markdown).
     "notes": (
         ("guid", TEXT),
         ("kind", TEXT),
@@ -41,6 +58,8 @@ SCHEMAS: dict[str, tuple[tuple[str, str], ...]] = {
         ("fields", TEXT),
         ("source", TEXT),
         ("source_note", TEXT),
+        ("note_type", TEXT),
+        ("format", TEXT),
         ("created_at", INT),
         ("modified_at", INT),
         ("stamps", TEXT),
@@ -88,7 +107,16 @@ SCHEMAS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 #: Record kinds in the order a batch is applied: what a row refers to comes first.
-ORDER = ("settings", "decks", "notes", "cards", "card_keys", "reviews", "tombstones")
+ORDER = (
+    "settings",
+    "decks",
+    "note_types",
+    "notes",
+    "cards",
+    "card_keys",
+    "reviews",
+    "tombstones",
+)
 
 #: The synced fields of each mutable kind, merged one by one (last writer wins).
 NOTE_FIELDS = (
@@ -100,8 +128,22 @@ NOTE_FIELDS = (
     "fields",
     "source",
     "source_note",
+    "note_type",
+    "format",
 )
 DECK_FIELDS = ("name", "description", "config")
+NOTE_TYPE_FIELDS = (
+    "name",
+    "kind",
+    "field_names",
+    "templates",
+    "css",
+    "latex_pre",
+    "latex_post",
+    "latex_svg",
+    "sort_field",
+    "source_id",
+)
 #: A card's own fields; ``sched`` is its whole scheduling state as one field.
 CARD_FIELDS = ("deck", "suspended", "buried", "sched")
 SCHED_COLUMNS = (

@@ -3,15 +3,17 @@
 The same code serves a client's push (its own changes since its last push)
 and the server's pull (everyone else's changes since the device's cursor).
 A collection walks the phases in the order a receiver applies them (settings,
-decks, notes, cards with their undone reviews, reviews, tombstones) and stops
+decks, note types, notes, cards with their undone reviews, reviews,
+tombstones) and stops
 when a batch is full; the :class:`Position` it returns is where the next batch
 starts, so a sync interrupted between batches
 resumes there.
 
 A row refers to others by identity (a card to its note's GUID and deck's GUID,
-a review to its card's key). When the row referred to changed again after the
-window was cut (so it is not in this sync's window), it is sent along in the
-same batch: the receiver never meets a card whose note it lacks.
+a note to its note type's GUID, a review to its card's key). When the row
+referred to changed again after the window was cut (so it is not in this
+sync's window), it is sent along in the same batch: the receiver never meets a
+card whose note it lacks, or a note whose note type it lacks.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tokendeck.storage.sync_read import CardOut, SyncRead, Window, sent_key
+from tokendeck.storage import Store
+from tokendeck.storage.sync_read import CardOut, Window, sent_key
 from tokendeck.sync.model import Batch, card_key, split_card_key
 
-PHASES = ("settings", "decks", "notes", "cards", "reviews", "tombstones", "done")
+PHASES = ("settings", "decks", "note_types", "notes", "cards", "reviews", "tombstones", "done")
 
 
 @dataclass
@@ -60,6 +63,10 @@ class Limits:
     #: notes, cards or tombstones
     rows: int = 5_000
     reviews: int = 50_000
+    #: text and numbers, before compression (roughly: characters, and 8 per number): notes
+    #: may be large, and a server refuses a request body beyond its limit. A row larger
+    #: than this still travels, alone in its batch.
+    bytes: int = 8 << 20
 
 
 @dataclass
@@ -68,6 +75,7 @@ class _Builder:
     keys: dict[str, int] = field(default_factory=dict)
     notes: set[str] = field(default_factory=set)
     decks: set[str] = field(default_factory=set)
+    note_types: set[str] = field(default_factory=set)
     cards: set[str] = field(default_factory=set)
 
     def key_index(self, guid: str, ordinal: int) -> int:
@@ -80,7 +88,7 @@ class _Builder:
 
 
 def collect(
-    read: SyncRead,
+    store: Store,
     window: Window,
     position: Position,
     limits: Limits = Limits(),
@@ -93,8 +101,9 @@ def collect(
     from then on (ms), which the server keeps as replay bases; None sends none
     (a client needs none of the server's).
     """
+    read = store.sync_read
     out = _Builder()
-    budget = _Budget(limits.rows, limits.reviews)
+    budget = _Budget(limits.rows, limits.reviews, limits.bytes)
     while not position.done and not budget.spent:
         phase = position.phase
         following = PHASES[PHASES.index(phase) + 1]
@@ -102,22 +111,29 @@ def collect(
         if phase == "settings":
             out.batch.add("settings", read.settings(window))
         elif phase == "decks":
-            found = read.decks(window)
+            found = store.sync_decks.changed(window)
             out.batch.add("decks", found)
             out.decks.update(r[0] for r in found)
+        elif phase == "note_types":
+            found = store.sync_note_types.changed(window)
+            out.batch.add("note_types", found)
+            out.note_types.update(r[0] for r in found)
         elif phase == "notes":
             notes = read.notes(window, int(position.after), budget.rows)
+            notes = notes[: budget.fit([row_bytes(r) for _, r in notes])]
+            _add_note_types(store, window, [i for i, _ in notes], out, budget)
             out.batch.add("notes", [r for _, r in notes])
             out.notes.update(r[0] for _, r in notes)
-            last = budget.take(len(notes), 0, notes[-1][0] if notes else None)
+            last = budget.take(len(notes), 0, notes[-1][0] if notes else int(position.after))
         elif phase == "cards":
             cards = read.cards(window, int(position.after), budget.rows)
-            _add_cards(read, window, cards, out)
+            cards = cards[: budget.fit([row_bytes(c.row) for c in cards])]
+            _add_cards(store, window, cards, out, budget)
             undone = read.review_tombstones_of([c.id for c in cards], window)
             out.batch.add("tombstones", [tuple(r) for r in undone])
-            last = budget.take(len(cards), 0, cards[-1].id if cards else None)
+            last = budget.take(len(cards), 0, cards[-1].id if cards else int(position.after))
         elif phase == "reviews":
-            last = _reviews(read, window, int(position.after), budget, out, undo_since)
+            last = _reviews(store, window, int(position.after), budget, out, undo_since)
         elif phase == "tombstones":
             after = tuple(position.after) if position.after else ("", "")
             found = read.tombstones(window, (str(after[0]), str(after[1])), budget.rows)
@@ -129,16 +145,45 @@ def collect(
     return out.batch, position
 
 
+#: A review's id and numbers, as :func:`row_bytes` counts them.
+_REVIEW_BYTES = 16 + 11 * 8
+
+
+def row_bytes(row: tuple[Any, ...]) -> int:
+    """Roughly how much a row weighs before compression: its text, and 8 per number."""
+    return sum(len(v) if isinstance(v, str | bytes) else 8 for v in row)
+
+
 @dataclass
 class _Budget:
     """What is left of a batch's room; a phase that fills it stays where it stopped."""
 
     rows: int
     reviews: int
+    bytes: int
+    used: int = 0
 
     @property
     def spent(self) -> bool:
-        return self.rows <= 0 or self.reviews <= 0
+        return self.rows <= 0 or self.reviews <= 0 or self.bytes <= 0
+
+    def fit(self, sizes: list[int]) -> int:
+        """How many of some rows (their sizes, in order) fit in the room left; at least
+        one in an empty batch. The room is taken; the batch is full if some were left."""
+        count = 0
+        for size in sizes:
+            if size > self.bytes and (count or self.used):
+                self.bytes = 0
+                break
+            self.bytes -= size
+            self.used += size
+            count += 1
+        return count
+
+    def spend(self, size: int) -> None:
+        """Count rows sent along (what other rows refer to) against the room."""
+        self.bytes -= size
+        self.used += size
 
     def take(self, rows: int, reviews: int, last: Any) -> Any:
         """Count what a phase took; returns ``last`` if the batch is now full, else None."""
@@ -147,15 +192,31 @@ class _Budget:
         return last if self.spent else None
 
 
-def _add_cards(read: SyncRead, window: Window, cards: list[CardOut], out: _Builder) -> None:
+def _add_note_types(
+    store: Store, window: Window, note_ids: list[int], out: _Builder, budget: _Budget
+) -> None:
+    """The note types of some notes that the receiver may lack."""
+    for row in store.sync_note_types.behind(note_ids, window):
+        if row[0] not in out.note_types:
+            out.note_types.add(row[0])
+            out.batch.add("note_types", [row])
+            budget.spend(row_bytes(row))
+
+
+def _add_cards(
+    store: Store, window: Window, cards: list[CardOut], out: _Builder, budget: _Budget
+) -> None:
     """Card rows, and the notes and decks they name that the receiver may lack."""
-    notes = [c.note_id for c in cards if window.maybe_unknown(c.note_seq)]
-    for row in read.notes_by_id(sorted(set(notes))):
+    read = store.sync_read
+    notes = sorted({c.note_id for c in cards if window.maybe_unknown(c.note_seq)})
+    _add_note_types(store, window, notes, out, budget)
+    for row in read.notes_by_id(notes):
         if row[0] not in out.notes:
             out.notes.add(row[0])
             out.batch.add("notes", [row])
+            budget.spend(row_bytes(row))
     decks = [c.deck_id for c in cards if window.maybe_unknown(c.deck_seq)]
-    for row in read.decks_by_id(sorted(set(decks))):
+    for row in store.sync_decks.by_id(sorted(set(decks))):
         if row[0] not in out.decks:
             out.decks.add(row[0])
             out.batch.add("decks", [row])
@@ -167,7 +228,7 @@ def _add_cards(read: SyncRead, window: Window, cards: list[CardOut], out: _Build
 
 
 def _reviews(
-    read: SyncRead,
+    store: Store,
     window: Window,
     after: int,
     budget: _Budget,
@@ -176,12 +237,21 @@ def _reviews(
 ) -> int | None:
     """The window's reviews, each naming its card by key (a card of the batch, or one the
     receiver already has, or a deleted one: by its tombstone)."""
+    read = store.sync_read
     found = read.reviews(window, after, budget.reviews, undo_since=undo_since)
     if found is None:
         return None
+    kinds, undos, attempts = found.columns[5], found.columns[12], found.columns[13]
+    sizes = [_REVIEW_BYTES + len(k) + len(u or "") + len(a or "")
+             for k, u, a in zip(kinds, undos, attempts, strict=True)]  # fmt: skip
+    kept = budget.fit(sizes)
+    if not kept:
+        return after  # the batch is full: these start the next one
+    found = found.head(kept)
     card_ids = sorted(set(found.card_ids))
     live = {c.id: c for c in read.cards_by_id(card_ids)}
-    _add_cards(read, window, [c for c in live.values() if window.maybe_unknown(c.seq)], out)
+    behind = [c for c in live.values() if window.maybe_unknown(c.seq)]
+    _add_cards(store, window, behind, out, budget)
     gone = read.gone_card_keys([i for i in card_ids if i not in live])
     index: dict[int, int] = {}  # card id -> its key's place in the batch
     for card_id, card in live.items():

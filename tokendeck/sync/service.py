@@ -81,9 +81,7 @@ def pull(store: Store, request: dict[str, Any], *, limits: Limits | None = None)
         cursor = 0  # the server was restored to an older state: send everything again
     position = Position.from_json(request.get("position"))
     window = Window(cursor, upto, device, replica=store.sync.state().replica)
-    batch, following = collect(
-        store.sync_read, window, position, limits or _asked(request), undo_since=None
-    )
+    batch, following = collect(store, window, position, limits or _asked(request), undo_since=None)
     batch.header = {
         "protocol": PROTOCOL,
         "upto": upto,

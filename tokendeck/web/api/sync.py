@@ -19,8 +19,10 @@ from pydantic import BaseModel
 from tokendeck.errors import TooLargeError, ValidationError
 from tokendeck.web.deps import Col, Now
 
-#: The largest pushed batch accepted (a client's batches are a few MiB).
-MAX_PUSH_BYTES = 256 * 1024 * 1024
+#: The largest pushed batch accepted: a client cuts its batches at 8 MiB of text before
+#: compression (tokendeck/sync/outgoing.py), and a single larger row travels alone.
+MAX_PUSH_BYTES = 64 * 1024 * 1024
+PUSH_PATH = "/api/v1/sync/push"
 BATCH_TYPE = "application/x-tokendeck-sync"
 
 server_router = APIRouter(prefix="/sync", tags=["sync"])

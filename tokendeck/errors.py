@@ -147,6 +147,15 @@ class NotLoggedInError(SyncError):
     code = "not_logged_in"
 
 
+class ReplicaCopyError(SyncError):
+    """A device presented an older sync token than the server holds for it: its
+    collection file is a copy or was restored from a backup (the client then syncs it
+    as a new device)."""
+
+    status = 409
+    code = "sync_copy"
+
+
 class SyncVersionError(SyncError):
     """The server and this TokenDeck speak different versions of the sync protocol."""
 

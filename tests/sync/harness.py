@@ -48,7 +48,7 @@ class InProcess:
                 answer = Response(200, json.dumps(result).encode())
             elif path == PULL:
                 request = json.loads(body or b"{}")
-                answer = Response(200, self.server.serve_sync_pull(request))
+                answer = Response(200, self.server.serve_sync_pull(request, now=self.clock()))
             else:
                 answer = Response(404, b"{}")
         except TokenDeckError as exc:

@@ -237,6 +237,60 @@ def test_a_collection_restored_from_a_json_backup_syncs_without_doubling_answers
         assert view(again) == view(pair.laptop) == view(pair.server)
 
 
+# -- copies and restored files ---------------------------------------------------------------
+def test_a_copy_of_a_collection_file_syncs_as_a_device_of_its_own(
+    pair: Pair, tmp_path: Path
+) -> None:
+    import shutil
+
+    notes = [pair.laptop.add_note("Spanish", w, w.upper(), now=NOW) for w in ("a", "b", "c")]
+    pair.sync(pair.laptop)
+    pair.laptop.close()
+    shutil.copy(tmp_path / "laptop.db", tmp_path / "desk.db")  # the same replica, twice
+    pair.laptop = Collection.open(tmp_path / "laptop.db", now=NOW, install_builtin=False)
+    desk = Collection.open(tmp_path / "desk.db", now=NOW, install_builtin=False)
+    try:
+        pair.time = NOW + HOURS
+        first, second = (pair.laptop.cards_of_note(n.id)[0] for n in notes[:2])
+        pair.laptop.answer(first.id, Rating.GOOD, now=pair.time)
+        pair.laptop.edit_note(notes[2].id, back="from the laptop", now=pair.time)
+        pair.sync(pair.laptop)
+        desk.answer(second.id, Rating.EASY, now=pair.time + 5 * timedelta(minutes=1))
+        desk.add_note("Spanish", "d", "D", now=pair.time)
+        mine = local_uids(desk)
+        desk.sync(now=pair.time, transport=pair.link)  # told it is a copy: a new device
+        pair.sync(pair.laptop, pair.phone)
+        desk.sync(now=pair.time, transport=pair.link)
+        assert desk.note(notes[2].id).back == "from the laptop"  # what the laptop sent after
+        for col in (pair.laptop, pair.phone, desk, pair.server):
+            assert len(view(col)["reviews"]) == 2 and len(view(col)["notes"]) == 4
+        assert mine <= set(view(pair.server)["reviews"])
+        assert view(desk) == view(pair.laptop) == view(pair.phone) == view(pair.server)
+    finally:
+        desk.close()
+
+
+def test_a_collection_restored_from_a_snapshot_gets_back_what_it_synced_since(
+    pair: Pair, tmp_path: Path
+) -> None:
+    note = pair.laptop.add_note("Spanish", "correr", "to run", now=NOW)
+    pair.sync(pair.laptop)
+    pair.laptop.write_snapshot(tmp_path / "snapshot.zip", now=NOW)
+    card = pair.laptop.cards_of_note(note.id)[0]
+    pair.time = NOW + HOURS
+    pair.laptop.answer(card.id, Rating.GOOD, now=pair.time)  # answered and synced after it
+    pair.laptop.edit_note(note.id, back="to run, to jog", now=pair.time)
+    pair.sync(pair.laptop)
+    synced = view(pair.server)
+    pair.laptop.close()
+    Collection.restore_snapshot(tmp_path / "laptop.db", tmp_path / "snapshot.zip", now=pair.time)
+    pair.laptop = Collection.open(tmp_path / "laptop.db", now=pair.time, install_builtin=False)
+    assert view(pair.laptop)["reviews"] == {}  # as it was
+    pair.sync(pair.laptop)
+    assert pair.laptop.note(note.id).back == "to run, to jog"
+    assert view(pair.laptop) == view(pair.server) == synced
+
+
 # -- leeches and suspensions -----------------------------------------------------------------
 def test_a_leech_found_on_one_device_is_suspended_and_tagged_everywhere(pair: Pair) -> None:
     note = pair.laptop.add_note("Spanish", "ojalá", "hopefully", now=NOW)
@@ -352,7 +406,7 @@ def test_a_server_of_another_protocol_says_which_side_to_upgrade(
 
 def test_a_request_of_a_newer_protocol_is_refused_with_426(pair: Pair) -> None:
     with pytest.raises(SyncVersionError) as caught:
-        pair.server.serve_sync_pull({"protocol": PROTOCOL + 1, "device": "d"})
+        pair.server.serve_sync_pull({"protocol": PROTOCOL + 1, "device": "d"}, now=NOW)
     assert caught.value.status == 426
 
 

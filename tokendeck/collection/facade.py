@@ -721,9 +721,11 @@ class Collection:
         """A server applying a device's pushed batch."""
         return self._syncing.serve_push(body, now=now)
 
-    def serve_sync_pull(self, request: dict[str, Any], *, limits: Limits | None = None) -> bytes:
+    def serve_sync_pull(
+        self, request: dict[str, Any], *, now: datetime, limits: Limits | None = None
+    ) -> bytes:
         """A server's next batch for a device pulling."""
-        return self._syncing.serve_pull(request, limits=limits)
+        return self._syncing.serve_pull(request, now=now, limits=limits)
 
     def note_history(self, note_id: int) -> list[NoteVersion]:
         """Values of a note's fields that lost a sync merge, oldest first."""

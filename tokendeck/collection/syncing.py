@@ -164,11 +164,13 @@ class Syncing:
         finally:
             self.core.forget()
 
-    def serve_pull(self, request: dict[str, Any], *, limits: Limits | None = None) -> bytes:
+    def serve_pull(
+        self, request: dict[str, Any], *, now: datetime, limits: Limits | None = None
+    ) -> bytes:
         """The next batch of changes a device has not seen."""
         from tokendeck.sync import service
 
-        return service.pull(self.store, request, limits=limits)
+        return service.pull(self.store, request, now_ms=to_ms(now), limits=limits)
 
     # -- history -----------------------------------------------------------------------------
     def note_history(self, note_id: int) -> list[NoteVersion]:

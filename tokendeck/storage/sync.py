@@ -26,7 +26,8 @@ from tokendeck.storage.table import Table
 SEQUENCED = ("settings", "decks", "note_types", "notes", "cards", "reviews", "sync_tombstones")
 
 _STATE_COLUMNS = (
-    "replica, hlc, round, server, account, remote, pushed, pulled, review_mark, progress, last_sync"
+    "replica, hlc, round, server, account, remote, pushed, pulled, review_mark, progress,"
+    " last_sync, session, next_session"
 )
 _WRITABLE = frozenset(
     {
@@ -39,6 +40,8 @@ _WRITABLE = frozenset(
         "review_mark",
         "progress",
         "last_sync",
+        "session",
+        "next_session",
     }
 )
 
@@ -107,6 +110,10 @@ class SyncState:
     progress: dict[str, Any]
     #: When the last sync finished (ms), or None.
     last_sync: int | None
+    #: A client's token agreed with the server at its last sync, and the next one (offered
+    #: by a sync under way): a copy of the file presents an older one.
+    session: str
+    next_session: str
 
 
 class SyncRows(Table):
@@ -310,6 +317,72 @@ class SyncRows(Table):
             self.db.execute(
                 "UPDATE note_types SET guid=? WHERE user_id=? AND id=?", (guid, self.user, type_id)
             )
+
+    # -- devices (the server's side) ------------------------------------------------------
+    def admit(self, device: str, session: str, following: str, now_ms: int) -> bool:
+        """Whether ``device`` is the replica the server last synced under that id.
+
+        It is when the server has not met it, or it presents the token agreed at its
+        last sync (``session``) or the one it offered since (``following``, from a sync
+        that was cut off); the server then moves on to ``following``. Any other token
+        is a copy of the device's file (or a restored one), whose state is behind.
+        """
+        known = self.db.scalar(
+            "SELECT session FROM sync_devices WHERE user_id=? AND device=?", (self.user, device)
+        )
+        if known is not None and known not in (session, following):
+            return False
+        self.db.execute(
+            "INSERT INTO sync_devices (user_id, device, session, seen_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (user_id, device) DO UPDATE SET session = excluded.session,"
+            " seen_at = excluded.seen_at",
+            (self.user, device, following or session, now_ms),
+        )
+        return True
+
+    # -- a copy becomes a replica of its own (the client's side) ----------------------------
+    def become_new_replica(self) -> str:
+        """Take a fresh replica id, as a new device: the file is a copy (or restored).
+
+        Reviews answered here are first given the ids they were known by (derived from
+        the old replica id), so that those the server holds are not sent again as new;
+        the cursors start over, so everything is pushed and pulled again (both
+        idempotent), and what the server has from the old id reaches this file.
+        """
+        state = self.state()
+        rows = self.db.fetchall(
+            "SELECT id, reviewed_at FROM reviews WHERE user_id=? AND uid IS NULL",
+            (self.user,),
+        )
+        retired = self.retired([(i, at) for i, at in rows])
+        make = uid_maker(state.replica)
+        self.db.executemany(
+            "UPDATE reviews SET uid=? WHERE user_id=? AND id=?",
+            [
+                (time_ordered(at, os.urandom(10)) if (i, at) in retired else make(i, at),
+                 self.user, i)
+                for i, at in rows
+            ],
+        )  # fmt: skip
+        # Undone answers' tombstones name them as the old id did, for the same reason.
+        local = self.db.fetchall(
+            "SELECT key FROM sync_tombstones WHERE user_id=? AND kind='review'"
+            " AND key LIKE 'local:%'",
+            (self.user,),
+        )
+        for (key,) in local:
+            _, review_id, reviewed_at = key.split(":")
+            self.db.execute(
+                "UPDATE sync_tombstones SET key=? WHERE user_id=? AND kind='review' AND key=?",
+                (make(int(review_id), int(reviewed_at)).hex(), self.user, key),
+            )
+        replica = os.urandom(8).hex()
+        self.db.execute(
+            "UPDATE sync_state SET replica=?, pushed=0, pulled=0, review_mark=0, progress='{}',"
+            " session='', next_session='' WHERE user_id=?",
+            (replica, self.user),
+        )
+        return replica
 
     def pending(self) -> bool:
         """Whether this replica holds local changes it has not pushed (a client's question)."""

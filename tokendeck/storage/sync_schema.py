@@ -36,6 +36,13 @@ two devices is one). A deleted card's reviews stay in the log under a negative i
 (SQLite reuses the largest id, and a new card must not inherit another's
 history); ``sync_orphans`` names the card they belonged to.
 ``note_history`` keeps every field value that lost a merge.
+
+A copy of a collection file, or one restored from a snapshot, holds the sync
+state of the replica it was copied from, under the same id, while the server
+has moved on with that replica. ``sync_state.session`` is a random token the
+client and the server agree on at every sync (``sync_devices`` on the
+server): a client that presents another one is such a copy, and becomes a new
+replica before it syncs (tokendeck/sync/client.py).
 """
 
 from __future__ import annotations
@@ -47,7 +54,14 @@ from tokendeck.storage.decks import deck_guid
 from tokendeck.storage.pg_schema import per_user
 
 #: Per-user tables this step creates (row-level security and distribution on PostgreSQL).
-SYNC_TABLES = ("sync_state", "sync_applying", "sync_tombstones", "sync_orphans", "note_history")
+SYNC_TABLES = (
+    "sync_state",
+    "sync_applying",
+    "sync_devices",
+    "sync_tombstones",
+    "sync_orphans",
+    "note_history",
+)
 
 _NOTE_FIELDS = ("kind", "front", "back", "tags", "accepted", "fields", "source", "source_note")
 #: note stamp name -> the columns it covers (a note's note type travels by the type's GUID)
@@ -93,10 +107,19 @@ CREATE TABLE sync_state (
     pulled INTEGER NOT NULL DEFAULT 0,
     review_mark INTEGER NOT NULL DEFAULT 0,
     progress TEXT NOT NULL DEFAULT '{}',
-    last_sync INTEGER
+    last_sync INTEGER,
+    session TEXT NOT NULL DEFAULT '',
+    next_session TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE sync_applying (
     user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE
+);
+CREATE TABLE sync_devices (
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    device TEXT NOT NULL,
+    session TEXT NOT NULL,
+    seen_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, device)
 );
 CREATE TABLE sync_tombstones (
     user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -311,10 +334,19 @@ CREATE TABLE sync_state (
     pulled BIGINT NOT NULL DEFAULT 0,
     review_mark BIGINT NOT NULL DEFAULT 0,
     progress TEXT NOT NULL DEFAULT '{}',
-    last_sync BIGINT
+    last_sync BIGINT,
+    session TEXT NOT NULL DEFAULT '',
+    next_session TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE sync_applying (
     user_id BIGINT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE
+);
+CREATE TABLE sync_devices (
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    device TEXT COLLATE "C" NOT NULL,
+    session TEXT NOT NULL,
+    seen_at BIGINT NOT NULL,
+    PRIMARY KEY (user_id, device)
 );
 CREATE TABLE sync_tombstones (
     user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,

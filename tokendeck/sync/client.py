@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import secrets
 import socket
 import ssl
 import time
@@ -24,6 +25,7 @@ from urllib.parse import urlsplit
 from tokendeck.errors import (
     AuthenticationError,
     DiskFullError,
+    ReplicaCopyError,
     SyncError,
     SyncVersionError,
 )
@@ -176,6 +178,8 @@ def checked(response: Response, url: str) -> Response:
         )
     if response.status == 426 or code == "sync_protocol":
         raise SyncVersionError(message, hint=hint)
+    if code == "sync_copy":
+        raise ReplicaCopyError(message, hint=hint)
     if response.status == 507 or code == "disk_full":
         raise DiskFullError(
             f"the server at {url} is out of disk space: {message}",
@@ -228,12 +232,35 @@ def run(
     scheduler: Callable[[int], Scheduler],
     limits: Limits | None = None,
 ) -> Report:
-    """One sync: check the server, push, pull. Resumes a sync that was interrupted."""
+    """One sync: check the server, push, pull. Resumes a sync that was interrupted.
+
+    A collection file that is a copy of another device's, or was restored from a
+    snapshot, is told so by the server (it presents an older session token); it
+    then takes a replica id of its own and syncs again as a new device.
+    """
+    try:
+        return _run(store, transport, now_ms, scheduler, limits)
+    except ReplicaCopyError:
+        with store.transaction():
+            store.sync.become_new_replica()
+        return _run(store, transport, now_ms, scheduler, limits)
+
+
+def _run(
+    store: Store,
+    transport: Transport,
+    now_ms: int,
+    scheduler: Callable[[int], Scheduler],
+    limits: Limits | None,
+) -> Report:
     started = time.perf_counter()
     report = Report()
     info = checked(transport.send("GET", INFO), transport.url).json()
     version = check_server(info, transport.url)
     full = _adopt_server(store, info)
+    with store.transaction():  # the token this sync offers the server for the next one
+        if not store.sync.state().next_session:
+            store.sync.update(next_session=secrets.token_hex(16))
     loop = _Loop(store, transport, version, now_ms, scheduler, limits or Limits(), report)
     try:
         with store.sync.batched_commits():
@@ -246,7 +273,8 @@ def run(
             "batch that was saved, and nothing was lost",
         ) from exc
     with store.transaction():
-        store.sync.update(last_sync=now_ms)
+        agreed = store.sync.state().next_session
+        store.sync.update(last_sync=now_ms, session=agreed, next_session="")
     report.seconds = time.perf_counter() - started
     return report
 
@@ -354,6 +382,8 @@ class _Loop:
             "device": current.replica,
             "cursor": current.pulled,
             "hlc": current.hlc,
+            "session": current.session,
+            "next": current.next_session,
         }
         return codec.encode(batch)
 
@@ -403,6 +433,8 @@ class _Loop:
             "upto": upto,
             "position": position,
             "limits": [self.limits.rows, self.limits.reviews],
+            "session": state.session,
+            "next": state.next_session,
         }
         answer = self._send(PULL, json.dumps(request).encode(), "application/json")
         self.report.batches_received += 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tokendeck.errors import ValidationError
+from tokendeck.errors import ReplicaCopyError, ValidationError
 from tokendeck.scheduling.scheduler import Scheduler
 from tokendeck.storage import Store
 from tokendeck.storage.sync_read import Window
@@ -55,6 +55,7 @@ def push(
             f"this device's clock is {hours:.0f} hours ahead of the server's",
             hint="set the device's date and time right, then sync again; nothing was sent",
         )
+    _admit(store, device, header, now_ms)
     done = apply(store, batch, Side(SERVER, device, known, now_ms, scheduler))
     state = store.sync.state()
     return {
@@ -67,10 +68,14 @@ def push(
     }
 
 
-def pull(store: Store, request: dict[str, Any], *, limits: Limits | None = None) -> bytes:
+def pull(
+    store: Store, request: dict[str, Any], *, now_ms: int, limits: Limits | None = None
+) -> bytes:
     """The next batch of changes a device has not seen, as a frame."""
     check_request(request.get("protocol"))
     device = _device(request.get("device"))
+    if request.get("upto") is None:  # a pull's first request
+        _admit(store, device, request, now_ms)
     cursor = int(request.get("cursor", 0))
     upto = request.get("upto")
     if upto is None:
@@ -90,6 +95,18 @@ def pull(store: Store, request: dict[str, Any], *, limits: Limits | None = None)
         "hlc": store.sync.state().hlc,
     }
     return codec.encode(batch)
+
+
+def _admit(store: Store, device: str, request: dict[str, Any], now_ms: int) -> None:
+    """Refuse a copy of a device's file (it presents a token older than the server's)."""
+    session, following = str(request.get("session") or ""), str(request.get("next") or "")
+    with store.transaction():
+        admitted = store.sync.admit(device, session[:64], following[:64], now_ms)
+    if not admitted:
+        raise ReplicaCopyError(
+            "this collection was copied, or restored from a backup, since it last synced",
+            hint="sync again: `tokendeck sync` then syncs it as a new device, and nothing is lost",
+        )
 
 
 def _device(value: Any) -> str:

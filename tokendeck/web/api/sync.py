@@ -48,7 +48,7 @@ async def push(request: Request, col: Col, now: Now) -> dict[str, Any]:
 
 
 @server_router.post("/pull")
-async def pull(request: Request, col: Col) -> Response:
+async def pull(request: Request, col: Col, now: Now) -> Response:
     """The next batch of changes the device has not seen."""
     try:
         wanted = await request.json()
@@ -58,7 +58,7 @@ async def pull(request: Request, col: Col) -> Response:
         ) from exc
     if not isinstance(wanted, dict):
         raise ValidationError("the pull request is not a JSON object")
-    return Response(col.serve_sync_pull(wanted), media_type=BATCH_TYPE)
+    return Response(col.serve_sync_pull(wanted, now=now), media_type=BATCH_TYPE)
 
 
 class SyncStatusOut(BaseModel):

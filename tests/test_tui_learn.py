@@ -494,3 +494,37 @@ def test_a_matching_round_of_the_builtin_deck_fits_80_by_24(tmp_path: Path) -> N
         drive(app, script)
     finally:
         builtin.close()
+
+
+class UnsureJudge:
+    """An answer judge that always says "maybe" (logit 0.2: P(correct) about 0.55)."""
+
+    def logit(self, references: object, question: object, answer: object) -> float:
+        return 0.2
+
+
+def test_an_unsure_grade_asks_for_a_self_rating_and_enter_does_not_accept(
+    col: Collection,
+) -> None:
+    from tokendeck.grading.calibration import Calibration
+    from tokendeck.grading.judge import JudgeConfig
+
+    calibration = Calibration(("judge_logit",), (0.0,), (1.0,), (1.0,), 0.0)
+    col.use_grader(Grader(judge=UnsureJudge(), judge_config=JudgeConfig(calibration)))
+    glide = card_named(col, "GLIDE")
+
+    async def script(pilot: Pilot[Summary], screen: Screen[Any]) -> None:
+        assert isinstance(screen, LearnScreen)
+        await screen.ask_card(glide, FIXED)
+        await pilot.press(*"it makes pictures out of a text prompt by denoising", "enter")
+        marks = screen.query_one(MarksView)
+        assert "rate yourself with 1-4" in str(marks.query_one("#suggestion").render())
+        assert "Rate yourself" in str(screen.query_one(KeyHints).render())
+        await pilot.press("enter")  # no suggestion to accept
+        assert screen.phase == "marked" and "rate yourself" in status(screen)
+        await pilot.press("2")
+
+    drive(learn_app(col, "typed"), script)
+    [logged] = attempts(col)
+    assert logged.card_id == glide and logged.rating == Rating.HARD
+    assert logged.attempt.verdict == "correct" and logged.attempt.overridden

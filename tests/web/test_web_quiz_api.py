@@ -65,6 +65,7 @@ def test_typed_answer_is_graded_and_recorded(client: TestClient) -> None:
     (mark,) = graded["marks"]
     assert mark["verdict"] == "correct" and mark["score"] >= 0.95
     assert mark["rating_name"] == "easy"
+    assert mark["confidence"] == 1.0 and mark["self_rate"] is False
     recorded = client.post(f"{Q}/records", json={"token": asked["token"]}).json()["recorded"]
     assert recorded[0]["rating"] == 4 and not recorded[0]["overridden"]
     assert recorded[0]["card"]["reps"] == 1
@@ -220,7 +221,10 @@ def test_practice_test_records_when_asked(client: TestClient) -> None:
     responses = {"0": {"text": "whatever"}, "1": {"text": ""}}
     url = f"{Q}/tests/{test['token']}/score"
     scored = client.post(url, json={"responses": responses, "record": True}).json()
-    assert scored["recorded"] == 2 and len(scored["marks"]) == 2
+    # Key concepts alone (no model) are not sure enough to schedule "whatever": only the
+    # blank answer is recorded; the other waits for the learner's own rating in Learn.
+    assert len(scored["marks"]) == 2 and scored["recorded"] == 1
+    assert [m["self_rate"] for m in scored["marks"]] == [True, False]
     error_of(client.post(url, json={"record": True}), 409, "conflict")
 
 

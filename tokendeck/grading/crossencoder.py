@@ -1,11 +1,11 @@
 """The answer judge: a MiniLM cross-encoder fine-tuned on real students' answers.
 
-It reads the reference (with the question, when there is one) and the answer
-together, so it can see what a bi-encoder cannot: a negation, a swapped
-cause and effect, an answer that only repeats the question. It returns a
-logit; :mod:`tokendeck.grading.judge` turns it, with the lexical evidence,
-into a calibrated probability. Weights ship in tokendeck/grading/models
-(int8 ONNX, trained by scripts/train_answer_model.py, see its model card).
+It reads the reference and the answer together, so it can see what a
+bi-encoder cannot: a negation, a swapped cause and effect, a detail that
+changes the meaning. It returns a logit; :mod:`tokendeck.grading.judge` turns
+it, with the lexical evidence, into a calibrated probability. Weights ship in
+tokendeck/grading/models (int8 ONNX, trained by scripts/train_answer_model.py;
+model card: docs/answer-judge.md).
 onnxruntime, numpy and tokenizers are imported only when the model loads.
 """
 
@@ -38,10 +38,16 @@ def closest_reference(references: Sequence[str], answer: str) -> str:
 
 
 def pair_texts(references: Sequence[str], question: str, answer: str) -> tuple[str, str]:
-    """The two segments the judge reads: (reference [SEP] question, answer)."""
+    """The two segments the judge reads: (reference, answer).
+
+    The question is not read by the network (it would double the input and the
+    training time); what it gives away is discounted by the lexical evidence
+    the calibration adds (:mod:`tokendeck.grading.evidence`) and by the guess
+    check (:mod:`tokendeck.grading.guesses`).
+    """
+    del question  # see the docstring
     reference = closest_reference(references, answer) if references else ""
-    first = f"{reference} [SEP] {question.strip()}" if question.strip() else reference
-    return first, answer
+    return reference, answer
 
 
 class AnswerJudge:

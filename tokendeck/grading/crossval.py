@@ -22,7 +22,7 @@ from tokendeck.grading.batch import require_columns
 COLUMNS = ("dataset", "question_id", "question", "reference_answers", "student_answer",
            "label_2way")  # fmt: skip
 REFERENCE_SEPARATOR = " || "
-QUESTION_FOLDS = 5
+QUESTION_FOLDS = 3
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def _example(record: dict[str, str]) -> Example:
 
 
 def grouped_folds(examples: Sequence[Example], kind: str) -> list[tuple[list[int], list[int]]]:
-    """(train, test) index lists: ``question`` = 5 folds by question, ``domain`` = one per domain.
+    """(train, test) index lists: ``question`` = 3 folds by question, ``domain`` = one per domain.
 
     Questions go to folds by a stable hash of their id, so the folds are the
     same in every run and in every script.

@@ -20,14 +20,16 @@ from tokendeck.grading.normalise import compact, normalise
 from tokendeck.grading.stopwords import STOPWORDS
 
 #: Whole answers that say "I do not know" (normalised; apostrophes removed).
+#: "nothing", "none" and "x" are left out: they answer some questions.
 NON_ANSWERS = frozenset(
-    """
+    part.strip()
+    for part in """
     i dont know|i do not know|dont know|do not know|idk|no idea|i have no idea|not sure|
     im not sure|no clue|i have no clue|dunno|pass|skip|i forgot|forgot|i dont remember|
-    dont remember|cant remember|i cant remember|unknown|nothing|no answer|none|n a|na|
-    i dont know sorry|sorry i dont know|not a clue|clueless|unsure|no comment|blank|x|xx|xxx
+    dont remember|cant remember|i cant remember|unknown|no answer|
+    i dont know sorry|sorry i dont know|not a clue|clueless|unsure|no comment|blank|xx|xxx
     """.replace("\n", "").split("|")
-)
+) - {""}
 #: Words that fit any definition in a deck about models, data or science:
 #: alone they show no knowledge of a particular card.
 GENERIC = frozenset(

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from pathlib import Path
 
 import pytest
 
 from tokendeck.grading import Grader, Stage, Verdict
 from tokendeck.grading.calibration import Calibration, fit, sigmoid
-from tokendeck.grading.crossencoder import closest_reference, pair_texts
 from tokendeck.grading.crossval import Example, grouped_folds, macro_f1, pearson
 from tokendeck.grading.evidence import lexical_evidence
 from tokendeck.grading.judge import JudgeConfig, features, judge
@@ -21,20 +19,20 @@ SALT = "The water was evaporated, leaving the salt."
 
 
 class StubJudge:
-    """A judge whose logit is +3 when the answer mentions ``word``, else -3."""
+    """A judge whose "score" is +3 when the answer mentions ``word``, else -3."""
 
     def __init__(self, word: str) -> None:
         self.word = word
         self.calls: list[tuple[tuple[str, ...], str, str]] = []
 
-    def logit(self, references: Sequence[str], question: str, answer: str) -> float:
+    def features(self, references: Sequence[str], question: str, answer: str) -> dict[str, float]:
         self.calls.append((tuple(references), question, answer))
-        return 3.0 if self.word in answer.lower() else -3.0
+        return {"score": 3.0 if self.word in answer.lower() else -3.0}
 
 
 def logit_only(bias: float = 0.0) -> JudgeConfig:
-    """P(correct) = sigmoid(logit + bias): the lexical evidence gets weight 0."""
-    names = ("judge_logit", "coverage")
+    """P(correct) = sigmoid(score + bias): the lexical evidence gets weight 0."""
+    names = ("score", "coverage")
     return JudgeConfig(Calibration(names, (0.0, 0.0), (1.0, 1.0), (1.0, 0.0), bias))
 
 
@@ -56,14 +54,6 @@ def test_contradictions_are_flagged() -> None:
     assert evidence.opposite
     assert lexical_evidence("It is a metal.", "", "it is not a metal").negation
     assert lexical_evidence("It melts at 100 degrees.", "", "at 90 degrees").number
-
-
-def test_the_closest_reference_is_the_one_sharing_most_words() -> None:
-    references = ["the bulbs are in the same path", "a gap separates the terminals"]
-    assert closest_reference(references, "there is a gap") == references[1]
-    first, answer = pair_texts(references, "Why?", "there is a gap")
-    assert first == "a gap separates the terminals" and answer == "there is a gap"
-    assert pair_texts(references, "", "x")[0] == references[0]
 
 
 # -- calibration ------------------------------------------------------------------
@@ -206,13 +196,12 @@ def test_thresholds_are_chosen_on_the_training_part_only() -> None:
 
 def test_fit_config_and_lookup_judge() -> None:
     examples = _examples()
-    logits = [2.0 if e.correct else -2.0 for e in examples]
-    lookup = LookupJudge(examples, logits)
+    measured = [{"score": 2.0 if e.correct else -2.0} for e in examples]
+    lookup = LookupJudge(examples, measured)
     e = examples[0]
-    assert lookup.logit(list(e.references), e.question, e.answer) == 2.0
-    rows = [{"judge_logit": v, **{n: 0.0 for n in features(0, lexical_evidence("a", "", "b"))
-                                  if n != "judge_logit"}} for v in logits]  # fmt: skip
-    config = fit_config(rows, [e.correct for e in examples])
+    assert lookup.features(list(e.references), e.question, e.answer) == {"score": 2.0}
+    rows = [features(m, lexical_evidence("a", "", "b")) for m in measured]
+    config = fit_config(rows, [e.correct for e in examples], ("score", "coverage"))
     assert (
         config.calibration.probability(rows[0])
         > 0.9
@@ -225,11 +214,43 @@ def test_fit_config_and_lookup_judge() -> None:
 def test_the_shipped_configuration_is_readable() -> None:
     from tokendeck.grading.judge import CONFIG_FILE, default_config
 
-    if not CONFIG_FILE.is_file():
-        pytest.skip("no shipped judge configuration")
+    assert CONFIG_FILE.is_file()
+    from tokendeck.grading.alignment import FEATURES
+    from tokendeck.grading.validation import EVIDENCE
+
     config = default_config()
-    assert config.calibration.names[0] == "judge_logit"
+    assert config.calibration.names == (*FEATURES, *EVIDENCE)  # no name twice
     assert 0 < config.partly <= config.correct < 1 and 0.5 < config.confident < 1
-    assert config.model_sha256 is not None and len(config.model_sha256) == 64
-    assert math.isfinite(config.calibration.bias)
-    assert Path(CONFIG_FILE.parent / "answer-judge.int8.onnx").is_file()
+    assert all(math.isfinite(w) for w in config.calibration.weights)
+
+
+# -- alignment ----------------------------------------------------------------------
+
+
+def _encoded(tokens: Sequence[str], vectors: Sequence[Sequence[float]]) -> object:
+    import numpy as np
+
+    from tokendeck.grading.alignment import Encoded
+    from tokendeck.grading.embedder import TokenVectors
+
+    matrix = np.array(vectors, dtype=np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    pooled = matrix.mean(axis=0)
+    return Encoded(pooled / np.linalg.norm(pooled), TokenVectors(matrix, tuple(tokens)))
+
+
+def test_token_alignment_discounts_the_questions_words() -> None:
+    from tokendeck.grading.alignment import compare
+
+    # reference: "[CLS] the terminals are separated [SEP]"; answer repeats only "terminals"
+    reference = _encoded(
+        ["[CLS]", "the", "terminals", "are", "separated", "[SEP]"],
+        [[1, 1, 1], [1, 0, 0], [0, 1, 0], [1, 0, 1], [0, 0, 1], [1, 1, 1]],
+    )
+    answer = _encoded(["[CLS]", "terminals", "[SEP]"], [[1, 1, 1], [0, 1, 0], [1, 1, 1]])
+    plain = compare(reference, answer, given=set())  # type: ignore[arg-type]
+    discounted = compare(reference, answer, given={"terminal"})  # type: ignore[arg-type]
+    assert plain["token_recall"] == pytest.approx(0.5)  # "terminals" found, "separated" not
+    assert discounted["token_recall_new"] == pytest.approx(0.0)  # only "separated" counts
+    assert discounted["token_precision_new"] == 0.0  # the answer adds nothing new
+    assert plain["token_precision"] == pytest.approx(1.0)

@@ -418,7 +418,7 @@ def test_a_question_limit_ends_the_session(col: Collection) -> None:
 
 @pytest.fixture(scope="module")
 def meaning_grader() -> Grader:
-    """The process-wide grader with the embedding model (loaded once for the module)."""
+    """The process-wide grader: the answer judge on the embedding model (loaded once)."""
     from tokendeck.grading import default_grader
 
     chosen = default_grader()
@@ -430,14 +430,14 @@ def meaning_grader() -> Grader:
 def test_a_paraphrase_typed_is_graded_by_meaning(col: Collection, meaning_grader: Grader) -> None:
     col.use_grader(meaning_grader)
     tokenizer = card_named(col, "Tokenizer")
-    paraphrase = "software that breaks text up into tokens that a language model reads"
+    paraphrase = "it splits text into tokens for a language model to read"
 
     async def script(pilot: Pilot[Summary], screen: Screen[Any]) -> None:
         assert isinstance(screen, LearnScreen)
         await screen.ask_card(tokenizer, FIXED)
         await pilot.press(*paraphrase, "enter")
         marks = screen.query_one(MarksView)
-        assert "similarity in meaning" in pilot.app.export_screenshot().replace("&#160;", " ")
+        assert "judged by meaning" in pilot.app.export_screenshot().replace("&#160;", " ")
         assert "Missed: program" in str(marks.query_one(".missed").render())
         assert "Suggested: 3 Good" in str(marks.query_one("#suggestion").render())
         await pilot.press("enter")

@@ -8,12 +8,14 @@
    (see :mod:`tokendeck.grading.guesses`);
 5. short facts (names, numbers, terms of a few words): lexical only, never
    by embedding similarity ("Canberra" vs "Sydney" has cosine 0.70);
-6. meaning: the answer judge, a cross-encoder fine-tuned on real students'
-   answers, reads reference, question and answer together; its logit and
-   the lexical evidence give a calibrated P(correct)
-   (:mod:`tokendeck.grading.judge`). Without the judge, sentence-embedding
-   similarity and key concepts decide (:mod:`tokendeck.grading.meaning`);
-   without any model, concepts alone, and the result says so.
+6. meaning: the answer judge aligns the answer's token vectors with the
+   reference's (discounting what the question gives away,
+   :mod:`tokendeck.grading.alignment`), and a logistic calibration fitted on
+   real students' answers turns those measurements and the lexical evidence
+   into P(correct) (:mod:`tokendeck.grading.judge`). Without it (e.g. a
+   custom embedder), sentence-embedding similarity and key concepts decide
+   (:mod:`tokendeck.grading.meaning`); without any model, concepts alone,
+   and the result says so.
 
 Every result has a confidence; below the judge's threshold ``self_rate``
 is set and front-ends ask the learner to rate themself.
@@ -22,7 +24,7 @@ is set and front-ends ask the learner to rate themself.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from tokendeck.errors import ModelUnavailableError
@@ -170,7 +172,9 @@ class Grader:
                 if self._judge_unavailable is not None:
                     raise ModelUnavailableError(self._judge_unavailable)
                 try:
-                    self._judge, self._judge_config = _load_judge(self._judge, self._judge_config)
+                    self._judge, self._judge_config = _load_judge(
+                        self._judge, self._judge_config, lambda: self.embedder
+                    )
                 except ModelUnavailableError as exc:
                     self._judge_unavailable = str(exc)
                     raise
@@ -239,9 +243,11 @@ class Grader:
         from tokendeck.grading.judge import features, judge
 
         model, config = self.judge_parts()
+        # Without a question, the term a definition defines ("Osmosis is ...") is the cue.
+        question = question or _defined_term(references[0])
         evidence = best_evidence(references, question, answer)
-        logit = model.logit(references, question, answer)
-        probability = config.calibration.probability(features(logit, evidence))
+        measured = model.features(references, question, answer)
+        probability = config.calibration.probability(features(measured, evidence))
         judged = judge(probability, evidence, config)
         text = explain.judged(judged.verdict, judged.probability, evidence)
         notes = tuple(
@@ -251,7 +257,7 @@ class Grader:
         )
         return self._result(
             judged.score, judged.verdict, Stage.MEANING, text, evidence=evidence,
-            notes=notes, confidence=judged.confidence,
+            cosine=measured.get("best_cosine"), notes=notes, confidence=judged.confidence,
         )  # fmt: skip
 
     def _grade_fact(self, forms: Sequence[str], answer: str) -> GradeResult:
@@ -377,8 +383,14 @@ class Grader:
         )
 
 
-def _load_judge(judge: Judge | None, config: JudgeConfig | None) -> tuple[Judge, JudgeConfig]:
-    """The shipped judge and calibration, for whichever of the two was not given."""
+def _load_judge(
+    judge: Judge | None, config: JudgeConfig | None, embedder: Callable[[], Embedder]
+) -> tuple[Judge, JudgeConfig]:
+    """The shipped judge and calibration, for whichever of the two was not given.
+
+    The alignment judge runs on the grader's embedding model (``embedder``
+    loads it; ModelUnavailableError without it).
+    """
     from tokendeck.grading.judge import default_config
 
     if config is None:
@@ -390,10 +402,22 @@ def _load_judge(judge: Judge | None, config: JudgeConfig | None) -> tuple[Judge,
                 hint="reinstall TokenDeck, or run scripts/train_grader.py",
             ) from None
     if judge is None:
-        from tokendeck.grading.crossencoder import AnswerJudge
+        from tokendeck.grading.alignment import AlignmentJudge
 
-        judge = AnswerJudge(sha256=config.model_sha256)
+        model = embedder()
+        encode = getattr(model, "encode", None)
+        if encode is None:
+            raise ModelUnavailableError("the embedding model gives no token vectors")
+        judge = AlignmentJudge(encode)
     return judge, config
+
+
+def _defined_term(reference: str) -> str:
+    """ "Osmosis" of "Osmosis is the movement of water ..." ("" for other references)."""
+    definition = definition_part(reference)
+    if definition == reference.strip():
+        return ""
+    return reference.strip()[: len(reference.strip()) - len(definition)].strip()
 
 
 def _precision(answer: str, definitions: Sequence[str]) -> float:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from tokendeck.grading.concepts import stem
 from tokendeck.grading.definitions import definition_part
+from tokendeck.grading.facts import is_short_fact
 from tokendeck.grading.normalise import compact, normalise
 from tokendeck.grading.stopwords import STOPWORDS
 
@@ -121,6 +122,8 @@ def detect_guess(
         return Guess("question", "Incorrect: that is what was asked about, not the answer.")
     given = {stem(w) for w in normalise(question).split()}
     common = vocabulary.common if vocabulary else frozenset()
+    if references and is_short_fact(definition_part(references[0])):
+        common = frozenset()  # "diffusion" for "Diffusion model" is half a term, not a guess
     said = _reference_stems(references)
     if all(_generic(w, common) for w in words):
         return Guess("generic", "Incorrect: too general; name what is specific to this card.")

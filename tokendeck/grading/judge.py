@@ -1,8 +1,10 @@
-"""From the answer judge's logit and the lexical evidence to a verdict, a score and a confidence.
+"""From the answer judge's measurements and the lexical evidence to a verdict, score, confidence.
 
 P(correct) comes from a logistic calibration (:mod:`tokendeck.grading.calibration`)
-fitted on answers to questions the judge never saw; its file,
-``models/answer-judge.json``, also holds the thresholds:
+over the alignment measurements (:mod:`tokendeck.grading.alignment`) and the
+lexical evidence (:mod:`tokendeck.grading.evidence`), fitted on real
+students' answers; its file, ``models/answer-judge.json``, also holds the
+thresholds:
 
 * ``p >= correct``: correct;
 * ``partly <= p < correct`` and the answer names at least one concept of the
@@ -34,10 +36,10 @@ CONFIG_FILE = Path(__file__).parent / "models" / "answer-judge.json"
 
 
 class Judge(Protocol):
-    """Anything that scores (references, question, answer) with a logit."""
+    """Anything that measures (references, question, answer) with named numbers."""
 
-    def logit(self, references: Sequence[str], question: str, answer: str) -> float:
-        """Higher means more likely correct."""
+    def features(self, references: Sequence[str], question: str, answer: str) -> dict[str, float]:
+        """The judge's measurements, by name (the calibration picks the ones it uses)."""
         ...
 
 
@@ -49,7 +51,6 @@ class JudgeConfig:
     correct: float = 0.5
     partly: float = 0.3
     confident: float = 0.7
-    model_sha256: str | None = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> JudgeConfig:
@@ -59,7 +60,6 @@ class JudgeConfig:
             correct=float(data["thresholds"]["correct"]),
             partly=float(data["thresholds"]["partly"]),
             confident=float(data["thresholds"]["confident"]),
-            model_sha256=data.get("model_sha256"),
         )
 
 
@@ -73,9 +73,9 @@ def default_config(path: Path = CONFIG_FILE) -> JudgeConfig:
         raise ValueError(f"{path} is not an answer-judge configuration ({exc})") from None
 
 
-def features(logit: float, evidence: LexicalEvidence) -> dict[str, float]:
-    """The calibration's inputs."""
-    return {"judge_logit": logit, **evidence.vector()}
+def features(measured: Mapping[str, float], evidence: LexicalEvidence) -> dict[str, float]:
+    """The calibration's inputs: the judge's measurements and the lexical evidence."""
+    return {**measured, **evidence.vector()}
 
 
 @dataclass(frozen=True)

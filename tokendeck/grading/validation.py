@@ -1,35 +1,34 @@
 """Grouped-fold validation of graders on real students' answers.
 
-The answer judge is a network too slow to retrain inside a benchmark, so its
-out-of-fold logits are computed once by scripts/train_answer_model.py (each
-logit from a model that never saw that answer's question, or domain) and
-looked up here. Everything after the logit, the calibration and the
-thresholds, is refitted on each fold's training part, and the answers of the
-held-out part go through the whole grading pipeline (guesses, facts, judge).
-Plain similarity gets the same treatment: its threshold is chosen on the
-training part. Used by scripts/train_grader.py and benchmarks/bench_grading.py.
+The judge's measurements of every answer are computed once (the alignment
+judge has nothing trained: its measurements of an answer do not depend on
+the fold) and looked up here. Everything after them, the
+calibration and the thresholds, is refitted on each fold's training part,
+and the answers of the held-out part go through the whole grading pipeline
+(guesses, facts, judge). Plain similarity gets the same treatment: its
+threshold is chosen on the training part. Used by scripts/train_grader.py
+and benchmarks/bench_grading.py.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from tokendeck.grading.calibration import fit
 from tokendeck.grading.crossval import Example, grouped_folds, macro_f1, pearson
 from tokendeck.grading.evidence import best_evidence
 from tokendeck.grading.grader import Grader
-from tokendeck.grading.judge import JudgeConfig, features
+from tokendeck.grading.judge import Judge, JudgeConfig, features
 from tokendeck.grading.result import GradeResult, Verdict
 
 #: Ordinal stand-in for a 0-5 mark from the 3-way label: a contradiction is
 #: worse than an answer that is incomplete, irrelevant or off the subject.
 THREE_WAY_ORDINAL = {"correct": 1.0, "incorrect": 0.5, "contradictory": 0.0}
-FEATURES = (
-    "judge_logit", "coverage", "precision", "novelty", "log_answer_words",
-    "log_reference_words", "negation", "opposite", "number",
+#: The lexical evidence the calibration uses besides the judge's own measurements.
+EVIDENCE = (
+    "coverage", "precision", "novelty", "log_answer_words", "log_reference_words",
+    "negation", "opposite", "number",
 )  # fmt: skip
 THRESHOLD_GRID = tuple(round(0.3 + 0.01 * i, 2) for i in range(41))
 
@@ -72,46 +71,46 @@ class FoldResult:
 
 
 class LookupJudge:
-    """A judge that answers with precomputed logits (one per example)."""
+    """A judge that answers with precomputed measurements (one dict per example)."""
 
-    def __init__(self, examples: Sequence[Example], logits: Sequence[float]) -> None:
-        self._logits = {_key(e.references, e.question, e.answer): v
-                        for e, v in zip(examples, logits, strict=True)}  # fmt: skip
+    def __init__(self, examples: Sequence[Example], measured: Sequence[dict[str, float]]) -> None:
+        self._measured = {_key(e.references, e.question, e.answer): m
+                          for e, m in zip(examples, measured, strict=True)}  # fmt: skip
 
-    def logit(self, references: Sequence[str], question: str, answer: str) -> float:
-        """The stored logit (KeyError for an answer that was not precomputed)."""
-        return self._logits[_key(references, question, answer)]
+    def features(self, references: Sequence[str], question: str, answer: str) -> dict[str, float]:
+        """The stored measurements (KeyError for an answer that was not precomputed)."""
+        return dict(self._measured[_key(references, question, answer)])
 
 
 def _key(references: Sequence[str], question: str, answer: str) -> tuple[str, ...]:
     return (question, answer, *sorted(references))
 
 
-def load_logits(path: Path, count: int) -> list[float]:
-    """Out-of-fold logits written by scripts/train_answer_model.py (ValueError if stale)."""
-    logits = [float(v) for v in json.loads(path.read_text(encoding="utf-8"))["logits"]]
-    if len(logits) != count:
-        raise ValueError(f"{path} has {len(logits)} logits for {count} answers: retrain")
-    return logits
+def measure_all(examples: Sequence[Example], judge: Judge) -> list[dict[str, float]]:
+    """The judge's measurements of every example."""
+    return [judge.features(list(e.references), e.question, e.answer) for e in examples]
 
 
-def feature_rows(examples: Sequence[Example], logits: Sequence[float]) -> list[dict[str, float]]:
-    """Calibration inputs for every example."""
+def feature_rows(
+    examples: Sequence[Example], measured: Sequence[dict[str, float]]
+) -> list[dict[str, float]]:
+    """Calibration inputs for every example: measurements and lexical evidence."""
     return [
-        features(logit, best_evidence(list(e.references), e.question, e.answer))
-        for e, logit in zip(examples, logits, strict=True)
+        features(m, best_evidence(list(e.references), e.question, e.answer))
+        for e, m in zip(examples, measured, strict=True)
     ]
 
 
 def fit_config(
     rows: Sequence[dict[str, float]],
     truth: Sequence[bool],
+    names: Sequence[str],
     *,
     partly: float = 0.3,
     confident: float = 0.7,
 ) -> JudgeConfig:
     """Fit the calibration, then the threshold for "correct" that maximises macro-F1."""
-    calibration = fit(rows, truth, FEATURES)
+    calibration = fit(rows, truth, names)
     probabilities = [calibration.probability(r) for r in rows]
     best = max(
         THRESHOLD_GRID,
@@ -122,20 +121,21 @@ def fit_config(
 
 def judged_folds(
     examples: Sequence[Example],
-    logits: Sequence[float],
+    measured: Sequence[dict[str, float]],
     kind: str,
+    names: Sequence[str],
     rows: Sequence[dict[str, float]] | None = None,
 ) -> FoldResult:
     """The whole pipeline with the judge, calibration refitted on each fold's training part."""
-    rows = rows if rows is not None else feature_rows(examples, logits)
-    judge = LookupJudge(examples, logits)
+    rows = rows if rows is not None else feature_rows(examples, measured)
+    judge = LookupJudge(examples, measured)
     results: dict[int, GradeResult] = {}
     for train, test in grouped_folds(examples, kind):
-        config = fit_config([rows[i] for i in train], [examples[i].correct for i in train])
+        config = fit_config([rows[i] for i in train], [examples[i].correct for i in train], names)
         grader = Grader(judge=judge, judge_config=config)
         for i in test:
             results[i] = grade_example(grader, examples[i])
-    return _gather("answer judge (calibrated)", kind, examples, results)
+    return _gather("calibrated judge", kind, examples, results)
 
 
 def fixed_grader(examples: Sequence[Example], grader: Grader, name: str, kind: str) -> FoldResult:

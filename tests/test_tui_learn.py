@@ -459,7 +459,7 @@ def test_learn_renders_in_light_and_dark_themes(col: Collection) -> None:
     for theme in (LIGHT_THEME, DARK_THEME):
 
         async def script(pilot: Pilot[Summary], screen: Screen[Any], theme: str = theme) -> None:
-            await pilot.press(*"a model of images", "enter")
+            await pilot.press(*"a kind of fish", "enter")
             shots[theme] = pilot.app.export_screenshot()
             pilot.app.save_screenshot(f"learn-typed-{theme}.svg", str(artifacts))
 
@@ -497,10 +497,10 @@ def test_a_matching_round_of_the_builtin_deck_fits_80_by_24(tmp_path: Path) -> N
 
 
 class UnsureJudge:
-    """An answer judge that always says "maybe" (logit 0.2: P(correct) about 0.55)."""
+    """An answer judge that always says "maybe" (score 0.2: P(correct) about 0.55)."""
 
-    def logit(self, references: object, question: object, answer: object) -> float:
-        return 0.2
+    def features(self, references: object, question: object, answer: object) -> dict[str, float]:
+        return {"score": 0.2}
 
 
 def test_an_unsure_grade_asks_for_a_self_rating_and_enter_does_not_accept(
@@ -509,7 +509,7 @@ def test_an_unsure_grade_asks_for_a_self_rating_and_enter_does_not_accept(
     from tokendeck.grading.calibration import Calibration
     from tokendeck.grading.judge import JudgeConfig
 
-    calibration = Calibration(("judge_logit",), (0.0,), (1.0,), (1.0,), 0.0)
+    calibration = Calibration(("score",), (0.0,), (1.0,), (1.0,), 0.0)
     col.use_grader(Grader(judge=UnsureJudge(), judge_config=JudgeConfig(calibration)))
     glide = card_named(col, "GLIDE")
 

@@ -69,6 +69,8 @@ CONFIDENCE = {
     Stage.GUESS: 0.9,
     Stage.CONCEPTS: 0.6,
 }
+#: Key concepts alone (no model) that found none of the reference's concepts.
+NOTHING_FOUND_CONFIDENCE = 0.75
 FACT_CONFIDENCE = {Verdict.CORRECT: 0.95, Verdict.PARTLY_CORRECT: 0.75, Verdict.INCORRECT: 0.9}
 #: The embedding fallback (no judge): its verdicts agreed with the labels
 #: about 70% of the time on real students' answers.
@@ -309,9 +311,12 @@ class Grader:
         verdict, score = decide(evidence, self.thresholds)
         if cosine is None:
             text = explain.concepts(verdict, coverage)
+            # Nothing of the reference at all is a safe "incorrect"; the rest is a rough guide.
+            sure = NOTHING_FOUND_CONFIDENCE if not coverage.found else None
             return self._result(
-                score, verdict, Stage.CONCEPTS, text, coverage=coverage, notes=(note,)
-            )
+                score, verdict, Stage.CONCEPTS, text, coverage=coverage, notes=(note,),
+                confidence=sure,
+            )  # fmt: skip
         text = explain.meaning(verdict, cosine, coverage)
         notes = tuple(
             f"{word!r} says the opposite of the answer"

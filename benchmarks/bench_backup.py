@@ -30,7 +30,7 @@ def worker(kind: str, db: str, target: str) -> dict[str, Any]:
     import resource
     import time
 
-    from tokendeck import snapshots
+    from tokendeck.backup import snapshot as snapshots
     from tokendeck.collection import Collection
     from tokendeck.formats import backup
 

@@ -180,7 +180,7 @@ def prepared_collections(shape: Any, out: Path, now: datetime, log: Callable[[st
     """Cached TokenDeck and Anki collections of this shape for today's study day."""
     from builders import build_anki, build_tokendeck
 
-    from tokendeck.days import Calendar, zone
+    from tokendeck.domain.days import Calendar, zone
 
     day = Calendar(zone("local")).today(now).isoformat()
     folder = out / f"{shape.key}-{day}"

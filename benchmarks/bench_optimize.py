@@ -37,7 +37,7 @@ from typing import Any
 
 from common import OUT, Pairs, Row, table
 
-from tokendeck.days import Calendar
+from tokendeck.domain.days import Calendar
 from tokendeck.memory import fsrs6, optimizer, review_table, training
 from tokendeck.memory.histories import Sample, card_histories, samples
 from tokendeck.memory.revlogs import LoggedReview
@@ -85,7 +85,7 @@ def by_card(log: list[LoggedReview]) -> dict[int, list[LoggedReview]]:
 def build_tokendeck(path: Path, cards: dict[int, list[LoggedReview]]) -> None:
     """A TokenDeck collection holding the log, written with the bulk import."""
     from tokendeck.collection import Collection
-    from tokendeck.interchange import Package
+    from tokendeck.transfer.package import Package
 
     with Collection.open(path, now=NOW, install_builtin=False) as col:
         col.update_settings(timezone="UTC", rollover_hour=CALENDAR.rollover_hour)
@@ -96,7 +96,7 @@ def build_tokendeck(path: Path, cards: dict[int, list[LoggedReview]]) -> None:
 
 
 def _note(card_id: int, reviews: list[LoggedReview]) -> Any:
-    from tokendeck.interchange import CardRecord, NoteRecord, ReviewRecord
+    from tokendeck.transfer.package import CardRecord, NoteRecord, ReviewRecord
 
     records = [
         ReviewRecord(

@@ -27,7 +27,7 @@ DECK = "Bench"
 def build_tokendeck(path: Path, shape: Shape, now: datetime) -> dict[str, Any]:
     """Write a TokenDeck collection at ``path``; returns counts for the manifest."""
     from tokendeck.collection import Collection
-    from tokendeck.interchange import Package
+    from tokendeck.transfer.package import Package
 
     col = Collection.open(path, now=now, install_builtin=False)
     try:
@@ -44,7 +44,7 @@ def build_tokendeck(path: Path, shape: Shape, now: datetime) -> dict[str, Any]:
 
 
 def _note_record(card: SyntheticCard, calendar: Any, today: Any) -> Any:
-    from tokendeck.interchange import CardRecord, NoteRecord
+    from tokendeck.transfer.package import CardRecord, NoteRecord
 
     record = CardRecord(ordinal=0)
     if card.state != "new":
@@ -71,7 +71,7 @@ def _note_record(card: SyntheticCard, calendar: Any, today: Any) -> Any:
 
 
 def _review_record(review: SyntheticReview) -> Any:
-    from tokendeck.interchange import ReviewRecord
+    from tokendeck.transfer.package import ReviewRecord
 
     return ReviewRecord(
         reviewed_at=_utc(review.at_ms),

@@ -35,6 +35,7 @@ from tokendeck.collection import Collection  # noqa: E402
 from tokendeck.grading.concepts import stem  # noqa: E402
 from tokendeck.grading.guesses import deck_vocabulary  # noqa: E402
 from tokendeck.grading.normalise import normalise  # noqa: E402
+from tokendeck.quiz.formats import QuestionError, reverse  # noqa: E402
 from tokendeck.quiz.items import Item, item_from_view  # noqa: E402
 
 OUT = REPO / "tests" / "data" / "grading" / "guesses.csv"
@@ -70,11 +71,20 @@ def guesses_for(item: Item, items: list[Item]) -> list[tuple[str, str, str]]:
     if item.term and item.term != item.prompt:
         rows.append(("typed", item.term, "question"))
     rows += [("typed", every_term, "stuffing"), ("typed", common_words, "stuffing")]
-    if item.is_term:
+    if _reversible(item):
         rows += [("reverse", g, "generic") for g in GENERIC]
         rows += [("reverse", g, "non_answer") for g in NON_ANSWERS]
         rows += [("reverse", every_term, "stuffing")]
     return rows
+
+
+def _reversible(item: Item) -> bool:
+    """Whether Learn can ask the card in reverse (a term whose definition says more than it)."""
+    try:
+        reverse(item)
+    except QuestionError:
+        return False
+    return True
 
 
 def commonest_words(items: list[Item]) -> list[str]:

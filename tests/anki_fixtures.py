@@ -198,7 +198,7 @@ def history_of(package: Any, card: Any) -> list[Any]:
     """
     from collections import namedtuple
 
-    from tokendeck.interchange import HISTORY_COLUMNS
+    from tokendeck.transfer.package import HISTORY_COLUMNS
 
     if package.history is None:
         return []

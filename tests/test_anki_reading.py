@@ -22,7 +22,7 @@ from anki_fixtures import (
 )
 
 from tokendeck.formats.anki import read
-from tokendeck.interchange import NoteRecord, Package
+from tokendeck.transfer.package import NoteRecord, Package
 
 pytestmark = pytest.mark.anki
 

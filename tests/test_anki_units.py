@@ -20,7 +20,7 @@ from tokendeck.formats.anki.export_rows import default_ordinals, note_fields, st
 from tokendeck.formats.anki.legacy_schema import TABLES
 from tokendeck.formats.anki.notetypes import NoteType
 from tokendeck.formats.anki.scheduling import revlog_code, revlog_meaning
-from tokendeck.interchange import HISTORY_COLUMNS, NoteRecord, ReviewRecord, ReviewSource
+from tokendeck.transfer.package import HISTORY_COLUMNS, NoteRecord, ReviewRecord, ReviewSource
 
 
 def _varint(value: int) -> bytes:
@@ -189,7 +189,7 @@ def test_export_fields() -> None:
 
 def test_reviews_in_the_same_millisecond_keep_distinct_ids() -> None:
     from tokendeck.formats.anki import read, to_bytes
-    from tokendeck.interchange import CardRecord, Package
+    from tokendeck.transfer.package import CardRecord, Package
 
     at = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
     notes = [
@@ -216,7 +216,7 @@ def _bulk_source(tmp_path: Path, rows: list[tuple[Any, ...]]) -> ReviewSource:
 
 def test_bulk_history_is_written_with_unique_ids_and_anki_columns(tmp_path: Path) -> None:
     from tokendeck.formats.anki import read, to_bytes
-    from tokendeck.interchange import CardRecord, Package
+    from tokendeck.transfer.package import CardRecord, Package
 
     t = 1_767_600_000_000
     rows = [  # key, ms, rating, duration, kind, days, before, after, s, d
@@ -245,7 +245,7 @@ def test_bulk_history_is_written_with_unique_ids_and_anki_columns(tmp_path: Path
 
 def test_bulk_history_beside_per_card_lists_keeps_every_answer(tmp_path: Path) -> None:
     from tokendeck.formats.anki import read, to_bytes
-    from tokendeck.interchange import CardRecord, Package
+    from tokendeck.transfer.package import CardRecord, Package
 
     t = 1_767_600_000_000
     at = datetime.fromtimestamp(t / 1000, UTC)

@@ -22,7 +22,7 @@ from anki_fixtures import (
 )
 
 from tokendeck.formats.anki import read, to_bytes, write
-from tokendeck.interchange import (
+from tokendeck.transfer.package import (
     CardRecord,
     DeckRecord,
     MediaFile,

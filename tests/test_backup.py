@@ -14,7 +14,8 @@ import pytest
 from tokendeck.collection import Collection
 from tokendeck.errors import ImportFormatError, TooLargeError
 from tokendeck.formats import backup
-from tokendeck.interchange import (
+from tokendeck.formats.options import ReadOptions
+from tokendeck.transfer.package import (
     CardRecord,
     DeckRecord,
     MediaFile,
@@ -22,6 +23,7 @@ from tokendeck.interchange import (
     Package,
     ReviewRecord,
 )
+from tokendeck.untrusted.budget import ReadLimits
 
 T0 = datetime(2026, 10, 1, 9, 30, 15, 123000, tzinfo=UTC)
 
@@ -203,30 +205,27 @@ def test_bad_backups_are_refused_naming_the_problem(data: bytes, message: str) -
     assert str(info.value).startswith("bad.zip")
 
 
-def test_zip_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A small limit stands in for the real 4 GiB one; the counting is what is tested.
-    monkeypatch.setattr(backup, "MAX_TOTAL_BYTES", 1 << 20)
+def test_zip_bomb_is_refused() -> None:
+    # A small limit stands in for the real 8 GiB one; the counting is what is tested.
+    limits = ReadOptions(limits=ReadLimits(max_total_bytes=1 << 20, max_member_bytes=4 << 20))
     bomb = zip_bytes({backup.DOCUMENT: b" " * (2 << 20)})
     with pytest.raises(TooLargeError, match="zip bomb"):
-        backup.read(bomb, source="bomb.zip")
+        backup.read(bomb, source="bomb.zip", options=limits)
 
 
 # --- automatic daily backups --------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only(reason="the daily backup is a snapshot of the SQLite file")
 def test_auto_backup_once_a_day_and_keeps_the_newest(
     filled: Collection, tmp_path: Path, now: datetime
 ) -> None:
     folder = tmp_path / "backups"
     (folder).mkdir()
     (folder / "unrelated.zip").write_bytes(b"mine")
-    made = [
-        backup.maybe_auto_backup(filled, now + timedelta(days=d), folder, keep=3) for d in range(5)
-    ]
+    made = [filled.daily_backup(folder, now=now + timedelta(days=d), keep=3) for d in range(5)]
     assert all(made)
-    assert (
-        backup.maybe_auto_backup(filled, now + timedelta(days=4, hours=1), folder, keep=3) is None
-    )
+    assert filled.daily_backup(folder, now=now + timedelta(days=4, hours=1), keep=3) is None
     names = sorted(p.name for p in folder.iterdir())
     assert names == [
         "tokendeck-backup-2026-11-29.zip",
@@ -242,5 +241,5 @@ def test_auto_backup_once_a_day_and_keeps_the_newest(
 def test_empty_collection_is_not_backed_up(col: Collection, tmp_path: Path, now: datetime) -> None:
     folder = tmp_path / "backups"
     folder.mkdir()
-    assert backup.maybe_auto_backup(col, now, folder) is None
+    assert col.daily_backup(folder, now=now) is None
     assert list(folder.iterdir()) == []

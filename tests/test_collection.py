@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from tokendeck.cards import CardState, Rating
 from tokendeck.collection import Collection
+from tokendeck.domain.cards import CardState, Rating
 from tokendeck.errors import NotFoundError, NothingToUndoError, ValidationError
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
@@ -109,7 +109,7 @@ def test_new_card_daily_limit(col: Collection) -> None:
     col.answer(first.id, "easy", now=NOW)
     assert col.queue_counts(NOW).new == 1
     # a fresh process sees the same limit (counts come from the review log)
-    col._forget_caches()
+    col._core.forget()
     assert col.queue_counts(NOW).new == 1
     assert col.queue_counts(TOMORROW).new == 2
 
@@ -131,7 +131,7 @@ def test_siblings_are_not_shown_the_same_day(col: Collection) -> None:
     assert col.queue_counts(NOW).new == 1
     col.answer(forward, "easy", now=NOW)
     assert col.next_card(NOW) is None
-    col._forget_caches()
+    col._core.forget()
     assert col.next_card(NOW) is None  # also after a restart
     view = col.next_card(TOMORROW)
     assert view is not None and view.id == backward
@@ -227,28 +227,28 @@ def test_deck_options_are_validated(col: Collection) -> None:
         col.update_deck(col.deck("Test").id, now=NOW, desired_retention=1.5)
 
 
-def test_answers_survive_reopening(db_path: Path) -> None:
-    with Collection.open(db_path, now=NOW, install_builtin=False) as first:
+def test_answers_survive_reopening(location: str | Path) -> None:
+    with Collection.open(location, now=NOW, install_builtin=False) as first:
         note = first.add_note("D", "q", "a", now=NOW)
         card_id = first.cards_of_note(note.id)[0].id
         first.answer(card_id, "good", now=NOW)
-    with Collection.open(db_path, now=NOW, install_builtin=False) as second:
+    with Collection.open(location, now=NOW, install_builtin=False) as second:
         assert len(second.history(card_id)) == 1
         assert second.card(card_id).card.state == CardState.LEARNING
 
 
-def test_two_connections_see_each_others_answers(db_path: Path) -> None:
-    with Collection.open(db_path, now=NOW, install_builtin=False) as a:
+def test_two_connections_see_each_others_answers(location: str | Path) -> None:
+    with Collection.open(location, now=NOW, install_builtin=False) as a:
         note = a.add_note("D", "q", "a", now=NOW)
         card_id = a.cards_of_note(note.id)[0].id
-        with Collection.open(db_path, now=NOW, install_builtin=False) as b:
+        with Collection.open(location, now=NOW, install_builtin=False) as b:
             assert b.queue_counts(NOW).new == 1
             a.answer(card_id, "easy", now=NOW)
             assert b.queue_counts(NOW).new == 0  # b's cached queue was invalidated
 
 
 def test_attempts_are_logged_with_the_review_and_undone_with_it(col: Collection) -> None:
-    from tokendeck.attempts import Attempt
+    from tokendeck.domain.attempts import Attempt
 
     (card_id,) = add(col, 1)
     attempt = Attempt(
@@ -262,7 +262,7 @@ def test_attempts_are_logged_with_the_review_and_undone_with_it(col: Collection)
 
 
 def test_bad_attempt_is_refused_before_anything_is_written(col: Collection) -> None:
-    from tokendeck.attempts import Attempt
+    from tokendeck.domain.attempts import Attempt
 
     (card_id,) = add(col, 1)
     with pytest.raises(ValidationError, match="question format"):
@@ -270,12 +270,12 @@ def test_bad_attempt_is_refused_before_anything_is_written(col: Collection) -> N
     assert col.history(card_id) == []
 
 
-def test_deck_options_changed_by_another_process_apply_at_once(db_path: Path) -> None:
-    with Collection.open(db_path, now=NOW, install_builtin=False) as a:
+def test_deck_options_changed_by_another_process_apply_at_once(location: str | Path) -> None:
+    with Collection.open(location, now=NOW, install_builtin=False) as a:
         for i in range(3):
             a.add_note("D", f"q{i}", "a", now=NOW)
         assert a.queue_counts(NOW).new == 3
-        with Collection.open(db_path, now=NOW, install_builtin=False) as b:
+        with Collection.open(location, now=NOW, install_builtin=False) as b:
             b.update_deck(b.deck("D").id, now=NOW, new_per_day=1, learning_steps=[120.0])
         assert a.queue_counts(NOW).new == 1
         card = a.next_card(NOW)
@@ -298,7 +298,7 @@ def test_reset_is_logged_as_manual_and_can_be_undone(col: Collection) -> None:
 
 
 def test_set_memory_states(col: Collection) -> None:
-    from tokendeck.studying import MemoryState
+    from tokendeck.collection.study import MemoryState
 
     a, b = add(col, 2)
     due = NOW + timedelta(days=9)

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tokendeck.days import Calendar, day_start, days_between, study_day, zone
+from tokendeck.domain.days import Calendar, day_start, days_between, study_day, zone
 from tokendeck.errors import ValidationError
 
 UTC_CAL = Calendar(UTC, 4)

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tokendeck.days import Calendar
-from tokendeck.intervals import format_interval, until
+from tokendeck.domain.days import Calendar
+from tokendeck.domain.intervals import format_interval, until
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from tokendeck.errors import ImportFormatError
 from tokendeck.formats import markdown
 from tokendeck.formats.options import ReadOptions
-from tokendeck.interchange import NoteRecord, Package
+from tokendeck.transfer.package import NoteRecord, Package
 
 EXAMPLE = """\
 # LLM vocabulary

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tokendeck.days import Calendar
+from tokendeck.domain.days import Calendar
 from tokendeck.memory import fsrs6
 from tokendeck.memory.histories import card_histories, samples
 from tokendeck.memory.revlogs import read

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from tokendeck.cli import cli
 from tokendeck.collection import Collection
 from tokendeck.errors import ValidationError
-from tokendeck.interchange import CardRecord, NoteRecord, Package, ReviewRecord
 from tokendeck.memory.revlogs import read
+from tokendeck.transfer.package import CardRecord, NoteRecord, Package, ReviewRecord
 
 DATA = Path(__file__).parent / "data" / "review-logs" / "anki-user-12k-reviews.csv"
 NOW = "2024-10-07T12:00:00+00:00"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from tokendeck.days import Calendar
+from tokendeck.domain.days import Calendar
 from tokendeck.memory.histories import card_histories
 from tokendeck.memory.revlogs import LoggedReview
 

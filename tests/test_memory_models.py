@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tokendeck.days import Calendar
+from tokendeck.domain.days import Calendar
 from tokendeck.errors import ValidationError
 from tokendeck.memory import fsrs6, optimizer, shrinkage, simulation
 from tokendeck.memory.histories import card_histories, samples

@@ -17,7 +17,7 @@ from tokendeck import progress
 from tokendeck.cli.transfer import progress as progress_bar
 from tokendeck.collection import Collection
 from tokendeck.formats.anki import writing
-from tokendeck.interchange import MediaFile, NoteRecord, Package
+from tokendeck.transfer.package import MediaFile, NoteRecord, Package
 
 Event = tuple[str, int, int]
 

@@ -9,8 +9,8 @@ import random
 import pytest
 from quiz_fixtures import NOW, grader  # noqa: F401
 
-from tokendeck.cards import CardState, Rating
 from tokendeck.collection import Collection
+from tokendeck.domain.cards import CardState, Rating
 from tokendeck.errors import ValidationError
 from tokendeck.grading import Grader
 from tokendeck.quiz.formats import QuestionError

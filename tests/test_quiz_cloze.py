@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.conftest import NOW
 from tokendeck.collection import Collection
-from tokendeck.notes import Note
+from tokendeck.domain.notes import Note
 from tokendeck.quiz.cloze import clozed, key_facts, source_of, suggest
 
 PILE = "What is the Pile dataset?"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tokendeck.cards import Rating
+from tokendeck.domain.cards import Rating
 from tokendeck.quiz.ratings import QUICK_SECONDS, is_quick, rating_for
 
 RECOGNITION = ("multiple_choice", "discrimination", "matching", "true_false")

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from tokendeck.errors import ImportFormatError, ValidationError
 from tokendeck.formats import quizlet
 from tokendeck.formats.options import ReadOptions, WriteOptions
-from tokendeck.interchange import NoteRecord, Package
+from tokendeck.transfer.package import NoteRecord, Package
 
 
 def pairs(package: Package) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tokendeck.builtin import load_builtin
+from tokendeck.builtin.deck import load_builtin
 from tokendeck.errors import ImportFormatError, TooLargeError
 from tokendeck.formats import rawnotes
 from tokendeck.formats.options import ReadOptions

@@ -12,12 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from tokendeck.attempts import Attempt
+from tokendeck.backup.restore import RestoreResult
 from tokendeck.collection import Collection
+from tokendeck.domain.attempts import Attempt
 from tokendeck.errors import ImportFormatError, TokenDeckError, ValidationError
 from tokendeck.formats import backup
-from tokendeck.interchange import MediaFile, NoteRecord, Package
-from tokendeck.restoring import RestoreResult
+from tokendeck.transfer.package import MediaFile, NoteRecord, Package
+
+pytestmark = pytest.mark.sqlite_only(
+    reason="a restore replaces the collection file (a server restores with pg_restore)"
+)
 
 T0 = datetime(2026, 11, 2, 8, 15, 30, 123000, tzinfo=UTC)
 
@@ -274,7 +278,7 @@ def test_a_large_restore_indexes_in_bulk_and_still_searches(
     source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Large restores (2,000+ notes) defer the search index; a tiny threshold takes that path.
-    from tokendeck.storage import search_index
+    from tokendeck.storage import search as search_index
 
     monkeypatch.setattr(search_index, "BULK_THRESHOLD", 2)
     target = tmp_path / "bulk.db"

@@ -3,10 +3,10 @@
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from tokendeck.cards import Card, CardState, Rating
-from tokendeck.days import Calendar
-from tokendeck.decks import DeckConfig
-from tokendeck.scheduler import Scheduler, fuzz_interval
+from tokendeck.domain.cards import Card, CardState, Rating
+from tokendeck.domain.days import Calendar
+from tokendeck.domain.decks import DeckConfig
+from tokendeck.scheduling.scheduler import Scheduler, fuzz_interval
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 CAL = Calendar(UTC, 4)

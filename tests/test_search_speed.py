@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tokendeck import search
 from tokendeck.collection import Collection
-from tokendeck.storage import search_sql
+from tokendeck.domain import search
+from tokendeck.storage import search as search_sql
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -32,7 +32,7 @@ def col(tmp_path: Path) -> Collection:
 
 def _plan(col: Collection, text: str) -> str:
     where, params = search_sql.where_clause(search.parse(text), col.user_id, None, 0, 0)
-    rows = col.db.fetchall(
+    rows = col.store.db.fetchall(
         f"EXPLAIN QUERY PLAN SELECT c.id FROM {search_sql._JOINED} WHERE {where}", params
     )
     return "\n".join(str(r[-1]) for r in rows)

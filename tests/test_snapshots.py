@@ -13,11 +13,15 @@ import pytest
 import zstandard
 from test_restore import T0, build_history, tables
 
+from tokendeck.backup.snapshot import COMPRESSED_DATABASE, DATABASE, MANIFEST, is_snapshot
 from tokendeck.collection import Collection
 from tokendeck.errors import ImportFormatError, StorageError, ValidationError
 from tokendeck.formats import backup
-from tokendeck.snapshots import COMPRESSED_DATABASE, DATABASE, MANIFEST, is_snapshot
 from tokendeck.storage.migrations import SCHEMA_VERSION
+
+pytestmark = pytest.mark.sqlite_only(
+    reason="a snapshot is the SQLite file zipped (a server is backed up with pg_dump)"
+)
 
 
 @pytest.fixture
@@ -29,7 +33,7 @@ def source(tmp_path: Path) -> Path:
 
 def auto_backup(path: Path, folder: Path, days: int = 0) -> Path:
     with Collection.open(path, now=T0, install_builtin=False) as col:
-        made = backup.maybe_auto_backup(col, T0 + timedelta(days=days), folder)
+        made = col.daily_backup(folder, now=T0 + timedelta(days=days))
     assert made is not None
     return made
 
@@ -198,7 +202,19 @@ def test_a_snapshot_from_a_newer_tokendeck_is_refused(snapshot: Path, tmp_path: 
 def test_an_older_schema_is_migrated_on_restore(
     source: Path, snapshot: Path, tmp_path: Path
 ) -> None:
-    change = "DROP TABLE meta; DELETE FROM schema_migrations WHERE version = 4;"
+    # A file of TokenDeck before step 4: without meta, note types and the server's tables.
+    server_tables = [
+        *("subscribed_notes", "subscriptions", "published_notes", "publication_versions"),
+        *("publications", "memberships", "classes", "invites", "login_attempts"),
+        *("api_tokens", "sessions", "accounts"),
+    ]
+    change = "".join(f"DROP TABLE {t};" for t in server_tables)
+    change += "ALTER TABLE users DROP COLUMN role;"
+    change += (
+        "DROP INDEX notes_note_type; ALTER TABLE notes DROP COLUMN format;"
+        " ALTER TABLE notes DROP COLUMN note_type_id; DROP TABLE note_types;"
+        " DROP TABLE meta; DELETE FROM schema_migrations WHERE version >= 4;"
+    )
     old = _with_database(snapshot, tmp_path / "old" / "older.zip", change)
     target = tmp_path / "fresh" / "collection.db"
     Collection.restore_snapshot(target, old, now=T0)
@@ -208,6 +224,7 @@ def test_an_older_schema_is_migrated_on_restore(
             SCHEMA_VERSION,
         )
         assert conn.execute("SELECT count(*) FROM meta").fetchone() is not None
+        assert conn.execute("SELECT count(*) FROM classes").fetchone() == (0,)
 
 
 def test_a_snapshot_missing_users_of_the_file_is_refused(snapshot: Path, tmp_path: Path) -> None:
@@ -237,6 +254,7 @@ def test_partials_left_by_an_earlier_days_crash_are_removed_todays_kept(
     folder.mkdir()
     old = [".tokendeck-backup-2026-11-01.zip.k3j2.partial"]
     old += [".tokendeck-backup-2026-11-01.zip.a8x1.sqlite.partial"]
+    old += [".tokendeck-backup-2026-11-01.zip.a8x1.sqlite.partial-journal"]
     kept = [".tokendeck-backup-2026-11-02.zip.zz91.partial", ".tokendeck-backup-x.zip.1.partial"]
     kept += ["tokendeck-backup-2026-10-01.zip.partial", ".hidden-notes.partial"]
     for name in old + kept:
@@ -249,7 +267,7 @@ def test_partials_left_by_an_earlier_days_crash_are_removed_todays_kept(
 def test_an_empty_collection_gets_no_snapshot(tmp_path: Path) -> None:
     empty = tmp_path / "empty.db"
     with Collection.open(empty, now=T0, install_builtin=False) as col:
-        assert backup.maybe_auto_backup(col, T0, tmp_path / "backups") is None
+        assert col.daily_backup(tmp_path / "backups", now=T0) is None
     assert not (tmp_path / "backups").exists()
 
 

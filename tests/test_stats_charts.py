@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tokendeck.cards import Card, CardState
-from tokendeck.days import Calendar, zone
-from tokendeck.reviews import Review
-from tokendeck.stats_charts import (
+from tokendeck.domain.cards import Card, CardState
+from tokendeck.domain.days import Calendar, zone
+from tokendeck.domain.reviews import Review
+from tokendeck.stats.charts import (
     answer_buttons,
     card_histograms,
     card_states,

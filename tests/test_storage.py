@@ -13,8 +13,13 @@ import pytest
 
 from tokendeck.collection import Collection
 from tokendeck.errors import StorageError
-from tokendeck.storage import open_database
+from tokendeck.storage import migrations, open_database
+from tokendeck.storage.database import Database
 from tokendeck.storage.migrations import SCHEMA_VERSION, current_version
+
+pytestmark = pytest.mark.sqlite_only(
+    reason="the SQLite file itself: WAL, fsync, a killed writer, the FTS5 index"
+)
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 
@@ -24,6 +29,27 @@ def test_new_database_is_at_the_newest_schema_in_wal_mode(tmp_path: Path) -> Non
     assert current_version(db) == SCHEMA_VERSION
     assert db.scalar("PRAGMA journal_mode") == "wal"
     assert db.scalar("PRAGMA synchronous") == 2  # FULL: fsync on every commit
+    db.close()
+
+
+def test_a_step_that_lands_after_a_newer_one_is_still_applied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Work developed side by side merges in any order: a database already at the newest step
+    # gets an older-numbered step it has not had, once, and the ledger records it.
+    db = open_database(tmp_path / "c.db")
+    db.close()
+
+    def late_step(d: Database) -> None:
+        d.execute("CREATE TABLE late_probe (x INTEGER)")
+
+    late = migrations.Migration(0, "a late step", late_step)
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, late))
+    db = open_database(tmp_path / "c.db")
+    assert 0 in migrations.applied_versions(db)
+    assert db.scalar("SELECT count(*) FROM late_probe") == 0
+    assert migrations.pending_versions(db) == []
+    assert migrations.migrate(db) == SCHEMA_VERSION  # nothing left: applied once
     db.close()
 
 
@@ -84,8 +110,8 @@ def test_answer_survives_a_killed_process(tmp_path: Path) -> None:
 
 def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
     with Collection.open(tmp_path / "c.db", now=NOW, install_builtin=False) as col:
-        with pytest.raises(RuntimeError), col.db.transaction():
-            col.db.execute(
+        with pytest.raises(RuntimeError), col.store.db.transaction():
+            col.store.db.execute(
                 "INSERT INTO decks (user_id, name, config, created_at, modified_at)"
                 " VALUES (?, 'Half', '{}', 0, 0)",
                 (col.user_id,),
@@ -95,19 +121,19 @@ def test_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
 
 
 def test_bulk_import_defers_indexing_and_search_still_finds_everything(tmp_path: Path) -> None:
-    from tokendeck.interchange import NoteRecord, Package
-    from tokendeck.storage import search_index
+    from tokendeck.storage import search as search_index
+    from tokendeck.transfer.package import NoteRecord, Package
 
     notes = [NoteRecord(f"term {i}", f"definition number {i}", deck="Bulk") for i in range(2500)]
     notes[1234] = NoteRecord("Transformer", "attention network", deck="Bulk")
     with Collection.open(tmp_path / "c.db", now=NOW, install_builtin=False) as col:
         col.import_package(Package(notes=notes), now=NOW)
-        assert search_index.is_stale(col.db)
+        assert search_index.is_stale(col.store.db)
         # one note added the usual way still goes through the trigger
         col.add_note("Bulk", "Canberra", "capital of Australia", now=NOW)
         hits = col.find_cards("ansfor", now=NOW)
         assert [v.front for v in hits] == ["Transformer"]
-        assert not search_index.is_stale(col.db)
+        assert not search_index.is_stale(col.store.db)
         assert [v.front for v in col.find_cards("canberra", now=NOW)] == ["Canberra"]
         assert col.count_cards("definition", now=NOW) == 2499
         # edits after the rebuild are indexed by the triggers again
@@ -119,8 +145,8 @@ def test_bulk_import_defers_indexing_and_search_still_finds_everything(tmp_path:
 
 def test_failed_bulk_import_keeps_the_index_trigger(tmp_path: Path) -> None:
     from tokendeck.errors import ImportFormatError
-    from tokendeck.interchange import MediaFile, NoteRecord, Package
-    from tokendeck.storage import search_index
+    from tokendeck.storage import search as search_index
+    from tokendeck.transfer.package import MediaFile, NoteRecord, Package
 
     notes = [NoteRecord(f"term {i}", "d", deck="Bulk") for i in range(2500)]
     # the unsafe media name fails the import after the notes were written
@@ -128,6 +154,6 @@ def test_failed_bulk_import_keeps_the_index_trigger(tmp_path: Path) -> None:
     with Collection.open(tmp_path / "c.db", now=NOW, install_builtin=False) as col:
         with pytest.raises(ImportFormatError, match="unsafe media"):
             col.import_package(package, now=NOW)
-        assert col.count_cards(now=NOW) == 0 and not search_index.is_stale(col.db)
+        assert col.count_cards(now=NOW) == 0 and not search_index.is_stale(col.store.db)
         col.add_note("D", "Attention", "x", now=NOW)
         assert [v.front for v in col.find_cards("attent", now=NOW)] == ["Attention"]

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tokendeck.cards import Rating
 from tokendeck.cli import main
 from tokendeck.collection import Collection
+from tokendeck.domain.cards import Rating
 from tokendeck.tui.app import LIGHT_THEME
 
 FIXED = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)

@@ -35,8 +35,8 @@ from tui_fixtures import (  # noqa: F401
     term_of,
 )
 
-from tokendeck.cards import CardState, Rating
 from tokendeck.collection import Collection
+from tokendeck.domain.cards import CardState, Rating
 from tokendeck.grading import Grader
 from tokendeck.quiz.formats import Question
 from tokendeck.tui.app import StudyApp

@@ -27,8 +27,8 @@ from tui_fixtures import (  # noqa: F401
     status,
 )
 
-from tokendeck.cards import Rating
 from tokendeck.collection import Collection
+from tokendeck.domain.cards import Rating
 from tokendeck.errors import TokenDeckError
 from tokendeck.tui.app import StudyApp
 from tokendeck.tui.learn import AskScreen

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tokendeck.cards import CardState, Rating
+from tokendeck.domain.cards import CardState, Rating
 from tokendeck.tui.session import Session, format_summary
 
 START = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)

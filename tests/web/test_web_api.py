@@ -260,6 +260,15 @@ def test_answer_returns_next_card_and_queue_shrinks(client: TestClient) -> None:
     assert answered["next"]["queue"]["new"] == 2
 
 
+def test_an_answer_naming_an_unknown_deck_is_refused_before_it_is_recorded(
+    client: TestClient,
+) -> None:
+    card_id = client.get("/api/v1/study/next").json()["card"]["id"]
+    body = {"card_id": card_id, "rating": "good", "deck": "No such deck"}
+    error_of(client.post("/api/v1/study/answer", json=body), 404, "not_found")
+    assert client.get(f"/api/v1/cards/{card_id}").json()["reps"] == 0  # a retry answers once
+
+
 def test_finishing_the_queue_reports_next_due(client: TestClient) -> None:
     for _ in range(len(SEED)):
         card = client.get("/api/v1/study/next").json()["card"]
@@ -353,3 +362,11 @@ def test_docs_page_uses_no_cdn(client: TestClient) -> None:
 def test_unknown_route_and_method(client: TestClient) -> None:
     error_of(client.get("/api/v1/nothing"), 404, "not_found")
     error_of(client.put("/api/v1/decks"), 405, "method_not_allowed")
+
+
+def test_check_finds_nothing_in_a_sound_collection_and_looks_only_when_asked(
+    client: TestClient,
+) -> None:
+    report = client.post("/api/v1/check").json()
+    assert report == {"ok": True, "findings": []}
+    assert client.post("/api/v1/check", params={"repair": "false"}).status_code == 200

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tokendeck.cards import Rating
+from tokendeck.domain.cards import Rating
 from tokendeck.errors import ValidationError
 
 if TYPE_CHECKING:

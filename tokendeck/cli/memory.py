@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tokendeck.cli.state import state
-from tokendeck.days import Calendar, zone
+from tokendeck.domain.days import Calendar, zone
 from tokendeck.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -137,9 +137,9 @@ def _reschedule(
     col: Collection, table: Any, calendar: Calendar, params: tuple[float, ...], now: datetime
 ) -> int:
     """New memory states and due dates for review cards; returns how many moved."""
-    from tokendeck.cards import CardState
+    from tokendeck.collection.study import MemoryState
+    from tokendeck.domain.cards import CardState
     from tokendeck.memory import optimizer
-    from tokendeck.studying import MemoryState
 
     configs = {d.id: d.config for d in col.decks()}
     cards = {card.id: card for card in col.cards()}  # one query, not one per card
@@ -226,7 +226,7 @@ def simulate_command(
     given = (
         _file_inputs(revlog)
         if revlog
-        else workload.inputs(state().collection(), deck, now=state().now())
+        else state().collection().workload_inputs(deck, now=state().now())
     )
     given = replace(
         given,

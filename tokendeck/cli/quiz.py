@@ -1,6 +1,6 @@
 """``tokendeck learn``, ``quiz test``, ``cloze suggest``, ``lint`` and ``related``.
 
-Thin front-ends over the Quizzing facade (:mod:`tokendeck.quizzing`): every
+Thin front-ends over the collection facade (:mod:`tokendeck.collection.quizzes`): every
 answered question is recorded with ``Collection.answer`` and an Attempt.
 """
 
@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tokendeck.cards import Rating
 from tokendeck.cli import asking
 from tokendeck.cli.output import echo_json
 from tokendeck.cli.state import state
+from tokendeck.domain.cards import Rating
 from tokendeck.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -219,7 +219,7 @@ def quiz_test(
     # Numbers match the questions unless a matching round rated several cards.
     asking.show_marks(list(score.marks), numbered=len(score.marks) == len(test.questions))
     if record:
-        col.record_marks(score.marks, now=cli_state.now())
+        col.record_marks(score.marks, now=cli_state.now(), together=False)
 
 
 def _test_full_screen(col: Collection, test: PracticeTest, record: bool) -> None:
@@ -306,7 +306,8 @@ def _offer(col: Collection, found: list[Any], now: Any) -> None:
 @click.argument("deck", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the issues as JSON.")
 def lint(deck: str | None, as_json: bool) -> None:
-    """Flag cards that will study badly: long answers, several facts, noise, duplicates.
+    """Flag cards that will study badly: long answers, several facts, noise, duplicates,
+    and slips in a front against the deck's own terms ("GTP" where it says "GPT").
 
     \b
     Example:

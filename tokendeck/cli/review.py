@@ -6,14 +6,14 @@ from datetime import datetime
 
 import click
 
-from tokendeck.cards import Rating
 from tokendeck.cli.output import card_dict, echo_json, iso
 from tokendeck.cli.state import state
+from tokendeck.domain.cards import Rating
 
 
 def _in(now: datetime, moment: datetime) -> str:
     """How far ``moment`` is, as the learner counts it (study days for day-based dues)."""
-    from tokendeck.intervals import format_interval, until
+    from tokendeck.domain.intervals import format_interval, until
 
     return format_interval(until(now, moment, state().collection().calendar))
 

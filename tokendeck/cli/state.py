@@ -41,7 +41,7 @@ class CliState:
         if col is None:
             return
         try:
-            if col.db.total_changes and col.db.location != ":memory:":
+            if col.changes and col.path is not None:
                 self._daily_backup(col)
         finally:
             col.close()
@@ -52,14 +52,13 @@ class CliState:
         The command's own work is already committed when this runs, so exiting
         with an error would tell the learner something failed that did not.
         """
-        from pathlib import Path
-
+        from tokendeck.backup.daily import backup_dir
         from tokendeck.errors import TokenDeckError
-        from tokendeck.formats.backup import backup_dir, maybe_auto_backup
 
-        folder = backup_dir(Path(col.db.location))
+        assert col.path is not None  # _finish backs up files only
+        folder = backup_dir(col.path)
         try:
-            maybe_auto_backup(col, self.now(), folder)
+            col.daily_backup(folder, now=self.now())
         except (TokenDeckError, OSError) as exc:
             click.echo(
                 f"Warning: today's automatic backup into {folder} failed ({exc}); your changes "

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from tokendeck.errors import ImportFormatError, TooLargeError
 from tokendeck.formats.options import ReadOptions, decode_text
-from tokendeck.interchange import DeckRecord, NoteRecord, Package
+from tokendeck.transfer.package import DeckRecord, NoteRecord, Package
 
 #: Bigger files are not notes somebody typed; refuse them early.
 MAX_BYTES = 5_000_000

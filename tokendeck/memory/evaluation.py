@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from tokendeck.days import Calendar
+from tokendeck.domain.days import Calendar
 from tokendeck.errors import ValidationError
 from tokendeck.memory import fsrs6, metrics, shrinkage
 from tokendeck.memory.histories import Sample, card_histories, samples

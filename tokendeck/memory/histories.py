@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, tzinfo
 from typing import NamedTuple
 
-from tokendeck.days import DEFAULT_ROLLOVER_HOUR, Calendar
+from tokendeck.domain.days import DEFAULT_ROLLOVER_HOUR, Calendar
 from tokendeck.memory.revlogs import LoggedReview
 
 

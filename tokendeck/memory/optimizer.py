@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from tokendeck.days import Calendar
+from tokendeck.domain.days import Calendar
 from tokendeck.errors import ValidationError
 from tokendeck.memory import fsrs6
 from tokendeck.memory.review_table import ReviewTable, from_log

@@ -22,7 +22,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from tokendeck.cards import CardState
+from tokendeck.domain.cards import CardState
 from tokendeck.errors import ImportFormatError
 
 FSRS_CSV_COLUMNS = ("card_id", "review_rating", "review_time", "review_duration")
@@ -90,7 +90,7 @@ def parse(text: str, *, source: str = "input") -> ReviewLog:
 
 
 def from_reviews(reviews: Iterable[Any], *, source: str = "collection") -> ReviewLog:
-    """Build a log from the collection's :class:`tokendeck.reviews.Review` rows."""
+    """Build a log from the collection's :class:`tokendeck.domain.reviews.Review` rows."""
     log = ReviewLog(source=source)
     by_card: dict[int, list[LoggedReview]] = {}
     for review in reviews:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tokendeck.days import Calendar
+from tokendeck.domain.days import Calendar
 from tokendeck.errors import ValidationError
 from tokendeck.memory.histories import Step
 from tokendeck.memory.review_table import ReviewTable

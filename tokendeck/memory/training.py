@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from tokendeck.days import Calendar
+from tokendeck.domain.days import Calendar
 from tokendeck.memory.review_table import ReviewTable, from_log
 from tokendeck.memory.revlogs import LoggedReview
 

@@ -1,4 +1,4 @@
-"""What the workload simulator needs from a collection, gathered in one place.
+"""What the workload simulator needs from a deck, gathered in one place.
 
 The parameters in force (fitted and stored on the deck by ``tokendeck optimize``,
 else the FSRS-6 defaults, and which of the two), the deck's size, new-card
@@ -11,13 +11,10 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING
 
+from tokendeck.domain.days import Calendar
+from tokendeck.domain.decks import Deck, DeckConfig
 from tokendeck.memory import fsrs6, review_table, simulation
-
-if TYPE_CHECKING:
-    from tokendeck.collection import Collection
 
 #: Desired retentions the statistics page tries: 0.70, 0.725, ... 0.95 (11 runs, not 26).
 PAGE_RETENTIONS = tuple(round(0.70 + i * 0.025, 3) for i in range(11))
@@ -37,27 +34,33 @@ class Inputs:
     habits: simulation.Habits
 
 
-def inputs(col: Collection, deck: str | int | None, *, now: datetime) -> Inputs:
-    """Parameters, sizes and habits for ``deck`` (None: the whole collection).
+def inputs(
+    decks: Sequence[Deck],
+    rows: Sequence[tuple[int, int, int, int]],
+    card_count: int,
+    calendar: Calendar,
+    *,
+    whole_collection: bool,
+) -> Inputs:
+    """Parameters, sizes and habits for some decks and their review rows.
 
-    For the whole collection the first deck with fitted parameters speaks for
-    all (``optimize --all`` stores the same ones on every deck).
+    ``decks`` is one deck (and nothing else) or, with ``whole_collection``, every
+    deck: then the first deck with fitted parameters speaks for all (``optimize
+    --all`` stores the same ones on every deck) and the new-card limit is the
+    default. ``rows`` are the decks' review rows (``Collection.review_rows``).
     """
-    from tokendeck.decks import DeckConfig
-
-    decks = [col.deck(deck)] if deck is not None else col.decks()
     fitted = next((d.config for d in decks if d.config.fsrs_parameters), None)
     first = decks[0].config if decks else DeckConfig()
-    table = review_table.from_rows(col.review_rows(deck))
+    table = review_table.from_rows(list(rows))
     return Inputs(
         parameters=tuple(fitted.fsrs_parameters) if fitted else fsrs6.DEFAULT_PARAMETERS,
         fitted=fitted is not None,
         fitted_at=fitted.fsrs_fitted_at if fitted else "",
         review_count=fitted.fsrs_review_count if fitted else 0,
-        deck_size=max(col.count_cards(now=now, deck=deck), 1),
-        new_per_day=first.new_per_day if deck is not None else 20,
+        deck_size=max(card_count, 1),
+        new_per_day=20 if whole_collection else first.new_per_day,
         desired_retention=(fitted or first).desired_retention,
-        habits=simulation.habits_from_table(table, col.calendar),
+        habits=simulation.habits_from_table(table, calendar),
     )
 
 

@@ -2,7 +2,7 @@
 
 Pure logic over :class:`tokendeck.quiz.items.Item` (a card's study text): no
 SQL and no user interface. The collection facade wraps it in
-:mod:`tokendeck.quizzing`; the CLI, TUI and web app call that facade. Every
+:mod:`tokendeck.collection.quizzes`; the CLI, TUI and web app call that facade. Every
 answered question ends in an FSRS rating (see :mod:`tokendeck.quiz.ratings`)
-recorded through ``Collection.answer`` with an :class:`~tokendeck.attempts.Attempt`.
+recorded through ``Collection.answer`` with an :class:`~tokendeck.domain.attempts.Attempt`.
 """

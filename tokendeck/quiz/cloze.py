@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tokendeck.notes import Note
+from tokendeck.domain.notes import Note
 from tokendeck.quiz.items import plain
 
 #: Backs shorter than this many words are already short enough to recall.

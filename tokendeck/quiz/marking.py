@@ -1,6 +1,6 @@
 """Marking a response to a question: right or wrong, the grade, the suggested rating.
 
-Responses by format: flip takes the learner's :class:`~tokendeck.cards.Rating`
+Responses by format: flip takes the learner's :class:`~tokendeck.domain.cards.Rating`
 (so may reverse, when the learner answers in their head); typed, reverse and
 cloze take the typed text; multiple choice and
 discrimination the index of the chosen option; true / false a bool;
@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from tokendeck.attempts import Attempt
-from tokendeck.cards import Rating
+from tokendeck.domain.attempts import Attempt
+from tokendeck.domain.cards import Rating
 from tokendeck.errors import ValidationError
 from tokendeck.grading import Grader, GradeResult, grade
 from tokendeck.quiz.formats import Question

@@ -24,7 +24,7 @@ worth more than Hard.
 
 from __future__ import annotations
 
-from tokendeck.cards import Rating
+from tokendeck.domain.cards import Rating
 
 #: Answers at most this fast (seconds) count as quick.
 QUICK_SECONDS: dict[str, float] = {

@@ -25,11 +25,12 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from tokendeck.cards import Rating
+from tokendeck.domain.cards import Rating
+from tokendeck.domain.intervals import format_interval, until
 from tokendeck.errors import NothingToUndoError, TokenDeckError
-from tokendeck.intervals import format_interval, until
 from tokendeck.quiz.formats import Question
 from tokendeck.quiz.marking import Mark
+from tokendeck.tui.host import StudyHost, host_of
 from tokendeck.tui.marks import MarksView
 from tokendeck.tui.picking import pick_question
 from tokendeck.tui.questions import QuestionView, view_for
@@ -37,8 +38,7 @@ from tokendeck.tui.related import RelatedScreen, term_of
 from tokendeck.tui.widgets import CountsHeader, KeyHints, NothingDue, StatusLine
 
 if TYPE_CHECKING:
-    from tokendeck.studying import AnswerResult
-    from tokendeck.tui.app import StudyApp
+    from tokendeck.collection.study import AnswerResult
 
 #: How often the nothing-due panel checks whether a learning card has come due.
 POLL_SECONDS = 15.0
@@ -69,12 +69,9 @@ class QuizScreen(Screen[list[int]]):
         self.answered_at: datetime | None = None
 
     @property
-    def study(self) -> StudyApp:
-        """The app, typed."""
-        from tokendeck.tui.app import StudyApp
-
-        assert isinstance(self.app, StudyApp)
-        return self.app
+    def study(self) -> StudyHost:
+        """The app, as the session's shared state."""
+        return host_of(self.app)
 
     @property
     def phase(self) -> str:

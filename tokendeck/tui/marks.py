@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tokendeck.cards import Rating
+from tokendeck.domain.cards import Rating
 from tokendeck.quiz.formats import Question
 from tokendeck.quiz.marking import Mark
 

@@ -11,7 +11,7 @@ so every answer feeds the schedule, as the prompt-based test does.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events
@@ -21,16 +21,14 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from tokendeck.cards import Rating
+from tokendeck.domain.cards import Rating
 from tokendeck.errors import TokenDeckError
 from tokendeck.quiz.formats import Question
 from tokendeck.quiz.marking import Mark, Response
 from tokendeck.quiz.practice_test import PracticeTest, TestScore
+from tokendeck.tui.host import StudyHost, host_of
 from tokendeck.tui.questions import QuestionView, view_for
 from tokendeck.tui.widgets import KeyHints, StatusLine
-
-if TYPE_CHECKING:
-    from tokendeck.tui.app import StudyApp
 
 _STYLE = {"correct": "green", "partly_correct": "yellow", "incorrect": "red"}
 
@@ -60,12 +58,9 @@ class PracticeScreen(Screen[None]):
         self.score: TestScore | None = None
 
     @property
-    def study(self) -> StudyApp:
-        """The app, typed."""
-        from tokendeck.tui.app import StudyApp
-
-        assert isinstance(self.app, StudyApp)
-        return self.app
+    def study(self) -> StudyHost:
+        """The app, as the session's shared state."""
+        return host_of(self.app)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="test-head")
@@ -147,7 +142,7 @@ class PracticeScreen(Screen[None]):
         sure = [m for m in score.marks if not m.self_rate]  # unsure grades are not recorded
         before = {m.card_id: col.card(m.card_id).card.state for m in sure}
         try:
-            results = col.record_marks(sure, now=now)
+            results = col.record_marks(sure, now=now, together=False)
         except TokenDeckError as exc:
             self.query_one(StatusLine).say(f"Not recorded: {exc}", level="error")
             return

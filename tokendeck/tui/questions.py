@@ -23,7 +23,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from tokendeck.cards import Rating
+from tokendeck.domain.cards import Rating
 from tokendeck.quiz.formats import Question
 from tokendeck.quiz.marking import Response
 

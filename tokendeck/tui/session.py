@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from tokendeck.cards import CardState, Rating
+from tokendeck.domain.cards import CardState, Rating
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,19 +7,22 @@ collects the answers whose requests are ready in the same turn of the event
 loop, applies them inside one outer transaction (the facade's own transactions
 nest into it) and commits once. Each request still gets its answer only after
 the commit, so an answer the learner saw acknowledged is on disk.
+
+The batcher holds nothing between requests: a batch lives for one turn of one
+process's event loop. Several workers or machines each batch their own
+requests; on PostgreSQL each batch is one transaction under the user's write
+lock, so answers reaching two processes at once are applied one after the
+other, each from the state the other committed.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
-from typing import Any
 
-from tokendeck.cards import Rating
-from tokendeck.collection import AnswerResult, Collection
+from tokendeck.collection import Answer, AnswerResult, Collection
+from tokendeck.domain.cards import Rating
 from tokendeck.errors import TokenDeckError
 
 
@@ -67,27 +70,32 @@ class AnswerBatcher:
 
 
 def _apply(items: list[_Pending]) -> None:
-    outcomes: list[tuple[_Pending, Callable[[], Any]]] = []
+    """Record the items' answers in one transaction (the facade's one answer path).
+
+    When one of them is refused (an unknown card, say) nothing of the batch is
+    written, and each is then recorded on its own, so the others still land and
+    only the refused one gets its error.
+    """
+    col = items[0].col
+    answers = [Answer(i.card_id, i.rating, i.duration_ms, at=i.now) for i in items]
     try:
-        with items[0].col.batch():
+        results = col.answer_many(answers, now=items[0].now)
+    except TokenDeckError as exc:
+        if len(items) > 1:  # nothing was written: each on its own, so only the bad one fails
             for item in items:
-                outcomes.append((item, _attempt(item)))
-    except Exception as exc:  # the commit failed: none of these answers is stored
-        for item in items:
-            if not item.future.done():
-                item.future.set_exception(exc)
+                _apply([item])
+        else:
+            _fail(items, exc)
         return
-    for item, settle in outcomes:
+    except Exception as exc:  # the commit failed: none of these answers is stored
+        _fail(items, exc)
+        return
+    for item, result in zip(items, results, strict=True):
         if not item.future.done():
-            settle()
+            item.future.set_result(result)
 
 
-def _attempt(item: _Pending) -> Callable[[], Any]:
-    """Apply one answer; return how to settle its future after the commit."""
-    try:
-        result = item.col.answer(
-            item.card_id, item.rating, now=item.now, duration_ms=item.duration_ms
-        )
-    except TokenDeckError as exc:  # raised before anything is written (unknown card ...)
-        return partial(item.future.set_exception, exc)
-    return partial(item.future.set_result, result)
+def _fail(items: list[_Pending], exc: BaseException) -> None:
+    for item in items:
+        if not item.future.done():
+            item.future.set_exception(exc)

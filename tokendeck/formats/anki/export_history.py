@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from tokendeck.interchange import HISTORY_COLUMNS, ReviewSource
+from tokendeck.transfer.package import HISTORY_COLUMNS, ReviewSource
 
 _DAY = 86400
 _MAX_TIME_MS = 2**31 - 1

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from tokendeck.interchange import CardRecord, NoteRecord, Package, ReviewRecord
+from tokendeck.transfer.package import CardRecord, NoteRecord, Package, ReviewRecord
 
 _DAY = 86400
 #: Day numbers count from here; any fixed rollover instant works, because

@@ -13,6 +13,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from tokendeck.rendering import template as card_template
+from tokendeck.transfer.package import NoteTypeRecord
+
 SCHEMA_VERSION = 11
 
 TABLES = """
@@ -164,6 +167,36 @@ def model_json(spec: NoteTypeSpec, *, mtime: int) -> dict[str, Any]:
         "latexsvg": False,
         "req": spec.requirements(),
         "originalStockKind": spec.stock_kind(),
+        "tags": [],
+        "vers": [],
+    }
+
+
+def record_model_json(record: NoteTypeRecord, model_id: int, *, mtime: int) -> dict[str, Any]:
+    """The ``col.models`` entry for a note type that came with the package."""
+    names = list(record.field_names)
+    requirements = []
+    for ordinal, template in enumerate(record.templates):
+        kind, indexes = card_template.requirements(card_template.parse(template.question), names)
+        requirements.append([ordinal, kind, indexes])
+    return {
+        "id": model_id,
+        "name": record.name,
+        "type": 1 if record.kind == "cloze" else 0,
+        "mod": mtime,
+        "usn": -1,
+        "sortf": record.sort_field if 0 <= record.sort_field < len(names) else 0,
+        "did": None,
+        "tmpls": [
+            _template(i, t.name, t.question, t.answer) for i, t in enumerate(record.templates)
+        ],
+        "flds": [_field(i, name) for i, name in enumerate(names)],
+        "css": record.css,
+        "latexPre": record.latex_pre or _LATEX_PRE,
+        "latexPost": record.latex_post or "\\end{document}",
+        "latexsvg": record.latex_svg,
+        "req": requirements,
+        "originalStockKind": 0,
         "tags": [],
         "vers": [],
     }

@@ -11,7 +11,10 @@ are renamed by users and localised by Anki ("Einfach", "Básico"...):
 
 The first field becomes the front and the other *displayed* fields the
 back; a field used only as a switch (``{{#Add Reverse}}``) is not content.
-All fields are kept by name in :attr:`NoteRecord.fields`.
+All fields are kept by name in :attr:`NoteRecord.fields`, and the note type
+itself (templates, CSS, LaTeX header) travels as a
+:class:`~tokendeck.transfer.package.NoteTypeRecord`, so cards can be rendered as
+Anki renders them.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from tokendeck.formats.anki import protobuf
+from tokendeck.transfer.package import NoteTypeRecord, TemplateRecord
 
 #: Anki's OriginalStockKind values, for messages.
 STOCK_NAMES = {
@@ -46,6 +50,31 @@ class NoteType:
     field_names: tuple[str, ...]
     #: (question, answer) format of each template, by ordinal.
     templates: tuple[tuple[str, str], ...]
+    template_names: tuple[str, ...] = ()
+    css: str = ""
+    latex_pre: str = ""
+    latex_post: str = ""
+    latex_svg: bool = False
+    sort_field: int = 0
+
+    def record(self, name: str) -> NoteTypeRecord:
+        """The neutral-form record of this note type, called ``name``."""
+        names = self.template_names or tuple(f"Card {i + 1}" for i in range(len(self.templates)))
+        return NoteTypeRecord(
+            name=name,
+            field_names=list(self.field_names),
+            templates=[
+                TemplateRecord(name=n, question=q, answer=a)
+                for n, (q, a) in zip(names, self.templates, strict=True)
+            ],
+            kind="cloze" if self.is_cloze else "standard",
+            css=self.css,
+            latex_pre=self.latex_pre,
+            latex_post=self.latex_post,
+            latex_svg=self.latex_svg,
+            sort_field=self.sort_field,
+            id=self.id,
+        )
 
     def kind(self, ordinals: set[int]) -> str:
         """The TokenDeck note kind for a note of this type with these card ordinals."""
@@ -90,8 +119,21 @@ def from_schema11(models_json: str) -> dict[int, NoteType]:
             is_cloze=model.get("type") == 1,
             field_names=tuple(str(f.get("name", "")) for f in fields),
             templates=tuple((str(t.get("qfmt", "")), str(t.get("afmt", ""))) for t in templates),
+            template_names=tuple(str(t.get("name", "")) for t in templates),
+            css=str(model.get("css") or ""),
+            latex_pre=str(model.get("latexPre") or ""),
+            latex_post=str(model.get("latexPost") or ""),
+            latex_svg=bool(model.get("latexsvg")),
+            sort_field=_int(model.get("sortf")),
         )
     return types
+
+
+def _int(value: object) -> int:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return 0
 
 
 def from_schema18(
@@ -104,18 +146,28 @@ def from_schema18(
     for ntid, _ord, name in field_rows:
         names.setdefault(ntid, []).append(name)
     templates: dict[int, list[tuple[str, str]]] = {}
-    for ntid, _ord, _name, config in template_rows:
+    template_names: dict[int, list[str]] = {}
+    for ntid, _ord, template_name, config in template_rows:
         grouped = protobuf.fields(bytes(config))
         formats = (protobuf.first_str(grouped, 1), protobuf.first_str(grouped, 2))
         templates.setdefault(ntid, []).append(formats)
+        template_names.setdefault(ntid, []).append(template_name)
     types: dict[int, NoteType] = {}
     for ntid, name, config in rows:
-        kind = protobuf.first_int(protobuf.fields(bytes(config)), 1)
+        # Notetype.Config: kind 1, sort_field_idx 2, css 3, latex_pre 5, latex_post 6,
+        # latex_svg 7 (proto/anki/notetypes.proto).
+        grouped = protobuf.fields(bytes(config))
         types[ntid] = NoteType(
             id=ntid,
             name=name,
-            is_cloze=kind == 1,
+            is_cloze=protobuf.first_int(grouped, 1) == 1,
             field_names=tuple(names.get(ntid, ())),
             templates=tuple(templates.get(ntid, ())),
+            template_names=tuple(template_names.get(ntid, ())),
+            css=protobuf.first_str(grouped, 3),
+            latex_pre=protobuf.first_str(grouped, 5),
+            latex_post=protobuf.first_str(grouped, 6),
+            latex_svg=bool(protobuf.first_int(grouped, 7)),
+            sort_field=protobuf.first_int(grouped, 2),
         )
     return types

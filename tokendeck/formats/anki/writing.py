@@ -4,7 +4,9 @@ We write the legacy layout (``collection.anki21`` with a JSON media map),
 which every Anki since 2.1 and AnkiDroid import; current Anki upgrades it
 on import. Each TokenDeck note kind gets Anki's stock note type shape
 (Basic, Basic (and reversed card), Basic (type in the answer), Cloze); notes
-that arrived from Anki with more fields keep them in a note type of their own.
+that arrived from Anki with more fields keep them in a note type of their own,
+and notes that carry their Anki note type (:attr:`NoteRecord.note_type`) are
+written with it: fields, templates, CSS and LaTeX header as they came.
 Rows go in with ``executemany`` from generators, and indexes are built once
 at the end, so a million reviews export in seconds.
 """
@@ -34,7 +36,8 @@ from tokendeck.formats.anki.export_rows import (
     strip_html,
 )
 from tokendeck.formats.options import WriteOptions
-from tokendeck.interchange import CardRecord, NoteRecord, Package
+from tokendeck.rendering.card import card_ordinals
+from tokendeck.transfer.package import CardRecord, NoteRecord, NoteTypeRecord, Package
 
 _DEFAULT_DECK_ID = 1
 _FIRST_DECK_ID = 1_000_000_000_000
@@ -89,6 +92,9 @@ class _Layout:
     types: dict[tuple[str, tuple[str, ...], tuple[str, ...]], schema.NoteTypeSpec] = field(
         default_factory=dict
     )
+    #: The package's own note types by name, and the ids of those notes use.
+    records: dict[str, NoteTypeRecord] = field(default_factory=dict)
+    record_ids: dict[str, int] = field(default_factory=dict)
 
     def deck_id(self, name: str) -> int:
         """The id of deck ``name``, registering it and its parents."""
@@ -102,6 +108,17 @@ class _Layout:
             prefix = "::".join(parts[:depth])
             self.decks.setdefault(prefix, _FIRST_DECK_ID + len(self.decks))
         return self.decks[name]
+
+    def record_id(self, record: NoteTypeRecord) -> int:
+        """The id a package note type is written under (its own, when it has one)."""
+        known = self.record_ids.get(record.name)
+        if known is None:
+            key = ("record", tuple(record.field_names), (record.name,))
+            known = record.id if record.id is not None else _model_id(key)
+            while known in self.record_ids.values():
+                known += 1  # two types of one id: keep both
+            self.record_ids[record.name] = known
+        return known
 
     def note_type(
         self, kind: str, names: tuple[str, ...], shown: tuple[str, ...]
@@ -125,7 +142,7 @@ def _model_id(key: tuple[str, tuple[str, ...], tuple[str, ...]]) -> int:
 
 def _build_collection(package: Package, db_path: Path) -> None:
     clock = Clock.for_package(package)
-    layout = _Layout()
+    layout = _Layout(records={t.name: t for t in package.note_types})
     conn = sqlite3.connect(db_path, isolation_level=None)
     try:
         # A throwaway file: no fsync, journal in memory (still needed: a clashing
@@ -197,21 +214,28 @@ def _insert_revlog(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> Non
 def _note_row(
     index: int, note: NoteRecord, layout: _Layout, rows: CardRows, clock: Clock
 ) -> tuple[Any, ...]:
-    names, values, shown = note_fields(note)
-    spec = layout.note_type(note.kind, names, shown)
+    record = layout.records.get(note.note_type or "")
+    if record is not None:
+        values = [note.fields.get(name, "") for name in record.field_names]
+        model_id, sort_index = layout.record_id(record), record.sort_field
+        defaults = card_ordinals(record, values, tags=note.tags)
+    else:
+        names, values, shown = note_fields(note)
+        model_id, sort_index = layout.note_type(note.kind, names, shown).id, 0
+        defaults = default_ordinals(note)
     nid = clock.base_id + index
     home = layout.deck_id(note.deck or "Default")
-    cards = note.cards or [CardRecord(ordinal=o) for o in default_ordinals(note)]
+    cards = note.cards or [CardRecord(ordinal=o) for o in defaults]
     note = replace(note, cards=cards) if not note.cards else note
     rows.add_note(nid, index, note, [layout.deck_id(c.deck) if c.deck else home for c in cards])
     tags = " ".join(t.replace(" ", "_") for t in note.tags)
-    sort_field, checksum = _sort_field(values[0])
+    sort_field, checksum = _sort_field(values[sort_index] if sort_index < len(values) else "")
     guid = note.guid or guid_for(note, index)
-    flds = "\x1f".join(values)
+    flds = "\x1f".join(v.replace("\x1f", " ") for v in values)
     return (
         nid,
         guid,
-        spec.id,
+        model_id,
         clock.mod,
         -1,
         f" {tags} " if tags else "",
@@ -230,6 +254,10 @@ def _sort_field(first: str) -> tuple[str, int]:
 
 def _col_json(package: Package, layout: _Layout, clock: Clock) -> tuple[str, str, str, str]:
     models = {str(s.id): schema.model_json(s, mtime=clock.mod) for s in layout.types.values()}
+    for name, model_id in layout.record_ids.items():
+        models[str(model_id)] = schema.record_model_json(
+            layout.records[name], model_id, mtime=clock.mod
+        )
     records = {d.name: d for d in package.decks}
     for name in records:
         layout.deck_id(name)
@@ -246,5 +274,6 @@ def _col_json(package: Package, layout: _Layout, clock: Clock) -> tuple[str, str
         decks[str(deck_id)] = schema.deck_json(deck_id, name, description, conf_id, mtime=clock.mod)
     first_deck = next(iter(layout.decks.values()), _DEFAULT_DECK_ID)
     first_model = next(iter(layout.types.values())).id if layout.types else 0
+    first_model = first_model or next(iter(layout.record_ids.values()), 0)
     conf = schema.conf_json(current_deck=first_deck, current_model=first_model)
     return schema.dumps(conf), schema.dumps(models), schema.dumps(decks), schema.dumps(confs)

@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import APIRouter
 
 from tokendeck.web.deps import Col, Now
+from tokendeck.web.strict import StrictJsonRoute
 
-router = APIRouter(prefix="/stats", tags=["stats"])
+router = APIRouter(prefix="/stats", tags=["stats"], route_class=StrictJsonRoute)
 
 
 @router.get("", response_model=dict[str, Any])

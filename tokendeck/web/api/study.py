@@ -10,14 +10,15 @@ from datetime import datetime
 
 from fastapi import APIRouter, Request
 
-from tokendeck.cards import Rating
 from tokendeck.collection import Collection
+from tokendeck.domain.cards import Rating
 from tokendeck.web import schemas
 from tokendeck.web.batching import AnswerBatcher
 from tokendeck.web.deps import Col, Now
 from tokendeck.web.presenters import buttons_out, card_out
+from tokendeck.web.strict import StrictJsonRoute
 
-router = APIRouter(prefix="/study", tags=["study"])
+router = APIRouter(prefix="/study", tags=["study"], route_class=StrictJsonRoute)
 
 
 def next_card(col: Collection, now: datetime, deck: str | None) -> schemas.StudyOut:
@@ -43,6 +44,8 @@ async def get_next(col: Col, now: Now, deck: str | None = None) -> schemas.Study
 async def answer(request: Request, body: schemas.AnswerIn, col: Col, now: Now) -> schemas.AnswerOut:
     """Record an answer (1-4 or again/hard/good/easy) and return the next card."""
     rating = Rating.parse(body.rating)
+    if body.deck is not None:
+        col.deck(body.deck)  # an unknown deck is refused before anything is recorded
     batcher: AnswerBatcher = request.app.state.answers
     result = await batcher.answer(col, body.card_id, rating, now=now, duration_ms=body.duration_ms)
     answered = card_out(col.card(result.card.id))

@@ -1,0 +1,303 @@
+"""Quizzes: the part of the collection behind question formats and concept tools.
+
+It turns a deck's cards
+into :class:`~tokendeck.quiz.items.Item` values, keeps their pairwise
+similarities (embeddings through the grader's lazy model, TF-IDF without
+it), and hands them to the pure modules of :mod:`tokendeck.quiz`. Answers in
+every format are recorded through the one answer path (:meth:`Study.record`) with an
+:class:`~tokendeck.domain.attempts.Attempt`, so each feeds the FSRS schedule and
+overrides are logged.
+
+Return types are the plain frozen dataclasses of :mod:`tokendeck.quiz`:
+``Question``/``Choice`` (formats), ``Mark`` (marking), ``Related``/``Graph``/
+``Node``/``Edge``/``ConfusablePair`` (links), ``LintIssue`` (lint),
+``ClozeSuggestion`` (cloze), ``PracticeTest``/``TestScore`` (practice_test).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from tokendeck.collection.decks import Decks
+from tokendeck.collection.notes import Notes
+from tokendeck.collection.study import Answer, AnswerResult, Study
+from tokendeck.domain.cards import CardState, CardView, Rating
+from tokendeck.errors import ValidationError
+
+if TYPE_CHECKING:  # the quiz modules are imported when first used (cold start)
+    import random
+
+    from tokendeck.domain.notes import Note
+    from tokendeck.grading import Grader
+    from tokendeck.quiz.cloze import ClozeSuggestion
+    from tokendeck.quiz.formats import Question
+    from tokendeck.quiz.items import Item
+    from tokendeck.quiz.learn import LearnPolicy
+    from tokendeck.quiz.links import ConfusablePair, Graph, Related
+    from tokendeck.quiz.lint import LintIssue
+    from tokendeck.quiz.marking import Mark, Response
+    from tokendeck.quiz.practice_test import PracticeTest, TestScore
+    from tokendeck.quiz.similarity import Similarities
+
+
+#: Decks whose similarity matrices are kept in memory per process.
+SIMILARITY_CACHE_DECKS = 8
+_SIMILARITY_CACHE: dict[tuple[int, tuple[Any, ...]], tuple[Grader, Similarities]] = {}
+
+
+def _remember(key: tuple[int, tuple[Any, ...]], value: tuple[Grader, Similarities]) -> None:
+    """Cache a matrix, dropping the oldest beyond the limit.
+
+    The web server runs requests on several threads: single dict operations
+    are atomic, and a clash while evicting only costs a recomputation later.
+    """
+    if len(_SIMILARITY_CACHE) >= SIMILARITY_CACHE_DECKS:
+        with contextlib.suppress(StopIteration, RuntimeError):
+            _SIMILARITY_CACHE.pop(next(iter(_SIMILARITY_CACHE)), None)
+    _SIMILARITY_CACHE[key] = value
+
+
+class Quizzes:
+    """Question formats, Learn and Test modes, cloze, lint and links."""
+
+    def __init__(self, decks: Decks, notes: Notes, study: Study) -> None:
+        self.decks = decks
+        self.notes = notes
+        self.study = study
+        self._grader: Grader | None = None
+
+    # -- the grader and the deck's similarities ------------------------------------------------
+    @property
+    def quiz_grader(self) -> Grader:
+        """The grader for typed answers and embeddings (the process-wide one by default)."""
+        chosen = self._grader
+        if chosen is None:
+            from tokendeck.grading import default_grader
+
+            chosen = default_grader()
+        return chosen
+
+    def use_grader(self, grader: Grader) -> None:
+        """Use ``grader`` from now on (e.g. ``Grader(use_embeddings=False)``: lexical only)."""
+        self._grader = grader
+
+    def quiz_items(self, deck: str | int, *, now: datetime) -> list[Item]:
+        """The cards of a deck (and subdecks) as quiz items, oldest card first."""
+        from tokendeck.quiz.items import item_from_view
+
+        views = self.notes.find(now=now, deck=deck, order="created")
+        return [item_from_view(v) for v in views]
+
+    def deck_similarities(self, deck: str | int, *, now: datetime) -> Similarities:
+        """Pairwise similarities of a deck's cards.
+
+        The matrix is cached per process (not per Collection: the web app opens
+        one per request) until a card's term, definition or tags change.
+        """
+        from tokendeck.quiz.similarity import Similarities, similarities
+
+        items = self.quiz_items(deck, now=now)
+        grader = self.quiz_grader
+        key = (id(grader), tuple((i.card_id, i.term, i.definition, i.tags) for i in items))
+        found = _SIMILARITY_CACHE.get(key)
+        if found is None or found[0] is not grader:
+            found = (grader, similarities(items, grader))
+            _remember(key, found)
+        # Stability and reps change with every answer; the matrix does not.
+        return Similarities(tuple(items), found[1].matrix, found[1].method)
+
+    def _card_similarities(self, card_id: int, now: datetime) -> tuple[Similarities, int]:
+        view = self.notes.card(card_id)
+        sims = self.deck_similarities(view.deck_name, now=now)
+        return sims, sims.position(card_id)
+
+    # -- questions ----------------------------------------------------------------------------
+    def build_question(
+        self, card_id: int, fmt: str, *, now: datetime, rng: random.Random
+    ) -> Question:
+        """A question of format ``fmt`` about a card (QuestionError names a format that works)."""
+        from tokendeck.quiz.formats import build
+
+        sims, index = self._card_similarities(card_id, now)
+        return build(fmt, sims, index, rng)
+
+    def learn_question(
+        self,
+        card_id: int,
+        *,
+        now: datetime,
+        rng: random.Random,
+        policy: LearnPolicy | None = None,
+    ) -> Question:
+        """The Learn-mode question for a card: the format follows its stability."""
+        from tokendeck.quiz.learn import learn_question
+
+        sims, index = self._card_similarities(card_id, now)
+        relearning = self.notes.card(card_id).card.state == CardState.RELEARNING
+        return learn_question(sims, index, rng, policy=policy, relearning=relearning)
+
+    def grade_question(
+        self, question: Question, response: Response, *, elapsed_s: float | None = None
+    ) -> list[Mark]:
+        """Mark a response (one Mark per card rated); nothing is recorded yet."""
+        from tokendeck.quiz.marking import mark
+
+        return mark(question, response, elapsed_s=elapsed_s, grader=self.quiz_grader)
+
+    def record_marks(
+        self,
+        marks: Sequence[Mark],
+        *,
+        now: datetime,
+        duration_ms: int = 0,
+        overrides: Mapping[int, Rating] | None = None,
+        together: bool = True,
+    ) -> list[AnswerResult]:
+        """Answer each marked card with its suggested rating, or the learner's override.
+
+        All of them are recorded in one transaction, or none. ``together`` (one
+        question's cards, such as a matching round): one undo takes them all back;
+        a whole practice test passes False, so undo goes back one card at a time.
+        """
+        answers = []
+        for each in marks:
+            rating = (overrides or {}).get(each.card_id, each.rating)
+            answers.append(Answer(each.card_id, rating, duration_ms, each.attempt(rating)))
+        return self.study.record(answers, now=now, together=together)
+
+    # -- Test mode ------------------------------------------------------------------------------
+    def practice_test(
+        self,
+        deck: str | int,
+        *,
+        now: datetime,
+        rng: random.Random,
+        count: int = 10,
+        formats: Sequence[str] = (),
+    ) -> PracticeTest:
+        """A practice test of ``count`` questions from a deck in the chosen formats."""
+        from tokendeck.quiz.practice_test import build_test
+
+        sims = self.deck_similarities(deck, now=now)
+        name = self.decks.get(deck).name
+        return build_test(sims, count, formats, rng, deck=name)
+
+    def score_practice_test(
+        self, test: PracticeTest, responses: Mapping[int, Response]
+    ) -> TestScore:
+        """Mark a whole test (question number -> response; missing ones count as wrong)."""
+        from tokendeck.quiz.practice_test import score_test
+
+        return score_test(test, responses, grader=self.quiz_grader)
+
+    # -- concept links ----------------------------------------------------------------------------
+    def related(self, card_id: int, *, now: datetime) -> list[Related]:
+        """Cards this card mentions, cards that mention it, and the most similar ones."""
+        from tokendeck.quiz import links
+
+        sims, _ = self._card_similarities(card_id, now)
+        return links.related(sims, card_id, links.mention_map(sims.items))
+
+    def concept_graph(self, deck: str | int, *, now: datetime) -> Graph:
+        """Nodes (cards) and edges (mentions, confusable pairs) of a deck."""
+        from tokendeck.quiz import links
+
+        sims = self.deck_similarities(deck, now=now)
+        return links.graph(sims, links.mention_map(sims.items))
+
+    def confusable_pairs(self, deck: str | int, *, now: datetime) -> list[ConfusablePair]:
+        """Very similar cards of a deck, most similar first."""
+        from tokendeck.quiz import links
+
+        return links.confusable_pairs(self.deck_similarities(deck, now=now))
+
+    def session_order(
+        self, card_ids: Sequence[int], deck: str | int, *, now: datetime
+    ) -> list[int]:
+        """``card_ids`` reordered so confusable cards are spaced apart."""
+        from tokendeck.quiz.links import space_apart
+
+        return space_apart(card_ids, self.confusable_pairs(deck, now=now))
+
+    def next_learn_card(self, now: datetime, deck: str | int | None = None) -> CardView | None:
+        """The next card of a Learn session: the study queue, confusable cards spaced apart.
+
+        The first call after the queue is built reorders what is still to come
+        so that very similar cards (CLIP / GLIDE) are not asked back to back.
+        """
+        queue = self.study.queue(now, deck)
+        if not queue.spaced:
+            pending = queue.pending_ids()
+            pairs = [
+                pair
+                for each in {self.notes.card(i).card.deck_id for i in pending}
+                for pair in self.confusable_pairs(each, now=now)
+            ]
+            from tokendeck.quiz.links import space_apart
+
+            queue.reorder(space_apart(pending, pairs))
+        return self.study.next_card(now, deck)
+
+    # -- lint and cloze ---------------------------------------------------------------------------
+    def lint(self, deck: str | int, *, now: datetime) -> list[LintIssue]:
+        """Cards of a deck that will study badly, and how to fix them."""
+        from tokendeck.quiz.lint import lint
+
+        return lint(self.deck_similarities(deck, now=now))
+
+    def suggest_clozes(
+        self, *, now: datetime, card_id: int | None = None, deck: str | int | None = None
+    ) -> list[ClozeSuggestion]:
+        """Cloze suggestions for one card's note, or for every note of a deck.
+
+        Suggestions already accepted (same text) are left out.
+        """
+        from tokendeck.quiz.cloze import suggest
+        from tokendeck.quiz.items import item_from_view
+
+        if card_id is not None:
+            views = [self.notes.card(card_id)]
+        elif deck is not None:
+            views = self.notes.find(now=now, deck=deck, order="created")
+        else:
+            raise ValidationError("give a card or a deck", hint="e.g. `tokendeck cloze suggest 12`")
+        done = self._accepted_clozes(views[0].deck_name if views else deck or "", now)
+        found: list[ClozeSuggestion] = []
+        seen: set[int] = set()
+        for view in views:
+            if view.note.kind == "cloze" or view.note.id in seen:
+                continue
+            seen.add(view.note.id)
+            names = item_from_view(view).names
+            found += [s for s in suggest(view.note, names) if s.text not in done]
+        return found
+
+    def _accepted_clozes(self, deck: str | int, now: datetime) -> set[str]:
+        from tokendeck.quiz.cloze import SOURCE_PREFIX
+
+        views = self.notes.find(now=now, deck=deck)
+        return {v.note.front for v in views if v.note.source.startswith(SOURCE_PREFIX)}
+
+    def accept_cloze(
+        self, suggestion: ClozeSuggestion, *, now: datetime, text: str | None = None
+    ) -> Note:
+        """Store a suggestion (or the learner's edit of it) as a cloze note linked to its source."""
+        from tokendeck.quiz.cloze import source_of
+
+        chosen = (text or suggestion.text).strip()
+        if "{{c" not in chosen or "::" not in chosen:
+            raise ValidationError("the cloze text has no gap", hint="mark each gap as {{c1::text}}")
+        source = self.notes.get(suggestion.note_id)
+        deck_id = self.notes.cards_of_note(source.id)[0].deck_id
+        return self.notes.add(
+            deck_id,
+            chosen,
+            source.front,
+            now=now,
+            kind="cloze",
+            tags=(*source.tags, "cloze"),
+            source=source_of(source.guid),
+        )

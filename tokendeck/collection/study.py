@@ -1,0 +1,374 @@
+"""Studying: today's queues, recording answers (the one answer path), undo, card actions.
+
+Every front-end records answers through :meth:`Study.record`: the CLI and the
+terminal one at a time, the web server's group commit many at once, a
+matching question all its cards together. Each card is read and scheduled
+*inside* the write transaction, so two processes answering the same card
+cannot both schedule it from the same stale state (the second waits for the
+first's commit, then reads what it wrote).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tokendeck.collection.core import Core
+from tokendeck.collection.decks import Decks
+from tokendeck.collection.notes import Notes
+from tokendeck.domain.attempts import Attempt, LoggedAttempt
+from tokendeck.domain.cards import Card, CardState, CardView, Rating
+from tokendeck.domain.decks import DeckCounts
+from tokendeck.domain.reviews import Review, kind_for
+from tokendeck.errors import NothingToUndoError
+from tokendeck.scheduling.queue import DayLog, Limits, QueueCounts, StudyQueue, interleave, pick
+from tokendeck.scheduling.scheduler import Outcome
+from tokendeck.storage.rows import card_from_snapshot, card_snapshot, from_ms, to_ms
+
+LEECH_TAG = "leech"
+#: How many answers recorded together one undo takes back at most.
+MAX_GROUP = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One answer to record: the card, the rating, how long it took and how it was asked."""
+
+    card_id: int
+    rating: Rating | str | int
+    duration_ms: int = 0
+    #: The question format, what was typed or picked and the grade; plain flips leave it out.
+    attempt: Attempt | None = None
+    #: When it was answered, if not at the ``now`` of the call (answers gathered over a moment).
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerResult:
+    """What answering did: the card after, the review logged, and whether it became a leech."""
+
+    card: Card
+    review: Review
+    leech: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryState:
+    """A card's memory state and the due date it implies."""
+
+    stability: float
+    difficulty: float
+    due: datetime
+
+
+class Study:
+    """Queues, answers, undo and the card actions suspend / bury / reset."""
+
+    def __init__(self, core: Core, decks: Decks, notes: Notes) -> None:
+        self.core = core
+        self.store = core.store
+        self.decks = decks
+        self.notes = notes
+
+    # -- the queue -------------------------------------------------------------------------
+    def next_card(self, now: datetime, deck: str | int | None = None) -> CardView | None:
+        """The card to study now, or None when nothing is due (see :meth:`next_due`)."""
+        card = self.queue(now, deck).next(now)
+        return None if card is None else self.notes.view(card)
+
+    def counts(self, now: datetime, deck: str | int | None = None) -> QueueCounts:
+        """New, learning and review cards left to study today."""
+        return self.queue(now, deck).counts()
+
+    def next_due(self, now: datetime, deck: str | int | None = None) -> datetime | None:
+        """When the next card becomes due, if nothing is due now."""
+        waiting = self.queue(now, deck).next_due()
+        if waiting is not None:
+            return waiting
+        calendar = self.core.calendar
+        found = self.store.study.next_due_ms(self.decks.ids(deck), calendar.today(now).toordinal())
+        if found is None:
+            return None
+        return max(from_ms(found), calendar.end_of_today(now))
+
+    def deck_counts(self, now: datetime, deck: str | int | None = None) -> list[DeckCounts]:
+        """New / learning / due-today counts and totals for each deck."""
+        totals = self.store.cards.totals_by_deck()
+        wanted = set(self.decks.ids(deck))
+        result = []
+        for each in self.decks.all():
+            if each.id in wanted:
+                counts = self.counts(now, each.id)
+                result.append(
+                    DeckCounts(
+                        each, counts.new, counts.learning, counts.review, totals.get(each.id, 0)
+                    )
+                )
+        return result
+
+    def queue(self, now: datetime, deck: str | int | None) -> StudyQueue:
+        """Today's queue of a deck and its subdecks (every deck for None), cached."""
+        self.core.sync()
+        today = self.core.calendar.today(now)
+        key = (None if deck is None else str(deck), today)
+        queues = self.core.caches.queues
+        if key not in queues:
+            for stale in [k for k in queues if k[1] != today]:
+                del queues[stale]
+            queues[key] = self._build_queue(now, self.decks.ids(deck))
+        return queues[key]
+
+    def _build_queue(self, now: datetime, deck_ids: list[int]) -> StudyQueue:
+        calendar = self.core.calendar
+        today = calendar.today(now).toordinal()
+        end = calendar.end_of_today(now)
+        start_ms = to_ms(calendar.start(calendar.today(now)))
+        log = DayLog.from_answers(self.store.reviews.answered_since(start_ms))
+        configs = {d.id: d.config for d in self.decks.all() if d.id in deck_ids}
+        limits = {i: Limits(c.new_per_day, c.reviews_per_day) for i, c in configs.items()}
+        taken: set[int] = set()
+        learning = self.store.study.learning_cards(deck_ids, today, to_ms(end))
+        taken.update(c.note_id for c in learning)
+        review_cap = sum(c.reviews_per_day for c in configs.values())
+        new_cap = sum(c.new_per_day for c in configs.values())
+        due = self.store.study.review_cards(deck_ids, today, to_ms(end), review_cap * 2 + 50)
+        reviews = pick(due, limits, log, taken, new=False)
+        fresh = self.store.study.new_cards(deck_ids, today, new_cap * 2 + 50)
+        new = pick(fresh, limits, log, taken, new=True)
+        return StudyQueue(learning, interleave(reviews, new), end, deck_ids)
+
+    def preview(self, card_id: int, now: datetime) -> dict[Rating, datetime]:
+        """The due time each rating would give (for the answer buttons)."""
+        self.core.sync()
+        card = self.notes.card_state(card_id)
+        return self.decks.scheduler(card.deck_id).preview(card, now)
+
+    def retrievability(self, card: Card, now: datetime) -> float | None:
+        """Probability of recalling a card now, from its memory state."""
+        return self.decks.scheduler(card.deck_id).retrievability(card, now)
+
+    # -- answering -------------------------------------------------------------------------
+    def record(
+        self, answers: Sequence[Answer], *, now: datetime, together: bool = False
+    ) -> list[AnswerResult]:
+        """Record answers in one durable transaction: all of them, or none (on any error).
+
+        Each card is read, scheduled and written inside the transaction. With
+        ``together`` (the cards of one matching question), one undo takes them
+        all back.
+        """
+        for answer in answers:
+            if answer.attempt is not None:
+                answer.attempt.validated()
+        ratings = [
+            a.rating if isinstance(a.rating, Rating) else Rating.parse(a.rating) for a in answers
+        ]
+        group = uuid.uuid4().hex if together and len(answers) > 1 else None
+        done: list[tuple[Card, AnswerResult]] = []
+        try:
+            with self.store.transaction():
+                self.core.sync()  # inside the lock: another process's commit is seen now
+                for answer, rating in zip(answers, ratings, strict=True):
+                    done.append(self._record_one(answer, rating, answer.at or now, group))
+        except BaseException:
+            self.core.forget()  # queues may have seen answers that were rolled back
+            raise
+        for before, result in done:
+            self._after_answer(before, result.card)
+        return [result for _, result in done]
+
+    def _record_one(
+        self, answer: Answer, rating: Rating, now: datetime, group: str | None
+    ) -> tuple[Card, AnswerResult]:
+        card = self.notes.card_state(answer.card_id)
+        outcome = self.decks.scheduler(card.deck_id).answer(card, rating, now)
+        after, leech = self._leech_check(outcome)
+        review = _review(card, after, outcome, now, answer.duration_ms)
+        undo: dict[str, Any] = {"card": card_snapshot(card), "leech": leech}
+        if group is not None:
+            undo["group"] = group
+        self.store.cards.save(after, to_ms(now))
+        review_id = self.store.reviews.insert(review, undo)
+        review = _review(card, after, outcome, now, answer.duration_ms, review_id)
+        if answer.attempt is not None:
+            self.store.attempts.insert(review, answer.attempt)
+        if leech:
+            self.notes.tag(card.note_id, LEECH_TAG, add=True, now=now)
+        return card, AnswerResult(after, review, leech)
+
+    def _leech_check(self, outcome: Outcome) -> tuple[Card, bool]:
+        threshold = self.decks.scheduler(outcome.card.deck_id).config.leech_threshold
+        lapses = outcome.card.lapses
+        # As in Anki: a leech at the threshold, and again every half threshold after it.
+        half = max(1, threshold // 2)
+        if outcome.lapsed and lapses >= threshold and (lapses - threshold) % half == 0:
+            return replace(outcome.card, suspended=True), True
+        return outcome.card, False
+
+    def _after_answer(self, before: Card, after: Card) -> None:
+        # Our own commits never change data_version, so the cached queues stay;
+        # each learns of the answer (a queue of another deck only loses the card).
+        for queue in self.core.caches.queues.values():
+            if after.suspended:
+                queue.remove(before.id)
+            else:
+                queue.answered(before, after)
+            queue.remove_note(before.note_id)
+
+    def attempts(self, since: datetime | None = None) -> list[LoggedAttempt]:
+        """Logged attempts (format, typed answer, grade, overrides), oldest first."""
+        return self.store.attempts.since(to_ms(since) if since else 0)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group several changes into one durable commit (all of them, or none)."""
+        try:
+            with self.store.transaction():
+                yield
+        except BaseException:
+            self.core.forget()  # the in-memory queue saw answers that were rolled back
+            raise
+
+    # -- undo ------------------------------------------------------------------------------
+    def undo(self, now: datetime) -> Card:
+        """Take back the newest answer: restore the card and delete its review.
+
+        Answers recorded together (one matching question) are taken back together;
+        the card returned is the first of them, as restored.
+        """
+        with self.store.transaction():
+            entries = self.store.reviews.newest_undoable(1)
+            if not entries:
+                raise NothingToUndoError("there is no answer to undo")
+            group = entries[0][2].get("group")
+            if group is not None:
+                entries = _same_group(self.store.reviews.newest_undoable(MAX_GROUP), group)
+            restored = [self._undo_one(*entry, now) for entry in entries]
+        self.core.forget()
+        return restored[-1]
+
+    def _undo_one(self, review_id: int, card_id: int, data: dict[str, Any], now: datetime) -> Card:
+        current = self.notes.card_state(card_id)
+        restored = card_from_snapshot(current, data["card"])
+        self.store.cards.save(restored, to_ms(now))
+        self.store.reviews.delete(review_id)
+        if data.get("leech"):
+            self.notes.tag(current.note_id, LEECH_TAG, add=False, now=now)
+        return restored
+
+    # -- card actions ----------------------------------------------------------------------
+    def suspend(self, card_ids: Sequence[int], *, now: datetime) -> None:
+        """Keep cards out of study until unsuspended."""
+        self._set_cards(card_ids, now, suspended=True)
+
+    def unsuspend(self, card_ids: Sequence[int], *, now: datetime) -> None:
+        """Return suspended cards to study."""
+        self._set_cards(card_ids, now, suspended=False)
+
+    def bury(self, card_ids: Sequence[int], *, now: datetime) -> None:
+        """Hide cards until the next study day."""
+        tomorrow = self.core.calendar.today(now) + timedelta(days=1)
+        self._set_cards(card_ids, now, buried_until=tomorrow)
+
+    def reset(self, card_ids: Sequence[int], *, now: datetime) -> None:
+        """Make cards new again; the history is kept and a manual entry marks the reset.
+
+        The review log records the reset (rating 0, kind "manual"), so parameter
+        fitting knows the card started over, and ``undo`` can take it back.
+        """
+        now_ms = to_ms(now)
+        with self.store.transaction():
+            for card in [self.notes.card_state(i) for i in card_ids]:
+                self.store.cards.save(_fresh(card, now), now_ms)
+                entry = Review(
+                    id=0,
+                    card_id=card.id,
+                    user_id=card.user_id,
+                    reviewed_at=now.astimezone(UTC),
+                    rating=0,
+                    duration_ms=0,
+                    kind="manual",
+                    state_before=card.state,
+                    state_after=CardState.NEW,
+                    scheduled_days=0.0,
+                    elapsed_days=-1,
+                    stability=None,
+                    difficulty=None,
+                )
+                self.store.reviews.insert(entry, {"card": card_snapshot(card), "leech": False})
+        self.core.forget()
+
+    def set_memory_states(self, states: Mapping[int, MemoryState], *, now: datetime) -> None:
+        """Store recomputed memory states and due dates (after fitting parameters), atomically."""
+        if len(states) > 1000:  # rescheduling a collection: one query, not one per card
+            by_id = {c.id: c for c in self.store.cards.all() if c.id in states}
+            cards = [by_id.get(i) or self.notes.card_state(i) for i in states]
+        else:
+            cards = [self.notes.card_state(i) for i in states]
+        with self.store.transaction():
+            for card in cards:
+                state = states[card.id]
+                updated = replace(
+                    card, stability=state.stability, difficulty=state.difficulty, due=state.due
+                )
+                self.store.cards.save(updated, to_ms(now))
+        self.core.forget()
+
+    def _set_cards(self, card_ids: Sequence[int], now: datetime, **changes: Any) -> None:
+        with self.store.transaction():
+            for card in [self.notes.card_state(i) for i in card_ids]:
+                self.store.cards.save(replace(card, **changes), to_ms(now))
+        self.core.forget()
+
+
+def _same_group(
+    entries: list[tuple[int, int, dict[str, Any]]], group: str
+) -> list[tuple[int, int, dict[str, Any]]]:
+    """The newest entries while they belong to ``group`` (newest first)."""
+    run = []
+    for entry in entries:
+        if entry[2].get("group") != group:
+            break
+        run.append(entry)
+    return run
+
+
+def _fresh(card: Card, now: datetime) -> Card:
+    return replace(
+        card,
+        state=CardState.NEW,
+        due=now.astimezone(UTC),
+        step=None,
+        stability=None,
+        difficulty=None,
+        last_review=None,
+        reps=0,
+        lapses=0,
+        buried_until=None,
+    )
+
+
+def _review(
+    card: Card, after: Card, outcome: Outcome, now: datetime, duration_ms: int, review_id: int = 0
+) -> Review:
+    # Built twice (before and after the insert gives the id): a constructor call
+    # is several times cheaper than dataclasses.replace on the hot answer path.
+    return Review(
+        id=review_id,
+        card_id=card.id,
+        user_id=card.user_id,
+        reviewed_at=now.astimezone(UTC),
+        rating=int(outcome.rating),
+        duration_ms=max(0, int(duration_ms)),
+        kind=kind_for(card.state),
+        state_before=card.state,
+        state_after=after.state,
+        scheduled_days=outcome.scheduled_days,
+        elapsed_days=outcome.elapsed_days,
+        stability=after.stability,
+        difficulty=after.difficulty,
+    )

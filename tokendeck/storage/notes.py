@@ -1,0 +1,81 @@
+"""The ``notes`` table."""
+
+from __future__ import annotations
+
+from tokendeck.domain.notes import Note
+from tokendeck.storage.database import Row
+from tokendeck.storage.rows import NOTE_COLUMNS, note_from_row, note_params
+from tokendeck.storage.table import Table
+
+INSERT_NOTE = (
+    "INSERT INTO notes (user_id, guid, kind, front, back, tags, accepted, fields, source,"
+    " source_note, created_at, modified_at, note_type_id, format)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+class Notes(Table):
+    """A user's notes."""
+
+    __slots__ = ()
+
+    def get(self, note_id: int) -> Note | None:
+        """A note by id, or None."""
+        row = self.db.fetchone(
+            f"SELECT {NOTE_COLUMNS} FROM notes WHERE user_id=? AND id=?", (self.user, note_id)
+        )
+        return None if row is None else note_from_row(row)
+
+    def by_guid(self, guid: str) -> Note | None:
+        """A note by GUID, or None."""
+        row = self.db.fetchone(
+            f"SELECT {NOTE_COLUMNS} FROM notes WHERE user_id=? AND guid=?", (self.user, guid)
+        )
+        return None if row is None else note_from_row(row)
+
+    def insert(self, note: Note) -> int:
+        """Store a new note (of this user); returns its id."""
+        params = note_params(note)
+        return self.db.execute(INSERT_NOTE, (self.user, *params[1:]))
+
+    def update(self, note: Note) -> None:
+        """Store a note's content (kind, text, fields, tags, note type, ...)."""
+        params = note_params(note)
+        self.db.execute(
+            "UPDATE notes SET kind=?, front=?, back=?, tags=?, accepted=?, fields=?, source=?,"
+            " source_note=?, modified_at=?, note_type_id=?, format=? WHERE id=? AND user_id=?",
+            (*params[2:10], *params[11:14], note.id, self.user),
+        )
+
+    def delete(self, note_id: int) -> None:
+        """Delete a note and (by cascade) its cards; reviews are kept."""
+        self.db.execute("DELETE FROM notes WHERE id=? AND user_id=?", (note_id, self.user))
+
+    def sources(self) -> list[tuple[int, str]]:
+        """(id, source) of every note that records where it came from."""
+        return self.db.fetchall(
+            "SELECT id, source FROM notes WHERE user_id=? AND source != '' ORDER BY id",
+            (self.user,),
+        )
+
+    def media_texts(self) -> list[Row]:
+        """(id, format, front, back, fields, note_type_id) of every note: where media are named."""
+        return self.db.fetchall(
+            "SELECT id, format, front, back, fields, note_type_id FROM notes WHERE user_id=?"
+            " ORDER BY id",
+            (self.user,),
+        )
+
+    def count_of_type(self, note_type_id: int) -> int:
+        """How many notes render through a note type."""
+        return int(
+            self.db.scalar(
+                "SELECT count(*) FROM notes WHERE user_id=? AND note_type_id=?",
+                (self.user, note_type_id),
+            )
+        )
+
+    def any(self) -> bool:
+        """Whether the user has any note at all."""
+        found = self.db.scalar("SELECT 1 FROM notes WHERE user_id=? LIMIT 1", (self.user,))
+        return found is not None

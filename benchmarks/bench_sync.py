@@ -14,7 +14,8 @@ and review log built once for TokenDeck and once for Anki, cached in
   ``sync_collection`` then the full upload it asks for);
 * **download**: the first sync of a new, empty collection (Anki: its full download);
 * **push**: 100 cards answered on the first device, then its sync;
-* **pull**: the second device's sync that receives them.
+* **pull**: the second device's sync that receives them;
+* **no-op**: the first device's sync again, with nothing to send or receive.
 
 Each side runs in its own worker process (this file with ``--worker``), which
 times only the sync calls. Bytes are counted by a loopback proxy in front of
@@ -47,7 +48,7 @@ sys.path.insert(0, str(REPO))
 #: The issue's targets: TokenDeck not slower than Anki on any row.
 TARGET = 1.0
 PASSWORD = "bench password 1"
-OPS = ("upload", "download", "push", "pull")
+OPS = ("upload", "download", "push", "pull", "noop")
 ANSWERS = 100
 
 
@@ -220,7 +221,7 @@ def tokendeck_worker(a_path: str, b_path: str, url: str, counted: bool) -> dict[
         out["answered"] = answered
         if proxy is not None:
             proxy.take()
-        for op, col in (("push", a), ("pull", b)):
+        for op, col in (("push", a), ("pull", b), ("noop", a)):
             start = time.perf_counter()
             col.sync(now=now)
             _record(out, op, time.perf_counter() - start, proxy)
@@ -270,7 +271,7 @@ def anki_worker(a_path: str, b_path: str, url: str, counted: bool) -> dict[str, 
         out["answered"] = answered
         if proxy is not None:
             proxy.take()
-        for op, col in (("push", a), ("pull", b)):
+        for op, col in (("push", a), ("pull", b), ("noop", a)):
             start = time.perf_counter()
             col.sync_collection(auth, False)
             _record(out, op, time.perf_counter() - start, proxy)

@@ -325,20 +325,38 @@ class SyncWrite(Table):
         self.db.copy_in("reviews", names, rows, skip_duplicates=True)
 
     def answers_of(
-        self, card_ids: Sequence[int]
+        self, answers: Sequence[tuple[int, int]]
     ) -> dict[tuple[int, int, int, str], tuple[int, bytes | None, str]]:
-        """Reviews of some cards by (card id, answered at, rating, kind): (id, uid or None,
-        origin)."""
+        """Reviews held of some (card id, answered at) pairs, by (card id, answered at,
+        rating, kind): (id, uid or None, origin). One index probe a pair."""
         found: dict[tuple[int, int, int, str], tuple[int, bytes | None, str]] = {}
-        for part in _chunks(card_ids):
+        pairs = sorted(set(answers))
+        for start in range(0, len(pairs), _CHUNK // 2):
+            part = pairs[start : start + _CHUNK // 2]
+            listed = ", ".join("(?, ?)" for _ in part)
             for card_id, at, rating, kind, review_id, uid, origin in self.db.fetchall(
-                "SELECT card_id, reviewed_at, rating, kind, id, uid, sync_origin FROM reviews"
-                f" WHERE user_id=? AND card_id IN ({marks(part)})",
-                (self.user, *part),
+                f"WITH wanted (card, at) AS (VALUES {listed})"
+                " SELECT r.card_id, r.reviewed_at, r.rating, r.kind, r.id, r.uid, r.sync_origin"
+                " FROM wanted JOIN reviews r ON r.card_id = wanted.card"
+                " AND r.reviewed_at = wanted.at WHERE r.user_id = ?",
+                (*(v for pair in part for v in pair), self.user),
             ):
                 named = None if uid is None else bytes(uid)
                 found[(card_id, at, rating, kind)] = (review_id, named, origin)
         return found
+
+    def may_hold_others(self, device: str | None) -> bool:
+        """Whether this replica may hold answers a batch repeats under other ids: on a
+        server (``device`` pushing), answers made on it or sent by another device; on a
+        client (None), answers made or imported here that have no id of their own yet."""
+        if device is None:
+            mine = "SELECT 1 FROM reviews WHERE user_id=? AND sync_origin='' AND uid IS NULL"
+            return self.db.scalar(f"{mine} LIMIT 1", (self.user,)) is not None
+        others = self.db.scalar(
+            "SELECT 1 FROM sync_devices WHERE user_id=? AND device<>? LIMIT 1", (self.user, device)
+        )
+        here = "SELECT 1 FROM reviews WHERE user_id=? AND sync_origin='' LIMIT 1"
+        return others is not None or self.db.scalar(here, (self.user,)) is not None
 
     def name_reviews_held(self, rows: Sequence[tuple[bytes, int]]) -> None:
         """Give reviews answered or imported here the id the server holds them under:

@@ -192,12 +192,14 @@ class CardsApply:
         not yet named) the server's id, and keeps as distinct a review the server
         itself sent as distinct.
         """
+        server = self.ctx.server
+        if not self.w.may_hold_others(self.ctx.side.origin if server else None):
+            return values  # a first upload or download: no lookups
         uids, card_ids, answered = values[0], values[1], values[2]
         ratings, kinds = values[3], values[5]
-        held = self.w.answers_of(sorted(set(card_ids)))
+        held = self.w.answers_of(list(zip(card_ids, answered, strict=True)))
         if not held:
             return values
-        server = self.ctx.server
         keep: list[int] = []
         named: list[tuple[bytes, int]] = []
         for i, uid in enumerate(uids):

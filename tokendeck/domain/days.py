@@ -51,6 +51,51 @@ def days_between(
     return (study_day(later, tz, rollover_hour) - study_day(earlier, tz, rollover_hour)).days
 
 
+_MS = timedelta(milliseconds=1)
+_DAY_MS = 86_400_000
+
+
+def _offset_ms(tz: tzinfo, at_ms: int) -> int:
+    offset = datetime.fromtimestamp(at_ms / 1000, UTC).astimezone(tz).utcoffset()
+    return 0 if offset is None else offset // _MS
+
+
+@lru_cache(maxsize=64)
+def utc_offsets(tz: tzinfo, start_ms: int, end_ms: int) -> tuple[tuple[int, int], ...]:
+    """The zone's UTC offset from ``start_ms`` to ``end_ms``, in pieces: (from ms, offset ms).
+
+    The first piece starts at ``start_ms``; each next one where the offset
+    changes (a daylight-saving switch), found to the second. With these, SQL
+    can turn stored UTC milliseconds into local time (and so study days and
+    hours) without a time-zone library. The zone is sampled once a day, so two
+    changes less than a day apart that cancel out would be missed; no zone's
+    rules have such a pair. Cached: statistics ask for the same span repeatedly.
+    """
+    pieces = [(start_ms, _offset_ms(tz, start_ms))]
+    at = start_ms
+    while at < end_ms:
+        step = min(at + _DAY_MS, end_ms)
+        if _offset_ms(tz, step) != pieces[-1][1]:
+            change = _first_change(tz, at, step, pieces[-1][1])
+            pieces.append((change, _offset_ms(tz, change)))
+            at = change
+        else:
+            at = step
+    return tuple(pieces)
+
+
+def _first_change(tz: tzinfo, low: int, high: int, offset: int) -> int:
+    """The first whole second in (low, high] whose offset is not ``offset`` (bisection)."""
+    low, high = low // 1000, -(-high // 1000)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _offset_ms(tz, middle * 1000) == offset:
+            low = middle
+        else:
+            high = middle
+    return high * 1000
+
+
 class Calendar:
     """A time zone and rollover hour bundled, for callers that ask many questions."""
 
@@ -79,3 +124,10 @@ class Calendar:
     def days_between(self, earlier: datetime, later: datetime) -> int:
         """Whole study days from ``earlier`` to ``later``."""
         return (self.today(later) - self.today(earlier)).days
+
+    def offsets(self, start_ms: int, end_ms: int) -> tuple[tuple[int, int], ...]:
+        """The zone's UTC offset over a span, in pieces (see :func:`utc_offsets`)."""
+        # Whole days on both sides: nearby spans share one cached answer.
+        start = start_ms - start_ms % _DAY_MS - _DAY_MS
+        end = end_ms - end_ms % _DAY_MS + 2 * _DAY_MS
+        return utc_offsets(self.tz, start, end)

@@ -27,6 +27,7 @@ class Database:
         self._conn = connection
         self.location = location
         self._depth = 0
+        self._reading = False
 
     # -- queries -------------------------------------------------------------
     def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
@@ -95,6 +96,8 @@ class Database:
 
         Nested use joins the outer transaction.
         """
+        if self._reading:  # it would be rolled back with the snapshot
+            raise StorageError("a write was started inside a read-only snapshot")
         if self._depth:
             self._depth += 1
             try:
@@ -112,6 +115,27 @@ class Database:
             raise
         self._depth = 0
         self._commit()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Database]:
+        """Several reads that see one state of the database (writers are not held up).
+
+        In WAL mode a deferred transaction reads one snapshot and takes no write
+        lock; inside a transaction it joins it.
+        """
+        if self._depth:
+            yield self
+            return
+        try:
+            self._conn.execute("BEGIN")
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        self._depth, self._reading = 1, True
+        try:
+            yield self
+        finally:
+            self._depth, self._reading = 0, False
+            self._conn.rollback()  # nothing was written: ending it is all there is to do
 
     @contextmanager
     def bulk_writes(self) -> Iterator[None]:

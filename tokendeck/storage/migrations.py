@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tokendeck.errors import StorageError
+from tokendeck.storage import review_slots
 from tokendeck.storage.database import Database
 
 
@@ -167,11 +168,38 @@ def _meta(db: Database) -> None:
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+def _review_slots(db: Database) -> None:
+    # The review log summarised by 15-minute slot for the statistics page
+    # (storage/review_slots.py says what each row counts and how it is kept true).
+    # WITHOUT ROWID: the key is the table, so an answer updates one B-tree, not two.
+    db.script(
+        """
+        CREATE TABLE review_slots (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            deck_id INTEGER NOT NULL,
+            slot INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            mature INTEGER NOT NULL,
+            entries INTEGER NOT NULL,
+            again INTEGER NOT NULL,
+            hard INTEGER NOT NULL,
+            good INTEGER NOT NULL,
+            easy INTEGER NOT NULL,
+            passed INTEGER NOT NULL,
+            duration_ms INTEGER NOT NULL,
+            PRIMARY KEY (user_id, deck_id, slot, kind, mature)
+        ) WITHOUT ROWID;
+        """
+    )
+    review_slots.rebuild_all(db)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: users, settings, decks, notes, cards, reviews", _initial_schema),
     Migration(2, "trigram full-text index over notes", _full_text_index),
     Migration(3, "attempts: question format, typed answer and grade of each answer", _attempts),
     Migration(4, "meta: database-wide facts (search index state)", _meta),
+    Migration(8, "review_slots: the review log summarised for statistics", _review_slots),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tokendeck.domain.notes import Note
+from tokendeck.storage import review_slots
 from tokendeck.storage.rows import NOTE_COLUMNS, note_from_row, note_params
 from tokendeck.storage.table import Table
 
@@ -47,7 +48,14 @@ class Notes(Table):
 
     def delete(self, note_id: int) -> None:
         """Delete a note and (by cascade) its cards; reviews are kept."""
-        self.db.execute("DELETE FROM notes WHERE id=? AND user_id=?", (note_id, self.user))
+        cards = [
+            int(row[0])
+            for row in self.db.fetchall(
+                "SELECT id FROM cards WHERE note_id=? AND user_id=?", (note_id, self.user)
+            )
+        ]
+        with review_slots.refreshing(self.db, self.user, cards):
+            self.db.execute("DELETE FROM notes WHERE id=? AND user_id=?", (note_id, self.user))
 
     def any(self) -> bool:
         """Whether the user has any note at all."""

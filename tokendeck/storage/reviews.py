@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tokendeck.domain.reviews import Review
+from tokendeck.storage import review_slots
 from tokendeck.storage.rows import REVIEW_COLUMNS, review_from_row, to_ms
 from tokendeck.storage.table import Table
 
@@ -23,13 +24,30 @@ class Reviews(Table):
     __slots__ = ()
 
     def insert(self, review: Review, undo: dict[str, Any] | None) -> int:
-        """Append to the log; ``undo`` holds what is needed to take it back."""
+        """Append to the log; ``undo`` holds what is needed to take it back.
+
+        The statistics summary counts it too: one row updated for an answer after
+        the card's newest entry, the card recounted for one before it.
+        """
+        at_ms = to_ms(review.reviewed_at)
+        card = review.card_id
+        last, before = review_slots.appended(self.db, self.user, card, at_ms)
+        if not last:
+            with review_slots.refreshing(self.db, self.user, [card]):
+                return self._insert(review, at_ms, undo)
+        review_id = self._insert(review, at_ms, undo)
+        review_slots.add_one(
+            self.db, self.user, card, at_ms, review.kind, review.rating, review.duration_ms, before
+        )
+        return review_id
+
+    def _insert(self, review: Review, at_ms: int, undo: dict[str, Any] | None) -> int:
         return self.db.execute(
             INSERT_REVIEW,
             (
                 self.user,
                 review.card_id,
-                to_ms(review.reviewed_at),
+                at_ms,
                 review.rating,
                 review.duration_ms,
                 review.kind,
@@ -60,8 +78,14 @@ class Reviews(Table):
         return undoable
 
     def delete(self, review_id: int) -> None:
-        """Remove one row of the log (undo only)."""
-        self.db.execute("DELETE FROM reviews WHERE id=? AND user_id=?", (review_id, self.user))
+        """Remove one row of the log (undo only); its card is recounted in the summary."""
+        card = self.db.scalar(
+            "SELECT card_id FROM reviews WHERE id=? AND user_id=?", (review_id, self.user)
+        )
+        if card is None:
+            return
+        with review_slots.refreshing(self.db, self.user, [int(card)]):
+            self.db.execute("DELETE FROM reviews WHERE id=? AND user_id=?", (review_id, self.user))
 
     def of_card(self, card_id: int) -> list[Review]:
         """A card's history, oldest first."""

@@ -27,6 +27,7 @@ from tokendeck.storage.reviews import Reviews
 from tokendeck.storage.search import Search
 from tokendeck.storage.settings import Settings, find_or_create_user
 from tokendeck.storage.sqlite import open_database
+from tokendeck.storage.stats import Stats
 from tokendeck.storage.study import Study
 
 
@@ -47,6 +48,7 @@ class Store:
         self.history = History(db, user_id)
         self.bulk = Bulk(db, user_id)
         self.backup = Backup(db, user_id)
+        self.stats = Stats(db, user_id)
 
     @classmethod
     def open(cls, path: str | Path, user: str, now_ms: int) -> Store:

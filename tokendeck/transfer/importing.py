@@ -125,13 +125,21 @@ def apply_package(
         deck_ids = _decks(store, package, deck, now, result)
         progress.report("planning", 0, len(package.notes))
         plan = _plan(store, calendar, package, deck, deck_ids, mode, now, result)
-        _write_plan(store, plan, now)
-        if package.history is not None:
-            # One SQL statement: no partial counts, so the bar pulses with the size in words.
-            progress.report(f"copying {package.history.count:,} reviews", 0)
-            result.reviews += package_history.copy_history(
-                store, calendar, package.history, plan.keys, plan.first_card, origin=package.source
-            )
+        # The cards from first_card on are this import's: the statistics summary counts
+        # their history once it is written (and a deleted card's log its id inherits).
+        with store.stats.refreshing(plan.first_card):
+            _write_plan(store, plan, now)
+            if package.history is not None:
+                # One SQL statement: no partial counts, so the bar pulses with its size.
+                progress.report(f"copying {package.history.count:,} reviews", 0)
+                result.reviews += package_history.copy_history(
+                    store,
+                    calendar,
+                    package.history,
+                    plan.keys,
+                    plan.first_card,
+                    origin=package.source,
+                )
         del plan  # freed while the collector is paused: it need not scan 100,000 rows
         result.media = _write_media(media_dir, package.media)
         for key, value in package.settings.items():

@@ -71,6 +71,8 @@ class Core:
         """The learner's study-day calendar."""
         if self.caches.calendar is None:
             self.caches.calendar = self.settings().calendar()
+            # The statistics summary counts days in the calendar the collection uses.
+            self.store.summary.calendar = self.caches.calendar
         return self.caches.calendar
 
     # -- the collection's files --------------------------------------------------------------

@@ -25,7 +25,7 @@ from tokendeck.stats.charts import (
     RECALL_EDGES,
     REVIEW_KINDS,
 )
-from tokendeck.storage.stats import StatsRows
+from tokendeck.storage.stats import BURIED, SUSPENDED, StatsRows
 
 #: How far the due forecast and the per-day review counts reach (days).
 FORECAST_DAYS = 90
@@ -56,7 +56,7 @@ def chart_series(rows: StatsRows, now: datetime, cal: Calendar) -> dict[str, Any
     states = card_states(rows.states)
     return {
         "today": today.isoformat(),
-        "forecast": due_forecast(rows.due, today, FORECAST_DAYS),
+        "forecast": due_forecast(rows.due, FORECAST_DAYS),
         "daily": daily_reviews(days, today, DAILY_DAYS),
         "buttons": answer_buttons(days),
         "retention": true_retention(days, today),
@@ -68,18 +68,16 @@ def chart_series(rows: StatsRows, now: datetime, cal: Calendar) -> dict[str, Any
         "hourly": hourly(rows.hours),
         "streak": streak(days, today),
         "total_reviews": sum(int(row[3]) for row in days),
-        "total_cards": sum(int(row[3]) for row in rows.states),
+        "total_cards": sum(cards for _, cards in rows.states),
     }
 
 
-def due_forecast(rows: Iterable[Sequence[int]], today: date, days: int) -> list[int]:
-    """Cards due on each of the next ``days`` study days, from (due day ordinal, cards) rows."""
+def due_forecast(rows: Iterable[tuple[int, int]], days: int) -> list[int]:
+    """Cards due on each of the next ``days`` study days, from (days ahead, cards) rows."""
     counts = [0] * days
-    first = today.toordinal()
-    for day, cards in rows:
-        offset = max(0, int(day) - first)
-        if offset < days:
-            counts[offset] += int(cards)
+    for ahead, cards in rows:
+        if 0 <= ahead < days:
+            counts[ahead] += cards
     return counts
 
 
@@ -143,17 +141,17 @@ def true_retention(rows: Iterable[DayRow], today: date) -> list[dict[str, Any]]:
     return table
 
 
-def card_states(rows: Iterable[Sequence[int]]) -> dict[str, int]:
-    """Cards new, learning, review, relearning, suspended and buried, from (state, suspended,
-    buried, cards) rows."""
+def card_states(rows: Iterable[tuple[int, int]]) -> dict[str, int]:
+    """Cards new, learning, review, relearning, suspended and buried, from (class, cards)
+    rows: a class is a state number, or SUSPENDED or BURIED."""
     counts = Counter({"new": 0, "learning": 0, "review": 0, "relearning": 0})
-    for state, suspended, buried, cards in rows:
-        if suspended:
-            counts["suspended"] += int(cards)
-        elif buried:
-            counts["buried"] += int(cards)
+    for kind, cards in rows:
+        if kind == SUSPENDED:
+            counts["suspended"] += cards
+        elif kind == BURIED:
+            counts["buried"] += cards
         else:
-            counts[_LABELS[int(state)]] += int(cards)
+            counts[_LABELS[kind]] += cards
     return dict(counts)
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from tokendeck.errors import StorageError
-from tokendeck.storage import review_slots
 from tokendeck.storage.database import Database, Row
+from tokendeck.storage.review_slots import Summary
 from tokendeck.storage.rows import CARD_COLUMNS, NOTE_COLUMNS
 from tokendeck.storage.search import insert_notes_bulk
 from tokendeck.storage.table import Table
@@ -121,7 +121,7 @@ class Backup(Table):
         """Review-log rows in REVIEW_ROW_COLUMNS order (after the cards); the statistics
         summary is counted afresh from them."""
         self._insert("reviews", REVIEW_ROW_COLUMNS, rows)
-        review_slots.rebuild(self.db, self.user)
+        Summary(self.db, self.user).rebuild()
 
     def insert_attempts(self, rows: Iterable[Sequence[Any]]) -> None:
         """Attempts in ATTEMPT_COLUMNS order."""

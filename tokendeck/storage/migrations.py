@@ -169,7 +169,8 @@ def _meta(db: Database) -> None:
 
 
 def _review_slots(db: Database) -> None:
-    # The review log summarised by 15-minute slot for the statistics page
+    # The review log summarised for the statistics page: by 15-minute slot (exact in
+    # any calendar), and rolled up by study day and hour in the calendar in use
     # (storage/review_slots.py says what each row counts and how it is kept true).
     # WITHOUT ROWID: the key is the table, so an answer updates one B-tree, not two.
     db.script(
@@ -189,6 +190,33 @@ def _review_slots(db: Database) -> None:
             duration_ms INTEGER NOT NULL,
             PRIMARY KEY (user_id, deck_id, slot, kind, mature)
         ) WITHOUT ROWID;
+        CREATE TABLE review_days (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            deck_id INTEGER NOT NULL,
+            day INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            mature INTEGER NOT NULL,
+            entries INTEGER NOT NULL,
+            again INTEGER NOT NULL,
+            hard INTEGER NOT NULL,
+            good INTEGER NOT NULL,
+            easy INTEGER NOT NULL,
+            passed INTEGER NOT NULL,
+            duration_ms INTEGER NOT NULL,
+            PRIMARY KEY (user_id, deck_id, day, kind, mature)
+        ) WITHOUT ROWID;
+        CREATE TABLE review_hours (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            deck_id INTEGER NOT NULL,
+            hour INTEGER NOT NULL,
+            entries INTEGER NOT NULL,
+            passed INTEGER NOT NULL,
+            PRIMARY KEY (user_id, deck_id, hour)
+        ) WITHOUT ROWID;
+        CREATE TABLE review_calendar (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            calendar TEXT NOT NULL
+        );
         """
     )
     review_slots.rebuild_all(db)
@@ -199,7 +227,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "trigram full-text index over notes", _full_text_index),
     Migration(3, "attempts: question format, typed answer and grade of each answer", _attempts),
     Migration(4, "meta: database-wide facts (search index state)", _meta),
-    Migration(8, "review_slots: the review log summarised for statistics", _review_slots),
+    Migration(
+        8,
+        "review_slots, review_days, review_hours: the log summed up for statistics",
+        _review_slots,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tokendeck.domain.notes import Note
-from tokendeck.storage import review_slots
+from tokendeck.storage.database import Database
+from tokendeck.storage.review_slots import Summary
 from tokendeck.storage.rows import NOTE_COLUMNS, note_from_row, note_params
 from tokendeck.storage.table import Table
 
@@ -16,7 +17,12 @@ INSERT_NOTE = (
 class Notes(Table):
     """A user's notes."""
 
-    __slots__ = ()
+    __slots__ = ("summary",)
+
+    def __init__(self, db: Database, user: int, summary: Summary) -> None:
+        super().__init__(db, user)
+        #: The statistics summary this table keeps in step with its writes.
+        self.summary = summary
 
     def get(self, note_id: int) -> Note | None:
         """A note by id, or None."""
@@ -54,7 +60,7 @@ class Notes(Table):
                 "SELECT id FROM cards WHERE note_id=? AND user_id=?", (note_id, self.user)
             )
         ]
-        with review_slots.refreshing(self.db, self.user, cards):
+        with self.summary.refreshing(cards):
             self.db.execute("DELETE FROM notes WHERE id=? AND user_id=?", (note_id, self.user))
 
     def any(self) -> bool:

@@ -1,72 +1,98 @@
-"""The review log summarised by 15-minute slot: what the statistics page adds up.
+"""The review log summarised for the statistics page, kept true by every write.
 
 Counting a million answers one by one is what made the statistics page take
-seconds. ``review_slots`` holds, per user, deck, 15-minute UTC slot, kind and
-maturity, how many entries the log has and how they were answered; the
-charts add up a few hundred thousand of these rows at most instead of every
-review (:mod:`tokendeck.storage.stats` reads them).
+seconds. Two summaries make it a few hundred rows:
 
-Why 15-minute UTC slots and not study days: every UTC offset in use is a
-multiple of 15 minutes and time zones switch on such a boundary, so all the
-instants of one slot share their study day and their local hour whatever the
-learner's time zone and rollover hour are. Changing either (or daylight
-saving time starting) therefore never invalidates the summary; the day and
-the hour of each slot are worked out when the charts are read.
+``review_slots``, the exact one: per user, deck, 15-minute UTC slot, kind and
+maturity, how many entries the log has and how they were answered. Every UTC
+offset in use is a multiple of 15 minutes and zones switch on such a
+boundary, so all instants of a slot share their study day and local hour in
+any time zone with any rollover hour: changing either never invalidates it.
 
-What each row counts is fixed by the log alone (the same rule as
-:mod:`tokendeck.stats.charts`):
+``review_days`` and ``review_hours``, the rollup: the same counts per study
+day (and per local hour) in one calendar, the one named in
+``review_calendar``. Days depend on the time zone and rollover hour, so when
+the calendar in use is another (settings changed, or the machine's "local"
+zone went into daylight saving time) the rollup is rebuilt from the slots, a
+few hundred milliseconds for a million answers; the statistics read the
+rollup, a few thousand rows.
 
-* ``deck_id``: the deck the card is in *now* (0 once the card is deleted), so
-  a deck's statistics are those of the cards now in it;
+What each entry counts is fixed by the log alone (as :mod:`tokendeck.stats.charts`):
+
+* ``deck_id``: the deck its card is in *now* (0 once the card is deleted), so a
+  deck's statistics are those of the cards now in it;
 * ``mature``: 1 for a "review" entry whose card's previous entry scheduled an
   interval of at least :data:`~tokendeck.domain.reviews.MATURE_DAYS` days;
-* ``again`` .. ``easy``: answers by rating, ``passed``: ratings above 1,
-  ``entries``: every entry (manual ones too), ``duration_ms``: their time.
+* ``again`` .. ``easy``: answers by rating; ``passed``: ratings above 1;
+  ``entries``: every entry (manual ones too); ``duration_ms``: their time.
 
-Keeping it true: appending an answer (the answer path) adds one entry; every
-other change to a card's log or deck (undo, an answer older than the card's
-newest entry, moving or deleting cards, bulk imports) goes through
-:func:`refreshing`, which takes the affected cards' contributions out before
-the change and puts them back, recomputed, after it. A restore or the
-migration builds the whole summary with :func:`rebuild`.
+Keeping it true: an answer appended after its card's newest entry is counted
+by :meth:`Summary.add` (one row of each table). Every other change to a
+card's log or deck (undo, an answer older than the card's newest entry,
+moving or deleting cards, imports) runs inside :meth:`Summary.refreshing`,
+which takes the affected cards' contributions out before the change and puts
+them back, recomputed, after it. Restores and the migration recount all of it.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
+from tokendeck.domain.days import Calendar
 from tokendeck.domain.reviews import MATURE_DAYS
+from tokendeck.domain.settings import Settings
 from tokendeck.storage.database import Database
+from tokendeck.storage.local_time import local_hour_sql, study_day_sql
 
 SLOT_MS = 900_000
-
-#: The counted columns, in order.
+#: The counted columns of the summaries, in order.
 COUNTS = ("entries", "again", "hard", "good", "easy", "passed", "duration_ms")
-_KEY = "user_id, deck_id, slot, kind, mature"
-_INSERT = f"INSERT INTO review_slots ({_KEY}, {', '.join(COUNTS)})"
-_ADD = f" ON CONFLICT ({_KEY}) DO UPDATE SET " + ", ".join(
-    f"{c} = review_slots.{c} + excluded.{c}" for c in COUNTS
-)
+HOUR_COUNTS = ("entries", "passed")
+#: Below every card id: "every card from this id on" then means every card.
+ANY_CARD = -(2**63)
 
+_SLOT_KEY = "user_id, deck_id, slot, kind, mature"
+_DAY_KEY = "user_id, deck_id, day, kind, mature"
+_HOUR_KEY = "user_id, deck_id, hour"
+_CARD_DECK = "coalesce(c.deck_id, 0)"
+_DECK_OF = "coalesce((SELECT deck_id FROM cards WHERE id = ?), 0)"
+_IN_CALENDAR = "EXISTS (SELECT 1 FROM review_calendar WHERE user_id = ? AND calendar = ?)"
 # The newest entry of a card: what an appended answer follows (reviews_card, backwards).
 _LATEST = (
     "SELECT reviewed_at, scheduled_days FROM reviews WHERE card_id = ? AND user_id = ?"
     " ORDER BY reviewed_at DESC, id DESC LIMIT 1"
 )
-_APPEND = (
-    f"{_INSERT} VALUES (?, coalesce((SELECT deck_id FROM cards WHERE id = ?), 0), ?, ?, ?,"
-    " 1, ?, ?, ?, ?, ?, ?)" + _ADD
+
+
+def _upsert(table: str, key: str, counts: Sequence[str]) -> str:
+    """``INSERT INTO table (key, counts)`` ... ``ON CONFLICT`` adding the counts up."""
+    added = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counts)
+    return f"INSERT INTO {table} ({key}, {', '.join(counts)}) {{rows}} ON CONFLICT ({key})" + (
+        f" DO UPDATE SET {added}"
+    )
+
+
+_SLOTS = _upsert("review_slots", _SLOT_KEY, COUNTS)
+_DAYS = _upsert("review_days", _DAY_KEY, COUNTS)
+_HOURS = _upsert("review_hours", _HOUR_KEY, HOUR_COUNTS)
+_ADD_SLOT = _SLOTS.format(rows=f"VALUES (?, {_DECK_OF}, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)")
+_ADD_DAY = _DAYS.format(
+    rows=f"SELECT ?, {_DECK_OF}, ?, ?, ?, 1, ?, ?, ?, ?, ?, ? WHERE {_IN_CALENDAR}"
 )
+_ADD_HOUR = _HOURS.format(rows=f"SELECT ?, {_DECK_OF}, ?, 1, ? WHERE {_IN_CALENDAR}")
 
 
-def contributions_sql(cards: str, deck: str = "coalesce(c.deck_id, 0)") -> str:
-    """What the entries of some cards add to the summary, one row per key.
+def contributions_sql(cards: str, deck: str = _CARD_DECK) -> str:
+    """What the entries of some cards add to the slot summary, one row per key.
 
     ``cards`` is a condition on ``r.card_id`` (every entry of a card or none, so
     each card's previous interval is its own); ``deck`` the deck expression.
-    ``+r.user_id`` keeps the user's time index out of the plan: walking
-    ``reviews_card`` gives the window its order without a sort.
+    Parameters: the user, then those of ``cards``. ``+r.user_id`` keeps the
+    user's time index out of the plan: walking ``reviews_card`` gives the
+    window its order without a sort.
     """
     return (
         f"SELECT {deck} AS deck_id, w.reviewed_at / {SLOT_MS} AS slot, w.kind AS kind,"
@@ -87,117 +113,219 @@ def contributions_sql(cards: str, deck: str = "coalesce(c.deck_id, 0)") -> str:
     )
 
 
-def _apply(
-    db: Database, user: int, cards: str, params: Sequence[int], sign: int, deck: str
-) -> None:
-    counts = ", ".join(f"{sign} * t.{c}" for c in COUNTS)
-    db.execute(
-        f"{_INSERT} SELECT ?, t.deck_id, t.slot, t.kind, t.mature, {counts}"
-        f" FROM ({contributions_sql(cards, deck)}) t WHERE true{_ADD}",
-        (user, user, *params),
-    )
+def calendar_key(calendar: Calendar) -> str:
+    """The name the rollup's calendar is recorded under: time zone and rollover hour."""
+    zone = getattr(calendar.tz, "key", None) or str(calendar.tz)
+    return f"{zone}@{calendar.rollover_hour}"
 
 
-_CARD_DECK = "coalesce(c.deck_id, 0)"
-#: Below every card id: "every card from this id on" then means every card.
-ANY_CARD = -(2**63)
+class Summary:
+    """The upkeep of one user's review-log summaries (see the module's docstring)."""
 
+    __slots__ = ("_calendar", "db", "user")
 
-@contextmanager
-def refreshing(db: Database, user: int, cards: Sequence[int] | int) -> Iterator[None]:
-    """Around a change to some cards' logs or decks: their contributions out, then back in.
+    def __init__(self, db: Database, user: int) -> None:
+        self.db = db
+        self.user = user
+        self._calendar: Calendar | None = None
 
-    ``cards`` is a list of card ids, or one id meaning "every card from this id
-    on" (an import's new cards). Runs in the caller's transaction (or its own).
-    """
-    with db.transaction():
-        _apply_chunks(db, user, cards, -1)
-        yield
-        _apply_chunks(db, user, cards, 1)
+    # -- the calendar the rollup is kept in ---------------------------------------------------
+    @property
+    def calendar(self) -> Calendar:
+        """The learner's calendar (the collection's, once it has told it; else the settings')."""
+        if self._calendar is None:
+            rows = self.db.fetchall(
+                "SELECT key, value FROM settings WHERE user_id = ?", (self.user,)
+            )
+            stored = {key: json.loads(value) for key, value in rows}
+            self._calendar = Settings.from_stored(stored).calendar()
+        return self._calendar
 
+    @calendar.setter
+    def calendar(self, calendar: Calendar) -> None:
+        self._calendar = calendar
 
-def _apply_chunks(db: Database, user: int, cards: Sequence[int] | int, sign: int) -> None:
-    if isinstance(cards, int):
-        _apply(db, user, "r.card_id >= ?", [cards], sign, _CARD_DECK)
-        return
-    ids = sorted({int(card) for card in cards})
-    for start in range(0, len(ids), 500):  # SQLite binds at most 999 parameters at once
-        chunk = ids[start : start + 500]
-        _apply(db, user, f"r.card_id IN ({', '.join('?' for _ in chunk)})", chunk, sign, _CARD_DECK)
+    # -- an answer ----------------------------------------------------------------------------
+    def follows(self, card_id: int, at_ms: int) -> tuple[bool, float]:
+        """Whether an entry at ``at_ms`` goes after the card's newest one, and that one's
+        interval (0 without one). Ask before inserting the entry."""
+        latest = self.db.fetchone(_LATEST, (card_id, self.user))
+        if latest is None:
+            return True, 0.0
+        return latest[0] <= at_ms, float(latest[1])
 
-
-def appended(db: Database, user: int, card_id: int, at_ms: int) -> tuple[bool, float]:
-    """Whether an entry at ``at_ms`` goes after the card's newest one, and that one's interval.
-
-    Call before inserting the entry: (True, interval of the previous entry, 0
-    when there is none) for the usual answer, which :func:`add_one` then counts;
-    (False, ...) when the card already has a later entry, which changes how that
-    later one counts: the caller then wraps the insert in :func:`refreshing`.
-    """
-    latest = db.fetchone(_LATEST, (card_id, user))
-    if latest is None:
-        return True, 0.0
-    return latest[0] <= at_ms, float(latest[1])
-
-
-def add_one(
-    db: Database,
-    user: int,
-    card_id: int,
-    at_ms: int,
-    kind: str,
-    rating: int,
-    duration_ms: int,
-    before: float,
-) -> None:
-    """Count one entry appended after the card's newest (``before``: that one's interval)."""
-    mature = 1 if kind == "review" and before >= MATURE_DAYS else 0
-    db.execute(
-        _APPEND,
-        (
-            user,
-            card_id,
-            at_ms // SLOT_MS,
-            kind,
-            mature,
-            1 if rating == 1 else 0,
-            1 if rating == 2 else 0,
-            1 if rating == 3 else 0,
-            1 if rating == 4 else 0,
-            1 if rating > 1 else 0,
+    def add(
+        self, card_id: int, at_ms: int, kind: str, rating: int, duration_ms: int, before: float
+    ) -> None:
+        """Count one entry appended after its card's newest (``before``: that one's interval)."""
+        mature = 1 if kind == "review" and before >= MATURE_DAYS else 0
+        ratings = (
+            int(rating == 1),
+            int(rating == 2),
+            int(rating == 3),
+            int(rating == 4),
+            int(rating > 1),
             duration_ms,
-        ),
-    )
+        )
+        user, db = self.user, self.db
+        db.execute(_ADD_SLOT, (user, card_id, at_ms // SLOT_MS, kind, mature, *ratings))
+        calendar = self.calendar
+        moment = datetime.fromtimestamp(at_ms / 1000, UTC)
+        named = calendar_key(calendar)
+        day = calendar.today(moment).toordinal()
+        db.execute(_ADD_DAY, (user, card_id, day, kind, mature, *ratings, user, named))
+        hour = moment.astimezone(calendar.tz).hour
+        db.execute(_ADD_HOUR, (user, card_id, hour, int(rating > 1), user, named))
 
+    # -- any other change ---------------------------------------------------------------------
+    @contextmanager
+    def refreshing(self, cards: Sequence[int] | int) -> Iterator[None]:
+        """Around a change to some cards' logs or decks: their contributions out, then back in.
 
-def adopt_orphans(db: Database, user: int, card_id: int) -> None:
-    """After creating card ``card_id``: entries left by a deleted card of that id join it.
+        ``cards`` is a list of card ids, or one id meaning "every card from this
+        id on" (an import's new cards). Runs in the caller's transaction (or its own).
+        """
+        with self.db.transaction():
+            self._start()
+            self._collect(cards, -1)
+            yield
+            self._collect(cards, 1)
+            self._apply_changes()
 
-    SQLite may hand out a deleted card's id again; its log stays in the
-    ``reviews`` table and now belongs to the new card (and its deck).
-    """
-    if db.scalar("SELECT 1 FROM reviews WHERE card_id = ? LIMIT 1", (card_id,)) is None:
-        return
-    with db.transaction():
-        _apply(db, user, "r.card_id = ?", [card_id], -1, "0")
-        _apply(db, user, "r.card_id = ?", [card_id], 1, _CARD_DECK)
+    def _start(self) -> None:
+        self.db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS td_slot_changes (deck_id INTEGER, slot INTEGER,"
+            " kind TEXT, mature INTEGER, entries INTEGER, again INTEGER, hard INTEGER,"
+            " good INTEGER, easy INTEGER, passed INTEGER, duration_ms INTEGER)"
+        )
+        self.db.execute("DELETE FROM temp.td_slot_changes")
 
+    def _collect(self, cards: Sequence[int] | int, sign: int, deck: str = _CARD_DECK) -> None:
+        counts = ", ".join(f"{sign} * t.{c}" for c in COUNTS)
+        insert = (
+            "INSERT INTO temp.td_slot_changes SELECT t.deck_id, t.slot, t.kind, t.mature,"
+            f" {counts} FROM ({{source}}) t"
+        )
+        if isinstance(cards, int):
+            self.db.execute(
+                insert.format(source=contributions_sql("r.card_id >= ?", deck)), (self.user, cards)
+            )
+            return
+        ids = sorted({int(card) for card in cards})
+        for start in range(0, len(ids), 500):  # SQLite binds at most 999 parameters
+            chunk = ids[start : start + 500]
+            condition = f"r.card_id IN ({', '.join('?' for _ in chunk)})"
+            self.db.execute(
+                insert.format(source=contributions_sql(condition, deck)), (self.user, *chunk)
+            )
 
-def rebuild(db: Database, user: int) -> None:
-    """Recount the whole summary of one user from the log."""
-    with db.transaction():
-        db.execute("DELETE FROM review_slots WHERE user_id = ?", (user,))
-        _apply(db, user, "r.card_id >= ?", [ANY_CARD], 1, _CARD_DECK)
+    def _apply_changes(self) -> None:
+        db, user = self.db, self.user
+        span = db.fetchone("SELECT min(slot), max(slot) FROM temp.td_slot_changes")
+        if span is None or span[0] is None:
+            return
+        sums = ", ".join(f"sum({c})" for c in COUNTS)
+        changes = "FROM temp.td_slot_changes WHERE true GROUP BY 1, 2, 3, 4, 5"
+        db.execute(
+            _SLOTS.format(rows=f"SELECT ?, deck_id, slot, kind, mature, {sums} {changes}"),
+            (user,),
+        )
+        calendar = self.calendar
+        offsets = calendar.offsets(span[0] * SLOT_MS, (span[1] + 1) * SLOT_MS)
+        start = f"slot * {SLOT_MS}"
+        day = study_day_sql(start, offsets, calendar.rollover_hour)
+        named = calendar_key(calendar)
+        db.execute(
+            _DAYS.format(
+                rows=f"SELECT ?, deck_id, {day}, kind, mature, {sums} FROM temp.td_slot_changes"
+                f" WHERE {_IN_CALENDAR} GROUP BY 1, 2, 3, 4, 5"
+            ),
+            (user, user, named),
+        )
+        hour = local_hour_sql(start, offsets)
+        db.execute(
+            _HOURS.format(
+                rows=f"SELECT ?, deck_id, {hour}, sum(entries), sum(passed)"
+                f" FROM temp.td_slot_changes WHERE {_IN_CALENDAR} GROUP BY 1, 2, 3"
+            ),
+            (user, user, named),
+        )
+        db.execute("DELETE FROM temp.td_slot_changes")
+
+    def adopt_orphans(self, card_id: int) -> None:
+        """After creating card ``card_id``: entries left by a deleted card of that id join it.
+
+        SQLite may hand out a deleted card's id again; its log stays in the
+        ``reviews`` table, counted under deck 0, and now belongs to the new card.
+        """
+        if not self.db.scalar("SELECT 1 FROM reviews WHERE card_id = ? LIMIT 1", (card_id,)):
+            return
+        with self.db.transaction():
+            self._start()
+            self._collect([card_id], -1, deck="0")
+            self._collect([card_id], 1)
+            self._apply_changes()
+
+    # -- all of it ----------------------------------------------------------------------------
+    def rebuild(self) -> None:
+        """Recount the user's slots from the log; the rollup follows when next read."""
+        db, user = self.db, self.user
+        with db.transaction():
+            db.execute("DELETE FROM review_slots WHERE user_id = ?", (user,))
+            db.execute("DELETE FROM review_calendar WHERE user_id = ?", (user,))
+            columns = ", ".join(f"t.{c}" for c in COUNTS)
+            db.execute(
+                _SLOTS.format(
+                    rows=f"SELECT ?, t.deck_id, t.slot, t.kind, t.mature, {columns} FROM"
+                    f" ({contributions_sql('r.card_id >= ?')}) t WHERE true"
+                ),
+                (user, user, ANY_CARD),
+            )
+
+    def roll_up(self, calendar: Calendar) -> None:
+        """Recount the rollup in ``calendar`` from the slots (a calendar change, a restore)."""
+        db, user = self.db, self.user
+        span = db.fetchone(
+            "SELECT min(slot), max(slot) FROM review_slots WHERE user_id = ?", (user,)
+        )
+        with db.transaction():
+            db.execute("DELETE FROM review_days WHERE user_id = ?", (user,))
+            db.execute("DELETE FROM review_hours WHERE user_id = ?", (user,))
+            db.execute("DELETE FROM review_calendar WHERE user_id = ?", (user,))
+            if span is not None and span[0] is not None:
+                offsets = calendar.offsets(span[0] * SLOT_MS, (span[1] + 1) * SLOT_MS)
+                start = f"slot * {SLOT_MS}"
+                day = study_day_sql(start, offsets, calendar.rollover_hour)
+                sums = ", ".join(f"sum({c})" for c in COUNTS)
+                db.execute(
+                    _DAYS.format(
+                        rows=f"SELECT user_id, deck_id, {day}, kind, mature, {sums}"
+                        " FROM review_slots WHERE user_id = ? GROUP BY 1, 2, 3, 4, 5"
+                    ),
+                    (user,),
+                )
+                db.execute(
+                    _HOURS.format(
+                        rows=f"SELECT user_id, deck_id, {local_hour_sql(start, offsets)},"
+                        " sum(entries), sum(passed) FROM review_slots WHERE user_id = ?"
+                        " GROUP BY 1, 2, 3"
+                    ),
+                    (user,),
+                )
+            db.execute(
+                "INSERT INTO review_calendar (user_id, calendar) VALUES (?, ?)",
+                (user, calendar_key(calendar)),
+            )
+
+    def rolled_up_in(self) -> str | None:
+        """The calendar the rollup is counted in (None: it must be rolled up first)."""
+        found = self.db.scalar(
+            "SELECT calendar FROM review_calendar WHERE user_id = ?", (self.user,)
+        )
+        return None if found is None else str(found)
 
 
 def rebuild_all(db: Database) -> None:
-    """Recount the summary of every user (the migration that adds it)."""
+    """Recount the slots of every user (the migration that adds them)."""
     for (user,) in db.fetchall("SELECT DISTINCT user_id FROM reviews"):
-        rebuild(db, int(user))
-
-
-def entries(db: Database, user: int) -> int:
-    """Entries the summary counts for a user (the log's size when it is up to date)."""
-    return int(
-        db.scalar("SELECT coalesce(sum(entries), 0) FROM review_slots WHERE user_id = ?", (user,))
-    )
+        Summary(db, int(user)).rebuild()

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from tokendeck.domain.reviews import Review
-from tokendeck.storage import review_slots
+from tokendeck.storage.database import Database
+from tokendeck.storage.review_slots import Summary
 from tokendeck.storage.rows import REVIEW_COLUMNS, review_from_row, to_ms
 from tokendeck.storage.table import Table
 
@@ -21,7 +22,12 @@ INSERT_REVIEW = (
 class Reviews(Table):
     """A user's review log."""
 
-    __slots__ = ()
+    __slots__ = ("summary",)
+
+    def __init__(self, db: Database, user: int, summary: Summary) -> None:
+        super().__init__(db, user)
+        #: The statistics summary this table keeps in step with its writes.
+        self.summary = summary
 
     def insert(self, review: Review, undo: dict[str, Any] | None) -> int:
         """Append to the log; ``undo`` holds what is needed to take it back.
@@ -31,14 +37,12 @@ class Reviews(Table):
         """
         at_ms = to_ms(review.reviewed_at)
         card = review.card_id
-        last, before = review_slots.appended(self.db, self.user, card, at_ms)
+        last, before = self.summary.follows(card, at_ms)
         if not last:
-            with review_slots.refreshing(self.db, self.user, [card]):
+            with self.summary.refreshing([card]):
                 return self._insert(review, at_ms, undo)
         review_id = self._insert(review, at_ms, undo)
-        review_slots.add_one(
-            self.db, self.user, card, at_ms, review.kind, review.rating, review.duration_ms, before
-        )
+        self.summary.add(card, at_ms, review.kind, review.rating, review.duration_ms, before)
         return review_id
 
     def _insert(self, review: Review, at_ms: int, undo: dict[str, Any] | None) -> int:
@@ -84,7 +88,7 @@ class Reviews(Table):
         )
         if card is None:
             return
-        with review_slots.refreshing(self.db, self.user, [int(card)]):
+        with self.summary.refreshing([int(card)]):
             self.db.execute("DELETE FROM reviews WHERE id=? AND user_id=?", (review_id, self.user))
 
     def of_card(self, card_id: int) -> list[Review]:

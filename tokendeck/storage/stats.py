@@ -1,113 +1,40 @@
-"""Statistics in SQL: the aggregates behind every chart, added up by the database.
+"""Statistics in SQL: the sums behind every chart of the statistics page.
 
-The review-log series (reviews per day and kind, answer buttons, true
-retention, hours, streak) read the per-slot summary of
-:mod:`tokendeck.storage.review_slots`, a few hundred thousand rows at most
-for a million answers; the card series (forecast, card states, histograms)
-read the ``cards`` table once per series. Python only shapes the handful of
-rows that come back (:mod:`tokendeck.stats.series`).
+The review-log series (entries per study day and kind, answer buttons, true
+retention, hours, streak) read the rollup of :mod:`tokendeck.storage.review_slots`
+(a few thousand rows for a million answers). The card series (due forecast,
+card states and the four histograms) come from one pass over the ``cards``
+table: each card's state class, due day and histogram bins are worked out
+once and the cards are counted per combination. Python only unpacks the rows
+that come back; :mod:`tokendeck.stats.series` shapes them into the charts.
 
-Study days and local hours: the calendar's time zone is turned into a few
-pieces of constant UTC offset (:meth:`~tokendeck.domain.days.Calendar.offsets`,
-one per daylight-saving period) and each piece becomes a branch of a
-``CASE`` expression, nested as a binary search, so a stored UTC millisecond
-becomes local time with integer arithmetic. Plain SQL only (``CASE``,
-integer ``/`` and ``%``, ``lag``, ``power``, ``CAST``, ``ON CONFLICT``), so a
-PostgreSQL backend runs the same statements.
+The SQL is plain (``CASE``, integer ``/`` and ``%``, ``power``, ``CAST``,
+``lag``, ``ON CONFLICT``, a ``MATERIALIZED`` common table expression): a
+PostgreSQL backend runs the same statements. Study days and local hours come
+from :mod:`tokendeck.storage.local_time`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tokendeck.domain.days import Calendar
+from tokendeck.errors import StorageError
 from tokendeck.storage import review_slots
-from tokendeck.storage.database import Row
+from tokendeck.storage.database import Database, Row
+from tokendeck.storage.local_time import DAY_MS, local_hour_sql, study_day_sql
+from tokendeck.storage.review_slots import ANY_CARD, COUNTS, SLOT_MS, Summary, calendar_key
 from tokendeck.storage.rows import marks
 from tokendeck.storage.table import Table
 
-DAY_MS = 86_400_000
-HOUR_MS = 3_600_000
-#: date(1970, 1, 1).toordinal(): day 0 of the epoch as a date ordinal.
-_EPOCH_ORDINAL = 719_163
-#: Added before dividing: SQL integer division truncates, so every instant after the
-#: year 1 is made positive, and whole days of it make the quotient a date ordinal.
-_SHIFT_MS = _EPOCH_ORDINAL * DAY_MS
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_US = timedelta(microseconds=1)
-
-Offsets = Sequence[tuple[int, int]]
-
-
-# -- local time in SQL ---------------------------------------------------------------------------
-def offset_sql(expr: str, offsets: Offsets) -> str:
-    """The UTC offset (ms) in force at the UTC milliseconds ``expr``: a CASE binary search."""
-
-    def branch(low: int, high: int) -> str:
-        if low == high:
-            return str(int(offsets[low][1]))
-        middle = (low + high + 1) // 2
-        return (
-            f"CASE WHEN {expr} < {int(offsets[middle][0])} THEN {branch(low, middle - 1)}"
-            f" ELSE {branch(middle, high)} END"
-        )
-
-    return branch(0, len(offsets) - 1)
-
-
-def study_day_sql(expr: str, offsets: Offsets, rollover_hour: int) -> str:
-    """The date ordinal of the study day of the UTC milliseconds ``expr``."""
-    shift = _SHIFT_MS - rollover_hour * HOUR_MS
-    return f"(({expr}) + {offset_sql(expr, offsets)} + {shift}) / {DAY_MS}"
-
-
-def local_hour_sql(expr: str, offsets: Offsets) -> str:
-    """The local hour (0-23) of the UTC milliseconds ``expr``."""
-    return f"((({expr}) + {offset_sql(expr, offsets)} + {_SHIFT_MS}) / {HOUR_MS}) % 24"
-
-
-def _bin_sql(value: str, count: int) -> str:
-    """Bin number of ``value`` over ``count + 1`` bound edges: [e_i, e_i+1), the last closed.
-
-    Its parameters are the edges, in order.
-    """
-    whens = [f"WHEN {value} < ? THEN NULL"]
-    whens += [f"WHEN {value} < ? THEN {i}" for i in range(count - 1)]
-    whens.append(f"WHEN {value} <= ? THEN {count - 1}")
-    return f"CASE {' '.join(whens)} END"
-
-
-def _not_negative(value: str) -> str:
-    # As max(0.0, value) in Python.
-    return f"CASE WHEN {value} > 0.0 THEN {value} ELSE 0.0 END"
-
-
-#: Per studied card (stability and last review known): days since the last review at
-#: now (the parameter, in microseconds) and days from the last review to the due date,
-#: as Python's timedelta.total_seconds() / 86400 gives them (both exact in a double).
-_STUDIED = (
-    "SELECT CAST(? - c.last_review * 1000 AS DOUBLE PRECISION) / 1000000.0 / 86400.0"
-    " AS elapsed, CAST(c.due - c.last_review AS DOUBLE PRECISION) / 1000.0 / 86400.0 AS span,"
-    " c.stability AS stability, c.difficulty AS difficulty FROM cards c WHERE {where}"
-    " AND c.stability IS NOT NULL AND c.last_review IS NOT NULL"
-)
-
-#: The value each histogram counts, over the studied cards (``k``); parameters in brackets.
-HISTOGRAM_VALUES: dict[str, tuple[str, int]] = {
-    "interval": (_not_negative("k.span"), 0),
-    "stability": ("k.stability", 0),
-    "difficulty": ("k.difficulty", 0),  # NULL (unknown) falls in no bin
-    # FSRS-6 recall probability now, as stats.charts.retrievability computes it (a zero
-    # stability counts as one day there too): [the curve's factor, minus its decay].
-    "retrievability": (
-        f"power(1.0 + ? * {_not_negative('k.elapsed')}"
-        " / CASE WHEN k.stability = 0 THEN 1.0 ELSE k.stability END, ?)",
-        2,
-    ),
-}
+#: Card classes of the state counts: the states 0-3, then these two.
+SUSPENDED, BURIED = 4, 5
+_SUMS = ", ".join(f"sum(s.{c})" for c in COUNTS)
 
 
 @dataclass(frozen=True)
@@ -118,20 +45,24 @@ class StatsRows:
     days: list[Row]
     #: (local hour, entries, passed)
     hours: list[Row]
-    #: (study-day ordinal of the due date, cards); overdue cards count as today
-    due: list[Row]
-    #: (state, suspended 0/1, buried 0/1, cards)
-    states: list[Row]
+    #: (days from today the card is due, 0 when overdue; cards), within the forecast
+    due: list[tuple[int, int]]
+    #: (state 0-3, SUSPENDED or BURIED; cards)
+    states: list[tuple[int, int]]
     #: histogram name -> counts per bin
     histograms: dict[str, list[int]]
-    #: whether the summary was up to date (False: the log itself was added up)
-    summarised: bool
+    #: where the log's sums came from: "rollup", "slots" or "log" (the last two: slower)
+    source: str
 
 
 class Stats(Table):
-    """A user's statistics, added up in SQL, and the upkeep of the review-log summary."""
+    """A user's statistics, added up in SQL, and the upkeep of the review-log summaries."""
 
-    __slots__ = ()
+    __slots__ = ("summary",)
+
+    def __init__(self, db: Database, user: int, summary: Summary) -> None:
+        super().__init__(db, user)
+        self.summary = summary
 
     # -- upkeep (see review_slots) ----------------------------------------------------------------
     def refreshing(self, cards: Sequence[int] | int) -> AbstractContextManager[None]:
@@ -139,11 +70,11 @@ class Stats(Table):
 
         ``cards``: card ids, or one id meaning every card from it on.
         """
-        return review_slots.refreshing(self.db, self.user, cards)
+        return self.summary.refreshing(cards)
 
     def rebuild(self) -> None:
         """Recount the user's whole summary from the log."""
-        review_slots.rebuild(self.db, self.user)
+        self.summary.rebuild()
 
     # -- reading ------------------------------------------------------------------------------
     def gather(
@@ -157,76 +88,88 @@ class Stats(Table):
         decay: float,
         forecast_days: int,
     ) -> StatsRows:
-        """Every aggregate of the statistics page, read in one snapshot of the database.
+        """Every sum of the statistics page, read in one snapshot of the database.
 
-        ``edges``: histogram name -> bin edges; ``factor`` and ``decay``: the
-        forgetting curve's; ``forecast_days``: how far the due forecast looks.
+        ``edges``: histogram name -> bin edges (at most 15 bins each); ``factor``
+        and ``decay``: the forgetting curve's; ``forecast_days``: how far the due
+        forecast looks. The log's rollup is recounted first when it is in another
+        calendar (or out of step with the log).
         """
-        with self.db.snapshot():
-            summarised = self._summarised()
-            today = calendar.today(now)
-            days, hours = self._log(calendar, now, deck_ids, summarised)
-            low = _ms(calendar.start(today)) - 2 * DAY_MS
-            high = _ms(calendar.start(today + timedelta(days=forecast_days))) + 2 * DAY_MS
-            due = self._due(calendar, today.toordinal(), low, high, deck_ids)
-            states = self._states(today.toordinal(), deck_ids)
-            now_us = (now - _EPOCH) // _US
-            histograms = {
-                name: self._histogram(name, edges[name], (now_us, factor, -decay), deck_ids)
-                for name in edges
-            }
-        return StatsRows(days, hours, due, states, histograms, summarised)
+        named = calendar_key(calendar)
+        cards = _CardQuery(calendar, now, edges, factor, decay, forecast_days)
+        for attempt in range(2):
+            with self.db.snapshot():
+                source = self._source(named)
+                if source != "slots" or attempt:
+                    days, hours = self._log(calendar, now, deck_ids, source)
+                    due, states, histograms = cards.run(self.db, *self._cards(deck_ids))
+                    return StatsRows(days, hours, due, states, histograms, source)
+            # Another calendar than the rollup's (or a rollup out of step): counted
+            # again from the slots, then read (a read-only file adds the slots up).
+            with suppress(StorageError):
+                self.summary.roll_up(calendar)
+        raise AssertionError("unreachable")  # pragma: no cover
 
-    def _summarised(self) -> bool:
+    def _source(self, named: str) -> str:
+        """Where the log's sums can be read: the rollup, the slots, or only the log itself.
+
+        Each summary must count as many entries as the log has; one that does not
+        (a write that bypassed it: an older tool, a bug) is not trusted.
+        """
         logged = self.db.scalar("SELECT count(*) FROM reviews WHERE user_id = ?", (self.user,))
-        return int(logged) == review_slots.entries(self.db, self.user)
+        if self.summary.rolled_up_in() == named and logged == self._total("review_days"):
+            return "rollup"
+        return "slots" if logged == self._total("review_slots") else "log"
+
+    def _total(self, table: str) -> int:
+        return int(
+            self.db.scalar(
+                f"SELECT coalesce(sum(entries), 0) FROM {table} WHERE user_id = ?", (self.user,)
+            )
+        )
 
     def _log(
-        self,
-        calendar: Calendar,
-        now: datetime,
-        deck_ids: Sequence[int] | None,
-        summarised: bool,
+        self, calendar: Calendar, now: datetime, deck_ids: Sequence[int] | None, source: str
     ) -> tuple[list[Row], list[Row]]:
+        decks, chosen = "", [] if deck_ids is None else list(deck_ids)
+        if deck_ids is not None:
+            decks = f" AND s.deck_id IN ({marks(deck_ids) or 'NULL'})"
+        if source == "rollup":
+            days = self.db.fetchall(
+                f"SELECT s.day, s.kind, s.mature, {_SUMS} FROM review_days s"
+                f" WHERE s.user_id = ?{decks} GROUP BY 1, 2, 3",
+                (self.user, *chosen),
+            )
+            hours = self.db.fetchall(
+                "SELECT s.hour, sum(s.entries), sum(s.passed) FROM review_hours s"
+                f" WHERE s.user_id = ?{decks} GROUP BY 1",
+                (self.user, *chosen),
+            )
+            return days, hours
         span = self.db.fetchone(
             "SELECT min(reviewed_at), max(reviewed_at) FROM reviews WHERE user_id = ?",
             (self.user,),
         )
         if span is None or span[0] is None:
             return [], []
-        offsets = calendar.offsets(min(span[0], _ms(now)), max(span[1], _ms(now)))
-        source, params = self._slots(deck_ids, summarised)
-        start = f"s.slot * {review_slots.SLOT_MS}"
+        if source == "slots":
+            table, params = "review_slots s WHERE s.user_id = ?", [self.user, *chosen]
+        else:  # the log itself, added up as the slots would be
+            contributions = review_slots.contributions_sql("r.card_id >= ?")
+            table, params = f"({contributions}) s WHERE true", [self.user, ANY_CARD, *chosen]
+        offsets = calendar.offsets(span[0], span[1] + SLOT_MS)
+        start = f"s.slot * {SLOT_MS}"
         day = study_day_sql(start, offsets, calendar.rollover_hour)
-        counts = ", ".join(f"sum(s.{c})" for c in review_slots.COUNTS)
         days = self.db.fetchall(
-            f"SELECT {day} AS day, s.kind, s.mature, {counts} FROM {source} GROUP BY 1, 2, 3",
+            f"SELECT {day}, s.kind, s.mature, {_SUMS} FROM {table}{decks} GROUP BY 1, 2, 3",
             params,
         )
         hours = self.db.fetchall(
-            f"SELECT {local_hour_sql(start, offsets)} AS hour, sum(s.entries), sum(s.passed)"
-            f" FROM {source} GROUP BY 1",
+            f"SELECT {local_hour_sql(start, offsets)}, sum(s.entries), sum(s.passed)"
+            f" FROM {table}{decks} GROUP BY 1",
             params,
         )
         return days, hours
-
-    def _slots(self, deck_ids: Sequence[int] | None, summarised: bool) -> tuple[str, list[int]]:
-        """FROM clause (alias ``s``) of the user's slot rows, and its parameters.
-
-        The summary table normally; when it disagrees with the log (a write that
-        did not keep it, which should not happen), the same rows computed from
-        the log itself: slow, but right.
-        """
-        if summarised:
-            source, params = "review_slots s WHERE s.user_id = ?", [self.user]
-        else:
-            contributions = review_slots.contributions_sql("r.card_id >= ?")
-            source = f"({contributions}) s WHERE true"
-            params = [self.user, review_slots.ANY_CARD]
-        if deck_ids is not None:
-            source += f" AND s.deck_id IN ({marks(deck_ids) or 'NULL'})"
-            params += list(deck_ids)
-        return source, params
 
     def _cards(self, deck_ids: Sequence[int] | None) -> tuple[str, list[int]]:
         where, params = "c.user_id = ?", [self.user]
@@ -235,53 +178,147 @@ class Stats(Table):
             params += list(deck_ids)
         return where, params
 
-    def _due(
+
+class _CardQuery:
+    """The one statement that counts the cards for the forecast, the states and histograms.
+
+    Each card gets a state class, the day of the forecast it falls on and a bin
+    in each histogram (``MATERIALIZED``: worked out once per card); the cards
+    are then counted per combination, packed into one integer key.
+    """
+
+    def __init__(
         self,
         calendar: Calendar,
-        today: int,
-        low: int,
-        high: int,
-        deck_ids: Sequence[int] | None,
-    ) -> list[Row]:
-        where, params = self._cards(deck_ids)
-        day = study_day_sql("c.due", calendar.offsets(low, high), calendar.rollover_hour)
-        return self.db.fetchall(
-            f"SELECT CASE WHEN c.due < {int(low)} THEN {int(today)} ELSE {day} END AS day,"
-            f" count(*) FROM cards c WHERE {where} AND c.state != 0 AND c.suspended = 0"
-            f" AND c.due < {int(high)} GROUP BY 1",
-            params,
+        now: datetime,
+        edges: Mapping[str, Sequence[float]],
+        factor: float,
+        decay: float,
+        forecast_days: int,
+    ) -> None:
+        today = calendar.today(now)
+        self.today = today.toordinal()
+        self.low = _ms(calendar.start(today)) - 2 * DAY_MS
+        self.high = _ms(calendar.start(today + timedelta(days=forecast_days))) + 2 * DAY_MS
+        self.calendar = calendar
+        self.now_us = (now - _EPOCH) // timedelta(microseconds=1)
+        self.factor, self.exponent = factor, -decay
+        self.edges = {name: list(values) for name, values in edges.items()}
+        self.forecast_days = forecast_days
+        self.base = max(len(e) for e in self.edges.values())  # bins + 1: "no bin" fits
+
+    def run(
+        self, db: Database, where: str, params: Sequence[Any]
+    ) -> tuple[list[tuple[int, int]], list[tuple[int, int]], dict[str, list[int]]]:
+        sql, bound = self._sql(where, params)
+        due: dict[int, int] = {}
+        states: dict[int, int] = {}
+        histograms = {name: [0] * (len(e) - 1) for name, e in self.edges.items()}
+        for key, cards in db.fetchall(sql, bound):
+            key, cards = int(key), int(cards)
+            for name in reversed(self.edges):
+                key, found = divmod(key, self.base)
+                if found < len(histograms[name]):
+                    histograms[name][found] += cards
+            key, day = divmod(key, self.forecast_days + 1)
+            if day < self.forecast_days:
+                due[day] = due.get(day, 0) + cards
+            states[key] = states.get(key, 0) + cards
+        return sorted(due.items()), sorted(states.items()), histograms
+
+    def _sql(self, where: str, params: Sequence[Any]) -> tuple[str, list[Any]]:
+        studied = "c.stability IS NOT NULL AND c.last_review IS NOT NULL"
+        offsets = self.calendar.offsets(self.low, self.high)
+        day = study_day_sql("c.due", offsets, self.calendar.rollover_hour)
+        elapsed = "CAST(? - c.last_review * 1000 AS DOUBLE PRECISION) / 1000000.0 / 86400.0"
+        # FSRS-6 recall now, exactly as stats.charts.retrievability computes it
+        # (a zero stability counts as one day there too).
+        recall = (
+            f"power(1.0 + ? * (CASE WHEN {elapsed} > 0.0 THEN {elapsed} ELSE 0.0 END)"
+            " / CASE WHEN c.stability = 0 THEN 1.0 ELSE c.stability END, ?)"
+        )
+        cards = (
+            f"WITH k AS MATERIALIZED (SELECT CASE WHEN c.suspended <> 0 THEN {SUSPENDED}"
+            f" WHEN c.buried_until > {self.today} THEN {BURIED} ELSE c.state END AS class,"
+            f" CASE WHEN c.state <> 0 AND c.suspended = 0 AND c.due < {self.high} THEN"
+            f" CASE WHEN c.due < {self.low} THEN 0 ELSE {day} - {self.today} END END AS due,"
+            f" CASE WHEN {studied} THEN c.due - c.last_review END AS span,"
+            f" CASE WHEN {studied} THEN c.stability END AS stability,"
+            f" CASE WHEN {studied} THEN c.difficulty END AS difficulty,"
+            f" CASE WHEN {studied} THEN {recall} END AS recall"
+            f" FROM cards c WHERE {where})"
+        )
+        bound: list[Any] = [self.factor, self.now_us, self.now_us, self.exponent, *params]
+        days = self.forecast_days
+        key = (
+            f"k.class * {days + 1} + CASE WHEN k.due IS NULL OR k.due >= {days} THEN {days}"
+            " WHEN k.due < 0 THEN 0 ELSE k.due END"
+        )
+        for name, edges in self.edges.items():
+            binned, values = self._bin(name, edges)
+            key = f"({key}) * {self.base} + {binned}"
+            bound += values
+        return f"{cards} SELECT {key}, count(*) FROM k GROUP BY 1", bound
+
+    def _bin(self, name: str, edges: Sequence[float]) -> tuple[str, list[Any]]:
+        """The bin of a card in a histogram, ``len(edges) - 1`` for none; and its parameters."""
+        if name == "interval" and all(float(e).is_integer() for e in edges):
+            # Whole-day edges: the millisecond span compares exactly as the days it makes
+            # (a span a millisecond short of a day is far from rounding up to it).
+            value = "CASE WHEN k.span < 0 THEN 0 ELSE k.span END"
+            limits = [int(e) * DAY_MS for e in edges]
+            return _binned(value, limits, len(edges) - 1, literal=True), []
+        value = {
+            "interval": "CASE WHEN k.span < 0 THEN 0.0"
+            " ELSE CAST(k.span AS DOUBLE PRECISION) / 1000.0 / 86400.0 END",
+            "stability": "k.stability",
+            "difficulty": "k.difficulty",
+            "recall": "k.recall",
+            "retrievability": "k.recall",
+        }[name]
+        return _binned(value, list(edges), len(edges) - 1, literal=False), _tree_params(edges)
+
+
+def _binned(value: str, edges: Sequence[Any], none: int, *, literal: bool) -> str:
+    """Bin of ``value`` in [e_i, e_i+1) (the last bin closed), ``none`` outside or NULL.
+
+    A binary search of CASE expressions; edges are literals (whole numbers) or
+    parameters in the order :func:`_tree_params` gives.
+    """
+
+    def edge(i: int) -> str:
+        return str(edges[i]) if literal else "?"
+
+    def branch(low: int, high: int) -> str:
+        if low == high:
+            return str(low)
+        middle = (low + high + 1) // 2
+        return (
+            f"CASE WHEN {value} < {edge(middle)} THEN {branch(low, middle - 1)}"
+            f" ELSE {branch(middle, high)} END"
         )
 
-    def _states(self, today: int, deck_ids: Sequence[int] | None) -> list[Row]:
-        where, params = self._cards(deck_ids)
-        return self.db.fetchall(
-            "SELECT c.state, c.suspended,"
-            f" CASE WHEN c.buried_until > {int(today)} THEN 1 ELSE 0 END, count(*)"
-            f" FROM cards c WHERE {where} GROUP BY 1, 2, 3",
-            params,
-        )
+    last = len(edges) - 1
+    return (
+        f"CASE WHEN {value} IS NULL OR {value} < {edge(0)} OR {value} > {edge(last)}"
+        f" THEN {none} ELSE {branch(0, last - 1)} END"
+    )
 
-    def _histogram(
-        self,
-        name: str,
-        edges: Sequence[float],
-        curve: tuple[int, float, float],
-        deck_ids: Sequence[int] | None,
-    ) -> list[int]:
-        where, params = self._cards(deck_ids)
-        value, value_params = HISTOGRAM_VALUES[name]
-        now_us, factor, exponent = curve
-        bins = len(edges) - 1
-        rows = self.db.fetchall(
-            f"SELECT {_bin_sql('x.v', bins)}, count(*) FROM"
-            f" (SELECT {value} AS v FROM ({_STUDIED.format(where=where)}) k) x GROUP BY 1",
-            [*edges, *(factor, exponent)[:value_params], now_us, *params],
-        )
-        counts = [0] * bins
-        for index, count in rows:
-            if index is not None:
-                counts[int(index)] += int(count)
-        return counts
+
+def _tree_params(edges: Sequence[float]) -> list[float]:
+    """The edges in the order :func:`_binned` mentions them."""
+    order = [0, len(edges) - 1]
+
+    def branch(low: int, high: int) -> None:
+        if low == high:
+            return
+        middle = (low + high + 1) // 2
+        order.append(middle)
+        branch(low, middle - 1)
+        branch(middle, high)
+
+    branch(0, len(edges) - 2)
+    return [float(edges[i]) for i in order]
 
 
 def _ms(moment: datetime) -> int:

@@ -23,6 +23,7 @@ from tokendeck.storage.database import Database
 from tokendeck.storage.decks import Decks
 from tokendeck.storage.history import History
 from tokendeck.storage.notes import Notes
+from tokendeck.storage.review_slots import Summary
 from tokendeck.storage.reviews import Reviews
 from tokendeck.storage.search import Search
 from tokendeck.storage.settings import Settings, find_or_create_user
@@ -37,18 +38,20 @@ class Store:
     def __init__(self, db: Database, user_id: int) -> None:
         self.db = db
         self.user_id = user_id
+        #: The statistics summary of the review log, kept in step by the tables that write.
+        self.summary = Summary(db, user_id)
         self.settings = Settings(db, user_id)
         self.decks = Decks(db, user_id)
-        self.notes = Notes(db, user_id)
-        self.cards = Cards(db, user_id)
-        self.reviews = Reviews(db, user_id)
+        self.notes = Notes(db, user_id, self.summary)
+        self.cards = Cards(db, user_id, self.summary)
+        self.reviews = Reviews(db, user_id, self.summary)
         self.attempts = Attempts(db, user_id)
         self.study = Study(db, user_id)
         self.search = Search(db, user_id)
         self.history = History(db, user_id)
         self.bulk = Bulk(db, user_id)
         self.backup = Backup(db, user_id)
-        self.stats = Stats(db, user_id)
+        self.stats = Stats(db, user_id, self.summary)
 
     @classmethod
     def open(cls, path: str | Path, user: str, now_ms: int) -> Store:

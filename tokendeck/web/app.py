@@ -24,6 +24,7 @@ from tokendeck.web.errors import install_error_handlers
 from tokendeck.web.pages import pages_router
 from tokendeck.web.presenters import format_steps
 from tokendeck.web.quiz.pages import quiz_pages_router
+from tokendeck.web.readers import Readers
 from tokendeck.web.settings import WebSettings
 
 HERE = Path(__file__).parent
@@ -38,6 +39,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.readers.close()
         app.state.collections.close()
 
     app = FastAPI(
@@ -50,6 +52,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.collections = CollectionPool(settings)
+    app.state.readers = Readers(settings, app.state.collections)
     app.state.answers = AnswerBatcher()
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.templates.env.filters["steps"] = format_steps

@@ -1,0 +1,95 @@
+"""Long reads off the event loop: statistics, simulations and related cards.
+
+Every request handler runs on the event-loop thread with the user's one
+collection, so that SQLite sees one writer. A read that takes long (every
+chart of a large collection, a workload simulation, a deck's similarities)
+would hold up every answer behind it. Such reads go to a worker thread with a
+collection of their own: a second connection to the same file. SQLite in WAL
+mode lets it read while the event loop's connection writes, so answering goes
+on meanwhile; each read sees the collection as last committed.
+
+One worker thread serves all of them (its collections are used by no other
+thread); reads queue behind each other, not behind or in front of answers.
+An in-memory collection cannot be opened twice: its reads run in place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from tokendeck.collection import Collection
+from tokendeck.web.deps import CollectionPool
+from tokendeck.web.settings import WebSettings
+from tokendeck.web.users import WebUser
+
+if TYPE_CHECKING:
+    from tokendeck.grading import Grader
+
+T = TypeVar("T")
+
+
+class Readers:
+    """A worker thread and, per user, a collection it reads with."""
+
+    def __init__(self, settings: WebSettings, pool: CollectionPool) -> None:
+        self._settings = settings
+        self._pool = pool
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tokendeck-read")
+        self._open: dict[str, Collection] = {}
+
+    async def read(
+        self,
+        user: WebUser,
+        now: datetime,
+        work: Callable[[Collection], T],
+        *,
+        grader: Grader | None = None,
+    ) -> T:
+        """``work(collection)`` in the worker thread; its result, or the error it raised."""
+        main = self._pool.get(user, now)  # opened (and migrated) on the loop as usual
+        path = main.path
+        if path is None or str(path) == ":memory:":
+            if grader is not None:
+                main.use_grader(grader)
+            return work(main)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._worker, self._run, Path(path), user, now, work, grader
+        )
+
+    def _run(
+        self,
+        path: Path,
+        user: WebUser,
+        now: datetime,
+        work: Callable[[Collection], T],
+        grader: Grader | None,
+    ) -> T:
+        col = self._open.get(user.name)
+        if col is None:
+            col = Collection.open(
+                path,
+                user=user.name,
+                now=now,
+                install_builtin=False,  # the loop's collection installs it
+                fuzz_seed=self._settings.fuzz_seed,
+            )
+            self._open[user.name] = col
+        if grader is not None:
+            col.use_grader(grader)
+        return work(col)
+
+    def close(self) -> None:
+        """Close the worker's collections and stop it (waits for a read under way)."""
+        self._worker.submit(self._close_all).result()
+        self._worker.shutdown(wait=True)
+
+    def _close_all(self) -> None:
+        for col in self._open.values():
+            col.close()
+        self._open.clear()

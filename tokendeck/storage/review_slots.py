@@ -60,9 +60,11 @@ _HOUR_KEY = "user_id, deck_id, hour"
 _CARD_DECK = "coalesce(c.deck_id, 0)"
 _DECK_OF = "coalesce((SELECT deck_id FROM cards WHERE id = ?), 0)"
 _IN_CALENDAR = "EXISTS (SELECT 1 FROM review_calendar WHERE user_id = ? AND calendar = ?)"
-# The newest entry of a card: what an appended answer follows (reviews_card, backwards).
+# The newest entry of a card: what an appended answer follows. ``+user_id``: walked
+# backwards through reviews_card (a few rows), never through the user's time index,
+# which SQLite would otherwise pick for the ORDER BY and scan the whole log with.
 _LATEST = (
-    "SELECT reviewed_at, scheduled_days FROM reviews WHERE card_id = ? AND user_id = ?"
+    "SELECT reviewed_at, scheduled_days FROM reviews WHERE card_id = ? AND +user_id = ?"
     " ORDER BY reviewed_at DESC, id DESC LIMIT 1"
 )
 

@@ -18,7 +18,7 @@ from typing import Any
 from tokendeck.domain.days import Calendar
 from tokendeck.domain.settings import Settings
 from tokendeck.scheduling.queue import StudyQueue
-from tokendeck.scheduling.scheduler import Scheduler
+from tokendeck.scheduling.scheduler import Plan, Scheduler
 from tokendeck.storage import Store
 
 
@@ -34,6 +34,8 @@ class Caches:
     deck_names: dict[int, str] = field(default_factory=dict)
     #: (deck key, study day) -> today's queue of that deck
     queues: dict[tuple[str | None, date], StudyQueue] = field(default_factory=dict)
+    #: card id -> its answers worked out when it was shown (the newest few cards)
+    plans: dict[int, Plan] = field(default_factory=dict)
 
 
 class Core:

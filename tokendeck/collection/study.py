@@ -26,12 +26,14 @@ from tokendeck.domain.decks import DeckCounts
 from tokendeck.domain.reviews import Review, kind_for
 from tokendeck.errors import NothingToUndoError
 from tokendeck.scheduling.queue import DayLog, Limits, QueueCounts, StudyQueue, interleave, pick
-from tokendeck.scheduling.scheduler import Outcome
+from tokendeck.scheduling.scheduler import Outcome, Plan
 from tokendeck.storage.rows import card_from_snapshot, card_snapshot, from_ms, to_ms
 
 LEECH_TAG = "leech"
 #: How many answers recorded together one undo takes back at most.
 MAX_GROUP = 1000
+#: Cards shown whose answers are kept worked out (many learners share a web server).
+MAX_PLANS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +78,26 @@ class Study:
 
     # -- the queue -------------------------------------------------------------------------
     def next_card(self, now: datetime, deck: str | int | None = None) -> CardView | None:
-        """The card to study now, or None when nothing is due (see :meth:`next_due`)."""
+        """The card to study now, or None when nothing is due (see :meth:`next_due`).
+
+        Its four answers are worked out now, as it is shown (as Anki does when it
+        queues a card): the buttons' preview reads them and answering only writes.
+        """
         card = self.queue(now, deck).next(now)
-        return None if card is None else self.notes.view(card)
+        if card is None:
+            return None
+        self._plan(card, now)
+        return self.notes.view(card)
+
+    def _plan(self, card: Card, now: datetime) -> Plan:
+        plans = self.core.caches.plans
+        plan = plans.get(card.id)
+        if plan is None or plan.card != card:
+            plan = self.decks.scheduler(card.deck_id).plan(card, now)
+            if len(plans) >= MAX_PLANS:
+                del plans[next(iter(plans))]  # the oldest shown
+            plans[card.id] = plan
+        return plan
 
     def counts(self, now: datetime, deck: str | int | None = None) -> QueueCounts:
         """New, learning and review cards left to study today."""
@@ -145,7 +164,7 @@ class Study:
         """The due time each rating would give (for the answer buttons)."""
         self.core.sync()
         card = self.notes.card_state(card_id)
-        return self.decks.scheduler(card.deck_id).preview(card, now)
+        return self.decks.scheduler(card.deck_id).preview(card, now, self._plan(card, now))
 
     def retrievability(self, card: Card, now: datetime) -> float | None:
         """Probability of recalling a card now, from its memory state."""
@@ -184,8 +203,9 @@ class Study:
     def _record_one(
         self, answer: Answer, rating: Rating, now: datetime, group: str | None
     ) -> tuple[Card, AnswerResult]:
-        card = self.notes.card_state(answer.card_id)
-        outcome = self.decks.scheduler(card.deck_id).answer(card, rating, now)
+        card = self.notes.card_state(answer.card_id)  # inside the transaction: as it is now
+        plan = self.core.caches.plans.pop(card.id, None)
+        outcome = self.decks.scheduler(card.deck_id).answer(card, rating, now, plan)
         after, leech = self._leech_check(outcome)
         review = _review(card, after, outcome, now, answer.duration_ms)
         undo: dict[str, Any] = {"card": card_snapshot(card), "leech": leech}

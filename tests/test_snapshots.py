@@ -199,7 +199,7 @@ def test_an_older_schema_is_migrated_on_restore(
     source: Path, snapshot: Path, tmp_path: Path
 ) -> None:
     change = "DROP TABLE meta; DROP TABLE review_slots; DROP TABLE review_days;"
-    change += " DROP TABLE review_hours; DROP TABLE review_calendar;"
+    change += " DROP TABLE review_calendar;"
     change += " DELETE FROM schema_migrations WHERE version >= 4;"
     old = _with_database(snapshot, tmp_path / "old" / "older.zip", change)
     target = tmp_path / "fresh" / "collection.db"

@@ -19,9 +19,11 @@ def _plan(col: Collection, sql: str, params: tuple[object, ...]) -> str:
     return " / ".join(str(row[-1]) for row in rows)
 
 
-def test_the_newest_entry_of_a_card_is_found_through_its_card_index(tmp_path: Path) -> None:
+def test_an_answer_is_counted_through_its_cards_index(tmp_path: Path) -> None:
+    """Its card's newest entry and any later one are found in reviews_card."""
     with Collection.open(tmp_path / "c.db", install_builtin=False) as col:
-        plan = _plan(col, review_slots._LATEST, (1, 1))
+        params = (1, 1, 1, "review", "review", 1, 1, 1, 0, 0, 0, 1, 0, 1, 1, 10)
+        plan = _plan(col, review_slots._ADD_SLOT, params)
     assert "reviews_card" in plan and "reviews_user_time" not in plan
 
 

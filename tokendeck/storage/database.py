@@ -67,6 +67,13 @@ class Database:
             raise self._error(exc) from exc
         return cursor.lastrowid if cursor.lastrowid else cursor.rowcount
 
+    def changed(self, sql: str, params: Params = ()) -> int:
+        """Run a statement; returns how many rows it inserted, updated or deleted."""
+        try:
+            return int(self._conn.execute(sql, params).rowcount)
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+
     def executemany(self, sql: str, rows: Sequence[Params] | Iterator[Params]) -> None:
         """Run a statement once per parameter row."""
         try:

@@ -194,6 +194,7 @@ def _review_slots(db: Database) -> None:
             user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
             deck_id INTEGER NOT NULL,
             day INTEGER NOT NULL,
+            hour INTEGER NOT NULL,
             kind TEXT NOT NULL,
             mature INTEGER NOT NULL,
             entries INTEGER NOT NULL,
@@ -203,15 +204,7 @@ def _review_slots(db: Database) -> None:
             easy INTEGER NOT NULL,
             passed INTEGER NOT NULL,
             duration_ms INTEGER NOT NULL,
-            PRIMARY KEY (user_id, deck_id, day, kind, mature)
-        ) WITHOUT ROWID;
-        CREATE TABLE review_hours (
-            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-            deck_id INTEGER NOT NULL,
-            hour INTEGER NOT NULL,
-            entries INTEGER NOT NULL,
-            passed INTEGER NOT NULL,
-            PRIMARY KEY (user_id, deck_id, hour)
+            PRIMARY KEY (user_id, deck_id, day, hour, kind, mature)
         ) WITHOUT ROWID;
         CREATE TABLE review_calendar (
             user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
@@ -229,7 +222,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "meta: database-wide facts (search index state)", _meta),
     Migration(
         8,
-        "review_slots, review_days, review_hours: the log summed up for statistics",
+        "review_slots, review_days: the review log summed up for statistics",
         _review_slots,
     ),
 )

@@ -9,13 +9,12 @@ offset in use is a multiple of 15 minutes and zones switch on such a
 boundary, so all instants of a slot share their study day and local hour in
 any time zone with any rollover hour: changing either never invalidates it.
 
-``review_days`` and ``review_hours``, the rollup: the same counts per study
-day (and per local hour) in one calendar, the one named in
-``review_calendar``. Days depend on the time zone and rollover hour, so when
-the calendar in use is another (settings changed, or the machine's "local"
-zone went into daylight saving time) the rollup is rebuilt from the slots, a
-few hundred milliseconds for a million answers; the statistics read the
-rollup, a few thousand rows.
+``review_days``, the rollup: the same counts per study day and local hour in
+one calendar, the one named in ``review_calendar``. Days depend on the time
+zone and rollover hour, so when the calendar in use is another (settings
+changed, or the machine's "local" zone went into daylight saving time) the
+rollup is rebuilt from the slots, a few hundred milliseconds for a million
+answers; the statistics read the rollup, a few thousand rows.
 
 What each entry counts is fixed by the log alone (as :mod:`tokendeck.stats.charts`):
 
@@ -27,7 +26,8 @@ What each entry counts is fixed by the log alone (as :mod:`tokendeck.stats.chart
   ``entries``: every entry (manual ones too); ``duration_ms``: their time.
 
 Keeping it true: an answer appended after its card's newest entry is counted
-by :meth:`Summary.add` (one row of each table). Every other change to a
+by :meth:`Summary.add` (one row of each table, before the entry is written).
+Every other change to a
 card's log or deck (undo, an answer older than the card's newest entry,
 moving or deleting cards, imports) runs inside :meth:`Summary.refreshing`,
 which takes the affected cards' contributions out before the change and puts
@@ -50,41 +50,45 @@ from tokendeck.storage.local_time import local_hour_sql, study_day_sql
 SLOT_MS = 900_000
 #: The counted columns of the summaries, in order.
 COUNTS = ("entries", "again", "hard", "good", "easy", "passed", "duration_ms")
-HOUR_COUNTS = ("entries", "passed")
 #: Below every card id: "every card from this id on" then means every card.
 ANY_CARD = -(2**63)
 
 _SLOT_KEY = "user_id, deck_id, slot, kind, mature"
-_DAY_KEY = "user_id, deck_id, day, kind, mature"
-_HOUR_KEY = "user_id, deck_id, hour"
+_DAY_KEY = "user_id, deck_id, day, hour, kind, mature"
 _CARD_DECK = "coalesce(c.deck_id, 0)"
+# Parameters of these fragments, in order: [card], [kind, card, user], [user, calendar].
 _DECK_OF = "coalesce((SELECT deck_id FROM cards WHERE id = ?), 0)"
+# The newest entry of the card, which an answer appended now follows. ``+user_id``:
+# walked backwards through reviews_card (a few rows), never through the user's time
+# index, which SQLite would otherwise pick for the ORDER BY and scan the log with.
+_MATURE = (
+    f"CASE WHEN ? = 'review' AND coalesce((SELECT scheduled_days FROM reviews"
+    " WHERE card_id = ? AND +user_id = ? ORDER BY reviewed_at DESC, id DESC LIMIT 1), 0)"
+    f" >= {MATURE_DAYS} THEN 1 ELSE 0 END"
+)
 _IN_CALENDAR = "EXISTS (SELECT 1 FROM review_calendar WHERE user_id = ? AND calendar = ?)"
-# The newest entry of a card: what an appended answer follows. ``+user_id``: walked
-# backwards through reviews_card (a few rows), never through the user's time index,
-# which SQLite would otherwise pick for the ORDER BY and scan the whole log with.
-_LATEST = (
-    "SELECT reviewed_at, scheduled_days FROM reviews WHERE card_id = ? AND +user_id = ?"
-    " ORDER BY reviewed_at DESC, id DESC LIMIT 1"
+#: [card, user, at]: the card has no entry after ``at`` (an answer given now never has).
+_NONE_LATER = (
+    "NOT EXISTS (SELECT 1 FROM reviews WHERE card_id = ? AND +user_id = ? AND reviewed_at > ?)"
 )
 
 
-def _upsert(table: str, key: str, counts: Sequence[str]) -> str:
-    """``INSERT INTO table (key, counts)`` ... ``ON CONFLICT`` adding the counts up."""
-    added = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counts)
-    return f"INSERT INTO {table} ({key}, {', '.join(counts)}) {{rows}} ON CONFLICT ({key})" + (
+def _upsert(table: str, key: str) -> str:
+    """``INSERT INTO table (key, counts)`` {rows} ``ON CONFLICT`` adding the counts up."""
+    added = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTS)
+    return f"INSERT INTO {table} ({key}, {', '.join(COUNTS)}) {{rows}} ON CONFLICT ({key})" + (
         f" DO UPDATE SET {added}"
     )
 
 
-_SLOTS = _upsert("review_slots", _SLOT_KEY, COUNTS)
-_DAYS = _upsert("review_days", _DAY_KEY, COUNTS)
-_HOURS = _upsert("review_hours", _HOUR_KEY, HOUR_COUNTS)
-_ADD_SLOT = _SLOTS.format(rows=f"VALUES (?, {_DECK_OF}, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)")
-_ADD_DAY = _DAYS.format(
-    rows=f"SELECT ?, {_DECK_OF}, ?, ?, ?, 1, ?, ?, ?, ?, ?, ? WHERE {_IN_CALENDAR}"
+_SLOTS = _upsert("review_slots", _SLOT_KEY)
+_DAYS = _upsert("review_days", _DAY_KEY)
+_ADD_SLOT = _SLOTS.format(
+    rows=f"SELECT ?, {_DECK_OF}, ?, ?, {_MATURE}, 1, ?, ?, ?, ?, ?, ? WHERE {_NONE_LATER}"
 )
-_ADD_HOUR = _HOURS.format(rows=f"SELECT ?, {_DECK_OF}, ?, 1, ? WHERE {_IN_CALENDAR}")
+_ADD_DAY = _DAYS.format(
+    rows=f"SELECT ?, {_DECK_OF}, ?, ?, ?, {_MATURE}, 1, ?, ?, ?, ?, ?, ? WHERE {_IN_CALENDAR}"
+)
 
 
 def contributions_sql(cards: str, deck: str = _CARD_DECK) -> str:
@@ -148,20 +152,15 @@ class Summary:
         self._calendar = calendar
 
     # -- an answer ----------------------------------------------------------------------------
-    def follows(self, card_id: int, at_ms: int) -> tuple[bool, float]:
-        """Whether an entry at ``at_ms`` goes after the card's newest one, and that one's
-        interval (0 without one). Ask before inserting the entry."""
-        latest = self.db.fetchone(_LATEST, (card_id, self.user))
-        if latest is None:
-            return True, 0.0
-        return latest[0] <= at_ms, float(latest[1])
+    def add(self, card_id: int, at_ms: int, kind: str, rating: int, duration_ms: int) -> bool:
+        """Count an entry about to be appended to a card's log; call before writing it.
 
-    def add(
-        self, card_id: int, at_ms: int, kind: str, rating: int, duration_ms: int, before: float
-    ) -> None:
-        """Count one entry appended after its card's newest (``before``: that one's interval)."""
-        mature = 1 if kind == "review" and before >= MATURE_DAYS else 0
-        ratings = (
+        False (and nothing counted) when the card already has a later entry: the
+        new one changes how that one counts, so the caller writes it inside
+        :meth:`refreshing` instead.
+        """
+        user, db = self.user, self.db
+        counts = (
             int(rating == 1),
             int(rating == 2),
             int(rating == 3),
@@ -169,15 +168,17 @@ class Summary:
             int(rating > 1),
             duration_ms,
         )
-        user, db = self.user, self.db
-        db.execute(_ADD_SLOT, (user, card_id, at_ms // SLOT_MS, kind, mature, *ratings))
+        mature = (kind, card_id, user)
+        slot = (user, card_id, at_ms // SLOT_MS, kind, *mature, *counts)
+        if not db.changed(_ADD_SLOT, (*slot, card_id, user, at_ms)):
+            return False
         calendar = self.calendar
         moment = datetime.fromtimestamp(at_ms / 1000, UTC)
-        named = calendar_key(calendar)
         day = calendar.today(moment).toordinal()
-        db.execute(_ADD_DAY, (user, card_id, day, kind, mature, *ratings, user, named))
         hour = moment.astimezone(calendar.tz).hour
-        db.execute(_ADD_HOUR, (user, card_id, hour, int(rating > 1), user, named))
+        named = calendar_key(calendar)
+        db.execute(_ADD_DAY, (user, card_id, day, hour, kind, *mature, *counts, user, named))
+        return True
 
     # -- any other change ---------------------------------------------------------------------
     @contextmanager
@@ -227,30 +228,21 @@ class Summary:
         if span is None or span[0] is None:
             return
         sums = ", ".join(f"sum({c})" for c in COUNTS)
-        changes = "FROM temp.td_slot_changes WHERE true GROUP BY 1, 2, 3, 4, 5"
         db.execute(
-            _SLOTS.format(rows=f"SELECT ?, deck_id, slot, kind, mature, {sums} {changes}"),
+            _SLOTS.format(
+                rows=f"SELECT ?, deck_id, slot, kind, mature, {sums} FROM temp.td_slot_changes"
+                " WHERE true GROUP BY 1, 2, 3, 4, 5"
+            ),
             (user,),
         )
         calendar = self.calendar
-        offsets = calendar.offsets(span[0] * SLOT_MS, (span[1] + 1) * SLOT_MS)
-        start = f"slot * {SLOT_MS}"
-        day = study_day_sql(start, offsets, calendar.rollover_hour)
-        named = calendar_key(calendar)
+        day, hour = _day_and_hour(calendar, span[0], span[1])
         db.execute(
             _DAYS.format(
-                rows=f"SELECT ?, deck_id, {day}, kind, mature, {sums} FROM temp.td_slot_changes"
-                f" WHERE {_IN_CALENDAR} GROUP BY 1, 2, 3, 4, 5"
+                rows=f"SELECT ?, deck_id, {day}, {hour}, kind, mature, {sums}"
+                f" FROM temp.td_slot_changes WHERE {_IN_CALENDAR} GROUP BY 1, 2, 3, 4, 5, 6"
             ),
-            (user, user, named),
-        )
-        hour = local_hour_sql(start, offsets)
-        db.execute(
-            _HOURS.format(
-                rows=f"SELECT ?, deck_id, {hour}, sum(entries), sum(passed)"
-                f" FROM temp.td_slot_changes WHERE {_IN_CALENDAR} GROUP BY 1, 2, 3"
-            ),
-            (user, user, named),
+            (user, user, calendar_key(calendar)),
         )
         db.execute("DELETE FROM temp.td_slot_changes")
 
@@ -292,25 +284,14 @@ class Summary:
         )
         with db.transaction():
             db.execute("DELETE FROM review_days WHERE user_id = ?", (user,))
-            db.execute("DELETE FROM review_hours WHERE user_id = ?", (user,))
             db.execute("DELETE FROM review_calendar WHERE user_id = ?", (user,))
             if span is not None and span[0] is not None:
-                offsets = calendar.offsets(span[0] * SLOT_MS, (span[1] + 1) * SLOT_MS)
-                start = f"slot * {SLOT_MS}"
-                day = study_day_sql(start, offsets, calendar.rollover_hour)
+                day, hour = _day_and_hour(calendar, span[0], span[1])
                 sums = ", ".join(f"sum({c})" for c in COUNTS)
                 db.execute(
                     _DAYS.format(
-                        rows=f"SELECT user_id, deck_id, {day}, kind, mature, {sums}"
-                        " FROM review_slots WHERE user_id = ? GROUP BY 1, 2, 3, 4, 5"
-                    ),
-                    (user,),
-                )
-                db.execute(
-                    _HOURS.format(
-                        rows=f"SELECT user_id, deck_id, {local_hour_sql(start, offsets)},"
-                        " sum(entries), sum(passed) FROM review_slots WHERE user_id = ?"
-                        " GROUP BY 1, 2, 3"
+                        rows=f"SELECT user_id, deck_id, {day}, {hour}, kind, mature, {sums}"
+                        " FROM review_slots WHERE user_id = ? GROUP BY 1, 2, 3, 4, 5, 6"
                     ),
                     (user,),
                 )
@@ -325,6 +306,13 @@ class Summary:
             "SELECT calendar FROM review_calendar WHERE user_id = ?", (self.user,)
         )
         return None if found is None else str(found)
+
+
+def _day_and_hour(calendar: Calendar, first: int, last: int) -> tuple[str, str]:
+    """SQL for the study day and local hour of a row's ``slot``, over slots first..last."""
+    offsets = calendar.offsets(first * SLOT_MS, (last + 1) * SLOT_MS)
+    start = f"slot * {SLOT_MS}"
+    return study_day_sql(start, offsets, calendar.rollover_hour), local_hour_sql(start, offsets)
 
 
 def rebuild_all(db: Database) -> None:

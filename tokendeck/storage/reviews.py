@@ -37,13 +37,11 @@ class Reviews(Table):
         """
         at_ms = to_ms(review.reviewed_at)
         card = review.card_id
-        last, before = self.summary.follows(card, at_ms)
-        if not last:
-            with self.summary.refreshing([card]):
+        with self.db.transaction():  # the entry and its count land together
+            if self.summary.add(card, at_ms, review.kind, review.rating, review.duration_ms):
                 return self._insert(review, at_ms, undo)
-        review_id = self._insert(review, at_ms, undo)
-        self.summary.add(card, at_ms, review.kind, review.rating, review.duration_ms, before)
-        return review_id
+            with self.summary.refreshing([card]):  # before the card's newest entry
+                return self._insert(review, at_ms, undo)
 
     def _insert(self, review: Review, at_ms: int, undo: dict[str, Any] | None) -> int:
         return self.db.execute(

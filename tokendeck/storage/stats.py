@@ -141,7 +141,7 @@ class Stats(Table):
                 (self.user, *chosen),
             )
             hours = self.db.fetchall(
-                "SELECT s.hour, sum(s.entries), sum(s.passed) FROM review_hours s"
+                "SELECT s.hour, sum(s.entries), sum(s.passed) FROM review_days s"
                 f" WHERE s.user_id = ?{decks} GROUP BY 1",
                 (self.user, *chosen),
             )

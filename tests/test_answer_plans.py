@@ -1,8 +1,8 @@
 """Answers worked out when a card is shown give exactly what answering works out itself.
 
-``next_card`` plans a card's four answers (as Anki does when it queues a card) and
-``answer`` reuses the plan, but only for the very card state it was made from,
-on the same study day: an answer is never scheduled from a stale card.
+``preview`` (the answer buttons) plans a card's four answers, as Anki does when it
+queues a card, and ``answer`` reuses the plan, but only for the very card state
+it was made from, on the same study day: never from a stale card.
 """
 
 from __future__ import annotations
@@ -87,8 +87,9 @@ def test_a_card_answered_elsewhere_after_it_was_shown_is_scheduled_from_that_ans
     path = tmp_path / "c.db"
     with Collection.open(path, now=NOW, install_builtin=False) as mine:
         mine.add_note("D", "q", "a", now=NOW)
-        shown = mine.next_card(NOW)  # planned here, from the new card
+        shown = mine.next_card(NOW)
         assert shown is not None
+        mine.preview(shown.id, NOW)  # its buttons: planned here, from the new card
         with Collection.open(path, now=NOW, install_builtin=False) as other:
             elsewhere = other.answer(shown.id, "easy", now=NOW)  # another process answers it
         result = mine.answer(shown.id, "good", now=NOW + timedelta(minutes=1))

@@ -78,16 +78,9 @@ class Study:
 
     # -- the queue -------------------------------------------------------------------------
     def next_card(self, now: datetime, deck: str | int | None = None) -> CardView | None:
-        """The card to study now, or None when nothing is due (see :meth:`next_due`).
-
-        Its four answers are worked out now, as it is shown (as Anki does when it
-        queues a card): the buttons' preview reads them and answering only writes.
-        """
+        """The card to study now, or None when nothing is due (see :meth:`next_due`)."""
         card = self.queue(now, deck).next(now)
-        if card is None:
-            return None
-        self._plan(card, now)
-        return self.notes.view(card)
+        return None if card is None else self.notes.view(card)
 
     def _plan(self, card: Card, now: datetime) -> Plan:
         plans = self.core.caches.plans
@@ -161,7 +154,12 @@ class Study:
         return StudyQueue(learning, interleave(reviews, new), end, deck_ids)
 
     def preview(self, card_id: int, now: datetime) -> dict[Rating, datetime]:
-        """The due time each rating would give (for the answer buttons)."""
+        """The due time each rating would give (for the answer buttons).
+
+        The four answers are worked out as the card is shown with its buttons and
+        kept: answering it then only writes (the plan is used only if the card is
+        unchanged when the answer's transaction reads it, on the same study day).
+        """
         self.core.sync()
         card = self.notes.card_state(card_id)
         return self.decks.scheduler(card.deck_id).preview(card, now, self._plan(card, now))

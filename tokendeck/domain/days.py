@@ -38,6 +38,7 @@ def study_day(instant: datetime, tz: tzinfo, rollover_hour: int = DEFAULT_ROLLOV
     return (local - timedelta(hours=rollover_hour)).date()
 
 
+@lru_cache(maxsize=4096)  # answering asks for the same few days' starts again and again
 def day_start(day: date, tz: tzinfo, rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> datetime:
     """The UTC instant a study day begins."""
     naive = datetime(day.year, day.month, day.day, rollover_hour)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
 
 import fsrs
 
@@ -230,18 +231,14 @@ class Scheduler:
         fuzz = self._fuzz_state(card)
         return days if fuzz is None else self._fuzz_from(fuzz, days)
 
-    def _fuzz_state(self, card: Card) -> tuple[random.Random, object] | None:
-        # Seeded by the card and its review count, so a preview equals the answer; the
-        # state is kept so that the four ratings of a plan seed (the costly part) once.
+    def _fuzz_state(self, card: Card) -> Fuzz | None:
+        # Seeded by the card and its review count, so a preview equals the answer.
         if self.fuzz_seed is None:
             return None
-        rng = random.Random(f"{self.fuzz_seed}:{card.id}:{card.reps}")
-        return rng, rng.getstate()
+        return Fuzz(f"{self.fuzz_seed}:{card.id}:{card.reps}")
 
-    def _fuzz_from(self, fuzz: tuple[random.Random, object], days: int) -> int:
-        rng, state = fuzz
-        rng.setstate(state)  # type: ignore[arg-type]
-        return fuzz_interval(days, rng, self.config.maximum_interval)
+    def _fuzz_from(self, fuzz: Fuzz, days: int) -> int:
+        return fuzz_interval(days, fuzz, self.config.maximum_interval)
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,7 +293,44 @@ def _calendar_last_review(last: datetime | None, now: datetime, days: int) -> da
     return now - days * _DAY
 
 
-def fuzz_interval(days: int, rng: random.Random, maximum: int) -> int:
+class Draws(Protocol):
+    """What fuzz draws from: ``random.Random`` or a :class:`Fuzz`."""
+
+    def randint(self, a: int, b: int) -> int:
+        """A whole number from ``a`` to ``b``, both included."""
+        ...
+
+
+class Fuzz:
+    """``random.Random(seed).randint(a, b)`` of a fresh generator, for several ranges.
+
+    A plan fuzzes up to three intervals of one card with the same seed; seeding
+    a generator is most of the cost, so it is seeded once and its first outputs
+    kept. ``randint`` takes the top bits of one 32-bit output per try, as
+    CPython's does (``tests/test_fuzz_draws.py`` checks it against the real one).
+    """
+
+    __slots__ = ("_seed", "_words")
+
+    def __init__(self, seed: str) -> None:
+        # getrandbits(256) is eight 32-bit outputs, the first in the lowest bits.
+        drawn = random.Random(seed).getrandbits(256)
+        self._seed = seed
+        self._words = tuple((drawn >> shift) & 0xFFFFFFFF for shift in range(0, 256, 32))
+
+    def randint(self, a: int, b: int) -> int:
+        """As a freshly seeded ``random.Random(seed).randint(a, b)``."""
+        width = b - a + 1
+        bits = width.bit_length()
+        if width > 0 and bits <= 32:
+            for word in self._words:
+                drawn = word >> (32 - bits)
+                if drawn < width:
+                    return a + drawn
+        return random.Random(self._seed).randint(a, b)  # eight misses in a row: ask it
+
+
+def fuzz_interval(days: int, rng: Draws, maximum: int) -> int:
     """Spread an interval over a small range so cards added together drift apart."""
     if days < _FUZZ_RANGES[0][0]:
         return min(days, maximum)  # short intervals are not fuzzed

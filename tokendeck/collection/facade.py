@@ -391,14 +391,26 @@ class Collection:
         return self._study.record([Answer(card_id, rating, duration_ms, attempt)], now=now)[0]
 
     def answer_many(
-        self, answers: Sequence[Answer], *, now: datetime, together: bool = False
+        self,
+        answers: Sequence[Answer],
+        *,
+        now: datetime,
+        together: bool = False,
+        wait_for_disk: bool = True,
     ) -> list[AnswerResult]:
         """Record several answers in one durable transaction: all of them or none.
 
         The one answer path (:meth:`answer` is this with one answer). ``together``:
         one :meth:`undo` takes them all back (a matching question's cards).
+        ``wait_for_disk=False`` (a server's group commit): return once committed but
+        before the disk has it; call :meth:`sync_log` (from any thread) before
+        acknowledging the answers.
         """
-        return self._study.record(answers, now=now, together=together)
+        return self._study.record(answers, now=now, together=together, wait_for_disk=wait_for_disk)
+
+    def sync_log(self) -> None:
+        """Make every commit so far durable (after ``answer_many(wait_for_disk=False)``)."""
+        self._core.store.sync_log()
 
     def undo(self, now: datetime) -> Card:
         """Take back the newest answer (or answers recorded together): card and review."""

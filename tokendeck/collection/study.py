@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -170,13 +170,20 @@ class Study:
 
     # -- answering -------------------------------------------------------------------------
     def record(
-        self, answers: Sequence[Answer], *, now: datetime, together: bool = False
+        self,
+        answers: Sequence[Answer],
+        *,
+        now: datetime,
+        together: bool = False,
+        wait_for_disk: bool = True,
     ) -> list[AnswerResult]:
         """Record answers in one durable transaction: all of them, or none (on any error).
 
         Each card is read, scheduled and written inside the transaction. With
         ``together`` (the cards of one matching question), one undo takes them
-        all back.
+        all back. ``wait_for_disk=False``: return once committed, before the
+        disk has it; the caller makes it durable with ``Store.sync_log`` (in
+        another thread) before telling anyone the answers are recorded.
         """
         for answer in answers:
             if answer.attempt is not None:
@@ -186,8 +193,9 @@ class Study:
         ]
         group = uuid.uuid4().hex if together and len(answers) > 1 else None
         done: list[tuple[Card, AnswerResult]] = []
+        waiting = nullcontext() if wait_for_disk else self.store.disk_wait_deferred()
         try:
-            with self.store.transaction():
+            with waiting, self.store.transaction():
                 self.core.sync()  # inside the lock: another process's commit is seen now
                 for answer, rating in zip(answers, ratings, strict=True):
                     done.append(self._record_one(answer, rating, answer.at or now, group))

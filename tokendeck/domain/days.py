@@ -100,7 +100,7 @@ def _first_change(tz: tzinfo, low: int, high: int, offset: int) -> int:
 class Calendar:
     """A time zone and rollover hour bundled, for callers that ask many questions."""
 
-    __slots__ = ("rollover_hour", "tz")
+    __slots__ = ("_last", "rollover_hour", "tz")
 
     def __init__(self, tz: tzinfo, rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> None:
         if not 0 <= rollover_hour <= 23:
@@ -109,10 +109,17 @@ class Calendar:
             )
         self.tz = tz
         self.rollover_hour = rollover_hour
+        #: The last instant asked about and its day: one request asks a dozen times.
+        self._last: tuple[datetime, date] | None = None
 
     def today(self, now: datetime) -> date:
         """The study day of ``now``."""
-        return study_day(now, self.tz, self.rollover_hour)
+        last = self._last
+        if last is not None and last[0] is now:
+            return last[1]
+        day = study_day(now, self.tz, self.rollover_hour)
+        self._last = (now, day)
+        return day
 
     def start(self, day: date) -> datetime:
         """When ``day`` begins (UTC)."""

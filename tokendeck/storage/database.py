@@ -7,6 +7,7 @@ or a power cut, at the price of one fsync per answer (as Anki pays).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -28,6 +29,7 @@ class Database:
         self.location = location
         self._depth = 0
         self._reading = False
+        self._log_fd: int | None = None
 
     # -- queries -------------------------------------------------------------
     def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
@@ -123,6 +125,37 @@ class Database:
         self._depth = 0
         self._commit()
 
+    # -- group commit: commits that do not wait for the disk, made durable together ---------
+    @contextmanager
+    def disk_wait_deferred(self) -> Iterator[None]:
+        """Commits inside return before the disk has them; :meth:`sync_log` makes them durable.
+
+        For a server's group commit: its event loop goes on while the log is
+        synced in another thread, and an answer is acknowledged only after that
+        sync. SQLite's WAL is then written at ``synchronous=NORMAL`` (still synced
+        around checkpoints) and :meth:`sync_log` syncs the WAL file itself, which
+        is what ``synchronous=FULL`` does at each commit. Enter outside a transaction.
+        """
+        if self._depth or self.location == ":memory:":
+            yield
+            return
+        self.execute("PRAGMA synchronous=NORMAL")
+        try:
+            yield
+        finally:
+            self.execute("PRAGMA synchronous=FULL")
+
+    def sync_log(self) -> None:
+        """Make every commit so far durable: sync the write-ahead log (any thread may call)."""
+        if self.location == ":memory:":
+            return
+        if self._log_fd is None:
+            try:
+                self._log_fd = os.open(self.location + "-wal", os.O_RDONLY)
+            except OSError:  # no log yet: nothing was committed through it
+                return
+        os.fdatasync(self._log_fd)
+
     @contextmanager
     def snapshot(self) -> Iterator[Database]:
         """Several reads that see one state of the database (writers are not held up).
@@ -182,6 +215,10 @@ class Database:
 
     def close(self) -> None:
         """Close the connection (idempotent)."""
+        if self._log_fd is not None:
+            with suppress(OSError):
+                os.close(self._log_fd)
+            self._log_fd = None
         with suppress(sqlite3.Error):  # closing twice or after a failure is harmless
             self._conn.close()
 

@@ -72,6 +72,15 @@ class Store:
         """All-or-nothing: commit durably on success, roll back on any error (nests)."""
         return self.db.transaction()
 
+    def disk_wait_deferred(self) -> AbstractContextManager[None]:
+        """Commits inside return before the disk has them (a server's group commit);
+        :meth:`sync_log` makes them durable. Enter outside the transaction."""
+        return self.db.disk_wait_deferred()
+
+    def sync_log(self) -> None:
+        """Make every commit so far durable (safe to call from another thread)."""
+        self.db.sync_log()
+
     @contextmanager
     def bulk_writes(self) -> Iterator[None]:
         """Foreign keys unchecked while inside (enter before the transaction): bulk imports."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -17,6 +19,9 @@ from tokendeck.errors import StorageError
 
 Row = tuple[Any, ...]
 Params = Sequence[Any]
+
+#: How often :meth:`Database.sync_log` checkpoints the log into the database file.
+CHECKPOINT_SECONDS = 1.0
 
 
 class Database:
@@ -30,6 +35,10 @@ class Database:
         self._depth = 0
         self._reading = False
         self._log_fd: int | None = None
+        self._sync_lock = threading.Lock()
+        self._checkpoint_lock = threading.Lock()
+        self._checkpointer: sqlite3.Connection | None = None
+        self._checkpointed = time.monotonic()
 
     # -- queries -------------------------------------------------------------
     def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
@@ -139,22 +148,48 @@ class Database:
         if self._depth or self.location == ":memory:":
             yield
             return
+        # Checkpoints (copying the log into the file, with syncs) are left to sync_log's
+        # thread too: at commit time they would hold the loop up for tens of milliseconds.
         self.execute("PRAGMA synchronous=NORMAL")
+        self.execute("PRAGMA wal_autocheckpoint=0")
         try:
             yield
         finally:
+            self.execute("PRAGMA wal_autocheckpoint=1000")
             self.execute("PRAGMA synchronous=FULL")
 
     def sync_log(self) -> None:
-        """Make every commit so far durable: sync the write-ahead log (any thread may call)."""
+        """Make every commit so far durable: sync the write-ahead log (any thread may call).
+
+        Once a second it also checkpoints the log into the database file, on a
+        connection of its own (commits made inside :meth:`disk_wait_deferred` do not).
+        """
         if self.location == ":memory:":
             return
-        if self._log_fd is None:
-            try:
-                self._log_fd = os.open(self.location + "-wal", os.O_RDONLY)
-            except OSError:  # no log yet: nothing was committed through it
-                return
+        with self._sync_lock:
+            if self._log_fd is None:
+                try:
+                    self._log_fd = os.open(self.location + "-wal", os.O_RDONLY)
+                except OSError:  # no log yet: nothing was committed through it
+                    return
         os.fdatasync(self._log_fd)
+        # One checkpoint at a time, and never in the way of the next batch's sync.
+        due = time.monotonic() - self._checkpointed > CHECKPOINT_SECONDS
+        if due and self._checkpoint_lock.acquire(blocking=False):
+            try:
+                self._checkpoint()
+            finally:
+                self._checkpoint_lock.release()
+
+    def _checkpoint(self) -> None:
+        if self._checkpointer is None:
+            self._checkpointer = sqlite3.connect(
+                self.location, isolation_level=None, check_same_thread=False
+            )
+            self._checkpointer.execute("PRAGMA busy_timeout=5000")
+        # PASSIVE: copies what it can without waiting for readers or the writer.
+        self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        self._checkpointed = time.monotonic()
 
     @contextmanager
     def snapshot(self) -> Iterator[Database]:
@@ -219,6 +254,10 @@ class Database:
             with suppress(OSError):
                 os.close(self._log_fd)
             self._log_fd = None
+        if self._checkpointer is not None:
+            with suppress(sqlite3.Error):
+                self._checkpointer.close()
+            self._checkpointer = None
         with suppress(sqlite3.Error):  # closing twice or after a failure is harmless
             self._conn.close()
 

@@ -7,6 +7,7 @@ collection file).
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -38,6 +39,10 @@ def create_app(settings: WebSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # What is loaded by now lives as long as the server: out of the collector's
+        # sight, its full collections scan a few thousand objects instead of every
+        # module and route (a 50-100 ms pause every few seconds under load otherwise).
+        gc.freeze()
         yield
         app.state.readers.close()
         app.state.collections.close()

@@ -8,6 +8,7 @@ serialised the way SQLite wants writes to be.
 
 from __future__ import annotations
 
+import gc
 from datetime import datetime
 from typing import Annotated
 
@@ -37,6 +38,7 @@ class CollectionPool:
                 fuzz_seed=self._settings.fuzz_seed,
             )
             self._open[user.name] = col
+            gc.freeze()  # the collection lives as long as the server (see app.lifespan)
         return col
 
     def close(self) -> None:

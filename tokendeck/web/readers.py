@@ -10,6 +10,8 @@ on meanwhile; each read sees the collection as last committed.
 
 One worker thread serves all of them (its collections are used by no other
 thread); reads queue behind each other, not behind or in front of answers.
+On Linux the thread also runs at a lower CPU priority than the event loop, so
+on a busy machine a long read takes the spare CPU, not the answers'.
 An in-memory collection cannot be opened twice: its reads run in place.
 """
 
@@ -39,7 +41,9 @@ class Readers:
     def __init__(self, settings: WebSettings, pool: CollectionPool) -> None:
         self._settings = settings
         self._pool = pool
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tokendeck-read")
+        self._worker = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="tokendeck-read", initializer=_lower_priority
+        )
         self._open: dict[str, Collection] = {}
 
     async def read(
@@ -93,3 +97,20 @@ class Readers:
         for col in self._open.values():
             col.close()
         self._open.clear()
+
+
+#: How much nicer than the event loop the reading thread runs (Linux: per thread).
+READER_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    """Lower this thread's CPU priority, where the system allows it per thread (Linux)."""
+    import os
+    import threading
+
+    try:
+        thread = threading.get_native_id()
+        now = os.getpriority(os.PRIO_PROCESS, thread)
+        os.setpriority(os.PRIO_PROCESS, thread, now + READER_NICENESS)
+    except (AttributeError, OSError):  # no such call here, or not allowed: same priority
+        pass

@@ -465,6 +465,12 @@ class Collection:
         """:meth:`review_rows` for fitting: (card id, epoch ms * 8 + rating)."""
         return self._statistics.packed_review_rows(deck)
 
+    def packed_review_log(self, deck: str | int | None = None) -> bytes:
+        """:meth:`packed_review_rows` as one byte string: per row the card id, then epoch
+        ms * 8 + rating, big-endian signed 64-bit (``memory.review_table.from_packed_log``
+        reads it). The whole log without a Python object per row: what fitting reads."""
+        return self._statistics.packed_review_log(deck)
+
     def stats(self, now: datetime, deck: str | int | None = None) -> dict[str, Any]:
         """Every statistic and chart series, from the review log (see tokendeck.stats.charts)."""
         return self._statistics.stats(now, deck)

@@ -50,6 +50,11 @@ class Statistics:
         """
         return self.store.history.packed(None if deck is None else self.decks.ids(deck))
 
+    def packed_review_log(self, deck: str | int | None = None) -> bytes:
+        """:meth:`packed_review_rows` as one byte string (two big-endian 64-bit numbers a
+        row): the whole log read without a Python object per row."""
+        return self.store.history.packed_log(None if deck is None else self.decks.ids(deck))
+
     def stats(self, now: datetime, deck: str | int | None = None) -> dict[str, Any]:
         """Every statistic and chart series, added up by the database (see tokendeck.stats)."""
         from tokendeck.stats import series

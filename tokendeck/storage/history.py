@@ -49,6 +49,23 @@ _SELECT = f"SELECT card_id, reviewed_at, {_RATING}, duration_ms FROM reviews"
 # Every value returned costs Python an object: two columns instead of four read a
 # million rows about a third faster, which fitting a large collection notices.
 _SELECT_PACKED = f"SELECT card_id, reviewed_at * 8 + {_RATING} FROM reviews"
+# Each row of the packed log as 32 hex digits (SQLite's printf; two's complement for
+# negative numbers, as PostgreSQL's to_hex gives them).
+_SELECT_HEX = (
+    f"SELECT printf('%016x%016x', card_id, reviewed_at * 8 + {_RATING}) AS hex FROM reviews"
+)
+
+
+def _concatenated(select: str) -> str:
+    """One text value of the ``hex`` column of ``select``, its rows in their order.
+
+    SQLite's group_concat keeps the order of the subquery it reads; PostgreSQL
+    would say ``string_agg(hex, '' ORDER BY ...)``. The one dialect-specific
+    statement of the packed log lives here.
+    """
+    return f"SELECT group_concat(hex, '') FROM ({select})"
+
+
 # A full scan reads pages in order and yields rows by id (log order) without a sort;
 # walking an index by card or time jumps around the table. Callers group by card in numpy.
 _WHERE = f" NOT INDEXED WHERE user_id=? AND ({_ANSWER} OR state_after={_NEW})"
@@ -92,6 +109,23 @@ class History(Table):
     def packed(self, deck_ids: Sequence[int] | None = None) -> list[PackedRow]:
         """The same rows as :meth:`rows` without durations, time and rating in one number."""
         return self._rows(_SELECT_PACKED, deck_ids)
+
+    def packed_log(self, deck_ids: Sequence[int] | None = None) -> bytes:
+        """The rows of :meth:`packed` as one byte string, for fitting a large log quickly.
+
+        Each row is the card id, then time * 8 + rating, as big-endian signed 64-bit
+        numbers, in log order. SQL formats the whole log into one value: Python
+        builds no object per row (a million rows read in about a third of the time).
+        """
+        inner = _SELECT_HEX + _WHERE
+        params: list[Any] = [self.user]
+        if deck_ids is not None:
+            if not deck_ids:
+                return b""
+            inner += f" AND card_id IN (SELECT id FROM cards WHERE deck_id IN ({marks(deck_ids)}))"
+            params += deck_ids
+        text = self.db.scalar(_concatenated(inner + _ORDER), params)
+        return bytes.fromhex(text) if text else b""
 
     def _rows(self, select: str, deck_ids: Sequence[int] | None) -> list[Any]:
         if deck_ids is None:

@@ -97,8 +97,9 @@ def contributions_sql(cards: str, deck: str = _CARD_DECK) -> str:
     ``cards`` is a condition on ``r.card_id`` (every entry of a card or none, so
     each card's previous interval is its own); ``deck`` the deck expression.
     Parameters: the user, then those of ``cards``. ``+r.user_id`` keeps the
-    user's time index out of the plan: walking ``reviews_card`` gives the
-    window its order without a sort.
+    user's time index out of the plan: walking ``reviews_card`` (which covers
+    every column read here) gives the window its order without a sort and
+    without reading the table.
     """
     return (
         f"SELECT {deck} AS deck_id, w.reviewed_at / {SLOT_MS} AS slot, w.kind AS kind,"
@@ -210,9 +211,8 @@ class Summary:
             f" {counts} FROM ({{source}}) t"
         )
         if isinstance(cards, int):
-            self.db.execute(
-                insert.format(source=contributions_sql("r.card_id >= ?", deck)), (self.user, cards)
-            )
+            source = contributions_sql("r.card_id >= ?", deck)
+            self.db.execute(insert.format(source=source), (self.user, cards))
             return
         ids = sorted({int(card) for card in cards})
         for start in range(0, len(ids), 500):  # SQLite binds at most 999 parameters

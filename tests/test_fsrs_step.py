@@ -83,6 +83,8 @@ def test_the_lean_step_gives_what_py_fsrs_gives(
     assert NOW + got.wait == want.due
     if got.days is not None:
         assert got.wait == timedelta(days=got.days)
+    every = lean.review_all(int(state), card.step, stability, difficulty, days)
+    assert every[int(rating) - 1] == got
     if last is not None and stability is not None:
         assert lean.retrievability(days or 0, stability) == reference.get_card_retrievability(
             card, NOW

@@ -162,6 +162,62 @@ class Step:
                 recall = 0.0 if days_since is None else self.retrievability(days_since, stability)
                 new_stability = self._long(difficulty, stability, recall, rating)
             stability, difficulty = new_stability, self._difficulty(difficulty, rating)
+        return self._next(state, step, stability, difficulty, rating)
+
+    def review_all(
+        self,
+        state: int,
+        step: int | None,
+        stability: float | None,
+        difficulty: float | None,
+        days_since: int | None,
+    ) -> tuple[Stepped, Stepped, Stepped, Stepped]:
+        """:meth:`review` for Again, Hard, Good and Easy at once (a card's answer buttons).
+
+        The four share the recall probability and the powers of the stability;
+        each is worked out once, and every product is formed in the order
+        :meth:`review` forms it, so the numbers are the same to the last bit.
+        """
+        if stability is None or difficulty is None:  # a first answer: nothing to share
+            return tuple(  # type: ignore[return-value]
+                self.review(state, step, stability, difficulty, days_since, r) for r in (1, 2, 3, 4)
+            )
+        w = self._w
+        if days_since is not None and days_since < 1:
+            scaled = stability ** -w[19]
+            stabilities = []
+            for rating in (1, 2, 3, 4):
+                increase = self._short_term[rating] * scaled
+                if rating != AGAIN:
+                    increase = max(increase, 1.0)
+                stabilities.append(max(stability * increase, STABILITY_MIN))
+        else:
+            recall = 0.0 if days_since is None else self.retrievability(days_since, stability)
+            forget = (
+                w[11]
+                * (difficulty ** -w[12])
+                * (((stability + 1) ** (w[13])) - 1)
+                * (math.e ** ((1 - recall) * w[14]))
+            )
+            stabilities = [max(min(forget, stability / self._forget_short), STABILITY_MIN)]
+            shared = (
+                self._recall_base
+                * (11 - difficulty)
+                * (stability ** -w[9])
+                * ((math.e ** ((1 - recall) * w[10])) - 1)
+            )
+            for hard, easy in ((w[15], 1), (1, 1), (1, w[16])):
+                stabilities.append(max(stability * (1 + shared * hard * easy), STABILITY_MIN))
+        results = []
+        for rating, new_stability in zip((1, 2, 3, 4), stabilities, strict=True):
+            new_difficulty = self._difficulty(difficulty, rating)
+            results.append(self._next(state, step, new_stability, new_difficulty, rating))
+        return tuple(results)  # type: ignore[return-value]
+
+    def _next(
+        self, state: int, step: int | None, stability: float, difficulty: float, rating: int
+    ) -> Stepped:
+        """Where the card goes once its memory is worked out."""
         if state == REVIEW:
             if rating == AGAIN and self._relearning:
                 return Stepped(RELEARNING, 0, stability, difficulty, None, self._relearning[0])

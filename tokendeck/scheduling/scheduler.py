@@ -108,13 +108,17 @@ class Scheduler:
         """Work out the four answers to a card as it is shown (as Anki does when it queues
         a card), so that answering it only has to write."""
         prepared = self._prepare(card, now)
-        fuzz = self._fuzz_state(card)
+        fuzz: Fuzz | None = None
         results = []
-        for rating in Rating:
-            stepped = self._stepped(prepared, rating)
+        every = self._step.review_all(
+            prepared.state, prepared.step, card.stability, card.difficulty, prepared.days_since
+        )
+        for stepped in every:
             if stepped.days is None:
                 results.append(_Planned(stepped, None, stepped.wait / _DAY))
                 continue
+            if fuzz is None:
+                fuzz = self._fuzz_state(card)
             days = stepped.days if fuzz is None else self._fuzz_from(fuzz, stepped.days)
             due = self.calendar.start(prepared.today + timedelta(days=days))
             results.append(_Planned(stepped, due, float(days)))

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.web.async_run import run as _run
 from tokendeck.collection import Collection
 from tokendeck.web.app import create_app
 from tokendeck.web.settings import WebSettings
@@ -54,7 +55,7 @@ def test_an_answer_is_acknowledged_after_the_log_is_synced(
         synced.append(True)
 
     monkeypatch.setattr(Collection, "sync_log", held)
-    answered = asyncio.run(_answer_with_a_held_sync(web_settings, release))
+    answered = _run(_answer_with_a_held_sync(web_settings, release))
     assert synced == [True] and answered["card"]["reps"] == 1
 
 
@@ -74,7 +75,7 @@ def test_an_answer_whose_log_cannot_be_synced_is_not_acknowledged(
             return await client.post("/api/v1/study/answer", json={"card_id": card, "rating": 3})
 
     try:
-        response = asyncio.run(run())
+        response = _run(run())
     finally:
         app.state.readers.close()
         app.state.collections.close()

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.web.async_run import run as _run
 from tokendeck.collection import Collection
 from tokendeck.web.app import create_app
 from tokendeck.web.settings import WebSettings
@@ -66,7 +67,7 @@ def test_answers_go_on_while_the_statistics_are_read(
     web_settings: WebSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     events = _held(monkeypatch, "stats")
-    stats = asyncio.run(_answer_during(web_settings, "/api/v1/stats", events))
+    stats = _run(_answer_during(web_settings, "/api/v1/stats", events))
     assert stats["total_reviews"] == 1  # the answer given meanwhile, committed before the read
 
 
@@ -75,7 +76,7 @@ def test_answers_go_on_while_related_cards_are_found(
 ) -> None:
     events = _held(monkeypatch, "related")
     path = "/api/v1/quiz/cards/{card}/related"
-    assert isinstance(asyncio.run(_answer_during(web_settings, path, events)), list)
+    assert isinstance(_run(_answer_during(web_settings, path, events)), list)
 
 
 def test_answers_go_on_while_a_simulation_reads_the_log(
@@ -83,5 +84,5 @@ def test_answers_go_on_while_a_simulation_reads_the_log(
 ) -> None:
     events = _held(monkeypatch, "workload_inputs")
     path = "/api/v1/stats/simulation?days=30"
-    found = asyncio.run(_answer_during(web_settings, path, events))
+    found = _run(_answer_during(web_settings, path, events))
     assert found["days"] == 30

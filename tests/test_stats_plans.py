@@ -23,7 +23,8 @@ def test_an_answer_is_counted_through_its_cards_index(tmp_path: Path) -> None:
     """Its card's newest entry and any later one are found in reviews_card."""
     with Collection.open(tmp_path / "c.db", install_builtin=False) as col:
         params = (1, 1, 1, "review", "review", 1, 1, 1, 0, 0, 0, 1, 0, 1, 1, 10)
-        plan = _plan(col, review_slots._ADD_SLOT, params)
+        add_slot, _add_day = review_slots._ADD[col.store.db.dialect]
+        plan = _plan(col, add_slot, params)
     assert "reviews_card" in plan and "reviews_user_time" not in plan
 
 

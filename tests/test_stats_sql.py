@@ -91,7 +91,7 @@ def assert_summaries_true(col: Collection) -> None:
     counts = ", ".join(review_slots.COUNTS)
     fresh = db.fetchall(
         f"SELECT deck_id, slot, kind, mature, {counts} FROM"
-        f" ({review_slots.contributions_sql('r.card_id >= ?')})",
+        f" ({review_slots.contributions_sql('r.card_id >= ?', dialect=db.dialect)}) AS fresh",
         (user, review_slots.ANY_CARD),
     )
     kept = db.fetchall(
@@ -202,8 +202,10 @@ def _apply(col: Collection, operation: tuple[str, int, float, int]) -> None:
         col.suspend([card], now=now)
 
 
-def _opened(zone: str, rollover: int) -> Collection:
-    col = Collection.open(":memory:", now=START, install_builtin=False)
+def _opened(
+    zone: str, rollover: int, location: str | Path = ":memory:", user: str = "local"
+) -> Collection:
+    col = Collection.open(location, user=user, now=START, install_builtin=False)
     col.update_settings(timezone=zone, rollover_hour=rollover)
     return col
 
@@ -222,16 +224,23 @@ def test_generated_collections_give_the_reference_statistics(
     zone: str, rollover: int, specs: list[dict[str, Any]], ops: list[Any], now: float
 ) -> None:
     with _opened(zone, rollover) as col:
-        notes = [
-            NoteRecord(f"q{i}", "a", deck=s["deck"], cards=[_card(s, _at(now))])
-            for i, s in enumerate(specs)
-        ]
-        col.import_package(Package(notes=notes), now=START, mode="duplicate")
-        check(col, _at(now))
-        for operation in ops:
-            _apply(col, operation)
-        check(col, _at(now))
-        check(col, _at(now + 24 * 400))  # a year later: only old history
+        changed_and_checked(col, specs, ops, now)
+
+
+def changed_and_checked(
+    col: Collection, specs: list[dict[str, Any]], ops: list[Any], now: float
+) -> None:
+    """Import the generated cards, check, apply the operations, check again."""
+    notes = [
+        NoteRecord(f"q{i}", "a", deck=s["deck"], cards=[_card(s, _at(now))])
+        for i, s in enumerate(specs)
+    ]
+    col.import_package(Package(notes=notes), now=START, mode="duplicate")
+    check(col, _at(now))
+    for operation in ops:
+        _apply(col, operation)
+    check(col, _at(now))
+    check(col, _at(now + 24 * 400))  # a year later: only old history
 
 
 def _history_file(path: Path, rows: list[tuple[Any, ...]]) -> ReviewSource:
@@ -257,6 +266,13 @@ def test_a_bulk_history_copy_gives_the_reference_statistics(
     logs: list[list[Any]],
     now: float,
 ) -> None:
+    source = history_source(tmp_path_factory.mktemp("h") / "history.db", logs)
+    with _opened(zone, rollover) as col:
+        copied_and_checked(col, source, len(logs), now)
+
+
+def history_source(path: Path, logs: list[list[Any]]) -> ReviewSource:
+    """A bulk history file of generated logs, one card key per log."""
     rows = [
         (
             key,
@@ -273,16 +289,19 @@ def test_a_bulk_history_copy_gives_the_reference_statistics(
         for key, log in enumerate(logs)
         for at, rating, kind, days, ms in log
     ]
-    source = _history_file(tmp_path_factory.mktemp("h") / "history.db", rows)
+    return _history_file(path, rows)
+
+
+def copied_and_checked(col: Collection, source: ReviewSource, cards: int, now: float) -> None:
+    """Answer one card, import ``cards`` cards with the bulk history, check."""
     notes = [
         NoteRecord(f"q{key}", "a", deck=DECKS[key % 3], cards=[CardRecord(state="review", key=key)])
-        for key in range(len(logs))
+        for key in range(cards)
     ]
-    with _opened(zone, rollover) as col:
-        col.add_note("A", "first", "b", now=START)  # something before the import
-        col.answer(col.find_card_ids("", now=START)[0], 3, now=START)
-        col.import_package(Package(notes=notes, history=source), now=START, mode="duplicate")
-        check(col, _at(now))
+    col.add_note("A", "first", "b", now=START)  # something before the import
+    col.answer(col.find_card_ids("", now=START)[0], 3, now=START)
+    col.import_package(Package(notes=notes, history=source), now=START, mode="duplicate")
+    check(col, _at(now))
 
 
 # -- the real review log -----------------------------------------------------------------------

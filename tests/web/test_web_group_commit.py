@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.web.async_run import run as _run
+from tests.web.conftest import local_async_client
 from tokendeck.collection import Collection
 from tokendeck.web.app import create_app
 from tokendeck.web.settings import WebSettings
@@ -23,9 +24,8 @@ from tokendeck.web.settings import WebSettings
 
 async def _answer_with_a_held_sync(settings: WebSettings, release: threading.Event) -> Any:
     app = create_app(settings)
-    transport = httpx.ASGITransport(app=app)
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with local_async_client(app) as client:
             card = (await client.get("/api/v1/study/next")).json()["card"]["id"]
             answer = asyncio.create_task(
                 client.post("/api/v1/study/answer", json={"card_id": card, "rating": 3})
@@ -69,8 +69,7 @@ def test_an_answer_whose_log_cannot_be_synced_is_not_acknowledged(
     app = create_app(web_settings)
 
     async def run() -> httpx.Response:
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with local_async_client(app, raise_app_exceptions=False) as client:
             card = (await client.get("/api/v1/study/next")).json()["card"]["id"]
             return await client.post("/api/v1/study/answer", json={"card_id": card, "rating": 3})
 

@@ -13,10 +13,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.web.async_run import run as _run
+from tests.web.conftest import local_async_client
 from tokendeck.collection import Collection
 from tokendeck.web.app import create_app
 from tokendeck.web.settings import WebSettings
@@ -42,9 +42,8 @@ async def _answer_during(settings: WebSettings, path: str, events: Any) -> Any:
 
     app = create_app(settings)
     app.state.quiz_grader = Grader(use_embeddings=False)  # lexical: no model to load
-    transport = httpx.ASGITransport(app=app)
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with local_async_client(app) as client:
             card = (await client.get("/api/v1/study/next")).json()["card"]["id"]
             read = asyncio.create_task(client.get(path.format(card=card)))
             assert await asyncio.to_thread(started.wait, 30)

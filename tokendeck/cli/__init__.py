@@ -37,6 +37,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "optimize": "memory:optimize_command",
     "simulate": "memory:simulate_command",
     "serve": "serve:serve",
+    "server": "server:server",
     "import": "transfer:import_command",
     "export": "transfer:export_command",
     "backup": "transfer:backup_command",
@@ -47,6 +48,8 @@ LAZY_COMMANDS: dict[str, str] = {
     "lint": "quiz:lint",
     "related": "quiz:related",
     "grade": "grade:grade",
+    "check": "check:check",
+    "media": "media:media",
 }
 
 

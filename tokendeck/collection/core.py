@@ -10,16 +10,21 @@ must be forgotten together when the data changes underneath them.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from tokendeck.domain.days import Calendar
+from tokendeck.domain.notetypes import NoteType
 from tokendeck.domain.settings import Settings
 from tokendeck.scheduling.queue import StudyQueue
 from tokendeck.scheduling.scheduler import Plan, Scheduler
 from tokendeck.storage import Store
+
+#: The one user of the single-user app (CLI, terminal, ``tokendeck serve``).
+LOCAL_USER = "local"
 
 
 @dataclass
@@ -36,6 +41,18 @@ class Caches:
     queues: dict[tuple[str | None, date], StudyQueue] = field(default_factory=dict)
     #: card id -> its answers worked out when it was shown (the newest few cards)
     plans: dict[int, Plan] = field(default_factory=dict)
+    #: note type id -> note type, for rendering cards (read whole on first use)
+    note_types: dict[int, NoteType] | None = None
+
+
+def server_media_root() -> Path:
+    """Where a PostgreSQL-backed server keeps its users' media folders."""
+    configured = os.environ.get("TOKENDECK_MEDIA_DIR")
+    if configured:
+        return Path(configured)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("tokendeck", appauthor=False)) / "server-media"
 
 
 class Core:
@@ -79,11 +96,21 @@ class Core:
 
     # -- the collection's files --------------------------------------------------------------
     def media_dir(self) -> Path:
-        """Folder of media files (images, audio) referenced by card text."""
+        """Folder of media files (images, audio) referenced by card text.
+
+        Beside the collection file (a folder per user inside it for anyone but the
+        single-user app's "local" user); on a PostgreSQL server one folder per user
+        under ``TOKENDECK_MEDIA_DIR`` (a volume every app server shares).
+        """
         location = self.store.location
+        if self.store.on_server:
+            return server_media_root() / f"user-{self.user_id}"
         if location == ":memory:":
             return Path.cwd() / "tokendeck-media"
-        return Path(location).with_name(Path(location).stem + ".media")
+        folder = Path(location).with_name(Path(location).stem + ".media")
+        # A file several users share (a small server on SQLite): a folder each, as on
+        # PostgreSQL, so nobody can ask for another's pictures by name.
+        return folder if self.user_name == LOCAL_USER else folder / f"user-{self.user_id}"
 
     # -- caches ------------------------------------------------------------------------------
     def sync(self) -> None:

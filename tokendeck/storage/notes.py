@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from tokendeck.domain.notes import Note
-from tokendeck.storage.database import Database
+from tokendeck.storage.database import Database, Row
 from tokendeck.storage.review_slots import Summary
 from tokendeck.storage.rows import NOTE_COLUMNS, note_from_row, note_params
 from tokendeck.storage.table import Table
 
 INSERT_NOTE = (
     "INSERT INTO notes (user_id, guid, kind, front, back, tags, accepted, fields, source,"
-    " source_note, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " source_note, created_at, modified_at, note_type_id, format)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -44,12 +45,12 @@ class Notes(Table):
         return self.db.execute(INSERT_NOTE, (self.user, *params[1:]))
 
     def update(self, note: Note) -> None:
-        """Store a note's content (kind, text, tags, ...)."""
+        """Store a note's content (kind, text, fields, tags, note type, ...)."""
         params = note_params(note)
         self.db.execute(
             "UPDATE notes SET kind=?, front=?, back=?, tags=?, accepted=?, fields=?, source=?,"
-            " source_note=?, modified_at=? WHERE id=? AND user_id=?",
-            (*params[2:10], params[11], note.id, self.user),
+            " source_note=?, modified_at=?, note_type_id=?, format=? WHERE id=? AND user_id=?",
+            (*params[2:10], *params[11:14], note.id, self.user),
         )
 
     def delete(self, note_id: int) -> None:
@@ -62,6 +63,30 @@ class Notes(Table):
         ]
         with self.summary.refreshing(cards):
             self.db.execute("DELETE FROM notes WHERE id=? AND user_id=?", (note_id, self.user))
+
+    def sources(self) -> list[tuple[int, str]]:
+        """(id, source) of every note that records where it came from."""
+        return self.db.fetchall(
+            "SELECT id, source FROM notes WHERE user_id=? AND source != '' ORDER BY id",
+            (self.user,),
+        )
+
+    def media_texts(self) -> list[Row]:
+        """(id, format, front, back, fields, note_type_id) of every note: where media are named."""
+        return self.db.fetchall(
+            "SELECT id, format, front, back, fields, note_type_id FROM notes WHERE user_id=?"
+            " ORDER BY id",
+            (self.user,),
+        )
+
+    def count_of_type(self, note_type_id: int) -> int:
+        """How many notes render through a note type."""
+        return int(
+            self.db.scalar(
+                "SELECT count(*) FROM notes WHERE user_id=? AND note_type_id=?",
+                (self.user, note_type_id),
+            )
+        )
 
     def any(self) -> bool:
         """Whether the user has any note at all."""

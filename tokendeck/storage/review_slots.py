@@ -44,7 +44,7 @@ from datetime import UTC, datetime
 from tokendeck.domain.days import Calendar
 from tokendeck.domain.reviews import MATURE_DAYS
 from tokendeck.domain.settings import Settings
-from tokendeck.storage.database import Database
+from tokendeck.storage.database import POSTGRESQL, SQLITE, Database
 from tokendeck.storage.local_time import local_hour_sql, study_day_sql
 
 SLOT_MS = 900_000
@@ -58,19 +58,27 @@ _DAY_KEY = "user_id, deck_id, day, hour, kind, mature"
 _CARD_DECK = "coalesce(c.deck_id, 0)"
 # Parameters of these fragments, in order: [card], [kind, card, user], [user, calendar].
 _DECK_OF = "coalesce((SELECT deck_id FROM cards WHERE id = ?), 0)"
-# The newest entry of the card, which an answer appended now follows. ``+user_id``:
-# walked backwards through reviews_card (a few rows), never through the user's time
-# index, which SQLite would otherwise pick for the ORDER BY and scan the log with.
+# The newest entry of the card, which an answer appended now follows. ``{plus}user_id``
+# (SQLite's ``+user_id``): walked backwards through reviews_card (a few rows), never
+# through the user's time index, which SQLite would otherwise pick for the ORDER BY and
+# scan the log with. PostgreSQL has user_id first in its indexes and needs no hint.
 _MATURE = (
-    f"CASE WHEN ? = 'review' AND coalesce((SELECT scheduled_days FROM reviews"
-    " WHERE card_id = ? AND +user_id = ? ORDER BY reviewed_at DESC, id DESC LIMIT 1), 0)"
+    "CASE WHEN ? = 'review' AND coalesce((SELECT scheduled_days FROM reviews"
+    " WHERE card_id = ? AND {plus}user_id = ? ORDER BY reviewed_at DESC, id DESC LIMIT 1), 0)"
     f" >= {MATURE_DAYS} THEN 1 ELSE 0 END"
 )
 _IN_CALENDAR = "EXISTS (SELECT 1 FROM review_calendar WHERE user_id = ? AND calendar = ?)"
 #: [card, user, at]: the card has no entry after ``at`` (an answer given now never has).
 _NONE_LATER = (
-    "NOT EXISTS (SELECT 1 FROM reviews WHERE card_id = ? AND +user_id = ? AND reviewed_at > ?)"
+    "NOT EXISTS (SELECT 1 FROM reviews WHERE card_id = ? AND {plus}user_id = ? AND reviewed_at > ?)"
 )
+#: The changes of :meth:`Summary.refreshing`, in a temporary table of the connection.
+_CHANGES = {SQLITE: "temp.td_slot_changes", POSTGRESQL: "pg_temp.td_slot_changes"}
+
+
+def _plus(dialect: str) -> str:
+    """SQLite's ``+`` before a column, keeping its index out of the plan (none elsewhere)."""
+    return "" if dialect == POSTGRESQL else "+"
 
 
 def _upsert(table: str, key: str) -> str:
@@ -83,23 +91,33 @@ def _upsert(table: str, key: str) -> str:
 
 _SLOTS = _upsert("review_slots", _SLOT_KEY)
 _DAYS = _upsert("review_days", _DAY_KEY)
-_ADD_SLOT = _SLOTS.format(
-    rows=f"SELECT ?, {_DECK_OF}, ?, ?, {_MATURE}, 1, ?, ?, ?, ?, ?, ? WHERE {_NONE_LATER}"
-)
-_ADD_DAY = _DAYS.format(
-    rows=f"SELECT ?, {_DECK_OF}, ?, ?, ?, {_MATURE}, 1, ?, ?, ?, ?, ?, ? WHERE {_IN_CALENDAR}"
-)
 
 
-def contributions_sql(cards: str, deck: str = _CARD_DECK) -> str:
+def _adding(dialect: str) -> tuple[str, str]:
+    """The two statements of :meth:`Summary.add` (a slot row, a day row) in ``dialect``."""
+    mature = _MATURE.format(plus=_plus(dialect))
+    later = _NONE_LATER.format(plus=_plus(dialect))
+    slot = _SLOTS.format(
+        rows=f"SELECT ?, {_DECK_OF}, ?, ?, {mature}, 1, ?, ?, ?, ?, ?, ? WHERE {later}"
+    )
+    day = _DAYS.format(
+        rows=f"SELECT ?, {_DECK_OF}, ?, ?, ?, {mature}, 1, ?, ?, ?, ?, ?, ? WHERE {_IN_CALENDAR}"
+    )
+    return slot, day
+
+
+_ADD = {dialect: _adding(dialect) for dialect in (SQLITE, POSTGRESQL)}
+
+
+def contributions_sql(cards: str, deck: str = _CARD_DECK, dialect: str = SQLITE) -> str:
     """What the entries of some cards add to the slot summary, one row per key.
 
     ``cards`` is a condition on ``r.card_id`` (every entry of a card or none, so
     each card's previous interval is its own); ``deck`` the deck expression.
-    Parameters: the user, then those of ``cards``. ``+r.user_id`` keeps the
-    user's time index out of the plan: walking ``reviews_card`` (which covers
-    every column read here) gives the window its order without a sort and
-    without reading the table.
+    Parameters: the user, then those of ``cards``. On SQLite ``+r.user_id``
+    keeps the user's time index out of the plan: walking ``reviews_card``
+    (which covers every column read here) gives the window its order without a
+    sort and without reading the table.
     """
     return (
         f"SELECT {deck} AS deck_id, w.reviewed_at / {SLOT_MS} AS slot, w.kind AS kind,"
@@ -114,7 +132,7 @@ def contributions_sql(cards: str, deck: str = _CARD_DECK) -> str:
         " FROM (SELECT r.card_id, r.reviewed_at, r.kind, r.rating, r.duration_ms,"
         " lag(r.scheduled_days, 1, 0) OVER"
         " (PARTITION BY r.card_id ORDER BY r.reviewed_at, r.id) AS before"
-        f" FROM reviews r WHERE +r.user_id = ? AND {cards}) w"
+        f" FROM reviews r WHERE {_plus(dialect)}r.user_id = ? AND {cards}) w"
         " LEFT JOIN cards c ON c.id = w.card_id"
         " GROUP BY 1, 2, 3, 4"
     )
@@ -171,14 +189,15 @@ class Summary:
         )
         mature = (kind, card_id, user)
         slot = (user, card_id, at_ms // SLOT_MS, kind, *mature, *counts)
-        if not db.changed(_ADD_SLOT, (*slot, card_id, user, at_ms)):
+        add_slot, add_day = _ADD[db.dialect]
+        if not db.changed(add_slot, (*slot, card_id, user, at_ms)):
             return False
         calendar = self.calendar
         moment = datetime.fromtimestamp(at_ms / 1000, UTC)
         day = calendar.today(moment).toordinal()
         hour = moment.astimezone(calendar.tz).hour
         named = calendar_key(calendar)
-        db.execute(_ADD_DAY, (user, card_id, day, hour, kind, *mature, *counts, user, named))
+        db.execute(add_day, (user, card_id, day, hour, kind, *mature, *counts, user, named))
         return True
 
     # -- any other change ---------------------------------------------------------------------
@@ -196,22 +215,28 @@ class Summary:
             self._collect(cards, 1)
             self._apply_changes()
 
+    @property
+    def _changes(self) -> str:
+        return _CHANGES[self.db.dialect]
+
     def _start(self) -> None:
+        # BIGINT: 64 bits on PostgreSQL too (SQLite's INTEGER always is).
         self.db.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS td_slot_changes (deck_id INTEGER, slot INTEGER,"
-            " kind TEXT, mature INTEGER, entries INTEGER, again INTEGER, hard INTEGER,"
-            " good INTEGER, easy INTEGER, passed INTEGER, duration_ms INTEGER)"
+            "CREATE TEMP TABLE IF NOT EXISTS td_slot_changes (deck_id BIGINT, slot BIGINT,"
+            " kind TEXT, mature BIGINT, entries BIGINT, again BIGINT, hard BIGINT,"
+            " good BIGINT, easy BIGINT, passed BIGINT, duration_ms BIGINT)"
         )
-        self.db.execute("DELETE FROM temp.td_slot_changes")
+        self.db.execute(f"DELETE FROM {self._changes}")
 
     def _collect(self, cards: Sequence[int] | int, sign: int, deck: str = _CARD_DECK) -> None:
         counts = ", ".join(f"{sign} * t.{c}" for c in COUNTS)
         insert = (
-            "INSERT INTO temp.td_slot_changes SELECT t.deck_id, t.slot, t.kind, t.mature,"
+            f"INSERT INTO {self._changes} SELECT t.deck_id, t.slot, t.kind, t.mature,"
             f" {counts} FROM ({{source}}) t"
         )
+        dialect = self.db.dialect
         if isinstance(cards, int):
-            source = contributions_sql("r.card_id >= ?", deck)
+            source = contributions_sql("r.card_id >= ?", deck, dialect)
             self.db.execute(insert.format(source=source), (self.user, cards))
             return
         ids = sorted({int(card) for card in cards})
@@ -219,18 +244,20 @@ class Summary:
             chunk = ids[start : start + 500]
             condition = f"r.card_id IN ({', '.join('?' for _ in chunk)})"
             self.db.execute(
-                insert.format(source=contributions_sql(condition, deck)), (self.user, *chunk)
+                insert.format(source=contributions_sql(condition, deck, dialect)),
+                (self.user, *chunk),
             )
 
     def _apply_changes(self) -> None:
         db, user = self.db, self.user
-        span = db.fetchone("SELECT min(slot), max(slot) FROM temp.td_slot_changes")
+        changes = self._changes
+        span = db.fetchone(f"SELECT min(slot), max(slot) FROM {changes}")
         if span is None or span[0] is None:
             return
         sums = ", ".join(f"sum({c})" for c in COUNTS)
         db.execute(
             _SLOTS.format(
-                rows=f"SELECT ?, deck_id, slot, kind, mature, {sums} FROM temp.td_slot_changes"
+                rows=f"SELECT ?, deck_id, slot, kind, mature, {sums} FROM {changes}"
                 " WHERE true GROUP BY 1, 2, 3, 4, 5"
             ),
             (user,),
@@ -240,11 +267,11 @@ class Summary:
         db.execute(
             _DAYS.format(
                 rows=f"SELECT ?, deck_id, {day}, {hour}, kind, mature, {sums}"
-                f" FROM temp.td_slot_changes WHERE {_IN_CALENDAR} GROUP BY 1, 2, 3, 4, 5, 6"
+                f" FROM {changes} WHERE {_IN_CALENDAR} GROUP BY 1, 2, 3, 4, 5, 6"
             ),
             (user, user, calendar_key(calendar)),
         )
-        db.execute("DELETE FROM temp.td_slot_changes")
+        db.execute(f"DELETE FROM {changes}")
 
     def adopt_orphans(self, card_id: int) -> None:
         """After creating card ``card_id``: entries left by a deleted card of that id join it.
@@ -271,7 +298,7 @@ class Summary:
             db.execute(
                 _SLOTS.format(
                     rows=f"SELECT ?, t.deck_id, t.slot, t.kind, t.mature, {columns} FROM"
-                    f" ({contributions_sql('r.card_id >= ?')}) t WHERE true"
+                    f" ({contributions_sql('r.card_id >= ?', dialect=db.dialect)}) t WHERE true"
                 ),
                 (user, user, ANY_CARD),
             )

@@ -2,7 +2,9 @@
 
 Words of three or more characters are answered by the trigram full-text
 index (a real index, not a scan); shorter words fall back to LIKE on the
-rows the other filters leave.
+rows the other filters leave. On SQLite the index is an FTS5 trigram table;
+on PostgreSQL a pg_trgm GIN index over the searched text (migration 2), asked
+with ``ILIKE`` of the same expression, which it keeps up to date by itself.
 
 Keeping the index in step with the notes, cheaply for bulk imports:
 
@@ -28,7 +30,7 @@ from typing import Any
 from tokendeck.domain.cards import Card, CardState
 from tokendeck.domain.notes import Note
 from tokendeck.domain.search import SearchQuery
-from tokendeck.storage.database import Database
+from tokendeck.storage.database import POSTGRESQL, Database
 from tokendeck.storage.rows import CARD_COLUMNS, NOTE_COLUMNS, card_from_row, note_from_row
 from tokendeck.storage.table import Table
 
@@ -40,16 +42,28 @@ ORDERS = {
     "created": "c.id",
     "front": "n.front COLLATE NOCASE, c.id",
     "deck": "d.name, c.id",
-    "interval": "c.stability DESC, c.id",
+    # NULLS LAST is SQLite's own order of a descending column; PostgreSQL's is the opposite.
+    "interval": "c.stability DESC NULLS LAST, c.id",
     "lapses": "c.lapses DESC, c.id",
 }
 
+#: The text the PostgreSQL trigram index covers (migration 2); \x01 keeps a phrase in
+#: one column, as FTS5 does.
+PG_INDEXED_TEXT = "(front || chr(1) || back || chr(1) || tags)"
 
-_JOINED = "cards c JOIN notes n ON n.id=c.note_id JOIN decks d ON d.id=c.deck_id"
+_JOINED = (
+    "cards c JOIN notes n ON n.id=c.note_id AND n.user_id=c.user_id"
+    " JOIN decks d ON d.id=c.deck_id AND d.user_id=c.user_id"
+)
 
 
 def _fts_phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
+
+
+def _like_literal(word: str) -> str:
+    """``word`` matched literally by PostgreSQL's LIKE (backslash is its escape character)."""
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class Search(Table):
@@ -66,7 +80,9 @@ class Search(Table):
         """
         if any(len(w) >= MIN_INDEX_WORD for w in query.words):
             ensure_current(self.db)
-        return where_clause(query, self.user, deck_ids, today, end_ms)
+        return where_clause(
+            query, self.user, deck_ids, today, end_ms, server=self.db.dialect == POSTGRESQL
+        )
 
     def ids(self, where: str, params: list[Any], *, order: str = "due") -> list[int]:
         """Ids of the matching cards only: for bulk actions and large result sets."""
@@ -97,17 +113,30 @@ class Search(Table):
 
 
 def where_clause(
-    query: SearchQuery, user: int, deck_ids: list[int] | None, today: int, end_ms: int
+    query: SearchQuery,
+    user: int,
+    deck_ids: list[int] | None,
+    today: int,
+    end_ms: int,
+    *,
+    server: bool = False,
 ) -> tuple[str, list[Any]]:
-    """SQL condition and parameters over ``cards c JOIN notes n JOIN decks d``."""
+    """SQL condition and parameters over ``cards c JOIN notes n JOIN decks d``.
+
+    ``server``: for PostgreSQL (its trigram index instead of SQLite's FTS5 table).
+    """
     long_words = [w for w in query.words if len(w) >= MIN_INDEX_WORD]
     # With index words, the join must start from the index hits: a plain
     # "c.user_id=?" lets SQLite walk every card of the user through cards_due
     # and probe the hit list for each one (seconds at 100,000 cards). The unary
     # "+" keeps that index out of the plan.
-    parts = ["+c.user_id=?" if long_words else "c.user_id=?"]
+    parts = ["+c.user_id=?" if long_words and not server else "c.user_id=?"]
     params: list[Any] = [user]
-    if long_words:
+    if long_words and server:
+        found = " AND ".join(f"{PG_INDEXED_TEXT} LIKE ?" for _ in long_words)
+        parts.append(f"c.note_id IN (SELECT id FROM notes WHERE user_id=? AND {found})")
+        params += [user, *(f"%{_like_literal(w)}%" for w in long_words)]
+    elif long_words:
         parts.append("c.note_id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)")
         params.append(" AND ".join(_fts_phrase(w) for w in long_words))
     for word in (w for w in query.words if len(w) < MIN_INDEX_WORD):
@@ -199,8 +228,8 @@ END
 
 
 def insert_notes_bulk(db: Database, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert many notes inside the caller's transaction, deferring their indexing."""
-    if len(rows) >= BULK_THRESHOLD:
+    """Insert many notes inside the caller's transaction, deferring their indexing (SQLite)."""
+    if len(rows) >= BULK_THRESHOLD and db.dialect != POSTGRESQL:
         # DDL is transactional in SQLite: if the import fails, the triggers come back too.
         mark_stale(db)
     db.executemany(sql, rows)
@@ -225,7 +254,9 @@ def mark_stale(db: Database) -> None:
 
 
 def is_stale(db: Database) -> bool:
-    """Whether a bulk write left the index behind."""
+    """Whether a bulk write left the index behind (never on PostgreSQL: its index keeps up)."""
+    if db.dialect == POSTGRESQL:
+        return False
     return db.scalar("SELECT value FROM meta WHERE key='search_index_stale'") == "1"
 
 

@@ -155,7 +155,9 @@ class Stats(Table):
         if source == "slots":
             table, params = "review_slots s WHERE s.user_id = ?", [self.user, *chosen]
         else:  # the log itself, added up as the slots would be
-            contributions = review_slots.contributions_sql("r.card_id >= ?")
+            contributions = review_slots.contributions_sql(
+                "r.card_id >= ?", dialect=self.db.dialect
+            )
             table, params = f"({contributions}) s WHERE true", [self.user, ANY_CARD, *chosen]
         offsets = calendar.offsets(span[0], span[1] + SLOT_MS)
         start = f"s.slot * {SLOT_MS}"

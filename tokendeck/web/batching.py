@@ -5,11 +5,17 @@ the shared disk). With many learners answering at once, waiting for one fsync
 per answer would cap the server at a few dozen answers a second. The batcher
 collects the answers whose requests are ready in the same turn of the event
 loop and records them in one transaction (the one answer path,
-``Collection.answer_many``). The commit does not wait for the disk on the
-event loop: the write-ahead log is synced in a worker thread while the loop
-serves other requests (and gathers the next batch), and each request gets its
-answer only after that sync, so an answer the learner saw acknowledged is on
-disk.
+``Collection.answer_many``). On SQLite the commit does not wait for the disk
+on the event loop: the write-ahead log is synced in a worker thread while the
+loop serves other requests (and gathers the next batch); on PostgreSQL the
+commit itself is durable. Either way each request gets its answer only after
+that, so an answer the learner saw acknowledged is on disk.
+
+The batcher holds nothing between requests: a batch lives for one turn of one
+process's event loop. Several workers or machines each batch their own
+requests; on PostgreSQL each batch is one transaction under the user's write
+lock, so answers reaching two processes at once are applied one after the
+other, each from the state the other committed.
 """
 
 from __future__ import annotations

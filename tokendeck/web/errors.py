@@ -17,15 +17,17 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tokendeck.errors import TokenDeckError
+from tokendeck.errors import AuthenticationError, RateLimitedError, TokenDeckError
 
 log = logging.getLogger(__name__)
 
 _HTTP_CODES = {
     400: "invalid",
+    401: "unauthorized",
+    403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
@@ -69,7 +71,18 @@ def _wants_page(request: Request) -> bool:
 
 async def _tokendeck_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, TokenDeckError)
-    return error_response(exc.status, exc.code, exc.message, hint=exc.hint, request=request)
+    if isinstance(exc, AuthenticationError) and _wants_page(request) and request.method == "GET":
+        # A browser that is not logged in is sent to the log-in page, and back afterwards.
+        from urllib.parse import quote
+
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+    response = error_response(exc.status, exc.code, exc.message, hint=exc.hint, request=request)
+    if isinstance(exc, AuthenticationError):
+        response.headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, RateLimitedError):
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+    return response
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
@@ -89,7 +102,10 @@ def _detail(err: Any) -> dict[str, Any]:
     # loc is e.g. ("body", "front"); the first element only says where it came from.
     loc = [str(part) for part in err.get("loc", ())]
     field = ".".join(loc[1:]) or (loc[0] if loc else "request")
-    return {"field": field, "message": str(err.get("msg", "is invalid"))}
+    message = str(err.get("msg", "is invalid"))
+    if err.get("type") == "json_invalid" and err.get("ctx", {}).get("error"):
+        message += f": {err['ctx']['error']}"  # what is wrong with the JSON, and where
+    return {"field": field, "message": message}
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -4,9 +4,11 @@ Every request handler runs on the event-loop thread with the user's one
 collection, so that SQLite sees one writer. A read that takes long (every
 chart of a large collection, a workload simulation, a deck's similarities)
 would hold up every answer behind it. Such reads go to a worker thread with a
-collection of their own: a second connection to the same file. SQLite in WAL
-mode lets it read while the event loop's connection writes, so answering goes
-on meanwhile; each read sees the collection as last committed.
+collection of their own (:meth:`Collection.reader`): on SQLite a second
+connection to the same file, which WAL mode lets read while the event loop's
+connection writes; on PostgreSQL a second handle on the same pool (a handle
+is one thread's at a time, so the loop's own cannot be lent out). Answering
+goes on meanwhile; each read sees the collection as last committed.
 
 One worker thread serves all of them (its collections are used by no other
 thread); reads queue behind each other, not behind or in front of answers.
@@ -21,12 +23,10 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from tokendeck.collection import Collection
 from tokendeck.web.deps import CollectionPool
-from tokendeck.web.settings import WebSettings
 from tokendeck.web.users import WebUser
 
 if TYPE_CHECKING:
@@ -38,13 +38,14 @@ T = TypeVar("T")
 class Readers:
     """A worker thread and, per user, a collection it reads with."""
 
-    def __init__(self, settings: WebSettings, pool: CollectionPool) -> None:
-        self._settings = settings
+    def __init__(self, pool: CollectionPool) -> None:
         self._pool = pool
         self._worker = ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="tokendeck-read", initializer=_lower_priority
         )
-        self._open: dict[str, Collection] = {}
+        #: user id -> (the loop's collection, the reader's own beside it or None in memory);
+        #: used on the event loop's thread only
+        self._open: dict[int, tuple[Collection, Collection | None]] = {}
 
     async def read(
         self,
@@ -56,37 +57,24 @@ class Readers:
     ) -> T:
         """``work(collection)`` in the worker thread; its result, or the error it raised."""
         main = self._pool.get(user, now)  # opened (and migrated) on the loop as usual
-        path = main.path
-        if path is None or str(path) == ":memory:":
+        col = self._reader_beside(main)
+        if col is None:  # in memory: no second connection, so the read runs in place
             if grader is not None:
                 main.use_grader(grader)
             return work(main)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._worker, self._run, Path(path), user, now, work, grader
-        )
+        return await loop.run_in_executor(self._worker, _run, col, work, grader)
 
-    def _run(
-        self,
-        path: Path,
-        user: WebUser,
-        now: datetime,
-        work: Callable[[Collection], T],
-        grader: Grader | None,
-    ) -> T:
-        col = self._open.get(user.name)
-        if col is None:
-            col = Collection.open(
-                path,
-                user=user.name,
-                now=now,
-                install_builtin=False,  # the loop's collection installs it
-                fuzz_seed=self._settings.fuzz_seed,
-            )
-            self._open[user.name] = col
-        if grader is not None:
-            col.use_grader(grader)
-        return work(col)
+    def _reader_beside(self, main: Collection) -> Collection | None:
+        """The reader's collection of ``main``'s user, opened on first use (a few ms)."""
+        found = self._open.get(main.user_id)
+        if found is not None and found[0] is main:
+            return found[1]
+        if found is not None and found[1] is not None:  # the loop's collection was replaced
+            self._worker.submit(found[1].close)  # after the reads already queued
+        reader = main.reader()
+        self._open[main.user_id] = (main, reader)
+        return reader
 
     def close(self) -> None:
         """Close the worker's collections and stop it (waits for a read under way)."""
@@ -94,9 +82,16 @@ class Readers:
         self._worker.shutdown(wait=True)
 
     def _close_all(self) -> None:
-        for col in self._open.values():
-            col.close()
+        for _, col in self._open.values():
+            if col is not None:
+                col.close()
         self._open.clear()
+
+
+def _run(col: Collection, work: Callable[[Collection], T], grader: Grader | None) -> T:
+    if grader is not None:
+        col.use_grader(grader)
+    return work(col)
 
 
 #: How much nicer than the event loop the reading thread runs (Linux: per thread).

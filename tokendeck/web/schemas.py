@@ -7,11 +7,18 @@ core changes; :mod:`tokendeck.web.presenters` converts between them.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from annotated_types import Interval
 from pydantic import BaseModel, ConfigDict, Field
 
 RatingName = Literal["again", "hard", "good", "easy"]
+#: A whole number the database can hold (ids, in paths and bodies): a larger one is a
+#: 400 naming the field, not an OverflowError deep in SQLite.
+MAX_DB_INT = 2**63 - 1
+DbInt = Annotated[int, Interval(ge=-(2**63), le=MAX_DB_INT)]
+#: Longest IANA time-zone name accepted (the longest real one has 32 characters).
+MAX_ZONE_NAME = 64
 
 
 class _Strict(BaseModel):
@@ -67,8 +74,8 @@ class DeckConfigUpdate(_Strict):
     desired_retention: float | None = Field(default=None, ge=0.70, le=0.99)
     learning_steps: list[float] | None = Field(default=None, description="seconds")
     relearning_steps: list[float] | None = Field(default=None, description="seconds")
-    maximum_interval: int | None = Field(default=None, ge=1)
-    leech_threshold: int | None = Field(default=None, ge=1)
+    maximum_interval: int | None = Field(default=None, ge=1, le=36_500)
+    leech_threshold: int | None = Field(default=None, ge=1, le=9999)
 
 
 class CountsOut(BaseModel):
@@ -108,6 +115,9 @@ class NoteUpdate(_Strict):
     back: str | None = Field(default=None, max_length=100_000)
     tags: list[str] | None = None
     accepted: list[str] | None = None
+    fields: dict[str, str] | None = Field(
+        default=None, description="a note from Anki: its fields by name (only those given change)"
+    )
 
 
 class NoteOut(BaseModel):
@@ -120,6 +130,11 @@ class NoteOut(BaseModel):
     accepted: list[str]
     created_at: datetime | None
     modified_at: datetime | None
+    format: Literal["markdown", "html"] = "markdown"
+    note_type_id: int | None = None
+    fields: dict[str, str] = Field(
+        default={}, description="a note from Anki: every field of its note type, in order"
+    )
 
 
 class CardOut(BaseModel):
@@ -142,6 +157,18 @@ class CardOut(BaseModel):
     back_html: str
     tags: list[str]
     note: NoteOut
+    format: Literal["markdown", "html"] = Field(
+        default="markdown", description="html: rendered through its Anki note type"
+    )
+    whole_answer: bool = Field(
+        default=False,
+        description="back_html is the whole answer side (it repeats the question): show it "
+        "instead of front_html, not below it",
+    )
+    css: str = Field(
+        default="", description="the note type's stylesheet, scoped to elements of class td-card"
+    )
+    macros: dict[str, str] = Field(default={}, description="TeX macros for KaTeX")
 
 
 class CardList(BaseModel):
@@ -153,7 +180,7 @@ class CardList(BaseModel):
 
 class BulkAction(_Strict):
     action: Literal["suspend", "unsuspend", "delete", "move", "tag", "untag", "bury", "reset"]
-    card_ids: list[int] = Field(min_length=1, max_length=100_000)
+    card_ids: list[DbInt] = Field(min_length=1, max_length=100_000)
     deck: str | None = Field(default=None, description="target deck for 'move'")
     tags: list[str] = Field(default=[], description="tags for 'tag' / 'untag'")
 
@@ -219,7 +246,7 @@ class StudyOut(BaseModel):
 
 
 class AnswerIn(_Strict):
-    card_id: int
+    card_id: DbInt
     rating: int | RatingName = Field(description="1-4 or again/hard/good/easy")
     duration_ms: int = Field(default=0, ge=0, le=86_400_000)
     deck: str | None = Field(default=None, description="deck of the session, for the next card")
@@ -236,6 +263,18 @@ class UndoOut(BaseModel):
 
 
 # -- import / export, settings ------------------------------------------------------------
+
+
+class MissingMediaOut(BaseModel):
+    name: str
+    note_ids: list[int] = Field(description="the notes that name the file")
+
+
+class MediaCheckOut(BaseModel):
+    missing: list[MissingMediaOut] = Field(description="named by notes, not in the media folder")
+    unused: list[str] = Field(description="in the media folder, named by nothing")
+    files: int = Field(description="files in the media folder")
+    used: int = Field(description="distinct files the notes name")
 
 
 class FormatOut(BaseModel):
@@ -255,12 +294,31 @@ class ImportNoteOut(BaseModel):
     line: int | None
 
 
+class ImportChoiceOut(BaseModel):
+    """What the file gives when read as one format (with one separator)."""
+
+    format: str
+    separator: str | None
+    description: str
+    note_count: int
+    front: str = Field(description="the first note's front")
+    back: str = Field(description="the first note's back")
+    error: str | None = Field(description="why it cannot be read this way")
+
+
 class ImportPreviewOut(BaseModel):
     format: str
     note_count: int
     decks: list[str]
     notes: list[ImportNoteOut]
     warnings: list[str]
+    confidence: float = Field(default=1.0, description="how sure the format guess is (0..1)")
+    sure: bool = Field(default=True, description="false: ask which format before importing")
+    separator: str | None = Field(default=None, description="the separator read with")
+    choices: list[ImportChoiceOut] = Field(
+        default=[], description="a guessed format's alternatives, each read in full"
+    )
+    note_types: list[str] = Field(default=[], description="note types the file brings")
 
 
 class ImportResultOut(BaseModel):
@@ -275,4 +333,20 @@ class SettingsOut(BaseModel):
 
 class SettingsUpdate(_Strict):
     rollover_hour: int | None = Field(default=None, ge=0, le=23)
-    timezone: str | None = Field(default=None, min_length=1)
+    timezone: str | None = Field(default=None, min_length=1, max_length=MAX_ZONE_NAME)
+
+
+class FindingOut(BaseModel):
+    """One kind of problem a check found."""
+
+    problem: str
+    count: int
+    repaired: bool
+    hint: str
+
+
+class CheckOut(BaseModel):
+    """What ``POST /api/v1/check`` found; ``ok`` when nothing is left unrepaired."""
+
+    ok: bool
+    findings: list[FindingOut]

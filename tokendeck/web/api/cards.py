@@ -13,8 +13,10 @@ from tokendeck.stats.charts import forgetting_curve
 from tokendeck.web import schemas
 from tokendeck.web.deps import Col, Now
 from tokendeck.web.presenters import card_out, review_out
+from tokendeck.web.schemas import DbInt
+from tokendeck.web.strict import StrictJsonRoute
 
-router = APIRouter(prefix="/cards", tags=["cards"])
+router = APIRouter(prefix="/cards", tags=["cards"], route_class=StrictJsonRoute)
 
 #: Sort keys the browse table offers -> the facade's ``order`` names.
 ORDERS = ("due", "created", "deck", "front", "interval", "lapses")
@@ -31,7 +33,7 @@ async def search_cards(
     due: bool = False,
     order: Annotated[str, Query(pattern="^(" + "|".join(ORDERS) + ")$")] = "due",
     limit: Annotated[int, Query(ge=1, le=5000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=schemas.MAX_DB_INT)] = 0,
 ) -> schemas.CardList:
     """Search across decks (full text, tag, deck, state, due), sorted, one page at a time."""
     found = col.find_cards(
@@ -53,13 +55,13 @@ async def search_cards(
 
 
 @router.get("/{card_id}", response_model=schemas.CardOut)
-async def get_card(card_id: int, col: Col, now: Now) -> schemas.CardOut:
+async def get_card(card_id: DbInt, col: Col, now: Now) -> schemas.CardOut:
     """One card with its note and rendered text."""
     return card_out(col.card(card_id), col.calendar.today(now))
 
 
 @router.get("/{card_id}/info", response_model=schemas.CardInfoOut)
-async def card_info(card_id: int, col: Col, now: Now) -> schemas.CardInfoOut:
+async def card_info(card_id: DbInt, col: Col, now: Now) -> schemas.CardInfoOut:
     """A card, its review history, its recall probability now and its forgetting curve."""
     view = col.card(card_id)
     history = col.history(card_id)
@@ -72,7 +74,7 @@ async def card_info(card_id: int, col: Col, now: Now) -> schemas.CardInfoOut:
 
 
 @router.delete("/{card_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_card(card_id: int, col: Col) -> Response:
+async def delete_card(card_id: DbInt, col: Col) -> Response:
     """Delete one card (its note stays if it has other cards)."""
     col.delete_card(card_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -8,8 +8,10 @@ from tokendeck.errors import ConflictError
 from tokendeck.web import schemas
 from tokendeck.web.deps import Col, Now
 from tokendeck.web.presenters import deck_out
+from tokendeck.web.schemas import DbInt
+from tokendeck.web.strict import StrictJsonRoute
 
-router = APIRouter(prefix="/decks", tags=["decks"])
+router = APIRouter(prefix="/decks", tags=["decks"], route_class=StrictJsonRoute)
 
 
 @router.get("", response_model=list[schemas.DeckOut])
@@ -27,7 +29,7 @@ async def create_deck(body: schemas.DeckCreate, col: Col, now: Now) -> schemas.D
 
 
 @router.get("/{deck_id}", response_model=schemas.DeckOut)
-async def get_deck(deck_id: int, col: Col, now: Now) -> schemas.DeckOut:
+async def get_deck(deck_id: DbInt, col: Col, now: Now) -> schemas.DeckOut:
     """One deck with its options and counts."""
     deck = col.deck(deck_id)
     counts = next((c for c in col.deck_counts(now, deck.id) if c.deck.id == deck.id), None)
@@ -36,7 +38,7 @@ async def get_deck(deck_id: int, col: Col, now: Now) -> schemas.DeckOut:
 
 @router.patch("/{deck_id}/config", response_model=schemas.DeckOut)
 async def update_deck_config(
-    deck_id: int, body: schemas.DeckConfigUpdate, col: Col, now: Now
+    deck_id: DbInt, body: schemas.DeckConfigUpdate, col: Col, now: Now
 ) -> schemas.DeckOut:
     """Change study options: desired retention, daily limits, learning steps."""
     changes = body.model_dump(exclude_none=True)

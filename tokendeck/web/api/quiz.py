@@ -26,13 +26,14 @@ from tokendeck.web.quiz import schemas as qs
 from tokendeck.web.quiz.presenters import mark_out, question_out, response_of
 from tokendeck.web.quiz.store import Entry, QuizStore
 from tokendeck.web.readers import Readers
-from tokendeck.web.schemas import QueueOut
+from tokendeck.web.schemas import DbInt, QueueOut
+from tokendeck.web.strict import StrictJsonRoute
 
 if TYPE_CHECKING:
     from tokendeck.collection.study import AnswerResult
     from tokendeck.quiz.formats import Question
 
-router = APIRouter(prefix="/quiz", tags=["quiz"])
+router = APIRouter(prefix="/quiz", tags=["quiz"], route_class=StrictJsonRoute)
 
 
 async def quiz_collection(request: Request, col: Col) -> Collection:
@@ -44,7 +45,7 @@ async def quiz_collection(request: Request, col: Col) -> Collection:
 
 
 def store_of(request: Request) -> QuizStore:
-    """The app's open questions (created on first use)."""
+    """The app's open questions (created on first use; the collections keep them)."""
     store: QuizStore | None = getattr(request.app.state, "quiz_store", None)
     if store is None:
         store = request.app.state.quiz_store = QuizStore()
@@ -68,7 +69,7 @@ async def build_question(
 ) -> qs.QuestionOut:
     """A question about a card in a format (400 ``invalid`` names a format that works)."""
     question = col.build_question(body.card_id, body.format, now=now, rng=_rng(body.seed))
-    return question_out(question, store.add(Entry(user.name, question=question)))
+    return question_out(question, store.add(col, Entry(user.name, question=question), now=now))
 
 
 @router.get("/learn/next", response_model=qs.LearnOut)
@@ -88,7 +89,7 @@ async def learn_next(
     if view is None:
         return qs.LearnOut(question=None, queue=queue, card=None)
     question = _learn_question(col, view.card.id, now, _rng(seed), format)
-    token = store.add(Entry(user.name, question=question))
+    token = store.add(col, Entry(user.name, question=question), now=now)
     return qs.LearnOut(question=question_out(question, token), queue=queue, card=card_out(view))
 
 
@@ -111,11 +112,12 @@ async def answer(body: qs.AnswerIn, col: QuizCol, user: User, store: Store) -> q
 
     Nothing is recorded until ``POST /records``; answering again replaces the marks.
     """
-    entry = store.get(body.token, user.name)
+    entry = store.get(col, body.token, user.name)
     if entry.question is None:
         raise ValidationError("that token is a practice test", hint="score it at /quiz/tests/…")
     response = response_of(entry.question, body)
     entry.marks = col.grade_question(entry.question, response, elapsed_s=body.elapsed_s)
+    store.save(col, body.token, entry)
     return qs.GradeOut(token=body.token, marks=[mark_out(m) for m in entry.marks])
 
 
@@ -124,14 +126,14 @@ async def record(
     body: qs.RecordIn, col: QuizCol, now: Now, user: User, store: Store
 ) -> qs.RecordOut:
     """Feed a marked answer to the schedule, with the learner's overrides (card id -> rating)."""
-    entry = store.get(body.token, user.name)
+    entry = store.get(col, body.token, user.name)
     if not entry.marks:
         raise ValidationError("this question has not been answered yet", hint="POST /answers first")
     overrides = _overrides(body.overrides, {m.card_id for m in entry.marks})
     results = col.record_marks(
         entry.marks, now=now, duration_ms=body.duration_ms, overrides=overrides
     )
-    store.drop(body.token)
+    store.drop(col, body.token)
     pairs = zip(entry.marks, results, strict=True)
     return qs.RecordOut(recorded=[_recorded(col, m.rating, overrides, r) for m, r in pairs])
 
@@ -169,7 +171,7 @@ async def build_test(
     test = col.practice_test(
         body.deck, now=now, rng=_rng(body.seed), count=body.count, formats=body.formats
     )
-    token = store.add(Entry(user.name, test=test))
+    token = store.add(col, Entry(user.name, test=test), now=now)
     questions = [question_out(q, f"{token}:{n}") for n, q in enumerate(test.questions)]
     return qs.TestOut(token=token, deck=test.deck, questions=questions)
 
@@ -179,7 +181,7 @@ async def score_test(
     token: str, body: qs.TestAnswersIn, col: QuizCol, now: Now, user: User, store: Store
 ) -> qs.TestScoreOut:
     """Mark a whole test (unanswered questions count as wrong); optionally record every answer."""
-    entry = store.get(token, user.name)
+    entry = store.get(col, token, user.name)
     if entry.test is None:
         raise ValidationError("that token is a single question", hint="answer it at /quiz/answers")
     if entry.recorded:
@@ -196,6 +198,7 @@ async def score_test(
     if body.record:
         recorded = len(col.record_marks(score.marks, now=now, together=False))
         entry.recorded = True
+        store.save(col, token, entry)
     return qs.TestScoreOut(
         points=score.points,
         possible=score.possible,
@@ -210,7 +213,7 @@ async def score_test(
 
 @router.get("/clozes", response_model=list[qs.ClozeOut])
 async def cloze_suggestions(
-    col: QuizCol, now: Now, card_id: int | None = None, deck: str | None = None
+    col: QuizCol, now: Now, card_id: DbInt | None = None, deck: str | None = None
 ) -> list[qs.ClozeOut]:
     """Cloze deletions proposed from a card's long back, or from every note of a deck."""
     found = col.suggest_clozes(now=now, card_id=card_id, deck=deck)
@@ -247,7 +250,7 @@ async def lint(deck: str, col: QuizCol, now: Now) -> list[qs.LintOut]:
 
 
 @router.get("/cards/{card_id}/related", response_model=list[qs.RelatedOut])
-async def related(request: Request, card_id: int, user: User, now: Now) -> list[qs.RelatedOut]:
+async def related(request: Request, card_id: DbInt, user: User, now: Now) -> list[qs.RelatedOut]:
     """Cards this one mentions, cards that mention it, and the most similar ones.
 
     Comparing a card with its whole deck can take a while: a worker thread does

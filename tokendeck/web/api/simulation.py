@@ -19,8 +19,9 @@ from pydantic import BaseModel, Field
 
 from tokendeck.web.deps import Now, User
 from tokendeck.web.readers import Readers
+from tokendeck.web.strict import StrictJsonRoute
 
-router = APIRouter(prefix="/stats", tags=["stats"])
+router = APIRouter(prefix="/stats", tags=["stats"], route_class=StrictJsonRoute)
 
 #: The simulator's seed: the same collection gives the same chart.
 SEED = 2024

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Request
 
 from tokendeck.web.deps import Now, User
 from tokendeck.web.readers import Readers
+from tokendeck.web.strict import StrictJsonRoute
 
-router = APIRouter(prefix="/stats", tags=["stats"])
+router = APIRouter(prefix="/stats", tags=["stats"], route_class=StrictJsonRoute)
 
 
 @router.get("", response_model=dict[str, Any])

@@ -1,5 +1,6 @@
 // The study page: one card at a time, no page reloads, fully usable by keyboard.
-import { api, announce, esc, oneAtATime, showHtml } from "./api.js";
+import { api, announce, esc, oneAtATime, showCard } from "./api.js";
+import { fieldEditor, readFields } from "./fields.js";
 
 const $ = (id) => document.getElementById(id);
 const root = $("study");
@@ -36,7 +37,8 @@ function show(next) {
   $("card").hidden = false;
   $("controls").hidden = false;
   $("summary").hidden = true;
-  showHtml($("question"), next.card.front_html);
+  showCard($("question"), next.card.front_html, next.card);
+  $("question").hidden = false;
   $("answer-section").hidden = true;
   $("divider").hidden = true;
   $("ratings").hidden = true;
@@ -73,12 +75,20 @@ function buildButtons() {
   }
 }
 
+// An Anki card's answer side repeats its question ({{FrontSide}}): it replaces the question,
+// as in Anki. A Markdown card's back goes below its front.
+function showAnswer() {
+  const card = current.card;
+  showCard($("answer"), card.back_html, card);
+  $("question").hidden = card.whole_answer;
+  $("divider").hidden = card.whole_answer;
+}
+
 function reveal() {
   if (!current || !current.card || revealed) return;
   revealed = true;
-  showHtml($("answer"), current.card.back_html);
+  showAnswer();
   $("answer-section").hidden = false;
-  $("divider").hidden = false;
   $("reveal").hidden = true;
   buildButtons();
   $("ratings").hidden = false;
@@ -114,10 +124,14 @@ function undo() {
 
 function openEditor() {
   if (!current || !current.card) return;
-  $("edit-front").value = current.card.note.front;
-  $("edit-back").value = current.card.note.back;
+  const note = current.card.note;
+  const anki = note.format === "html";
+  $("edit-plain").hidden = anki;
+  fieldEditor($("edit-fields"), anki ? note.fields : null);
+  $("edit-front").value = note.front;
+  $("edit-back").value = note.back;
   $("edit-form").hidden = false;
-  $("edit-front").focus();
+  (anki ? $("edit-fields").querySelector("textarea") : $("edit-front")).focus();
 }
 
 function closeEditor() {
@@ -128,13 +142,12 @@ function closeEditor() {
 async function saveEdit(event) {
   event.preventDefault();
   await run(async () => {
-    await api(`/notes/${current.card.note_id}`, {
-      method: "PATCH",
-      body: { front: $("edit-front").value, back: $("edit-back").value },
-    });
+    const anki = current.card.note.format === "html";
+    const body = anki ? { fields: readFields($("edit-fields")) } : { front: $("edit-front").value, back: $("edit-back").value };
+    await api(`/notes/${current.card.note_id}`, { method: "PATCH", body });
     current.card = await api(`/cards/${current.card.id}`);
-    showHtml($("question"), current.card.front_html);
-    if (revealed) showHtml($("answer"), current.card.back_html);
+    showCard($("question"), current.card.front_html, current.card);
+    if (revealed) showAnswer();
     announce("Card saved.");
   });
   closeEditor();

@@ -93,4 +93,6 @@ def mark_out(mark: Mark) -> qs.MarkOut:
         expected=mark.expected,
         found=found,
         missed=missed,
+        confidence=round(mark.confidence, 3),
+        self_rate=mark.self_rate,
     )

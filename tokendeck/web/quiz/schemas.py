@@ -102,6 +102,13 @@ class MarkOut(BaseModel):
     expected: str
     found: list[str] = Field(description="key concepts of the answer that were found")
     missed: list[str] = Field(description="key concepts that were missing")
+    confidence: float = Field(
+        default=1.0, description="how sure the grader is of the verdict, 0.5-1"
+    )
+    self_rate: bool = Field(
+        default=False,
+        description="the grader is unsure: ask the learner to rate instead of suggesting",
+    )
 
 
 class GradeOut(BaseModel):

@@ -65,7 +65,8 @@ export function markHtml(mark, withExpected = true) {
   const concepts = (label, list) => list.length
     ? `<p><span class="concept-label">${label}:</span> ${list.map((c) => `<span class="concept">${esc(c)}</span>`).join(" ")}</p>` : "";
   return `<p class="verdict verdict-${mark.verdict}"><strong>${VERDICTS[mark.verdict]}</strong>` +
-    ` · score ${Math.round(mark.score * 100)}% · suggested ${RATING_NAMES[mark.rating]}</p>` +
+    ` · score ${Math.round(mark.score * 100)}% · ` +
+    (mark.self_rate ? "grader not sure: rate it yourself" : `suggested ${RATING_NAMES[mark.rating]}`) + "</p>" +
     `<p>${esc(mark.explanation)}</p>` +
     (withExpected ? `<p><span class="concept-label">Expected:</span> ${esc(mark.expected)}</p>` : "") +
     concepts("Concepts found", mark.found) + concepts("Concepts missed", mark.missed);

@@ -93,20 +93,25 @@ class Stats(Table):
         ``edges``: histogram name -> bin edges (at most 15 bins each); ``factor``
         and ``decay``: the forgetting curve's; ``forecast_days``: how far the due
         forecast looks. The log's rollup is recounted first when it is in another
-        calendar (or out of step with the log).
+        calendar (or out of step with the log), and the slots too when they are out
+        of step with the log.
         """
         named = calendar_key(calendar)
         cards = _CardQuery(calendar, now, edges, factor, decay, forecast_days)
         for attempt in range(2):
             with self.db.snapshot():
                 source = self._source(named)
-                if source != "slots" or attempt:
+                if source == "rollup" or attempt:
                     days, hours = self._log(calendar, now, deck_ids, source)
                     due, states, histograms = cards.run(self.db, *self._cards(deck_ids))
                     return StatsRows(days, hours, due, states, histograms, source)
-            # Another calendar than the rollup's (or a rollup out of step): counted
-            # again from the slots, then read (a read-only file adds the slots up).
+            # Another calendar than the rollup's (or a rollup out of step): counted again
+            # from the slots, then read. Slots out of step with the log (a write that
+            # bypassed them) are recounted from the log first, once, rather than the log
+            # added up at every read. A read-only file adds up what it has.
             with suppress(StorageError):
+                if source == "log":
+                    self.summary.rebuild()
                 self.summary.roll_up(calendar)
         raise AssertionError("unreachable")  # pragma: no cover
 

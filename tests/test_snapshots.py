@@ -202,7 +202,8 @@ def test_a_snapshot_from_a_newer_tokendeck_is_refused(snapshot: Path, tmp_path: 
 def test_an_older_schema_is_migrated_on_restore(
     source: Path, snapshot: Path, tmp_path: Path
 ) -> None:
-    # A file of TokenDeck before step 4: without meta, note types and the server's tables.
+    # A file of TokenDeck before step 4: without meta, note types, the server's tables
+    # and the statistics summary.
     server_tables = [
         *("subscribed_notes", "subscriptions", "published_notes", "publication_versions"),
         *("publications", "memberships", "classes", "invites", "login_attempts"),
@@ -210,6 +211,10 @@ def test_an_older_schema_is_migrated_on_restore(
     ]
     change = "".join(f"DROP TABLE {t};" for t in server_tables)
     change += "ALTER TABLE users DROP COLUMN role;"
+    change += "DROP TABLE review_slots; DROP TABLE review_days; DROP TABLE review_calendar;"
+    change += (
+        "DROP INDEX reviews_card; CREATE INDEX reviews_card ON reviews (card_id, reviewed_at);"
+    )
     change += (
         "DROP INDEX notes_note_type; ALTER TABLE notes DROP COLUMN format;"
         " ALTER TABLE notes DROP COLUMN note_type_id; DROP TABLE note_types;"

@@ -346,3 +346,24 @@ def test_an_uncompressed_database_member_still_restores(
     target = tmp_path / "fresh" / "collection.db"
     Collection.restore_snapshot(target, plain, now=T0)
     assert tables(target) == tables(source)
+
+
+def test_a_file_that_has_not_had_a_middle_step_is_still_judged_ours() -> None:
+    # Steps land in any order: a file recording 8 but not 7 is checked against the steps it
+    # records; judged against every step, the same file is not as TokenDeck writes it.
+    from tokendeck.storage.migrations import LEDGER, MIGRATIONS
+    from tokendeck.storage.schema_check import schema_problem
+    from tokendeck.storage.sqlite import SQLiteDatabase
+
+    every = frozenset(step.version for step in MIGRATIONS)
+    skipped = sorted(every)[-2]
+    steps = every - {skipped}
+    with closing(sqlite3.connect(":memory:", isolation_level=None)) as conn:
+        db = SQLiteDatabase(conn, ":memory:")
+        db.execute(LEDGER)
+        for step in MIGRATIONS:
+            if step.version in steps:
+                step.apply(db)
+        rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+    assert schema_problem(rows, steps) is None
+    assert schema_problem(rows, every) is not None

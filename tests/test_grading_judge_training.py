@@ -190,3 +190,9 @@ def test_correct_without_a_key_concept_needs_a_higher_probability() -> None:
     assert judge(0.55, nothing, config).verdict is Verdict.INCORRECT
     assert judge(0.7, nothing, config).verdict is Verdict.CORRECT
     assert judge(0.55, EVIDENCE, config).verdict is Verdict.CORRECT
+
+
+def test_a_judged_answer_never_scores_like_an_exact_one() -> None:
+    config = _partly_config(0.0)
+    assert judge(0.999, EVIDENCE, config).score < 0.95  # Easy stays for exact and typo matches
+    assert judge(0.999, EVIDENCE, config).score > judge(0.9, EVIDENCE, config).score

@@ -249,7 +249,7 @@ class Grader:
         question = question or _defined_term(references[0])
         evidence = best_evidence(references, question, answer)
         measured = model.features(references, question, answer)
-        inputs = features(measured, evidence)
+        inputs = features(measured, evidence, len(references))
         judged = judge(config.calibration.probability(inputs), evidence, config, inputs)
         text = explain.judged(judged.verdict, judged.probability, evidence)
         notes = tuple(

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,9 @@ from tokendeck.grading.meaning import BANDS
 from tokendeck.grading.result import Verdict
 
 CONFIG_FILE = Path(__file__).parent / "models" / "answer-judge.json"
+#: Judged answers score below a typo match (0.95): a score that high means the
+#: answer was the reference itself, which is what may earn an Easy suggestion.
+JUDGED_TOP = 0.949
 #: The partly model's name for the calibration's logit among its inputs.
 PARTLY_LOGIT = "judge_logit"
 
@@ -96,9 +100,16 @@ def default_config(path: Path = CONFIG_FILE) -> JudgeConfig:
         raise ValueError(f"{path} is not an answer-judge configuration ({exc})") from None
 
 
-def features(measured: Mapping[str, float], evidence: LexicalEvidence) -> dict[str, float]:
-    """The calibration's inputs: the judge's measurements and the lexical evidence."""
-    return {**measured, **evidence.vector()}
+def features(
+    measured: Mapping[str, float], evidence: LexicalEvidence, references: int = 1
+) -> dict[str, float]:
+    """The calibration's inputs: the judge's measurements and the lexical evidence.
+
+    Also ``log_references``, the log of how many ``references`` the answer was
+    compared with: the best of several matches is high more often by chance,
+    so it proves less.
+    """
+    return {**measured, **evidence.vector(), "log_references": math.log(max(1, references))}
 
 
 @dataclass(frozen=True)
@@ -140,7 +151,8 @@ def judge(
 
 
 def _place(p: float, low: float, high: float, verdict: Verdict) -> float:
-    """``p`` in [low, high] mapped linearly into the verdict's score band."""
+    """``p`` in [low, high] mapped linearly into the verdict's score band (below JUDGED_TOP)."""
     band_low, band_high = BANDS[verdict]
+    band_high = min(band_high, JUDGED_TOP)
     share = 0.0 if high <= low else (p - low) / (high - low)
     return round(band_low + (band_high - band_low) * min(1.0, max(0.0, share)) * 0.999, 4)

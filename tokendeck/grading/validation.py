@@ -35,7 +35,7 @@ THREE_WAY_ORDINAL = {"correct": 1.0, "incorrect": 0.5, "contradictory": 0.0}
 #: The lexical evidence the calibration uses besides the judge's own measurements.
 EVIDENCE = (
     "coverage", "precision", "novelty", "log_answer_words", "log_reference_words",
-    "negation", "opposite", "number",
+    "negation", "opposite", "number", "log_references",
 )  # fmt: skip
 THRESHOLD_GRID = tuple(round(0.3 + 0.01 * i, 2) for i in range(41))
 #: Our own answers count this many times in the calibration: 330 flash-card
@@ -135,7 +135,7 @@ def feature_rows(
 ) -> list[dict[str, float]]:
     """Calibration inputs for every example: measurements and lexical evidence."""
     return [
-        features(m, best_evidence(list(e.references), e.question, e.answer))
+        features(m, best_evidence(list(e.references), e.question, e.answer), len(e.references))
         for e, m in zip(examples, measured, strict=True)
     ]
 
@@ -162,7 +162,8 @@ def judge_inputs(examples: Sequence[Example], judge: Judge) -> JudgeInputs:
             continue
         references, question, answer = recorder.last
         measured = recorder.measured[answer_key(references, question, answer)]
-        rows.append(features(measured, best_evidence(list(references), question, answer)))
+        evidence = best_evidence(list(references), question, answer)
+        rows.append(features(measured, evidence, len(references)))
     return JudgeInputs(tuple(rows), ReplayJudge(recorder.measured))
 
 

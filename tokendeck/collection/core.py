@@ -22,7 +22,7 @@ from tokendeck.domain.days import Calendar
 from tokendeck.domain.notetypes import NoteType
 from tokendeck.domain.settings import Settings
 from tokendeck.scheduling.queue import StudyQueue
-from tokendeck.scheduling.scheduler import Scheduler
+from tokendeck.scheduling.scheduler import Plan, Scheduler
 from tokendeck.storage import Store
 
 #: The one user of the single-user app (CLI, terminal, ``tokendeck serve``).
@@ -41,6 +41,8 @@ class Caches:
     deck_names: dict[int, str] = field(default_factory=dict)
     #: (deck key, study day) -> today's queue of that deck
     queues: dict[tuple[str | None, date], StudyQueue] = field(default_factory=dict)
+    #: card id -> its answers worked out when it was shown (the newest few cards)
+    plans: dict[int, Plan] = field(default_factory=dict)
     #: note type id -> note type, for rendering cards (read whole on first use)
     note_types: dict[int, NoteType] | None = None
 
@@ -93,6 +95,8 @@ class Core:
         """The learner's study-day calendar."""
         if self.caches.calendar is None:
             self.caches.calendar = self.settings().calendar()
+            # The statistics summary counts days in the calendar the collection uses.
+            self.store.summary.calendar = self.caches.calendar
         return self.caches.calendar
 
     # -- the collection's files --------------------------------------------------------------

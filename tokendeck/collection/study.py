@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,7 +26,7 @@ from tokendeck.domain.decks import DeckCounts
 from tokendeck.domain.reviews import Review, kind_for
 from tokendeck.errors import NothingToUndoError
 from tokendeck.scheduling.queue import DayLog, Limits, QueueCounts, StudyQueue, interleave, pick
-from tokendeck.scheduling.scheduler import Outcome, reset_card
+from tokendeck.scheduling.scheduler import Outcome, Plan, reset_card
 from tokendeck.storage.rows import card_from_snapshot, card_snapshot, from_ms, to_ms
 
 LEECH_TAG = "leech"
@@ -34,6 +34,8 @@ LEECH_TAG = "leech"
 _AFTER = timedelta(milliseconds=1)
 #: How many answers recorded together one undo takes back at most.
 MAX_GROUP = 1000
+#: Cards shown whose answers are kept worked out (many learners share a web server).
+MAX_PLANS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,16 @@ class Study:
         """The card to study now, or None when nothing is due (see :meth:`next_due`)."""
         card = self.queue(now, deck).next(now)
         return None if card is None else self.notes.view(card)
+
+    def _plan(self, card: Card, now: datetime) -> Plan:
+        plans = self.core.caches.plans
+        plan = plans.get(card.id)
+        if plan is None or plan.card != card:
+            plan = self.decks.scheduler(card.deck_id).plan(card, now)
+            if len(plans) >= MAX_PLANS:
+                del plans[next(iter(plans))]  # the oldest shown
+            plans[card.id] = plan
+        return plan
 
     def counts(self, now: datetime, deck: str | int | None = None) -> QueueCounts:
         """New, learning and review cards left to study today."""
@@ -144,10 +156,15 @@ class Study:
         return StudyQueue(learning, interleave(reviews, new), end, deck_ids)
 
     def preview(self, card_id: int, now: datetime) -> dict[Rating, datetime]:
-        """The due time each rating would give (for the answer buttons)."""
+        """The due time each rating would give (for the answer buttons).
+
+        The four answers are worked out as the card is shown with its buttons and
+        kept: answering it then only writes (the plan is used only if the card is
+        unchanged when the answer's transaction reads it, on the same study day).
+        """
         self.core.sync()
         card = self.notes.card_state(card_id)
-        return self.decks.scheduler(card.deck_id).preview(card, now)
+        return self.decks.scheduler(card.deck_id).preview(card, now, self._plan(card, now))
 
     def retrievability(self, card: Card, now: datetime) -> float | None:
         """Probability of recalling a card now, from its memory state."""
@@ -155,13 +172,20 @@ class Study:
 
     # -- answering -------------------------------------------------------------------------
     def record(
-        self, answers: Sequence[Answer], *, now: datetime, together: bool = False
+        self,
+        answers: Sequence[Answer],
+        *,
+        now: datetime,
+        together: bool = False,
+        wait_for_disk: bool = True,
     ) -> list[AnswerResult]:
         """Record answers in one durable transaction: all of them, or none (on any error).
 
         Each card is read, scheduled and written inside the transaction. With
         ``together`` (the cards of one matching question), one undo takes them
-        all back.
+        all back. ``wait_for_disk=False``: return once committed, before the
+        disk has it; the caller makes it durable with ``Store.sync_log`` (in
+        another thread) before telling anyone the answers are recorded.
         """
         for answer in answers:
             if answer.attempt is not None:
@@ -171,8 +195,9 @@ class Study:
         ]
         group = uuid.uuid4().hex if together and len(answers) > 1 else None
         done: list[tuple[Card, AnswerResult]] = []
+        waiting = nullcontext() if wait_for_disk else self.store.disk_wait_deferred()
         try:
-            with self.store.transaction():
+            with waiting, self.store.transaction():
                 self.core.sync()  # inside the lock: another process's commit is seen now
                 for answer, rating in zip(answers, ratings, strict=True):
                     done.append(self._record_one(answer, rating, answer.at or now, group))
@@ -186,12 +211,13 @@ class Study:
     def _record_one(
         self, answer: Answer, rating: Rating, now: datetime, group: str | None
     ) -> tuple[Card, AnswerResult]:
-        card = self.notes.card_state(answer.card_id)
+        card = self.notes.card_state(answer.card_id)  # inside the transaction: as it is now
         if card.last_review is not None and now <= card.last_review:
             # A clock behind the card's last answer (another device's, synced in): this
             # answer still comes after it, so every replica orders the two the same way.
             now = card.last_review + _AFTER
-        outcome = self.decks.scheduler(card.deck_id).answer(card, rating, now)
+        plan = self.core.caches.plans.pop(card.id, None)
+        outcome = self.decks.scheduler(card.deck_id).answer(card, rating, now, plan)
         after, leech = self._leech_check(outcome)
         review = _review(card, after, outcome, now, answer.duration_ms)
         undo: dict[str, Any] = {"card": card_snapshot(card), "leech": leech}

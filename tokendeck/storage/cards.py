@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tokendeck.domain.cards import Card
+from tokendeck.storage.database import Database
+from tokendeck.storage.review_slots import Summary
 from tokendeck.storage.rows import CARD_COLUMNS, card_from_row, card_schedule_params, marks
 from tokendeck.storage.table import Table
 
@@ -22,7 +24,12 @@ UPDATE_SCHEDULE = (
 class Cards(Table):
     """A user's cards."""
 
-    __slots__ = ()
+    __slots__ = ("summary",)
+
+    def __init__(self, db: Database, user: int, summary: Summary) -> None:
+        super().__init__(db, user)
+        #: The statistics summary this table keeps in step with its writes.
+        self.summary = summary
 
     def get(self, card_id: int) -> Card | None:
         """A card by id, or None."""
@@ -71,22 +78,26 @@ class Cards(Table):
     def insert(self, card: Card, now_ms: int) -> int:
         """Store a new card (of this user); returns its id."""
         params = card_schedule_params(card, now_ms)
-        return self.db.execute(
+        card_id = self.db.execute(
             INSERT_CARD,
             (self.user, card.note_id, card.deck_id, card.ordinal, *params[:10], now_ms, now_ms),
         )
+        self.summary.adopt_orphans(card_id)
+        return card_id
 
     def save(self, card: Card, now_ms: int) -> None:
         """Store a card's scheduling state."""
         self.db.execute(UPDATE_SCHEDULE, (*card_schedule_params(card, now_ms), self.user))
 
     def move(self, card_id: int, deck_id: int, now_ms: int) -> None:
-        """Move a card to another deck."""
-        self.db.execute(
-            "UPDATE cards SET deck_id=?, modified_at=? WHERE id=? AND user_id=?",
-            (deck_id, now_ms, card_id, self.user),
-        )
+        """Move a card to another deck (its history moves with it in the statistics)."""
+        with self.summary.refreshing([card_id]):
+            self.db.execute(
+                "UPDATE cards SET deck_id=?, modified_at=? WHERE id=? AND user_id=?",
+                (deck_id, now_ms, card_id, self.user),
+            )
 
     def delete(self, card_id: int) -> None:
-        """Delete one card (its reviews stay in the log)."""
-        self.db.execute("DELETE FROM cards WHERE id=? AND user_id=?", (card_id, self.user))
+        """Delete one card (its reviews stay in the log, and in the whole-collection statistics)."""
+        with self.summary.refreshing([card_id]):
+            self.db.execute("DELETE FROM cards WHERE id=? AND user_id=?", (card_id, self.user))

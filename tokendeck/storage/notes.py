@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tokendeck.domain.notes import Note
-from tokendeck.storage.database import Row
+from tokendeck.storage.database import Database, Row
+from tokendeck.storage.review_slots import Summary
 from tokendeck.storage.rows import NOTE_COLUMNS, note_from_row, note_params
 from tokendeck.storage.table import Table
 
@@ -17,7 +18,12 @@ INSERT_NOTE = (
 class Notes(Table):
     """A user's notes."""
 
-    __slots__ = ()
+    __slots__ = ("summary",)
+
+    def __init__(self, db: Database, user: int, summary: Summary) -> None:
+        super().__init__(db, user)
+        #: The statistics summary this table keeps in step with its writes.
+        self.summary = summary
 
     def get(self, note_id: int) -> Note | None:
         """A note by id, or None."""
@@ -49,7 +55,14 @@ class Notes(Table):
 
     def delete(self, note_id: int) -> None:
         """Delete a note and (by cascade) its cards; reviews are kept."""
-        self.db.execute("DELETE FROM notes WHERE id=? AND user_id=?", (note_id, self.user))
+        cards = [
+            int(row[0])
+            for row in self.db.fetchall(
+                "SELECT id FROM cards WHERE note_id=? AND user_id=?", (note_id, self.user)
+            )
+        ]
+        with self.summary.refreshing(cards):
+            self.db.execute("DELETE FROM notes WHERE id=? AND user_id=?", (note_id, self.user))
 
     def sources(self) -> list[tuple[int, str]]:
         """(id, source) of every note that records where it came from."""

@@ -31,14 +31,18 @@ def normalized(sql: str | None) -> str:
 
 
 @cache
-def reference(version: int) -> dict[Entry, str]:
-    """``(type, name) -> normalised SQL`` of every entry the migrations up to ``version`` make."""
+def reference(steps: frozenset[int]) -> dict[Entry, str]:
+    """``(type, name) -> normalised SQL`` of every entry the migration ``steps`` make.
+
+    By the steps a file records, not by its newest one: steps land in any order
+    (a file may have 7 and 8 but not yet 6).
+    """
     conn = sqlite3.connect(":memory:", isolation_level=None)
     try:
         db = SQLiteDatabase(conn, ":memory:")
         db.execute(LEDGER)
         for step in MIGRATIONS:
-            if step.version <= version:
+            if step.version in steps:
                 step.apply(db)
         rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
     finally:
@@ -51,7 +55,7 @@ def is_own_schema(kind: str, name: str, sql: str) -> bool:
 
     (Everything else is compared by :func:`schema_problem` once the version is known.)
     """
-    latest = reference(MIGRATIONS[-1].version)
+    latest = reference(frozenset(step.version for step in MIGRATIONS))
     if kind == "virtual table":
         return normalized(sql) == latest.get(("table", name))
     if kind != "trigger":
@@ -60,9 +64,12 @@ def is_own_schema(kind: str, name: str, sql: str) -> bool:
     return normalized(sql) in own or normalized(sql) == latest.get(("trigger", name))
 
 
-def schema_problem(rows: list[tuple[str, str, str | None]], version: int) -> str | None:
-    """What in ``rows`` (type, name, sql of sqlite_master) TokenDeck did not write, or None."""
-    expected = reference(version)
+def schema_problem(rows: list[tuple[str, str, str | None]], steps: frozenset[int]) -> str | None:
+    """What in ``rows`` (type, name, sql of sqlite_master) TokenDeck did not write, or None.
+
+    ``steps``: the migration steps the file records having had.
+    """
+    expected = reference(steps)
     for kind, name, sql in rows:
         if kind == "table" and name in _SQLITE_TABLES:
             continue

@@ -12,6 +12,7 @@ rebuilt), so any worker of any machine may serve any request.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
@@ -56,6 +57,7 @@ class CollectionPool:
                 fuzz_seed=self._settings.fuzz_seed,
             )
             self._open[user.name] = col
+            gc.freeze()  # the collection lives as long as the server (see app.lifespan)
         return col
 
     def _server_collection(

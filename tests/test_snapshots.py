@@ -209,6 +209,7 @@ def _without_sync_step() -> str:
         for table, what in [("notes", "edit"), ("decks", "edit"), ("note_types", "edit"),
                             ("cards", "edit"), ("settings", "put"), ("settings", "edit"),
                             ("notes", "cards_first"), ("notes", "delete"), ("cards", "delete"),
+                            ("cards", "reuse"),
                             ("decks", "delete"), ("reviews", "delete")]
     ]  # fmt: skip
     indexes = ["decks_guid", "reviews_uid", "settings_sync", "decks_sync", "notes_sync",

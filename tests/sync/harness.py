@@ -136,3 +136,13 @@ def local_uids(col: Collection) -> set[str]:
 def review_count(col: Collection) -> int:
     """Rows in the review log."""
     return int(col.store.db.scalar("SELECT count(*) FROM reviews WHERE user_id=?", (col.user_id,)))
+
+
+def summary_is_true(col: Collection) -> bool:
+    """Whether the statistics summary (review_slots) agrees with a recount of the log (rows
+    counting nothing aside: an undo leaves its slot's row at zero)."""
+    query = "SELECT * FROM review_slots WHERE user_id=? AND entries <> 0"
+    kept = sorted(col.store.db.fetchall(query, (col.user_id,)), key=repr)
+    with col.store.transaction():
+        col.store.stats.rebuild()
+    return kept == sorted(col.store.db.fetchall(query, (col.user_id,)), key=repr)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import NOW
-from tests.sync.harness import InProcess, local_uids, view
+from tests.sync.harness import InProcess, local_uids, summary_is_true, view
 from tokendeck.collection import Collection
 from tokendeck.domain.cards import Card, Rating
 from tokendeck.errors import DiskFullError, SyncError, SyncVersionError
@@ -289,6 +289,24 @@ def test_a_collection_restored_from_a_snapshot_gets_back_what_it_synced_since(
     pair.sync(pair.laptop)
     assert pair.laptop.note(note.id).back == "to run, to jog"
     assert view(pair.laptop) == view(pair.server) == synced
+
+
+# -- statistics ------------------------------------------------------------------------------
+def test_the_statistics_summary_follows_what_a_sync_brings(pair: Pair) -> None:
+    notes = [pair.laptop.add_note("Spanish", w, w.upper(), now=NOW) for w in ("x", "y", "z")]
+    pair.settle()
+    pair.time = NOW + HOURS
+    for note in notes:
+        for card in pair.laptop.cards_of_note(note.id):
+            pair.laptop.answer(card.id, Rating.GOOD, now=pair.time)
+    twins = [_twin(pair.laptop, n.id, pair.phone) for n in notes]
+    pair.phone.answer(pair.phone.cards_of_note(twins[0])[0].id, Rating.AGAIN, now=pair.time)
+    pair.phone.move_cards([pair.phone.cards_of_note(twins[1])[0].id], "Verbs", now=pair.time)
+    pair.phone.delete_note(twins[2])  # its answers (one from the laptop) stay in the log
+    pair.settle()
+    for col in (pair.laptop, pair.phone, pair.server):
+        assert len(view(col)["reviews"]) == 4
+        assert summary_is_true(col)
 
 
 # -- leeches and suspensions -----------------------------------------------------------------

@@ -82,15 +82,17 @@ class Reviews(Table):
         return undoable
 
     def answered_after(self, card_id: int, review_id: int) -> list[tuple[bytes, int, int]]:
-        """Other answers of a card at or after a review's time: (id, answered at ms, rating).
+        """Answers of a card that came by sync at or after a review's time: (id, answered
+        at ms, rating).
 
-        An undo takes back one answer; these (synced from another device, say) are
-        answered again on top of the card as it was before it.
+        An undo takes back one answer; these (made on another device) are answered
+        again on top of the card as it was before it. Entries made here are not: an
+        undo takes back the newest of them.
         """
         rows = self.db.fetchall(
             "SELECT uid, reviewed_at, rating FROM reviews WHERE user_id=? AND card_id=?"
-            " AND id <> ? AND reviewed_at >= (SELECT reviewed_at FROM reviews"
-            " WHERE user_id=? AND id=?)",
+            " AND id <> ? AND sync_origin <> '' AND rating BETWEEN 1 AND 4"
+            " AND reviewed_at >= (SELECT reviewed_at FROM reviews WHERE user_id=? AND id=?)",
             (self.user, card_id, review_id, self.user, review_id),
         )
         return [(b"" if r[0] is None else bytes(r[0]), r[1], r[2]) for r in rows]

@@ -32,10 +32,13 @@ newest id pushed), not by round, so they are never rewritten at all; an undo
 of one already pushed lowers the mark. Decks and note types gain ``guid``,
 their identity across replicas (given when a sync first sends them: a deck's
 from its name, a note type's from its name and shape, so the same one made on
-two devices is one). A deleted card's reviews stay in the log under a negative id no card ever had
-(SQLite reuses the largest id, and a new card must not inherit another's
-history); ``sync_orphans`` names the card they belonged to.
-``note_history`` keeps every field value that lost a merge.
+two devices is one). A deleted card's reviews stay in the log under its id,
+and ``sync_orphans`` names the card they belonged to; when a new card takes
+that id (SQLite reuses the largest id) they move to an id no card will have
+(2**62 less a clock stamp), so that the new card does not inherit another's
+history. (The statistics
+summary counts them under deck 0 either way.) ``note_history`` keeps every
+field value that lost a merge.
 
 A copy of a collection file, or one restored from a snapshot, holds the sync
 state of the replica it was copied from, under the same id, while the server
@@ -193,9 +196,11 @@ _SQLITE_REVIEW_KEY = (  # (hex(NULL) is '', not NULL)
 _NOT_APPLYING = "NOT EXISTS (SELECT 1 FROM sync_applying WHERE user_id = {row}.user_id)"
 #: A deleted card's key, read from its note (still there: its cards go first).
 _CARD_KEY = "(SELECT guid FROM notes WHERE id = old.note_id) || ':' || old.ordinal"
-#: Where a deleted card's reviews stay: a negative id no other card ever had (the deletion's
-#: clock stamp, negated; SQLite reuses the largest id, so the card's own id could come back).
-_ORPHAN = "-(SELECT hlc FROM sync_state WHERE user_id = old.user_id)"
+#: Where a deleted card's reviews go when a new card takes its id (SQLite reuses the largest
+#: id): an id no card will have, 2**62 less the clock's stamp then (unique for the user),
+#: above every card id, so that a sync's recount of the statistics summary "from the
+#: first new card on" (tokendeck/sync/incoming.py) still finds them.
+_MOVED = "(4611686018427387904 - (SELECT hlc FROM sync_state WHERE user_id = new.user_id))"
 #: A row deleted because its user is (an account deleted): no tombstone for nobody.
 _USER_STAYS = "EXISTS (SELECT 1 FROM users WHERE id = old.user_id)"
 
@@ -291,11 +296,17 @@ WHEN {_NOT_APPLYING.format(row="old")} AND {_USER_STAYS}
     AND EXISTS (SELECT 1 FROM notes WHERE id = old.note_id)
 BEGIN
     {_sqlite_tick("old", "max(old.modified_at, old.created_at + 1)")}
-    UPDATE reviews SET card_id = {_ORPHAN} WHERE user_id = old.user_id AND card_id = old.id;
-    INSERT INTO sync_orphans (user_id, card_id, key)
-    VALUES (old.user_id, {_ORPHAN}, {_CARD_KEY}) ON CONFLICT DO NOTHING;{
-        _sqlite_tombstone("card", _CARD_KEY, None, _ORPHAN)
+    INSERT INTO sync_orphans (user_id, card_id, key) VALUES (old.user_id, old.id, {_CARD_KEY})
+    ON CONFLICT (user_id, card_id) DO UPDATE SET key = excluded.key;{
+        _sqlite_tombstone("card", _CARD_KEY, None, "old.id")
     }
+END;
+CREATE TRIGGER cards_sync_reuse AFTER INSERT ON cards
+WHEN EXISTS (SELECT 1 FROM sync_orphans WHERE user_id = new.user_id AND card_id = new.id)
+BEGIN
+    {_sqlite_tick("new", "new.created_at")}
+    UPDATE reviews SET card_id = {_MOVED} WHERE user_id = new.user_id AND card_id = new.id;
+    UPDATE sync_orphans SET card_id = {_MOVED} WHERE user_id = new.user_id AND card_id = new.id;
 END;
 CREATE TRIGGER decks_sync_delete AFTER DELETE ON decks
 WHEN {_NOT_APPLYING.format(row="old")} AND {_USER_STAYS} AND old.guid IS NOT NULL
@@ -464,16 +475,33 @@ BEGIN
     IF sync_applying(OLD.user_id) THEN RETURN OLD; END IF;
     SELECT n.guid INTO guid FROM notes n WHERE n.user_id = OLD.user_id AND n.id = OLD.note_id;
     IF guid IS NULL THEN RETURN OLD; END IF;
-    -- Its reviews stay under a negative id no card ever had: the deletion's stamp, negated.
+    -- Its reviews stay under its id; sync_orphans names the card they belonged to.
     h := sync_tick(OLD.user_id, greatest(OLD.modified_at, OLD.created_at + 1));
-    UPDATE reviews SET card_id = -h WHERE user_id = OLD.user_id AND card_id = OLD.id;
     INSERT INTO sync_orphans (user_id, card_id, key)
-    VALUES (OLD.user_id, -h, guid || ':' || OLD.ordinal) ON CONFLICT DO NOTHING;
-    PERFORM sync_bury(OLD.user_id, 'card', guid || ':' || OLD.ordinal, h, -h);
+    VALUES (OLD.user_id, OLD.id, guid || ':' || OLD.ordinal)
+    ON CONFLICT (user_id, card_id) DO UPDATE SET key = excluded.key;
+    PERFORM sync_bury(OLD.user_id, 'card', guid || ':' || OLD.ordinal, h, OLD.id);
     RETURN OLD;
 END $$;
 CREATE TRIGGER cards_sync_delete AFTER DELETE ON cards
     FOR EACH ROW EXECUTE FUNCTION cards_sync_delete();
+
+CREATE FUNCTION cards_sync_reuse() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE h BIGINT;
+BEGIN
+    -- A new card with a deleted card's id (a restore's explicit ids): the old reviews move
+    -- to an id no card will have (above every card id), with their name.
+    IF NOT EXISTS (SELECT 1 FROM sync_orphans
+                   WHERE user_id = NEW.user_id AND card_id = NEW.id) THEN
+        RETURN NEW;
+    END IF;
+    h := 4611686018427387904 - sync_tick(NEW.user_id, NEW.created_at);
+    UPDATE reviews SET card_id = h WHERE user_id = NEW.user_id AND card_id = NEW.id;
+    UPDATE sync_orphans SET card_id = h WHERE user_id = NEW.user_id AND card_id = NEW.id;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER cards_sync_reuse AFTER INSERT ON cards
+    FOR EACH ROW EXECUTE FUNCTION cards_sync_reuse();
 
 CREATE FUNCTION decks_sync_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -12,21 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
 from typing import Any
 
 from tokendeck.storage.database import POSTGRESQL
 from tokendeck.storage.rows import marks
 from tokendeck.storage.search import mark_stale
+from tokendeck.storage.sync_reviews import ReviewWrites, chunks
 from tokendeck.storage.table import Table
 
 Row = tuple[Any, ...]
 #: Notes in one batch from which the search index is rebuilt later rather than per note.
 _BULK_NOTES = 200
-#: Identities per lookup query (SQLite allows 32,766 parameters; a margin for the rest).
-_CHUNK = 5_000
 
 #: A note's synced values as the merge sees them (its note type by GUID) ...
 NOTE_VALUES = (
@@ -65,11 +63,6 @@ def orphan_id(key: str) -> int:
     return -int.from_bytes(hashlib.sha1(key.encode()).digest()[:6], "big") - 1
 
 
-def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
-
 @dataclass(slots=True)
 class LocalRow:
     """A stored row as the merge sees it: id, synced values, creation time, stamps, marks."""
@@ -99,7 +92,7 @@ class LocalCard:
     origin: str
 
 
-class SyncWrite(Table):
+class SyncWrite(ReviewWrites, Table):
     """A user's rows as a sync writes them."""
 
     __slots__ = ()
@@ -108,7 +101,7 @@ class SyncWrite(Table):
     def settings(self, keys: Sequence[str]) -> dict[str, LocalRow]:
         """Stored settings by key."""
         found: dict[str, LocalRow] = {}
-        for part in _chunks(keys):
+        for part in chunks(keys):
             for key, value, stamp, seq, origin in self.db.fetchall(
                 "SELECT key, value, sync_stamp, sync_seq, sync_origin FROM settings"
                 f" WHERE user_id=? AND key IN ({marks(part)})",
@@ -140,7 +133,7 @@ class SyncWrite(Table):
     def notes(self, guids: Sequence[str]) -> dict[str, LocalRow]:
         """Stored notes by GUID."""
         found: dict[str, LocalRow] = {}
-        for part in _chunks(guids):
+        for part in chunks(guids):
             for r in self.db.fetchall(
                 "SELECT n.id, n.guid, n.kind, n.front, n.back, n.tags, n.accepted, n.fields,"
                 " n.source, n.source_note, (SELECT t.guid FROM note_types t"
@@ -161,7 +154,7 @@ class SyncWrite(Table):
     def note_ids(self, guids: Sequence[str]) -> dict[str, int]:
         """Note id by GUID."""
         found: dict[str, int] = {}
-        for part in _chunks(guids):
+        for part in chunks(guids):
             found.update(
                 self.db.fetchall(
                     f"SELECT guid, id FROM notes WHERE user_id=? AND guid IN ({marks(part)})",
@@ -232,7 +225,7 @@ class SyncWrite(Table):
     def cards_of(self, note_ids: Sequence[int]) -> dict[tuple[int, int], LocalCard]:
         """Stored cards of some notes, by (note id, ordinal)."""
         found: dict[tuple[int, int], LocalCard] = {}
-        for part in _chunks(note_ids):
+        for part in chunks(note_ids):
             for r in self.db.fetchall(
                 "SELECT id, note_id, ordinal, deck_id, suspended, buried_until, state, due, step,"
                 " stability, difficulty, last_review, reps, lapses, created_at, sync_stamps,"
@@ -273,10 +266,55 @@ class SyncWrite(Table):
             [(*row[:-1], self.user, row[-1]) for row in rows],
         )
 
+    def cards_named(
+        self, keys: Sequence[str], note_guids: Sequence[str], review_uids: Sequence[bytes]
+    ) -> list[int]:
+        """The local card ids whose logs or decks a batch may change: the cards of some keys
+        (live, or deleted with their reviews kept), every card of some notes, and the cards
+        of some reviews. With the ids a batch creates, what the statistics summary
+        recounts around it."""
+        found: set[int] = {orphan_id(key) for key in keys}
+        wanted: dict[str, set[int]] = {}
+        for key in keys:
+            guid, _, ordinal = key.rpartition(":")
+            wanted.setdefault(guid, set()).add(int(ordinal))
+        guids = sorted(set(wanted) | set(note_guids))
+        everything = set(note_guids)
+        for part in chunks(guids):
+            for card_id, guid, ordinal in self.db.fetchall(
+                "SELECT c.id, n.guid, c.ordinal FROM cards c JOIN notes n"
+                " ON n.user_id = c.user_id AND n.id = c.note_id"
+                f" WHERE c.user_id=? AND n.guid IN ({marks(part)})",
+                (self.user, *part),
+            ):
+                if guid in everything or ordinal in wanted.get(guid, ()):
+                    found.add(card_id)
+        for part in chunks(list(keys)):
+            found.update(
+                r[0]
+                for r in self.db.fetchall(
+                    f"SELECT card_id FROM sync_orphans WHERE user_id=? AND key IN ({marks(part)})",
+                    (self.user, *part),
+                )
+            )
+        for part in chunks(list(review_uids)):
+            found.update(
+                r[0]
+                for r in self.db.fetchall(
+                    f"SELECT card_id FROM reviews WHERE user_id=? AND uid IN ({marks(part)})",
+                    (self.user, *part),
+                )
+            )
+        return sorted(found)
+
+    def next_card_id(self) -> int:
+        """No card this replica creates from now on has a smaller id."""
+        return int(self.db.scalar("SELECT coalesce(max(id), 0) + 1 FROM cards") or 1)
+
     def card_notes(self, card_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
         """Card id -> (note id, note GUID), for cards named by their reviews."""
         found: dict[int, tuple[int, str]] = {}
-        for part in _chunks(card_ids):
+        for part in chunks(card_ids):
             for card_id, note_id, guid in self.db.fetchall(
                 "SELECT c.id, n.id, n.guid FROM cards c JOIN notes n"
                 " ON n.user_id = c.user_id AND n.id = c.note_id"
@@ -286,161 +324,6 @@ class SyncWrite(Table):
                 found[card_id] = (note_id, guid)
         return found
 
-    # -- reviews ---------------------------------------------------------------------------
-    def known_reviews(self, uids: Sequence[bytes]) -> dict[bytes, tuple[int, int, int, str | None]]:
-        """Stored reviews by global id: (local id, card id, reviewed at, undo data)."""
-        found: dict[bytes, tuple[int, int, int, str | None]] = {}
-        for part in _chunks(uids):
-            for uid, review_id, card_id, at, undo in self.db.fetchall(
-                "SELECT uid, id, card_id, reviewed_at, undo FROM reviews"
-                f" WHERE user_id=? AND uid IN ({marks(part)})",
-                (self.user, *part),
-            ):
-                found[bytes(uid)] = (review_id, card_id, at, undo)
-        return found
-
-    def insert_reviews(self, columns: Sequence[Sequence[Any]]) -> None:
-        """Reviews received, as columns: uid, card_id, reviewed_at, rating, duration_ms, kind,
-        state_before, state_after, scheduled_days, elapsed_days, stability, difficulty, undo,
-        round, origin. Those already here (by uid) are skipped."""
-        names = (
-            "user_id",
-            "uid",
-            "card_id",
-            "reviewed_at",
-            "rating",
-            "duration_ms",
-            "kind",
-            "state_before",
-            "state_after",
-            "scheduled_days",
-            "elapsed_days",
-            "stability",
-            "difficulty",
-            "undo",
-            "sync_seq",
-            "sync_origin",
-        )
-        rows = zip(repeat(self.user), *columns)
-        self.db.copy_in("reviews", names, rows, skip_duplicates=True)
-
-    def answers_of(
-        self, answers: Sequence[tuple[int, int]]
-    ) -> dict[tuple[int, int, int, str], tuple[int, bytes | None, str]]:
-        """Reviews held of some (card id, answered at) pairs, by (card id, answered at,
-        rating, kind): (id, uid or None, origin). One index probe a pair."""
-        found: dict[tuple[int, int, int, str], tuple[int, bytes | None, str]] = {}
-        pairs = sorted(set(answers))
-        for start in range(0, len(pairs), _CHUNK // 2):
-            part = pairs[start : start + _CHUNK // 2]
-            listed = ", ".join("(?, ?)" for _ in part)
-            for card_id, at, rating, kind, review_id, uid, origin in self.db.fetchall(
-                f"WITH wanted (card, at) AS (VALUES {listed})"
-                " SELECT r.card_id, r.reviewed_at, r.rating, r.kind, r.id, r.uid, r.sync_origin"
-                " FROM wanted JOIN reviews r ON r.card_id = wanted.card"
-                " AND r.reviewed_at = wanted.at WHERE r.user_id = ?",
-                (*(v for pair in part for v in pair), self.user),
-            ):
-                named = None if uid is None else bytes(uid)
-                found[(card_id, at, rating, kind)] = (review_id, named, origin)
-        return found
-
-    def may_hold_others(self, device: str | None) -> bool:
-        """Whether this replica may hold answers a batch repeats under other ids: on a
-        server (``device`` pushing), answers made on it or sent by another device; on a
-        client (None), answers made or imported here that have no id of their own yet."""
-        if device is None:
-            mine = "SELECT 1 FROM reviews WHERE user_id=? AND sync_origin='' AND uid IS NULL"
-            return self.db.scalar(f"{mine} LIMIT 1", (self.user,)) is not None
-        others = self.db.scalar(
-            "SELECT 1 FROM sync_devices WHERE user_id=? AND device<>? LIMIT 1", (self.user, device)
-        )
-        here = "SELECT 1 FROM reviews WHERE user_id=? AND sync_origin='' LIMIT 1"
-        return others is not None or self.db.scalar(here, (self.user,)) is not None
-
-    def name_reviews_held(self, rows: Sequence[tuple[bytes, int]]) -> None:
-        """Give reviews answered or imported here the id the server holds them under:
-        (uid, local id)."""
-        self.db.executemany(
-            "UPDATE reviews SET uid=? WHERE user_id=? AND id=?",
-            [(uid, self.user, review_id) for uid, review_id in rows],
-        )
-
-    def newest_review_id(self) -> int:
-        """The largest local id in the review log (any user's: ids are unique across users)."""
-        return int(self.db.scalar("SELECT coalesce(max(id), 0) FROM reviews") or 0)
-
-    def reviews_after(self, review_id: int) -> list[tuple[bytes, int, int]]:
-        """This user's reviews stored after local id ``review_id``: (uid, card id, answered at)."""
-        rows = self.db.fetchall(
-            "SELECT uid, card_id, reviewed_at FROM reviews WHERE user_id=? AND id > ?",
-            (self.user, review_id),
-        )
-        return [(bytes(r[0]), r[1], r[2]) for r in rows]
-
-    def insert_attempts(self, rows: Sequence[tuple[bytes, dict[str, Any]]]) -> None:
-        """How received reviews were asked and graded: (review uid, attempt fields)."""
-        if not rows:
-            return
-        ids = self.known_reviews([uid for uid, _ in rows])
-        values = []
-        for uid, attempt in rows:
-            review_id, card_id, answered_at, _ = ids[uid]
-            values.append(
-                (
-                    self.user,
-                    review_id,
-                    card_id,
-                    answered_at,
-                    attempt.get("format", ""),
-                    attempt.get("answer", ""),
-                    attempt.get("score"),
-                    attempt.get("verdict"),
-                    attempt.get("suggested_rating"),
-                    int(attempt.get("rating", 0)),
-                    int(attempt.get("overridden", 0)),
-                )
-            )
-        self.db.executemany(
-            "INSERT INTO attempts (user_id, review_id, card_id, answered_at, format, answer,"
-            " score, verdict, suggested_rating, rating, overridden)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            values,
-        )
-
-    def history_of(self, card_id: int) -> list[tuple[bytes, int, int, str | None]]:
-        """A card's reviews: (uid, reviewed_at, rating, undo), in no particular order."""
-        rows = self.db.fetchall(
-            "SELECT uid, reviewed_at, rating, undo FROM reviews"
-            " WHERE user_id=? AND card_id=? AND uid IS NOT NULL",
-            (self.user, card_id),
-        )
-        return [(bytes(r[0]), r[1], r[2], r[3]) for r in rows]
-
-    def pending_reviews(self, card_id: int) -> list[tuple[bytes | None, int, int]]:
-        """A client's answers of a card made since its last push: (uid, reviewed_at, rating)."""
-        rows = self.db.fetchall(
-            "SELECT uid, reviewed_at, rating FROM reviews WHERE user_id=? AND card_id=?"
-            " AND sync_origin = '' AND id > (SELECT coalesce(max(review_mark), 0)"
-            " FROM sync_state WHERE user_id=?)",
-            (self.user, card_id, self.user),
-        )
-        return [(None if r[0] is None else bytes(r[0]), r[1], r[2]) for r in rows]
-
-    def set_undo(self, rows: Sequence[tuple[str, bytes]]) -> None:
-        """Rewrite the undo data (replay bases) of some reviews: (undo JSON, uid)."""
-        self.db.executemany(
-            "UPDATE reviews SET undo=? WHERE user_id=? AND uid=?",
-            [(undo, self.user, uid) for undo, uid in rows],
-        )
-
-    def delete_reviews(self, ids: Sequence[int]) -> None:
-        """Remove reviews (undone elsewhere) and their attempts."""
-        for part in _chunks(ids):
-            self.db.execute(
-                f"DELETE FROM reviews WHERE user_id=? AND id IN ({marks(part)})", (self.user, *part)
-            )
-
     # -- tombstones ------------------------------------------------------------------------
     def tombstones(self, kind: str, keys: Sequence[str]) -> dict[str, tuple[int, int | None]]:
         """Stored tombstones of one kind: key -> (deleted stamp, local id)."""
@@ -449,7 +332,7 @@ class SyncWrite(Table):
             "SELECT 1 FROM sync_tombstones WHERE user_id=? AND kind=? LIMIT 1", (self.user, kind)
         ):
             return found
-        for part in _chunks(keys):
+        for part in chunks(keys):
             for key, deleted, local in self.db.fetchall(
                 "SELECT key, deleted, local_id FROM sync_tombstones WHERE user_id=? AND kind=?"
                 f" AND key IN ({marks(part)})",
@@ -476,27 +359,23 @@ class SyncWrite(Table):
         """Delete rows of notes, cards or decks by id (a note takes its cards along)."""
         if table not in ("notes", "cards", "decks"):
             raise ValueError(table)
-        for part in _chunks(ids):
+        for part in chunks(ids):
             self.db.execute(
                 f"DELETE FROM {table} WHERE user_id=? AND id IN ({marks(part)})", (self.user, *part)
             )
 
     def retire_cards(self, cards: Sequence[tuple[int, str]]) -> None:
-        """Before cards are deleted by a sync: their reviews move to their orphan ids."""
-        for card_id, key in cards:
-            orphan = orphan_id(key)
-            self.db.execute(
-                "UPDATE reviews SET card_id=? WHERE user_id=? AND card_id=?",
-                (orphan, self.user, card_id),
-            )
-        self.note_orphans([(orphan_id(key), key) for _, key in cards])
+        """Before cards are deleted by a sync: their reviews stay under their ids, named
+        by their keys (as a deletion made here leaves them: storage/sync_schema.py)."""
+        self.note_orphans(cards, replace=True)
 
-    def note_orphans(self, rows: Sequence[tuple[int, str]]) -> None:
-        """Record which card key a negative (orphan) card id stands for."""
+    def note_orphans(self, rows: Sequence[tuple[int, str]], *, replace: bool = False) -> None:
+        """Record which card key the id of a card no longer here stands for."""
         if rows:
+            kept = "DO UPDATE SET key = excluded.key" if replace else "DO NOTHING"
             self.db.executemany(
                 "INSERT INTO sync_orphans (user_id, card_id, key) VALUES (?, ?, ?)"
-                " ON CONFLICT (user_id, card_id) DO NOTHING",
+                f" ON CONFLICT (user_id, card_id) {kept}",
                 [(self.user, card_id, key) for card_id, key in rows],
             )
 

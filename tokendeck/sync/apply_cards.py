@@ -183,12 +183,14 @@ class CardsApply:
 
         The same answer can reach two replicas under two ids: the same history
         imported on two devices, or a collection restored from a JSON backup, names
-        its reviews afresh. An answer is its card, its time to the millisecond, its
-        rating and its kind: a review from elsewhere that matches one held here is
-        that one (two devices never answer one card in the same millisecond). The
-        server keeps the id it has, unless the match came from the same device
-        (which then answered twice: both count); the device takes the server's id
-        on its next pull. A client gives its own review (answered or imported here,
+        its reviews afresh. A review from elsewhere that records exactly what one
+        held here records (card, time to the millisecond, rating, duration, kind,
+        states, interval and memory state) is that one: two devices' answers always
+        differ somewhere (a clock behind the card's last answer records an answer
+        just after it, so two devices may share a millisecond, not how long the
+        learner took). The server keeps the id it has, unless the match came from
+        the same device (which then answered twice: both count); the device takes
+        the server's id on its next pull. A client gives its own review (answered or imported here,
         not yet named) the server's id, and keeps as distinct a review the server
         itself sent as distinct.
         """
@@ -196,14 +198,14 @@ class CardsApply:
         if not self.w.may_hold_others(self.ctx.side.origin if server else None):
             return values  # a first upload or download: no lookups
         uids, card_ids, answered = values[0], values[1], values[2]
-        ratings, kinds = values[3], values[5]
         held = self.w.answers_of(list(zip(card_ids, answered, strict=True)))
         if not held:
             return values
+        recorded = values[1:12]  # card, time, rating, duration, kind, states, memory
         keep: list[int] = []
         named: list[tuple[bytes, int]] = []
         for i, uid in enumerate(uids):
-            found = held.get((card_ids[i], answered[i], ratings[i], kinds[i]))
+            found = held.get(tuple(col[i] for col in recorded))
             if found is not None and found[1] != bytes(uid):
                 if server and found[2] != self.ctx.side.origin:
                     continue  # held under the id the server has

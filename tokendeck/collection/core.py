@@ -16,10 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from tokendeck.domain.days import Calendar
+from tokendeck.domain.decks import Deck
 from tokendeck.domain.settings import Settings
 from tokendeck.scheduling.queue import StudyQueue
 from tokendeck.scheduling.scheduler import Scheduler
 from tokendeck.storage import Store
+from tokendeck.storage.vectors import VectorCache
+
+#: A cached queue's key: the kind of session ("study", "learn", "custom"), the decks it
+#: draws from (a deck and its subdecks, by id; None for every deck) and the study day.
+QueueKey = tuple[str, tuple[int, ...] | None, date]
 
 
 @dataclass
@@ -32,8 +38,10 @@ class Caches:
     schedulers: dict[int, Scheduler] = field(default_factory=dict)
     #: deck id -> name, for card views
     deck_names: dict[int, str] = field(default_factory=dict)
-    #: (deck key, study day) -> today's queue of that deck
-    queues: dict[tuple[str | None, date], StudyQueue] = field(default_factory=dict)
+    #: every deck with the options in force (what Decks.all returns)
+    decks: list[Deck] | None = None
+    #: (session kind, deck ids or None for every deck, study day) -> that session's queue
+    queues: dict[QueueKey, StudyQueue] = field(default_factory=dict)
 
 
 class Core:
@@ -47,6 +55,9 @@ class Core:
         self.fuzz_seed = fuzz_seed
         self.caches = Caches()
         self._version = -1
+        self._vectors: VectorCache | None = None
+        #: Whether a search may rebuild a stale full-text index itself (see Notes.find).
+        self.rebuild_index_on_search = True
 
     # -- settings and calendar -------------------------------------------------------------
     def settings(self) -> Settings:
@@ -80,6 +91,22 @@ class Core:
         if location == ":memory:":
             return Path.cwd() / "tokendeck-media"
         return Path(location).with_name(Path(location).stem + ".media")
+
+    def vector_cache(self) -> VectorCache | None:
+        """The disk cache of embedding vectors beside the collection (None in memory)."""
+        location = self.store.location
+        if location == ":memory:":
+            return None
+        if self._vectors is None:
+            path = Path(location)
+            self._vectors = VectorCache(path.with_name(path.stem + ".cache") / "vectors.sqlite3")
+        return self._vectors
+
+    def close(self) -> None:
+        """Close the database and the vector cache."""
+        if self._vectors is not None:
+            self._vectors.close()
+        self.store.close()
 
     # -- caches ------------------------------------------------------------------------------
     def sync(self) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -86,7 +88,9 @@ class Notes:
         found = self.store.notes.get(note_id)
         if found is None:
             raise NotFoundError(
-                f"no note {note_id}", hint="`tokendeck cards` lists card and note ids"
+                f"no note {note_id}",
+                hint="the Browse page lists every card and its note",
+                cli_hint="`tokendeck cards` lists card and note ids",
             )
         return found
 
@@ -147,7 +151,11 @@ class Notes:
         """A card's scheduling state; NotFoundError for an unknown id."""
         found = self.store.cards.get(card_id)
         if found is None:
-            raise NotFoundError(f"no card {card_id}", hint="`tokendeck cards` lists card ids")
+            raise NotFoundError(
+                f"no card {card_id}",
+                hint="the Browse page lists every card",
+                cli_hint="`tokendeck cards` lists card ids",
+            )
         return found
 
     def card(self, card_id: int) -> CardView:
@@ -207,6 +215,33 @@ class Notes:
         names = {d.id: d.name for d in self.decks.all()}  # one query, not one per card
         return [_view(c, n, names.get(c.deck_id, DEFAULT_DECK)) for c, n in found]
 
+    def page(
+        self,
+        query: str = "",
+        *,
+        now: datetime,
+        deck: str | int | None = None,
+        order: str = "due",
+        reverse: bool = False,
+        limit: int = 100,
+        after: str | None = None,
+    ) -> CardPage:
+        """One page of matching cards, and the cursor of the next (keyset paging)."""
+        if not 1 <= limit <= MAX_PAGE:
+            raise ValidationError(f"a page holds 1 to {MAX_PAGE} cards", hint="ask for fewer")
+        where, params = self._where(query, now, deck, None, False, None)
+        start = None if after is None else _decode_cursor(after)
+        try:
+            found, last = self.store.search.page(
+                where, params, order=order, reverse=reverse, after=start, limit=limit
+            )
+        except ValueError:
+            raise _stale_cursor() from None
+        names = {d.id: d.name for d in self.decks.all()}
+        views = [_view(c, n, names.get(c.deck_id, DEFAULT_DECK)) for c, n in found]
+        total = self.store.search.count(where, params)
+        return CardPage(views, total, None if last is None else _encode_cursor(last))
+
     def find_ids(
         self, query: str = "", *, now: datetime, deck: str | int | None = None, order: str = "due"
     ) -> list[int]:
@@ -252,6 +287,46 @@ class Notes:
         today = calendar.today(now)
         end = to_ms(calendar.end_of_today(now))
         return self.store.search.where(parsed, deck_ids, today.toordinal(), end)
+
+
+#: The most cards one page holds.
+MAX_PAGE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class CardPage:
+    """One page of a search: its cards, how many match in all, and where the next page
+    starts (None on the last page)."""
+
+    cards: list[CardView]
+    total: int
+    next: str | None
+
+
+def _encode_cursor(key: list[Any]) -> str:
+    """The sort key of a page's last row as an opaque, URL-safe cursor."""
+    raw = json.dumps(key, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        key = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise _stale_cursor() from None
+    if not isinstance(key, list) or not all(
+        isinstance(v, int | float | str) and not isinstance(v, bool) for v in key
+    ):
+        raise _stale_cursor()
+    return key
+
+
+def _stale_cursor() -> ValidationError:
+    return ValidationError(
+        "that page cursor does not fit this search or sort order",
+        hint="start again from the first page",
+    )
 
 
 def _view(card: Card, note: Note, deck_name: str) -> CardView:

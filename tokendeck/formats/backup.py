@@ -11,7 +11,7 @@ The archive holds ``tokendeck-backup.json`` and a ``media/`` folder. The JSON
                 "source", "source_note", "id", "created_at", "modified_at",
                 "cards": [{"ordinal", "deck", "state", "due", "step", "stability",
                            "difficulty", "last_review", "reps", "lapses", "suspended",
-                           "key", "buried_until", "created_at", "modified_at",
+                           "key", "buried_until", "created_at", "modified_at", "flag",
                            "reviews": [{"reviewed_at", "rating", "duration_ms", "kind",
                                         "scheduled_days", "state_before", "state_after",
                                         "stability", "difficulty", "id", "elapsed_days",
@@ -208,7 +208,7 @@ def _document(archive: zipfile.ZipFile, budget: _Budget, source: str) -> dict[st
         expected=(FORMAT, VERSION),
         what="backup",
         source=source,
-        hint="import other files with `tokendeck import`",
+        hint="import other kinds of file (CSV, Anki, Markdown...) with import, not restore",
     )
 
 

@@ -141,7 +141,8 @@ def cloze(item: Item) -> Question:
     if item.kind != "cloze":
         raise QuestionError(
             f"card {item.card_id} is not a cloze card",
-            hint="accept a suggestion from `tokendeck cloze suggest` to make one",
+            hint="accept a cloze suggestion on the card's page to make one",
+            cli_hint="accept a suggestion from `tokendeck cloze suggest` to make one",
         )
     return Question("cloze", item.card_id, item.prompt, item.term)
 

@@ -168,6 +168,7 @@ class Database:
         if "not a database" in text or "malformed" in text:
             return StorageError(
                 f"{self.location} is not a TokenDeck collection or is damaged",
-                hint="restore it from a backup with `tokendeck restore`, or choose another --db",
+                hint="restore it from a backup, or open another collection",
+                cli_hint="restore a backup with `tokendeck restore`, or choose another --db",
             )
         return StorageError(f"database error in {self.location}: {text}")

@@ -11,10 +11,12 @@ single-user file and the multi-user server.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tokendeck.domain.decks import DeckConfig, options_relative_to, parent_names
 from tokendeck.errors import StorageError
 from tokendeck.storage.database import Database
 
@@ -167,11 +169,86 @@ def _meta(db: Database) -> None:
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+def _study_features(db: Database) -> None:
+    # Flags (Anki's seven colours) live on the card; custom study sessions and
+    # today's extra new cards / reviews are rows of their own, so a fresh process
+    # computes the same queue as one that has been running. Editing a note bumps its
+    # decks' content version in meta ("content:<deck id>"): with the decks' card ids it
+    # tells a cache of the decks' similarities that it is out of date (derived data,
+    # so it lives in meta, outside backups).
+    db.script(
+        """
+        ALTER TABLE cards ADD COLUMN flag INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE custom_study (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            card_id INTEGER NOT NULL REFERENCES cards(id) ON DELETE CASCADE,
+            deck_id INTEGER NOT NULL REFERENCES decks(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (user_id, card_id)
+        );
+        CREATE INDEX custom_study_deck ON custom_study (user_id, deck_id, position);
+        CREATE TRIGGER notes_content_version AFTER UPDATE OF kind, front, back, tags, accepted
+        ON notes BEGIN
+            INSERT INTO meta (key, value) SELECT 'content:' || deck_id, '1' FROM cards
+            WHERE note_id = new.id
+            ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1;
+        END;
+        CREATE TABLE study_extensions (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            deck_id INTEGER NOT NULL REFERENCES decks(id) ON DELETE CASCADE,
+            day INTEGER NOT NULL,
+            new_cards INTEGER NOT NULL DEFAULT 0,
+            reviews INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, deck_id, day)
+        );
+        """
+    )
+    users = [r[0] for r in db.fetchall("SELECT DISTINCT user_id FROM decks")]
+    for user in users:
+        _add_missing_parents(db, user)
+        _keep_own_options(db, user)
+
+
+def _add_missing_parents(db: Database, user: int) -> None:
+    """``A::B`` without ``A``: create ``A`` (the deck tree needs every parent)."""
+    rows = db.fetchall("SELECT name, created_at FROM decks WHERE user_id=?", (user,))
+    known = {name.lower() for name, _ in rows}
+    for name, created in rows:
+        for parent in parent_names(name):
+            if parent.lower() not in known:
+                known.add(parent.lower())
+                db.execute(
+                    "INSERT INTO decks (user_id, name, config, created_at, modified_at)"
+                    " VALUES (?, ?, '{}', ?, ?)",
+                    (user, parent, created, created),
+                )
+
+
+def _keep_own_options(db: Database, user: int) -> None:
+    """Subdecks inherit options from here on: each deck keeps only the options that
+    differ from what it would inherit, so every deck's options stay exactly as they were."""
+    rows = db.fetchall("SELECT id, name, config FROM decks WHERE user_id=?", (user,))
+    in_force: dict[str, DeckConfig] = {}
+    for deck_id, name, text in sorted(rows, key=lambda r: r[1].count("::")):
+        parent = name.rpartition("::")[0].lower()
+        inherited = in_force.get(parent, DeckConfig())
+        config = DeckConfig.from_dict(json.loads(text))
+        in_force[name.lower()] = config
+        own = options_relative_to(config, inherited)
+        db.execute("UPDATE decks SET config=? WHERE id=?", (json.dumps(own), deck_id))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: users, settings, decks, notes, cards, reviews", _initial_schema),
     Migration(2, "trigram full-text index over notes", _full_text_index),
     Migration(3, "attempts: question format, typed answer and grade of each answer", _attempts),
     Migration(4, "meta: database-wide facts (search index state)", _meta),
+    Migration(
+        6,
+        "card flags, custom study sessions, today's limit extensions; subdecks inherit options",
+        _study_features,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -186,10 +263,23 @@ def current_version(db: Database) -> int:
     return int(db.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations"))
 
 
+def applied_versions(db: Database) -> set[int]:
+    """The migration steps recorded in ``db``."""
+    if not current_version(db):
+        return set()
+    return {int(r[0]) for r in db.fetchall("SELECT version FROM schema_migrations")}
+
+
 def migrate(db: Database) -> int:
-    """Apply every pending migration; returns the schema version now in force."""
+    """Apply every pending migration; returns the schema version now in force.
+
+    A step is pending when it is not recorded, not only when it is newer than the
+    newest recorded one: steps are numbered per feature branch, so a file may have
+    met step 6 before step 5 existed.
+    """
     version = current_version(db)
-    if version == SCHEMA_VERSION:
+    applied = applied_versions(db)
+    if version == SCHEMA_VERSION and applied >= {m.version for m in MIGRATIONS}:
         return version
     if version > SCHEMA_VERSION:
         raise StorageError(
@@ -202,7 +292,7 @@ def migrate(db: Database) -> int:
             "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
         )
         for step in MIGRATIONS:
-            if step.version > version:
+            if step.version not in applied:
                 step.apply(db)
                 db.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",

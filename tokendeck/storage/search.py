@@ -29,20 +29,31 @@ from tokendeck.domain.cards import Card, CardState
 from tokendeck.domain.notes import Note
 from tokendeck.domain.search import SearchQuery
 from tokendeck.storage.database import Database
-from tokendeck.storage.rows import CARD_COLUMNS, NOTE_COLUMNS, card_from_row, note_from_row
+from tokendeck.storage.rows import CARD_READ_COLUMNS, NOTE_COLUMNS, card_from_row, note_from_row
 from tokendeck.storage.table import Table
 
 #: Trigrams need three characters; shorter words are matched with LIKE.
 MIN_INDEX_WORD = 3
 
-ORDERS = {
-    "due": "c.due, c.id",
-    "created": "c.id",
-    "front": "n.front COLLATE NOCASE, c.id",
-    "deck": "d.name, c.id",
-    "interval": "c.stability DESC, c.id",
-    "lapses": "c.lapses DESC, c.id",
+#: Sort orders: the key expressions of each, and whether each runs downwards. The
+#: card id ends every key, so a key names exactly one row (what keyset paging needs).
+KEYS: dict[str, tuple[tuple[str, bool], ...]] = {
+    "due": (("c.due", False), ("c.id", False)),
+    "created": (("c.id", False),),
+    "front": (("n.front COLLATE NOCASE", False), ("c.id", False)),
+    "deck": (("d.name", False), ("c.id", False)),
+    # a new card has no stability: -1 sorts it last, as NULL did
+    "interval": (("coalesce(c.stability, -1)", True), ("c.id", False)),
+    "lapses": (("c.lapses", True), ("c.id", False)),
 }
+
+
+def _order_by(order: str, reverse: bool = False) -> str:
+    keys = KEYS.get(order, KEYS["due"])
+    return ", ".join(f"{expr} {'DESC' if down != reverse else 'ASC'}" for expr, down in keys)
+
+
+ORDERS = {name: _order_by(name) for name in KEYS}
 
 
 _JOINED = "cards c JOIN notes n ON n.id=c.note_id JOIN decks d ON d.id=c.deck_id"
@@ -85,11 +96,44 @@ class Search(Table):
         """Cards matching a clause, each with its note, in one query (no query per card)."""
         columns = f"{_CARD_SELECT}, {_NOTE_SELECT}"
         sql, params = _select(columns, where, params, order, limit, offset)
-        width = len(CARD_COLUMNS.split(","))
+        width = len(CARD_READ_COLUMNS.split(","))
         return [
             (card_from_row(r[:width]), note_from_row(r[width:]))
             for r in self.db.fetchall(sql, params)
         ]
+
+    def page(
+        self,
+        where: str,
+        params: list[Any],
+        *,
+        order: str,
+        reverse: bool,
+        after: Sequence[Any] | None,
+        limit: int,
+    ) -> tuple[list[tuple[Card, Note]], list[Any] | None]:
+        """One page of matches after the row whose sort key is ``after`` (keyset paging:
+        as fast on page 1,000 as on page 1, and no row is skipped or repeated when rows
+        before it change). Returns the page and the key of its last row, if more follow."""
+        keys = KEYS.get(order, KEYS["due"])
+        clauses, values = [where], list(params)
+        if after is not None:
+            clause, bound = _after(keys, reverse, after)
+            clauses.append(clause)
+            values += bound
+        expressions = ", ".join(expr for expr, _ in keys)
+        columns = f"{_CARD_SELECT}, {_NOTE_SELECT}, {expressions}"
+        sql = (
+            f"SELECT {columns} FROM {_JOINED} WHERE {' AND '.join(clauses)}"
+            f" ORDER BY {_order_by(order, reverse)} LIMIT ?"
+        )
+        rows = self.db.fetchall(sql, [*values, limit + 1])
+        width = len(CARD_READ_COLUMNS.split(","))
+        notes_end = width + len(NOTE_COLUMNS.split(","))
+        found = [(card_from_row(r[:width]), note_from_row(r[width:notes_end])) for r in rows]
+        more = len(rows) > limit
+        last = list(rows[limit - 1][notes_end:]) if more and limit > 0 else None
+        return found[:limit], last
 
     def count(self, where: str, params: list[Any]) -> int:
         """How many cards match."""
@@ -133,7 +177,29 @@ def where_clause(
         sql, values = _flag(flag, today, end_ms)
         parts.append(f"NOT ({sql})")
         params += values
+    if query.flag_numbers:
+        parts.append(f"c.flag IN ({', '.join('?' for _ in query.flag_numbers)})")
+        params += query.flag_numbers
+    if query.not_flag_numbers:
+        parts.append(f"c.flag NOT IN ({', '.join('?' for _ in query.not_flag_numbers)})")
+        params += query.not_flag_numbers
     return " AND ".join(parts), params
+
+
+def _after(
+    keys: tuple[tuple[str, bool], ...], reverse: bool, after: Sequence[Any]
+) -> tuple[str, list[Any]]:
+    """``(k1 > v1) OR (k1 = v1 AND k2 > v2) ...``, each ``>`` a ``<`` where the key runs
+    downwards (the direction the page goes)."""
+    if len(after) != len(keys):
+        raise ValueError("the cursor does not fit this order")
+    alternatives, values = [], []
+    for n, (expr, down) in enumerate(keys):
+        equal = [f"{e} = ?" for e, _ in keys[:n]]
+        step = f"{expr} {'<' if down != reverse else '>'} ?"
+        alternatives.append("(" + " AND ".join([*equal, step]) + ")")
+        values += [*after[:n], after[n]]
+    return "(" + " OR ".join(alternatives) + ")", values
 
 
 def _flag(flag: str, today: int, end_ms: int) -> tuple[str, list[Any]]:
@@ -152,7 +218,7 @@ def _flag(flag: str, today: int, end_ms: int) -> tuple[str, list[Any]]:
     return "n.tags LIKE ?", ["% leech %"]  # leech
 
 
-_CARD_SELECT = ", ".join(f"c.{col.strip()}" for col in CARD_COLUMNS.split(","))
+_CARD_SELECT = ", ".join(f"c.{col.strip()}" for col in CARD_READ_COLUMNS.split(","))
 _NOTE_SELECT = ", ".join(f"n.{col.strip()}" for col in NOTE_COLUMNS.split(","))
 
 

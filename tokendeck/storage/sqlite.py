@@ -23,7 +23,9 @@ def open_database(path: str | Path) -> Database:
         conn = sqlite3.connect(location, isolation_level=None, check_same_thread=False)
     except sqlite3.Error as exc:
         raise StorageError(
-            f"cannot open {location}: {exc}", hint="choose another --db path"
+            f"cannot open {location}: {exc}",
+            hint="choose another collection file",
+            cli_hint="choose another --db path",
         ) from exc
     # isolation_level=None: we issue BEGIN ourselves; commit() still works.
     database = Database(conn, location)
@@ -46,5 +48,6 @@ def _ensure_parent(path: Path) -> None:
     except OSError as exc:
         raise StorageError(
             f"cannot create the folder for {path}: {exc.strerror}",
-            hint="choose another --db path or set TOKENDECK_DB",
+            hint="choose another collection file",
+            cli_hint="choose another --db path or set TOKENDECK_DB",
         ) from exc

@@ -16,7 +16,7 @@ from typing import Any
 from tokendeck import progress
 from tokendeck.domain.cards import Card, CardState
 from tokendeck.domain.days import Calendar
-from tokendeck.domain.decks import DeckConfig, check_name
+from tokendeck.domain.decks import DeckConfig, check_name, parent_names
 from tokendeck.domain.notes import NOTE_KINDS
 from tokendeck.errors import ImportFormatError, ValidationError
 from tokendeck.storage import Store
@@ -162,9 +162,13 @@ def _decks(
     for name in names:
         existing = store.decks.by_name(check_name(name))
         if existing is None:
+            for parent in parent_names(check_name(name)):  # the deck tree needs each parent
+                if store.decks.by_name(parent) is None:
+                    store.decks.insert(parent, {}, to_ms(now))
             record = options.get(name, DeckRecord(name))
-            config = DeckConfig().updated(**_known_options(record.options))
-            ids[name] = store.decks.insert(check_name(name), config, to_ms(now))
+            given = _known_options(record.options)
+            DeckConfig().updated(**given)  # validates; unset options follow the parent
+            ids[name] = store.decks.insert(check_name(name), given, to_ms(now))
             result.decks.append(name)
         else:
             ids[name] = existing.id

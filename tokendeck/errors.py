@@ -105,6 +105,19 @@ class TooLargeError(TokenDeckError):
     code = "too_large"
 
 
+class NotPreparedError(TokenDeckError):
+    """Slow work that is left to a background worker is not done yet (a deck's
+    similarities); the web server prepares it and answers 202 "preparing"."""
+
+    status = 202
+    code = "preparing"
+
+    def __init__(self, message: str, *, deck_id: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        #: The deck (with its subdecks) whose similarities are wanted.
+        self.deck_id = deck_id
+
+
 class ModelUnavailableError(TokenDeckError):
     """An optional component (e.g. the embedding model) is not installed."""
 

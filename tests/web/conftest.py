@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,20 @@ SEED = (
     ("Spanish", "la casa", "the house", ()),
     ("Maths", "Area of a circle", "$\\pi r^2$", ("geometry",)),
 )
+
+
+class PatientClient(TestClient):
+    """A client that asks again while the server answers 202 "preparing" (a deck's cards
+    being embedded in the background), as the pages do."""
+
+    def request(self, method: str, url: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        deadline = time.monotonic() + 120
+        while True:
+            response = super().request(method, url, **kwargs)
+            preparing = response.status_code == 202 and "preparing" in response.text
+            if not preparing or time.monotonic() > deadline:
+                return response
+            time.sleep(0.02)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import START
+from tests.web.conftest import START, PatientClient
 from tests.web.quiz_fixtures import TERMS, add_terms
 from tests.web.test_web_api import error_of
 from tokendeck.grading import Grader
@@ -31,7 +31,7 @@ def client(web_settings: WebSettings) -> Iterator[TestClient]:
     """A client whose app grades lexically (meaning is not what these tests check)."""
     app = create_app(web_settings)
     app.state.quiz_grader = Grader(use_embeddings=False)
-    with TestClient(app) as test_client:
+    with PatientClient(app) as test_client:
         yield test_client
 
 
@@ -179,11 +179,19 @@ def test_learn_starts_new_cards_with_recognition(client: TestClient) -> None:
     assert body["card"]["id"] == body["question"]["card_id"]
 
 
-def test_learn_with_a_chosen_format_and_fallback(client: TestClient) -> None:
+def test_learn_with_a_chosen_format_never_gives_another(client: TestClient) -> None:
     typed = client.get(f"{Q}/learn/next", params={"deck": "Vocab", "format": "typed"}).json()
     assert typed["question"]["format"] == "typed"
     cloze = client.get(f"{Q}/learn/next", params={"deck": "Vocab", "format": "cloze"}).json()
-    assert cloze["question"]["format"] != "cloze"  # no cloze cards: Learn picks one that fits
+    # no cloze card: no question in another format, and the page is told why
+    assert cloze["question"] is None and cloze["queue"]["new"] == len(TERMS)
+    assert "Cloze" in cloze["notice"] and "not a cloze card" in cloze["notice"]
+    assert "tokendeck" not in cloze["notice"]
+    # with a cloze card further down the queue, that card is asked, as cloze
+    note = client.get(f"/api/v1/cards/{vocab(client)['GPT-J']}").json()["note_id"]
+    client.post(f"{Q}/clozes", json={"note_id": note, "text": "GPT-J has {{c1::6}} B."})
+    asked = client.get(f"{Q}/learn/next", params={"deck": "Vocab", "format": "cloze"}).json()
+    assert asked["question"]["format"] == "cloze" and asked["card"]["note"]["kind"] == "cloze"
 
 
 def test_learn_answer_moves_the_queue(client: TestClient) -> None:

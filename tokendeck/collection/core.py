@@ -56,8 +56,10 @@ class Core:
         self.caches = Caches()
         self._version = -1
         self._vectors: VectorCache | None = None
-        #: Whether a search may rebuild a stale full-text index itself (see Notes.find).
-        self.rebuild_index_on_search = True
+        #: Leave work that can take seconds to a background worker (a web server): a
+        #: search does not rebuild a stale full-text index, and quiz features raise
+        #: NotPreparedError instead of computing a deck's similarities.
+        self.defer_slow_work = False
 
     # -- settings and calendar -------------------------------------------------------------
     def settings(self) -> Settings:

@@ -156,6 +156,20 @@ class Collection:
         """Rows changed through this collection since it was opened."""
         return self._core.store.total_changes
 
+    def defer_slow_work(self) -> None:
+        """Leave work that can take seconds to a background worker from now on (a web
+        server does): a search while the full-text index is stale scans the notes instead
+        of rebuilding it (see :meth:`rebuild_search_index`), and a quiz feature whose
+        deck is not prepared raises NotPreparedError (see :meth:`prepare_similarities`)."""
+        self._core.defer_slow_work = True
+
+    def rebuild_search_index(self) -> bool:
+        """Bring the full-text index up to date after a bulk import; returns whether it
+        was stale."""
+        from tokendeck.storage.search import ensure_current
+
+        return ensure_current(self._core.store.db)
+
     def media_dir(self) -> Path:
         """Folder of media files (images, audio) referenced by card text."""
         return self._core.media_dir()

@@ -286,7 +286,9 @@ class Notes:
         calendar = self.core.calendar
         today = calendar.today(now)
         end = to_ms(calendar.end_of_today(now))
-        return self.store.search.where(parsed, deck_ids, today.toordinal(), end)
+        return self.store.search.where(
+            parsed, deck_ids, today.toordinal(), end, rebuild=not self.core.defer_slow_work
+        )
 
 
 #: The most cards one page holds.

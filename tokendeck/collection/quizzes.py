@@ -26,7 +26,7 @@ from tokendeck.collection.decks import Decks
 from tokendeck.collection.notes import Notes
 from tokendeck.collection.study import Answer, AnswerResult, Study
 from tokendeck.domain.cards import CardState, CardView, Rating
-from tokendeck.errors import ValidationError
+from tokendeck.errors import NotPreparedError, ValidationError
 
 if TYPE_CHECKING:  # the quiz modules are imported when first used (cold start)
     import random
@@ -138,11 +138,22 @@ class Quizzes:
         found = _SIMILARITY_CACHE.get(key)
         if found is not None and found[0] is grader and (found[2] or not prepare):
             return found[1]
+        if not prepare and self.notes.core.defer_slow_work:
+            named = self.decks.get(deck)
+            raise NotPreparedError(
+                f"the cards of {named.name} are being prepared",
+                deck_id=named.id,
+                hint="ask again in a moment",
+            )
         items = self.quiz_items(deck, now=now)
         limit = None if prepare else EMBEDDING_MAX_CARDS
         store = self.notes.core.vector_cache()
         sims = similarities(items, grader, embed_limit=limit, store=store)
         complete = sims.method == "embedding" or not grader.meaning_available
+        if prepare:  # what related cards need too, while still in the background
+            from tokendeck.quiz.links import deck_mentions
+
+            deck_mentions(sims)
         _remember(key, (grader, sims, complete))
         return sims
 
@@ -243,14 +254,14 @@ class Quizzes:
         from tokendeck.quiz import links
 
         sims, _ = self._card_similarities(card_id, now)
-        return links.related(sims, card_id, links.mention_map(sims.items))
+        return links.related(sims, card_id, links.deck_mentions(sims))
 
     def concept_graph(self, deck: str | int, *, now: datetime) -> Graph:
         """Nodes (cards) and edges (mentions, confusable pairs) of a deck."""
         from tokendeck.quiz import links
 
         sims = self.deck_similarities(deck, now=now)
-        return links.graph(sims, links.mention_map(sims.items))
+        return links.graph(sims, links.deck_mentions(sims))
 
     def confusable_pairs(self, deck: str | int, *, now: datetime) -> list[ConfusablePair]:
         """Very similar cards of a deck, most similar first."""

@@ -102,13 +102,26 @@ class SparseScores:
         self.tags = tags
         self.tag_weight = tag_weight
         self.size = len(words)
+        self._tag_sizes = [len(t) for t in tags]
         self._tag_postings: dict[int, list[int]] = {}
         for item, item_tags in enumerate(tags):
             for tag in item_tags:
                 self._tag_postings.setdefault(tag, []).append(item)
 
     def at(self, a: int, b: int) -> float:
-        return float(self.row(a)[b])
+        import numpy as np
+
+        if a == b:
+            return 1.0
+        (words_a, weights_a), (words_b, weights_b) = self.words[a], self.words[b]
+        _, in_a, in_b = np.intersect1d(words_a, words_b, return_indices=True)
+        dot = float(np.dot(weights_a[in_a], weights_b[in_b]))
+        score = dot / float(self.norms[a] * self.norms[b])
+        tags_a, tags_b = self.tags[a], self.tags[b]
+        union = len(tags_a | tags_b)
+        if union:
+            score += self.tag_weight * len(tags_a & tags_b) / union
+        return min(1.0, score)
 
     def row(self, a: int) -> np.ndarray:
         import numpy as np
@@ -123,7 +136,7 @@ class SparseScores:
             shared = np.zeros(self.size, dtype=np.float32)
             for tag in own:
                 shared[self._tag_postings[tag]] += 1.0
-            sizes = np.array([len(t) for t in self.tags], dtype=np.float32)
+            sizes = np.array(self._tag_sizes, dtype=np.float32)
             union = sizes + len(own) - shared
             jaccard = np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
             row = row + self.tag_weight * jaccard

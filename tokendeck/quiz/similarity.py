@@ -47,7 +47,7 @@ class Similarities:
     """Pairwise similarities of items (a :mod:`~tokendeck.quiz.scores` backend) and how
     they were made ("embedding" or "lexical")."""
 
-    __slots__ = ("_pairs", "_positions", "items", "method", "scores")
+    __slots__ = ("_pairs", "_positions", "items", "memo", "method", "scores")
 
     def __init__(
         self, items: Sequence[Item] | tuple[Item, ...], scores: Scores | np.ndarray, method: str
@@ -60,6 +60,8 @@ class Similarities:
         self.method = method
         self._positions: dict[int, int] | None = None
         self._pairs: dict[float, list[tuple[int, int]]] = {}
+        #: What other modules work out once from the items' text (e.g. who mentions whom).
+        self.memo: dict[str, object] = {}
 
     @property
     def matrix(self) -> np.ndarray:
@@ -69,6 +71,10 @@ class Similarities:
     def score(self, a: int, b: int) -> float:
         """Similarity of the items at positions ``a`` and ``b``."""
         return self.scores.at(a, b)
+
+    def row(self, index: int) -> np.ndarray:
+        """Similarities of the item at ``index`` to every item."""
+        return self.scores.row(index)
 
     def nearest(self, index: int, limit: int | None = None) -> list[int]:
         """Other items' positions, most similar first (ties: earlier item first)."""
@@ -96,7 +102,7 @@ class Similarities:
     def with_items(self, items: Sequence[Item]) -> Similarities:
         """The same scores over updated items (same cards, same order: fresher states)."""
         twin = Similarities(items, self.scores, self.method)
-        twin._positions, twin._pairs = self._positions, self._pairs
+        twin._positions, twin._pairs, twin.memo = self._positions, self._pairs, self.memo
         return twin
 
 

@@ -69,15 +69,27 @@ class Search(Table):
     __slots__ = ()
 
     def where(
-        self, query: SearchQuery, deck_ids: list[int] | None, today: int, end_ms: int
+        self,
+        query: SearchQuery,
+        deck_ids: list[int] | None,
+        today: int,
+        end_ms: int,
+        *,
+        rebuild: bool = True,
     ) -> tuple[str, list[Any]]:
         """SQL condition and parameters over ``cards c JOIN notes n JOIN decks d``.
 
-        Brings the full-text index up to date first if the query will use it.
+        Brings the full-text index up to date first if the query will use it; with
+        ``rebuild`` False a stale index is left to whoever rebuilds it (a web server's
+        worker) and the words are matched by scanning the notes meanwhile.
         """
+        scan = False
         if any(len(w) >= MIN_INDEX_WORD for w in query.words):
-            ensure_current(self.db)
-        return where_clause(query, self.user, deck_ids, today, end_ms)
+            if rebuild:
+                ensure_current(self.db)
+            else:
+                scan = is_stale(self.db)
+        return where_clause(query, self.user, deck_ids, today, end_ms, scan=scan)
 
     def ids(self, where: str, params: list[Any], *, order: str = "due") -> list[int]:
         """Ids of the matching cards only: for bulk actions and large result sets."""
@@ -141,10 +153,17 @@ class Search(Table):
 
 
 def where_clause(
-    query: SearchQuery, user: int, deck_ids: list[int] | None, today: int, end_ms: int
+    query: SearchQuery,
+    user: int,
+    deck_ids: list[int] | None,
+    today: int,
+    end_ms: int,
+    *,
+    scan: bool = False,
 ) -> tuple[str, list[Any]]:
-    """SQL condition and parameters over ``cards c JOIN notes n JOIN decks d``."""
-    long_words = [w for w in query.words if len(w) >= MIN_INDEX_WORD]
+    """SQL condition and parameters over ``cards c JOIN notes n JOIN decks d`` (``scan``:
+    match every word with LIKE, for while the index is stale)."""
+    long_words = [] if scan else [w for w in query.words if len(w) >= MIN_INDEX_WORD]
     # With index words, the join must start from the index hits: a plain
     # "c.user_id=?" lets SQLite walk every card of the user through cards_due
     # and probe the hit list for each one (seconds at 100,000 cards). The unary
@@ -154,7 +173,7 @@ def where_clause(
     if long_words:
         parts.append("c.note_id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)")
         params.append(" AND ".join(_fts_phrase(w) for w in long_words))
-    for word in (w for w in query.words if len(w) < MIN_INDEX_WORD):
+    for word in (w for w in query.words if w not in long_words):
         parts.append("(n.front LIKE ? OR n.back LIKE ? OR n.tags LIKE ?)")
         params += [f"%{word}%"] * 3
     for tag in query.tags:

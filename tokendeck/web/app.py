@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from tokendeck.web.api import api_router
+from tokendeck.web.background import Background
 from tokendeck.web.batching import AnswerBatcher
 from tokendeck.web.deps import CollectionPool
 from tokendeck.web.errors import install_error_handlers
@@ -38,6 +39,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.background.close()
         app.state.collections.close()
 
     app = FastAPI(
@@ -51,6 +53,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.state.settings = settings
     app.state.collections = CollectionPool(settings)
     app.state.answers = AnswerBatcher()
+    app.state.background = Background()
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.templates.env.filters["steps"] = format_steps
     install_error_handlers(app)

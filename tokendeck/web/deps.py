@@ -3,7 +3,8 @@
 Route handlers are ``async`` on purpose: together with these async
 dependencies they all run on the event-loop thread, so each collection (one
 SQLite connection) is only ever used from one thread, and requests are
-serialised the way SQLite wants writes to be.
+serialised the way SQLite wants writes to be. Work that can take seconds does
+not run there (see :mod:`tokendeck.web.background`): these collections defer it.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class CollectionPool:
                 install_builtin=self._settings.install_builtin,
                 fuzz_seed=self._settings.fuzz_seed,
             )
+            col.defer_slow_work()  # never embed or rebuild an index on the event loop
             self._open[user.name] = col
         return col
 
@@ -65,6 +67,7 @@ async def get_collection(
 ) -> Collection:
     """The current user's collection."""
     pool: CollectionPool = request.app.state.collections
+    request.state.user = user.name  # for the handler that starts slow work (preparing.py)
     return pool.get(user, now)
 
 

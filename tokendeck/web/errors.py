@@ -13,6 +13,7 @@ HTTP status. Unexpected exceptions become 500 without leaking internals.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,7 +21,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tokendeck.errors import TokenDeckError
+from tokendeck.errors import NotPreparedError, TokenDeckError
+from tokendeck.web.background import Preparing
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +69,43 @@ def _wants_page(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
+#: Advice that only makes sense at the command line ("`tokendeck cards` lists ...",
+#: "--deck Spanish"): never shown by the web app, whose pages are the way to fix things.
+_CLI_ADVICE = re.compile(r"`tokendeck\b|\btokendeck [a-z]|(?<![\w-])--[a-z]")
+
+
+def web_hint(exc: TokenDeckError) -> str | None:
+    """The hint a web page shows: the error's own, unless it speaks of the command line."""
+    hint = exc.hint
+    if hint and _CLI_ADVICE.search(hint):
+        log.warning("dropped command-line advice from a web error: %s", hint)
+        return None
+    return hint
+
+
 async def _tokendeck_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, TokenDeckError)
-    return error_response(exc.status, exc.code, exc.message, hint=exc.hint, request=request)
+    if isinstance(exc, NotPreparedError):
+        return _not_prepared(request, exc)
+    message = exc.message
+    if _CLI_ADVICE.search(message):
+        log.warning("a web error speaks of the command line: %s", message)
+    return error_response(exc.status, exc.code, message, hint=web_hint(exc), request=request)
+
+
+def _not_prepared(request: Request, exc: NotPreparedError) -> Response:
+    """Start preparing the deck and answer 202 with the progress (not an error)."""
+    from tokendeck.web.preparing import preparing_response, start_preparing
+
+    job = start_preparing(request, getattr(request.state, "user", "local"), exc.deck_id)
+    return preparing_response(job)
+
+
+async def _preparing(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Preparing)
+    from tokendeck.web.preparing import preparing_response
+
+    return preparing_response(exc.job)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
@@ -113,6 +149,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
 def install_error_handlers(app: FastAPI) -> None:
     """Register the translators on ``app`` (called once by the app factory)."""
     app.add_exception_handler(TokenDeckError, _tokendeck_error)
+    app.add_exception_handler(Preparing, _preparing)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)

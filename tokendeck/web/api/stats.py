@@ -4,18 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
-from tokendeck.web.deps import Col, Now
+from tokendeck.collection import Collection
+from tokendeck.web import jobs
+from tokendeck.web.deps import Col, Now, User
+from tokendeck.web.preparing import background_of
 
 router = APIRouter(prefix="/stats", tags=["stats"])
 
 
 @router.get("", response_model=dict[str, Any])
-async def get_stats(col: Col, now: Now, deck: str | None = None) -> dict[str, Any]:
+async def get_stats(
+    request: Request, col: Col, now: Now, user: User, deck: str | None = None
+) -> dict[str, Any]:
     """Due forecast, review calendar, reviews by type, answer buttons, true retention,
     card states, interval/stability/difficulty/retrievability histograms and hours.
+
+    Worked out on a worker thread (a large log takes seconds); the server answers other
+    requests meanwhile.
     """
-    data: dict[str, Any] = col.stats(now, deck)
+    if deck is not None:
+        col.deck(deck)  # 404 for an unknown deck, before any work
+
+    def compute(worker: Collection) -> dict[str, Any]:
+        found: dict[str, Any] = worker.stats(now, deck)
+        return found
+
+    settings = request.app.state.settings
+    data: dict[str, Any] = await background_of(request).run(
+        jobs.with_collection, settings, user.name, now, compute
+    )
     data["deck"] = deck
     return data

@@ -17,9 +17,10 @@ from fastapi.responses import Response
 from tokendeck.errors import TooLargeError
 from tokendeck.formats import registry
 from tokendeck.transfer.package import Package
-from tokendeck.web import schemas
-from tokendeck.web.deps import Col, Now, Settings
+from tokendeck.web import jobs, schemas
+from tokendeck.web.deps import Col, Now, Settings, User
 from tokendeck.web.formats import available_formats, export_bytes, read_upload
+from tokendeck.web.preparing import background_of, start_preparing
 
 router = APIRouter(tags=["import/export"])
 
@@ -88,14 +89,30 @@ async def import_file(
     settings: Settings,
     col: Col,
     now: Now,
+    user: User,
     file: Annotated[UploadFile, File(description="the file to import")],
     format: Annotated[str | None, Form()] = None,
     mode: Annotated[Literal["update", "duplicate", "skip"], Form()] = "update",
     deck: Annotated[str | None, Form(description="put every note in this deck")] = None,
 ) -> schemas.ImportResultOut:
-    """Import an upload all-or-nothing (``mode`` says what to do with notes already present)."""
+    """Import an upload all-or-nothing (``mode`` says what to do with notes already present).
+
+    The import runs on a worker thread (the server answers other requests meanwhile);
+    afterwards the full-text index is rebuilt and the new decks' cards are prepared for
+    the quiz features, in the background too.
+    """
     name, package = await _package(request, file, format, settings)
-    result = col.import_package(package, now=now, mode=mode, deck=deck or None)
+    col.is_empty()  # the collection exists (with the built-in deck) before the worker opens it
+    background = background_of(request)
+    result, deck_ids = await background.run(
+        jobs.import_package, settings, user.name, now, package, mode, deck or None
+    )
+    background.submit(
+        ("search index", user.name, now), "rebuilding the search index", jobs.rebuild_index,
+        settings, user.name, now,
+    )  # fmt: skip
+    for deck_id in deck_ids:
+        start_preparing(request, user.name, deck_id)
     return schemas.ImportResultOut(format=name, result=_plain(result))
 
 

@@ -62,6 +62,7 @@ def _settings() -> WebSettings:
     from tokendeck.web.settings import WebSettings
 
     # --now pins the clock for the whole server (demos and tests); otherwise the wall clock.
+    db_path = Path(cli.db_path) if cli.db_path else None
     if fixed is not None:
-        return WebSettings(db_path=Path(cli.db_path) if cli.db_path else None, clock=lambda: fixed)
-    return WebSettings(db_path=Path(cli.db_path) if cli.db_path else None)
+        return WebSettings(db_path=db_path, clock=lambda: fixed, preload_model=True)
+    return WebSettings(db_path=db_path, preload_model=True)

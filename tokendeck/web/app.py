@@ -7,6 +7,7 @@ collection file).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -31,6 +32,8 @@ HERE = Path(__file__).parent
 STATIC = HERE / "static"
 TEMPLATES = HERE / "templates"
 VENDOR = "/static/vendor"
+#: How often threads hand the GIL over while the app serves (Python's default: 5 ms).
+GIL_SWITCH_SECONDS = 0.0005
 
 
 def create_app(settings: WebSettings) -> FastAPI:
@@ -38,9 +41,19 @@ def create_app(settings: WebSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        app.state.background.close()
-        app.state.collections.close()
+        # Worker threads doing Python work (an import, building a deck's items) would
+        # hold the GIL for 5 ms at a time, and a page needs it dozens of times: hand it
+        # over every half millisecond while serving, so the event loop never waits long.
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch, GIL_SWITCH_SECONDS))
+        if settings.preload_model:
+            _warm_up()
+        try:
+            yield
+        finally:
+            sys.setswitchinterval(switch)
+            app.state.background.close()
+            app.state.collections.close()
 
     app = FastAPI(
         title=f"{settings.title} API",
@@ -63,6 +76,19 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.include_router(quiz_pages_router())
     app.add_api_route("/docs", _docs_page, include_in_schema=False, response_class=HTMLResponse)
     return app
+
+
+def _warm_up() -> None:
+    """Load the embedding model (and its libraries) now, before the first request."""
+    from tokendeck.errors import ModelUnavailableError
+    from tokendeck.grading import default_grader
+
+    grader = default_grader()
+    try:
+        if grader.meaning_available:
+            grader.embed(["warm up"])
+    except ModelUnavailableError:
+        pass  # the quiz features fall back to lexical similarities
 
 
 async def _docs_page() -> HTMLResponse:

@@ -30,3 +30,6 @@ class WebSettings:
     install_builtin: bool = True
     #: Seed of the scheduler's interval fuzz (None turns fuzz off).
     fuzz_seed: int | None = 0
+    #: Load the embedding model before serving (``tokendeck serve`` does): loading it
+    #: later, on a worker thread, would hold the interpreter for a moment mid-request.
+    preload_model: bool = False

@@ -149,8 +149,14 @@ class StudyScreen(Screen[None]):
             )
         local = upcoming.astimezone(col.calendar.tz)
         wait = format_interval(until(now, upcoming, col.calendar))
+        more = ""
+        if self.study.deck is not None and self.study.study_session == "study":
+            more = (
+                f'For more today: `tokendeck custom-study "{self.study.deck}" new -n 10`'
+                " (or reviews, ahead, forgotten, tag).\n\n"
+            )
         return (
-            f"The next card is due in {wait} ({local:%a %d %b, %H:%M}).\n\n"
+            f"The next card is due in {wait} ({local:%a %d %b, %H:%M}).\n\n{more}"
             "Press q to quit, or keep this open: the card will appear when it is due."
         )
 

@@ -221,6 +221,9 @@ async function addCard(event) {
 $("search").addEventListener("submit", search);
 $("bulk").addEventListener("submit", bulk);
 $("add-form").addEventListener("submit", addCard);
+$("add-form").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) addCard(event);
+});
 $("add-front").addEventListener("input", schedulePreview);
 $("add-back").addEventListener("input", schedulePreview);
 $("select-all").addEventListener("change", pickPage);

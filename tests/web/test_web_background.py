@@ -4,12 +4,35 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 import pytest
 
 from tokendeck import progress
 from tokendeck.web.background import Background, Preparing
+
+T = TypeVar("T")
+
+
+def run(scenario: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """``asyncio.run`` on a thread of its own (Playwright's sync API may hold this thread's
+    event loop when browser tests ran first)."""
+    found: list[T] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            found.append(asyncio.run(scenario()))
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    if errors:
+        raise errors[0]
+    return found[0]
 
 
 @pytest.fixture
@@ -45,7 +68,7 @@ def test_a_job_asked_twice_runs_once_and_reports_progress(background: Background
         gate.set()
         assert await background.result(first, wait=10) == 42
 
-    asyncio.run(scenario())
+    run(scenario)
     assert runs == [21]
 
 
@@ -59,7 +82,7 @@ def test_a_finished_job_is_kept_unless_asked_again(background: Background) -> No
         again = background.submit("k", "w", runs.append, "three", again=True)
         await background.result(again, wait=10)
 
-    asyncio.run(scenario())
+    run(scenario)
     assert runs == ["one", "three"]
 
 
@@ -79,7 +102,7 @@ def test_a_failed_job_raises_to_its_waiter_and_starts_again(background: Backgrou
         retried = background.submit("f", "flaky", flaky)
         assert await background.result(retried, wait=10) == "fine"
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_run_awaits_work_on_another_thread(background: Background) -> None:
@@ -87,5 +110,5 @@ def test_run_awaits_work_on_another_thread(background: Background) -> None:
         worker = await background.run(lambda: threading.current_thread().name)
         return worker, threading.current_thread().name
 
-    worker, loop = asyncio.run(scenario())
+    worker, loop = run(scenario)
     assert worker.startswith("tokendeck-work") and worker != loop

@@ -157,8 +157,8 @@ def test_deck_tree_rename_options_and_delete(browser: Any, live_server: str) -> 
     # options: Lang's new cards per day, which its subdecks inherit
     lang.locator(":scope > .deck-row .deck-options-open").click()
     page.locator("#opt-new_per_day").fill("7")
-    page.locator("#options-form button[type=submit]").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():  # the page reloads with the new options
+        page.locator("#options-form button[type=submit]").click()
     spanish = page.locator('.deck-node[data-deck-name="Lang::Spanish"]')
     spanish.locator(":scope > .deck-row .deck-options-open").click()
     page.wait_for_function("document.getElementById('opt-new_per_day').value === '7'")

@@ -55,8 +55,8 @@ class Decks(Table):
             (name, now_ms, deck_id, self.user),
         )
         self.db.execute(  # cards name their deck: derived data of the deck is out of date
-            "INSERT INTO meta (key, value) VALUES (?, '1')"
-            " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+            "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key)"
+            " DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)",
             (f"content:{deck_id}",),
         )
 

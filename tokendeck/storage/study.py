@@ -154,8 +154,9 @@ class Study(Table):
         out); nothing when that session's deck is gone."""
         deck_id, position, created = place
         self.db.execute(
-            "INSERT OR IGNORE INTO custom_study (user_id, card_id, deck_id, position, created_at)"
-            " SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM decks WHERE id=? AND user_id=?)",
+            "INSERT INTO custom_study (user_id, card_id, deck_id, position, created_at)"
+            " SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM decks WHERE id=? AND user_id=?)"
+            " ON CONFLICT (user_id, card_id) DO NOTHING",
             (self.user, card_id, deck_id, position, created, deck_id, self.user),
         )
 

@@ -48,9 +48,9 @@ def next_card(
 
 
 def _in_session(col: Collection, card_id: int, deck: str | None) -> None:
-    """Refuse a card that is not in the session's deck (or its subdecks)."""
+    """Refuse a card that is not in the session's deck (or its subdecks); an unknown card
+    is refused where it is answered (404)."""
     if deck is None:
-        col.card(card_id)  # 404 for an unknown card
         return
     session_deck = col.deck(deck).name
     shown = col.card(card_id).deck_name
@@ -87,6 +87,7 @@ async def card_action(body: schemas.CardActionIn, col: Col, now: Now) -> schemas
     """Suspend, bury (until tomorrow), flag or delete the card being studied; returns the
     session's next card. Undo a suspension or burial from Browse; a flag by flagging 0."""
     _in_session(col, body.card_id, body.deck)
+    col.card(body.card_id)  # 404 for an unknown card, whatever the session
     if body.action == "suspend":
         col.suspend([body.card_id], now=now)
     elif body.action == "bury":

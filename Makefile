@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 UV     := $(BIN)/uv
 
-.PHONY: study test lint typecheck pytest clean bench
+.PHONY: study test lint typecheck pytest clean bench fuzz
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -36,12 +36,20 @@ typecheck: $(VENV)/.installed-dev
 
 pytest: $(VENV)/.installed-dev
 	bash scripts/setup-browser.sh
+	bash scripts/setup-postgres.sh
 	$(BIN)/pytest
 
 test: lint typecheck pytest
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_core.py
+
+# The long fuzz run (the test suite runs a bounded one): FUZZ_FILES mutated files of every
+# format TokenDeck reads and FUZZ_REQUESTS schemathesis requests; failures go to artifacts/fuzz/.
+FUZZ_FILES ?= 10000
+FUZZ_REQUESTS ?= 5000
+fuzz: $(VENV)/.installed-dev
+	nice -n 10 $(BIN)/python -m tests.fuzzing.run --files $(FUZZ_FILES) --requests $(FUZZ_REQUESTS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

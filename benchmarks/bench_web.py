@@ -91,12 +91,16 @@ class Learner:
 
     def __init__(self, port: int, seed: int) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        # Changes must name the server as their origin, as the app's own pages do.
+        self.origin = f"http://127.0.0.1:{port}"
         self.seed = seed
         self.card: int | None = self._call("GET", "/api/v1/study/next")["card"]["id"]
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None
-        headers = {"Content-Type": "application/json"} if data else {}
+        headers = {"Origin": self.origin}
+        if data:
+            headers["Content-Type"] = "application/json"
         self.conn.request(method, path, body=data, headers=headers)
         response = self.conn.getresponse()
         payload = response.read()
@@ -138,7 +142,8 @@ async def _learner(port: int, seed: int, stop: float, latencies: list[float]) ->
         rating = RATINGS[(answered + seed) % len(RATINGS)]
         body = json.dumps({"card_id": card, "rating": rating, "duration_ms": 4000}).encode()
         head = (
-            "POST /api/v1/study/answer HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"POST /api/v1/study/answer HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Origin: http://127.0.0.1:{port}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
         )
         started = time.perf_counter()

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from tokendeck.rendering import macros
+from tokendeck.rendering.media import PAGE_MEDIA_ROUTE
 
 _PLAY = re.compile(r"\[anki:play:([qa]):(\d+)\]")
 _TYPE = re.compile(r"\[\[type:[^\]]*\]\]")
@@ -87,12 +88,17 @@ class _Reader(HTMLParser):
         elif tag == "img":
             self._image(attributes, classes)
         elif tag in ("audio", "video") and attributes.get("src"):
-            self.shown.sounds[unquote(attributes["src"])] += 1
+            self.shown.sounds[self._source(attributes["src"])] += 1
         elif tag in ("div", "p", "li", "tr", "td", "hr", "h1", "h2", "h3", "summary"):
             self.text.append(" ")
 
+    def _source(self, value: str) -> str:
+        # Our pages load media from the media route; Anki names the file itself.
+        name = unquote(value)
+        return name.removeprefix(PAGE_MEDIA_ROUTE) if self.ours else name
+
     def _image(self, attributes: dict[str, str], classes: list[str]) -> None:
-        src = unquote(attributes.get("src", ""))
+        src = self._source(attributes.get("src", ""))
         if "latex" in classes and src not in self.latex_images:
             # Anki's LaTeX image without its file (not rendered here): compare the formula.
             alt = _LATEX_ALT.match(attributes.get("alt", ""))

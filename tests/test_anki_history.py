@@ -30,7 +30,7 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 RATINGS = (Rating.GOOD, Rating.AGAIN, Rating.GOOD, Rating.EASY, Rating.HARD)
 
 
-def _studied(path: Path) -> Collection:
+def _studied(path: str | Path) -> Collection:
     """Three notes, the first two answered a few times over several days; one review suspended."""
     col = Collection.open(path, now=START, install_builtin=False)
     for i, word in enumerate(("uno", "dos", "tres")):
@@ -88,11 +88,13 @@ def test_bulk_export_is_read_by_anki(studied: Collection, tmp_path: Path) -> Non
     assert {r[3] for r in rows} <= {0, 1, 2}
 
 
-def test_bulk_round_trip_keeps_the_log(studied: Collection, tmp_path: Path) -> None:
+def test_bulk_round_trip_keeps_the_log(
+    studied: Collection, tmp_path: Path, location: str | Path
+) -> None:
     target = tmp_path / "out.apkg"
     _export(studied, target)
     package = read(target, source=str(target))
-    other = Collection.open(tmp_path / "other.db", now=START, install_builtin=False)
+    other = Collection.open(location, now=START, install_builtin=False)
     try:
         result = other.import_package(package, now=START + timedelta(days=30))
         assert (result.added, result.reviews) == (3, 10)
@@ -112,13 +114,13 @@ def _counts(col: Collection) -> tuple[int, int, int]:
 
 
 def test_a_failure_after_the_copy_leaves_the_collection_unchanged(
-    studied: Collection, tmp_path: Path
+    studied: Collection, tmp_path: Path, location: str | Path
 ) -> None:
     target = tmp_path / "out.apkg"
     _export(studied, target)
     package = read(target, source=str(target))
     package.media = [MediaFile("..", b"x")]  # refused after the history copy
-    other = _studied(tmp_path / "other.db")
+    other = _studied(location)
     try:
         before = _counts(other)
         with pytest.raises(ImportFormatError, match="unsafe media"):
@@ -131,7 +133,9 @@ def test_a_failure_after_the_copy_leaves_the_collection_unchanged(
         other.close()
 
 
-def test_a_bad_history_row_imports_nothing(studied: Collection, tmp_path: Path) -> None:
+def test_a_bad_history_row_imports_nothing(
+    studied: Collection, tmp_path: Path, location: str | Path
+) -> None:
     target = tmp_path / "out.apkg"
     _export(studied, target)
     package = read(target, source=str(target))
@@ -139,7 +143,7 @@ def test_a_bad_history_row_imports_nothing(studied: Collection, tmp_path: Path) 
     select = package.history.select.replace("THEN 'review'", "THEN 'sideways'")
     assert select != package.history.select
     package.history = ReviewSource(package.history.path, select, package.history.count)
-    other = Collection.open(tmp_path / "other.db", now=START, install_builtin=False)
+    other = Collection.open(location, now=START, install_builtin=False)
     try:
         with pytest.raises(ImportFormatError, match="review history") as caught:
             other.import_package(package, now=START)
@@ -151,7 +155,7 @@ def test_a_bad_history_row_imports_nothing(studied: Collection, tmp_path: Path) 
 
 
 def test_cards_without_memory_state_get_it_rebuilt_from_the_copied_log(
-    studied: Collection, tmp_path: Path
+    studied: Collection, tmp_path: Path, location: str | Path
 ) -> None:
     target = tmp_path / "out.apkg"
     package = studied.export_package(with_scheduling=True, bulk_history=True)
@@ -160,7 +164,7 @@ def test_cards_without_memory_state_get_it_rebuilt_from_the_copied_log(
             card.stability = card.difficulty = None  # as from an Anki without FSRS
     write(package, target)
     again = read(target, source=str(target))
-    other = Collection.open(tmp_path / "other.db", now=START, install_builtin=False)
+    other = Collection.open(location, now=START, install_builtin=False)
     try:
         other.import_package(again, now=START)
         cards = {v.note.front: v.card for v in other.find_cards("", now=START)}

@@ -10,6 +10,7 @@ match; the known differences are listed in KNOWN.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 
 from tests.anki_fixtures import import_into_new_collection
 from tests.anki_parity import anki_sides, shown
+from tokendeck.builtin.deck import load_builtin
 from tokendeck.formats.anki import read
 from tokendeck.rendering import CardInfo, MediaAccess, RenderedCard, render_card
 from tokendeck.transfer.package import Package
@@ -27,6 +29,9 @@ pytestmark = pytest.mark.anki
 
 DECKS = Path(__file__).parent / "data" / "anki-decks"
 DECK_NAMES = sorted(p.name for p in DECKS.iterdir() if (p / "deck.apkg").exists())
+
+#: When the collection tests import (a fixed instant, so runs are repeatable).
+NOW = "2026-11-27T15:00:00Z"
 
 #: Cards known to differ from Anki's rendering, by deck: (note guid, ord) -> why.
 KNOWN: dict[str, dict[tuple[str, int], str]] = {}
@@ -75,8 +80,45 @@ def compare(name: str, tmp_path: Path, path: Path | None = None) -> Comparison:
     package = read(path, source=str(path))
     latex_images = {m.name for m in package.media if m.name.startswith("latex-")}
     theirs = anki_cards(path, tmp_path / "anki")
+    return _compare(dict(our_cards(package)), theirs, latex_images)
+
+
+def collection_cards(path: Path, folder: Path) -> dict[tuple[str, int], RenderedCard]:
+    """Every card as the whole app shows it: the file imported into a TokenDeck
+    collection, then ``tokendeck cards --json --render``."""
+    from click.testing import CliRunner
+
+    from tokendeck.cli import cli
+
+    db = folder / "tokendeck.db"
+    runner = CliRunner()
+    for args in (["import", str(path)], ["cards", "--json", "--render"]):
+        done = runner.invoke(cli, ["--db", str(db), "--now", NOW, *args], catch_exceptions=False)
+        assert done.exit_code == 0, done.output
+    rows = json.loads(done.stdout)
+    builtin = {n.guid for n in load_builtin().package.notes}  # installed into the new file
+    return {
+        (row["note_guid"], row["ord"]): RenderedCard(row["question_html"], row["answer_html"])
+        for row in rows
+        if row["note_guid"] not in builtin
+    }
+
+
+def compare_through_collection(name: str, tmp_path: Path) -> Comparison:
+    """One deck imported into a collection and rendered by the CLI, compared with Anki."""
+    path = DECKS / name / "deck.apkg"
+    package = read(path, source=str(path))
+    latex_images = {m.name for m in package.media if m.name.startswith("latex-")}
+    ours = collection_cards(path, tmp_path / "tokendeck")
+    return _compare(ours, anki_cards(path, tmp_path / "anki"), latex_images)
+
+
+def _compare(
+    ours: dict[tuple[str, int], RenderedCard],
+    theirs: dict[tuple[str, int], tuple[str, str, Any]],
+    latex_images: set[str],
+) -> Comparison:
     result = Comparison()
-    ours = dict(our_cards(package))
     for key in sorted(set(ours) | set(theirs)):
         result.cards += 1
         if key not in ours or key not in theirs:
@@ -99,9 +141,7 @@ def compare(name: str, tmp_path: Path, path: Path | None = None) -> Comparison:
     return result
 
 
-@pytest.mark.parametrize("name", DECK_NAMES)
-def test_cards_render_as_in_anki(name: str, tmp_path: Path) -> None:
-    result = compare(name, tmp_path)
+def _check(name: str, result: Comparison) -> None:
     unexplained = {k: v for k, v in result.differences.items() if k not in KNOWN.get(name, {})}
     report = "\n".join(f"{k}: {'; '.join(v)}" for k, v in list(unexplained.items())[:10])
     assert result.cards > 0
@@ -109,6 +149,19 @@ def test_cards_render_as_in_anki(name: str, tmp_path: Path) -> None:
         f"{name}: {result.matched}/{result.cards} cards match Anki\n{report}"
     )
     assert not unexplained, f"{name}: cards differ from Anki:\n{report}"
+
+
+@pytest.mark.parametrize("name", DECK_NAMES)
+def test_cards_render_as_in_anki(name: str, tmp_path: Path) -> None:
+    _check(name, compare(name, tmp_path))
+
+
+@pytest.mark.parametrize("name", DECK_NAMES)
+def test_cards_render_as_in_anki_through_the_whole_app(name: str, tmp_path: Path) -> None:
+    # Issue 11's measure: import -> collection -> `tokendeck cards --json --render`.
+    result = compare_through_collection(name, tmp_path)
+    print(f"{name}: {result.matched}/{result.cards} cards show what Anki shows")
+    _check(name, result)
 
 
 def test_every_deck_keeps_its_licence_and_source() -> None:

@@ -89,8 +89,8 @@ def _answer_many_times(path: str, card_id: int, times: int, start: datetime) -> 
 
 
 @pytest.mark.slow
-def test_two_processes_answering_one_card_both_count(tmp_path: Path) -> None:
-    path = tmp_path / "shared.db"
+def test_two_processes_answering_one_card_both_count(location: str | Path) -> None:
+    path = location
     with Collection.open(path, now=NOW, install_builtin=False) as col:
         (card,) = _cards(col, 1)
     context = multiprocessing.get_context("spawn")

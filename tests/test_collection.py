@@ -227,21 +227,21 @@ def test_deck_options_are_validated(col: Collection) -> None:
         col.update_deck(col.deck("Test").id, now=NOW, desired_retention=1.5)
 
 
-def test_answers_survive_reopening(db_path: Path) -> None:
-    with Collection.open(db_path, now=NOW, install_builtin=False) as first:
+def test_answers_survive_reopening(location: str | Path) -> None:
+    with Collection.open(location, now=NOW, install_builtin=False) as first:
         note = first.add_note("D", "q", "a", now=NOW)
         card_id = first.cards_of_note(note.id)[0].id
         first.answer(card_id, "good", now=NOW)
-    with Collection.open(db_path, now=NOW, install_builtin=False) as second:
+    with Collection.open(location, now=NOW, install_builtin=False) as second:
         assert len(second.history(card_id)) == 1
         assert second.card(card_id).card.state == CardState.LEARNING
 
 
-def test_two_connections_see_each_others_answers(db_path: Path) -> None:
-    with Collection.open(db_path, now=NOW, install_builtin=False) as a:
+def test_two_connections_see_each_others_answers(location: str | Path) -> None:
+    with Collection.open(location, now=NOW, install_builtin=False) as a:
         note = a.add_note("D", "q", "a", now=NOW)
         card_id = a.cards_of_note(note.id)[0].id
-        with Collection.open(db_path, now=NOW, install_builtin=False) as b:
+        with Collection.open(location, now=NOW, install_builtin=False) as b:
             assert b.queue_counts(NOW).new == 1
             a.answer(card_id, "easy", now=NOW)
             assert b.queue_counts(NOW).new == 0  # b's cached queue was invalidated
@@ -270,12 +270,12 @@ def test_bad_attempt_is_refused_before_anything_is_written(col: Collection) -> N
     assert col.history(card_id) == []
 
 
-def test_deck_options_changed_by_another_process_apply_at_once(db_path: Path) -> None:
-    with Collection.open(db_path, now=NOW, install_builtin=False) as a:
+def test_deck_options_changed_by_another_process_apply_at_once(location: str | Path) -> None:
+    with Collection.open(location, now=NOW, install_builtin=False) as a:
         for i in range(3):
             a.add_note("D", f"q{i}", "a", now=NOW)
         assert a.queue_counts(NOW).new == 3
-        with Collection.open(db_path, now=NOW, install_builtin=False) as b:
+        with Collection.open(location, now=NOW, install_builtin=False) as b:
             b.update_deck(b.deck("D").id, now=NOW, new_per_day=1, learning_steps=[120.0])
         assert a.queue_counts(NOW).new == 1
         card = a.next_card(NOW)

@@ -148,9 +148,18 @@ def test_bad_encoding_says_save_as_utf8() -> None:
     assert "UTF-8" in str(info.value)
 
 
-def test_unknown_note_type_is_refused_with_the_known_ones() -> None:
-    with pytest.raises(ImportFormatError, match=r"line 2: unknown note type 'Fancy'.*Cloze"):
-        read("#notetype:Fancy\na\tb\n")
+def test_a_note_type_of_the_users_own_is_kept_not_refused() -> None:
+    # Issue 11: Anki's text export names the deck's own note type ("Basic+"); it imports.
+    package = read("#notetype:Fancy\na\tb\n")
+    (note,) = package.notes
+    assert (note.note_type, note.format, note.fields) == (
+        "Fancy",
+        "html",
+        {"Field 1": "a", "Field 2": "b"},
+    )
+    (note_type,) = package.note_types
+    assert note_type.name == "Fancy" and note_type.inferred
+    assert note_type.templates[0].question == "{{Field 1}}"
 
 
 def test_empty_file_is_refused() -> None:

@@ -95,3 +95,66 @@ def test_every_cli_command_appears_in_the_readme() -> None:
     assert len(commands) > 25
     missing = [c for c in commands if f"tokendeck {c}" not in README and f"`{c}`" not in README]
     assert missing == []
+
+
+# -- the server facade -------------------------------------------------------------------
+_SERVER_CALL = re.compile(
+    r"^(Server|server|server\.accounts|server\.classes|server\.sharing)\.(\w+)\((.*?)\)"
+    r"\s*(?:->|#|$)",
+    re.M,
+)
+_SERVER_MEMBER = re.compile(r"(?:^|[\s;])(server(?:\.accounts|\.classes|\.sharing)?|Server)\.(\w+)")
+
+
+def _server_parts() -> dict[str, type]:
+    from tokendeck.server import Server
+    from tokendeck.server.accounts import Accounts
+    from tokendeck.server.classes import Classes
+    from tokendeck.server.sharing import Sharing
+
+    return {
+        "Server": Server,
+        "server": Server,
+        "server.accounts": Accounts,
+        "server.classes": Classes,
+        "server.sharing": Sharing,
+    }
+
+
+def _server_section() -> str:
+    return ARCHITECTURE.split("## Server API", 1)[1]
+
+
+def _members(cls: type, *, attributes: bool) -> set[str]:
+    """Public methods and properties (and, for the facade itself, what __init__ sets)."""
+    found = {n for n in dir(cls) if not n.startswith("_")}
+    if attributes:
+        source = inspect.getsource(cls.__init__)  # type: ignore[misc]
+        found |= set(re.findall(r"self\.([a-z]\w*) =", source))
+    return found
+
+
+def test_every_server_member_is_documented_and_exists() -> None:
+    parts = _server_parts()
+    documented: dict[type, set[str]] = {}
+    for owner, name in _SERVER_MEMBER.findall(_server_section()):
+        documented.setdefault(parts[owner], set()).add(name)
+    for key in ("server", "server.accounts", "server.classes", "server.sharing"):
+        cls = parts[key]
+        names = documented.get(cls, set())
+        public = _members(cls, attributes=key == "server")
+        assert sorted(public - names) == [], cls.__name__
+        assert sorted(names - public) == [], cls.__name__
+
+
+def test_documented_server_signatures_are_the_current_ones() -> None:
+    parts = _server_parts()
+    calls = _SERVER_CALL.findall(_server_section())
+    assert len(calls) > 50
+    wrong = {}
+    for owner, name, params in calls:
+        signature = inspect.signature(getattr(parts[owner], name))
+        actual = [p.name for p in signature.parameters.values() if p.name not in ("self", "cls")]
+        if _documented_parameters(params) != actual:
+            wrong[f"{owner}.{name}"] = (params, actual)
+    assert wrong == {}

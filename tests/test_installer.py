@@ -16,21 +16,21 @@ def test_first_open_installs_every_entry(builtin_col: Collection) -> None:
     counts = builtin_col.deck_counts(NOW)
     assert [(c.deck.name, c.total) for c in counts] == [("LLM Vocabulary", 17)]
     fronts = {v.front for v in builtin_col.find_cards(now=NOW)}
-    assert "What does GTP stand for?" in fronts and "GPT-J" in fronts
+    assert "What does GPT stand for?" in fronts and "GPT-J" in fronts
     assert builtin_col.deck("LLM Vocabulary").description
 
 
-def test_reopening_never_duplicates(db_path: Path) -> None:
+def test_reopening_never_duplicates(location: str | Path) -> None:
     for _ in range(3):
-        with Collection.open(db_path, now=NOW) as col:
+        with Collection.open(location, now=NOW) as col:
             total = col.count_cards(now=NOW)
     assert total == 17
 
 
-def test_not_installed_into_a_collection_with_own_cards(db_path: Path) -> None:
-    with Collection.open(db_path, now=NOW, install_builtin=False) as col:
+def test_not_installed_into_a_collection_with_own_cards(location: str | Path) -> None:
+    with Collection.open(location, now=NOW, install_builtin=False) as col:
         col.add_note("Mine", "q", "a", now=NOW)
-    with Collection.open(db_path, now=NOW) as col:
+    with Collection.open(location, now=NOW) as col:
         assert [d.name for d in col.decks()] == ["Mine"]
 
 
@@ -57,25 +57,26 @@ def test_newer_version_updates_text_and_keeps_history(
     assert builtin_col.update_builtin(now=NOW) == "current"
 
 
-def test_deleted_builtin_deck_is_not_reinstalled(db_path: Path) -> None:
-    with Collection.open(db_path, now=NOW) as col:
+def test_deleted_builtin_deck_is_not_reinstalled(location: str | Path) -> None:
+    with Collection.open(location, now=NOW) as col:
         for view in col.find_cards(now=NOW):
             col.delete_card(view.id)
-    with Collection.open(db_path, now=NOW) as col:
+    with Collection.open(location, now=NOW) as col:
         assert col.count_cards(now=NOW) == 0
 
 
-def test_version_2_gives_installed_decks_the_seed_fronts(builtin_col: Collection) -> None:
-    # A collection installed with version 1 had corrected fronts; the update
-    # finds each note by GUID and puts the learner's own heading back.
+def test_version_3_corrects_the_fronts_of_installed_decks(builtin_col: Collection) -> None:
+    # Issue 11: a collection installed with version 2 has the seed's slips on its
+    # fronts ("What does GTP stand for?"); the update finds each note by GUID and
+    # spells its front correctly, keeping the card's history.
     gpt = builtin_col.note_by_guid("llmvocab-gpt")
     assert gpt is not None
     [card] = builtin_col.cards_of_note(gpt.id)
     builtin_col.answer(card.id, "good", now=NOW)
-    builtin_col.edit_note(gpt.id, now=NOW, front="What does GPT stand for?")
-    builtin_col.set_value("builtin.llm-vocabulary.version", 1)
+    builtin_col.edit_note(gpt.id, now=NOW, front="What does GTP stand for?")
+    builtin_col.set_value("builtin.llm-vocabulary.version", 2)
     assert builtin_col.update_builtin(now=NOW) == "updated"
-    assert builtin_col.card(card.id).front == "What does GTP stand for?"
-    assert builtin_col.card(card.id).back.startswith("GPT: Generative Pre-trained Transformer")
+    assert builtin_col.card(card.id).front == "What does GPT stand for?"
+    assert builtin_col.card(card.id).back.startswith("GPT stands for Generative Pre-trained")
     assert len(builtin_col.history(card.id)) == 1
     assert builtin_col.count_cards(now=NOW) == 17

@@ -40,7 +40,7 @@ def _card(reviews: list[ReviewRecord]) -> CardRecord:
 
 
 @pytest.fixture
-def col(tmp_path: Path) -> Iterator[Collection]:
+def col(location: str | Path) -> Iterator[Collection]:
     """Three cards: one reset once, one rescheduled by hand, one in a subdeck."""
     reset = [_answer(0, 3), _answer(2, 1), _manual(3, "new"), _answer(4, 3), _answer(9, 3)]
     moved = [_answer(0, 2), _manual(1, "review"), _answer(5, 3), _answer(5, 4), _answer(12, 1)]
@@ -50,7 +50,7 @@ def col(tmp_path: Path) -> Iterator[Collection]:
         NoteRecord("moved", "a", deck="Main", cards=[_card(moved)]),
         NoteRecord("sub", "a", deck="Main::Sub", cards=[_card(sub)]),
     ]
-    with Collection.open(tmp_path / "c.db", now=_at(30), install_builtin=False) as opened:
+    with Collection.open(location, now=_at(30), install_builtin=False) as opened:
         opened.import_package(Package(notes=notes), now=_at(30))
         yield opened
 
@@ -113,7 +113,7 @@ def test_empty_history_gives_an_empty_table() -> None:
 
 @pytest.mark.parametrize("zone_name", ["UTC", "America/New_York"])
 def test_real_history_gives_identical_training_items_in_order(
-    tmp_path: Path, zone_name: str
+    location: str | Path, zone_name: str
 ) -> None:
     from zoneinfo import ZoneInfo
 
@@ -121,7 +121,7 @@ def test_real_history_gives_identical_training_items_in_order(
     for r in read(DATA).reviews:
         cards.setdefault(r.card_id, []).append(ReviewRecord(r.reviewed_at, r.rating, 0))
     notes = [NoteRecord(f"q{c}", "a", deck="D", cards=[_card(rs)]) for c, rs in cards.items()]
-    with Collection.open(tmp_path / "c.db", now=_at(0), install_builtin=False) as opened:
+    with Collection.open(location, now=_at(0), install_builtin=False) as opened:
         opened.import_package(Package(notes=notes), now=_at(0))
         full = from_reviews(opened.reviews())
         rows = opened.review_rows()

@@ -76,14 +76,14 @@ def test_samples_are_first_review_per_later_study_day_with_history() -> None:
     assert [s.lapses for s in found] == [0, 1]  # the first-day Again is not a lapse
 
 
-def test_a_reset_in_the_collection_restarts_the_cards_history(tmp_path: Path) -> None:
+def test_a_reset_in_the_collection_restarts_the_cards_history(location: str | Path) -> None:
     from datetime import UTC, datetime, timedelta
 
     from tokendeck.collection import Collection
     from tokendeck.memory.revlogs import from_reviews
 
     start = datetime(2026, 11, 1, 12, tzinfo=UTC)
-    with Collection.open(tmp_path / "c.db", now=start, install_builtin=False) as col:
+    with Collection.open(location, now=start, install_builtin=False) as col:
         note = col.add_note("D", "q", "a", now=start)
         card_id = col.cards_of_note(note.id)[0].id
         col.answer(card_id, "easy", now=start)

@@ -11,8 +11,8 @@ from tokendeck.collection import Collection
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 
 
-def test_plot_file_is_a_png_with_the_charts(tmp_path: Path) -> None:
-    with Collection.open(tmp_path / "c.db", now=NOW, install_builtin=False) as col:
+def test_plot_file_is_a_png_with_the_charts(tmp_path: Path, location: str | Path) -> None:
+    with Collection.open(location, now=NOW, install_builtin=False) as col:
         col.update_settings(timezone="UTC")
         for i in range(5):
             col.add_note("Deck", f"q{i}", f"a{i}", now=NOW)

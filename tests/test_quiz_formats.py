@@ -110,8 +110,8 @@ def test_matching_round_has_up_to_six_pairs_and_a_time_limit(sims: Similarities)
 
 
 def test_discrimination_names_the_confusable_rival(sims: Similarities) -> None:
-    question = formats.discrimination(sims, by_term(sims, "In-painting"), random.Random(0))
-    assert question.prompt == "Which of these is In-painting, not Out-painting?"
+    question = formats.discrimination(sims, by_term(sims, "Inpainting"), random.Random(0))
+    assert question.prompt == "Which of these is Inpainting, not Outpainting?"
     assert question.choices[question.correct or 0].card_id == question.card_id
 
 

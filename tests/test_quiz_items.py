@@ -21,13 +21,12 @@ def test_terms_come_from_short_fronts_and_what_is_questions(items: list[Item]) -
     assert not terms["Why is the Pile a good training set?"].is_term
 
 
-def test_a_slipped_front_is_asked_by_its_accepted_name(items: list[Item]) -> None:
-    # The seed's headings stay on the fronts; one-letter slips are quizzed by the
-    # accepted spelling, spelling variants (a hyphen) keep the learner's own.
+def test_the_built_in_fronts_are_asked_by_their_own_names(items: list[Item]) -> None:
+    # The built-in fronts are spelled correctly (issue 11): each is its own term.
     by_prompt = {i.prompt: i.term for i in items}
-    assert by_prompt["What does GTP stand for?"] == "GPT"
-    assert by_prompt["Multi-model"] == "Multi-modal"
-    assert by_prompt["In-painting"] == "In-painting"
+    assert by_prompt["What does GPT stand for?"] == "GPT"
+    assert by_prompt["Multi-modal"] == "Multi-modal"
+    assert by_prompt["Inpainting"] == "Inpainting"
     assert by_prompt["Transformers"] == "Transformers"
 
 

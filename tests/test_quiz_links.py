@@ -50,7 +50,7 @@ def test_confusable_pairs(which: str, request: pytest.FixtureRequest) -> None:
     assert frozenset(("DALL-E 2", "CLIP")) in pairs
     assert frozenset(("HCI", "Data poisoning")) not in pairs
     if which == "sims":
-        assert frozenset(("In-painting", "Out-painting")) in pairs
+        assert frozenset(("Inpainting", "Outpainting")) in pairs
 
 
 def test_related_and_graph_through_the_facade(builtin_col: Collection, grader: Grader) -> None:
@@ -61,7 +61,7 @@ def test_related_and_graph_through_the_facade(builtin_col: Collection, grader: G
     assert {
         ("CLIP", "mentions"),
         ("GLIDE", "mentions"),
-        ("Out-painting", "mentioned_by"),
+        ("Outpainting", "mentioned_by"),
     } <= by_reason
     graph = builtin_col.concept_graph("LLM Vocabulary", now=NOW)
     assert len(graph.nodes) == 17
@@ -88,11 +88,9 @@ def test_space_apart_keeps_every_card(cards: list[int], seed: int) -> None:
 
 
 def test_similarities_are_cached_across_collections_until_text_changes(
-    db_path: object, grader: Grader
+    location: object, grader: Grader
 ) -> None:
-    from pathlib import Path
-
-    path = Path(str(db_path))
+    path = location if isinstance(location, str) else str(location)
     with Collection.open(path, now=NOW, install_builtin=False) as first:
         first.use_grader(grader)
         for term in ("CLIP", "GLIDE", "ViT"):

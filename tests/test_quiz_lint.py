@@ -75,3 +75,30 @@ def test_builtin_deck_lint(builtin_col: Collection, grader: Grader) -> None:
     )
     assert any(i.card_id == t5 and i.code == "noise" for i in issues)
     assert not any(i.code in ("duplicate", "near_duplicate") for i in issues)
+    assert not any(i.code == "slip" for i in issues)  # its fronts are spelled right (issue 11)
+
+
+def test_a_front_that_slips_on_the_decks_own_term_is_flagged(
+    builtin_col: Collection, lexical: Grader
+) -> None:
+    builtin_col.use_grader(lexical)
+    for guid, front in (
+        ("llmvocab-gpt", "What does GTP stand for?"),
+        ("llmvocab-multimodal", "Multi-model"),
+    ):
+        note = builtin_col.note_by_guid(guid)
+        assert note is not None
+        builtin_col.edit_note(note.id, now=NOW, front=front)
+    slips = {i.message for i in builtin_col.lint("LLM Vocabulary", now=NOW) if i.code == "slip"}
+    assert any("'GTP' where the deck says 'GPT'" in m for m in slips)
+    assert any("'Multi-model' where the deck says 'multimodal'" in m for m in slips)
+    assert len(slips) == 2
+
+
+def test_ordinary_words_and_numbers_are_not_slips(col: Collection, lexical: Grader) -> None:
+    col.use_grader(lexical)
+    col.add_note("L", "Power", "A lower bound on the power of 100 machines.", now=NOW)
+    col.add_note("L", "Organisation", "The organization of the 100 cells.", now=NOW)
+    col.add_note("L", "Year 105", "The year 100 came before 105.", now=NOW)
+    col.add_note("L", "Inpainting", "In-painting fills in a masked region.", now=NOW)
+    assert not [i for i in col.lint("L", now=NOW) if i.code == "slip"]

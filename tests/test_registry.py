@@ -37,6 +37,10 @@ def detect(text: str, name: str = "file.txt") -> str:
         ("C: [T5] came out in [2020]\n", "x.txt", "markdown"),
         ("just text", "x.md", "markdown"),
         ("perro,dog;gato,cat;", "set.txt", "quizlet"),
+        ("perro/////dog, a pet\ngato/////cat\n", "set.txt", "quizlet"),
+        ("perro - dog\ngato - cat\n", "set.txt", "quizlet"),
+        ("#flashcards\n\nperro::dog\n", "notes.md", "obsidian"),
+        ("What is it?\n?\nA dog.\n", "notes.md", "obsidian"),
         ("Levain\nA portion of starter, built up.\nAutolyse\nResting flour, water.\n", "n.txt",
          "rawnotes"),
     ],
@@ -90,7 +94,9 @@ def test_names_and_aliases() -> None:
         "quizlet",
         "markdown",
         "apkg",
+        "colpkg",
         "backup",
+        "html",
     }
 
 
@@ -146,3 +152,23 @@ def test_our_own_text_exports_are_detected_as_themselves(
 ) -> None:
     data = registry.write_bytes(Package(notes=notes), name)
     assert registry.detect(data, "export.txt").name == name
+
+
+def test_a_separator_on_every_line_is_used_without_flags(tmp_path: Path) -> None:
+    path = tmp_path / "set.txt"
+    path.write_text("le chat/////the cat, a pet\nle chien/////the dog\n", encoding="utf-8")
+    found, package = registry.read_file(path)
+    assert found.name == "quizlet"
+    assert [(n.front, n.back) for n in package.notes] == [
+        ("le chat", "the cat, a pet"),
+        ("le chien", "the dog"),
+    ]
+
+
+def test_guesses_say_how_sure_they_are() -> None:
+    sure = registry.guess(b"a/////b\nc/////d\n", "x.txt")
+    assert (sure.format, sure.separator, sure.sure) == ("quizlet", "/////", True)
+    unsure = registry.guess(b"a/////b\nsome notes here\nc/////d\nmore notes\n", "x.txt")
+    assert (unsure.format, unsure.sure) == ("rawnotes", False)
+    assert ("quizlet", "/////") in unsure.alternatives
+    assert registry.guess(b"PK\x03\x04", "x.zip", archive_names=["collection.anki2"]).sure

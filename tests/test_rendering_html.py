@@ -162,3 +162,11 @@ def test_a_note_type_s_css_is_confined_to_the_card() -> None:
         "#c { color: red }\n#c.nightMode .cloze, #c p, #c img { margin: 0 }\n"
         "@media (max-width: 600px) {\n#c { font-size: 10px }\n}"
     )
+
+
+def test_a_decks_root_variables_are_scoped_to_the_card() -> None:
+    from tokendeck.rendering import scope_css
+
+    css = scope_css(":root { --bg: #434343 } .card { background: var(--bg) }", ".td-card")
+    expected = ".td-card { --bg: #434343 }\n.td-card { background: var(--bg) }"
+    assert " ".join(css.split()) == " ".join(expected.split())

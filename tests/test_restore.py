@@ -19,6 +19,10 @@ from tokendeck.errors import ImportFormatError, TokenDeckError, ValidationError
 from tokendeck.formats import backup
 from tokendeck.transfer.package import MediaFile, NoteRecord, Package
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="a restore replaces the collection file (a server restores with pg_restore)"
+)
+
 T0 = datetime(2026, 11, 2, 8, 15, 30, 123000, tzinfo=UTC)
 
 #: The restore's own bookkeeping (when migrations ran) and the search index's

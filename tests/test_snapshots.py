@@ -19,6 +19,10 @@ from tokendeck.errors import ImportFormatError, StorageError, ValidationError
 from tokendeck.formats import backup
 from tokendeck.storage.migrations import SCHEMA_VERSION
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="a snapshot is the SQLite file zipped (a server is backed up with pg_dump)"
+)
+
 
 @pytest.fixture
 def source(tmp_path: Path) -> Path:
@@ -198,7 +202,23 @@ def test_a_snapshot_from_a_newer_tokendeck_is_refused(snapshot: Path, tmp_path: 
 def test_an_older_schema_is_migrated_on_restore(
     source: Path, snapshot: Path, tmp_path: Path
 ) -> None:
-    change = "DROP TABLE meta; DELETE FROM schema_migrations WHERE version = 4;"
+    # A file of TokenDeck before step 4: without meta, note types, the study features (flags,
+    # custom study) and the server's tables.
+    server_tables = [
+        *("subscribed_notes", "subscriptions", "published_notes", "publication_versions"),
+        *("publications", "memberships", "classes", "invites", "login_attempts"),
+        *("api_tokens", "sessions", "accounts"),
+    ]
+    change = "".join(f"DROP TABLE {t};" for t in server_tables)
+    change += "ALTER TABLE users DROP COLUMN role;"
+    change += (
+        "DROP TABLE custom_study; DROP TABLE study_extensions; ALTER TABLE cards DROP COLUMN flag;"
+    )
+    change += (
+        "DROP INDEX notes_note_type; ALTER TABLE notes DROP COLUMN format;"
+        " ALTER TABLE notes DROP COLUMN note_type_id; DROP TABLE note_types;"
+        " DROP TABLE meta; DELETE FROM schema_migrations WHERE version >= 4;"
+    )
     old = _with_database(snapshot, tmp_path / "old" / "older.zip", change)
     target = tmp_path / "fresh" / "collection.db"
     Collection.restore_snapshot(target, old, now=T0)
@@ -208,6 +228,7 @@ def test_an_older_schema_is_migrated_on_restore(
             SCHEMA_VERSION,
         )
         assert conn.execute("SELECT count(*) FROM meta").fetchone() is not None
+        assert conn.execute("SELECT count(*) FROM classes").fetchone() == (0,)
 
 
 def test_a_snapshot_missing_users_of_the_file_is_refused(snapshot: Path, tmp_path: Path) -> None:
@@ -237,6 +258,7 @@ def test_partials_left_by_an_earlier_days_crash_are_removed_todays_kept(
     folder.mkdir()
     old = [".tokendeck-backup-2026-11-01.zip.k3j2.partial"]
     old += [".tokendeck-backup-2026-11-01.zip.a8x1.sqlite.partial"]
+    old += [".tokendeck-backup-2026-11-01.zip.a8x1.sqlite.partial-journal"]
     kept = [".tokendeck-backup-2026-11-02.zip.zz91.partial", ".tokendeck-backup-x.zip.1.partial"]
     kept += ["tokendeck-backup-2026-10-01.zip.partial", ".hidden-notes.partial"]
     for name in old + kept:

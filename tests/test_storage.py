@@ -13,8 +13,13 @@ import pytest
 
 from tokendeck.collection import Collection
 from tokendeck.errors import StorageError
-from tokendeck.storage import open_database
+from tokendeck.storage import migrations, open_database
+from tokendeck.storage.database import Database
 from tokendeck.storage.migrations import SCHEMA_VERSION, current_version
+
+pytestmark = pytest.mark.sqlite_only(
+    reason="the SQLite file itself: WAL, fsync, a killed writer, the FTS5 index"
+)
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 
@@ -24,6 +29,27 @@ def test_new_database_is_at_the_newest_schema_in_wal_mode(tmp_path: Path) -> Non
     assert current_version(db) == SCHEMA_VERSION
     assert db.scalar("PRAGMA journal_mode") == "wal"
     assert db.scalar("PRAGMA synchronous") == 2  # FULL: fsync on every commit
+    db.close()
+
+
+def test_a_step_that_lands_after_a_newer_one_is_still_applied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Work developed side by side merges in any order: a database already at the newest step
+    # gets an older-numbered step it has not had, once, and the ledger records it.
+    db = open_database(tmp_path / "c.db")
+    db.close()
+
+    def late_step(d: Database) -> None:
+        d.execute("CREATE TABLE late_probe (x INTEGER)")
+
+    late = migrations.Migration(0, "a late step", late_step)
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, late))
+    db = open_database(tmp_path / "c.db")
+    assert 0 in migrations.applied_versions(db)
+    assert db.scalar("SELECT count(*) FROM late_probe") == 0
+    assert migrations.pending_versions(db) == []
+    assert migrations.migrate(db) == SCHEMA_VERSION  # nothing left: applied once
     db.close()
 
 

@@ -36,9 +36,9 @@ WORDS = [
 
 
 @pytest.fixture
-def col(tmp_path: Path) -> Iterator[Collection]:
+def col(location: str | Path) -> Iterator[Collection]:
     """A collection with a four-card "Vocabulary" deck, in UTC."""
-    collection = Collection.open(tmp_path / "c.db", now=FIXED, install_builtin=False)
+    collection = Collection.open(location, now=FIXED, install_builtin=False)
     collection.update_settings(timezone="UTC")
     for front, back in WORDS:
         collection.add_note("Vocabulary", front, back, now=FIXED)
@@ -47,18 +47,18 @@ def col(tmp_path: Path) -> Iterator[Collection]:
 
 
 @pytest.fixture
-def builtin_col(tmp_path: Path) -> Iterator[Collection]:
+def builtin_col(location: str | Path) -> Iterator[Collection]:
     """A collection with the built-in LLM Vocabulary deck (what `make study` shows), in UTC."""
-    collection = Collection.open(tmp_path / "b.db", now=FIXED)
+    collection = Collection.open(location, now=FIXED)
     collection.update_settings(timezone="UTC")
     yield collection
     collection.close()
 
 
 @pytest.fixture
-def empty_col(tmp_path: Path) -> Iterator[Collection]:
+def empty_col(location: str | Path) -> Iterator[Collection]:
     """A collection without the built-in deck, in UTC."""
-    collection = Collection.open(tmp_path / "e.db", now=FIXED, install_builtin=False)
+    collection = Collection.open(location, now=FIXED, install_builtin=False)
     collection.update_settings(timezone="UTC")
     yield collection
     collection.close()

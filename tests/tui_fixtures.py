@@ -51,9 +51,9 @@ class Clock(HandClock):
 
 
 @pytest.fixture
-def col(tmp_path: Path) -> Iterator[Collection]:
+def col(location: str | Path) -> Iterator[Collection]:
     """A seven-card deck, UTC, graded lexically (no model load)."""
-    collection = Collection.open(tmp_path / "c.db", now=FIXED, install_builtin=False)
+    collection = Collection.open(location, now=FIXED, install_builtin=False)
     collection.update_settings(timezone="UTC")
     collection.use_grader(Grader(use_embeddings=False))
     for front, back in TERMS:

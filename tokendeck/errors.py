@@ -123,3 +123,28 @@ class ModelUnavailableError(TokenDeckError):
 
     status = 503
     code = "unavailable"
+
+
+class AuthenticationError(TokenDeckError):
+    """No valid credentials (the multi-user server): log in, or send an API token."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class ForbiddenError(TokenDeckError):
+    """The account's role does not allow the action (never used to hide what exists)."""
+
+    status = 403
+    code = "forbidden"
+
+
+class RateLimitedError(TokenDeckError):
+    """Too many attempts in a short time (logging in, registering)."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after_s: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after_s = retry_after_s

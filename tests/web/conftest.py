@@ -49,28 +49,42 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def web_db(tmp_path: Path) -> Path:
-    """A fresh collection file with :data:`SEED` cards, in UTC."""
-    path = tmp_path / "web.db"
-    with Collection.open(path, now=START, install_builtin=False) as col:
+def web_db(location: str | Path) -> str | Path:
+    """A fresh collection with :data:`SEED` cards, in UTC: a SQLite file or a PostgreSQL URL."""
+    with Collection.open(location, now=START, install_builtin=False) as col:
         col.update_settings(timezone="UTC")
         for deck, front, back, tags in SEED:
             col.add_note(deck, front, back, now=START, tags=tags)
-    return path
+    return location
 
 
 @pytest.fixture
-def web_settings(web_db: Path, clock: Clock) -> WebSettings:
+def web_settings(web_db: str | Path, clock: Clock) -> WebSettings:
     """Settings over the seeded collection with the test clock."""
-    return WebSettings(
-        db_path=web_db, clock=clock, install_builtin=False, max_upload_bytes=64 * 1024
-    )
+    where = (
+        {"database": web_db} if isinstance(web_db, str) else {"db_path": web_db}
+    )  # a URL, or a file
+    return WebSettings(clock=clock, install_builtin=False, max_upload_bytes=64 * 1024, **where)
+
+
+#: Where the in-process client says it is: a loopback host, as a browser on this machine.
+LOCAL = "http://localhost"
+
+
+def local_client(app: Any, *, patient: bool = False) -> TestClient:
+    """A test client that looks like the app's own pages: loopback Host, same-origin Origin.
+
+    (The server refuses other hosts and cross-origin changes: tests/web/test_web_security.py.)
+    ``patient`` asks again while the server answers 202 "preparing", as the pages do.
+    """
+    kind = PatientClient if patient else TestClient
+    return kind(app, base_url=LOCAL, headers={"Origin": LOCAL})
 
 
 @pytest.fixture
 def client(web_settings: WebSettings) -> Iterator[TestClient]:
     """An in-process client; the ``with`` keeps one event loop (and thread) for the test."""
-    with TestClient(create_app(web_settings)) as test_client:
+    with local_client(create_app(web_settings)) as test_client:
         yield test_client
 
 
@@ -135,7 +149,11 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any, live_server: str) -> Iterator[Any]:
     """A fresh desktop-sized page whose relative URLs go to the live server."""
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    # Playwright's wait_for_function evaluates strings, which the app's CSP forbids (no
+    # 'unsafe-eval'); the pages themselves are checked under the CSP in test_web_origins.py.
+    context = browser.new_context(
+        base_url=live_server, viewport={"width": 1280, "height": 900}, bypass_csp=True
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     errors: list[str] = []

@@ -30,7 +30,7 @@ TERMS = (
 )  # fmt: skip
 
 
-def add_terms(path: Path, now: datetime) -> None:
+def add_terms(path: str | Path, now: datetime) -> None:
     """Add :data:`TERMS` to the collection at ``path`` as the deck "Vocab"."""
     with Collection.open(path, now=now, install_builtin=False) as col:
         for front, back, tags in TERMS:

@@ -362,3 +362,11 @@ def test_docs_page_uses_no_cdn(client: TestClient) -> None:
 def test_unknown_route_and_method(client: TestClient) -> None:
     error_of(client.get("/api/v1/nothing"), 404, "not_found")
     error_of(client.put("/api/v1/decks"), 405, "method_not_allowed")
+
+
+def test_check_finds_nothing_in_a_sound_collection_and_looks_only_when_asked(
+    client: TestClient,
+) -> None:
+    report = client.post("/api/v1/check").json()
+    assert report == {"ok": True, "findings": []}
+    assert client.post("/api/v1/check", params={"repair": "false"}).status_code == 200

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import SEED
+from tests.web.conftest import SEED, local_client
 
 pytestmark = pytest.mark.browser
 
@@ -144,7 +144,7 @@ def client_for(web_settings: Any) -> Any:
     clients: list[TestClient] = []
 
     def make() -> TestClient:
-        client = TestClient(create_app(web_settings))
+        client = local_client(create_app(web_settings))
         client.__enter__()
         clients.append(client)
         return client

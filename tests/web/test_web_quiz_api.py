@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import START, PatientClient
+from tests.web.conftest import START, local_client
 from tests.web.quiz_fixtures import TERMS, add_terms
 from tests.web.test_web_api import error_of
 from tokendeck.grading import Grader
@@ -20,7 +20,7 @@ Q = "/api/v1/quiz"
 
 
 @pytest.fixture
-def web_db(web_db: Path) -> Path:
+def web_db(web_db: str | Path) -> str | Path:
     """The seeded collection plus the "Vocab" deck of terms."""
     add_terms(web_db, START)
     return web_db
@@ -31,7 +31,7 @@ def client(web_settings: WebSettings) -> Iterator[TestClient]:
     """A client whose app grades lexically (meaning is not what these tests check)."""
     app = create_app(web_settings)
     app.state.quiz_grader = Grader(use_embeddings=False)
-    with PatientClient(app) as test_client:
+    with local_client(app, patient=True) as test_client:
         yield test_client
 
 
@@ -308,14 +308,17 @@ def test_learn_rejects_an_unknown_format(client: TestClient) -> None:
     assert error_of(bad, 400, "invalid")["details"][0]["field"] == "format"
 
 
-def test_questions_belong_to_their_user() -> None:
+def test_questions_belong_to_their_user(web_db: str | Path) -> None:
+    from tokendeck.collection import Collection
     from tokendeck.errors import NotFoundError
     from tokendeck.web.quiz.store import Entry, QuizStore
 
-    store = QuizStore(limit=2)
-    tokens = [store.add(Entry("ann")) for _ in range(3)]
-    assert store.get(tokens[2], "ann").user == "ann"
-    with pytest.raises(NotFoundError, match="no longer open"):
-        store.get(tokens[0], "ann")  # the oldest went beyond the limit
-    with pytest.raises(NotFoundError, match="no longer open"):
-        store.get(tokens[2], "bob")
+    store = QuizStore()
+    with Collection.open(web_db, now=START, install_builtin=False) as col:
+        token = store.add(col, Entry("ann"), now=START)
+        assert store.get(col, token, "ann").user == "ann"
+        with pytest.raises(NotFoundError, match="no longer open"):
+            store.get(col, token, "bob")
+        store.drop(col, token)
+        with pytest.raises(NotFoundError, match="no longer open"):
+            store.get(col, token, "ann")

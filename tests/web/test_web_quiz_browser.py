@@ -20,7 +20,7 @@ ANNOUNCER = "document.getElementById('announcer').textContent"
 
 
 @pytest.fixture
-def web_db(web_db: Path) -> Path:
+def web_db(web_db: str | Path) -> str | Path:
     """The seeded collection plus the "Vocab" deck of terms."""
     add_terms(web_db, START)
     return web_db

@@ -20,6 +20,7 @@ from tests.study_sessions import (
     build_collection,
     in_session,
 )
+from tests.web.conftest import local_client
 from tokendeck.collection import Collection
 from tokendeck.web.app import create_app
 from tokendeck.web.settings import WebSettings
@@ -119,7 +120,7 @@ def test_interleaved_sessions_over_http_stay_in_their_decks(
     shutil.copy(template, path)
     clock = Clock(START)
     app = create_app(WebSettings(db_path=path, clock=clock, install_builtin=False))
-    with TestClient(app) as client:
+    with local_client(app) as client:
         for step in steps:
             clock.advance(minutes=step[3])
             _step(client, step)

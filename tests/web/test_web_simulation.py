@@ -31,7 +31,9 @@ def test_simulation_with_default_parameters_says_so(client: TestClient) -> None:
     assert all(p["minutes_per_day"] > 0 for p in sim["points"])
 
 
-def test_simulation_uses_the_decks_fitted_parameters(client: TestClient, web_db: Path) -> None:
+def test_simulation_uses_the_decks_fitted_parameters(
+    client: TestClient, web_db: str | Path
+) -> None:
     before = client.get("/api/v1/stats/simulation", params={"deck": "Spanish"}).json()
     with Collection.open(web_db, now=START, install_builtin=False) as col:
         col.update_deck(

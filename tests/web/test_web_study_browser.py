@@ -36,7 +36,11 @@ def web_db(web_db: Path) -> Path:
 
 
 def _page(browser: Any, live_server: str, viewport: dict[str, int], theme: str = "light") -> Any:
-    context = browser.new_context(base_url=live_server, viewport=viewport, color_scheme=theme)
+    # bypass_csp: Playwright's waits evaluate strings, which the pages' policy forbids (the
+    # pages themselves are checked under the policy in test_web_origins.py)
+    context = browser.new_context(
+        base_url=live_server, viewport=viewport, color_scheme=theme, bypass_csp=True
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     errors: list[str] = []

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import SEED, Clock
+from tests.web.conftest import SEED, Clock, local_client
 from tests.web.test_web_api import error_of
 from tokendeck.grading import Grader
 from tokendeck.web.app import create_app
@@ -109,7 +109,7 @@ def test_deck_tree_rename_and_inherited_options(client: TestClient) -> None:
 
 
 def test_delete_a_deck_needs_its_name_and_takes_a_snapshot(
-    client: TestClient, web_db: Path
+    client: TestClient, web_db: str | Path
 ) -> None:
     maths = _deck_id(client, "Maths")
     error_of(client.delete(f"/api/v1/decks/{maths}", params={"confirm": "yes"}), 400, "invalid")
@@ -117,9 +117,11 @@ def test_delete_a_deck_needs_its_name_and_takes_a_snapshot(
     assert gone.status_code == 200, gone.text
     body = gone.json()
     assert body["decks"] == ["Maths"] and body["cards"] == 1
-    assert (
-        Path(body["backup"]).exists() and Path(body["backup"]).parent == web_db.parent / "backups"
-    )
+    if isinstance(web_db, Path):  # a file's snapshot; a PostgreSQL database has no file to copy
+        backup = Path(body["backup"])
+        assert backup.exists() and backup.parent == web_db.parent / "backups"
+    else:
+        assert body["backup"] is None
     assert "Maths" not in {d["name"] for d in client.get("/api/v1/decks").json()}
 
 
@@ -177,7 +179,7 @@ def plain_client(web_settings: WebSettings) -> Any:
     """A client that sees 202 "preparing" answers as they are (lexical similarities)."""
     app = create_app(web_settings)
     app.state.quiz_grader = Grader(use_embeddings=False)
-    with TestClient(app) as test_client:
+    with local_client(app) as test_client:
         yield test_client
 
 

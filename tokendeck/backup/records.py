@@ -21,6 +21,7 @@ from tokendeck.storage import Store
 from tokendeck.storage.backup import Backup
 from tokendeck.storage.backup import from_ms as from_exact_ms
 from tokendeck.storage.database import Row
+from tokendeck.storage.notetypes import note_type_from_row
 from tokendeck.storage.rows import note_from_row
 from tokendeck.transfer.package import (
     AttemptRecord,
@@ -28,8 +29,10 @@ from tokendeck.transfer.package import (
     DeckRecord,
     MediaFile,
     NoteRecord,
+    NoteTypeRecord,
     Package,
     ReviewRecord,
+    TemplateRecord,
     UserRecord,
 )
 
@@ -49,11 +52,15 @@ def build_backup(store: Store, media_dir: Path, deck_ids: Sequence[int] | None =
     cards = _cards_by_note(rows, decks, reviews)
     package = Package(source=str(store.location))
     package.decks = [_deck_record(row) for row in decks.values()]
+    type_rows = {row[0]: row for row in store.note_types.rows()}
+    names = {type_id: row[2] for type_id, row in type_rows.items()}
     package.notes = [
-        _note_record(row, cards.get(row[0], []))
+        _note_record(row, cards.get(row[0], []), names)
         for row in rows.note_rows()
         if deck_ids is None or row[0] in cards
     ]
+    used = {n.note_type for n in package.notes if n.note_type}
+    package.note_types = [_note_type_record(r) for r in type_rows.values() if r[2] in used]
     kept = {c.key for n in package.notes for c in n.cards}
     if deck_ids is None:  # the history of deleted cards belongs to the whole collection only
         package.deleted_card_reviews = [
@@ -102,7 +109,26 @@ def _deck_record(row: Row) -> DeckRecord:
     )
 
 
-def _note_record(row: Row, cards: list[CardRecord]) -> NoteRecord:
+def _note_type_record(row: Row) -> NoteTypeRecord:
+    note_type = note_type_from_row(row)
+    return NoteTypeRecord(
+        name=note_type.name,
+        field_names=list(note_type.field_names),
+        templates=[TemplateRecord(t.name, t.question, t.answer) for t in note_type.templates],
+        kind=note_type.kind,
+        css=note_type.css,
+        latex_pre=note_type.latex_pre,
+        latex_post=note_type.latex_post,
+        latex_svg=note_type.latex_svg,
+        sort_field=note_type.sort_field,
+        id=note_type.source_id,
+        key=note_type.id,
+        created_at=from_exact_ms(row[12]),
+        modified_at=from_exact_ms(row[13]),
+    )
+
+
+def _note_record(row: Row, cards: list[CardRecord], type_names: dict[int, str]) -> NoteRecord:
     note = note_from_row(row)
     return NoteRecord(
         front=note.front,
@@ -119,6 +145,8 @@ def _note_record(row: Row, cards: list[CardRecord]) -> NoteRecord:
         id=note.id,
         created_at=from_exact_ms(row[11]),
         modified_at=from_exact_ms(row[12]),
+        note_type=None if note.note_type_id is None else type_names.get(note.note_type_id),
+        format=note.format,
     )
 
 

@@ -33,6 +33,7 @@ from tokendeck.errors import ImportFormatError, StorageError, ValidationError
 from tokendeck.storage import Database, Store, open_database
 from tokendeck.storage.backup import checkpoint, other_users_with_data
 from tokendeck.storage.backup import to_ms as exact_ms
+from tokendeck.storage.locks import exclusive_use
 from tokendeck.storage.rows import tags_text
 from tokendeck.transfer.package import (
     AttemptRecord,
@@ -40,6 +41,7 @@ from tokendeck.transfer.package import (
     DeckRecord,
     MediaFile,
     NoteRecord,
+    NoteTypeRecord,
     Package,
     ReviewRecord,
 )
@@ -76,9 +78,15 @@ def restore_backup(
     """Replace the collection file at ``path`` with the backed-up ``package``.
 
     Refuses (changing nothing) a file that also holds other users' data: a
-    restore replaces the whole file.
+    restore replaces the whole file; and a file another process has open (a
+    running server would go on writing into the replaced file).
     """
     path = Path(path)
+    with exclusive_use(path):  # nothing may have the old file open while it is replaced
+        return _restore_backup(path, package, now=now, user=user)
+
+
+def _restore_backup(path: Path, package: Package, *, now: datetime, user: str) -> RestoreResult:
     owner = package.user.name if package.user else user
     if path.exists():
         _refuse_other_users(path, owner)
@@ -160,7 +168,9 @@ def _write_rows(db: Database, package: Package, now: datetime) -> tuple[int, int
     rows.insert_settings((k, json.dumps(v)) for k, v in package.settings.items())
     deck_ids = _deck_ids(package)
     rows.insert_decks(_deck_row(uid, d) for d in package.decks)
-    rows.insert_notes([_note_row(uid, n) for n in package.notes])
+    Store(db, uid).note_types.insert_rows([_note_type_row(uid, t) for t in package.note_types])
+    type_ids = {t.name: t.key for t in package.note_types if t.key is not None}
+    rows.insert_notes([_note_row(uid, n, type_ids) for n in package.notes])
     cards = [(n, c) for n in package.notes for c in n.cards]
     rows.insert_cards(_card_row(uid, n, c, deck_ids) for n, c in cards)
     logs = [*((c.key, c.reviews) for _, c in cards), *_deleted(package)]
@@ -197,7 +207,12 @@ def _deck_row(user: int, deck: DeckRecord) -> tuple[Any, ...]:
     )
 
 
-def _note_row(user: int, note: NoteRecord) -> tuple[Any, ...]:
+def _note_row(user: int, note: NoteRecord, note_types: dict[str, int]) -> tuple[Any, ...]:
+    if note.note_type is not None and note.note_type not in note_types:
+        raise ValidationError(
+            f"note {note.id} uses note type {note.note_type!r}, which the backup does not list",
+            hint="the backup is incomplete; use another backup file",
+        )
     return (
         note.id,
         user,
@@ -212,6 +227,35 @@ def _note_row(user: int, note: NoteRecord) -> tuple[Any, ...]:
         note.source_note,
         _ms(note.created_at),
         _ms(note.modified_at),
+        note_types.get(note.note_type or ""),
+        note.format,
+    )
+
+
+def _note_type_row(user: int, record: NoteTypeRecord) -> tuple[Any, ...]:
+    if record.key is None:
+        raise ValidationError(
+            f"note type {record.name!r} has no id",
+            hint="the backup is incomplete; use another backup file",
+        )
+    templates = [
+        {"name": t.name, "question": t.question, "answer": t.answer} for t in record.templates
+    ]
+    return (
+        record.key,
+        user,
+        record.name,
+        record.kind,
+        json.dumps(record.field_names, ensure_ascii=False),
+        json.dumps(templates, ensure_ascii=False),
+        record.css,
+        record.latex_pre,
+        record.latex_post,
+        int(record.latex_svg),
+        record.sort_field,
+        record.id,
+        _ms(record.created_at),
+        _ms(record.modified_at),
     )
 
 
@@ -290,7 +334,12 @@ def _build_like_an_import(
     from tokendeck.transfer.importing import apply_package
 
     body = Package(
-        notes=package.notes, decks=package.decks, settings=package.settings, source=package.source
+        notes=package.notes,
+        decks=package.decks,
+        note_types=package.note_types,
+        settings=package.settings,
+        source=package.source,
+        match=package.match,
     )
     store = Store.open(partial, user, to_ms(now))
     try:

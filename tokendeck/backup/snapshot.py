@@ -30,9 +30,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from tokendeck.errors import ImportFormatError, TooLargeError, ValidationError
+from tokendeck.errors import ImportFormatError, ValidationError
 from tokendeck.storage import Store
 from tokendeck.storage.snapshot import SnapshotInfo, check_snapshot, write_snapshot
+from tokendeck.untrusted.budget import Budget, ReadLimits
+from tokendeck.untrusted.guard import reading
+from tokendeck.untrusted.jsondoc import load_json
+from tokendeck.untrusted.names import media_name_problem, shown
+from tokendeck.untrusted.zips import SafeZip
 
 if TYPE_CHECKING:
     from tokendeck.backup.restore import RestoreResult
@@ -48,9 +53,11 @@ DATABASE = "collection.sqlite"
 #: INTO itself is ~1.6 s there (benchmarks/bench_backup.py; docs/formats.md).
 COMPRESSED_DATABASE = DATABASE + ".zst"
 ZSTD_LEVEL = 1
-#: What an archive may expand to; more is refused as a likely zip bomb.
-MAX_TOTAL_BYTES = 16 << 30
-_CHUNK = 1 << 20
+#: What reading a snapshot may cost: a whole collection file may be large (16 GiB
+#: at most), but it expands no more than any other archive (zstd level 1 on a
+#: collection is about 2.2x).
+LIMITS = ReadLimits(max_total_bytes=16 << 30, max_member_bytes=16 << 30)
+_HINT = "the backup is damaged; use another backup file"
 
 
 # -- writing ---------------------------------------------------------------------------------
@@ -79,6 +86,8 @@ def write_archive(
         "tokendeck_version": __version__,
         "schema_version": current_version(store.db),
         "media": [p.name for p in media],
+        # which collection file of the folder this is a snapshot of (several may share it)
+        "collection": Path(store.location).name,
     }
     try:
         write_snapshot(store.db, database)
@@ -118,6 +127,17 @@ def _media_files(folder: Path) -> list[Path]:
 
 
 # -- recognising -----------------------------------------------------------------------------
+def snapshot_of(file: Path) -> str | None:
+    """The name of the collection file a snapshot was taken of (None: unknown or not one)."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
+    except (KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError):
+        return None
+    name = manifest.get("collection") if isinstance(manifest, dict) else None
+    return name if isinstance(name, str) else None
+
+
 def is_snapshot(file: Path) -> bool:
     """Whether ``file`` is a snapshot archive, judged by its contents (not its name)."""
     try:
@@ -131,28 +151,44 @@ def is_snapshot(file: Path) -> bool:
 
 
 # -- restoring -------------------------------------------------------------------------------
-def restore_snapshot(path: Path, archive_path: Path, *, now: datetime) -> RestoreResult:
+def restore_snapshot(
+    path: Path, archive_path: Path, *, now: datetime, limits: ReadLimits | None = None
+) -> RestoreResult:
     """Replace the collection file at ``path`` with the snapshot in ``archive_path``.
 
-    Refuses (changing nothing) a damaged, foreign or newer snapshot, and a
-    collection file holding users the snapshot does not.
+    Refuses (changing nothing) a damaged, foreign, tampered or newer snapshot,
+    and a collection file holding users the snapshot does not. The archive is
+    read within ``limits`` (:data:`LIMITS` by default), so a bomb is refused
+    before it fills the disk.
     """
+    from tokendeck.storage.locks import exclusive_use
+
+    with exclusive_use(Path(path)):  # nothing may have the old file open while it is replaced
+        return _restore_snapshot(Path(path), archive_path, now=now, limits=limits)
+
+
+def _restore_snapshot(
+    path: Path, archive_path: Path, *, now: datetime, limits: ReadLimits | None
+) -> RestoreResult:
     from tokendeck.backup import restore as restoring
 
-    path, source = Path(path), str(archive_path)
+    source = str(archive_path)
+    budget = Budget(limits or LIMITS, source=source)
     partial = restoring.temporary_beside(path)
     staged: Path | None = None
     try:
-        with _open(archive_path, source) as archive:
+        with (
+            reading(source, hint=_HINT),
+            SafeZip(archive_path, budget=budget, hint=_HINT) as archive,
+        ):
             _check_manifest(archive, source)
-            budget = _Budget(source)
             with partial.open("wb") as out:
-                budget.copy_database(archive, out)
-            info = check_snapshot(partial, source=source)
+                _copy_database(archive, out)
+            info = check_snapshot(partial, source=source, budget=budget)
             if path.exists():
                 _refuse_other_users(path, info, source)
-            counts = _migrate_and_count(partial)
-            media = _media(archive, budget, source)
+            counts = _migrate_and_count(partial, source)
+            media = _media(archive, source)
         staged = restoring.stage_media(path, media)
     except BaseException:
         restoring.remove_with_sidecars(partial)
@@ -164,26 +200,18 @@ def restore_snapshot(path: Path, archive_path: Path, *, now: datetime) -> Restor
     return restoring.RestoreResult(*counts, len(media), previous, True)
 
 
-def _open(archive_path: Path, source: str) -> zipfile.ZipFile:
-    try:
-        return zipfile.ZipFile(archive_path)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise ImportFormatError(
-            f"not a readable zip archive ({exc})",
-            path=source,
-            hint="the backup is damaged; use another backup file",
-        ) from None
+def _copy_database(archive: SafeZip, out: IO[bytes]) -> None:
+    """Stream the database into ``out``, decompressing it if it was written compressed."""
+    if archive.has(COMPRESSED_DATABASE):
+        archive.copy(COMPRESSED_DATABASE, out, zstd=True)
+    else:
+        archive.copy(DATABASE, out)
 
 
-def _check_manifest(archive: zipfile.ZipFile, source: str) -> dict[str, Any]:
-    try:
-        manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
-    except (KeyError, ValueError, zipfile.BadZipFile, OSError) as exc:
-        raise ImportFormatError(
-            f"{MANIFEST} is missing or unreadable ({exc})",
-            path=source,
-            hint="the backup is damaged; use another backup file",
-        ) from None
+def _check_manifest(archive: SafeZip, source: str) -> dict[str, Any]:
+    if not archive.has(MANIFEST):
+        raise ImportFormatError(f"{MANIFEST} is missing", path=source, hint=_HINT)
+    manifest = load_json(archive.read(MANIFEST), source=source, what=MANIFEST, hint=_HINT)
     from tokendeck.formats.backup import check_header
 
     return check_header(
@@ -218,82 +246,39 @@ def _refuse_other_users(path: Path, info: SnapshotInfo, source: str) -> None:
         )
 
 
-def _migrate_and_count(partial: Path) -> tuple[int, int, int]:
-    """Bring an older snapshot's schema up to date; the rows it holds."""
+def _migrate_and_count(partial: Path, source: str) -> tuple[int, int, int]:
+    """Bring an older snapshot's schema up to date, check its data; the rows it holds."""
     from tokendeck.storage import open_database
     from tokendeck.storage.search import ensure_current
     from tokendeck.storage.snapshot import row_counts
+    from tokendeck.storage.snapshot_data import data_problem
 
     db = open_database(partial)  # migrates
     try:
+        problem = data_problem(db)
+        if problem:
+            raise ImportFormatError(
+                f"the collection inside holds data TokenDeck did not write: {problem}",
+                path=source,
+                hint=_HINT,
+            )
         ensure_current(db)
         return row_counts(db)
     finally:
         db.close()
 
 
-def _media(archive: zipfile.ZipFile, budget: _Budget, source: str) -> list[MediaFile]:
-    from tokendeck.transfer.importing import safe_media_name
+def _media(archive: SafeZip, source: str) -> list[MediaFile]:
     from tokendeck.transfer.package import MediaFile
 
     files = []
-    for info in archive.infolist():
-        if info.filename.startswith("media/") and not info.is_dir():
-            name = safe_media_name(info.filename.removeprefix("media/"))
-            files.append(MediaFile(name, budget.read(archive, info.filename)))
+    for member in archive.names():
+        if member.startswith("media/") and not member.endswith("/"):
+            name = member.removeprefix("media/")
+            problem = media_name_problem(name)
+            if problem:
+                raise ImportFormatError(
+                    f"media file name {shown(name)} {problem}", path=source, hint=_HINT
+                )
+            files.append(MediaFile(name, archive.read(member)))
     return files
-
-
-class _Budget:
-    """Counts bytes actually decompressed, so a lying zip header cannot fill the disk."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.used = 0
-
-    def copy_database(self, archive: zipfile.ZipFile, out: IO[bytes]) -> None:
-        """Stream the database into ``out``, decompressing it if it was written compressed."""
-        if COMPRESSED_DATABASE in archive.namelist():
-            self.copy(archive, COMPRESSED_DATABASE, out, zstd=True)
-        else:
-            self.copy(archive, DATABASE, out)
-
-    def copy(
-        self, archive: zipfile.ZipFile, name: str, out: IO[bytes], *, zstd: bool = False
-    ) -> None:
-        """Stream one member into ``out`` (``zstd``: the member is one zstd stream)."""
-        import zstandard
-
-        try:
-            with archive.open(name) as member:
-                stream = zstandard.ZstdDecompressor().stream_reader(member) if zstd else member
-                while chunk := stream.read(_CHUNK):
-                    self.used += len(chunk)
-                    if self.used > MAX_TOTAL_BYTES:
-                        raise TooLargeError(
-                            f"{self.source}: {name!r} takes the snapshot over "
-                            f"{MAX_TOTAL_BYTES >> 30} GiB when decompressed; refusing a likely "
-                            "zip bomb",
-                            hint="a genuine backup this large must be restored by hand",
-                        )
-                    out.write(chunk)
-        except KeyError:
-            raise ImportFormatError(
-                f"{name!r} is missing from the archive",
-                path=self.source,
-                hint="this is not a complete TokenDeck snapshot; use another backup file",
-            ) from None
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, zstandard.ZstdError) as exc:
-            raise ImportFormatError(
-                f"{name!r} is corrupt ({exc})",
-                path=self.source,
-                hint="the backup is damaged; use another backup file",
-            ) from None
-
-    def read(self, archive: zipfile.ZipFile, name: str) -> bytes:
-        """One member's bytes."""
-        import io
-
-        buffer = io.BytesIO()
-        self.copy(archive, name, buffer)
-        return buffer.getvalue()

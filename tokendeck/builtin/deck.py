@@ -103,6 +103,7 @@ def parse_builtin(text: str) -> BuiltinDeck:
         notes=notes,
         decks=[DeckRecord(name=deck, description=str(data.get("description", "")))],
         source=source,
+        match="guid",
     )
     return BuiltinDeck(
         version=_int(data, "version", "the file"),

@@ -41,6 +41,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "optimize": "memory:optimize_command",
     "simulate": "memory:simulate_command",
     "serve": "serve:serve",
+    "server": "server:server",
     "import": "transfer:import_command",
     "export": "transfer:export_command",
     "backup": "transfer:backup_command",
@@ -51,6 +52,8 @@ LAZY_COMMANDS: dict[str, str] = {
     "lint": "quiz:lint",
     "related": "quiz:related",
     "grade": "grade:grade",
+    "check": "check:check",
+    "media": "media:media",
 }
 
 

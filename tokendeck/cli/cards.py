@@ -56,19 +56,34 @@ def decks(as_json: bool) -> None:
 @click.option("--due", is_flag=True, help="Only cards due today.")
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most N cards (default: all).")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option(
+    "--render",
+    is_flag=True,
+    help="With --json: add note_guid, ord, question_html and answer_html (as the study page "
+    "shows them).",
+)
 def cards(
-    deck: str | None, query: str, tag: str | None, due: bool, limit: int | None, as_json: bool
+    deck: str | None,
+    query: str,
+    tag: str | None,
+    due: bool,
+    limit: int | None,
+    as_json: bool,
+    render: bool,
 ) -> None:
     """List every card that matches (no silent cap; use --limit to cut).
 
     \b
-    Example:
+    Examples:
       tokendeck cards --search diffusion --tag model
+      tokendeck cards --deck Geography --json --render
     """
+    if render and not as_json:
+        raise click.UsageError("--render adds HTML to the JSON rows: add --json")
     col, now = state().collection(), state().now()
     found = col.find_cards(query, now=now, deck=deck, tag=tag, due=due, limit=limit)
     if as_json:
-        echo_json([card_dict(v) for v in found])
+        echo_json([card_dict(v, rendered=render) for v in found])
         return
     rows = [
         (
@@ -163,22 +178,49 @@ def add(
 @click.option("--front", help="New front.")
 @click.option("--back", help="New back.")
 @click.option("--tag", "tags", multiple=True, help="Replace the tags (repeatable).")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A note from Anki: set one of its fields (repeatable).",
+)
 @click.option("--deck", help="Move the card to this deck.")
 def edit(
-    card_id: int, front: str | None, back: str | None, tags: tuple[str, ...], deck: str | None
+    card_id: int,
+    front: str | None,
+    back: str | None,
+    tags: tuple[str, ...],
+    fields: tuple[str, ...],
+    deck: str | None,
 ) -> None:
-    """Edit a card's note (front, back, tags) or move it; its schedule is kept.
+    """Edit a card's note (front, back, tags, or a note from Anki's fields) or move it;
+    its schedule is kept.
 
     \b
-    Example:
+    Examples:
       tokendeck edit 3 --back "A better answer." --tag model
+      tokendeck edit 12 --field "Problem=Natural numbers"
     """
     col, now = state().collection(), state().now()
     view = col.card(card_id)
-    if front is None and back is None and not tags and deck is None:
-        raise click.UsageError("nothing to change: give --front, --back, --tag or --deck")
-    if front is not None or back is not None or tags:
-        col.edit_note(view.note.id, now=now, front=front, back=back, tags=tags or None)
+    if front is None and back is None and not tags and not fields and deck is None:
+        raise click.UsageError("nothing to change: give --front, --back, --tag, --field or --deck")
+    changes = {}
+    for item in fields:
+        name, found, value = item.partition("=")
+        if not found or not name.strip():
+            raise click.UsageError(f"--field {item!r}: write it as NAME=VALUE")
+        changes[name.strip()] = value
+    if front is not None or back is not None or tags or changes:
+        col.edit_note(
+            view.note.id,
+            now=now,
+            front=front,
+            back=back,
+            tags=tags or None,
+            fields=changes or None,
+        )
     if deck is not None:
         col.move_cards([card_id], deck, now=now)
     click.echo(f"Updated card {card_id}.")

@@ -18,8 +18,29 @@ def iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
-def card_dict(view: CardView) -> dict[str, Any]:
-    """The public JSON shape of a card."""
+def card_dict(view: CardView, *, rendered: bool = False) -> dict[str, Any]:
+    """The public JSON shape of a card; ``rendered`` adds what the study page shows.
+
+    The rendered keys are a contract (scripts check decks with them): ``note_guid``,
+    ``ord`` (Anki's card ordinal: the template index, or the cloze number - 1),
+    ``question_html`` and ``answer_html`` (the HTML the study page shows before
+    maths is typeset), plus ``format`` and the ``macros`` KaTeX is given.
+    """
+    data = _card_fields(view)
+    if rendered:
+        face = view.face
+        data.update(
+            note_guid=view.note.guid,
+            ord=view.card.ordinal,
+            format=face.format,
+            question_html=face.question_html,
+            answer_html=face.answer_html,
+            macros=dict(face.macros),
+        )
+    return data
+
+
+def _card_fields(view: CardView) -> dict[str, Any]:
     card, note = view.card, view.note
     return {
         "id": card.id,

@@ -303,7 +303,8 @@ def _offer(col: Collection, found: list[Any], now: Any) -> None:
 @click.argument("deck", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the issues as JSON.")
 def lint(deck: str | None, as_json: bool) -> None:
-    """Flag cards that will study badly: long answers, several facts, noise, duplicates.
+    """Flag cards that will study badly: long answers, several facts, noise, duplicates,
+    and slips in a front against the deck's own terms ("GTP" where it says "GPT").
 
     \b
     Example:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from tokendeck.cli.state import state
+from tokendeck.errors import ValidationError
 
 if TYPE_CHECKING:
     from tokendeck.web.settings import WebSettings
@@ -34,19 +35,23 @@ def serve(host: str, port: int, open_browser: bool) -> None:
     \b
     tokendeck serve              # http://127.0.0.1:8000
     tokendeck serve --open       # and open it in the browser
-    API documentation is at /docs.
+    API documentation is at /docs. Only this machine can connect: the
+    server has no accounts, so another --host than a loopback address is refused.
     """
+    if not is_loopback(host):
+        raise ValidationError(
+            f"--host {host} would let anyone who can reach this machine read and change "
+            "your collection, and `tokendeck serve` has no accounts or passwords",
+            hint="keep the default 127.0.0.1 and reach it from another device through an SSH "
+            "tunnel (ssh -L 8000:127.0.0.1:8000 this-machine); a shared server needs the "
+            "multi-user server with accounts (docs/web.md, 'Serving other people')",
+        )
     import uvicorn
 
     from tokendeck.web.app import create_app
 
-    app = create_app(_settings())
+    app = create_app(_settings(host))
     url = f"http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}/"
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(
-            f"Warning: serving on {host}; anyone who can reach it can use your collection.",
-            err=True,
-        )
     click.echo(f"TokenDeck at {url} (API docs at {url}docs). Press Ctrl+C to stop.")
     if open_browser:
         import threading
@@ -56,13 +61,32 @@ def serve(host: str, port: int, open_browser: bool) -> None:
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
-def _settings() -> WebSettings:
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address or name (only this machine can connect)."""
+    import ipaddress
+
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _settings(host: str = "127.0.0.1") -> WebSettings:
     cli = state()
     fixed: datetime | None = cli.now() if cli.now_text else None
+    from dataclasses import replace
+
     from tokendeck.web.settings import WebSettings
 
+    settings = WebSettings(db_path=Path(cli.db_path) if cli.db_path else None)
+    # The bound address is a name the browser may use too (127.0.0.2, say).
+    hosts = settings.allowed_hosts or ()
+    if host.strip("[]").lower() not in hosts:
+        settings = replace(settings, allowed_hosts=(*hosts, host.strip("[]").lower()))
     # --now pins the clock for the whole server (demos and tests); otherwise the wall clock.
-    db_path = Path(cli.db_path) if cli.db_path else None
     if fixed is not None:
-        return WebSettings(db_path=db_path, clock=lambda: fixed, preload_model=True)
-    return WebSettings(db_path=db_path, preload_model=True)
+        settings = replace(settings, clock=lambda: fixed)
+    # The server loads the embedding model before it answers, not during a request.
+    return replace(settings, preload_model=True)

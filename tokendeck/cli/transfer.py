@@ -131,6 +131,10 @@ def import_command(
 
     options = _read_options(deck, separator, row_separator, tags)
     fmt = fmt or ("quizlet" if row_separator else None)  # only Quizlet text has rows to split
+    if fmt is None:
+        guessed = registry.guess_file(file)
+        if not guessed.sure:
+            _unsure(file, guessed, refuse=not dry_run)
     with progress(f"Reading {file.name}"):
         found, package = registry.read_file(file, format=fmt, options=options)
     if dry_run:
@@ -143,6 +147,22 @@ def import_command(
     with progress(f"Importing {file.name}"):
         result = col.import_package(package, now=now, mode=mode, deck=deck)
     _report(result, file, found.name, as_json)
+
+
+def _unsure(file: Path, guessed: Any, *, refuse: bool) -> None:
+    """A guess below confidence: name the choices (and what each gives); refuse to import."""
+    from tokendeck.errors import ValidationError
+    from tokendeck.formats import registry
+
+    choices = registry.readings(file.read_bytes(), file.name, guessed)
+    said = "; ".join(c.describe() for c in choices)
+    message = f"cannot tell how {file.name} is laid out ({guessed.reason}): as {said}"
+    if refuse:
+        options = " or ".join(c.option() for c in choices if c.error is None)
+        raise ValidationError(
+            message, hint=f"choose with {options or '--format'} (add --dry-run to look first)"
+        )
+    click.echo(f"Warning: {message}; showing {guessed.format}", err=True)
 
 
 def _preview(package: Package, format_name: str, as_json: bool) -> None:
@@ -192,20 +212,32 @@ def _report(result: Any, file: Path, format_name: str, as_json: bool) -> None:
     if as_json:
         echo_json({"format": format_name, **asdict(result)})
         return
+    already = f", {result.already} already here" if result.already else ""
     click.echo(
         f"Imported {file.name} ({format_name}): {result.added} added, {result.updated} updated, "
-        f"{result.skipped} skipped; {result.cards} card(s), {result.reviews} review(s)"
+        f"{result.skipped} skipped{already}; {result.cards} card(s), {result.reviews} review(s)"
         + (f", {result.media} media file(s)" if result.media else "")
     )
+    if result.already:
+        click.echo(
+            f"{result.already} entr{'y is' if result.already == 1 else 'ies are'} already here: "
+            "notes made from this file's headings (the built-in deck's, for its seed notes)"
+        )
     if result.decks:
         click.echo(f"New deck(s): {', '.join(result.decks)}")
+    for name, what in result.note_types.items():
+        click.echo(f"Note type {name}: {what}")
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
 
 
 @click.command("export")
 @click.option("--deck", help="Only this deck and its subdecks (default: everything).")
-@click.option("--format", "fmt", help="csv, markdown, quizlet, apkg or backup (default: from -o).")
+@click.option(
+    "--format",
+    "fmt",
+    help="csv, markdown, quizlet, apkg, colpkg, html or backup (default: from -o).",
+)
 @click.option(
     "-o", "--output", "output", required=True, help="File to write; '-' writes to standard output."
 )
@@ -234,7 +266,9 @@ def export_command(
 
     name = fmt or (registry.guess_export_format(Path(output)) if output != "-" else None)
     if name is None:
-        raise ValidationError("which format?", hint="add --format csv|markdown|quizlet|apkg|backup")
+        raise ValidationError(
+            "which format?", hint="add --format csv|markdown|quizlet|apkg|colpkg|html|backup"
+        )
     chosen = registry.for_export(name)
     col = state().collection()
     options = WriteOptions(separator=separator, row_separator=row_separator)
@@ -244,6 +278,7 @@ def export_command(
             with_scheduling=not no_scheduling,
             full=chosen.name == "backup",
             bulk_history=chosen.bulk_history,
+            with_media=chosen.media,
         )
         if output == "-":
             data = registry.write_bytes(package, chosen.name, options)
@@ -311,11 +346,18 @@ def restore_command(file: Path) -> None:
     db_path = state().db_path
     path = Path(db_path) if db_path else default_path()
     saved = _save_before_restore(path, now) if path.exists() else None
-    with progress("Restoring"):
-        if package is None:  # a snapshot is checked while it is unpacked, before the swap
-            result = Collection.restore_snapshot(path, file, now=now)
-        else:
-            result = Collection.restore(path, package, now=now)
+    before = path.stat().st_ino if path.exists() else None
+    try:
+        with progress("Restoring"):
+            if package is None:  # a snapshot is checked while it is unpacked, before the swap
+                result = Collection.restore_snapshot(path, file, now=now)
+            else:
+                result = Collection.restore(path, package, now=now)
+    except BaseException:
+        # Refused before the swap (the file is the same one): its copy is not needed.
+        if saved is not None and path.exists() and path.stat().st_ino == before:
+            saved.unlink(missing_ok=True)
+        raise
     click.echo(
         f"Restored {result.notes} note(s), {result.cards} card(s) and {result.reviews} review(s)"
         f" from {file.name} into {path}"

@@ -12,7 +12,16 @@ from tokendeck.collection.facade import (
     Collection,
     MemoryState,
     Settings,
+    database_url,
     default_path,
 )
 
-__all__ = ["Answer", "AnswerResult", "Collection", "MemoryState", "Settings", "default_path"]
+__all__ = [
+    "Answer",
+    "AnswerResult",
+    "Collection",
+    "MemoryState",
+    "Settings",
+    "database_url",
+    "default_path",
+]

@@ -10,6 +10,7 @@ must be forgotten together when the data changes underneath them.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 from tokendeck.domain.days import Calendar
 from tokendeck.domain.decks import Deck
+from tokendeck.domain.notetypes import NoteType
 from tokendeck.domain.settings import Settings
 from tokendeck.scheduling.queue import StudyQueue
 from tokendeck.scheduling.scheduler import Scheduler
@@ -26,6 +28,9 @@ from tokendeck.storage.vectors import VectorCache
 #: A cached queue's key: the kind of session ("study", "learn", "custom"), the decks it
 #: draws from (a deck and its subdecks, by id; None for every deck) and the study day.
 QueueKey = tuple[str, tuple[int, ...] | None, date]
+
+#: The one user of the single-user app (CLI, terminal, ``tokendeck serve``).
+LOCAL_USER = "local"
 
 
 @dataclass
@@ -42,6 +47,18 @@ class Caches:
     decks: list[Deck] | None = None
     #: (session kind, deck ids or None for every deck, study day) -> that session's queue
     queues: dict[QueueKey, StudyQueue] = field(default_factory=dict)
+    #: note type id -> note type, for rendering cards (read whole on first use)
+    note_types: dict[int, NoteType] | None = None
+
+
+def server_media_root() -> Path:
+    """Where a PostgreSQL-backed server keeps its users' media folders."""
+    configured = os.environ.get("TOKENDECK_MEDIA_DIR")
+    if configured:
+        return Path(configured)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("tokendeck", appauthor=False)) / "server-media"
 
 
 class Core:
@@ -88,20 +105,37 @@ class Core:
 
     # -- the collection's files --------------------------------------------------------------
     def media_dir(self) -> Path:
-        """Folder of media files (images, audio) referenced by card text."""
+        """Folder of media files (images, audio) referenced by card text.
+
+        Beside the collection file (a folder per user inside it for anyone but the
+        single-user app's "local" user); on a PostgreSQL server one folder per user
+        under ``TOKENDECK_MEDIA_DIR`` (a volume every app server shares).
+        """
         location = self.store.location
+        if self.store.on_server:
+            return server_media_root() / f"user-{self.user_id}"
         if location == ":memory:":
             return Path.cwd() / "tokendeck-media"
-        return Path(location).with_name(Path(location).stem + ".media")
+        folder = Path(location).with_name(Path(location).stem + ".media")
+        # A file several users share (a small server on SQLite): a folder each, as on
+        # PostgreSQL, so nobody can ask for another's pictures by name.
+        return folder if self.user_name == LOCAL_USER else folder / f"user-{self.user_id}"
 
     def vector_cache(self) -> VectorCache | None:
-        """The disk cache of embedding vectors beside the collection (None in memory)."""
+        """The disk cache of embedding vectors beside the collection (None in memory).
+
+        On a PostgreSQL server, one per user beside that user's media folder (not in it:
+        the media route serves that folder).
+        """
         location = self.store.location
         if location == ":memory:":
             return None
         if self._vectors is None:
-            path = Path(location)
-            self._vectors = VectorCache(path.with_name(path.stem + ".cache") / "vectors.sqlite3")
+            if self.store.on_server:
+                folder = server_media_root() / f"user-{self.user_id}.cache"
+            else:
+                folder = Path(location).with_name(Path(location).stem + ".cache")
+            self._vectors = VectorCache(folder / "vectors.sqlite3")
         return self._vectors
 
     def close(self) -> None:

@@ -9,7 +9,8 @@ Anki's collection holds its managers:
 * :class:`~tokendeck.collection.study.Study`: queues, the one answer path, undo;
 * :class:`~tokendeck.collection.quizzes.Quizzes`: question formats, Learn and Test;
 * :class:`~tokendeck.collection.statistics.Statistics`: the review log, charts;
-* :class:`~tokendeck.collection.transfers.Transfers`: import, export, backup, restore.
+* :class:`~tokendeck.collection.transfers.Transfers`: import, export, backup, restore;
+* :class:`~tokendeck.collection.check.Check`: finding damage and repairing what is safe.
 
 Its public methods (the library API, documented in docs/ARCHITECTURE.md)
 delegate to them. Every call that depends on time takes ``now``; every change
@@ -27,10 +28,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from tokendeck.collection.check import Check, CheckReport
 from tokendeck.collection.core import Core
 from tokendeck.collection.custom import CustomStudies, CustomStudy
 from tokendeck.collection.decks import DeckDeletion, Decks
+from tokendeck.collection.media import Media, MediaCheck
 from tokendeck.collection.notes import CardPage, Notes
+from tokendeck.collection.pending import Pending
 from tokendeck.collection.quizzes import Quizzes
 from tokendeck.collection.statistics import Statistics
 from tokendeck.collection.study import Answer, AnswerResult, MemoryState, Study
@@ -40,6 +44,7 @@ from tokendeck.domain.cards import Card, CardView, Rating
 from tokendeck.domain.days import Calendar
 from tokendeck.domain.decks import Deck, DeckConfig, DeckCounts, DeckNode, deck_tree
 from tokendeck.domain.notes import Note
+from tokendeck.domain.notetypes import NoteType
 from tokendeck.domain.reviews import Review
 from tokendeck.domain.settings import Settings
 from tokendeck.scheduling.queue import QueueCounts, StudyQueue
@@ -66,11 +71,13 @@ __all__ = [
     "Answer",
     "AnswerResult",
     "CardPage",
+    "CheckReport",
     "Collection",
     "CustomStudy",
     "DeckDeletion",
     "MemoryState",
     "Settings",
+    "database_url",
     "default_path",
 ]
 
@@ -83,6 +90,45 @@ def default_path() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("tokendeck", appauthor=False)) / "collection.db"
+
+
+#: The first bytes of every SQLite database file.
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _refuse_a_lost_collection(path: Path) -> None:
+    """Refuse to open a collection file that is missing or emptied while its backups exist,
+    or that is not a database at all: silently starting a fresh collection there would
+    let the daily backups of the real one rotate away."""
+    from tokendeck.backup.daily import latest_backup
+    from tokendeck.errors import StorageError
+
+    size = path.stat().st_size if path.is_file() else None
+    if size:
+        with path.open("rb") as handle:
+            if handle.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER:
+                return
+        latest = latest_backup(path)
+        raise StorageError(
+            f"{path} is not a TokenDeck collection, or it is damaged",
+            hint=f"restore the latest backup: tokendeck restore {latest}"
+            if latest
+            else "restore a backup with `tokendeck restore FILE`, or choose another --db",
+        )
+    latest = latest_backup(path)
+    if latest is None:
+        return  # a new collection
+    state = "empty" if size == 0 else "missing"
+    raise StorageError(
+        f"the collection {path} is {state}, but backups of it exist",
+        hint=f"restore the latest: tokendeck restore {latest} (to start a new collection "
+        f"here instead, move the folder {latest.parent} away)",
+    )
+
+
+def database_url() -> str | None:
+    """The PostgreSQL database of a server, from ``TOKENDECK_DATABASE_URL`` (None if unset)."""
+    return os.environ.get("TOKENDECK_DATABASE_URL") or None
 
 
 class Collection:
@@ -98,6 +144,9 @@ class Collection:
         self._quizzes = Quizzes(self._decks, self._notes, self._study)
         self._statistics = Statistics(core, self._decks, self._notes)
         self._transfers = Transfers(core, self._decks)
+        self._check = Check(core, self._decks, self._notes)
+        self._media = Media(core)
+        self._pending = Pending(core)
 
     # -- opening and closing ---------------------------------------------------------------
     @classmethod
@@ -110,11 +159,18 @@ class Collection:
         install_builtin: bool = True,
         fuzz_seed: int | None = 0,
     ) -> Collection:
-        """Open (creating if needed) a collection; installs the built-in deck into an empty one."""
+        """Open (creating if needed) a collection; installs the built-in deck into an empty one.
+
+        ``path`` is a collection file, or a ``postgresql://`` URL: ``user``'s
+        collection in a PostgreSQL database (see :func:`database_url`).
+        """
         from tokendeck import clock
 
         moment = now or clock.now()
-        col = cls(Store.open(path or default_path(), user, to_ms(moment)), user, fuzz_seed)
+        target = path or default_path()
+        if str(target) != ":memory:":
+            _refuse_a_lost_collection(Path(target))
+        col = cls(Store.open(target, user, to_ms(moment)), user, fuzz_seed)
         if install_builtin:
             try:
                 col.update_builtin(now=moment)
@@ -147,9 +203,9 @@ class Collection:
 
     @property
     def path(self) -> Path | None:
-        """The collection file (None for an in-memory collection)."""
+        """The collection file (None in memory or on a PostgreSQL server)."""
         location = self._core.store.location
-        return None if location == ":memory:" else Path(location)
+        return None if location == ":memory:" or self._core.store.on_server else Path(location)
 
     @property
     def changes(self) -> int:
@@ -173,6 +229,11 @@ class Collection:
     def media_dir(self) -> Path:
         """Folder of media files (images, audio) referenced by card text."""
         return self._core.media_dir()
+
+    def check_media(self) -> MediaCheck:
+        """Files the notes use that the media folder lacks, and files nothing uses
+        (as Anki's Check Media)."""
+        return self._media.check()
 
     def close(self) -> None:
         """Close the database."""
@@ -330,11 +391,24 @@ class Collection:
         tags: Iterable[str] | str | None = None,
         accepted: Sequence[str] | None = None,
         kind: str | None = None,
+        fields: Mapping[str, str] | None = None,
     ) -> Note:
-        """Change a note's text, tags or accepted answers; scheduling is kept."""
+        """Change a note's text, tags or accepted answers; scheduling is kept. A note from
+        Anki is edited by its ``fields`` (front and back set its first two)."""
         return self._notes.edit(
-            note_id, now=now, front=front, back=back, tags=tags, accepted=accepted, kind=kind
+            note_id,
+            now=now,
+            front=front,
+            back=back,
+            tags=tags,
+            accepted=accepted,
+            kind=kind,
+            fields=fields,
         )
+
+    def note_types(self) -> list[NoteType]:
+        """Every note type of the collection (notes from Anki render through them), by name."""
+        return self._notes.note_types()
 
     def delete_note(self, note_id: int) -> None:
         """Delete a note and its cards (the review log keeps their history)."""
@@ -694,6 +768,32 @@ class Collection:
         """Store a suggestion (or the learner's edit of it) as a cloze note linked to its source."""
         return self._quizzes.accept_cloze(suggestion, now=now, text=text)
 
+    # -- checking --------------------------------------------------------------------------
+    def check(self, *, now: datetime, repair: bool = True) -> CheckReport:
+        """Check the database, the index and every card against its history (as Anki's Check
+        Database does); with ``repair``, mend what has one right answer, report the rest."""
+        return self._check.run(now=now, repair=repair)
+
+    def keep_open(self, question: object, *, now: datetime) -> str:
+        """Keep a question (or test) until it is answered; returns its token.
+
+        In the database on a PostgreSQL server (any worker may mark it), else in
+        this collection's memory (see :mod:`tokendeck.collection.pending`).
+        """
+        return self._pending.add(question, now=now)
+
+    def open_question(self, token: str) -> object:
+        """What :meth:`keep_open` kept under ``token`` (NotFoundError once it is gone)."""
+        return self._pending.get(token)
+
+    def update_open(self, token: str, question: object) -> None:
+        """Keep the new state of an open question (its marks, say)."""
+        self._pending.update(token, question)
+
+    def close_question(self, token: str) -> None:
+        """Forget an open question (its answers are recorded)."""
+        self._pending.drop(token)
+
     # -- import, export, backup, restore -----------------------------------------------------
     def import_package(
         self, package: Package, *, now: datetime, mode: str = "update", deck: str | None = None
@@ -708,10 +808,16 @@ class Collection:
         with_scheduling: bool = True,
         full: bool = False,
         bulk_history: bool = False,
+        with_media: bool = False,
     ) -> Package:
-        """The collection (or a deck and its subdecks) as a Package (``full``: a backup)."""
+        """The collection (or a deck and its subdecks) as a Package (``full``: a backup;
+        ``with_media``: with the media files its notes use)."""
         return self._transfers.export_package(
-            deck, with_scheduling=with_scheduling, full=full, bulk_history=bulk_history
+            deck,
+            with_scheduling=with_scheduling,
+            full=full,
+            bulk_history=bulk_history,
+            with_media=with_media,
         )
 
     def write_snapshot(self, path: str | Path, *, now: datetime) -> None:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from tokendeck.collection.core import Core
 from tokendeck.collection.decks import Decks
+from tokendeck.collection.faces import Faces
 from tokendeck.domain import search as search_lang
 from tokendeck.domain.cards import Card, CardState, CardView
 from tokendeck.domain.decks import DEFAULT_DECK, Deck
-from tokendeck.domain.notes import Note, card_ordinals, check_kind, new_guid, normalise_tags, render
+from tokendeck.domain.notes import Note, card_ordinals, check_kind, new_guid, normalise_tags
+from tokendeck.domain.notetypes import NoteType, flatten
 from tokendeck.errors import NotFoundError, ValidationError
 from tokendeck.storage.rows import to_ms
 
@@ -26,6 +29,7 @@ class Notes:
         self.core = core
         self.store = core.store
         self.decks = decks
+        self.faces = Faces(core)
 
     # -- notes -----------------------------------------------------------------------------
     def add(
@@ -68,9 +72,17 @@ class Notes:
         return note
 
     def _sync_cards(self, note: Note, deck_id: int, now: datetime) -> None:
-        """Create the cards a note's kind and text call for (existing ones are kept)."""
+        """Create the cards a note's kind and text call for (existing ones are kept);
+        a note with a note type gets a card for each template (or cloze) it fills."""
         have = {c.ordinal for c in self.store.cards.of_note(note.id)}
-        for ordinal in card_ordinals(note.kind, note.front):
+        note_type = self._note_type_of(note)
+        if note_type is not None:
+            from tokendeck.rendering import card_ordinals as type_ordinals
+
+            wanted = type_ordinals(note_type, note.fields, tags=note.tags)
+        else:
+            wanted = card_ordinals(note.kind, note.front)
+        for ordinal in wanted:
             if ordinal not in have:
                 card = Card(
                     0,
@@ -82,6 +94,10 @@ class Notes:
                     now.astimezone(UTC),
                 )
                 self.store.cards.insert(card, to_ms(now))
+
+    def make_cards(self, note_id: int, deck_id: int, now: datetime) -> None:
+        """Create the cards a note lacks, in ``deck_id`` (inside the caller's transaction)."""
+        self._sync_cards(self.get(note_id), deck_id, now)
 
     def get(self, note_id: int) -> Note:
         """A note by id."""
@@ -112,19 +128,36 @@ class Notes:
         tags: Iterable[str] | str | None = None,
         accepted: Sequence[str] | None = None,
         kind: str | None = None,
+        fields: Mapping[str, str] | None = None,
     ) -> Note:
-        """Change a note's text, tags or accepted answers; scheduling is kept."""
+        """Change a note's text, tags or accepted answers; scheduling is kept.
+
+        A note with a note type (from Anki) is edited by its ``fields`` (by name);
+        ``front`` and ``back`` then set its first and second field.
+        """
         note = self.get(note_id)
         updated = replace(
             note,
-            front=note.front if front is None else front.strip(),
-            back=note.back if back is None else back.strip(),
             tags=note.tags if tags is None else normalise_tags(tags),
             accepted=note.accepted if accepted is None else tuple(accepted),
             kind=note.kind if kind is None else check_kind(kind),
             modified_at=now,
         )
-        _require_text(updated.front, updated.back)
+        note_type = self._note_type_of(note)
+        if note_type is not None:
+            updated = _with_fields(updated, note_type, front, back, fields)
+        else:
+            if fields:
+                raise ValidationError(
+                    "this note has no named fields: it is a Markdown note",
+                    hint="change its front and back instead",
+                )
+            updated = replace(
+                updated,
+                front=note.front if front is None else front.strip(),
+                back=note.back if back is None else back.strip(),
+            )
+            _require_text(updated.front, updated.back)
         cards = self.store.cards.of_note(note_id)
         with self.store.transaction():
             self.store.notes.update(updated)
@@ -132,6 +165,15 @@ class Notes:
                 self._sync_cards(updated, cards[0].deck_id, now)
         self.core.forget()
         return updated
+
+    def note_types(self) -> list[NoteType]:
+        """Every note type, by name."""
+        return self.store.note_types.all()
+
+    def _note_type_of(self, note: Note) -> NoteType | None:
+        if note.note_type_id is None:
+            return None
+        return self.faces.note_type(note.note_type_id)
 
     def tag(self, note_id: int, tag: str, *, add: bool, now: datetime) -> None:
         """Add or remove one tag (inside the caller's transaction)."""
@@ -163,8 +205,8 @@ class Notes:
         return self.view(self.card_state(card_id))
 
     def view(self, card: Card) -> CardView:
-        """Wrap a card with its note, deck name and rendered text."""
-        return _view(card, self.get(card.note_id), self.decks.name(card.deck_id))
+        """Wrap a card with its note, deck name and what it shows."""
+        return self.faces.view(card, self.get(card.note_id), self.decks.name(card.deck_id))
 
     def cards_of_note(self, note_id: int) -> list[Card]:
         """All cards of a note."""
@@ -213,7 +255,8 @@ class Notes:
             where, params, order=order, limit=limit, offset=offset
         )
         names = {d.id: d.name for d in self.decks.all()}  # one query, not one per card
-        return [_view(c, n, names.get(c.deck_id, DEFAULT_DECK)) for c, n in found]
+        view = self.faces.view
+        return [view(c, n, names.get(c.deck_id, DEFAULT_DECK)) for c, n in found]
 
     def page(
         self,
@@ -238,7 +281,8 @@ class Notes:
         except ValueError:
             raise _stale_cursor() from None
         names = {d.id: d.name for d in self.decks.all()}
-        views = [_view(c, n, names.get(c.deck_id, DEFAULT_DECK)) for c, n in found]
+        view = self.faces.view
+        views = [view(c, n, names.get(c.deck_id, DEFAULT_DECK)) for c, n in found]
         total = self.store.search.count(where, params)
         return CardPage(views, total, None if last is None else _encode_cursor(last))
 
@@ -317,11 +361,27 @@ def _decode_cursor(cursor: str) -> list[Any]:
         key = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise _stale_cursor() from None
-    if not isinstance(key, list) or not all(
-        isinstance(v, int | float | str) and not isinstance(v, bool) for v in key
-    ):
+    if not isinstance(key, list) or not all(_key_value(v) for v in key):
         raise _stale_cursor()
     return key
+
+
+def _key_value(value: object) -> bool:
+    """Whether a cursor's value is one a sort key can hold (a cursor comes from the
+    client: no 65-bit number, infinity or lone surrogate reaches the database)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    return False
 
 
 def _stale_cursor() -> ValidationError:
@@ -331,9 +391,31 @@ def _stale_cursor() -> ValidationError:
     )
 
 
-def _view(card: Card, note: Note, deck_name: str) -> CardView:
-    question, answer = render(note.kind, note.front, note.back, card.ordinal)
-    return CardView(card, note, deck_name, question, answer)
+def _with_fields(
+    note: Note,
+    note_type: NoteType,
+    front: str | None,
+    back: str | None,
+    changes: Mapping[str, str] | None,
+) -> Note:
+    """``note`` with fields changed by name (``front``/``back``: the first and second)."""
+    names = note_type.field_names
+    given = dict(changes or {})
+    unknown = [name for name in given if name not in names]
+    if unknown:
+        raise ValidationError(
+            f"note type {note_type.name!r} has no field {unknown[0]!r}",
+            hint=f"its fields are {', '.join(names)}",
+        )
+    if front is not None:
+        given.setdefault(names[0], front)
+    if back is not None and len(names) > 1:
+        given.setdefault(names[1], back)
+    fields = {name: given.get(name, note.fields.get(name, "")) for name in names}
+    if not any(value.strip() for value in fields.values()):
+        raise ValidationError("every field is empty", hint="give the card some text")
+    flat_front, flat_back = flatten(note_type, fields)
+    return replace(note, fields=fields, front=flat_front, back=flat_back)
 
 
 def _require_text(front: str, back: str) -> None:

@@ -41,6 +41,7 @@ class Transfers:
         front for formats without ids): ``update``, ``duplicate`` or ``skip``;
         ``deck`` puts every card into that deck.
         """
+        from tokendeck.rendering import card_ordinals
         from tokendeck.transfer.importing import apply_package
 
         try:
@@ -52,6 +53,9 @@ class Transfers:
                 media_dir=self.core.media_dir(),
                 mode=mode,
                 deck=deck,
+                card_ordinals=lambda note_type, fields, tags: card_ordinals(
+                    note_type, fields, tags=tags
+                ),
             )
         finally:
             self.core.forget()
@@ -63,12 +67,14 @@ class Transfers:
         with_scheduling: bool = True,
         full: bool = False,
         bulk_history: bool = False,
+        with_media: bool = False,
     ) -> Package:
         """The collection (or a deck and its subdecks) as a Package.
 
         ``bulk_history``: the review log as a ReviewSource over this file, for
         formats that take it; ``full``: a backup, with ids, row times, settings,
-        attempts and media.
+        attempts and media; ``with_media``: the media files the notes use (for
+        formats that carry them, such as Anki packages).
         """
         deck_ids = None if deck is None else self.decks.ids(deck)
         if full:
@@ -77,12 +83,17 @@ class Transfers:
             return build_backup(self.store, self.core.media_dir(), deck_ids)
         from tokendeck.transfer.exporting import build_package
 
-        return build_package(
+        package = build_package(
             self.store,
             deck_ids=deck_ids,
             with_scheduling=with_scheduling,
             bulk_history=bulk_history,
         )
+        if with_media:
+            from tokendeck.collection.media import Media
+
+            package.media = Media(self.core).files_for(package)
+        return package
 
     def write_snapshot(self, path: str | Path, *, now: datetime) -> None:
         """Write the database and its media as a snapshot zip (:mod:`tokendeck.backup.snapshot`).

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import html
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import IntEnum
 from typing import TYPE_CHECKING
@@ -118,17 +120,112 @@ class Card:
         return self.buried_until is not None and self.buried_until > today
 
 
-@dataclass(frozen=True, slots=True)
-class CardView:
-    """A card with its note and the text to show, as front-ends display it."""
+@dataclass(frozen=True)
+class CardFace:
+    """A card's two sides as the pages show them: safe HTML, and as terminal text.
 
-    card: Card
-    note: Note
-    deck_name: str
-    front: str
-    back: str
+    For a Markdown note the question is its front and the answer its back. For
+    a note rendered through an Anki note type the answer side is Anki's whole
+    answer (``whole_answer``: it usually repeats the question through
+    ``{{FrontSide}}``), so a page shows it *instead of* the question; its
+    ``css`` (the note type's stylesheet) is to be scoped to the card's element
+    and its ``macros`` given to KaTeX.
+    """
+
+    question_html: str
+    answer_html: str
+    whole_answer: bool = False
+    css: str = ""
+    macros: Mapping[str, str] = field(default_factory=dict)
+    #: "markdown" or "html" (the note's format).
+    format: str = "markdown"
+    #: Media files the card uses (images, sounds, LaTeX images), in order.
+    media: tuple[str, ...] = ()
+    #: The template error shown instead of the card, if any.
+    error: str | None = None
+    #: Both sides as readable terminal text (maths in Unicode, images as [image: name]);
+    #: the answer without the question it repeats.
+    question_text: str = ""
+    answer_text: str = ""
+
+
+class CardView:
+    """A card with its note and what it shows, as front-ends display it.
+
+    ``front`` and ``back`` are the card's question and answer as text: a
+    Markdown note's own text, or for a note rendered through its note type the
+    terminal text of its rendered sides. ``face`` is both sides as HTML. Both
+    are worked out on first use (rendering an Anki card takes a millisecond or
+    two, and a search returns thousands of views that are never shown).
+    """
+
+    __slots__ = ("_back", "_face", "_front", "_render", "card", "deck_name", "note")
+
+    def __init__(
+        self,
+        card: Card,
+        note: Note,
+        deck_name: str,
+        front: str | None = None,
+        back: str | None = None,
+        *,
+        render: Callable[[CardView], CardFace] | None = None,
+    ) -> None:
+        self.card = card
+        self.note = note
+        self.deck_name = deck_name
+        self._front = front
+        self._back = back
+        self._render = render
+        self._face: CardFace | None = None
 
     @property
     def id(self) -> int:
         """The card's id."""
         return self.card.id
+
+    @property
+    def face(self) -> CardFace:
+        """Both sides as HTML (and terminal text), rendered on first use."""
+        if self._face is None:
+            if self._render is None:  # a view built by hand: its text, escaped
+                question, answer = html.escape(self.front), html.escape(self.back)
+                self._face = CardFace(question, answer, question_text=self.front)
+            else:
+                self._face = self._render(self)
+        return self._face
+
+    @property
+    def front(self) -> str:
+        """The question as text."""
+        if self._front is None:
+            self._front = self.face.question_text
+        return self._front
+
+    @property
+    def back(self) -> str:
+        """The answer as text (without the question an Anki answer side repeats)."""
+        if self._back is None:
+            self._back = self.face.answer_text
+        return self._back
+
+    @property
+    def is_html(self) -> bool:
+        """Whether the card renders through an Anki note type (its text is HTML)."""
+        return self.note.format == "html" and self.note.note_type_id is not None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CardView):
+            return NotImplemented
+        return (self.card, self.note, self.deck_name, self.front, self.back) == (
+            other.card,
+            other.note,
+            other.deck_name,
+            other.front,
+            other.back,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"CardView(card={self.card.id}, note={self.note.id}, deck={self.deck_name!r})"

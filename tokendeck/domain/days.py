@@ -25,10 +25,13 @@ def zone(name: str | None) -> tzinfo:
         assert local is not None
         return local
     try:
+        if len(name) > 64:  # no zone name is that long; the file system would say so less kindly
+            raise ValueError(name)
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        shown = name if len(name) <= 40 else name[:40] + "..."
         raise ValidationError(
-            f"unknown time zone {name!r}", hint="use an IANA name such as Europe/Berlin"
+            f"unknown time zone {shown!r}", hint="use an IANA name such as Europe/Berlin"
         ) from None
 
 

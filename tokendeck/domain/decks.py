@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -29,7 +30,12 @@ class DeckConfig:
     fsrs_review_count: int = 0
 
     def validated(self) -> DeckConfig:
-        """Return self, or raise ValidationError naming the bad option."""
+        """Return self, or raise ValidationError naming the bad option.
+
+        Types are checked too: options also come from files (a backup's or an Anki
+        deck's), and one the scheduler cannot use would break every later answer.
+        """
+        _check_types(self)
         if not 0 <= self.new_per_day <= 9999 or not 0 <= self.reviews_per_day <= 99999:
             raise ValidationError(
                 "daily limits must be between 0 and 9999", hint="e.g. 20 new, 200 reviews"
@@ -39,10 +45,15 @@ class DeckConfig:
                 f"desired retention {self.desired_retention} is out of range",
                 hint="use 0.70 to 0.99",
             )
-        if any(s <= 0 for s in (*self.learning_steps, *self.relearning_steps)):
-            raise ValidationError("learning steps must be positive", hint="e.g. 1m 10m")
-        if self.maximum_interval < 1 or self.leech_threshold < 1:
-            raise ValidationError("maximum interval and leech threshold must be at least 1")
+        if any(not 0 < s <= MAX_STEP for s in (*self.learning_steps, *self.relearning_steps)):
+            raise ValidationError(
+                "learning steps must be positive and at most a year", hint="e.g. 1m 10m"
+            )
+        if not 1 <= self.maximum_interval <= MAX_INTERVAL or not 1 <= self.leech_threshold <= 9999:
+            raise ValidationError(
+                f"the maximum interval must be 1 to {MAX_INTERVAL} days and the leech "
+                "threshold 1 to 9999"
+            )
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -67,6 +78,36 @@ class DeckConfig:
             k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()
         }
         return replace(self, **cleaned).validated()
+
+
+#: Longest learning step (seconds) and interval (days) an option may hold; Anki's own
+#: maximum interval is 36,500 days.
+MAX_STEP = 365 * 86400.0
+MAX_INTERVAL = 36_500
+_WHOLE = ("new_per_day", "reviews_per_day", "maximum_interval", "leech_threshold",
+          "fsrs_review_count")  # fmt: skip
+_NUMBERS = ("learning_steps", "relearning_steps", "fsrs_parameters")
+
+
+def _check_types(config: DeckConfig) -> None:
+    for name in _WHOLE:
+        value = getattr(config, name)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValidationError(f"deck option {name} must be a whole number, not {value!r:.40}")
+    for name in _NUMBERS:
+        value = getattr(config, name)
+        if not isinstance(value, tuple) or not all(_finite(v) for v in value) or len(value) > 64:
+            raise ValidationError(
+                f"deck option {name} must be a list of numbers, not {value!r:.40}"
+            )
+    if not _finite(config.desired_retention):
+        raise ValidationError("desired retention must be a number", hint="use 0.70 to 0.99")
+    if not isinstance(config.fsrs_fitted_at, str):
+        raise ValidationError("deck option fsrs_fitted_at must be text")
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _plain(value: Any) -> Any:

@@ -17,11 +17,19 @@ from tokendeck.errors import ValidationError
 NOTE_KINDS = ("basic", "basic_reversed", "type_in", "cloze")
 
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+#: Highest cloze number: each number is a card of its own, and a file asking for
+#: c99999999999999999999 is damaged (the number does not even fit in the database).
+MAX_CLOZE = 500
 
 
 @dataclass(frozen=True, slots=True)
 class Note:
-    """A note's content. ``tags`` are lower-case, without spaces."""
+    """A note's content. ``tags`` are lower-case, without spaces.
+
+    A note with a note type (``note_type_id``) keeps every field in ``fields``
+    (by name, in the note type's order); ``front`` and ``back`` are then a
+    flattened view of them for search, grading and quizzes.
+    """
 
     id: int
     user_id: int
@@ -36,6 +44,10 @@ class Note:
     source_note: str = ""
     created_at: datetime | None = None
     modified_at: datetime | None = None
+    #: The note type it renders through (notes from Anki); None: cards from its kind.
+    note_type_id: int | None = None
+    #: How its text is written: "markdown" (TokenDeck's own) or "html" (from Anki).
+    format: str = "markdown"
 
 
 def new_guid() -> str:
@@ -69,9 +81,22 @@ def card_ordinals(kind: str, front: str) -> list[int]:
     if kind == "basic_reversed":
         return [0, 1]
     if kind == "cloze":
+        problem = cloze_problem(front)
+        if problem:
+            raise ValidationError(problem, hint=f"number clozes from c1 to c{MAX_CLOZE}")
         numbers = sorted({int(m.group(1)) for m in _CLOZE.finditer(front)})
         return [n - 1 for n in numbers if n >= 1] or [0]
     return [0]
+
+
+def cloze_problem(front: str) -> str | None:
+    """Why a cloze note's front cannot make cards (a cloze number too large), or None."""
+    for match in _CLOZE.finditer(front):
+        digits = match.group(1).lstrip("0")
+        if len(digits) > len(str(MAX_CLOZE)) or int(digits or "0") > MAX_CLOZE:
+            shown = digits if len(digits) <= 30 else digits[:30] + "..."
+            return f"cloze number c{shown} is too large (at most c{MAX_CLOZE})"
+    return None
 
 
 def render(kind: str, front: str, back: str, ordinal: int) -> tuple[str, str]:

@@ -7,8 +7,12 @@ The archive holds ``tokendeck-backup.json`` and a ``media/`` folder. The JSON
      "user": {"name", "id", "created_at"},
      "settings": {...},
      "decks": [{"name", "description", "options", "id", "created_at", "modified_at"}],
+     "note_types": [{"name", "field_names", "templates": [{"name", "question", "answer"}],
+                     "kind", "css", "latex_pre", "latex_post", "latex_svg", "sort_field",
+                     "id", "inferred", "key", "created_at", "modified_at"}],
      "notes": [{"guid", "kind", "deck", "front", "back", "tags", "fields", "accepted",
                 "source", "source_note", "id", "created_at", "modified_at",
+                "note_type", "format",
                 "cards": [{"ordinal", "deck", "state", "due", "step", "stability",
                            "difficulty", "last_review", "reps", "lapses", "suspended",
                            "key", "buried_until", "created_at", "modified_at", "flag",
@@ -25,7 +29,9 @@ Times are ISO-8601 with offset (``buried_until`` is a study day, YYYY-MM-DD);
 ``key`` is the card's id. Version 2 added the ids, row times, buried days,
 review ids / elapsed days / undo data, the owner, the attempts and the
 history of deleted cards, so that a restore (:mod:`tokendeck.backup.restore`) gives
-an identical collection; version 1 files are still read (restored like an
+an identical collection; ``note_types`` and each note's ``note_type``/``format``
+(notes from Anki keep their note type) were added within version 2, and files
+without them read as before; version 1 files are still read (restored like an
 import). Reading is bounded and checks every record, naming the one that is
 wrong.
 """
@@ -36,13 +42,17 @@ import functools
 import hashlib
 import io
 import json
+import math
 import zipfile
+from collections.abc import Callable
 from dataclasses import fields
-from datetime import date, datetime
-from pathlib import Path, PurePosixPath
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, get_type_hints
 
-from tokendeck.errors import ImportFormatError, TooLargeError
+from tokendeck.domain.days import Calendar, zone
+from tokendeck.domain.decks import DeckConfig
+from tokendeck.errors import ImportFormatError, ValidationError
 from tokendeck.formats.options import ReadOptions, WriteOptions
 from tokendeck.transfer.package import (
     AttemptRecord,
@@ -50,17 +60,22 @@ from tokendeck.transfer.package import (
     DeckRecord,
     MediaFile,
     NoteRecord,
+    NoteTypeRecord,
     Package,
     ReviewRecord,
+    TemplateRecord,
     UserRecord,
 )
+from tokendeck.untrusted import jsondoc
+from tokendeck.untrusted.budget import Budget, ReadLimits
+from tokendeck.untrusted.guard import reading
+from tokendeck.untrusted.jsondoc import load_json
+from tokendeck.untrusted.names import media_name_problem, shown
+from tokendeck.untrusted.zips import SafeZip
 
 FORMAT = "tokendeck-backup"
 VERSION = 2
 DOCUMENT = "tokendeck-backup.json"
-#: What an archive may expand to; more is refused as a likely zip bomb.
-MAX_TOTAL_BYTES = 4 << 30
-_CHUNK = 1 << 20
 #: Fields kept only while importing (where a note was in its file), not backed up.
 _TRANSIENT = {"line", "confidence"}
 
@@ -76,6 +91,7 @@ def write(
         document["user"] = _to_json(package.user)
     document["settings"] = package.settings
     document["decks"] = [_to_json(d) for d in package.decks]
+    document["note_types"] = [_to_json(t) for t in package.note_types]
     document["notes"] = [_to_json(n) for n in package.notes]
     document["deleted_card_reviews"] = [
         {"key": c.key, "reviews": _to_json(c.reviews)} for c in package.deleted_card_reviews
@@ -123,7 +139,16 @@ def _review_json(review: ReviewRecord) -> dict[str, Any]:
 #: Each record type's fields in order, worked out once (this runs per review of a backup).
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {
     cls: tuple(f.name for f in fields(cls) if f.name not in _TRANSIENT)
-    for cls in (NoteRecord, CardRecord, ReviewRecord, DeckRecord, AttemptRecord, UserRecord)
+    for cls in (
+        NoteRecord,
+        CardRecord,
+        ReviewRecord,
+        DeckRecord,
+        AttemptRecord,
+        UserRecord,
+        NoteTypeRecord,
+        TemplateRecord,
+    )
 }
 _REVIEW_FIELDS = _FIELD_NAMES[ReviewRecord]
 
@@ -131,23 +156,23 @@ _REVIEW_FIELDS = _FIELD_NAMES[ReviewRecord]
 # --- reading -----------------------------------------------------------------------
 
 
+_HINT = "the backup is damaged or not a TokenDeck backup; use another backup file"
+
+
 def read(data: bytes | Path, *, source: str, options: ReadOptions | None = None) -> Package:
-    """Read a backup archive back into the package it was written from."""
+    """Read a backup archive back into the package it was written from.
+
+    Reading is bounded (:class:`~tokendeck.untrusted.budget.ReadLimits` from
+    ``options``) and every record is checked, so anything wrong is an
+    ImportFormatError or TooLargeError naming the file, before anything is written.
+    """
     file = io.BytesIO(data) if isinstance(data, bytes) else data
-    try:
-        archive = zipfile.ZipFile(file)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise ImportFormatError(
-            f"not a readable zip archive ({exc})",
-            path=source,
-            hint="the backup is damaged or not a TokenDeck backup; use another backup file",
-        ) from None
-    with archive:
-        budget = _Budget(source)
-        document = _document(archive, budget, source)
-        package = _package(document, source)
+    budget = Budget(options.limits if options else None, source=source)
+    with reading(source, hint=_HINT), SafeZip(file, budget=budget, hint=_HINT) as archive:
+        document = _document(archive, source)
+        package = _package(document, source, budget)
         package.media = [
-            _media(archive, entry, budget, source, i) for i, entry in _media_list(document, source)
+            _media(archive, entry, source, i) for i, entry in _media_list(document, source)
         ]
     if options and options.tags:
         for note in package.notes:
@@ -155,54 +180,14 @@ def read(data: bytes | Path, *, source: str, options: ReadOptions | None = None)
     return package
 
 
-class _Budget:
-    """Counts bytes actually decompressed, so a lying zip header cannot blow up memory."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.used = 0
-
-    def read(self, archive: zipfile.ZipFile, name: str) -> bytes:
-        try:
-            info = archive.getinfo(name)
-        except KeyError:
-            raise ImportFormatError(
-                f"{name!r} is missing from the archive",
-                path=self.source,
-                hint="this is not a complete TokenDeck backup",
-            ) from None
-        if self.used + info.file_size > MAX_TOTAL_BYTES:
-            self._refuse(name)
-        parts = []
-        try:
-            with archive.open(info) as stream:
-                while chunk := stream.read(_CHUNK):
-                    self.used += len(chunk)
-                    if self.used > MAX_TOTAL_BYTES:
-                        self._refuse(name)
-                    parts.append(chunk)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise ImportFormatError(
-                f"{name!r} is corrupt ({exc})", path=self.source, hint="use another backup file"
-            ) from None
-        return b"".join(parts)
-
-    def _refuse(self, name: str) -> None:
-        raise TooLargeError(
-            f"{self.source}: {name!r} takes the backup over {MAX_TOTAL_BYTES >> 20} MiB "
-            "when decompressed; refusing a likely zip bomb",
-            hint="a genuine backup this large must be restored from a smaller copy",
-        )
-
-
-def _document(archive: zipfile.ZipFile, budget: _Budget, source: str) -> dict[str, Any]:
-    raw = budget.read(archive, DOCUMENT)
-    try:
-        document = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+def _document(archive: SafeZip, source: str) -> dict[str, Any]:
+    if not archive.has(DOCUMENT):
         raise ImportFormatError(
-            f"{DOCUMENT} is not valid JSON ({exc})", path=source, hint="use another backup file"
-        ) from None
+            f"{DOCUMENT!r} is missing from the archive",
+            path=source,
+            hint="this is not a complete TokenDeck backup",
+        )
+    document = load_json(archive.read(DOCUMENT), source=source, what=DOCUMENT, hint=_HINT)
     return check_header(
         document,
         expected=(FORMAT, VERSION),
@@ -233,27 +218,83 @@ def check_header(
     return document
 
 
-def _package(document: dict[str, Any], source: str) -> Package:
-    settings = document.get("settings", {})
-    if not isinstance(settings, dict):
-        raise ImportFormatError("'settings' is not an object", path=source, record="settings")
+def _package(document: dict[str, Any], source: str, budget: Budget) -> Package:
+    settings = _settings(document.get("settings", {}), source)
     user = document.get("user")
-    return Package(
-        notes=_records(NoteRecord, document, "notes", source),
-        decks=_records(DeckRecord, document, "decks", source),
+    package = Package(
+        notes=_records(NoteRecord, document, "notes", source, budget),
+        decks=_records(DeckRecord, document, "decks", source, budget),
+        note_types=_records(NoteTypeRecord, document, "note_types", source, budget),
         settings=settings,
         source=source,
         user=None if user is None else _from_json(UserRecord, user, source, "user"),
-        attempts=_records(AttemptRecord, document, "attempts", source),
-        deleted_card_reviews=_records(CardRecord, document, "deleted_card_reviews", source),
+        attempts=_records(AttemptRecord, document, "attempts", source, budget),
+        deleted_card_reviews=_records(CardRecord, document, "deleted_card_reviews", source, budget),
+        match="guid",
     )
+    for index, deck in enumerate(package.decks):
+        _check_options(deck.options, source, f"decks[{index}].options")
+    cards = [c for n in package.notes for c in n.cards] + package.deleted_card_reviews
+    budget.count_rows(len(cards) + sum(len(c.reviews) for c in cards), what="cards and reviews")
+    return package
 
 
-def _records(cls: type, document: dict[str, Any], key: str, source: str) -> list[Any]:
-    return [
-        _from_json(cls, item, source, f"{key}[{i}]")
-        for i, item in enumerate(_list(document, key, source))
-    ]
+def _settings(settings: Any, source: str) -> dict[str, Any]:
+    """The backed-up settings, refused if one would break every later command.
+
+    A restored or imported time zone or rollover hour is used by every command
+    after it, so one that the calendar refuses must be refused here, before
+    anything is written.
+    """
+    if not isinstance(settings, dict):
+        raise ImportFormatError("'settings' is not an object", path=source, record="settings")
+    if "timezone" in settings:
+        _check_setting(source, "timezone", lambda: zone(_setting_text(settings["timezone"])))
+    if "rollover_hour" in settings:
+        _check_setting(source, "rollover_hour", lambda: Calendar(UTC, settings["rollover_hour"]))
+    for key, value in settings.items():
+        if jsondoc.depth(value) > _MAX_DEPTH:
+            raise ImportFormatError(
+                f"nested more than {_MAX_DEPTH} levels", path=source, record=f"settings.{key}"
+            )
+    return settings
+
+
+def _check_options(options: dict[str, Any], source: str, where: str) -> None:
+    """Deck options the scheduler can use: a bad one would break every later answer."""
+    known = {k: v for k, v in options.items() if k in _DECK_OPTIONS}
+    try:
+        DeckConfig().updated(**known)
+    except ValidationError as exc:
+        raise ImportFormatError(
+            exc.message, path=source, record=where, hint="use another backup file"
+        ) from None
+
+
+def _setting_text(value: Any) -> str:
+    if not isinstance(value, str) or len(value) > 200:
+        raise ValidationError(f"{str(value)[:40]!r} is not a time zone name")
+    return value
+
+
+def _check_setting(source: str, key: str, check: Callable[[], object]) -> None:
+    try:
+        check()
+    except (ValidationError, TypeError) as exc:
+        raise ImportFormatError(
+            str(exc), path=source, record=f"settings.{key}", hint="use another backup file"
+        ) from None
+
+
+def _records(
+    cls: type, document: dict[str, Any], key: str, source: str, budget: Budget
+) -> list[Any]:
+    built = []
+    for i, item in enumerate(_list(document, key, source)):
+        if not i % 1024:
+            budget.check_time()
+        built.append(_from_json(cls, item, source, f"{key}[{i}]"))
+    return built
 
 
 def _list(document: dict[str, Any], key: str, source: str) -> list[Any]:
@@ -271,11 +312,9 @@ def _media_list(document: dict[str, Any], source: str) -> list[tuple[int, dict[s
     return list(enumerate(entries))
 
 
-def _media(
-    archive: zipfile.ZipFile, entry: dict[str, Any], budget: _Budget, source: str, index: int
-) -> MediaFile:
+def _media(archive: SafeZip, entry: dict[str, Any], source: str, index: int) -> MediaFile:
     name = _safe_name(entry["name"], source)
-    data = budget.read(archive, f"media/{name}")
+    data = archive.read(f"media/{name}")
     expected = entry.get("sha256")
     if expected is not None and hashlib.sha256(data).hexdigest() != expected:
         raise ImportFormatError(
@@ -289,10 +328,10 @@ def _media(
 
 def _safe_name(name: str, source: str) -> str:
     """A media name that is a plain file name, so it cannot leave the media folder."""
-    pure = PurePosixPath(name.replace("\\", "/"))
-    if len(pure.parts) != 1 or name in ("", ".", "..") or name.startswith(".") or "\x00" in name:
+    problem = media_name_problem(name)
+    if problem:
         raise ImportFormatError(
-            f"unsafe media file name {name!r}",
+            f"unsafe media file name {shown(name)}: it {problem}",
             path=source,
             hint="media names must be plain file names",
         )
@@ -301,7 +340,15 @@ def _safe_name(name: str, source: str) -> str:
 
 # --- typed conversion from JSON --------------------------------------------------------
 
-_RECORDS: dict[str, type] = {"list[CardRecord]": CardRecord, "list[ReviewRecord]": ReviewRecord}
+#: What SQLite stores in an INTEGER column: anything outside would fail on writing.
+_INT64 = (-(1 << 63), (1 << 63) - 1)
+_MAX_DEPTH = ReadLimits().max_depth
+_DECK_OPTIONS = frozenset(DeckConfig.__dataclass_fields__)
+_RECORDS: dict[str, type] = {
+    "list[CardRecord]": CardRecord,
+    "list[ReviewRecord]": ReviewRecord,
+    "list[TemplateRecord]": TemplateRecord,
+}
 _SIMPLE: dict[str, type] = {
     "str": str,
     "int": int,
@@ -352,9 +399,14 @@ def _build(cls: type, value: Any) -> Any:
                 bad.where = f".{name}{bad.where}"
                 raise
     try:
-        return cls(**kwargs)
+        built = cls(**kwargs)
     except TypeError as exc:
         raise _Bad(f"is incomplete ({exc})") from None
+    if isinstance(built, CardRecord) and not 0 <= built.flag <= 7:
+        wrong = _Bad(f"{built.flag} is not a flag (0 for none, 1-7)")
+        wrong.where = ".flag"
+        raise wrong
+    return built
 
 
 def _convert(base: str, optional: bool, value: Any) -> Any:
@@ -368,8 +420,15 @@ def _convert(base: str, optional: bool, value: Any) -> Any:
     if base == "date":
         return _day(value)
     if base == "float":
-        return float(_expect(value, (int, float), "a number"))
+        number = float(_expect(value, (int, float), "a number"))
+        if not math.isfinite(number):
+            raise _Bad(f"expected a finite number, found {value!r}")
+        return number
     checked = _expect(value, _SIMPLE.get(base, object), base)
+    if base == "int" and not _INT64[0] <= checked <= _INT64[1]:
+        raise _Bad(f"{checked} is out of range for a whole number here")
+    if base == "dict[str, object]" and jsondoc.depth(checked) > _MAX_DEPTH:
+        raise _Bad(f"nested more than {_MAX_DEPTH} levels")
     if base in ("list[str]", "dict[str, str]"):
         inner = checked.values() if isinstance(checked, dict) else checked
         if not all(isinstance(v, str) for v in inner):

@@ -8,6 +8,11 @@ column numbers), then rows in CSV quoting (fields in double quotes may hold
 the separator, quotes doubled, and newlines). Without a ``#separator:`` line
 the separator is sniffed; a first row like ``Front,Back`` is taken as a header.
 Field text is kept exactly as written (HTML included; display sanitises it).
+
+A note type named in the file that is not one of Anki's stock ones (a deck's
+own "Basic+") is kept: its notes keep every field, and the note type is made
+up from the columns (:attr:`NoteTypeRecord.inferred`), so the import uses the
+collection's note type of that name if it has one, or creates it.
 """
 
 from __future__ import annotations
@@ -21,9 +26,10 @@ from itertools import chain, count
 from operator import methodcaller
 
 from tokendeck.errors import ImportFormatError, ValidationError
+from tokendeck.formats import csvtypes
 from tokendeck.formats.options import ReadOptions, WriteOptions, decode_text
 from tokendeck.transfer.collector import collector_paused
-from tokendeck.transfer.package import NoteRecord, Package
+from tokendeck.transfer.package import NoteRecord, NoteTypeRecord, Package
 
 #: Anki's names for ``#separator:``, and the literal characters also accepted.
 SEPARATOR_NAMES = {
@@ -88,6 +94,8 @@ class _Layout:
     deck: str | None = None
     notetype: str | None = None
     tags: list[str] = field(default_factory=list)
+    #: ``#html:false``: the fields are plain text.
+    html: bool = True
     #: role -> 0-based column index, from ``#<role> column:`` lines.
     role_columns: dict[str, int] = field(default_factory=dict)
 
@@ -100,11 +108,33 @@ def read(data: bytes, *, source: str, options: ReadOptions | None = None) -> Pac
         raise ImportFormatError("the file is empty", path=source, hint="add one note per line")
     lines = _lines(text)
     layout, first = _read_headers(lines, source)
-    separator = options.separator or layout.separator or _sniff(lines[first:], source)
-    _check_separator(separator, source)
-    layout.separator = separator
-    with collector_paused():  # 100,000 records and notes, none of them garbage
-        return _notes_from_rows(_records(lines, first, separator), layout, options, source)
+    try:
+        separator = options.separator or layout.separator or _sniff(lines[first:], source)
+        _check_separator(separator, source)
+        layout.separator = separator
+        with collector_paused():  # 100,000 records and notes, none of them garbage
+            return _notes_from_rows(_records(lines, first, separator), layout, options, source)
+    except csv.Error as exc:
+        raise _csv_error(exc, lines, source) from None
+
+
+def _csv_error(exc: csv.Error, lines: list[str], source: str) -> ImportFormatError:
+    """The csv module's complaint (a field over its size limit, say), with the line."""
+    limit = csv.field_size_limit()
+    long_line = next((n for n, line in enumerate(lines, 1) if len(line) > limit), None)
+    if "field larger than field limit" in str(exc):
+        return ImportFormatError(
+            f"a field is longer than {limit:,} characters",
+            path=source,
+            line=long_line,
+            hint="shorten it, or check for a quote that is never closed",
+        )
+    return ImportFormatError(
+        f"the rows cannot be read as CSV ({exc})",
+        path=source,
+        line=long_line,
+        hint="check the quoting, or set '#separator:'",
+    )
 
 
 #: Line breaks of ``str.splitlines`` that the csv module does not break at.
@@ -144,7 +174,9 @@ def _apply_header(layout: _Layout, key: str, value: str, source: str, line: int)
         layout.tags = value.split()
     elif key.endswith(" column") and key[: -len(" column")] in _ROLE_HEADERS:
         layout.role_columns[key[: -len(" column")]] = _column_number(value, source, line)
-    # Other keys (#html:, #if matches:, comments) do not change how we read.
+    elif key == "html":
+        layout.html = value.strip().lower() != "false"
+    # Other keys (#if matches:, comments) do not change how we read.
 
 
 def _column_number(value: str, source: str, line: int) -> int:
@@ -267,7 +299,8 @@ def _notes_from_rows(
         break
     else:
         raise ImportFormatError("the file has no notes, only headers", path=source)
-    make = _note_maker(columns, _defaults(layout, options, source, line), source)
+    defaults = _defaults(layout, options, source, line)
+    make = _note_maker(columns, defaults, source)
     # One pass per row of a 100,000-row file: locals only.
     width, front, append = columns.width, columns.front, package.notes.append
     for line, record in rows:
@@ -283,6 +316,7 @@ def _notes_from_rows(
             append(make(record, line))
         else:
             package.warnings.append(f"{source}, line {line}: skipped a row with an empty front")
+    package.note_types = list(defaults.types.values())
     return package
 
 
@@ -336,22 +370,38 @@ class _Defaults:
     kind: str
     header_tags: list[str]
     option_tags: list[str]
+    #: A note type of the user's own named by ``#notetype:`` (not a stock one), if any.
+    notetype: str | None = None
+    #: Whether field text is HTML (``#html:true``; Anki's default).
+    html: bool = True
+    #: The note types of the user's own that rows name, made up from the columns.
+    types: dict[str, NoteTypeRecord] = field(default_factory=dict)
 
 
 def _defaults(layout: _Layout, options: ReadOptions, source: str, line: int) -> _Defaults:
+    own = _own_notetype(layout.notetype)
     return _Defaults(
         deck=layout.deck or options.deck or "Default",
-        kind=_kind(layout.notetype, source, line),
+        kind="basic" if own else _kind(layout.notetype, source, line),
         header_tags=list(layout.tags),
         option_tags=list(options.tags),
+        notetype=own,
+        html=layout.html,
     )
+
+
+def _own_notetype(name: str | None) -> str | None:
+    """``name`` if it names a note type of the user's own rather than a stock one."""
+    if not name or not name.strip():
+        return None
+    return None if name.strip().lower() in NOTETYPES else name.strip()
 
 
 def _note_maker(
     columns: _Columns, defaults: _Defaults, source: str
 ) -> Callable[[list[str], int], NoteRecord]:
     """The function that turns one row into a note, specialised once per file."""
-    if columns.roles or len(columns.back) != 1:
+    if columns.roles or len(columns.back) != 1 or defaults.notetype:
         return lambda record, line: _note(record, columns, defaults, source, line)
     # The common file (front and back, nothing per row): no per-row lookups at all.
     front, back, deck, kind = columns.front, columns.back[0], defaults.deck, defaults.kind
@@ -375,6 +425,9 @@ def _note(
     notetype = record[index] if index is not None and index < width else ""
     index = roles.get("guid")
     guid = record[index].strip() if index is not None and index < width else ""
+    own = _own_notetype(notetype) if notetype else defaults.notetype
+    if own:
+        return _own_type_note(record, columns, defaults, own, source, line, tags, deck, guid)
     backs = columns.back
     note = NoteRecord(
         front=record[columns.front],
@@ -391,6 +444,39 @@ def _note(
     if len(backs) > 1:
         note.fields = {columns.names[i]: record[i] for i in (columns.front, *backs)}
     return note
+
+
+def _own_type_note(
+    record: list[str],
+    columns: _Columns,
+    defaults: _Defaults,
+    name: str,
+    source: str,
+    line: int,
+    tags: list[str],
+    deck: str,
+    guid: str,
+) -> NoteRecord:
+    """A note of a note type of the deck's own (see :mod:`tokendeck.formats.csvtypes`)."""
+    indexes = [columns.front, *columns.back]
+    values = [record[i] if i < len(record) else "" for i in indexes]
+    named = columns.names != [f"Field {i + 1}" for i in range(columns.width)]
+    labels = [columns.names[i] for i in indexes] if named else None
+    fields, note_type = csvtypes.fields_of(name, values, labels, defaults.types, defaults.html)
+    texts = list(fields.values())
+    return NoteRecord(
+        front=texts[0] if texts else "",
+        back="<br>".join(v for v in texts[1:] if v),
+        deck=deck or defaults.deck,
+        kind="cloze" if note_type.kind == "cloze" else "basic",
+        guid=guid or None,
+        tags=list(dict.fromkeys(tags)),
+        fields=fields,
+        source=source,
+        line=line,
+        note_type=name,
+        format="html",
+    )
 
 
 def _kind(notetype: str | None, source: str, line: int) -> str:

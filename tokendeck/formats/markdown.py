@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tokendeck.domain.notes import MAX_CLOZE
 from tokendeck.errors import ImportFormatError
 from tokendeck.formats.options import ReadOptions, WriteOptions, decode_text
 from tokendeck.transfer.package import NoteRecord, Package
@@ -182,12 +183,19 @@ def _check(draft: _Draft, front: str, back: str | None, source: str) -> None:
         problem, hint = "'Q:' has no 'A:' answer", "add a line starting with 'A:'"
     elif draft.marker == "c" and not (_CLOZE.search(front) or _BRACKET.search(front)):
         problem, hint = "'C:' has no cloze", "mark the hidden part as {{c1::...}} or [...]"
+    elif draft.marker == "c" and not _CLOZE.search(front) and _too_many_brackets(front):
+        problem = f"more than {MAX_CLOZE} [...] clozes in one card"
+        hint = "split the text into several cards"
     if problem:
         raise ImportFormatError(problem, path=source, line=draft.line, hint=hint)
 
 
+def _too_many_brackets(text: str) -> bool:
+    return any(n > MAX_CLOZE for n, _ in enumerate(_BRACKET.finditer(text), start=1))
+
+
 def _brackets_to_cloze(text: str) -> str:
-    counter = iter(range(1, 10_000))
+    counter = iter(range(1, MAX_CLOZE + 1))
     return _BRACKET.sub(lambda m: f"{{{{c{next(counter)}::{m.group(1)}}}}}", text)
 
 

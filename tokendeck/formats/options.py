@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tokendeck.untrusted.budget import ReadLimits
+
 
 @dataclass(frozen=True)
 class ReadOptions:
@@ -23,6 +25,8 @@ class ReadOptions:
     row_separator: str | None = None
     #: Tags added to every note read.
     tags: tuple[str, ...] = ()
+    #: What reading the file may cost (time, bytes, members, rows); None: the defaults.
+    limits: ReadLimits | None = None
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,14 @@ def decode_text(data: bytes, *, source: str) -> str:
     from tokendeck.errors import ImportFormatError
 
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")  # Excel's "Unicode text" export
+        try:
+            return data.decode("utf-16")  # Excel's "Unicode text" export
+        except UnicodeDecodeError as exc:
+            raise ImportFormatError(
+                f"it starts like UTF-16 text but byte {exc.start} is not ({exc.reason})",
+                path=source,
+                hint="save the file again as UTF-8 or 'Unicode text'",
+            ) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

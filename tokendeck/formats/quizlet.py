@@ -5,6 +5,8 @@ or any text) and "between rows" (new line, semicolon or any text). Nothing is
 quoted, so a row is split at the *first* term separator: definitions may hold
 it, terms may not. Named separators: ``tab``, ``comma``, ``newline``,
 ``semicolon``; anything else is taken literally (``\\n`` and ``\\t`` escapes allowed).
+Without ``--separator`` the text that splits nearly every row in two is used
+(a custom separator such as ``/////`` imports with no flags).
 """
 
 from __future__ import annotations
@@ -40,7 +42,9 @@ def read(data: bytes, *, source: str, options: ReadOptions | None = None) -> Pac
     if not text.strip():
         raise ImportFormatError("the file is empty", path=source, hint="paste Quizlet's export")
     row_sep = separator_value(options.row_separator) if options.row_separator else _guess_rows(text)
-    term_sep = separator_value(options.separator) if options.separator else _guess_terms(text)
+    term_sep = (
+        separator_value(options.separator) if options.separator else _guess_terms(text, row_sep)
+    )
     if not term_sep or not row_sep or term_sep == row_sep:
         raise ImportFormatError(
             "the term and row separators must be different and not empty",
@@ -65,7 +69,15 @@ def _guess_rows(text: str) -> str:
     return "\n"
 
 
-def _guess_terms(text: str) -> str:
+def _guess_terms(text: str, row_sep: str) -> str:
+    """The separator between term and definition: the text that splits (nearly) every
+    row in two (a tab, " - ", "/////", ...), else a tab if there is one, else a comma."""
+    from tokendeck.formats.sniffing import best_separator
+
+    rows = [row.strip() for row in text.split(row_sep) if row.strip()][:400]
+    separator, coverage = best_separator(rows)
+    if separator is not None and coverage >= 0.9:
+        return separator
     return "\t" if "\t" in text else ","
 
 

@@ -28,7 +28,7 @@ _QUESTION = re.compile(
     r"|^what\s+does\s+(?P<y>.+?)\s+(?:stand for|mean)\s*\?*$",
     re.IGNORECASE,
 )
-_CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::.*?)?\}\}", re.DOTALL)
+_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::.*?)?\}\}", re.DOTALL)
 _MARKUP = re.compile(r"[*_`]+|^#+\s*|^\s*[-+]\s+", re.MULTILINE)
 _TAG = re.compile(r"<[^>]+>")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])")
@@ -96,8 +96,9 @@ def _definition(view: CardView) -> str:
 def _term(view: CardView) -> tuple[str, bool]:
     note = view.note
     if note.kind == "cloze":  # its "term" is the gap: no term questions or links
-        deleted = _CLOZE.findall(note.front)
-        return (plain(deleted[view.card.ordinal]) if deleted else plain(view.front)), False
+        number = str(view.card.ordinal + 1)
+        deleted = [text for n, text in _CLOZE.findall(note.front) if n == number]
+        return (plain(deleted[0]) if deleted else plain(view.front)), False
     front = plain(first_line(note.front))
     match = _QUESTION.match(front)
     if match:

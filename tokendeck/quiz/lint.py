@@ -11,12 +11,16 @@ it, and the card):
   and stray punctuation;
 - ``duplicate``: another note has the same front or the same answer;
 - ``near_duplicate``: another note's card says nearly the same thing
-  (embedding or lexical similarity, see :mod:`tokendeck.quiz.similarity`).
+  (embedding or lexical similarity, see :mod:`tokendeck.quiz.similarity`);
+- ``slip``: a word of the front that the deck spells another way everywhere
+  else, one swapped or wrong letter away ("GTP" where the deck says "GPT",
+  "Multi-model" where it says "multi-modal"): a likely typing slip.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from tokendeck.grading.normalise import compact
@@ -45,7 +49,7 @@ class LintIssue:
 
     card_id: int
     note_id: int
-    code: str  # long_answer, several_facts, noise, duplicate, near_duplicate
+    code: str  # long_answer, several_facts, noise, duplicate, near_duplicate, slip
     message: str  # what is wrong and how to fix it
     other_card_id: int | None = None  # the duplicate's card, for duplicates
 
@@ -56,6 +60,7 @@ def lint(sims: Similarities) -> list[LintIssue]:
     for item in sims.items:
         issues += check_item(item)
     issues += duplicates(sims)
+    issues += slips(sims.items)
     return sorted(issues, key=lambda i: (i.card_id, i.code, i.other_card_id or 0))
 
 
@@ -111,6 +116,76 @@ def duplicates(sims: Similarities) -> list[LintIssue]:
             why = f"it says nearly the same as card {{other}} ({sims.score(a, b):.2f} similar)"
             found += _pair(items[a], items[b], "near_duplicate", why)
     return found
+
+
+#: A word: letters and digits, joined by hyphens ("GPT-J", "multi-modal").
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+#: A term-like word: an acronym or inner capital ("GTP", "ChatGPT"), a hyphenated
+#: word ("Multi-model") or letters with digits ("GPT4"). Ordinary words ("power",
+#: "Organisation") are left alone: their variants are words or spellings too.
+_TERM_LIKE = re.compile(r"^.+[A-Z]|-|(?=.*\d)(?=.*[^\W\d_])")
+
+
+def slips(items: tuple[Item, ...] | list[Item]) -> list[LintIssue]:
+    """Fronts with a word the deck spells differently everywhere else (one letter swapped
+    or wrong), such as "GTP" in a deck that says "GPT" on its other cards."""
+    notes = {item.note_id: item for item in items}  # a reversed note's two cards: once
+    spelled: dict[str, Counter[str]] = {}
+    for item in notes.values():
+        for word in _WORD.findall(f"{item.prompt}\n{item.answer}\n{' '.join(item.names)}"):
+            spelled.setdefault(compact(word), Counter())[word] += 1
+    found: list[LintIssue] = []
+    for item in notes.values():
+        own = Counter(compact(w) for w in _WORD.findall(item.prompt))
+        for word in dict.fromkeys(_WORD.findall(item.prompt)):
+            key = compact(word)
+            if len(key) < 3 or not _TERM_LIKE.search(word):
+                continue
+            if sum(spelled[key].values()) > own[key]:
+                continue  # the deck spells it this way elsewhere too
+            likely = _likely_spelling(key, spelled)
+            if likely is not None:
+                term, times = likely
+                found.append(_slip(items, item, word, term, times))
+    return found
+
+
+def _likely_spelling(key: str, spelled: dict[str, Counter[str]]) -> tuple[str, int] | None:
+    """The deck's spelling one swapped or wrong letter away from ``key``, used at least
+    twice, and the number of times it is used (the most used wins)."""
+    best: tuple[str, int] | None = None
+    for variant in _one_slip_away(key):
+        forms = spelled.get(variant)
+        if not forms:
+            continue
+        times = sum(forms.values())
+        if times >= 2 and (best is None or times > best[1]):
+            best = (forms.most_common(1)[0][0], times)
+    return best
+
+
+def _one_slip_away(key: str) -> set[str]:
+    """Strings of the same length one adjacent swap or one substitution from ``key``."""
+    letters = set("abcdefghijklmnopqrstuvwxyz") | {c for c in key if not c.isdigit()}
+    found = {key[:i] + key[i + 1] + key[i] + key[i + 2 :] for i in range(len(key) - 1)}
+    found |= {
+        key[:i] + c + key[i + 1 :] for i in range(len(key)) for c in letters if not key[i].isdigit()
+    }
+    found.discard(key)
+    return found
+
+
+def _slip(
+    items: tuple[Item, ...] | list[Item], item: Item, word: str, term: str, times: int
+) -> LintIssue:
+    card = next(i for i in items if i.note_id == item.note_id)
+    return LintIssue(
+        card.card_id,
+        card.note_id,
+        "slip",
+        f"the front says {word!r} where the deck says {term!r} ({times} times): a slip? "
+        f"spell it {term!r} (the old spelling can stay an accepted answer)",
+    )
 
 
 def _front_key(item: Item) -> str:

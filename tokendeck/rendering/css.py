@@ -3,7 +3,7 @@
 Anki puts a card in a page of its own whose ``<body>`` has class ``card``, so
 deck styles say ``.card { … }``, ``body { … }`` or just ``img { … }``. In a
 TokenDeck page the same rules would restyle the whole page, so every selector
-is put under one scope (the card's container): ``.card``, ``html`` and
+is put under one scope (the card's container): ``.card``, ``html``, ``:root`` and
 ``body`` become the scope itself, anything else a descendant of it. ``@media``
 and ``@supports`` blocks are scoped inside; ``@import`` (which loads from
 elsewhere) is dropped; ``@font-face`` and ``@keyframes`` stay as they are.
@@ -15,7 +15,7 @@ import re
 
 _COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _IMPORT = re.compile(r"@import[^;]*;", re.IGNORECASE)
-_ROOTS = re.compile(r"^(?:html|body|\.card)(?![\w-])", re.IGNORECASE)
+_ROOTS = re.compile(r"^(?:html|body|\.card|:root)(?![\w-])", re.IGNORECASE)
 _NESTING = ("@media", "@supports", "@container", "@layer")
 
 

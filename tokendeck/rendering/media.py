@@ -30,6 +30,17 @@ _URL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|/|#)")
 _VIDEO = (".mp4", ".webm", ".ogv", ".mov", ".mkv", ".avi", ".m4v", ".mpg", ".mpeg")
 
 
+#: Where TokenDeck's pages load the collection's media from: the web app serves this
+#: route (``/media/<name>``), and every page, the CLI's rendered HTML and the card
+#: views point media names at it.
+PAGE_MEDIA_ROUTE = "/media/"
+
+
+def page_url(name: str) -> str:
+    """The :data:`MediaUrl` of TokenDeck's pages: ``/media/`` and the encoded name."""
+    return PAGE_MEDIA_ROUTE + quote(name, safe="!$&'()*+,;=-._~@")
+
+
 def relative_url(name: str) -> str:
     """The default :data:`MediaUrl`: the file name itself, percent-encoded."""
     return quote(name, safe="/:@!$&'()*+,;=-._~")

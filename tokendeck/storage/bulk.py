@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from tokendeck.storage.database import Row
+from tokendeck.storage.database import POSTGRESQL, Row
+from tokendeck.storage.notes import bump_content
 from tokendeck.storage.reviews import INSERT_REVIEW
 from tokendeck.storage.rows import CARD_COLUMNS, NOTE_COLUMNS, marks
 from tokendeck.storage.search import insert_notes_bulk, update_notes_bulk
@@ -30,10 +31,28 @@ class Bulk(Table):
     __slots__ = ()
 
     def next_ids(self) -> tuple[int, int]:
-        """The next free note id and card id (ids are unique across users)."""
+        """The next free note id and card id (ids are unique across users).
+
+        On PostgreSQL the user sees only their own rows, so the id sequences say
+        where the others' ids end; the insert moves them past the ids it used
+        (storage/postgres.py). Another user's insert in between may take one of
+        these ids too: harmless, every key there is ``(user_id, id)``.
+        """
+        if self.db.dialect == POSTGRESQL:
+            return self._pg_next("notes"), self._pg_next("cards")
         note = self.db.scalar("SELECT coalesce(max(id), 0) + 1 FROM notes")
         card = self.db.scalar("SELECT coalesce(max(id), 0) + 1 FROM cards")
         return int(note), int(card)
+
+    def _pg_next(self, table: str) -> int:
+        sequence = f"pg_get_serial_sequence('{table}', 'id')::regclass"
+        return int(
+            self.db.scalar(
+                f"SELECT greatest((SELECT coalesce(max(id), 0) FROM {table} WHERE user_id=?),"
+                f" coalesce(pg_sequence_last_value({sequence}), 0)) + 1",
+                (self.user,),
+            )
+        )
 
     def guid_index(self) -> dict[str, int]:
         """guid -> note id for every note."""
@@ -49,18 +68,20 @@ class Bulk(Table):
 
     def insert_notes(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert notes given with explicit ids (``id`` first, then NOTE_COLUMNS order)."""
-        sql = f"INSERT INTO notes ({NOTE_COLUMNS}) VALUES ({', '.join(['?'] * 13)})"
+        sql = f"INSERT INTO notes ({NOTE_COLUMNS}) VALUES ({', '.join(['?'] * 15)})"
         insert_notes_bulk(self.db, sql, rows)
 
     def update_note_text(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Rows of (kind, front, back, tags, accepted, fields, source, source_note,
-        modified_at, id)."""
+        note_type_id, format, modified_at, id)."""
         update_notes_bulk(
             self.db,
             "UPDATE notes SET kind=?, front=?, back=?, tags=?, accepted=?, fields=?, source=?,"
-            f" source_note=?, modified_at=? WHERE id=? AND user_id={int(self.user)}",
+            " source_note=?, note_type_id=?, format=?, modified_at=?"
+            f" WHERE id=? AND user_id={int(self.user)}",
             rows,
         )
+        bump_content(self.db, self.user, [int(row[-1]) for row in rows])
 
     def insert_cards(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert cards given with explicit ids, plus created/modified times."""
@@ -89,6 +110,23 @@ class Bulk(Table):
             " suspended, created_at, modified_at)"
         )
         constants = f"{user}, 0, {now_ms}, 0, 0, 0, {now_ms}, {now_ms}"
+        if self.db.dialect == POSTGRESQL:
+            # No numbered parameters: each run's numbers are bound in the order used.
+            self.db.executemany(
+                f"{columns} SELECT ? + i, ? + i, ?, 0, {constants}"
+                " FROM generate_series(0, ? - 1) i",
+                runs,
+            )
+            self.db.executemany(f"{columns} VALUES (?, ?, ?, ?, {constants})", rows)
+            last = max((run[0] + run[3] - 1 for run in runs if run[3]), default=0)
+            if last:
+                self.db.execute(
+                    "SELECT setval(pg_get_serial_sequence('cards', 'id'), ?)"
+                    " WHERE coalesce(pg_sequence_last_value("
+                    "pg_get_serial_sequence('cards', 'id')::regclass), 0) < ?",
+                    (last, last),
+                )
+            return
         self.db.executemany(
             f"{columns} WITH RECURSIVE k(i) AS"
             " (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < ?4)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tokendeck.domain.cards import Card
+from tokendeck.storage.notes import content_key
 from tokendeck.storage.rows import (
     CARD_READ_COLUMNS,
     card_from_row,
@@ -99,8 +100,8 @@ class Cards(Table):
     def fingerprint(self, deck_ids: Sequence[int]) -> tuple[int, int, int]:
         """What changes when the decks' cards or their notes' text change (not when cards
         are answered): card count, sum of card ids, and the decks' content versions
-        (bumped by a trigger when a note is edited, and by a rename)."""
-        keys = [f"content:{d}" for d in deck_ids]
+        (bumped when a note is edited and by a rename: storage/notes.py, bump_content)."""
+        keys = [content_key(self.user, d) for d in deck_ids]
         row = self.db.fetchone(
             f"SELECT count(*), coalesce(sum(id), 0), (SELECT coalesce(sum(CAST(value AS"
             f" INTEGER)), 0) FROM meta WHERE key IN ({marks(keys)})) FROM cards"

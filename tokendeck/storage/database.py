@@ -1,174 +1,137 @@
-"""A thin database handle: connection, transactions, error translation.
+"""The database handle: what every rows object runs its SQL through, for either backend.
 
-SQLite runs in WAL mode with ``synchronous=FULL``: every committed transaction
-is fsynced before ``commit`` returns, so an answered review survives a crash
-or a power cut, at the price of one fsync per answer (as Anki pays).
+The SQL of :mod:`tokendeck.storage` is written once, in SQLite's spelling with
+``?`` placeholders, against :class:`Database`. Two handles implement it:
+
+* :class:`tokendeck.storage.sqlite.SQLiteDatabase`, the embedded default: one
+  connection to one file;
+* :class:`tokendeck.storage.postgres.PostgresDatabase`, the server backend: a
+  connection pool shared by every user's handle, row-level security set per
+  connection, and the few translations the portable subset needs (placeholders,
+  ``LIKE``, ``RETURNING id``).
+
+A statement that differs more than that between the two (the trigram search,
+the bulk history copy, id allocation) is chosen by :attr:`Database.dialect`
+in the rows object that owns it, never above this package.
 """
 
 from __future__ import annotations
 
-import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
-from typing import Any
-
-from tokendeck.errors import StorageError
+from contextlib import AbstractContextManager
+from typing import Any, ClassVar
 
 Row = tuple[Any, ...]
 Params = Sequence[Any]
 
+#: Values of :attr:`Database.dialect`.
+SQLITE = "sqlite"
+POSTGRESQL = "postgresql"
 
-class Database:
-    """One connection to the collection database."""
 
-    dialect = "sqlite"
+class Database(ABC):
+    """One user's (or the schema's) way to the database: queries, statements, transactions."""
 
-    def __init__(self, connection: sqlite3.Connection, location: str) -> None:
-        self._conn = connection
-        self.location = location
-        self._depth = 0
+    #: ``"sqlite"`` or ``"postgresql"``: rows objects pick dialect-specific SQL by it.
+    dialect: ClassVar[str]
+    #: Where the data lives, for messages: a file path, or a URL without its password.
+    location: str
 
-    # -- queries -------------------------------------------------------------
+    # -- queries -------------------------------------------------------------------------------
+    @abstractmethod
     def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         """Run a query and return every row."""
-        try:
-            return self._conn.execute(sql, params).fetchall()
-        except sqlite3.Error as exc:
-            raise self._error(exc) from exc
 
+    @abstractmethod
     def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         """Run a query and return its first row, or None."""
-        try:
-            row: Row | None = self._conn.execute(sql, params).fetchone()
-            return row
-        except sqlite3.Error as exc:
-            raise self._error(exc) from exc
 
     def scalar(self, sql: str, params: Params = ()) -> Any:
         """The first column of the first row (None when there is no row)."""
         row = self.fetchone(sql, params)
         return None if row is None else row[0]
 
+    @abstractmethod
     def iterate(self, sql: str, params: Params = (), batch: int = 2000) -> Iterator[Row]:
         """Stream rows without holding them all in memory."""
-        try:
-            cursor = self._conn.execute(sql, params)
-            while rows := cursor.fetchmany(batch):
-                yield from rows
-        except sqlite3.Error as exc:
-            raise self._error(exc) from exc
 
+    @abstractmethod
     def execute(self, sql: str, params: Params = ()) -> int:
-        """Run a statement; returns the last inserted row id (or the row count)."""
-        try:
-            cursor = self._conn.execute(sql, params)
-        except sqlite3.Error as exc:
-            raise self._error(exc) from exc
-        return cursor.lastrowid if cursor.lastrowid else cursor.rowcount
+        """Run a statement; returns the new row's id for a one-row INSERT, else the row count."""
 
+    @abstractmethod
     def executemany(self, sql: str, rows: Sequence[Params] | Iterator[Params]) -> None:
         """Run a statement once per parameter row."""
-        try:
-            self._conn.executemany(sql, rows)
-        except sqlite3.Error as exc:
-            raise self._error(exc) from exc
 
+    def copy_in(self, table: str, columns: Sequence[str], rows: Iterator[Params]) -> int:
+        """Append many rows to ``table`` (PostgreSQL streams them with COPY); returns the count."""
+        counted = 0
+
+        def counting() -> Iterator[Params]:
+            nonlocal counted
+            for row in rows:
+                counted += 1
+                yield row
+
+        marks = ", ".join("?" for _ in columns)
+        self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", counting())
+        return counted
+
+    @abstractmethod
     def script(self, sql: str) -> None:
-        """Run several statements inside the current transaction (migrations).
+        """Run several statements inside the current transaction (migrations)."""
 
-        ``executescript`` would commit first, which breaks all-or-nothing
-        migrations, so statements are split (triggers included) and run one by one.
+    # -- transactions ----------------------------------------------------------------------------
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Database]:
+        """All-or-nothing: commit durably on success, roll back on any error (nests).
+
+        A transaction is also a write lock: SQLite's is the whole file's, PostgreSQL's
+        the user's, so two processes answering the same card never schedule it from
+        the same stale state.
         """
-        pending = ""
-        for line in sql.splitlines(keepends=True):
-            pending += line
-            if sqlite3.complete_statement(pending):
-                self.execute(pending)
-                pending = ""
-        if pending.strip():
-            self.execute(pending)
 
-    # -- transactions ---------------------------------------------------------
-    @contextmanager
-    def transaction(self) -> Iterator[Database]:
-        """All-or-nothing: commit (durably) on success, roll back on any error.
+    @abstractmethod
+    def snapshot(self) -> AbstractContextManager[Database]:
+        """Several reads that see one state of the database, holding no writer up.
 
-        Nested use joins the outer transaction.
+        Inside a transaction it joins it; a transaction started inside one is refused.
         """
-        if self._depth:
-            self._depth += 1
-            try:
-                yield self
-            finally:
-                self._depth -= 1
-            return
-        self._begin()
-        self._depth = 1
-        try:
-            yield self
-        except BaseException:
-            self._depth = 0
-            self._conn.rollback()
-            raise
-        self._depth = 0
-        self._commit()
 
-    @contextmanager
-    def bulk_writes(self) -> Iterator[None]:
-        """Foreign keys unchecked while inside: for a bulk import that made every id it uses.
-
-        Checking three references per card row costs a third of inserting it. An
-        import that allocates its note ids and creates its decks itself cannot
-        break them, so the check buys nothing there. SQLite only switches it
-        outside a transaction: enter this first (inside one it changes nothing).
-        """
-        if self._depth:
-            yield
-            return
-        self.execute("PRAGMA foreign_keys=OFF")
-        try:
-            yield
-        finally:
-            self.execute("PRAGMA foreign_keys=ON")
-
-    def _begin(self) -> None:
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise self._error(exc) from exc
-
-    def _commit(self) -> None:
-        try:
-            self._conn.commit()
-        except sqlite3.Error as exc:
-            self._conn.rollback()
-            raise self._error(exc) from exc
+    @abstractmethod
+    def bulk_writes(self) -> AbstractContextManager[None]:
+        """Foreign keys unchecked where the backend allows it (enter before the transaction)."""
 
     @property
+    @abstractmethod
+    def in_transaction(self) -> bool:
+        """Whether a :meth:`transaction` is open on this handle."""
+
+    # -- the rest ----------------------------------------------------------------------------------
+    @abstractmethod
+    def data_version(self) -> int:
+        """A number that changes whenever another connection commits (cache invalidation).
+
+        Commits made through this handle leave it unchanged, as SQLite's
+        ``PRAGMA data_version`` does.
+        """
+
+    @property
+    @abstractmethod
     def total_changes(self) -> int:
-        """Rows changed through this connection since it was opened."""
-        return self._conn.total_changes
+        """Rows changed through this handle since it was opened."""
 
+    def scoped(self, user_id: int) -> Database:
+        """This database as seen by ``user_id`` (PostgreSQL: row-level security follows it)."""
+        del user_id  # one file, one connection: nothing to scope below the queries' own filter
+        return self
+
+    @abstractmethod
     def close(self) -> None:
-        """Close the connection (idempotent)."""
-        with suppress(sqlite3.Error):  # closing twice or after a failure is harmless
-            self._conn.close()
+        """Close the handle (idempotent)."""
 
-    def _error(self, exc: sqlite3.Error) -> StorageError:
-        text = str(exc)
-        if "locked" in text or "busy" in text:
-            return StorageError(
-                f"the collection {self.location} is busy",
-                hint="another TokenDeck process is writing; try again in a moment",
-            )
-        if "readonly" in text:
-            return StorageError(
-                f"cannot write to {self.location}", hint="check the file's permissions"
-            )
-        if "not a database" in text or "malformed" in text:
-            return StorageError(
-                f"{self.location} is not a TokenDeck collection or is damaged",
-                hint="restore it from a backup, or open another collection",
-                cli_hint="restore a backup with `tokendeck restore`, or choose another --db",
-            )
-        return StorageError(f"database error in {self.location}: {text}")
+
+def is_server_url(location: object) -> bool:
+    """Whether ``location`` names a PostgreSQL database (``postgresql://...``), not a file."""
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))

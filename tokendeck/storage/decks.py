@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tokendeck.domain.decks import Deck, DeckConfig, own_options
+from tokendeck.storage.notes import content_key
 from tokendeck.storage.rows import deck_from_row
 from tokendeck.storage.table import Table
 
@@ -57,7 +58,7 @@ class Decks(Table):
         self.db.execute(  # cards name their deck: derived data of the deck is out of date
             "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key)"
             " DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)",
-            (f"content:{deck_id}",),
+            (content_key(self.user, deck_id),),
         )
 
     def delete(self, deck_id: int) -> None:

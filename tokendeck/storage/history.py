@@ -14,10 +14,12 @@ the filtering:
 * resets (an entry that left the card new), which come back with rating 0:
   they mark where a card's history starts again.
 
-Copying: a large package's history never becomes Python objects. The source
-file is ATTACHed as ``source`` and its rows are copied by one ``INSERT ...
+Copying: on SQLite a large package's history never becomes Python objects. The
+source file is ATTACHed as ``source`` and its rows are copied by one ``INSERT ...
 SELECT``, joined to a temporary table that maps the source's card keys to
-the cards the import just created.
+the cards the import just created. PostgreSQL cannot attach a file: the source
+is read by its own SQLite connection and the rows streamed in with ``COPY``
+(one pass, no statement per row).
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from typing import Any
 
 from tokendeck.domain.cards import CardState
 from tokendeck.domain.reviews import ReviewSummary
-from tokendeck.storage.database import Database
+from tokendeck.errors import StorageError
+from tokendeck.storage.database import POSTGRESQL, Database
 from tokendeck.storage.rows import marks
 from tokendeck.storage.table import Table
 
@@ -137,14 +140,18 @@ class History(Table):
         columns: Sequence[str],
         count: int,
         card_ids: Sequence[tuple[int, int]],
+        path: Path,
     ) -> int:
-        """Copy an attached source's rows of the given cards into ``reviews``; returns the count.
+        """Copy a source's rows of the given cards into ``reviews``; returns the count.
 
-        ``select`` reads the source (attached as ``source``, see :func:`attached`) as
-        ``columns``; ``count`` is its size; ``card_ids`` pairs each source card key
-        with the id of the card created for it. Runs inside the caller's transaction
-        (an error rolls the copy back with it).
+        ``select`` reads the source file at ``path`` (attached as ``source`` on
+        SQLite, see :func:`attached`) as ``columns``; ``count`` is its size;
+        ``card_ids`` pairs each source card key with the id of the card created
+        for it. Runs inside the caller's transaction (an error rolls the copy back
+        with it).
         """
+        if self.db.dialect == POSTGRESQL:
+            return self._stream(source_rows(path, select), columns, dict(card_ids))
         db = self.db
         db.execute("CREATE TEMP TABLE td_card_keys (key INTEGER PRIMARY KEY, card_id INTEGER)")
         try:
@@ -170,11 +177,56 @@ class History(Table):
             db.execute("DROP TABLE temp.td_card_keys")
         return copied
 
+    def _stream(
+        self, rows: Iterator[tuple[Any, ...]], columns: Sequence[str], cards: dict[int, int]
+    ) -> int:
+        """The rows of a source, mapped as :meth:`copy`'s SQL maps them, COPYed in."""
+        at = {name: i for i, name in enumerate(columns)}
+        key, when, rating, duration, kind, days, before, after, stability, difficulty = (
+            at[name]
+            for name in (
+                "card_key",
+                "reviewed_at_ms",
+                "rating",
+                "duration_ms",
+                "kind",
+                "scheduled_days",
+                "state_before",
+                "state_after",
+                "stability",
+                "difficulty",
+            )
+        )
+        user = int(self.user)
+
+        def mapped() -> Iterator[tuple[Any, ...]]:
+            for row in rows:
+                card = cards.get(row[key])
+                if card is None:
+                    continue  # not a card of this import (the SQL's join drops it too)
+                yield (
+                    user,
+                    card,
+                    row[when],
+                    row[rating],
+                    row[duration],
+                    row[kind],
+                    _state_number(row[before]),
+                    _state_number(row[after]),
+                    0 if row[days] is None else row[days],
+                    -1,
+                    row[stability],
+                    row[difficulty],
+                )
+
+        return self.db.copy_in("reviews", _COPIED_COLUMNS, mapped())
+
     def memoryless_cards(self, first_card: int) -> list[int]:
         """Cards from ``first_card`` on that are not new, have no stability, and have history."""
         rows = self.db.fetchall(
             "SELECT c.id FROM cards c WHERE c.user_id=? AND c.id >= ? AND c.state != ?"
-            " AND c.stability IS NULL AND EXISTS (SELECT 1 FROM reviews r WHERE r.card_id = c.id)",
+            " AND c.stability IS NULL AND EXISTS"
+            " (SELECT 1 FROM reviews r WHERE r.user_id = c.user_id AND r.card_id = c.id)",
             (self.user, first_card, int(CardState.NEW)),
         )
         return [row[0] for row in rows]
@@ -217,6 +269,33 @@ class History(Table):
         return where
 
 
+_COPIED_COLUMNS = (
+    "user_id",
+    "card_id",
+    "reviewed_at",
+    "rating",
+    "duration_ms",
+    "kind",
+    "state_before",
+    "state_after",
+    "scheduled_days",
+    "elapsed_days",
+    "stability",
+    "difficulty",
+)
+_STATE_NUMBERS = {s.label: int(s) for s in CardState}
+
+
+def _state_number(label: str | None) -> int:
+    """As :func:`_state`: NULL is review; an unknown label is refused."""
+    if label is None:
+        return int(CardState.REVIEW)
+    number = _STATE_NUMBERS.get(label)
+    if number is None:
+        raise StorageError(f"unknown card state {label!r} in the review history")
+    return number
+
+
 def _state(column: str) -> str:
     # NULL means "not recorded"; stored as review, as per-card imports do.
     # An unknown label gives NULL, which the NOT NULL column refuses.
@@ -226,6 +305,9 @@ def _state(column: str) -> str:
 
 @contextmanager
 def _card_index_dropped(db: Database, drop: bool) -> Iterator[None]:
+    if db.dialect == POSTGRESQL:
+        yield
+        return
     sql = db.scalar("SELECT sql FROM sqlite_master WHERE type='index' AND name=?", (_CARD_INDEX,))
     if not drop or sql is None:
         yield
@@ -261,8 +343,9 @@ def attached(db: Database, path: Path | None) -> Iterator[None]:
     """The file at ``path`` attached to the collection's connection (read-only) as ``source``.
 
     SQLite attaches outside transactions, so enter this before ``db.transaction()``.
+    PostgreSQL attaches nothing: :meth:`History.copy` reads the file itself.
     """
-    if path is None:
+    if path is None or db.dialect == POSTGRESQL:
         yield
         return
     db.execute("ATTACH ? AS source", (source_uri(path),))

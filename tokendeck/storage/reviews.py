@@ -87,7 +87,7 @@ class Reviews(Table):
             (r[0], r[1], r[2], r[3])
             for r in self.db.fetchall(
                 "SELECT r.card_id, c.note_id, c.deck_id, r.state_before FROM reviews r"
-                " JOIN cards c ON c.id = r.card_id"
+                " JOIN cards c ON c.id = r.card_id AND c.user_id = r.user_id"
                 " WHERE r.user_id=? AND r.reviewed_at>=? AND r.kind != 'manual'",
                 (self.user, start_ms),
             )

@@ -29,7 +29,7 @@ CARD_COLUMNS = (
 CARD_READ_COLUMNS = f"{CARD_COLUMNS}, flag"
 NOTE_COLUMNS = (
     "id, user_id, guid, kind, front, back, tags, accepted, fields, source, source_note,"
-    " created_at, modified_at"
+    " created_at, modified_at, note_type_id, format"
 )
 REVIEW_COLUMNS = (
     "id, card_id, user_id, reviewed_at, rating, duration_ms, kind, state_before, state_after,"
@@ -96,6 +96,8 @@ def note_from_row(row: Row) -> Note:
         source_note=row[10],
         created_at=from_ms(row[11]),
         modified_at=from_ms(row[12]),
+        note_type_id=row[13],
+        format=row[14],
     )
 
 
@@ -214,9 +216,15 @@ def note_params(note: Note) -> tuple[Any, ...]:
         note.source_note,
         to_ms(note.created_at) if note.created_at else 0,
         to_ms(note.modified_at) if note.modified_at else 0,
+        note.note_type_id,
+        note.format,
     )
 
 
 def marks(values: Sequence[Any]) -> str:
-    """``?, ?, ?``: one placeholder per value, for ``IN (...)`` lists."""
-    return ", ".join("?" for _ in values)
+    """``?, ?, ?``: one placeholder per value, for ``IN (...)`` lists.
+
+    No values gives ``NULL``, which matches nothing: SQLite accepts ``IN ()`` but
+    PostgreSQL refuses it (a collection with no deck yet, on the server).
+    """
+    return ", ".join("?" for _ in values) if values else "NULL"

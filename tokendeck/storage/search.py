@@ -2,7 +2,9 @@
 
 Words of three or more characters are answered by the trigram full-text
 index (a real index, not a scan); shorter words fall back to LIKE on the
-rows the other filters leave.
+rows the other filters leave. On SQLite the index is an FTS5 trigram table;
+on PostgreSQL a pg_trgm GIN index over the searched text (migration 2), asked
+with ``ILIKE`` of the same expression, which it keeps up to date by itself.
 
 Keeping the index in step with the notes, cheaply for bulk imports:
 
@@ -28,7 +30,7 @@ from typing import Any
 from tokendeck.domain.cards import Card, CardState
 from tokendeck.domain.notes import Note
 from tokendeck.domain.search import SearchQuery
-from tokendeck.storage.database import Database
+from tokendeck.storage.database import POSTGRESQL, Database
 from tokendeck.storage.rows import CARD_READ_COLUMNS, NOTE_COLUMNS, card_from_row, note_from_row
 from tokendeck.storage.table import Table
 
@@ -47,6 +49,10 @@ KEYS: dict[str, tuple[tuple[str, bool], ...]] = {
     "lapses": (("c.lapses", True), ("c.id", False)),
 }
 
+#: The text the PostgreSQL trigram index covers (migration 2); \x01 keeps a phrase in
+#: one column, as FTS5 does.
+PG_INDEXED_TEXT = "(front || chr(1) || back || chr(1) || tags)"
+
 
 def _order_by(order: str, reverse: bool = False) -> str:
     keys = KEYS.get(order, KEYS["due"])
@@ -56,11 +62,24 @@ def _order_by(order: str, reverse: bool = False) -> str:
 ORDERS = {name: _order_by(name) for name in KEYS}
 
 
+#: The tables a search joins. In a SQLite file ids are unique across users, and naming
+#: the user in the joins lets SQLite look each hit's cards up through cards_due (every
+#: card of the user, for each hit) instead of by note; on PostgreSQL ids are unique per
+#: user, and a sharded database joins within the user's shard, so the joins name the user.
 _JOINED = "cards c JOIN notes n ON n.id=c.note_id JOIN decks d ON d.id=c.deck_id"
+_PG_JOINED = (
+    "cards c JOIN notes n ON n.id=c.note_id AND n.user_id=c.user_id"
+    " JOIN decks d ON d.id=c.deck_id AND d.user_id=c.user_id"
+)
 
 
 def _fts_phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
+
+
+def _like_literal(word: str) -> str:
+    """``word`` matched literally by PostgreSQL's LIKE (backslash is its escape character)."""
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class Search(Table):
@@ -89,11 +108,19 @@ class Search(Table):
                 ensure_current(self.db)
             else:
                 scan = is_stale(self.db)
-        return where_clause(query, self.user, deck_ids, today, end_ms, scan=scan)
+        return where_clause(
+            query,
+            self.user,
+            deck_ids,
+            today,
+            end_ms,
+            scan=scan,
+            server=self.db.dialect == POSTGRESQL,
+        )
 
     def ids(self, where: str, params: list[Any], *, order: str = "due") -> list[int]:
         """Ids of the matching cards only: for bulk actions and large result sets."""
-        sql, params = _select("c.id", where, params, order, None, 0)
+        sql, params = _select(self._joined, "c.id", where, params, order, None, 0)
         return [r[0] for r in self.db.fetchall(sql, params)]
 
     def cards_with_notes(
@@ -107,7 +134,7 @@ class Search(Table):
     ) -> list[tuple[Card, Note]]:
         """Cards matching a clause, each with its note, in one query (no query per card)."""
         columns = f"{_CARD_SELECT}, {_NOTE_SELECT}"
-        sql, params = _select(columns, where, params, order, limit, offset)
+        sql, params = _select(self._joined, columns, where, params, order, limit, offset)
         width = len(CARD_READ_COLUMNS.split(","))
         return [
             (card_from_row(r[:width]), note_from_row(r[width:]))
@@ -136,7 +163,7 @@ class Search(Table):
         expressions = ", ".join(expr for expr, _ in keys)
         columns = f"{_CARD_SELECT}, {_NOTE_SELECT}, {expressions}"
         sql = (
-            f"SELECT {columns} FROM {_JOINED} WHERE {' AND '.join(clauses)}"
+            f"SELECT {columns} FROM {self._joined} WHERE {' AND '.join(clauses)}"
             f" ORDER BY {_order_by(order, reverse)} LIMIT ?"
         )
         rows = self.db.fetchall(sql, [*values, limit + 1])
@@ -149,7 +176,11 @@ class Search(Table):
 
     def count(self, where: str, params: list[Any]) -> int:
         """How many cards match."""
-        return int(self.db.scalar(f"SELECT count(*) FROM {_JOINED} WHERE {where}", params))
+        return int(self.db.scalar(f"SELECT count(*) FROM {self._joined} WHERE {where}", params))
+
+    @property
+    def _joined(self) -> str:
+        return _PG_JOINED if self.db.dialect == POSTGRESQL else _JOINED
 
 
 def where_clause(
@@ -160,17 +191,25 @@ def where_clause(
     end_ms: int,
     *,
     scan: bool = False,
+    server: bool = False,
 ) -> tuple[str, list[Any]]:
-    """SQL condition and parameters over ``cards c JOIN notes n JOIN decks d`` (``scan``:
-    match every word with LIKE, for while the index is stale)."""
+    """SQL condition and parameters over ``cards c JOIN notes n JOIN decks d``.
+
+    ``scan``: match every word with LIKE, for while the index is stale; ``server``: for
+    PostgreSQL (its trigram index instead of SQLite's FTS5 table).
+    """
     long_words = [] if scan else [w for w in query.words if len(w) >= MIN_INDEX_WORD]
     # With index words, the join must start from the index hits: a plain
     # "c.user_id=?" lets SQLite walk every card of the user through cards_due
     # and probe the hit list for each one (seconds at 100,000 cards). The unary
     # "+" keeps that index out of the plan.
-    parts = ["+c.user_id=?" if long_words else "c.user_id=?"]
+    parts = ["+c.user_id=?" if long_words and not server else "c.user_id=?"]
     params: list[Any] = [user]
-    if long_words:
+    if long_words and server:
+        found = " AND ".join(f"{PG_INDEXED_TEXT} LIKE ?" for _ in long_words)
+        parts.append(f"c.note_id IN (SELECT id FROM notes WHERE user_id=? AND {found})")
+        params += [user, *(f"%{_like_literal(w)}%" for w in long_words)]
+    elif long_words:
         parts.append("c.note_id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)")
         params.append(" AND ".join(_fts_phrase(w) for w in long_words))
     for word in (w for w in query.words if w not in long_words):
@@ -242,10 +281,16 @@ _NOTE_SELECT = ", ".join(f"n.{col.strip()}" for col in NOTE_COLUMNS.split(","))
 
 
 def _select(
-    columns: str, where: str, params: list[Any], order: str, limit: int | None, offset: int
+    joined: str,
+    columns: str,
+    where: str,
+    params: list[Any],
+    order: str,
+    limit: int | None,
+    offset: int,
 ) -> tuple[str, list[Any]]:
     sql = (
-        f"SELECT {columns} FROM {_JOINED} WHERE {where} ORDER BY {ORDERS.get(order, ORDERS['due'])}"
+        f"SELECT {columns} FROM {joined} WHERE {where} ORDER BY {ORDERS.get(order, ORDERS['due'])}"
     )
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
@@ -284,8 +329,8 @@ END
 
 
 def insert_notes_bulk(db: Database, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert many notes inside the caller's transaction, deferring their indexing."""
-    if len(rows) >= BULK_THRESHOLD:
+    """Insert many notes inside the caller's transaction, deferring their indexing (SQLite)."""
+    if len(rows) >= BULK_THRESHOLD and db.dialect != POSTGRESQL:
         # DDL is transactional in SQLite: if the import fails, the triggers come back too.
         mark_stale(db)
     db.executemany(sql, rows)
@@ -310,7 +355,9 @@ def mark_stale(db: Database) -> None:
 
 
 def is_stale(db: Database) -> bool:
-    """Whether a bulk write left the index behind."""
+    """Whether a bulk write left the index behind (never on PostgreSQL: its index keeps up)."""
+    if db.dialect == POSTGRESQL:
+        return False
     return db.scalar("SELECT value FROM meta WHERE key='search_index_stale'") == "1"
 
 

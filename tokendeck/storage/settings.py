@@ -12,10 +12,15 @@ from tokendeck.storage.table import Table
 def find_or_create_user(db: Database, name: str, now_ms: int) -> int:
     """The id of user ``name``, creating the user on first use."""
     found = db.scalar("SELECT id FROM users WHERE name=?", (name,))
-    if found is not None:
-        return int(found)
-    with db.transaction():
-        return db.execute("INSERT INTO users (name, created_at) VALUES (?, ?)", (name, now_ms))
+    if found is None:
+        # Two processes may create the same user at once: the second insert does nothing.
+        with db.transaction():
+            db.execute(
+                "INSERT INTO users (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                (name, now_ms),
+            )
+        found = db.scalar("SELECT id FROM users WHERE name=?", (name,))
+    return int(found)
 
 
 class Settings(Table):

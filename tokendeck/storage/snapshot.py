@@ -5,9 +5,10 @@ taken while the collection is open is consistent (never half an answer) and
 needs no lock beyond a reader's. It is also compacted: free pages are left
 behind and the write-ahead log is folded in, so the copy is a single file.
 
-A candidate snapshot (one about to be restored) is opened read-only and
-checked before anything trusts it: SQLite's ``quick_check``, that it is a
-TokenDeck collection, that its schema is not newer than this TokenDeck's, and
+A candidate snapshot (one about to be restored) is opened as an untrusted file
+and checked before anything trusts it: SQLite's ``quick_check``, that it is a
+TokenDeck collection, that its schema is not newer than this TokenDeck's and is
+exactly the schema TokenDeck writes (no trigger or view of anyone else's), and
 which users it holds. Every failure is a :class:`~tokendeck.errors.StorageError`
 or :class:`~tokendeck.errors.ImportFormatError` naming the file.
 """
@@ -20,8 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tokendeck.errors import ImportFormatError, StorageError
-from tokendeck.storage.database import Database
+from tokendeck.storage.database import SQLITE, Database
 from tokendeck.storage.migrations import SCHEMA_VERSION
+from tokendeck.storage.schema_check import is_own_schema, schema_problem
+from tokendeck.untrusted.budget import Budget
+from tokendeck.untrusted.databases import database_error, open_untrusted
 
 #: Tables every TokenDeck collection has (from migration 1 on), besides the bookkeeping.
 _REQUIRED = ("schema_migrations", "users", "decks", "notes", "cards", "reviews")
@@ -38,6 +42,12 @@ class SnapshotInfo:
 
 def write_snapshot(db: Database, target: Path) -> None:
     """Write a consistent, compacted copy of ``db`` to ``target`` (which must not exist)."""
+    if db.dialect != SQLITE:
+        raise StorageError(
+            f"{db.location} is a PostgreSQL database: a snapshot copies a collection file",
+            hint="back the server up with pg_dump or continuous archiving (docs/deploy.md), "
+            "or export one user's collection with `tokendeck backup`",
+        )
     try:
         db.execute("VACUUM INTO ?", (str(target),))
     except StorageError as exc:
@@ -56,22 +66,39 @@ def row_counts(db: Database) -> tuple[int, int, int]:
     )
 
 
-def check_snapshot(path: Path, *, source: str) -> SnapshotInfo:
+def check_snapshot(path: Path, *, source: str, budget: Budget | None = None) -> SnapshotInfo:
     """Check a candidate snapshot file read-only; ``source`` names it in errors.
 
-    Raises :class:`ImportFormatError` for a damaged or foreign file and
-    :class:`StorageError` for one written by a newer TokenDeck.
+    The file is opened as untrusted (:func:`~tokendeck.untrusted.databases.open_untrusted`:
+    no views or foreign triggers, no recursive queries, the read's time budget),
+    and its schema must be exactly the one TokenDeck's migrations make
+    (:mod:`tokendeck.storage.schema_check`). Raises :class:`ImportFormatError`
+    for a damaged or foreign file and :class:`StorageError` for one written by
+    a newer TokenDeck.
     """
+    budget = budget or Budget(source=source)
+    conn = open_untrusted(
+        path,
+        budget=budget,
+        what="the collection inside",
+        hint=_HINT,
+        kind="SQLite",
+        allow=is_own_schema,
+    )
     try:
-        with closing(_open_read_only(path)) as conn:
+        with closing(conn):
             _integrity(conn, source)
             version = _schema_version(conn, source)
+            _check_schema(conn, source)
             users = tuple(r[0] for r in conn.execute(_USERS_WITH_DATA).fetchall())
     except sqlite3.DatabaseError as exc:
-        raise _damaged(source, str(exc)) from None
+        raise database_error(
+            exc, budget=budget, what="the collection inside", hint=_HINT, kind="SQLite"
+        ) from None
     return SnapshotInfo(version, users)
 
 
+_HINT = "use another backup file (older ones are in the backups folder)"
 _USERS_WITH_DATA = (
     "SELECT name FROM users u WHERE EXISTS (SELECT 1 FROM decks WHERE user_id=u.id)"
     " OR EXISTS (SELECT 1 FROM notes WHERE user_id=u.id)"
@@ -79,10 +106,18 @@ _USERS_WITH_DATA = (
 )
 
 
-def _open_read_only(path: Path) -> sqlite3.Connection:
-    # immutable=1: nothing else writes this temporary file, and no -wal/-shm is created.
-    uri = f"{Path(path).resolve().as_uri()}?mode=ro&immutable=1"
-    return sqlite3.connect(uri, uri=True, isolation_level=None)
+def _check_schema(conn: sqlite3.Connection, source: str) -> None:
+    rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+    steps = frozenset(
+        int(r[0]) for r in conn.execute("SELECT version FROM schema_migrations").fetchall()
+    )
+    problem = schema_problem(rows, steps)
+    if problem:
+        raise ImportFormatError(
+            f"the collection inside is not as TokenDeck writes it: {problem}",
+            path=source,
+            hint="the snapshot was changed after it was made; " + _HINT,
+        )
 
 
 def _integrity(conn: sqlite3.Connection, source: str) -> None:

@@ -4,9 +4,11 @@ The collection facade holds one :class:`Store` and calls nothing else of this
 package for its own data. Every table's rows object is scoped to the store's
 user, so a query cannot reach another user's rows whatever ids it is given.
 The SQL is written once against :class:`~tokendeck.storage.database.Database`,
-which the SQLite backend implements; a second backend implements the same
-handle (and the few dialect-specific statements) rather than a second copy of
-the queries.
+which both backends implement (SQLite's file, PostgreSQL's pool), with the few
+dialect-specific statements chosen inside the rows objects rather than a second
+copy of the queries. On PostgreSQL the handle is the user's own
+(:meth:`Database.scoped`), so row-level security follows the same user as the
+queries' filter.
 """
 
 from __future__ import annotations
@@ -19,14 +21,18 @@ from tokendeck.storage.attempts import Attempts
 from tokendeck.storage.backup import Backup
 from tokendeck.storage.bulk import Bulk
 from tokendeck.storage.cards import Cards
-from tokendeck.storage.database import Database
+from tokendeck.storage.check import Consistency
+from tokendeck.storage.database import POSTGRESQL, Database, is_server_url
 from tokendeck.storage.decks import Decks
 from tokendeck.storage.history import History
+from tokendeck.storage.locks import SharedUse
 from tokendeck.storage.notes import Notes
+from tokendeck.storage.notetypes import NoteTypes
+from tokendeck.storage.opening import open_database
+from tokendeck.storage.pending import PendingQuestions
 from tokendeck.storage.reviews import Reviews
 from tokendeck.storage.search import Search
 from tokendeck.storage.settings import Settings, find_or_create_user
-from tokendeck.storage.sqlite import open_database
 from tokendeck.storage.study import Study
 
 
@@ -34,11 +40,13 @@ class Store:
     """One user's data in one database: tables as attributes, transactions around them."""
 
     def __init__(self, db: Database, user_id: int) -> None:
+        db = db.scoped(user_id)
         self.db = db
         self.user_id = user_id
         self.settings = Settings(db, user_id)
         self.decks = Decks(db, user_id)
         self.notes = Notes(db, user_id)
+        self.note_types = NoteTypes(db, user_id)
         self.cards = Cards(db, user_id)
         self.reviews = Reviews(db, user_id)
         self.attempts = Attempts(db, user_id)
@@ -47,21 +55,49 @@ class Store:
         self.history = History(db, user_id)
         self.bulk = Bulk(db, user_id)
         self.backup = Backup(db, user_id)
+        self.consistency = Consistency(db, user_id)
+        #: Learn/Test questions awaiting answers (PostgreSQL only: a file serves one process)
+        self.pending = PendingQuestions(db, user_id)
+        #: A collection file's shared lock (:mod:`.locks`), held until :meth:`close`.
+        self._in_use: SharedUse | None = None
 
     @classmethod
-    def open(cls, path: str | Path, user: str, now_ms: int) -> Store:
-        """Open (creating and migrating if needed) the database at ``path`` for ``user``."""
-        db = open_database(path)
+    def open(cls, location: str | Path, user: str, now_ms: int) -> Store:
+        """Open (creating and migrating if needed) the database at ``location`` for ``user``.
+
+        ``location`` is a SQLite file or a ``postgresql://`` URL. A file's store holds
+        the file's shared lock until closed (:mod:`.locks`): a restore cannot replace
+        the file under it.
+        """
+        file = not is_server_url(location) and str(location) != ":memory:"
+        guard = SharedUse(Path(location)) if file else None
         try:
-            return cls(db, find_or_create_user(db, user, now_ms))
+            db = open_database(location)
+        except BaseException:
+            if guard is not None:
+                guard.release()
+            raise
+        try:
+            store = cls(db, find_or_create_user(db, user, now_ms))
         except BaseException:
             db.close()
+            if guard is not None:
+                guard.release()
             raise
+        if store.db is not db:
+            db.close()  # the schema's handle; the store holds the user's own
+        store._in_use = guard
+        return store
 
     @property
     def location(self) -> str:
-        """The database file (``:memory:`` for an in-memory one)."""
+        """The database file (``:memory:`` for an in-memory one), or its URL without password."""
         return self.db.location
+
+    @property
+    def on_server(self) -> bool:
+        """Whether the data lives on a database server (PostgreSQL) rather than in a file."""
+        return self.db.dialect == POSTGRESQL
 
     def transaction(self) -> AbstractContextManager[Database]:
         """All-or-nothing: commit durably on success, roll back on any error (nests)."""
@@ -75,7 +111,7 @@ class Store:
 
     def data_version(self) -> int:
         """A number that changes whenever another connection commits (cache invalidation)."""
-        return int(self.db.scalar("PRAGMA data_version"))
+        return self.db.data_version()
 
     @property
     def total_changes(self) -> int:
@@ -83,5 +119,7 @@ class Store:
         return self.db.total_changes
 
     def close(self) -> None:
-        """Close the database (idempotent)."""
+        """Close the database and let go of the file's lock (idempotent)."""
         self.db.close()
+        if self._in_use is not None:
+            self._in_use.release()

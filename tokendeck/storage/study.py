@@ -81,7 +81,8 @@ class Study(Table):
         self.db.execute(
             "INSERT INTO study_extensions (user_id, deck_id, day, new_cards, reviews)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, deck_id, day) DO UPDATE SET"
-            " new_cards=new_cards+excluded.new_cards, reviews=reviews+excluded.reviews",
+            " new_cards=study_extensions.new_cards+excluded.new_cards,"
+            " reviews=study_extensions.reviews+excluded.reviews",
             (self.user, deck_id, day, new_cards, reviews),
         )
 

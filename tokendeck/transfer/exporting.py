@@ -16,9 +16,18 @@ from typing import Any
 from tokendeck import progress
 from tokendeck.domain.cards import CardState
 from tokendeck.domain.decks import resolve_configs
+from tokendeck.domain.notetypes import NoteType
 from tokendeck.storage import Store
 from tokendeck.transfer import history as package_history
-from tokendeck.transfer.package import CardRecord, DeckRecord, NoteRecord, Package, ReviewRecord
+from tokendeck.transfer.package import (
+    CardRecord,
+    DeckRecord,
+    NoteRecord,
+    NoteTypeRecord,
+    Package,
+    ReviewRecord,
+    TemplateRecord,
+)
 
 _LABELS = {int(state): state.label for state in CardState}
 _stamp = datetime.fromtimestamp
@@ -49,10 +58,14 @@ def build_package(
         keyed=history is not None,
         reviews=reviews,
     )
-    package = Package(source=str(store.location), history=history)
+    package = Package(source=str(store.location), history=history, match="guid")
+    types = {t.id: t for t in store.note_types.all()}
+    names = {type_id: t.name for type_id, t in types.items()}
     package.notes = [
-        note_record(row, cards.get(row[0], [])) for row in store.bulk.export_notes(deck_ids)
+        note_record(row, cards.get(row[0], []), names) for row in store.bulk.export_notes(deck_ids)
     ]
+    used = {n.note_type for n in package.notes if n.note_type}
+    package.note_types = [note_type_record(t) for t in types.values() if t.name in used]
     wanted = set(deck_ids) if deck_ids is not None else set(decks)
     package.decks = [
         DeckRecord(d.name, d.description, d.config.to_dict())
@@ -129,8 +142,27 @@ def card_records(
     return grouped
 
 
-def note_record(row: tuple[Any, ...], cards: list[CardRecord]) -> NoteRecord:
+def note_type_record(note_type: NoteType) -> NoteTypeRecord:
+    """The neutral form of a stored note type (its id is the source's, as Anki knew it)."""
+    return NoteTypeRecord(
+        name=note_type.name,
+        field_names=list(note_type.field_names),
+        templates=[TemplateRecord(t.name, t.question, t.answer) for t in note_type.templates],
+        kind=note_type.kind,
+        css=note_type.css,
+        latex_pre=note_type.latex_pre,
+        latex_post=note_type.latex_post,
+        latex_svg=note_type.latex_svg,
+        sort_field=note_type.sort_field,
+        id=note_type.source_id,
+    )
+
+
+def note_record(
+    row: tuple[Any, ...], cards: list[CardRecord], type_names: dict[int, str] | None = None
+) -> NoteRecord:
     """A note record from a row of ``NOTE_COLUMNS`` and its card records."""
+    type_id = row[13]
     return NoteRecord(
         front=row[4],
         back=row[5],
@@ -143,4 +175,6 @@ def note_record(row: tuple[Any, ...], cards: list[CardRecord]) -> NoteRecord:
         source=row[9],
         source_note=row[10],
         cards=cards,
+        note_type=None if type_id is None else (type_names or {}).get(type_id),
+        format=row[14],
     )

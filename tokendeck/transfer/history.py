@@ -44,7 +44,7 @@ def copy_history(
     if not keys:
         return 0
     try:
-        copied = store.history.copy(source.select, HISTORY_COLUMNS, source.count, keys)
+        copied = store.history.copy(source.select, HISTORY_COLUMNS, source.count, keys, source.path)
     except StorageError as exc:
         raise ImportFormatError(
             f"its review history could not be copied ({exc.message})",
@@ -92,8 +92,8 @@ def rebuild_memory(card: Card, reviews: Iterable[ReviewRecord], calendar: Calend
 def export_source(store: Store, deck_ids: Sequence[int] | None) -> ReviewSource | None:
     """The collection's review log as a ReviewSource (None for an in-memory collection)."""
     location = store.location
-    if location == ":memory:" or not Path(location).is_file():
-        return None
+    if store.on_server or location == ":memory:" or not Path(location).is_file():
+        return None  # no file to offer: the formats take the log card by card
     return ReviewSource(
         Path(location),
         store.history.export_select(deck_ids),

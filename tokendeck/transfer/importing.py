@@ -7,27 +7,32 @@ it lands whole or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from tokendeck import progress
 from tokendeck.domain.cards import Card, CardState
 from tokendeck.domain.days import Calendar
 from tokendeck.domain.decks import DeckConfig, check_name, parent_names
-from tokendeck.domain.notes import NOTE_KINDS
+from tokendeck.domain.notes import MAX_CLOZE, NOTE_KINDS, cloze_problem
+from tokendeck.domain.notetypes import NoteType
 from tokendeck.errors import ImportFormatError, ValidationError
 from tokendeck.storage import Store
 from tokendeck.storage.rows import card_schedule_params, to_ms
 from tokendeck.transfer import history as package_history
+from tokendeck.transfer import media as import_media
+from tokendeck.transfer import notetypes
 from tokendeck.transfer.collector import collector_paused
 from tokendeck.transfer.history import rebuild_memory
+from tokendeck.transfer.matching import ALREADY, Matcher
+from tokendeck.transfer.media import safe_media_name
 from tokendeck.transfer.package import (
+    MATCH_RULES,
     CardRecord,
     DeckRecord,
-    MediaFile,
     NoteRecord,
     Package,
     ReviewRecord,
@@ -35,6 +40,12 @@ from tokendeck.transfer.package import (
 from tokendeck.transfer.planning import NewCards, NoteRows, fresh_guids
 
 MODES = ("update", "duplicate", "skip")
+
+#: The cards a note of a note type has (its ordinals), from its fields and tags.
+#: The collection passes :func:`tokendeck.rendering.card_ordinals`.
+CardOrdinals = Callable[[NoteType, Mapping[str, str], Sequence[str]], list[int]]
+
+__all__ = ["MODES", "ImportResult", "apply_package", "safe_media_name", "validate"]
 
 
 @dataclass
@@ -49,6 +60,15 @@ class ImportResult:
     decks: list[str] = field(default_factory=list)
     media: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: Notes recognised as already here from their recorded source (a file and the
+    #: heading a note was made from): neither added nor changed.
+    already: int = 0
+    #: Each note type the file uses -> what the import did with it: "created",
+    #: "matched", "updated", "mapped" (to the collection's of that name) or
+    #: "created as 'Name (2)'" (the name was taken by a note type of other fields).
+    note_types: dict[str, str] = field(default_factory=dict)
+    #: Media files stored under another name (a different file had theirs).
+    renamed_media: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -70,9 +90,13 @@ def validate(package: Package, mode: str) -> None:
     """Refuse a package before anything is written; errors name the record."""
     if mode not in MODES:
         raise ValidationError(f"unknown import mode {mode!r}", hint="use update, duplicate or skip")
+    if package.match not in MATCH_RULES:
+        raise ValidationError(f"unknown match rule {package.match!r}", hint="use guid or front")
+    notetypes.check_records(package)
+    type_names = {t.name for t in package.note_types}
     good_decks: set[str] = set()  # checked once per distinct name, not once per note
     for index, note in enumerate(package.notes, start=1):
-        problem, hint = _problem(note, good_decks)
+        problem, hint = _problem(note, good_decks, type_names)
         if problem:
             raise ImportFormatError(
                 problem,
@@ -83,11 +107,24 @@ def validate(package: Package, mode: str) -> None:
             )
 
 
-def _problem(note: NoteRecord, good_decks: set[str]) -> tuple[str, str | None]:
+def _problem(
+    note: NoteRecord, good_decks: set[str], type_names: set[str]
+) -> tuple[str, str | None]:
     if note.kind not in NOTE_KINDS:
         return f"unknown note type {note.kind!r}", f"use {', '.join(NOTE_KINDS)}"
-    if not note.front.strip():
+    if note.note_type is not None:
+        if note.note_type not in type_names:
+            return (
+                f"uses note type {note.note_type!r}, which the file does not describe",
+                "the file is incomplete; export it again",
+            )
+        # Anki lets a note's first field be empty; a note with no text at all is refused.
+        if not any(v.strip() for v in note.fields.values()) and not note.front.strip():
+            return "every field is empty", "every card needs a question or term"
+    elif not note.front.strip():
         return "the front is empty", "every card needs a question or term"
+    if note.kind == "cloze" and (cloze := cloze_problem(note.front)):
+        return cloze, f"number clozes from c1 to c{MAX_CLOZE}"
     if note.deck not in good_decks:
         try:
             check_name(note.deck)
@@ -106,38 +143,74 @@ def apply_package(
     media_dir: Path,
     mode: str = "update",
     deck: str | None = None,
+    card_ordinals: CardOrdinals | None = None,
 ) -> ImportResult:
     """Write a package into ``store`` in one all-or-nothing transaction.
 
     ``calendar`` counts study days when a card's memory is rebuilt from its
-    history; ``media_dir`` receives the package's media files.
+    history; ``media_dir`` receives the package's media files, once the
+    transaction has committed (:mod:`tokendeck.transfer.media`);
+    ``card_ordinals`` gives the cards of a note of a note type that comes
+    without cards (a text export's), else card 0 only.
     """
     validate(package, mode)
     result = ImportResult(warnings=list(package.warnings))
-    # Nothing an import builds is garbage until it is written (bulk.py says why), and
-    # every id it writes is its own (so foreign keys go unchecked: database.py).
-    with (
-        collector_paused(),
-        store.bulk_writes(),
-        package_history.attached(store, package.history),
-        store.transaction(),
-    ):
-        deck_ids = _decks(store, package, deck, now, result)
-        progress.report("planning", 0, len(package.notes))
-        plan = _plan(store, calendar, package, deck, deck_ids, mode, now, result)
-        _write_plan(store, plan, now)
-        if package.history is not None:
-            # One SQL statement: no partial counts, so the bar pulses with the size in words.
-            progress.report(f"copying {package.history.count:,} reviews", 0)
-            result.reviews += package_history.copy_history(
-                store, calendar, package.history, plan.keys, plan.first_card, origin=package.source
-            )
-        del plan  # freed while the collector is paused: it need not scan 100,000 rows
-        result.media = _write_media(media_dir, package.media)
-        for key, value in package.settings.items():
-            store.settings.put(key, value)
-        progress.report("saving", 0)  # the commit below writes and syncs everything
+    staged = import_media.plan(media_dir, package.media)
+    import_media.follow_renames(package, staged.renamed)  # before the notes are planned
+    try:
+        # Nothing an import builds is garbage until it is written (bulk.py says why), and
+        # every id it writes is its own (so foreign keys go unchecked: database.py).
+        with (
+            collector_paused(),
+            store.bulk_writes(),
+            package_history.attached(store, package.history),
+            store.transaction(),
+        ):
+            _apply(store, calendar, package, mode, deck, card_ordinals, now, result)
+            staged.stage(media_dir)  # a staging folder: the media folder changes at commit
+            progress.report("saving", 0)  # the commit below writes and syncs everything
+        staged.commit(media_dir)
+    finally:
+        staged.discard()
+    result.media = staged.count
+    result.renamed_media = dict(staged.renamed)
+    result.warnings.extend(import_media.renamed_warnings(staged.renamed))
     return result
+
+
+def _apply(
+    store: Store,
+    calendar: Calendar,
+    package: Package,
+    mode: str,
+    deck: str | None,
+    card_ordinals: CardOrdinals | None,
+    now: datetime,
+    result: ImportResult,
+) -> None:
+    """Everything an import writes to the database (inside its transaction)."""
+    decks = _Decks(store, package, deck, now)
+    types = notetypes.resolve(store, package, mode, to_ms(now))
+    result.note_types = types.outcome
+    result.warnings.extend(types.warnings)
+    progress.report("planning", 0, len(package.notes))
+    context = _Context(store, calendar, package, decks, mode, now, types, card_ordinals)
+    plan = _plan(context, result)
+    if package.match == "guid" and deck is None:
+        # An Anki package (or backup) brings its deck tree, empty decks and all.
+        for record in package.decks:
+            decks.id(record.name)
+        result.decks = decks.created
+    _write_plan(store, plan, now)
+    if package.history is not None:
+        # One SQL statement: no partial counts, so the bar pulses with the size in words.
+        progress.report(f"copying {package.history.count:,} reviews", 0)
+        result.reviews += package_history.copy_history(
+            store, calendar, package.history, plan.keys, plan.first_card, origin=package.source
+        )
+    del plan  # freed while the collector is paused: it need not scan 100,000 rows
+    for key, value in package.settings.items():
+        store.settings.put(key, value)
 
 
 def _write_plan(store: Store, plan: _Plan, now: datetime) -> None:
@@ -153,26 +226,38 @@ def _write_plan(store: Store, plan: _Plan, now: datetime) -> None:
         store.bulk.insert_reviews(reviews)
 
 
-def _decks(
-    store: Store, package: Package, override: str | None, now: datetime, result: ImportResult
-) -> dict[str, int]:
-    options = {d.name: d for d in package.decks}
-    names = [override] if override else package.deck_names()
-    ids: dict[str, int] = {}
-    for name in names:
-        existing = store.decks.by_name(check_name(name))
+class _Decks:
+    """The import's decks by name, each created when the first note lands in it."""
+
+    def __init__(self, store: Store, package: Package, override: str | None, now: datetime):
+        self.store = store
+        self.options = {d.name: d for d in package.decks}
+        self.override = override
+        self.now = now
+        self.ids: dict[str, int] = {}
+        self.created: list[str] = []
+
+    def id(self, name: str) -> int:
+        """The id of deck ``name`` (the ``--deck`` override wins), creating it if missing."""
+        name = self.override or name
+        found = self.ids.get(name)
+        if found is not None:
+            return found
+        checked = check_name(name)
+        existing = self.store.decks.by_name(checked)
         if existing is None:
-            for parent in parent_names(check_name(name)):  # the deck tree needs each parent
-                if store.decks.by_name(parent) is None:
-                    store.decks.insert(parent, {}, to_ms(now))
-            record = options.get(name, DeckRecord(name))
+            for parent in parent_names(checked):  # the deck tree needs each parent
+                if self.store.decks.by_name(parent) is None:
+                    self.store.decks.insert(parent, {}, to_ms(self.now))
+            record = self.options.get(name, DeckRecord(name))
             given = _known_options(record.options)
             DeckConfig().updated(**given)  # validates; unset options follow the parent
-            ids[name] = store.decks.insert(check_name(name), given, to_ms(now))
-            result.decks.append(name)
+            found = self.store.decks.insert(checked, given, to_ms(self.now))
+            self.created.append(name)
         else:
-            ids[name] = existing.id
-    return ids
+            found = existing.id
+        self.ids[name] = found
+        return found
 
 
 def _known_options(options: dict[str, object]) -> dict[str, Any]:
@@ -180,96 +265,93 @@ def _known_options(options: dict[str, object]) -> dict[str, Any]:
     return {k: v for k, v in options.items() if k in known}
 
 
-def _plan(
-    store: Store,
-    calendar: Calendar,
-    package: Package,
-    override: str | None,
-    deck_ids: dict[str, int],
-    mode: str,
-    now: datetime,
-    result: ImportResult,
-) -> _Plan:
+@dataclass
+class _Context:
+    """What planning an import needs, worked out once."""
+
+    store: Store
+    calendar: Calendar
+    package: Package
+    decks: _Decks
+    mode: str
+    now: datetime
+    types: notetypes.Resolved
+    card_ordinals: CardOrdinals | None
+
+
+def _plan(context: _Context, result: ImportResult) -> _Plan:
+    store, mode = context.store, context.mode
     plan = _Plan()
-    guids = store.bulk.guid_index()
-    fronts = store.bulk.front_index() if mode != "duplicate" else {}
+    matcher = Matcher(store, context.package, mode)
     next_note, next_card = store.bulk.next_ids()
     plan.first_card = next_card
-    rows = NoteRows(store.user_id, to_ms(now))
+    rows = NoteRows(store.user_id, to_ms(context.now))
     fresh = fresh_guids()
-    left_out = 0
-    for record in package.notes:
-        record, cut = _shown_cards_only(record)
-        left_out += cut
-        existing = (
-            guids.get(record.guid) if record.guid else fronts.get(record.front.strip().lower())
-        )
+    inferred = {t.name for t in context.package.note_types if t.inferred}
+    types, deck_of = context.types.types, context.decks.id  # looked up once, used per note
+    for record in context.package.notes:
+        note_type = types.get(record.note_type) if record.note_type else None
+        if note_type is not None:
+            record.fields = notetypes.fields_for(record, note_type, record.note_type in inferred)
+        stored_as = (note_type.id if note_type else None, record.format)
+        existing = matcher.find(record)
+        if existing == ALREADY:
+            result.already += 1
+            continue
         if existing is not None and mode == "skip":
             result.skipped += 1
             continue
         if existing is not None and mode == "update":
-            plan.updates.append((*rows.content(record), rows.now_ms, existing))
+            plan.updates.append((*rows.content(record), *stored_as, rows.now_ms, existing))
+            matcher.claim(existing)
             result.updated += 1
             continue
-        if record.guid and record.guid not in guids:
-            guid = record.guid
-            guids[guid] = next_note
-        else:
-            guid = next(fresh)  # unique already: no need to remember it
-        plan.notes.append(rows.new_note(next_note, guid, record))
-        deck_id = deck_ids[override or record.deck]
+        guid = matcher.new_guid(next_note, fresh)
+        matcher.claim(next_note)
+        plan.notes.append(rows.new_note(next_note, guid, record, *stored_as))
+        deck_id = deck_of(record.deck)
         if not record.cards:  # new cards for its kind, without a CardRecord or Card each
-            added = plan.new_cards.add(record, next_note, deck_id, next_card)
+            ordinals = None if note_type is None else _ordinals(context, note_type, record)
+            added = plan.new_cards.add(record, next_note, deck_id, next_card, ordinals)
             next_card += added
             result.cards += added
         else:  # cards with scheduling state (and maybe history) from the file
-            decks = None if override else deck_ids
-            next_card = _plan_cards(
-                store.user_id, calendar, plan, record, next_note, next_card, deck_id, decks, now
-            )
+            next_card = _plan_cards(context, plan, record, next_note, next_card, deck_id)
             result.cards += len(record.cards)
             result.reviews += sum(len(card.reviews) for card in record.cards)
         next_note += 1
         result.added += 1
-    if left_out:
+    result.decks = context.decks.created
+    if matcher.shared:
         result.warnings.append(
-            f"{left_out} cards from a third or later card template were left out: "
-            "only the first two templates of a note type are imported"
+            f"{matcher.shared} note(s) of this file share a GUID (or a front) with another of "
+            "its notes; each was kept as a note of its own"
         )
     return plan
 
 
-def _shown_cards_only(record: NoteRecord) -> tuple[NoteRecord, int]:
-    """The record without cards of a third or later template, and how many it had.
-
-    The collection renders a note's cards from its kind (forward, reverse,
-    clozes) until it stores note types; a card of a third template would show
-    the forward card again, so it is left out, as the Anki reader used to do.
-    """
-    if record.kind == "cloze" or all(card.ordinal <= 1 for card in record.cards):
-        return record, 0
-    kept = [card for card in record.cards if card.ordinal <= 1]
-    return replace(record, cards=kept), len(record.cards) - len(kept)
+def _ordinals(
+    context: _Context, note_type: NoteType | None, record: NoteRecord
+) -> list[int] | None:
+    """The cards a note of a note type gets when its file gives none (None: from its kind)."""
+    if note_type is None:
+        return None
+    if context.card_ordinals is None:
+        return [0]
+    return context.card_ordinals(note_type, record.fields, record.tags)
 
 
 def _plan_cards(
-    user: int,
-    calendar: Calendar,
-    plan: _Plan,
-    record: NoteRecord,
-    note_id: int,
-    card_id: int,
-    deck_id: int,
-    deck_ids: dict[str, int] | None,
-    now: datetime,
+    context: _Context, plan: _Plan, record: NoteRecord, note_id: int, card_id: int, deck_id: int
 ) -> int:
     """Plan the rows of a note's given cards (ids from ``card_id``); returns the next id.
 
-    A card's own deck (looked up in ``deck_ids``) wins over the note's
-    ``deck_id``; ``deck_ids`` is None when ``--deck`` puts every card in one deck.
+    A card's own deck wins over the note's ``deck_id`` unless ``--deck`` puts
+    every card in one deck.
     """
+    user, calendar, now = context.store.user_id, context.calendar, context.now
     for card in record.cards:
-        card_deck = deck_id if deck_ids is None else deck_ids.get(card.deck or "", deck_id)
+        card_deck = context.decks.id(card.deck) if card.deck else deck_id
         plan.cards.append(_card_row(user, calendar, card_id, note_id, card_deck, card, now))
         plan.reviews.extend(_review_rows(user, card_id, card.reviews))
         if card.key is not None:
@@ -341,23 +423,3 @@ def _review_rows(
             r.difficulty,
             None,
         )
-
-
-def _write_media(folder: Path, media: list[MediaFile]) -> int:
-    if not media:
-        return 0
-    folder.mkdir(parents=True, exist_ok=True)
-    for done, item in enumerate(media, start=1):
-        (folder / safe_media_name(item.name)).write_bytes(item.data)
-        progress.report("writing media files", done, len(media))
-    return len(media)
-
-
-def safe_media_name(name: str) -> str:
-    """A media file name that cannot leave the media folder."""
-    base = PurePosixPath(name.replace("\\", "/")).name
-    if base in ("", ".", "..") or base.startswith("."):
-        raise ImportFormatError(
-            f"unsafe media file name {name!r}", hint="media names must be plain file names"
-        )
-    return base

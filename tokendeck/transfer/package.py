@@ -29,6 +29,13 @@ NOTE_FORMATS = ("markdown", "html")
 #: Kinds of note type (Anki's): one card per template, or one card per cloze number.
 NOTE_TYPE_KINDS = ("standard", "cloze")
 
+#: How an import finds the notes already in the collection that a file's notes are
+#: (:attr:`Package.match`). ``guid``: by GUID only (Anki packages, backups, the
+#: built-in deck). ``front``: a note with a GUID from its file (a text export's GUID
+#: column, raw notes' derived ids) by that GUID, any other by its front; and a note
+#: whose file and front are the recorded source of a note already there is that note.
+MATCH_RULES = ("guid", "front")
+
 #: Card states, as stored and as exported.
 CARD_STATES = ("new", "learning", "review", "relearning")
 
@@ -157,6 +164,14 @@ class NoteTypeRecord:
     sort_field: int = 0
     #: The source's id for it (Anki matches note types by id on import).
     id: int | None = None
+    #: Made up from a text file's columns (Anki's text export names its note type but
+    #: does not describe it): a note type of this name in the collection is used
+    #: instead, its fields taken in the file's column order.
+    inferred: bool = False
+    #: Backups only: the stored id (a restore keeps it) and row times.
+    key: int | None = None
+    created_at: datetime | None = None
+    modified_at: datetime | None = None
 
 
 @dataclass
@@ -264,6 +279,8 @@ class Package:
     user: UserRecord | None = None
     attempts: list[AttemptRecord] = field(default_factory=list)
     deleted_card_reviews: list[CardRecord] = field(default_factory=list)
+    #: How its notes are matched with the collection's on import: one of MATCH_RULES.
+    match: str = "front"
 
     def note_type(self, name: str | None) -> NoteTypeRecord | None:
         """The note type called ``name``, if the package has it."""

@@ -57,9 +57,26 @@ class NoteRows:
             record.source_note,
         )
 
-    def new_note(self, note_id: int, guid: str, record: NoteRecord) -> tuple[Any, ...]:
-        """A row for ``package_queries.insert_notes``: id, user, GUID, content, two times."""
-        return (note_id, self.user, guid, *self.content(record), self.now_ms, self.now_ms)
+    def new_note(
+        self,
+        note_id: int,
+        guid: str,
+        record: NoteRecord,
+        note_type_id: int | None = None,
+        format: str = "markdown",
+    ) -> tuple[Any, ...]:
+        """A row for ``Bulk.insert_notes``: id, user, GUID, content, two times, note type
+        and format."""
+        return (
+            note_id,
+            self.user,
+            guid,
+            *self.content(record),
+            self.now_ms,
+            self.now_ms,
+            note_type_id,
+            format,
+        )
 
     def _tags_text(self, tags: list[str] | str) -> str:
         if isinstance(tags, str):  # hand-built records sometimes give one string
@@ -86,12 +103,23 @@ class NewCards:
         self.rows: list[NewCard] = []
         self._run = [0, 0, -1, 0]  # a run nothing continues
 
-    def add(self, record: NoteRecord, note_id: int, deck_id: int, card_id: int) -> int:
-        """Add the new cards of a note (ids from ``card_id``); returns how many."""
-        if record.kind == "basic" or record.kind == "type_in":
-            ordinals = _FIRST_ONLY  # the usual case, without working out ordinals
-        else:
-            ordinals = card_ordinals(record.kind, record.front)
+    def add(
+        self,
+        record: NoteRecord,
+        note_id: int,
+        deck_id: int,
+        card_id: int,
+        ordinals: list[int] | None = None,
+    ) -> int:
+        """Add the new cards of a note (ids from ``card_id``); returns how many.
+
+        ``ordinals`` (a note of a note type) says which cards; None: its kind's.
+        """
+        if ordinals is None:
+            if record.kind == "basic" or record.kind == "type_in":
+                ordinals = _FIRST_ONLY  # the usual case, without working out ordinals
+            else:
+                ordinals = card_ordinals(record.kind, record.front)
         if ordinals != _FIRST_ONLY:
             self.rows.extend((card_id + i, note_id, deck_id, o) for i, o in enumerate(ordinals))
             return len(ordinals)

@@ -91,3 +91,63 @@ class EditScreen(ModalScreen[NoteText | None]):
             self.action_save()
         else:
             self.action_cancel()
+
+
+class FieldsEditScreen(ModalScreen[dict[str, str] | None]):
+    """The edit dialog of a note from Anki: a text area per field of its note type.
+
+    Fields hold Anki's HTML as stored; Ctrl+S saves them all, Escape cancels.
+    """
+
+    DEFAULT_CSS = EditScreen.DEFAULT_CSS.replace("EditScreen", "FieldsEditScreen")
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, fields: dict[str, str], save: Callable[[dict[str, str]], None]) -> None:
+        super().__init__()
+        self._fields = dict(fields)
+        self._save = save
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label("Edit note  (Ctrl+S save · Esc cancel)", id="title")
+            for index, (name, value) in enumerate(self._fields.items()):
+                yield Label(name)
+                yield TextArea(value, id=f"field-{index}", soft_wrap=True)
+            yield Label("", id="problem")
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Save", id="save", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query(TextArea).first().focus()
+
+    def edited(self) -> dict[str, str]:
+        """The fields as they are in the dialog now."""
+        return {
+            name: self.query_one(f"#field-{index}", TextArea).text
+            for index, name in enumerate(self._fields)
+        }
+
+    def action_save(self) -> None:
+        """Store the fields and close, or say why they cannot be stored."""
+        fields = self.edited()
+        try:
+            self._save(fields)
+        except TokenDeckError as exc:
+            self.query_one("#problem", Label).update(f"Not saved: {exc}")
+            return
+        self.dismiss(fields)
+
+    def action_cancel(self) -> None:
+        """Close without changes."""
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_cancel()

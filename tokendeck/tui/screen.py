@@ -18,7 +18,7 @@ from textual.widgets import Button
 from tokendeck.domain.cards import CardView, Rating
 from tokendeck.domain.intervals import format_interval, until
 from tokendeck.errors import NothingToUndoError, TokenDeckError
-from tokendeck.tui.edit import EditScreen, NoteText
+from tokendeck.tui.edit import EditScreen, FieldsEditScreen, NoteText
 from tokendeck.tui.host import StudyHost, host_of
 from tokendeck.tui.widgets import (
     AnswerBar,
@@ -344,14 +344,20 @@ class StudyScreen(Screen[None]):
                 view.note.id, now=self.study.clock(), front=text.front, back=text.back
             )
 
-        async def saved(text: NoteText | None) -> None:
+        def save_fields(fields: dict[str, str]) -> None:
+            self.study.col.edit_note(view.note.id, now=self.study.clock(), fields=fields)
+
+        async def saved(text: object | None) -> None:
             if text is None or self.current is None:
                 return
             self.say("Saved.")
             refreshed = self.study.col.card(self.current.id)
             await self.show(refreshed, self.study.clock(), revealed=self.revealed)
 
-        self.app.push_screen(EditScreen(view.note.front, view.note.back, save), saved)
+        if view.is_html:  # a note from Anki: its fields, as its note type names them
+            self.app.push_screen(FieldsEditScreen(dict(view.note.fields), save_fields), saved)
+        else:
+            self.app.push_screen(EditScreen(view.note.front, view.note.back, save), saved)
 
     def action_typed(self) -> None:
         """Ask the shown card as typed recall, graded by meaning (then the next card)."""

@@ -6,6 +6,8 @@ so the screen reads well in light and dark themes alike.
 
 from __future__ import annotations
 
+import re
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Markdown, Rule, Static
@@ -92,8 +94,12 @@ class CardFace(VerticalScroll):
         tags = ", ".join(t for t in view.note.tags if t != "leech")
         meta = f"{view.deck_name} · {view.card.state.label}" + (f" · {tags}" if tags else "")
         self.query_one("#meta", Static).update(meta)
-        await self._render_part("front", view.front)
-        self._back = view.back
+        if view.is_html:  # terminal text of an Anki card: shown as written, not as Markdown
+            await self._render_part("front", markdown_literal(view.front))
+            self._back = markdown_literal(view.back)
+        else:
+            await self._render_part("front", view.front)
+            self._back = view.back
         await self.set_revealed(revealed)
         self.scroll_home(animate=False)
 
@@ -108,6 +114,21 @@ class CardFace(VerticalScroll):
         if self._rendered[part] != text:
             self._rendered[part] = text
             await self.query_one(f"#{part}", Markdown).update(text)
+
+
+#: ASCII punctuation Markdown may read as markup; a backslash before any of it is literal.
+_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&=])")
+
+
+def markdown_literal(text: str) -> str:
+    """Plain text as Markdown that shows it as it is: every mark escaped, each line break
+    kept (a hard break), blank lines still separating paragraphs."""
+    lines = [_MARKUP.sub(r"\\\1", line.rstrip()) for line in text.split("\n")]
+    out: list[str] = []
+    for index, line in enumerate(lines):
+        follows = index + 1 < len(lines) and lines[index + 1].strip()
+        out.append(line + ("\\" if line.strip() and follows else ""))
+    return "\n".join(out)
 
 
 class KeyButton(Button, can_focus=False):

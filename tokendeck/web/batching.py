@@ -7,6 +7,12 @@ collects the answers whose requests are ready in the same turn of the event
 loop, applies them inside one outer transaction (the facade's own transactions
 nest into it) and commits once. Each request still gets its answer only after
 the commit, so an answer the learner saw acknowledged is on disk.
+
+The batcher holds nothing between requests: a batch lives for one turn of one
+process's event loop. Several workers or machines each batch their own
+requests; on PostgreSQL each batch is one transaction under the user's write
+lock, so answers reaching two processes at once are applied one after the
+other, each from the state the other committed.
 """
 
 from __future__ import annotations

@@ -18,16 +18,23 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tokendeck.errors import NotPreparedError, TokenDeckError
+from tokendeck.errors import (
+    AuthenticationError,
+    NotPreparedError,
+    RateLimitedError,
+    TokenDeckError,
+)
 from tokendeck.web.background import Preparing
 
 log = logging.getLogger(__name__)
 
 _HTTP_CODES = {
     400: "invalid",
+    401: "unauthorized",
+    403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
@@ -87,17 +94,29 @@ async def _tokendeck_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, TokenDeckError)
     if isinstance(exc, NotPreparedError):
         return _not_prepared(request, exc)
+    if isinstance(exc, AuthenticationError) and _wants_page(request) and request.method == "GET":
+        # A browser that is not logged in is sent to the log-in page, and back afterwards.
+        from urllib.parse import quote
+
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return RedirectResponse(f"/login?next={target}", status_code=303)
     message = exc.message
     if _CLI_ADVICE.search(message):
         log.warning("a web error speaks of the command line: %s", message)
-    return error_response(exc.status, exc.code, message, hint=web_hint(exc), request=request)
+    response = error_response(exc.status, exc.code, message, hint=web_hint(exc), request=request)
+    if isinstance(exc, AuthenticationError):
+        response.headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, RateLimitedError):
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+    return response
 
 
 def _not_prepared(request: Request, exc: NotPreparedError) -> Response:
     """Start preparing the deck and answer 202 with the progress (not an error)."""
     from tokendeck.web.preparing import preparing_response, start_preparing
 
-    job = start_preparing(request, getattr(request.state, "user", "local"), exc.deck_id)
+    user = getattr(request.state, "user", None)  # the WebUser (web/deps.py, web/users.py)
+    job = start_preparing(request, "local" if user is None else user.name, exc.deck_id)
     return preparing_response(job)
 
 
@@ -125,7 +144,10 @@ def _detail(err: Any) -> dict[str, Any]:
     # loc is e.g. ("body", "front"); the first element only says where it came from.
     loc = [str(part) for part in err.get("loc", ())]
     field = ".".join(loc[1:]) or (loc[0] if loc else "request")
-    return {"field": field, "message": str(err.get("msg", "is invalid"))}
+    message = str(err.get("msg", "is invalid"))
+    if err.get("type") == "json_invalid" and err.get("ctx", {}).get("error"):
+        message += f": {err['ctx']['error']}"  # what is wrong with the JSON, and where
+    return {"field": field, "message": message}
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

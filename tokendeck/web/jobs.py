@@ -30,7 +30,7 @@ def worker_collection(
 ) -> Iterator[Collection]:
     """The user's collection, opened on the worker thread for one job."""
     col = Collection.open(
-        settings.db_path,
+        settings.location,
         user=user,
         now=now,
         install_builtin=False,

@@ -15,6 +15,8 @@ from fastapi.templating import Jinja2Templates
 
 from tokendeck.collection import Collection
 from tokendeck.web.deps import Col, Now, Settings
+from tokendeck.web.notices import notice
+from tokendeck.web.schemas import DbInt
 
 NAV = (
     ("/", "Home"),
@@ -27,11 +29,41 @@ NAV = (
 )
 
 
+#: The multi-user server's extra pages (the admin page only for admins).
+SERVER_NAV = (("/classes", "Classes"), ("/account", "Account"))
+
+
 def render(request: Request, template: str, title: str, **context: Any) -> HTMLResponse:
-    """Render a page template with the layout's common context."""
+    """Render a page template with the layout's common context.
+
+    In the multi-user server the layout also gets the user (name, log-out form),
+    the session's CSRF token for forms and scripts, and how many shared-deck
+    updates wait for the user's choice.
+    """
     templates: Jinja2Templates = request.app.state.templates
     settings = request.app.state.settings
-    context.update(nav=NAV, title=title, app_title=settings.title, path=request.url.path)
+    nav: tuple[tuple[str, str], ...] = NAV
+    user = getattr(request.state, "user", None)
+    server = getattr(request.app.state, "server", None)
+    updates = 0
+    if server is not None and user is not None and user.account is not None:
+        nav = (*NAV, *SERVER_NAV)
+        if user.role == "admin":
+            nav = (*nav, ("/admin", "Admin"))
+        updates = server.sharing.conflict_count(user.account)
+    context.update(
+        nav=nav,
+        title=title,
+        app_title=settings.title,
+        path=request.url.path,
+        user=user if server is not None else None,
+        # The server's pages carry the session's token; the local app's, its own per-process one.
+        csrf_token=user.csrf
+        if server is not None and user is not None
+        else request.app.state.csrf_token,
+        updates=updates,
+    )
+    context.setdefault("done", notice(request))
     return templates.TemplateResponse(request, template, context)
 
 
@@ -80,17 +112,23 @@ def pages_router() -> APIRouter:
         return render(request, "browse.html", "Browse", decks=col.decks(), q=q, flags=flags)
 
     @router.get("/cards/{card_id}")
-    async def card_info(request: Request, card_id: int, col: Col) -> HTMLResponse:
-        from tokendeck.web.render import render_markdown
+    async def card_info(request: Request, card_id: DbInt, col: Col) -> HTMLResponse:
+        import json
+
+        from tokendeck.web.presenters import scoped_css
 
         view = col.card(card_id)
+        face = view.face
         return render(
             request,
             "card.html",
             "Card info",
             view=view,
-            front_html=render_markdown(view.front),
-            back_html=render_markdown(view.back),
+            front_html=face.question_html,
+            back_html=face.answer_html,
+            card_css=scoped_css(face.css),
+            macros=json.dumps(dict(face.macros)),
+            fields=view.note.fields if view.is_html else None,
         )
 
     @router.get("/transfer")

@@ -11,7 +11,6 @@ from tokendeck.domain.intervals import format_interval, until
 from tokendeck.domain.notes import Note
 from tokendeck.domain.reviews import Review
 from tokendeck.web import schemas
-from tokendeck.web.render import render_markdown
 
 
 def format_steps(steps: tuple[float, ...] | list[float]) -> str:
@@ -72,6 +71,10 @@ def deck_node_out(node: DeckNode) -> schemas.DeckNodeOut:
     )
 
 
+#: The class of the elements a card is shown in: its note type's stylesheet is scoped to it.
+CARD_SCOPE = ".td-card"
+
+
 def note_out(note: Note) -> schemas.NoteOut:
     """Public shape of a note."""
     return schemas.NoteOut(
@@ -84,12 +87,15 @@ def note_out(note: Note) -> schemas.NoteOut:
         accepted=list(note.accepted),
         created_at=note.created_at,
         modified_at=note.modified_at,
+        format=note.format,  # type: ignore[arg-type]
+        note_type_id=note.note_type_id,
+        fields=dict(note.fields) if note.note_type_id is not None else {},
     )
 
 
 def card_out(view: CardView, today: date | None = None) -> schemas.CardOut:
-    """Public shape of a card, with its text rendered to safe HTML."""
-    card = view.card
+    """Public shape of a card, with what it shows as safe HTML (the collection renders it)."""
+    card, face = view.card, view.face
     return schemas.CardOut(
         id=card.id,
         note_id=card.note_id,
@@ -107,11 +113,24 @@ def card_out(view: CardView, today: date | None = None) -> schemas.CardOut:
         flag=card.flag,
         front=view.front,
         back=view.back,
-        front_html=render_markdown(view.front),
-        back_html=render_markdown(view.back),
+        front_html=face.question_html,
+        back_html=face.answer_html,
         tags=list(view.note.tags),
         note=note_out(view.note),
+        format=face.format,  # type: ignore[arg-type]
+        whole_answer=face.whole_answer,
+        css=scoped_css(face.css),
+        macros=dict(face.macros),
     )
+
+
+def scoped_css(css: str) -> str:
+    """A note type's stylesheet confined to the card's elements (safe inside ``<style>``)."""
+    if not css.strip():
+        return ""
+    from tokendeck.rendering import scope_css
+
+    return scope_css(css, CARD_SCOPE).replace("</", "<\\/")
 
 
 def buttons_out(

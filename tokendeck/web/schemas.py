@@ -7,8 +7,9 @@ core changes; :mod:`tokendeck.web.presenters` converts between them.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from annotated_types import Interval
 from pydantic import BaseModel, ConfigDict, Field
 
 RatingName = Literal["again", "hard", "good", "easy"]
@@ -22,6 +23,12 @@ OptionName = Literal[
     "maximum_interval",
     "leech_threshold",
 ]
+#: A whole number the database can hold (ids, in paths and bodies): a larger one is a
+#: 400 naming the field, not an OverflowError deep in SQLite.
+MAX_DB_INT = 2**63 - 1
+DbInt = Annotated[int, Interval(ge=-(2**63), le=MAX_DB_INT)]
+#: Longest IANA time-zone name accepted (the longest real one has 32 characters).
+MAX_ZONE_NAME = 64
 
 
 class _Strict(BaseModel):
@@ -77,8 +84,8 @@ class DeckConfigUpdate(_Strict):
     desired_retention: float | None = Field(default=None, ge=0.70, le=0.99)
     learning_steps: list[float] | None = Field(default=None, description="seconds")
     relearning_steps: list[float] | None = Field(default=None, description="seconds")
-    maximum_interval: int | None = Field(default=None, ge=1)
-    leech_threshold: int | None = Field(default=None, ge=1)
+    maximum_interval: int | None = Field(default=None, ge=1, le=36_500)
+    leech_threshold: int | None = Field(default=None, ge=1, le=9999)
     inherit: list[OptionName] = Field(
         default=[], description="options to take from the parent deck again (or the defaults)"
     )
@@ -148,6 +155,9 @@ class NoteUpdate(_Strict):
     back: str | None = Field(default=None, max_length=100_000)
     tags: list[str] | None = None
     accepted: list[str] | None = None
+    fields: dict[str, str] | None = Field(
+        default=None, description="a note from Anki: its fields by name (only those given change)"
+    )
 
 
 class NoteOut(BaseModel):
@@ -160,6 +170,11 @@ class NoteOut(BaseModel):
     accepted: list[str]
     created_at: datetime | None
     modified_at: datetime | None
+    format: Literal["markdown", "html"] = "markdown"
+    note_type_id: int | None = None
+    fields: dict[str, str] = Field(
+        default={}, description="a note from Anki: every field of its note type, in order"
+    )
 
 
 class CardOut(BaseModel):
@@ -186,6 +201,18 @@ class CardOut(BaseModel):
     back_html: str
     tags: list[str]
     note: NoteOut
+    format: Literal["markdown", "html"] = Field(
+        default="markdown", description="html: rendered through its Anki note type"
+    )
+    whole_answer: bool = Field(
+        default=False,
+        description="back_html is the whole answer side (it repeats the question): show it "
+        "instead of front_html, not below it",
+    )
+    css: str = Field(
+        default="", description="the note type's stylesheet, scoped to elements of class td-card"
+    )
+    macros: dict[str, str] = Field(default={}, description="TeX macros for KaTeX")
 
 
 class CardList(BaseModel):
@@ -209,11 +236,11 @@ class BulkAction(_Strict):
     action: Literal[
         "suspend", "unsuspend", "delete", "move", "tag", "untag", "bury", "reset", "flag"
     ]
-    card_ids: list[int] = Field(default=[], max_length=100_000)
+    card_ids: list[DbInt] = Field(default=[], max_length=100_000)
     search: SearchSelection | None = Field(
         default=None, description="act on every card of a search instead of ``card_ids``"
     )
-    except_ids: list[int] = Field(
+    except_ids: list[DbInt] = Field(
         default=[], max_length=100_000, description="with ``search``: cards left out"
     )
     deck: str | None = Field(default=None, description="target deck for 'move'")
@@ -236,7 +263,7 @@ class PreviewOut(BaseModel):
 
 class ReviewOut(BaseModel):
     id: int
-    card_id: int
+    card_id: DbInt
     reviewed_at: datetime
     rating: int
     duration_ms: int
@@ -284,7 +311,7 @@ class StudyOut(BaseModel):
 
 
 class AnswerIn(_Strict):
-    card_id: int
+    card_id: DbInt
     rating: int | RatingName = Field(description="1-4 or again/hard/good/easy")
     duration_ms: int = Field(default=0, ge=0, le=86_400_000)
     deck: str | None = Field(default=None, description="deck of the session, for the next card")
@@ -294,7 +321,7 @@ class AnswerIn(_Strict):
 class CardActionIn(_Strict):
     """Suspend, bury, flag or delete the card being studied; the next card comes back."""
 
-    card_id: int
+    card_id: DbInt
     action: Literal["suspend", "bury", "flag", "delete"]
     flag: int = Field(default=0, ge=0, le=7, description="for 'flag': 0 clears")
     deck: str | None = None
@@ -303,7 +330,7 @@ class CardActionIn(_Strict):
 
 class CardActionOut(BaseModel):
     action: str
-    card_id: int
+    card_id: DbInt
     next: StudyOut
 
 
@@ -339,6 +366,18 @@ class UndoOut(BaseModel):
 # -- import / export, settings ------------------------------------------------------------
 
 
+class MissingMediaOut(BaseModel):
+    name: str
+    note_ids: list[int] = Field(description="the notes that name the file")
+
+
+class MediaCheckOut(BaseModel):
+    missing: list[MissingMediaOut] = Field(description="named by notes, not in the media folder")
+    unused: list[str] = Field(description="in the media folder, named by nothing")
+    files: int = Field(description="files in the media folder")
+    used: int = Field(description="distinct files the notes name")
+
+
 class FormatOut(BaseModel):
     name: str
     description: str
@@ -356,12 +395,31 @@ class ImportNoteOut(BaseModel):
     line: int | None
 
 
+class ImportChoiceOut(BaseModel):
+    """What the file gives when read as one format (with one separator)."""
+
+    format: str
+    separator: str | None
+    description: str
+    note_count: int
+    front: str = Field(description="the first note's front")
+    back: str = Field(description="the first note's back")
+    error: str | None = Field(description="why it cannot be read this way")
+
+
 class ImportPreviewOut(BaseModel):
     format: str
     note_count: int
     decks: list[str]
     notes: list[ImportNoteOut]
     warnings: list[str]
+    confidence: float = Field(default=1.0, description="how sure the format guess is (0..1)")
+    sure: bool = Field(default=True, description="false: ask which format before importing")
+    separator: str | None = Field(default=None, description="the separator read with")
+    choices: list[ImportChoiceOut] = Field(
+        default=[], description="a guessed format's alternatives, each read in full"
+    )
+    note_types: list[str] = Field(default=[], description="note types the file brings")
 
 
 class ImportResultOut(BaseModel):
@@ -376,4 +434,20 @@ class SettingsOut(BaseModel):
 
 class SettingsUpdate(_Strict):
     rollover_hour: int | None = Field(default=None, ge=0, le=23)
-    timezone: str | None = Field(default=None, min_length=1)
+    timezone: str | None = Field(default=None, min_length=1, max_length=MAX_ZONE_NAME)
+
+
+class FindingOut(BaseModel):
+    """One kind of problem a check found."""
+
+    problem: str
+    count: int
+    repaired: bool
+    hint: str
+
+
+class CheckOut(BaseModel):
+    """What ``POST /api/v1/check`` found; ``ok`` when nothing is left unrepaired."""
+
+    ok: bool
+    findings: list[FindingOut]

@@ -25,15 +25,18 @@ manual row with factor 0    "Forget": kind manual, state after ``new``
 deck option group           DeckRecord.options (DeckConfig keys, steps in s)
 ==========================  ================================================
 
-Untrusted input: decompression is bounded (:class:`Limits`, TooLargeError),
-media names that could leave the media folder are refused, and the
-collection is opened read-only with fixed, parameterised SELECTs.
+Untrusted input: the zip is read through :class:`tokendeck.untrusted.zips.SafeZip`
+within a :class:`~tokendeck.untrusted.budget.ReadLimits` budget (``Limits`` here
+is the same class), media names that could leave the media folder are refused,
+and the collection is opened by :func:`tokendeck.untrusted.databases.open_untrusted`
+(read-only, no views, triggers or recursive queries, a time budget) and read
+with fixed, parameterised SELECTs.
 """
 
 from __future__ import annotations
 
-from tokendeck.formats.anki.archive import Limits
 from tokendeck.formats.anki.reading import read
 from tokendeck.formats.anki.writing import to_bytes, write
+from tokendeck.untrusted.budget import ReadLimits as Limits
 
 __all__ = ["Limits", "read", "to_bytes", "write"]

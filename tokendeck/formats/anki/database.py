@@ -2,9 +2,12 @@
 
 This is a file format, not TokenDeck's storage, so its SQL lives here rather
 than in ``tokendeck.storage``. Every statement is a fixed SELECT (no values
-from the file are ever spliced into SQL), the file is opened read-only and
-immutable, and ``trusted_schema`` is off so a hostile schema cannot make us
-run functions hidden in views or triggers.
+from the file are ever spliced into SQL), and the file is opened by
+:func:`tokendeck.untrusted.databases.open_untrusted`: read-only and immutable,
+with views, triggers, generated columns and recursive queries refused and the
+read's time budget enforced by SQLite itself. Columns are read through
+``CAST``/``coalesce`` because SQLite lets a damaged file put NULL or text in
+any column: the reader always gets the types Anki promises.
 """
 
 from __future__ import annotations
@@ -14,12 +17,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tokendeck.errors import ImportFormatError
+from tokendeck.errors import ImportFormatError, TokenDeckError
+from tokendeck.untrusted.budget import Budget
+from tokendeck.untrusted.databases import database_error, open_untrusted
 
 NoteRow = tuple[int, str, int, str, str]
 CardRow = tuple[int, int, int, int, int, int, int, int, int, int, int, int, int, str]
 
 _ROWS = 4096
+_HINT = "the package is damaged or was not made by Anki; export it again"
 
 
 def _unicase(a: str, b: str) -> int:
@@ -29,29 +35,42 @@ def _unicase(a: str, b: str) -> int:
     return (a > b) - (a < b)
 
 
-class AnkiDatabase:
-    """A read-only connection to one collection file."""
+def _int(column: str) -> str:
+    """SQL reading ``column`` as an integer whatever the file stored there (NULL: 0)."""
+    return f"coalesce(CAST({column} AS INTEGER), 0)"
 
-    def __init__(self, path: Path, *, source: str) -> None:
-        self.source = source
-        try:
-            uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
-            self._conn = sqlite3.connect(uri, uri=True)
-            self._conn.create_collation("unicase", _unicase)
-            self._conn.execute("PRAGMA trusted_schema = OFF")
-            self._conn.execute("PRAGMA query_only = ON")
-        except sqlite3.Error as exc:
-            raise self._error(exc) from None
+
+def _text(column: str) -> str:
+    """SQL reading ``column`` as text whatever the file stored there (NULL: '')."""
+    return f"coalesce(CAST({column} AS TEXT), '')"
+
+
+class AnkiDatabase:
+    """A read-only connection to one collection file, read within ``budget``."""
+
+    def __init__(self, path: Path, *, budget: Budget) -> None:
+        self.source = budget.source
+        self.budget = budget
+        self._conn = open_untrusted(
+            path,
+            budget=budget,
+            what="the collection inside",
+            hint=_HINT,
+            kind="a readable Anki database",
+        )
+        self._conn.create_collation("unicase", _unicase)
 
     def close(self) -> None:
         """Close the connection."""
         self._conn.close()
 
-    def _error(self, exc: Exception) -> ImportFormatError:
-        return ImportFormatError(
-            f"the collection inside is not a readable Anki database ({exc})",
-            path=self.source,
-            hint="the package is damaged or was not made by Anki; export it again",
+    def _error(self, exc: Exception) -> TokenDeckError:
+        return database_error(
+            exc,
+            budget=self.budget,
+            what="the collection inside",
+            hint=_HINT,
+            kind="a readable Anki database",
         )
 
     def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
@@ -68,13 +87,14 @@ class AnkiDatabase:
         except sqlite3.Error as exc:
             raise self._error(exc) from None
 
-    def error(self, exc: Exception) -> ImportFormatError:
+    def error(self, exc: Exception) -> TokenDeckError:
         """An ImportFormatError for a database error met while reading rows."""
         return self._error(exc)
 
     def col_row(self) -> tuple[int, int, str, str, str, str]:
         """``(ver, crt, conf, models, decks, dconf)`` from the ``col`` table."""
-        rows = self._all("SELECT ver, crt, conf, models, decks, dconf FROM col LIMIT 1")
+        texts = ", ".join(_text(c) for c in ("conf", "models", "decks", "dconf"))
+        rows = self._all(f"SELECT {_int('ver')}, {_int('crt')}, {texts} FROM col LIMIT 1")
         if not rows:
             raise ImportFormatError(
                 "the collection has no 'col' row", path=self.source, record="table col"
@@ -84,8 +104,8 @@ class AnkiDatabase:
 
     def config_value(self, key: str) -> bytes | None:
         """A value of the schema-18 ``config`` table (JSON bytes), if present."""
-        rows = self._all("SELECT val FROM config WHERE KEY = ?", (key,))
-        return bytes(rows[0][0]) if rows else None
+        rows = self._all("SELECT CAST(val AS BLOB) FROM config WHERE KEY = ?", (key,))
+        return bytes(rows[0][0]) if rows and rows[0][0] is not None else None
 
     def notetypes(self) -> list[tuple[int, str, bytes]]:
         """Schema 18: ``(id, name, config)`` of every note type."""
@@ -109,13 +129,19 @@ class AnkiDatabase:
 
     def notes(self) -> Iterator[NoteRow]:
         """``(id, guid, mid, tags, flds)`` of every note, oldest first."""
-        return self._iter("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id")
+        return self._iter(
+            f"SELECT {_int('id')}, {_text('guid')}, {_int('mid')}, {_text('tags')}, {_text('flds')}"
+            " FROM notes ORDER BY id"
+        )
 
     def cards(self) -> Iterator[CardRow]:
         """Every card, grouped by note and ordered by template ordinal."""
+        numbers = ", ".join(
+            _int(c) for c in ("did", "ord", "type", "queue", "due", "ivl", "left", "reps", "lapses")
+        )
         return self._iter(
-            "SELECT id, nid, did, ord, type, queue, due, ivl, left, reps, lapses,"
-            " odue, odid, data FROM cards ORDER BY nid, ord"
+            f"SELECT {_int('id')}, {_int('nid')}, {numbers}, {_int('odue')}, {_int('odid')},"
+            f" {_text('data')} FROM cards ORDER BY nid, ord"
         )
 
     def revlog_count(self) -> int:

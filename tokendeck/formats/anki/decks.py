@@ -12,6 +12,8 @@ import struct
 from dataclasses import dataclass
 from typing import Any
 
+from tokendeck.domain.decks import DeckConfig
+from tokendeck.errors import ValidationError
 from tokendeck.formats.anki import protobuf
 from tokendeck.transfer.package import DeckRecord
 
@@ -123,13 +125,37 @@ def _float_or_none(values: list[protobuf.Value]) -> float | None:
     return floats[0] if floats else None
 
 
-def deck_records(decks: list[AnkiDeck], configs: dict[int, dict[str, Any]]) -> list[DeckRecord]:
-    """TokenDeck deck records for the normal (non-filtered) decks, parents first."""
+def deck_records(
+    decks: list[AnkiDeck], configs: dict[int, dict[str, Any]], warnings: list[str] | None = None
+) -> list[DeckRecord]:
+    """TokenDeck deck records for the normal (non-filtered) decks, parents first.
+
+    An option TokenDeck cannot use (a step of a century, a limit that is not a
+    number) is left out, with a warning, rather than refusing the whole package.
+    """
     records = [
         DeckRecord(
-            name=d.name, description=d.description, options=dict(configs.get(d.config_id, {}))
+            name=d.name,
+            description=d.description,
+            options=usable_options(configs.get(d.config_id, {}), d.name, warnings),
         )
         for d in sorted(decks, key=lambda d: d.name)
         if not d.filtered and d.name
     ]
     return records
+
+
+def usable_options(
+    options: dict[str, Any], deck: str, warnings: list[str] | None = None
+) -> dict[str, Any]:
+    """The options that TokenDeck's deck settings accept, one by one."""
+    kept = {}
+    for key, value in options.items():
+        try:
+            DeckConfig().updated(**{key: value})
+        except (ValidationError, TypeError):
+            if warnings is not None:
+                warnings.append(f"deck {deck!r}: option {key} = {value!r:.40} was left out")
+            continue
+        kept[key] = value
+    return kept

@@ -4,7 +4,9 @@ Legacy packages map member names to file names in JSON (``{"0": "cat.jpg"}``);
 newer ones list files in a zstd-compressed protobuf (``MediaEntries``) whose
 n-th entry is stored, itself zstd-compressed, in member ``"n"``. File names
 come from an untrusted file, so anything that could leave the media folder
-(separators, ``..``, absolute or drive paths, control characters) is refused.
+(separators, ``..``, absolute or drive paths, control characters) or could
+not be saved (over 255 bytes, not text) is refused
+(:func:`tokendeck.untrusted.names.media_name_problem`).
 """
 
 from __future__ import annotations
@@ -14,23 +16,19 @@ import unicodedata
 
 from tokendeck.errors import ImportFormatError
 from tokendeck.formats.anki import protobuf
-
-_UNSAFE_NAMES = {"", ".", ".."}
+from tokendeck.untrusted.names import media_name_problem, shown
 
 
 def safe_name(name: str, *, source: str) -> str:
     """``name`` normalised to NFC, or ImportFormatError if it could escape the folder."""
     cleaned = unicodedata.normalize("NFC", name)
-    if (
-        cleaned in _UNSAFE_NAMES
-        or any(ch in cleaned for ch in "/\\:")
-        or any(ord(ch) < 32 for ch in cleaned)
-    ):
+    problem = media_name_problem(cleaned)
+    if problem:
         raise ImportFormatError(
-            f"media file name {name!r} is not a plain file name",
+            f"media file name {shown(name)} {problem}",
             path=source,
             record="media map",
-            hint="the package tries to write outside its media folder; do not trust it",
+            hint="the package names a file that cannot be saved as it is; do not trust it",
         )
     return cleaned
 

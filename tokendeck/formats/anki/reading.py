@@ -29,23 +29,29 @@ import weakref
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tokendeck import progress
 from tokendeck.errors import ImportFormatError
 from tokendeck.formats.anki import decks as anki_decks
 from tokendeck.formats.anki import media as anki_media
 from tokendeck.formats.anki import notetypes, protobuf, scheduling
-from tokendeck.formats.anki.archive import Archive, Limits
 from tokendeck.formats.anki.database import AnkiDatabase, CardRow, history_select
 from tokendeck.formats.options import ReadOptions
 from tokendeck.transfer.package import CardRecord, MediaFile, NoteRecord, Package, ReviewSource
+from tokendeck.untrusted.budget import Budget, ReadLimits
+from tokendeck.untrusted.guard import printable
+from tokendeck.untrusted.zips import SafeZip
 
+_T = TypeVar("_T")
 _LATEST = 3
 _COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _FIELD_SEPARATOR = "\x1f"
 _DEFAULT_DECK_ID = 1
+#: Rows are counted against the budget in steps of this many (a check per row costs time).
+_COUNT_EVERY = 4096
+_HINT = "the package is damaged or was not made by Anki; export it from Anki again"
 
 
 def read(
@@ -53,18 +59,20 @@ def read(
     *,
     source: str,
     options: ReadOptions | None = None,
-    limits: Limits | None = None,
+    limits: ReadLimits | None = None,
 ) -> Package:
     """Read an Anki package (bytes or a path) into a Package.
 
     Raises ImportFormatError naming ``source`` for anything that is not a
-    readable Anki package, and TooLargeError for a likely zip bomb.
+    readable Anki package, and TooLargeError for a likely zip bomb or a read
+    over its budget (``limits``, else ``options.limits``, else the defaults).
     ``options`` (a ``ReadOptions``) may add tags to every note.
     """
     file = io.BytesIO(data) if isinstance(data, bytes) else data
+    budget = Budget(limits or (options.limits if options else None), source=source)
     tmp = tempfile.mkdtemp(prefix="tokendeck-anki-")
     try:
-        package = _read_archive(file, Path(tmp), source, limits or Limits())
+        package = _read_archive(file, Path(tmp), budget)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -77,13 +85,14 @@ def read(
     return package
 
 
-def _read_archive(file: io.BytesIO | Path, tmp: Path, source: str, limits: Limits) -> Package:
-    with Archive(file, source=source, limits=limits) as archive:
+def _read_archive(file: io.BytesIO | Path, tmp: Path, budget: Budget) -> Package:
+    source = budget.source
+    with SafeZip(file, budget=budget, hint=_HINT) as archive:
         member, latest = _collection_member(archive)
         db_path = tmp / "collection.sqlite"
         archive.extract(member, db_path, zstd=latest)
         _check_sqlite(db_path, source, member)
-        database = AnkiDatabase(db_path, source=source)
+        database = AnkiDatabase(db_path, budget=budget)
         try:
             reader = _CollectionReader(database, source)
             package = reader.package()
@@ -100,7 +109,7 @@ def _read_archive(file: io.BytesIO | Path, tmp: Path, source: str, limits: Limit
     return package
 
 
-def _collection_member(archive: Archive) -> tuple[str, bool]:
+def _collection_member(archive: SafeZip) -> tuple[str, bool]:
     """Which member holds the collection, and whether it is zstd-compressed."""
     if archive.has("meta"):
         try:
@@ -127,7 +136,7 @@ def _collection_member(archive: Archive) -> tuple[str, bool]:
     )
 
 
-def _require(archive: Archive, name: str) -> str:
+def _require(archive: SafeZip, name: str) -> str:
     if not archive.has(name):
         raise ImportFormatError(
             f"package declares the newer format but {name} is missing",
@@ -149,7 +158,7 @@ def _check_sqlite(path: Path, source: str, member: str) -> None:
 
 
 def _read_media(
-    archive: Archive, *, latest: bool, source: str, warnings: list[str]
+    archive: SafeZip, *, latest: bool, source: str, warnings: list[str]
 ) -> list[MediaFile]:
     if not archive.has("media"):
         return []
@@ -177,15 +186,26 @@ class _CollectionReader:
         ver, self.crt, conf, models, decks, dconf = database.col_row()
         self.schema11 = ver < 15
         if self.schema11:
-            self.types = notetypes.from_schema11(models)
-            deck_list, configs = anki_decks.from_schema11(decks, dconf)
+            self.types = _described(
+                "note types (col.models)", source, notetypes.from_schema11, models
+            )
+            deck_list, configs = _described(
+                "decks (col.decks, col.dconf)", source, anki_decks.from_schema11, decks, dconf
+            )
             sched = _json_dict(conf).get("schedVer", 1)
         else:
-            self.types = notetypes.from_schema18(
-                database.notetypes(), database.notetype_fields(), database.templates()
+            self.types = _described(
+                "note types",
+                source,
+                notetypes.from_schema18,
+                database.notetypes(),
+                database.notetype_fields(),
+                database.templates(),
             )
-            deck_list, configs = anki_decks.from_schema18(database.decks(), database.deck_configs())
-            sched = json.loads(database.config_value("schedVer") or b"2")
+            deck_list, configs = _described(
+                "decks", source, anki_decks.from_schema18, database.decks(), database.deck_configs()
+            )
+            sched = _json_value(database.config_value("schedVer"), default=2)
         self.v1 = sched == 1
         self.deck_list, self.configs = deck_list, configs
         self.deck_names = {d.id: d.name for d in deck_list}
@@ -199,15 +219,20 @@ class _CollectionReader:
         progress.report("reading cards", 0)
         cards = self._cards()
         progress.report("reading notes", 0)
-        notes = [self._note(row, cards.get(row[0], [])) for row in self.db.notes()]
+        notes = []
+        for number, row in enumerate(self.db.notes()):
+            if not number % _COUNT_EVERY:
+                self.db.budget.count_rows(_COUNT_EVERY, what="notes and cards")
+            notes.append(self._note(row, cards.get(row[0], [])))
         used = {n.deck for n in notes} | {c.deck for n in notes for c in n.cards if c.deck}
         deck_list = [d for d in self.deck_list if d.id != _DEFAULT_DECK_ID or d.name in used]
         return Package(
             notes=notes,
-            decks=anki_decks.deck_records(deck_list, self.configs),
+            decks=anki_decks.deck_records(deck_list, self.configs, self.warnings),
             note_types=[self.types[ntid].record(name) for ntid, name in self.used_types.items()],
             warnings=self.warnings,
             source=self.source,
+            match="guid",  # Anki matches a package's notes by GUID, and so do we
         )
 
     def _type_name(self, notetype: notetypes.NoteType) -> str:
@@ -225,7 +250,9 @@ class _CollectionReader:
 
     def _cards(self) -> dict[int, list[CardRecord]]:
         by_note: defaultdict[int, list[CardRecord]] = defaultdict(list)
-        for row in self.db.cards():
+        for number, row in enumerate(self.db.cards()):
+            if not number % _COUNT_EVERY:
+                self.db.budget.count_rows(_COUNT_EVERY, what="notes and cards")
             by_note[row[1]].append(self._card(row))
         return by_note
 
@@ -300,9 +327,30 @@ class _CollectionReader:
         return values
 
 
-def _json_dict(text: str) -> dict[str, Any]:
+def _json_value(text: str | bytes | None, *, default: Any) -> Any:
     try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return {}
+        return json.loads(text) if text else default
+    except (ValueError, TypeError, RecursionError):
+        return default
+
+
+def _json_dict(text: str) -> dict[str, Any]:
+    value = _json_value(text, default={})
     return value if isinstance(value, dict) else {}
+
+
+def _described(what: str, source: str, parse: Callable[..., _T], *args: Any) -> _T:
+    """``parse(*args)``, any failure reported as this part of the collection being damaged.
+
+    Anki stores note types and decks as JSON (schema 11) or protobuf (schema 18);
+    a damaged or hand-made file can hold anything there, and the parsers rely
+    on the shapes Anki writes.
+    """
+    try:
+        return parse(*args)
+    except (ValueError, TypeError, AttributeError, KeyError, RecursionError, OverflowError) as exc:
+        raise ImportFormatError(
+            f"its {what} are not as Anki writes them ({printable(exc)})",
+            path=source,
+            hint=_HINT,
+        ) from None

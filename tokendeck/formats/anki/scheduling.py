@@ -11,6 +11,7 @@ interday learning. Filtered decks keep the home deck and due date in
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -27,8 +28,24 @@ _DAY = 86400
 _EPOCH_THRESHOLD = 1_000_000_000
 
 
+#: Times from a package are kept within [1970, 9000): Anki never writes others, and a
+#: damaged card "due in the year 2,739,913" must not overflow date arithmetic later.
+_LATEST_SECONDS = int(datetime(9000, 1, 1, tzinfo=UTC).timestamp())
+#: Longest interval taken from a package, in days (Anki's own maximum is 36,500).
+_MAX_DAYS = 1_000_000
+
+
 def _instant(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
+    return datetime.fromtimestamp(min(max(seconds, 0), _LATEST_SECONDS), UTC)
+
+
+def _positive(value: object) -> float | None:
+    """A finite positive number from card data, else None (rebuilt by FSRS)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+        if math.isfinite(number) and number > 0:
+            return number
+    return None
 
 
 Meaning = tuple[str, int, str | None, str | None]
@@ -88,8 +105,8 @@ def card_record(
         deck=deck,
         state=state,
         due=due_at,
-        stability=float(stability) if isinstance(stability, int | float) else None,
-        difficulty=float(difficulty) if isinstance(difficulty, int | float) else None,
+        stability=_positive(stability),
+        difficulty=_positive(difficulty),
         last_review=last,
         reps=reps,
         lapses=lapses,
@@ -115,7 +132,7 @@ def _card_data(data: str) -> dict[str, object]:
     try:
         # raw_decode skips json.loads' two whitespace regexes: this runs per card.
         parsed = _JSON.raw_decode(data)[0]
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}  # Anki itself treats unreadable card data as empty
     return parsed if isinstance(parsed, dict) else {}
 
@@ -144,5 +161,8 @@ def _last_review(
     if answered is not None:
         return _instant(answered)
     if state == "review" and due_at is not None and ivl > 0:
-        return due_at - timedelta(days=ivl)
+        try:
+            return due_at - timedelta(days=min(ivl, _MAX_DAYS))
+        except OverflowError:  # before the year 1: the card's columns make no sense
+            return None
     return None

@@ -16,11 +16,21 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+#: Further error responses of the multi-user server.
+SERVER_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "No valid session or API token"},
+    403: {"model": ErrorOut, "description": "The role does not allow it, or a cross-site change"},
+    429: {"model": ErrorOut, "description": "Too many attempts"},
+}
+
+
 def api_router() -> APIRouter:
     """All v1 routers in one (built on call, not at import)."""
     from tokendeck.web.api import (
         cards,
+        check,
         decks,
+        media,
         notes,
         quiz,
         settings,
@@ -31,6 +41,37 @@ def api_router() -> APIRouter:
     )
 
     router = APIRouter(prefix="/api/v1", responses=ERRORS)
-    for module in (decks, notes, cards, study, transfer, stats, simulation, settings, quiz):
+    modules = (
+        decks,
+        notes,
+        cards,
+        study,
+        transfer,
+        media,
+        stats,
+        simulation,
+        settings,
+        quiz,
+        check,
+    )
+    for module in modules:
         router.include_router(module.router)
+    return router
+
+
+def server_api_router() -> APIRouter:
+    """The multi-user server's routes: accounts, admin, classes, shared decks.
+
+    Every route needs a logged-in user, except the three that hand out credentials
+    (register, token, login).
+    """
+    from fastapi import Depends
+
+    from tokendeck.web.accounts import auth, classes
+    from tokendeck.web.users import current_user
+
+    router = APIRouter(prefix="/api/v1", responses={**ERRORS, **SERVER_ERRORS})
+    router.include_router(auth.public_router)
+    router.include_router(auth.router, dependencies=[Depends(current_user)])
+    router.include_router(classes.router, dependencies=[Depends(current_user)])
     return router

@@ -13,8 +13,10 @@ from tokendeck.stats.charts import forgetting_curve
 from tokendeck.web import schemas
 from tokendeck.web.deps import Col, Now
 from tokendeck.web.presenters import card_out, review_out
+from tokendeck.web.schemas import DbInt
+from tokendeck.web.strict import StrictJsonRoute
 
-router = APIRouter(prefix="/cards", tags=["cards"])
+router = APIRouter(prefix="/cards", tags=["cards"], route_class=StrictJsonRoute)
 
 #: Sort keys the browse table offers -> the facade's ``order`` names.
 ORDERS = ("due", "created", "deck", "front", "interval", "lapses")
@@ -31,7 +33,7 @@ async def search_cards(
     due: bool = False,
     order: Annotated[str, Query(pattern="^(" + "|".join(ORDERS) + ")$")] = "due",
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=schemas.MAX_DB_INT)] = 0,
     after: Annotated[
         str | None, Query(description="the ``next`` of the previous page (keyset paging)")
     ] = None,
@@ -72,13 +74,13 @@ def search_text(q: str, tag: str | None, state: str | None, due: bool) -> str:
 
 
 @router.get("/{card_id}", response_model=schemas.CardOut)
-async def get_card(card_id: int, col: Col, now: Now) -> schemas.CardOut:
+async def get_card(card_id: DbInt, col: Col, now: Now) -> schemas.CardOut:
     """One card with its note and rendered text."""
     return card_out(col.card(card_id), col.calendar.today(now))
 
 
 @router.get("/{card_id}/info", response_model=schemas.CardInfoOut)
-async def card_info(card_id: int, col: Col, now: Now) -> schemas.CardInfoOut:
+async def card_info(card_id: DbInt, col: Col, now: Now) -> schemas.CardInfoOut:
     """A card, its review history, its recall probability now and its forgetting curve."""
     view = col.card(card_id)
     history = col.history(card_id)
@@ -91,7 +93,7 @@ async def card_info(card_id: int, col: Col, now: Now) -> schemas.CardInfoOut:
 
 
 @router.delete("/{card_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_card(card_id: int, col: Col) -> Response:
+async def delete_card(card_id: DbInt, col: Col) -> Response:
     """Delete one card (its note stays if it has other cards)."""
     col.delete_card(card_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

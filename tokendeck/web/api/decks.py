@@ -4,7 +4,8 @@
 options it does not set (``inherit`` gives an option back to the parent).
 Deleting a deck takes its subdecks and cards: the request must repeat the
 deck's name as ``confirm``, and a snapshot of the collection is written first
-(``backups/`` beside it; restoring it brings the deck back).
+(``backups/`` beside it; restoring it brings the deck back; not on the multi-user
+server, whose backups are its operator's: docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from tokendeck.web import jobs, schemas
 from tokendeck.web.deps import Col, Now, User
 from tokendeck.web.preparing import background_of
 from tokendeck.web.presenters import deck_node_out, deck_out
+from tokendeck.web.schemas import DbInt
+from tokendeck.web.strict import StrictJsonRoute
 
-router = APIRouter(prefix="/decks", tags=["decks"])
+router = APIRouter(prefix="/decks", tags=["decks"], route_class=StrictJsonRoute)
 
 
 @router.get("", response_model=list[schemas.DeckOut])
@@ -41,7 +44,7 @@ async def create_deck(body: schemas.DeckCreate, col: Col, now: Now) -> schemas.D
 
 
 @router.get("/{deck_id}", response_model=schemas.DeckOut)
-async def get_deck(deck_id: int, col: Col, now: Now) -> schemas.DeckOut:
+async def get_deck(deck_id: DbInt, col: Col, now: Now) -> schemas.DeckOut:
     """One deck with its options and counts."""
     deck = col.deck(deck_id)
     counts = next((c for c in col.deck_counts(now, deck.id) if c.deck.id == deck.id), None)
@@ -50,7 +53,7 @@ async def get_deck(deck_id: int, col: Col, now: Now) -> schemas.DeckOut:
 
 @router.patch("/{deck_id}", response_model=schemas.DeckOut)
 async def update_deck(
-    deck_id: int, body: schemas.DeckUpdate, col: Col, now: Now
+    deck_id: DbInt, body: schemas.DeckUpdate, col: Col, now: Now
 ) -> schemas.DeckOut:
     """Rename a deck (subdecks move with it; cards and history stay) or describe it."""
     deck = col.deck(deck_id)
@@ -63,7 +66,7 @@ async def update_deck(
 
 @router.delete("/{deck_id}", response_model=schemas.DeckDeletedOut)
 async def delete_deck(
-    request: Request, deck_id: int, confirm: str, col: Col, now: Now, user: User
+    request: Request, deck_id: DbInt, confirm: str, col: Col, now: Now, user: User
 ) -> schemas.DeckDeletedOut:
     """Delete a deck, its subdecks and their cards. ``confirm`` must be the deck's name.
 
@@ -76,9 +79,11 @@ async def delete_deck(
             hint=f"type {deck.name} to confirm",
         )
     settings = request.app.state.settings
-    backup = await background_of(request).run(
-        jobs.snapshot, settings, user.name, now, "before-delete"
-    )
+    backup = None
+    if request.app.state.server is None:  # a server's backups are its operator's (deploy.md)
+        backup = await background_of(request).run(
+            jobs.snapshot, settings, user.name, now, "before-delete"
+        )
     gone = col.delete_deck(deck.id)
     return schemas.DeckDeletedOut(
         decks=list(gone.decks),
@@ -90,7 +95,7 @@ async def delete_deck(
 
 @router.patch("/{deck_id}/config", response_model=schemas.DeckOut)
 async def update_deck_config(
-    deck_id: int, body: schemas.DeckConfigUpdate, col: Col, now: Now
+    deck_id: DbInt, body: schemas.DeckConfigUpdate, col: Col, now: Now
 ) -> schemas.DeckOut:
     """Change study options (desired retention, daily limits, learning steps...); options
     named in ``inherit`` follow the parent deck again."""

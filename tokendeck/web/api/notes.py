@@ -8,8 +8,10 @@ from tokendeck.web import schemas
 from tokendeck.web.deps import Col, Now
 from tokendeck.web.presenters import note_out
 from tokendeck.web.render import render_markdown
+from tokendeck.web.schemas import DbInt
+from tokendeck.web.strict import StrictJsonRoute
 
-router = APIRouter(tags=["notes"])
+router = APIRouter(tags=["notes"], route_class=StrictJsonRoute)
 
 
 @router.post("/notes", response_model=schemas.NoteOut, status_code=status.HTTP_201_CREATED)
@@ -29,13 +31,15 @@ async def create_note(body: schemas.NoteCreate, col: Col, now: Now) -> schemas.N
 
 
 @router.get("/notes/{note_id}", response_model=schemas.NoteOut)
-async def get_note(note_id: int, col: Col) -> schemas.NoteOut:
+async def get_note(note_id: DbInt, col: Col) -> schemas.NoteOut:
     """One note."""
     return note_out(col.note(note_id))
 
 
 @router.patch("/notes/{note_id}", response_model=schemas.NoteOut)
-async def edit_note(note_id: int, body: schemas.NoteUpdate, col: Col, now: Now) -> schemas.NoteOut:
+async def edit_note(
+    note_id: DbInt, body: schemas.NoteUpdate, col: Col, now: Now
+) -> schemas.NoteOut:
     """Change a note's text, tags or accepted answers (only the fields given)."""
     note = col.edit_note(
         note_id,
@@ -44,12 +48,13 @@ async def edit_note(note_id: int, body: schemas.NoteUpdate, col: Col, now: Now) 
         back=body.back,
         tags=tuple(body.tags) if body.tags is not None else None,
         accepted=tuple(body.accepted) if body.accepted is not None else None,
+        fields=body.fields,
     )
     return note_out(note)
 
 
 @router.delete("/notes/{note_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_note(note_id: int, col: Col) -> Response:
+async def delete_note(note_id: DbInt, col: Col) -> Response:
     """Delete a note and its cards."""
     col.delete_note(note_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

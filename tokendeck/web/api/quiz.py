@@ -26,13 +26,14 @@ from tokendeck.web.quiz import schemas as qs
 from tokendeck.web.quiz.pages import FORMAT_HELP, LEARN_FORMATS
 from tokendeck.web.quiz.presenters import mark_out, question_out, response_of, score_summary
 from tokendeck.web.quiz.store import Entry, QuizStore
-from tokendeck.web.schemas import QueueOut
+from tokendeck.web.schemas import DbInt, QueueOut
+from tokendeck.web.strict import StrictJsonRoute
 
 if TYPE_CHECKING:
     from tokendeck.collection.study import AnswerResult
     from tokendeck.quiz.formats import Question
 
-router = APIRouter(prefix="/quiz", tags=["quiz"])
+router = APIRouter(prefix="/quiz", tags=["quiz"], route_class=StrictJsonRoute)
 T = TypeVar("T")
 
 
@@ -45,7 +46,7 @@ async def quiz_collection(request: Request, col: Col) -> Collection:
 
 
 def store_of(request: Request) -> QuizStore:
-    """The app's open questions (created on first use)."""
+    """The app's open questions (created on first use; the collections keep them)."""
     store: QuizStore | None = getattr(request.app.state, "quiz_store", None)
     if store is None:
         store = request.app.state.quiz_store = QuizStore()
@@ -69,7 +70,7 @@ async def build_question(
 ) -> qs.QuestionOut:
     """A question about a card in a format (400 ``invalid`` names a format that works)."""
     question = col.build_question(body.card_id, body.format, now=now, rng=_rng(body.seed))
-    return question_out(question, store.add(Entry(user.name, question=question)))
+    return question_out(question, store.add(col, Entry(user.name, question=question), now=now))
 
 
 @router.get("/learn/next", response_model=qs.LearnOut)
@@ -99,7 +100,7 @@ async def learn_next(
             return qs.LearnOut(question=None, queue=queue, card=None, notice=found)
         question = found
         view = col.card(question.card_id)
-    token = store.add(Entry(user.name, question=question))
+    token = store.add(col, Entry(user.name, question=question), now=now)
     return qs.LearnOut(question=question_out(question, token), queue=queue, card=card_out(view))
 
 
@@ -135,11 +136,12 @@ async def answer(body: qs.AnswerIn, col: QuizCol, user: User, store: Store) -> q
 
     Nothing is recorded until ``POST /records``; answering again replaces the marks.
     """
-    entry = store.get(body.token, user.name)
+    entry = store.get(col, body.token, user.name)
     if entry.question is None:
         raise ValidationError("that token is a practice test", hint="score it at /quiz/tests/…")
     response = response_of(entry.question, body)
     entry.marks = col.grade_question(entry.question, response, elapsed_s=body.elapsed_s)
+    store.save(col, body.token, entry)
     marks = [mark_out(m, entry.question) for m in entry.marks]
     return qs.GradeOut(token=body.token, marks=marks)
 
@@ -149,14 +151,14 @@ async def record(
     body: qs.RecordIn, col: QuizCol, now: Now, user: User, store: Store
 ) -> qs.RecordOut:
     """Feed a marked answer to the schedule, with the learner's overrides (card id -> rating)."""
-    entry = store.get(body.token, user.name)
+    entry = store.get(col, body.token, user.name)
     if not entry.marks:
         raise ValidationError("this question has not been answered yet", hint="POST /answers first")
     overrides = _overrides(body.overrides, {m.card_id for m in entry.marks})
     results = col.record_marks(
         entry.marks, now=now, duration_ms=body.duration_ms, overrides=overrides
     )
-    store.drop(body.token)
+    store.drop(col, body.token)
     pairs = zip(entry.marks, results, strict=True)
     return qs.RecordOut(recorded=[_recorded(col, m.rating, overrides, r) for m, r in pairs])
 
@@ -194,7 +196,7 @@ async def build_test(
     test = col.practice_test(
         body.deck, now=now, rng=_rng(body.seed), count=body.count, formats=body.formats
     )
-    token = store.add(Entry(user.name, test=test))
+    token = store.add(col, Entry(user.name, test=test), now=now)
     questions = [question_out(q, f"{token}:{n}") for n, q in enumerate(test.questions)]
     return qs.TestOut(token=token, deck=test.deck, questions=questions)
 
@@ -204,7 +206,7 @@ async def score_test(
     token: str, body: qs.TestAnswersIn, col: QuizCol, now: Now, user: User, store: Store
 ) -> qs.TestScoreOut:
     """Mark a whole test (unanswered questions count as wrong); optionally record every answer."""
-    entry = store.get(token, user.name)
+    entry = store.get(col, token, user.name)
     if entry.test is None:
         raise ValidationError("that token is a single question", hint="answer it at /quiz/answers")
     if entry.recorded:
@@ -221,6 +223,7 @@ async def score_test(
     if body.record:
         recorded = len(col.record_marks(score.marks, now=now, together=False))
         entry.recorded = True
+        store.save(col, token, entry)
     # score_test marks the questions in order, one mark per card rated
     asked = [q for q in questions for _ in range(len(q.terms) or 1)]
     right = sum(1 for m in score.marks if m.verdict == "correct")
@@ -244,7 +247,7 @@ async def score_test(
 
 @router.get("/clozes", response_model=list[qs.ClozeOut])
 async def cloze_suggestions(
-    col: QuizCol, now: Now, card_id: int | None = None, deck: str | None = None
+    col: QuizCol, now: Now, card_id: DbInt | None = None, deck: str | None = None
 ) -> list[qs.ClozeOut]:
     """Cloze deletions proposed from a card's long back, or from every note of a deck."""
     found = col.suggest_clozes(now=now, card_id=card_id, deck=deck)
@@ -284,7 +287,7 @@ async def lint(request: Request, deck: str, col: QuizCol, now: Now, user: User) 
 
 
 @router.get("/cards/{card_id}/related", response_model=list[qs.RelatedOut])
-async def related(card_id: int, col: QuizCol, now: Now) -> list[qs.RelatedOut]:
+async def related(card_id: DbInt, col: QuizCol, now: Now) -> list[qs.RelatedOut]:
     """Cards this one mentions, cards that mention it, and the most similar ones."""
     return [
         qs.RelatedOut(card_id=r.card_id, term=r.term, reason=r.reason, weight=round(r.weight, 3))

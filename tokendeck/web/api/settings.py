@@ -6,8 +6,9 @@ from fastapi import APIRouter
 
 from tokendeck.web import schemas
 from tokendeck.web.deps import Col
+from tokendeck.web.strict import StrictJsonRoute
 
-router = APIRouter(prefix="/settings", tags=["settings"])
+router = APIRouter(prefix="/settings", tags=["settings"], route_class=StrictJsonRoute)
 
 
 @router.get("", response_model=schemas.SettingsOut)

@@ -17,8 +17,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from tokendeck.web.deps import Col, Now
+from tokendeck.web.strict import StrictJsonRoute
 
-router = APIRouter(prefix="/stats", tags=["stats"])
+router = APIRouter(prefix="/stats", tags=["stats"], route_class=StrictJsonRoute)
 
 #: The simulator's seed: the same collection gives the same chart.
 SEED = 2024

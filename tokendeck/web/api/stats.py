@@ -10,8 +10,9 @@ from tokendeck.collection import Collection
 from tokendeck.web import jobs
 from tokendeck.web.deps import Col, Now, User
 from tokendeck.web.preparing import background_of
+from tokendeck.web.strict import StrictJsonRoute
 
-router = APIRouter(prefix="/stats", tags=["stats"])
+router = APIRouter(prefix="/stats", tags=["stats"], route_class=StrictJsonRoute)
 
 
 @router.get("", response_model=dict[str, Any])

@@ -22,8 +22,9 @@ from tokendeck.web import schemas
 from tokendeck.web.batching import AnswerBatcher
 from tokendeck.web.deps import Col, Now
 from tokendeck.web.presenters import buttons_out, card_out
+from tokendeck.web.strict import StrictJsonRoute
 
-router = APIRouter(prefix="/study", tags=["study"])
+router = APIRouter(prefix="/study", tags=["study"], route_class=StrictJsonRoute)
 
 
 def next_card(

@@ -13,16 +13,26 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
-from tokendeck.errors import TooLargeError
+from tokendeck.errors import TooLargeError, ValidationError
 from tokendeck.formats import registry
+from tokendeck.formats.options import ReadOptions
+from tokendeck.formats.sniffing import Guess
 from tokendeck.transfer.package import Package
 from tokendeck.web import jobs, schemas
 from tokendeck.web.deps import Col, Now, Settings, User
-from tokendeck.web.formats import available_formats, export_bytes, read_upload
+from tokendeck.web.formats import (
+    available_formats,
+    export_bytes,
+    guess_upload,
+    read_upload,
+    upload_name,
+)
 from tokendeck.web.preparing import background_of, start_preparing
+from tokendeck.web.strict import StrictJsonRoute
 
-router = APIRouter(tags=["import/export"])
+router = APIRouter(tags=["import/export"], route_class=StrictJsonRoute)
 
 #: How many notes the preview shows.
 PREVIEW_NOTES = 20
@@ -52,11 +62,10 @@ def _too_large(limit: int) -> TooLargeError:
     )
 
 
-async def _package(
-    request: Request, upload: UploadFile, fmt: str | None, settings: Any
-) -> tuple[str, Package]:
-    data = await _read_limited(request, upload, settings.max_upload_bytes)
-    return read_upload(data, upload.filename or "upload", fmt)
+def _options(separator: str | None, row_separator: str | None) -> ReadOptions | None:
+    if not separator and not row_separator:
+        return None
+    return ReadOptions(separator=separator or None, row_separator=row_separator or None)
 
 
 @router.post("/import/preview", response_model=schemas.ImportPreviewOut)
@@ -65,21 +74,62 @@ async def import_preview(
     settings: Settings,
     file: Annotated[UploadFile, File(description="the file to import")],
     format: Annotated[str | None, Form(description="format name; guessed if omitted")] = None,
+    separator: Annotated[
+        str | None, Form(description="between term and definition (csv, quizlet)")
+    ] = None,
+    row_separator: Annotated[str | None, Form(description="between rows (quizlet)")] = None,
 ) -> schemas.ImportPreviewOut:
-    """Parse an upload and show what would be imported (changes nothing)."""
-    name, package = await _package(request, file, format, settings)
+    """Parse an upload and show what would be imported (changes nothing); when the format is
+    guessed, also what each likely format gives (``choices``) and how sure the guess is."""
+    data = await _read_limited(request, file, settings.max_upload_bytes)
+    filename = file.filename or "upload"
+    # In a worker thread: reading a file takes up to its budget's minute, and the event
+    # loop serves every other request meanwhile (the collection is not touched here).
+    guessed, choices, (name, package) = await run_in_threadpool(
+        _preview, data, filename, format, _options(separator, row_separator)
+    )
     notes = [
         schemas.ImportNoteOut(
             deck=n.deck, kind=n.kind, front=n.front, back=n.back, tags=list(n.tags), line=n.line
         )
         for n in package.notes[:PREVIEW_NOTES]
     ]
+    used = guessed.separator if guessed is not None and name == guessed.format else None
     return schemas.ImportPreviewOut(
         format=name,
         note_count=len(package.notes),
         decks=package.deck_names(),
         notes=notes,
         warnings=list(package.warnings),
+        confidence=1.0 if guessed is None else guessed.confidence,
+        sure=guessed is None or guessed.sure,
+        separator=separator or used,
+        choices=choices,
+        note_types=[t.name for t in package.note_types],
+    )
+
+
+def _preview(
+    data: bytes, filename: str, format: str | None, options: ReadOptions | None
+) -> tuple[Guess | None, list[schemas.ImportChoiceOut], tuple[str, Package]]:
+    """The guess (unless a format was chosen), what each likely format gives, the reading."""
+    guessed = None if format else guess_upload(data, filename)
+    choices = []
+    if guessed is not None and not data.startswith(b"PK\x03\x04"):
+        choices = [_choice(r) for r in registry.readings(data, upload_name(filename), guessed)]
+    return guessed, choices, read_upload(data, filename, format, options)
+
+
+def _choice(reading: registry.Reading) -> schemas.ImportChoiceOut:
+    front, back = reading.sample or ("", "")
+    return schemas.ImportChoiceOut(
+        format=reading.format,
+        separator=reading.separator,
+        description=reading.describe(),
+        note_count=reading.notes,
+        front=front,
+        back=back,
+        error=reading.error,
     )
 
 
@@ -94,14 +144,20 @@ async def import_file(
     format: Annotated[str | None, Form()] = None,
     mode: Annotated[Literal["update", "duplicate", "skip"], Form()] = "update",
     deck: Annotated[str | None, Form(description="put every note in this deck")] = None,
+    separator: Annotated[str | None, Form()] = None,
+    row_separator: Annotated[str | None, Form()] = None,
 ) -> schemas.ImportResultOut:
     """Import an upload all-or-nothing (``mode`` says what to do with notes already present).
 
-    The import runs on a worker thread (the server answers other requests meanwhile);
-    afterwards the full-text index is rebuilt and the new decks' cards are prepared for
-    the quiz features, in the background too.
+    A format guessed without confidence is refused (400) naming the choices: send
+    ``format`` (and ``separator``) as the preview's choices show them. The import runs
+    on a worker thread (the server answers other requests meanwhile); afterwards the
+    full-text index is rebuilt and the new decks' cards are prepared for the quiz
+    features, in the background too.
     """
-    name, package = await _package(request, file, format, settings)
+    data = await _read_limited(request, file, settings.max_upload_bytes)
+    options = _options(separator, row_separator)
+    name, package = await run_in_threadpool(_sure_read, data, file.filename, format, options)
     col.is_empty()  # the collection exists (with the built-in deck) before the worker opens it
     background = background_of(request)
     result, deck_ids = await background.run(
@@ -114,6 +170,23 @@ async def import_file(
     for deck_id in deck_ids:
         start_preparing(request, user.name, deck_id)
     return schemas.ImportResultOut(format=name, result=_plain(result))
+
+
+def _sure_read(
+    data: bytes, filename: str | None, format: str | None, options: ReadOptions | None
+) -> tuple[str, Package]:
+    """Read an upload to import it; a format guessed without confidence is refused."""
+    filename = filename or "upload"
+    if not format:
+        guessed = guess_upload(data, filename)
+        if not guessed.sure:
+            choices = registry.readings(data, upload_name(filename), guessed)
+            raise ValidationError(
+                f"cannot tell how {upload_name(filename)} is laid out ({guessed.reason}): as "
+                + "; ".join(c.describe() for c in choices),
+                hint="choose the format (and separator) in the preview, then import",
+            )
+    return read_upload(data, filename, format, options)
 
 
 def _plain(result: Any) -> dict[str, Any]:
@@ -132,9 +205,16 @@ async def export(
     deck: str | None = None,
     scheduling: bool = True,
 ) -> Response:
-    """Download the collection (or one deck) in a format."""
-    bulk = registry.get(format).bulk_history
-    package = col.export_package(deck, with_scheduling=scheduling, bulk_history=bulk)
-    data, filename, media_type = export_bytes(package, format, deck)
+    """Download the collection (or one deck: ``deck``; empty means the whole collection)."""
+    chosen = registry.for_export(format)
+    deck = deck or None  # the page's "Whole collection" sends an empty deck
+    package = col.export_package(
+        deck,
+        with_scheduling=scheduling,
+        full=chosen.name == "backup",
+        bulk_history=chosen.bulk_history,
+        with_media=chosen.media,
+    )
+    data, filename, media_type = export_bytes(package, chosen.name, deck)
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(content=data, media_type=media_type, headers=headers)

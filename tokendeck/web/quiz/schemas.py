@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tokendeck.web.schemas import CardOut, QueueOut, RatingName
+from tokendeck.web.schemas import CardOut, DbInt, QueueOut, RatingName
 
 FormatName = Literal[
     "flip",
@@ -37,7 +37,7 @@ class _Strict(BaseModel):
 
 
 class QuestionIn(_Strict):
-    card_id: int
+    card_id: DbInt
     format: FormatName
     seed: int | None = Field(default=None, description="fixes the shuffles (tests, replays)")
 
@@ -117,7 +117,7 @@ class GradeOut(BaseModel):
 
 class RecordIn(_Strict):
     token: str
-    overrides: dict[int, int | RatingName] = Field(
+    overrides: dict[DbInt, int | RatingName] = Field(
         default_factory=dict, description="card id -> the learner's own rating"
     )
     duration_ms: int = Field(default=0, ge=0, le=86_400_000)
@@ -190,7 +190,7 @@ class ClozeOut(BaseModel):
 
 
 class ClozeAcceptIn(_Strict):
-    note_id: int
+    note_id: DbInt
     text: str = Field(min_length=1, max_length=5000, description="the suggestion, or an edit")
 
 

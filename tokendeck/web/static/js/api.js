@@ -10,13 +10,20 @@ export class ApiError extends Error {
   }
 }
 
+/** This page's CSRF token (the page carries it): proves a change comes from our own pages. */
+const CSRF_TOKEN = document.querySelector('meta[name="tokendeck-csrf"]')?.content || "";
+
 /**
  * Call the API; JSON in and out. `body` may be FormData for uploads.
  * While the server answers 202 "preparing" (a deck's cards being embedded in the
  * background), the progress is shown and the request is made again.
  */
 export async function api(path, { method = "GET", body } = {}) {
-  const options = { method, headers: { Accept: "application/json" } };
+  const options = {
+    method,
+    headers: { Accept: "application/json", "X-TokenDeck-CSRF": CSRF_TOKEN },
+    credentials: "same-origin",
+  };
   if (body instanceof FormData) {
     options.body = body;
   } else if (body !== undefined) {
@@ -94,19 +101,47 @@ export function oneAtATime(statusId) {
   return run;
 }
 
-/** Typeset math inside an element with KaTeX (loaded deferred; retry until ready). */
-export function typeset(element, tries = 20) {
+/**
+ * Typeset math inside an element with KaTeX (loaded deferred; retry until ready).
+ * `macros` are the card's own (a deck's \newcommand definitions), e.g. {"\\R": "\\mathbb{R}"} in JSON.
+ */
+export function typeset(element, tries = 20, macros = null) {
   if (window.renderMathInElement) {
     window.renderMathInElement(element, {
       delimiters: [
         { left: "\\[", right: "\\]", display: true },
         { left: "\\(", right: "\\)", display: false },
       ],
+      // A copy each time: KaTeX writes \gdef definitions into the object it is given.
+      macros: macros ? { ...macros } : {},
       throwOnError: false,
     });
   } else if (tries > 0) {
-    setTimeout(() => typeset(element, tries - 1), 50);
+    setTimeout(() => typeset(element, tries - 1, macros), 50);
   }
+}
+
+/**
+ * Show one side of a card (CardOut from the API) in an element: its HTML (sanitised by
+ * the server), its note type's stylesheet (scoped to elements of class td-card) and its
+ * maths typeset with the card's macros.
+ */
+export function showCard(element, html, card) {
+  element.classList.add("td-card");
+  element.innerHTML = html;
+  cardStyle(card && card.css ? card.css : "");
+  typeset(element, 20, card ? card.macros : null);
+}
+
+/** The page's one card stylesheet (textContent: the CSS is never parsed as HTML). */
+function cardStyle(css) {
+  let style = document.getElementById("card-style");
+  if (!style) {
+    style = document.createElement("style");
+    style.id = "card-style";
+    document.head.append(style);
+  }
+  if (style.textContent !== css) style.textContent = css;
 }
 
 /** Set sanitised HTML from the server (already cleaned by nh3) and typeset its math. */

@@ -1,11 +1,14 @@
 // The card info page: edit, delete, review history and the card's forgetting curve.
-import { api, announce, esc, showHtml } from "./api.js";
+import { api, announce, esc, showCard, typeset } from "./api.js";
+import { readFields } from "./fields.js";
 import { lineChart } from "./charts.js";
 
 const $ = (id) => document.getElementById(id);
 const root = $("card-info");
 const cardId = Number(root.dataset.cardId);
 const noteId = Number(root.dataset.noteId);
+const anki = root.dataset.format === "html";
+const macros = JSON.parse(root.dataset.macros || "{}");
 const NAMES = ["manual", "Again", "Hard", "Good", "Easy"];
 
 async function load() {
@@ -28,13 +31,12 @@ async function load() {
 async function save(event) {
   event.preventDefault();
   try {
-    await api(`/notes/${noteId}`, {
-      method: "PATCH",
-      body: { front: $("edit-front").value, back: $("edit-back").value, tags: $("edit-tags").value.split(/[\s,]+/).filter(Boolean) },
-    });
+    const tags = $("edit-tags").value.split(/[\s,]+/).filter(Boolean);
+    const body = anki ? { fields: readFields($("edit-fields")), tags } : { front: $("edit-front").value, back: $("edit-back").value, tags };
+    await api(`/notes/${noteId}`, { method: "PATCH", body });
     const card = await api(`/cards/${cardId}`);
-    showHtml($("front"), card.front_html);
-    showHtml($("back"), card.back_html);
+    showCard($("front"), card.front_html, card);
+    showCard($("back"), card.back_html, card);
     $("edit-status").textContent = "Saved.";
     announce("Card saved.");
   } catch (error) {
@@ -54,6 +56,6 @@ $("edit-form").addEventListener("keydown", (event) => {
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) save(event);
 });
 $("delete").addEventListener("click", remove);
-showHtml($("front"), $("front").innerHTML);
-showHtml($("back"), $("back").innerHTML);
+typeset($("front"), 20, macros);
+typeset($("back"), 20, macros);
 window.addEventListener("load", load);

@@ -1,6 +1,6 @@
 // Learn mode: one question at a time in the format Learn mode picks, marked by the server,
 // then recorded with the suggested rating or the learner's one-key override. Keyboard only.
-import { api, announce, oneAtATime, showHtml, typeset } from "./api.js";
+import { api, announce, oneAtATime, showCard, typeset } from "./api.js";
 import { FORMAT_NAMES, RATING_NAMES, answerInputs, markHtml, markInputs, readAnswer, verdictText } from "./quiz_widgets.js";
 
 const $ = (id) => document.getElementById(id);
@@ -74,8 +74,15 @@ function show(question, said = "") {
   $("result").hidden = true;
   $("question").hidden = false;
   $("question-format").textContent = FORMAT_NAMES[question.format] || question.format;
-  $("prompt").textContent = question.prompt;
-  typeset($("prompt"));
+  const card = current && current.card;
+  $("prompt").hidden = false;
+  if (question.format === "flip" && card && card.format === "html") {
+    showCard($("prompt"), card.front_html, card);  // an Anki card asks as Anki shows it
+  } else {
+    $("prompt").classList.remove("td-card");
+    $("prompt").textContent = question.prompt;
+    typeset($("prompt"), 20, card ? card.macros : null);
+  }
   $("statement").hidden = !question.statement || question.prompt.includes(question.statement);
   $("statement").textContent = question.statement;
   $("flip-back").hidden = true;
@@ -165,8 +172,9 @@ function buildRatingButtons(suggested, onPick) {
 
 function revealFlip() {
   phase = "revealed";
-  showHtml($("flip-back"), current.card.back_html);
+  showCard($("flip-back"), current.card.back_html, current.card);
   $("flip-back").hidden = false;
+  if (current.card.whole_answer) $("prompt").hidden = true;
   $("answer-form").innerHTML = "";
   $("verdict").textContent = "How well did you remember?";
   $("score").textContent = "";

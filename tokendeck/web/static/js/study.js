@@ -1,7 +1,8 @@
 // The study page: one card at a time, no page reloads, fully usable by keyboard.
 // A session is a deck (its subdecks too) and a kind ("study" or "custom"): every request
 // names both, so the server only shows and changes this deck's cards.
-import { api, announce, esc, oneAtATime, showHtml } from "./api.js";
+import { api, announce, esc, oneAtATime, showCard } from "./api.js";
+import { fieldEditor, readFields } from "./fields.js";
 
 const $ = (id) => document.getElementById(id);
 const root = $("study");
@@ -62,7 +63,8 @@ function show(next) {
   $("summary").hidden = true;
   $("more").open = false;
   showFlag(next.card);
-  showHtml($("question"), next.card.front_html);
+  showCard($("question"), next.card.front_html, next.card);
+  $("question").hidden = false;
   $("answer-section").hidden = true;
   $("divider").hidden = true;
   $("ratings").hidden = true;
@@ -102,12 +104,20 @@ function buildButtons() {
   }
 }
 
+// An Anki card's answer side repeats its question ({{FrontSide}}): it replaces the question,
+// as in Anki. A Markdown card's back goes below its front.
+function showAnswer() {
+  const card = current.card;
+  showCard($("answer"), card.back_html, card);
+  $("question").hidden = card.whole_answer;
+  $("divider").hidden = card.whole_answer;
+}
+
 function reveal() {
   if (!current || !current.card || revealed) return;
   revealed = true;
-  showHtml($("answer"), current.card.back_html);
+  showAnswer();
   $("answer-section").hidden = false;
-  $("divider").hidden = false;
   $("reveal").hidden = true;
   buildButtons();
   $("ratings").hidden = false;
@@ -171,10 +181,14 @@ function undo() {
 
 function openEditor() {
   if (!current || !current.card) return;
-  $("edit-front").value = current.card.note.front;
-  $("edit-back").value = current.card.note.back;
+  const note = current.card.note;
+  const anki = note.format === "html";
+  $("edit-plain").hidden = anki;
+  fieldEditor($("edit-fields"), anki ? note.fields : null);
+  $("edit-front").value = note.front;
+  $("edit-back").value = note.back;
   $("edit-form").hidden = false;
-  $("edit-front").focus();
+  (anki ? $("edit-fields").querySelector("textarea") : $("edit-front")).focus();
 }
 
 function closeEditor() {
@@ -185,13 +199,12 @@ function closeEditor() {
 async function saveEdit(event) {
   if (event) event.preventDefault();
   await run(async () => {
-    await api(`/notes/${current.card.note_id}`, {
-      method: "PATCH",
-      body: { front: $("edit-front").value, back: $("edit-back").value },
-    });
+    const anki = current.card.note.format === "html";
+    const body = anki ? { fields: readFields($("edit-fields")) } : { front: $("edit-front").value, back: $("edit-back").value };
+    await api(`/notes/${current.card.note_id}`, { method: "PATCH", body });
     current.card = await api(`/cards/${current.card.id}`);
-    showHtml($("question"), current.card.front_html);
-    if (revealed) showHtml($("answer"), current.card.back_html);
+    showCard($("question"), current.card.front_html, current.card);
+    if (revealed) showAnswer();
     announce("Card saved.");
   });
   closeEditor();
@@ -290,8 +303,8 @@ for (const button of document.querySelectorAll(".flag-button")) {
 }
 $("edit-cancel").addEventListener("click", closeEditor);
 $("edit-form").addEventListener("submit", saveEdit);
-$("edit-front").addEventListener("keydown", onEditorKey);
-$("edit-back").addEventListener("keydown", onEditorKey);
+// Ctrl+Enter saves from any of the editor's boxes (front and back, or an Anki note's fields).
+$("edit-form").addEventListener("keydown", onEditorKey);
 $("custom-form").addEventListener("submit", customStudy);
 for (const radio of document.querySelectorAll('#custom-form input[name="kind"]')) {
   radio.addEventListener("change", showCustomFields);

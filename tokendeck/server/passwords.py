@@ -1,0 +1,79 @@
+"""Password hashing: Argon2id through argon2-cffi, at the library's recommended cost.
+
+``argon2.PasswordHasher()`` defaults to RFC 9106's second recommended profile
+(Argon2id, 3 passes, 64 MiB, 4 lanes). Hashing is deliberately slow (tens of
+milliseconds of CPU), so the web layer runs it in a worker thread; the library
+releases the GIL while it works.
+
+Checking a name that has no account still verifies the password against a
+fixed hash of the same cost, so a wrong name and a wrong password take the same
+time and give the same answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Verified:
+    """The outcome of checking a password: whether it matched, and a fresher hash if due."""
+
+    ok: bool
+    #: A new hash when the stored one used older parameters (stored on a successful log-in).
+    rehashed: str | None = None
+
+
+class Passwords:
+    """Hashes and verifies passwords; one per server process (the hasher holds no state)."""
+
+    def __init__(self, hasher: Any = None) -> None:
+        if hasher is None:
+            from argon2 import PasswordHasher
+
+            hasher = PasswordHasher()  # the recommended profile (RFC 9106, low memory)
+        self._hasher = hasher
+        #: How many verifications ran (tests check that a missing name costs one too).
+        self.verifications = 0
+
+    @property
+    def parameters(self) -> dict[str, int]:
+        """The Argon2id cost in force (time cost, memory in KiB, parallelism)."""
+        return {
+            "time_cost": int(self._hasher.time_cost),
+            "memory_cost": int(self._hasher.memory_cost),
+            "parallelism": int(self._hasher.parallelism),
+        }
+
+    def hash(self, password: str) -> str:
+        """A new salted Argon2id hash of ``password``."""
+        return str(self._hasher.hash(password))
+
+    def verify(self, stored: str | None, password: str) -> Verified:
+        """Check ``password`` against ``stored`` (None: against a dummy, and fail)."""
+        from argon2.exceptions import InvalidHashError, VerificationError
+
+        self.verifications += 1
+        target = stored if stored is not None else self._dummy()
+        try:
+            self._hasher.verify(target, password)
+        except (VerificationError, InvalidHashError):
+            return Verified(False)
+        if stored is None:
+            return Verified(False)
+        fresher = self.hash(password) if self._hasher.check_needs_rehash(stored) else None
+        return Verified(True, fresher)
+
+    def _dummy(self) -> str:
+        return _dummy_hash(self._hasher)
+
+
+@cache
+def _dummy_hash(hasher: Any) -> str:
+    # A hash of a random password with the live parameters: verifying against it costs
+    # exactly what verifying a real account's password costs.
+    import secrets
+
+    return str(hasher.hash(secrets.token_urlsafe(16)))

@@ -1,0 +1,1 @@
+"""The multi-user server's web side: accounts, classes and shared decks (API and pages)."""

@@ -37,7 +37,7 @@ typecheck: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev
 	bash scripts/setup-browser.sh
 	bash scripts/setup-postgres.sh
-	$(BIN)/pytest
+	$(BIN)/pytest -m ""
 
 test: lint typecheck pytest
 

@@ -131,7 +131,9 @@ class HomeProber(threading.Thread):
 def call(port: int, method: str, path: str, body: bytes | None = None,
          headers: dict[str, str] | None = None) -> tuple[int, Any]:  # fmt: skip
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-    conn.request(method, path, body=body, headers=headers or {})
+    # Changes must come from the app's own origin, as its pages' do (web/security.py).
+    sent = {"Origin": f"http://127.0.0.1:{port}", **(headers or {})}
+    conn.request(method, path, body=body, headers=sent)
     response = conn.getresponse()
     payload = response.read()
     conn.close()

@@ -204,8 +204,10 @@ async def _request(
 def _head(method: str, path: str, token: str | None, length: int) -> str:
     auth = f"Authorization: Bearer {token}\r\n" if token else ""
     kind = "Content-Type: application/json\r\n" if length else ""
+    # Origin: the single-user app takes changes only from its own pages (a browser sends it).
     return (
-        f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}{kind}"
+        f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://127.0.0.1\r\n"
+        f"{auth}{kind}"
         f"Content-Length: {length}\r\n\r\n"
     )
 

@@ -11,6 +11,8 @@ never by TokenDeck, so the rendering tests compare us against files that Anki ma
 * ``ultimate-geography``: 40 countries of github.com/anki-geo/ultimate-geography
   (Unlicense; flags and maps under the licences listed in its ``sources.csv``), built
   from its CSV sources and note-type templates (English).
+* ``anki-math``: ``Math.apkg`` of github.com/aradzie/anki-math (CC BY-SA 4.0), whole: 330
+  notes of MathJax (inline, display, ``align*`` over several lines) in two custom note types.
 * ``anki-features``: made here, because no public deck with a licence that allows keeping
   it was found with MathJax macros, legacy ``[$]`` LaTeX with rendered images, clozes with
   hints and maths, and the ``type:``/``hint:``/``text:``/``furigana:`` filters together.
@@ -114,7 +116,14 @@ def add_note(
 
 
 def crowdanki(
-    mirrors: Path, out: Path, repo: str, member: str, media_dir: str, name: str, commit: str
+    mirrors: Path,
+    out: Path,
+    repo: str,
+    member: str,
+    media_dir: str,
+    name: str,
+    commit: str,
+    leave_out: frozenset[str] = frozenset(),
 ) -> None:
     source = mirrors / repo / "repo"
     deck = json.loads(git_show(source, member, commit))
@@ -132,9 +141,15 @@ def crowdanki(
             for name in name
             if name
         }
+        files = _tree(source, media_dir, commit)
         for file_name in sorted(set(deck["media_files"]) | referenced):
             if file_name.startswith("latex-"):
                 continue  # not in the repository: Anki renders them again below
+            if file_name not in files or file_name in leave_out:
+                print(
+                    f"{name}: {file_name} left out (not in the repository, or its licence unknown)"
+                )
+                continue
             data = git_show(source, f"{media_dir}/{file_name}", commit)
             put_media(col, file_name, data)
         render_all(col)
@@ -144,6 +159,16 @@ def crowdanki(
             raise SystemExit(f"{name}: LaTeX images not rendered as listed: {expected - rendered}")
         export(col, out / name / "deck.apkg", legacy=False)
         col.close()
+
+
+def _tree(repo: Path, folder: str, commit: str) -> set[str]:
+    """The names of the files in one folder of a bare mirror at ``commit``."""
+    listing = subprocess.run(
+        ["git", "-C", str(repo), "ls-tree", "--name-only", "-z", f"{commit}:{folder}"],
+        check=True,
+        capture_output=True,
+    ).stdout.decode("utf-8")
+    return {n for n in listing.split("\0") if n}
 
 
 def algebra(mirrors: Path, out: Path) -> None:
@@ -164,6 +189,23 @@ def algebra(mirrors: Path, out: Path) -> None:
         col.media.trash_files(col.media.check().unused)
         col.media.empty_trash()
         export(col, out / "algebra" / "deck.apkg", legacy=True)
+        col.close()
+
+
+def whole_apkg(mirrors: Path, out: Path, repo: str, member: str, name: str, commit: str) -> None:
+    """A public ``.apkg`` kept whole: imported and exported again by Anki (current layout)."""
+    source = mirrors / repo / "repo"
+    with tempfile.TemporaryDirectory() as tmp:
+        original = Path(tmp) / "original.apkg"
+        original.write_bytes(git_show(source, member, commit))
+        col = new_collection(Path(tmp) / "col")
+        from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+        request = ImportAnkiPackageRequest(
+            package_path=str(original), options=ImportAnkiPackageOptions()
+        )
+        col.import_anki_package(request)
+        export(col, out / name / "deck.apkg", legacy=False)
         col.close()
 
 
@@ -299,7 +341,7 @@ def _dropped_image() -> str:
 def main() -> None:
     mirrors, out = Path(sys.argv[1]), Path(sys.argv[2])
     sys.path.insert(0, str(Path(__file__).parent))
-    which = sys.argv[3:] or ["algebra", "ea", "major", "geo", "features"]
+    which = sys.argv[3:] or ["algebra", "ea", "major", "geo", "math", "themes", "features"]
     if "algebra" in which:
         algebra(mirrors, out)
     if "ea" in which:
@@ -325,6 +367,21 @@ def main() -> None:
         )
     if "geo" in which:
         geography(mirrors, out)
+    if "themes" in which:
+        crowdanki(
+            mirrors,
+            out,
+            "b3nj5m1n+moderncardthemes",
+            "\N{TEST TUBE}_Test_Deck/deck.json",
+            "\N{TEST TUBE}_Test_Deck/media",
+            "modern-card-themes",
+            "d44789b",
+            # Sentence recordings (Tatoeba numbering) whose licence the repository does not
+            # state: the notes keep their [sound:] tags, the files are not kept.
+            frozenset({"266065.mp3", "368205.mp3", "693619.mp3", "1392633.mp3"}),
+        )
+    if "math" in which:
+        whole_apkg(mirrors, out, "aradzie+anki-math", "Math.apkg", "anki-math", "77ea5c5")
     if "features" in which:
         if not shutil.which("latex"):
             raise SystemExit("install latex and dvipng first")

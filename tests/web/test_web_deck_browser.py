@@ -23,7 +23,7 @@ ALL_IMAGES_LOADED = """
 @pytest.fixture
 def web_db(tmp_path: Path) -> Path:
     path = tmp_path / "web.db"
-    import_decks(path, "algebra", "anki-features", "major-system")
+    import_decks(path, "algebra", "anki-features", "major-system", "modern-card-themes")
     return path
 
 
@@ -47,6 +47,15 @@ def test_an_imported_decks_images_show_on_the_study_page(page: Any) -> None:
     assert widths and all(w > 0 for w in widths)
     # Anki's answer side repeats the question: it replaces it rather than adding to it.
     assert page.locator("#question").is_hidden()
+
+
+def test_an_svg_image_from_a_crowdanki_deck_shows_on_the_card_page(page: Any) -> None:
+    # modern-card-themes: the note's field holds <img src="_flag_de.svg"> (a viewBox, no size).
+    card = _card_with(page, "Flags", deck="\N{TEST TUBE} Test Deck")
+    page.goto(f"/cards/{card['id']}")
+    page.wait_for_function(ALL_IMAGES_LOADED, arg="#back img")
+    widths = page.eval_on_selector_all("#back img", "(all) => all.map((i) => i.naturalWidth)")
+    assert widths and all(w > 0 for w in widths)
 
 
 def _card_with(page: Any, query: str, deck: str = "") -> dict[str, Any]:

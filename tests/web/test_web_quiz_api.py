@@ -65,6 +65,7 @@ def test_typed_answer_is_graded_and_recorded(client: TestClient) -> None:
     (mark,) = graded["marks"]
     assert mark["verdict"] == "correct" and mark["score"] >= 0.95
     assert mark["rating_name"] == "easy"
+    assert mark["confidence"] == 1.0 and mark["self_rate"] is False
     recorded = client.post(f"{Q}/records", json={"token": asked["token"]}).json()["recorded"]
     assert recorded[0]["rating"] == 4 and not recorded[0]["overridden"]
     assert recorded[0]["card"]["reps"] == 1
@@ -229,6 +230,7 @@ def test_practice_test_records_when_asked(client: TestClient) -> None:
     url = f"{Q}/tests/{test['token']}/score"
     scored = client.post(url, json={"responses": responses, "record": True}).json()
     assert scored["recorded"] == 2 and len(scored["marks"]) == 2
+    assert not any(m["self_rate"] for m in scored["marks"])  # both surely wrong
     error_of(client.post(url, json={"record": True}), 409, "conflict")
 
 
@@ -322,3 +324,28 @@ def test_questions_belong_to_their_user(web_db: str | Path) -> None:
         store.drop(col, token)
         with pytest.raises(NotFoundError, match="no longer open"):
             store.get(col, token, "ann")
+
+
+class _UnsureJudge:
+    """An answer judge that always says "maybe" (P(correct) about 0.55)."""
+
+    def features(self, references: object, question: object, answer: object) -> dict[str, float]:
+        return {"score": 0.2}
+
+
+def test_practice_test_leaves_unsure_grades_for_the_learner(web_settings: WebSettings) -> None:
+    from tokendeck.grading.calibration import Calibration
+    from tokendeck.grading.judge import JudgeConfig
+
+    app = create_app(web_settings)
+    calibration = Calibration(("score",), (0.0,), (1.0,), (1.0,), 0.0)
+    app.state.quiz_grader = Grader(judge=_UnsureJudge(), judge_config=JudgeConfig(calibration))
+    with local_client(app, patient=True) as unsure:  # 202 while the deck is prepared
+        made = unsure.post(f"{Q}/tests", json={"deck": "Vocab", "count": 1, "formats": ["typed"]})
+        url = f"{Q}/tests/{made.json()['token']}/score"
+        answer_text = "it is the thing that turns the words into many little pieces"
+        body = {"responses": {"0": {"text": answer_text}}, "record": True}
+        scored = unsure.post(url, json=body).json()
+    (mark,) = scored["marks"]
+    assert mark["self_rate"] is True and 0.5 <= mark["confidence"] < 0.7
+    assert scored["recorded"] == 0  # left for the learner to rate in Learn

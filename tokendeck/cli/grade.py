@@ -1,7 +1,8 @@
 """``tokendeck grade``: the typed-answer grader for scripting and evaluation.
 
-Needs no collection. The embedding model loads only if an answer needs a
-meaning check; without it the grader falls back to key concepts and says so.
+Needs no collection. The models (the answer judge, or the
+embedding model behind it) load only if an answer needs a meaning check;
+without them the grader falls back to key concepts and says so.
 """
 
 from __future__ import annotations
@@ -27,7 +28,11 @@ if TYPE_CHECKING:
 @click.option(
     "--batch",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV with columns reference_answer,student_answer: one score per row.",
+    help="CSV with columns reference_answer,student_answer (and optionally question): "
+    "one score per row.",
+)
+@click.option(
+    "--question", "-q", metavar="TEXT", default="", help="What was asked (a card's front)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @click.option(
@@ -38,6 +43,7 @@ def grade(
     answer: str | None,
     accept: tuple[str, ...],
     batch: Path | None,
+    question: str,
     as_json: bool,
     lexical: bool,
 ) -> None:
@@ -47,6 +53,7 @@ def grade(
     Examples:
       tokendeck grade --expected Canberra --answer Sydney
       tokendeck grade -e "inpainting / in-painting" -a "in painting" --json
+      tokendeck grade -q "What is osmosis?" -e "Water crossing a membrane." -a "water moving"
       tokendeck grade --batch answers.csv --json
     """
     from tokendeck.grading import Grader
@@ -62,11 +69,15 @@ def grade(
             "both --expected and --answer are needed",
             hint='e.g. tokendeck grade --expected "Canberra" --answer "Sydney"',
         )
-    result = grader.grade(expected, answer, accepted=accept)
+    result = grader.grade(expected, answer, accepted=accept, question=question)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
-    click.echo(f"{result.verdict}  score {result.score:.2f}  rating {result.rating}")
+    sure = "  (not sure: rate yourself)" if result.self_rate else ""
+    click.echo(
+        f"{result.verdict}  score {result.score:.2f}  rating {result.rating}  "
+        f"confidence {result.confidence:.2f}{sure}"
+    )
     click.echo(result.explanation)
     for note in result.notes:
         click.echo(f"Note: {note}")
@@ -76,7 +87,9 @@ def _grade_batch(grader: Grader, path: Path, as_json: bool) -> None:
     from tokendeck.grading.batch import read_batch
 
     rows = read_batch(path)
-    results = [(row, grader.grade(row.reference, row.answer)) for row in rows]
+    results = [
+        (row, grader.grade(row.reference, row.answer, question=row.question)) for row in rows
+    ]
     if as_json:
         out = [{"line": row.line, **row.extra, **r.to_dict()} for row, r in results]
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))

@@ -199,7 +199,10 @@ def quiz_test(
     name = deck or _first_deck(col)
     test = col.practice_test(name, now=cli_state.now(), rng=_rng(seed), count=count, formats=chosen)
     if as_json:
-        echo_json({"deck": test.deck, "questions": [asdict(q) for q in test.questions]})
+        questions = [
+            {k: v for k, v in asdict(q).items() if k != "vocabulary"} for q in test.questions
+        ]  # fmt: skip  (the deck vocabulary is internal)
+        echo_json({"deck": test.deck, "questions": questions})
         return
     if printable:
         click.echo(render(test, markdown=not plain, key=not no_key), nl=False)

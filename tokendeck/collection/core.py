@@ -11,6 +11,8 @@ must be forgotten together when the data changes underneath them.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -77,6 +79,9 @@ class Core:
         #: search does not rebuild a stale full-text index, and quiz features raise
         #: NotPreparedError instead of computing a deck's similarities.
         self.defer_slow_work = False
+        #: Open bursts (see :meth:`burst`) and whether one of them has looked already.
+        self._bursts = 0
+        self._looked = False
 
     # -- settings and calendar -------------------------------------------------------------
     def settings(self) -> Settings:
@@ -146,11 +151,35 @@ class Core:
 
     # -- caches ------------------------------------------------------------------------------
     def sync(self) -> None:
-        """Forget every cache if another connection committed since we last looked."""
+        """Forget every cache if another connection committed since we last looked.
+
+        Inside a :meth:`burst` only the first call looks.
+        """
+        if self._looked:
+            return
         version = self.store.data_version()
         if version != self._version:
             self.forget()
             self._version = version
+        self._looked = self._bursts > 0
+
+    @contextmanager
+    def burst(self) -> Iterator[None]:
+        """Calls that together answer one request: other writers' changes are looked for once.
+
+        Each facade call asks the database whether another connection committed (on
+        PostgreSQL a round trip each); a web request makes four or five calls in a row, and
+        one look at its start is as good. This collection's own changes keep its caches
+        right as always. Bursts may nest or overlap (requests interleaving on one event
+        loop); the next look comes after the last one ends.
+        """
+        self._bursts += 1
+        try:
+            yield
+        finally:
+            self._bursts -= 1
+            if not self._bursts:
+                self._looked = False
 
     def forget(self) -> None:
         """Drop every cache (after a change that any of them may depend on)."""

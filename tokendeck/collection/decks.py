@@ -185,10 +185,11 @@ class Decks:
 
     def ids(self, deck: str | int | None) -> list[int]:
         """A deck and its subdecks (every deck for None)."""
-        decks = self.all()
-        if deck is None:
-            return [d.id for d in decks]
-        parent = self.get(deck)
+        with self.core.burst():  # all() and get() look for others' changes once between them
+            decks = self.all()
+            if deck is None:
+                return [d.id for d in decks]
+            parent = self.get(deck)
         return [d.id for d in decks if is_within(d.name, parent.name)]
 
     def lingering(self, decks: list[Deck], totals: dict[int, int]) -> set[int]:

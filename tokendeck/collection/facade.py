@@ -239,6 +239,13 @@ class Collection:
         """Close the database."""
         self._core.close()
 
+    def burst(self) -> AbstractContextManager[None]:
+        """Calls that together serve one request: other writers' changes are looked for once.
+
+        (A web request wraps its calls in one; each call outside a burst looks itself.)
+        """
+        return self._core.burst()
+
     def __enter__(self) -> Collection:
         return self
 

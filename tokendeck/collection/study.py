@@ -82,24 +82,28 @@ class Study:
         self, now: datetime, deck: str | int | None = None, session: str = "study"
     ) -> CardView | None:
         """The card to study now, or None when nothing is due (see :meth:`next_due`)."""
-        card = self.queue(now, deck, session).next(now)
-        return None if card is None else self.notes.view(card)
+        with self.core.burst():  # one look for other writers' changes, not one per part
+            card = self.queue(now, deck, session).next(now)
+            return None if card is None else self.notes.view(card)
 
     def counts(
         self, now: datetime, deck: str | int | None = None, session: str = "study"
     ) -> QueueCounts:
         """New, learning and review cards left to study today."""
-        return self.queue(now, deck, session).counts()
+        with self.core.burst():
+            return self.queue(now, deck, session).counts()
 
     def next_due(
         self, now: datetime, deck: str | int | None = None, session: str = "study"
     ) -> datetime | None:
         """When the next card becomes due, if nothing is due now."""
-        waiting = self.queue(now, deck, session).next_due()
-        if waiting is not None or session == "custom":
-            return waiting
+        with self.core.burst():
+            waiting = self.queue(now, deck, session).next_due()
+            if waiting is not None or session == "custom":
+                return waiting
+            ids = self.decks.ids(deck)
         calendar = self.core.calendar
-        found = self.store.study.next_due_ms(self.decks.ids(deck), calendar.today(now).toordinal())
+        found = self.store.study.next_due_ms(ids, calendar.today(now).toordinal())
         if found is None:
             return None
         return max(from_ms(found), calendar.end_of_today(now))
@@ -109,6 +113,10 @@ class Study:
 
         An empty "Default" deck without subdecks is left out (see Decks.lingering).
         """
+        with self.core.burst():  # one look for other writers' changes, not one per deck
+            return self._deck_counts(now, deck)
+
+    def _deck_counts(self, now: datetime, deck: str | int | None) -> list[DeckCounts]:
         totals = self.store.cards.totals_by_deck()
         decks = self.decks.all()
         wanted = set(self.decks.ids(deck))
@@ -130,6 +138,10 @@ class Study:
         (see :meth:`_after_answer`), so a session never shows another deck's card
         and its counts are what a fresh process would compute.
         """
+        with self.core.burst():  # one look for other writers' changes (here and in decks)
+            return self._queue(now, deck, session)
+
+    def _queue(self, now: datetime, deck: str | int | None, session: str) -> StudyQueue:
         if session not in SESSIONS:
             raise ValidationError(
                 f"unknown study session {session!r}", hint=f"use one of {', '.join(SESSIONS)}"
@@ -201,9 +213,10 @@ class Study:
 
     def preview(self, card_id: int, now: datetime) -> dict[Rating, datetime]:
         """The due time each rating would give (for the answer buttons)."""
-        self.core.sync()
-        card = self.notes.card_state(card_id)
-        return self.decks.scheduler(card.deck_id).preview(card, now)
+        with self.core.burst():
+            self.core.sync()
+            card = self.notes.card_state(card_id)
+            return self.decks.scheduler(card.deck_id).preview(card, now)
 
     def retrievability(self, card: Card, now: datetime) -> float | None:
         """Probability of recalling a card now, from its memory state."""
@@ -228,7 +241,7 @@ class Study:
         group = uuid.uuid4().hex if together and len(answers) > 1 else None
         done: list[tuple[Card, AnswerResult]] = []
         try:
-            with self.store.transaction():
+            with self.store.transaction(), self.core.burst():
                 self.core.sync()  # inside the lock: another process's commit is seen now
                 for answer, rating in zip(answers, ratings, strict=True):
                     done.append(self._record_one(answer, rating, answer.at or now, group))

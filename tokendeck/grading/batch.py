@@ -1,8 +1,10 @@
 """Reading a CSV of answers to grade in bulk (``tokendeck grade --batch``).
 
-Columns ``reference_answer`` and ``student_answer`` are required; any other
-column (``label``, ``category``, ``card`` ...) is carried along. Problems
-are reported as :class:`ImportFormatError` naming the file and the line.
+Columns ``reference_answer`` and ``student_answer`` are required; an
+optional ``question`` column gives what was asked (the grader discounts words
+the question gives away); any other column (``label``, ``category``,
+``card`` ...) is carried along. Problems are reported as
+:class:`ImportFormatError` naming the file and the line.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from tokendeck.errors import ImportFormatError
 
 REQUIRED = ("reference_answer", "student_answer")
+QUESTION = "question"
 
 
 def require_columns(
@@ -40,6 +43,7 @@ class BatchRow:
     reference: str
     answer: str
     extra: dict[str, str]
+    question: str = ""
 
 
 def read_batch(path: Path) -> list[BatchRow]:
@@ -92,5 +96,11 @@ def _row(record: dict[str | None, str | None], path: Path, line: int) -> BatchRo
             raise ImportFormatError(
                 f"has no {name} cell", path=str(path), line=line, hint="every row needs both cells"
             )
-    extra = {k: v or "" for k, v in values.items() if k not in REQUIRED}
-    return BatchRow(line, values["reference_answer"] or "", values["student_answer"] or "", extra)
+    extra = {k: v or "" for k, v in values.items() if k not in (*REQUIRED, QUESTION)}
+    return BatchRow(
+        line,
+        values["reference_answer"] or "",
+        values["student_answer"] or "",
+        extra,
+        question=values.get(QUESTION) or "",
+    )

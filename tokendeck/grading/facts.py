@@ -42,10 +42,37 @@ class FactMatch:
 
 
 def is_short_fact(reference: str) -> bool:
-    """True for "Canberra", "1945", "825 GiB", "Ben Wang and Aran Komatsuzaki"."""
+    """True for "Canberra", "1945", "825 GiB", "Ben Wang and Aran Komatsuzaki".
+
+    A short phrase is a fact when exact words matter: it holds a number or a
+    name, or it is a term ("Generative Pre-trained Transformer", "a
+    protein"). A short statement with a verb ("evaporated, leaving the salt",
+    "the terminals are connected") is judged by meaning instead.
+    """
     words = normalise(reference).split()
     content = [w for w in words if w not in STOPWORDS]
-    return 0 < len(content) <= MAX_FACT_CONTENT_WORDS and len(words) <= MAX_FACT_WORDS
+    if not 0 < len(content) <= MAX_FACT_CONTENT_WORDS or len(words) > MAX_FACT_WORDS:
+        return False
+    if any(ch.isdigit() for ch in reference) or _has_name(reference):
+        return True
+    verb_like = len(content) >= 3 and any(w.endswith(("ed", "ing")) for w in content)
+    if verb_like or _STATEMENT.intersection(words):
+        return False
+    return len(content) <= 2 or len(content) == len(words)
+
+
+#: Verbs and negations that make a short phrase a statement rather than a term.
+_STATEMENT = frozenset(
+    """is are was were be been being has have had do does did will would can could should
+    may might must not never cannot""".split()  # noqa: SIM905
+)
+
+
+def _has_name(reference: str) -> bool:
+    """A capital after the first letter: "the Pile", "GPT", "Ben Wang"."""
+    surface = surface_words(reference)
+    inner = any(ch.isupper() for ch in surface[0][1:]) if surface else False
+    return inner or any(word[:1].isupper() for word in surface[1:])
 
 
 def content_units(text: str) -> list[str]:

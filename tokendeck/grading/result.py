@@ -22,10 +22,15 @@ class Stage(StrEnum):
     EXACT = "exact"  # equal after normalisation
     ALTERNATIVE = "alternative"  # equal to an accepted alternative
     TYPO = "typo"  # within the typo allowance
+    GUESS = "guess"  # no specific content: "model", "I don't know", a list of terms
     FACTUAL = "factual"  # a short fact (name, number, single term): lexical only
     CONCEPTS = "concepts"  # key-concept coverage (no embedding model available)
-    MEANING = "meaning"  # sentence embeddings combined with concept coverage
+    MEANING = "meaning"  # the answer judge (or, without it, sentence embeddings)
 
+
+#: Below this confidence a front-end asks the learner to rate themself
+#: instead of suggesting a rating (the shipped judge's file may say otherwise).
+SELF_RATE_BELOW = 0.7
 
 #: Suggested FSRS rating per verdict: Again, Hard, Good. Easy (4) is left to
 #: the learner or to a front-end that knows how quickly they answered.
@@ -50,6 +55,10 @@ class GradeResult:
     similarity: float | None = None  # cosine of the embeddings, when computed
     matched: str | None = None  # the accepted form that matched, if any
     notes: tuple[str, ...] = field(default=())  # e.g. "meaning check unavailable"
+    #: How likely the verdict (correct or not) is right, 0.5..1; 1 for exact matches.
+    confidence: float = 1.0
+    #: True when the grader is unsure: ask the learner to rate instead of suggesting.
+    self_rate: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form (for ``--json`` and the web API)."""
@@ -64,4 +73,6 @@ class GradeResult:
             "similarity": None if self.similarity is None else round(self.similarity, 3),
             "matched": self.matched,
             "notes": list(self.notes),
+            "confidence": round(self.confidence, 3),
+            "self_rate": self.self_rate,
         }

@@ -10,11 +10,13 @@ says which format would work instead.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tokendeck.errors import ValidationError
+from tokendeck.grading.guesses import DeckVocabulary, deck_vocabulary
 from tokendeck.quiz.items import Item, first_sentence, mask_names
 from tokendeck.quiz.similarity import CONFUSABLE, Similarities, content_words, is_synonym
 
@@ -57,7 +59,9 @@ class Question:
     ``choices`` are the options of multiple choice and discrimination (the
     right one at ``correct``) or the definitions of a matching round;
     ``terms`` are a matching round's terms; ``statement``/``truth`` belong to
-    true / false; ``accepted`` are typed alternatives of ``answer``.
+    true / false; ``accepted`` are typed alternatives of ``answer``;
+    ``vocabulary`` describes the rest of the deck for typed answers, so the
+    grader can tell a list of the deck's terms or words from an answer.
     """
 
     format: str
@@ -71,6 +75,7 @@ class Question:
     terms: tuple[Choice, ...] = ()
     accepted: tuple[str, ...] = ()
     time_limit_s: float | None = None
+    vocabulary: DeckVocabulary | None = None
 
     @property
     def self_rated(self) -> bool:
@@ -102,7 +107,18 @@ def build(fmt: str, sims: Similarities, index: int, rng: random.Random) -> Quest
     }
     if fmt not in builders:
         raise ValidationError(f"unknown question format {fmt!r}", hint=f"use one of {FORMATS}")
-    return builders[fmt]()
+    question = builders[fmt]()
+    if not question.typed:
+        return question
+    others = tuple(name for i, item in enumerate(sims.items) if i != index for name in item.names)
+    common = _common_words(tuple(i.definition for i in sims.items))
+    vocabulary = DeckVocabulary(others, common, own=(*sims.items[index].names, question.prompt))
+    return replace(question, vocabulary=vocabulary)
+
+
+@functools.lru_cache(maxsize=16)  # a deck's answers change rarely; Learn asks about it often
+def _common_words(definitions: tuple[str, ...]) -> frozenset[str]:
+    return deck_vocabulary((), definitions).common
 
 
 def flip(item: Item) -> Question:

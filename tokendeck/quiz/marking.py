@@ -38,6 +38,16 @@ class Mark:
     expected: str
     grade: GradeResult | None = None
 
+    @property
+    def confidence(self) -> float:
+        """How sure the grader is of the verdict (1 for choices and self-ratings)."""
+        return 1.0 if self.grade is None else self.grade.confidence
+
+    @property
+    def self_rate(self) -> bool:
+        """True when the grader is unsure: the learner should rate, not accept a suggestion."""
+        return self.grade is not None and self.grade.self_rate
+
     def attempt(self, rating: Rating | None = None) -> Attempt:
         """The Attempt to log with ``Collection.answer``; a different ``rating`` is an override."""
         chosen = self.rating if rating is None else rating
@@ -86,7 +96,15 @@ def _self_rated(question: Question, response: Response) -> Mark:
 
 
 def _typed(question: Question, text: str, elapsed_s: float | None, grader: Grader | None) -> Mark:
-    result = grade(question.answer, text, accepted=question.accepted, grader=grader)
+    asked = question.prompt if question.format == "typed" else ""  # the front, when it is one
+    result = grade(
+        question.answer,
+        text,
+        accepted=question.accepted,
+        question=asked,
+        vocabulary=question.vocabulary,
+        grader=grader,
+    )
     quick = is_quick(question.format, elapsed_s, question.answer)
     verdict = str(result.verdict)
     rating = rating_for(question.format, correct=verdict == "correct", verdict=verdict,

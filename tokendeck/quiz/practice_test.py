@@ -104,7 +104,9 @@ def score_test(
         if response is None:
             response = _blank(question)
         marks.extend(mark(question, response, grader=grader))
-    return TestScore(tuple(marks), round(sum(m.score for m in marks), 3), len(marks))
+    # An incorrect answer earns nothing, whatever its score inside the incorrect band.
+    points = sum(m.score for m in marks if m.verdict != "incorrect")
+    return TestScore(tuple(marks), round(points, 3), len(marks))
 
 
 def _blank(question: Question) -> Response:

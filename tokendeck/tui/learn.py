@@ -116,6 +116,8 @@ class QuizScreen(Screen[list[int]]):
         hints: list[tuple[str, str]] = []
         if self.phase == "asking":
             hints = self.query_one(QuestionView).hints()
+        elif self.phase == "marked" and self._must_self_rate():
+            hints = [("1-4", "Rate yourself")]
         elif self.phase == "marked":
             hints = [("enter", "Accept")] + ([("1-4", "Override")] if len(self.marks) == 1 else [])
         hints += self.extra_hints()
@@ -151,9 +153,16 @@ class QuizScreen(Screen[list[int]]):
             event.stop()
             event.prevent_default()
 
+    def _must_self_rate(self) -> bool:
+        """One typed answer the grader is unsure of: no suggestion to accept."""
+        return len(self.marks) == 1 and self.marks[0].self_rate
+
     async def _after_marks(self, key: str) -> bool:
         if key in ("enter", "space"):
-            await self.record(None)
+            if self._must_self_rate():
+                self.say("The grader is not sure: rate yourself with 1-4.")
+            else:
+                await self.record(None)
             return True
         if len(key) == 1 and key in "1234":
             if len(self.marks) == 1:
@@ -164,8 +173,9 @@ class QuizScreen(Screen[list[int]]):
         return False
 
     async def action_quit_session(self) -> None:
-        """Quit; an answer already marked is recorded first (its grade was shown)."""
-        if self.phase == "marked":
+        """Quit; an answer already marked is recorded first (its grade was shown),
+        unless it waits for the learner's own rating."""
+        if self.phase == "marked" and not self._must_self_rate():
             await self.record(None)
         await self.app.action_quit()
 

@@ -2,8 +2,10 @@
 
 Shown after every question in Learn mode (and after `t` in the study screen).
 With one card marked, the learner accepts the suggestion with Enter or
-overrides it with 1-4; a matching round rates each of its cards and has no
-override (each pair's rating follows from right, wrong and the time taken).
+overrides it with 1-4; when the grader is unsure of a typed answer (low
+confidence) there is no suggestion and the learner rates with 1-4. A
+matching round rates each of its cards and has no override (each pair's
+rating follows from right, wrong and the time taken).
 """
 
 from __future__ import annotations
@@ -96,6 +98,8 @@ def _interval_line(intervals: Mapping[Rating, str]) -> str:
 def suggestion_text(marks: Sequence[Mark]) -> str:
     """The line that says which rating each card will get."""
     if len(marks) == 1:
+        if marks[0].self_rate:
+            return "Not sure about this one: rate yourself with 1-4."
         rating = marks[0].rating
         return f"Suggested: {int(rating)} {rating.label.capitalize()}"
     counts = {r: sum(1 for m in marks if m.rating == r) for r in Rating}

@@ -139,16 +139,19 @@ class PracticeScreen(Screen[None]):
 
     def _record(self, score: TestScore, now: datetime) -> None:
         col = self.study.col
-        before = {m.card_id: col.card(m.card_id).card.state for m in score.marks}
+        sure = [m for m in score.marks if not m.self_rate]  # unsure grades are not recorded
+        before = {m.card_id: col.card(m.card_id).card.state for m in sure}
         try:
-            results = col.record_marks(score.marks, now=now, together=False)
+            results = col.record_marks(sure, now=now, together=False)
         except TokenDeckError as exc:
             self.query_one(StatusLine).say(f"Not recorded: {exc}", level="error")
             return
         for result in results:
             rating = Rating(result.review.rating)
             self.study.session.record(result.card.id, rating, before[result.card.id])
-        self.query_one(StatusLine).say(f"Recorded {len(results)} answers in the schedule.")
+        unsure = len(score.marks) - len(sure)
+        left = f" {unsure} the grader was unsure of: rate them in Learn." if unsure else ""
+        self.query_one(StatusLine).say(f"Recorded {len(results)} answers in the schedule.{left}")
 
 
 def results_view(test: PracticeTest, score: TestScore) -> VerticalScroll:
@@ -158,6 +161,8 @@ def results_view(test: PracticeTest, score: TestScore) -> VerticalScroll:
     for number, question, each in marked_questions(test, score):
         line = Text(f"{number}. ")
         line.append(each.verdict.replace("_", " "), style=_STYLE.get(each.verdict, "red"))
+        if each.self_rate:
+            line.append(" (grader unsure: judge it yourself)", style="italic")
         terms = {t.card_id: t.text for t in question.terms}
         about = terms.get(each.card_id, question.prompt)
         line.append(f"  {about}" if len(about) <= 60 else f"  {about[:57]}...")

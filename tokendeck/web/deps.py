@@ -13,6 +13,7 @@ rebuilt), so any worker of any machine may serve any request.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
 
@@ -96,11 +97,13 @@ async def get_collection(
     request: Request,
     user: Annotated[WebUser, Depends(current_user)],
     now: Annotated[datetime, Depends(get_now)],
-) -> Collection:
-    """The current user's collection."""
+) -> AsyncIterator[Collection]:
+    """The current user's collection, its calls in this request one burst (see Collection.burst)."""
     pool: CollectionPool = request.app.state.collections
     request.state.user = user  # for the handler that starts slow work (web/errors.py)
-    return pool.get(user, now, visit=request.method in ("GET", "HEAD"))
+    col = pool.get(user, now, visit=request.method in ("GET", "HEAD"))
+    with col.burst():
+        yield col
 
 
 async def get_server(request: Request) -> Server:

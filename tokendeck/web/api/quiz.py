@@ -205,7 +205,11 @@ async def build_test(
 async def score_test(
     token: str, body: qs.TestAnswersIn, col: QuizCol, now: Now, user: User, store: Store
 ) -> qs.TestScoreOut:
-    """Mark a whole test (unanswered questions count as wrong); optionally record every answer."""
+    """Mark a whole test (unanswered questions count as wrong); optionally record the answers.
+
+    Answers the grader is unsure of (``self_rate``) are not recorded: the
+    learner rates those in Learn mode.
+    """
     entry = store.get(col, token, user.name)
     if entry.test is None:
         raise ValidationError("that token is a single question", hint="answer it at /quiz/answers")
@@ -221,7 +225,8 @@ async def score_test(
     score = col.score_practice_test(entry.test, responses)
     recorded = 0
     if body.record:
-        recorded = len(col.record_marks(score.marks, now=now, together=False))
+        sure = [m for m in score.marks if not m.self_rate]
+        recorded = len(col.record_marks(sure, now=now, together=False))
         entry.recorded = True
         store.save(col, token, entry)
     # score_test marks the questions in order, one mark per card rated

@@ -97,6 +97,8 @@ def mark_out(mark: Mark, question: Question | None = None) -> qs.MarkOut:
         missed=missed,
         chosen_index=chosen,
         answer_index=right,
+        confidence=round(mark.confidence, 3),
+        self_rate=mark.self_rate,
     )
 
 

@@ -108,6 +108,13 @@ class MarkOut(BaseModel):
     answer_index: int | None = Field(
         default=None, description="the right option (or this term's definition), by position"
     )
+    confidence: float = Field(
+        default=1.0, description="how sure the grader is of the verdict, 0.5-1"
+    )
+    self_rate: bool = Field(
+        default=False,
+        description="the grader is unsure: ask the learner to rate instead of suggesting",
+    )
 
 
 class GradeOut(BaseModel):

@@ -147,12 +147,21 @@ function showMarks() {
   $("marks").innerHTML = marks.map((m) => `<div class="mark">${markHtml(m)}</div>`).join("");
   markInputs(current.question, marks, $("answer-form"), ID);
   typeset($("marks"));
-  const suggested = marks.length === 1 ? marks[0].rating : null;
-  $("suggested").textContent = suggested ? RATING_NAMES[suggested] : "each card's own";
+  const unsure = mustSelfRate();
+  const suggested = marks.length === 1 && !unsure ? marks[0].rating : null;
+  $("suggested").textContent = unsure ? "none, the grader is not sure: rate yourself"
+    : suggested ? RATING_NAMES[suggested] : "each card's own";
   buildRatingButtons(suggested, (r) => record(r));
   $("result").hidden = false;
   $("result").focus();
-  announce(`${heading}. Score ${Math.round(score * 100)} percent. Suggested rating ${suggested ? RATING_NAMES[suggested] : "per card"}. Enter accepts, 1 to 4 override.`);
+  announce(unsure
+    ? `${heading}. Score ${Math.round(score * 100)} percent. The grader is not sure: rate yourself with 1 to 4.`
+    : `${heading}. Score ${Math.round(score * 100)} percent. Suggested rating ${suggested ? RATING_NAMES[suggested] : "per card"}. Enter accepts, 1 to 4 override.`);
+}
+
+/** One typed answer the grader is unsure of: no suggestion, the learner rates. */
+function mustSelfRate() {
+  return marks.length === 1 && marks[0].self_rate;
 }
 
 function buildRatingButtons(suggested, onPick) {
@@ -196,6 +205,10 @@ function selfRate(rating) {
 
 function record(override) {
   if (phase !== "marked") return;
+  if (!override && mustSelfRate()) {
+    announce("The grader is not sure: rate yourself with 1 to 4.");
+    return;
+  }
   return run(async () => {
     const overrides = {};
     if (override) for (const m of marks) overrides[m.card_id] = override;

@@ -71,7 +71,9 @@ export function markHtml(mark, withExpected = true) {
   const expected = withExpected && !mark.correct
     ? `<p class="right-answer"><span class="concept-label">Correct answer:</span> ${esc(mark.expected)}</p>` : "";
   return `<p class="verdict verdict-${mark.verdict}"><strong>${VERDICTS[mark.verdict]}</strong>` +
-    `${score} · suggested ${RATING_NAMES[mark.rating]}</p>` + given + expected +
+    `${score} · ` +
+    (mark.self_rate ? "grader not sure: rate it yourself" : `suggested ${RATING_NAMES[mark.rating]}`) + "</p>" +
+    given + expected +
     (mark.explanation ? `<p class="why"><span class="concept-label">Why:</span> ${esc(mark.explanation)}</p>` : "") +
     concepts("Concepts found", mark.found) + concepts("Concepts missed", mark.missed);
 }

@@ -66,7 +66,9 @@ function showScore(result) {
   $("test-result").hidden = false;
   $("test-form").querySelectorAll("input, select, button[type=submit]").forEach((el) => { el.disabled = true; });
   $("test-result").focus();
-  const recorded = result.recorded ? ` ${result.recorded} answers recorded in your schedule.` : "";
+  const unsure = result.marks.filter((m) => m.self_rate).length;
+  const left = unsure && $("test-record").checked ? ` ${unsure} the grader was not sure of were not recorded: rate them in Learn.` : "";
+  const recorded = (result.recorded ? ` ${result.recorded} answers recorded in your schedule.` : "") + left;
   announce(`Test scored: ${result.summary}.${recorded}`);
 }
 

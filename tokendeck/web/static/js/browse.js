@@ -175,10 +175,12 @@ async function bulk(event) {
   if (action === "flag") body.flag = Number($("bulk-flag").value);
   try {
     const result = await api("/cards/bulk", { method: "POST", body });
-    announce(`${result.action}: ${result.count} card(s) done.`);
-    $("result-count").textContent = `${result.action}: ${result.count} card(s) done.`;
+    const done = `${result.action}: ${result.count} card(s) done.`;
+    announce(done);
     clearSelection();
     await load();
+    // after the reload, which counts the results again: the outcome stays in view
+    $("result-count").textContent = `${done} ${$("result-count").textContent}`;
   } catch (error) {
     announce(`Error: ${error.message}`);
     $("result-count").textContent = error.message;

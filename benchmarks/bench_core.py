@@ -94,18 +94,25 @@ def tokendeck_worker(path: str) -> None:
         return {"seconds": time.perf_counter() - start, "card": view and view.id}
 
     def review(ratings: list[str]) -> dict[str, Any]:
-        nexts, answers = [], []
+        # A card is shown with its answer buttons, as every TokenDeck reviewer shows it
+        # (terminal, web, `tokendeck review`): next_card, then preview for the buttons'
+        # due times, which also plans the four answers. Anki's get_queued_cards does
+        # the same in one call (it returns the four states its buttons show).
+        nexts, answers, bare = [], [], []
         for rating in ratings:
             now = clock.now()
             start = time.perf_counter()
             view = col.next_card(now)
-            shown = time.perf_counter()
+            found = time.perf_counter()
             if view is None:
                 break
+            col.preview(view.id, now)
+            shown = time.perf_counter()
             col.answer(view.id, rating, now=now)
             nexts.append(shown - start)
+            bare.append(found - start)
             answers.append(time.perf_counter() - shown)
-        return {"next": nexts, "answer": answers}
+        return {"next": nexts, "answer": answers, "bare": bare}
 
     def search(term: str) -> dict[str, Any]:
         # Like Anki's find_cards: the ids of every matching card.
@@ -269,12 +276,13 @@ def measure_cold_memory(td_db: Path, anki_db: Path) -> tuple[float, float]:
 
 def measure_review(
     td: Worker, anki: Worker, pairs: int, batch: int, rng: random.Random
-) -> tuple[Pairs, Pairs, Pairs]:
-    """Next-card, answer, and next+answer latency: per pair, the median of a batch per side.
+) -> tuple[Pairs, Pairs, Pairs, Pairs]:
+    """Next-card (with its buttons), answer, next+answer and bare next-card latency: per
+    pair, the median of a batch per side.
 
     Both sides get the same ratings, so their queues evolve alike.
     """
-    nexts, answers, both = Pairs(), Pairs(), Pairs()
+    nexts, answers, both, bare = Pairs(), Pairs(), Pairs(), Pairs()
     for _ in range(pairs):
         ratings = rng.choices(_RATINGS, weights=_RATING_WEIGHTS, k=batch)
         a = td.call("review", ratings=ratings)
@@ -284,7 +292,8 @@ def measure_review(
         nexts.add(median(a["next"]), median(b["next"]))
         answers.add(median(a["answer"]), median(b["answer"]))
         both.add(_median_sum(a), _median_sum(b))
-    return nexts, answers, both
+        bare.add(median(a["bare"]), median(b["next"]))
+    return nexts, answers, both, bare
 
 
 def _median_sum(timings: dict[str, list[float]]) -> float:
@@ -339,7 +348,7 @@ def run(args: argparse.Namespace) -> list[Row]:
     )
     log(f"reviewing {args.pairs} x {args.batch} cards on each side ...")
     rng = random.Random(args.seed)
-    nexts, answers, both = measure_review(td, anki, args.pairs, args.batch, rng)
+    nexts, answers, both, bare = measure_review(td, anki, args.pairs, args.batch, rng)
     log(f"searching x{args.search_pairs} ...")
     search, counted, found = measure_search(td, anki, args.search_pairs)
     memory = (td.peak_rss(), anki.peak_rss())
@@ -347,6 +356,7 @@ def run(args: argparse.Namespace) -> list[Row]:
     anki.finish()
     rows = _rows(cold, nexts, answers, search, memory, found)
     rows += _extra_rows(both, counted, cold_memory)
+    rows.append(_timed_row("next card, no buttons", bare, None, "info: TD next_card only"))
     _save(args, manifest, rows, cold, nexts, answers, search, memory)
     return rows
 

@@ -3,9 +3,9 @@
 Both sides start from a collection file holding the same review log and end
 with fitted parameters:
 
-* TokenDeck: ``Collection.packed_review_rows()`` (the lean SQL read), the
-  review table, training items, ``optimizer.optimize`` (fsrs-rs-python), as
-  ``tokendeck optimize`` does;
+* TokenDeck: ``Collection.packed_review_log()`` (the whole log as one byte
+  string from SQL), the review table, training items, ``optimizer.optimize``
+  (fsrs-rs-python), as ``tokendeck optimize`` does;
 * Anki: ``compute_fsrs_params`` on an open collection (its Rust backend reads
   its own ``revlog`` table, builds items and fits).
 
@@ -203,7 +203,7 @@ class Sides:
     def tokendeck(self) -> float:
         """Collection file -> fitted parameters, TokenDeck (wall seconds)."""
         clock = Clock()
-        table_ = review_table.from_packed_rows(self.ours.packed_review_rows())
+        table_ = review_table.from_packed_log(self.ours.packed_review_log())
         fitted = optimizer.optimize(table_, self.ours.calendar, now=NOW)
         wall, self._cpu_a = clock.split()
         self.results["ours"] = list(fitted.parameters)
@@ -213,9 +213,9 @@ class Sides:
     def tokendeck_phases(self) -> None:
         """The same path once more, step by step (for the report, not the ratio)."""
         clock = Clock()
-        rows = self.ours.packed_review_rows()
-        self._phase("read rows (SQL)", clock)
-        table_ = review_table.from_packed_rows(rows)
+        log = self.ours.packed_review_log()
+        self._phase("read the log (SQL)", clock)
+        table_ = review_table.from_packed_log(log)
         self._phase("review table (numpy)", clock)
         items = training.training_items(table_, self.ours.calendar)
         self._phase("training items", clock)

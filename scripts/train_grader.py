@@ -1,17 +1,23 @@
 """Fit the answer judge's calibration and thresholds, and measure them by grouped folds.
 
 Needs TokenDeck's own environment only (numpy, onnxruntime, the pinned
-embedding model); about five minutes on two cores:
+embedding model); about five minutes on two cores the first time, seconds
+afterwards (the measurements are kept in --cache):
 
     nice -n 10 .venv/bin/python scripts/train_grader.py \
         --data ../shared/data/grading/semeval2013-train.csv
 
-It measures every answer once with the alignment judge
-(tokendeck/grading/alignment.py), fits the calibration on all of them, picks
-the "correct" threshold that maximises 2-way macro-F1, and writes
+It runs every answer of the training file and of our own labelled sets
+(tests/data/grading: llm_vocabulary, general, heldout) through the grading
+pipeline once, measuring those that reach the judge with the alignment judge
+(tokendeck/grading/alignment.py). It fits the calibration on all of them
+(our own answers weighted, see validation.OWN_WEIGHT), picks the "correct"
+threshold that maximises 2-way macro-F1, fits the partly model on our own
+partly-correct and incorrect answers, and writes
 tokendeck/grading/models/answer-judge.json with the grouped-fold metrics
-(unseen questions, unseen domains) that the model card reports. The fold
-metrics refit the calibration without the held-out answers.
+(unseen questions with our own sets folded by card, unseen domains) that the
+model card reports. The fold metrics refit everything without the held-out
+answers. Deterministic: the same data and code give the same file.
 """
 
 from __future__ import annotations
@@ -27,51 +33,77 @@ sys.path.insert(0, str(REPO))
 
 from tokendeck.grading import Grader  # noqa: E402
 from tokendeck.grading.alignment import FEATURES, AlignmentJudge  # noqa: E402
-from tokendeck.grading.crossval import load_examples  # noqa: E402
+from tokendeck.grading.crossval import Example, load_examples  # noqa: E402
+from tokendeck.grading.measurements import CachedJudge, measuring_stamp  # noqa: E402
 from tokendeck.grading.validation import (  # noqa: E402
     EVIDENCE,
-    feature_rows,
-    fit_config,
+    OWN_WEIGHT,
+    JudgeInputs,
+    fit_on,
+    judge_inputs,
     judged_folds,
-    measure_all,
+    own_examples,
 )
 
-CONFIG = REPO / "tokendeck" / "grading" / "models" / "answer-judge.json"
-#: Below this confidence the learner rates themself.
-CONFIDENT = 0.7
-PARTLY = 0.3
+GRADING = REPO / "tokendeck" / "grading"
+CONFIG = GRADING / "models" / "answer-judge.json"
+OWN_DATA = REPO / "tests" / "data" / "grading"
+OWN_SETS = ("llm_vocabulary", "general", "heldout")
+CACHE = REPO / "artifacts" / "grader-measurements.json"
+
+
+def all_examples(data: Path) -> list[Example]:
+    """The training file's answers, then our own sets' (grouped by card)."""
+    return [*load_examples(data), *own_examples(OWN_DATA, OWN_SETS)]
+
+
+def measure(examples: list[Example], cache: Path | None) -> JudgeInputs:
+    """What the judge sees of every example, measured once (kept in ``cache``)."""
+    started = time.time()
+    encode = Grader(use_judge=False).embedder.encode  # type: ignore[attr-defined]
+    cached = CachedJudge(AlignmentJudge(encode), cache, measuring_stamp())
+    inputs = judge_inputs(examples, cached)
+    cached.save()
+    print(f"{len(examples)} answers, {cached.computed} measured in {time.time() - started:.0f} s",
+          file=sys.stderr)  # fmt: skip
+    return inputs
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="semeval2013-train.csv")
     parser.add_argument("--out", type=Path, default=CONFIG, help="the JSON file to write")
+    parser.add_argument("--cache", type=Path, default=CACHE, help="measurements kept here")
     args = parser.parse_args()
-    examples = load_examples(args.data)
-    started = time.time()
-    judge = AlignmentJudge(Grader(use_judge=False).embedder.encode)  # type: ignore[attr-defined]
-    measured = measure_all(examples, judge)
-    print(f"measured {len(examples)} answers in {time.time() - started:.0f} s", file=sys.stderr)
-    rows = feature_rows(examples, measured)
+    examples = all_examples(args.data)
+    inputs = measure(examples, args.cache)
     names = [*FEATURES, *EVIDENCE]
     metrics = {}
     for kind in ("question", "domain"):
-        metrics[kind] = judged_folds(examples, measured, kind, names, rows).summary()
+        metrics[kind] = judged_folds(examples, inputs, kind, names).summary()
         print(json.dumps(metrics[kind]), file=sys.stderr)
-    config = fit_config(rows, [e.correct for e in examples], names, partly=PARTLY,
-                        confident=CONFIDENT)  # fmt: skip
+    config = fit_on(examples, inputs, names, range(len(examples)))
+    assert config.partly_model is not None, "our own sets have partly-correct answers"
     payload = {
         "about": "Calibration of the answer judge; model card: docs/answer-judge.md. "
-        "Derived from the SemEval-2013 Task 7 training data (CC BY-SA 3.0).",
+        "Derived from the SemEval-2013 Task 7 training data (CC BY-SA 3.0) "
+        "and TokenDeck's own labelled answers (tests/data/grading).",
         "judge": "alignment",
         "calibration": config.calibration.to_json(),
+        "partly_calibration": config.partly_model.to_json(),
         "thresholds": {
             "correct": config.correct,
             "partly": config.partly,
             "confident": config.confident,
+            "correct_without_concept": config.correct_without_concept,
         },
         "grouped_folds": metrics,
-        "training_rows": len(examples),
+        "training_rows": {
+            "real": sum(1 for e in examples if not e.own),
+            "own": sum(1 for e in examples if e.own),
+            "reaching_the_judge": sum(1 for r in inputs.rows if r is not None),
+            "own_weight": OWN_WEIGHT,
+        },
     }
     args.out.write_text(json.dumps(payload, indent=2) + "\n")
     print(f"wrote {args.out}", file=sys.stderr)

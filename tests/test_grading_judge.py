@@ -222,6 +222,11 @@ def test_the_shipped_configuration_is_readable() -> None:
     assert config.calibration.names == (*FEATURES, *EVIDENCE)  # no name twice
     assert 0 < config.partly <= config.correct < 1 and 0.5 < config.confident < 1
     assert all(math.isfinite(w) for w in config.calibration.weights)
+    from tokendeck.grading.judge import PARTLY_LOGIT
+    from tokendeck.grading.validation import PARTLY_FEATURES
+
+    assert config.partly_model is not None  # fitted on our own partly-correct answers
+    assert config.partly_model.names == (*PARTLY_FEATURES, PARTLY_LOGIT)
 
 
 # -- alignment ----------------------------------------------------------------------
@@ -254,3 +259,7 @@ def test_token_alignment_discounts_the_questions_words() -> None:
     assert discounted["token_recall_new"] == pytest.approx(0.0)  # only "separated" counts
     assert discounted["token_precision_new"] == 0.0  # the answer adds nothing new
     assert plain["token_precision"] == pytest.approx(1.0)
+    assert plain["token_hits_new"] == pytest.approx(0.5)  # one of two matched closely
+    assert discounted["token_hits_new"] == 0.0 and discounted["token_recall_rare"] == 0.0
+    assert 0.0 < plain["token_recall_rare"] < 1.0
+    assert plain["answer_off_topic"] == 0.0  # the answer's word is the reference's

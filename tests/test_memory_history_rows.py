@@ -92,6 +92,23 @@ def test_packed_rows_give_the_same_table_without_durations(col: Collection) -> N
     assert full.durations_ms.tolist() == [1000] * 10
 
 
+def test_the_packed_log_holds_the_packed_rows_in_log_order(col: Collection) -> None:
+    import numpy as np
+
+    for deck in (None, "Main", "Main::Sub", "Nowhere"):
+        if deck == "Nowhere":
+            col.create_deck(deck, now=_at(30))
+        rows = col.packed_review_rows(deck)
+        flat = np.frombuffer(col.packed_review_log(deck), dtype=">i8").reshape(-1, 2)
+        assert [tuple(r) for r in flat.tolist()] == [tuple(r) for r in rows]
+    table = review_table.from_packed_log(col.packed_review_log())
+    expected = review_table.from_packed_rows(col.packed_review_rows())
+    assert all(
+        (getattr(table, f) == getattr(expected, f)).all()
+        for f in ("card_ids", "seconds", "ratings")
+    )
+
+
 def test_deck_rows_include_subdecks_only_when_asked(col: Collection) -> None:
     assert len(col.review_rows("Main::Sub")) == 4
     assert len(col.review_rows("Main")) == 13
@@ -126,12 +143,15 @@ def test_real_history_gives_identical_training_items_in_order(
         full = from_reviews(opened.reviews())
         rows = opened.review_rows()
         packed_rows = opened.packed_review_rows()
+        packed_log = opened.packed_review_log()
     cal = Calendar(ZoneInfo(zone_name), 4)
     fast = [repr(i) for i in training_items(review_table.from_rows(rows), cal)]
     slow = [repr(i) for i in training_items(full.reviews, cal)]
     assert fast == slow and len(fast) > 6000
     packed = review_table.from_packed_rows(packed_rows)
     assert [repr(i) for i in training_items(packed, cal)] == fast
+    logged = review_table.from_packed_log(packed_log)
+    assert [repr(i) for i in training_items(logged, cal)] == fast
 
 
 def _reference(rows: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int]]:

@@ -22,13 +22,15 @@ from tokendeck.errors import StorageError
 from tokendeck.storage.cards import Cards
 from tokendeck.storage.notes import Notes
 from tokendeck.storage.pg_schema import REFERENCE_TABLES
+from tokendeck.storage.review_slots import Summary
 
 pytestmark = pytest.mark.postgres
 
 
 def _fill(col: Collection, word: str) -> None:
     """Some of every kind of row: settings, decks, notes, cards, reviews, attempts, questions,
-    note types, a custom study session and today's extended limits."""
+    note types, a custom study session and today's extended limits, the statistics summary
+    (its rollup is made when the statistics are read)."""
     col.set_value("colour", word)
     for i in range(3):
         col.add_note(
@@ -40,6 +42,7 @@ def _fill(col: Collection, word: str) -> None:
     card = col.next_card(NOW)
     assert card is not None
     col.answer(card.id, "good", now=NOW, attempt=Attempt("typed", word, score=1.0))
+    assert col.stats(NOW)["total_reviews"] == 1
     col.keep_open(f"{word}'s question", now=NOW)
     template = CardTemplate("Card 1", "{{Front}}", "{{FrontSide}}<hr>{{Back}}")
     kind = NoteType(0, col.user_id, f"{word} type", "standard", ("Front", "Back"), (template,))
@@ -145,8 +148,9 @@ def test_a_store_query_naming_another_user_finds_nothing(
     ann, bob = two_users
     as_bob = bob.store.db  # the handle's connections are set to bob
     # The rows objects filter on the user they are given: here, wrongly, ann.
-    assert Cards(as_bob, ann.user_id).all() == []
-    assert Notes(as_bob, ann.user_id).get(ann.cards()[0].note_id) is None
+    summary = Summary(as_bob, ann.user_id)
+    assert Cards(as_bob, ann.user_id, summary).all() == []
+    assert Notes(as_bob, ann.user_id, summary).get(ann.cards()[0].note_id) is None
     assert as_bob.fetchall("SELECT DISTINCT user_id FROM notes") == [(bob.user_id,)]
     with pytest.raises(StorageError, match="row-level security"):
         as_bob.execute(

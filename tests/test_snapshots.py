@@ -203,7 +203,7 @@ def test_an_older_schema_is_migrated_on_restore(
     source: Path, snapshot: Path, tmp_path: Path
 ) -> None:
     # A file of TokenDeck before step 4: without meta, note types, the study features (flags,
-    # custom study) and the server's tables.
+    # custom study), the server's tables and the statistics summary.
     server_tables = [
         *("subscribed_notes", "subscriptions", "published_notes", "publication_versions"),
         *("publications", "memberships", "classes", "invites", "login_attempts"),
@@ -211,6 +211,10 @@ def test_an_older_schema_is_migrated_on_restore(
     ]
     change = "".join(f"DROP TABLE {t};" for t in server_tables)
     change += "ALTER TABLE users DROP COLUMN role;"
+    change += "DROP TABLE review_slots; DROP TABLE review_days; DROP TABLE review_calendar;"
+    change += (
+        "DROP INDEX reviews_card; CREATE INDEX reviews_card ON reviews (card_id, reviewed_at);"
+    )
     change += (
         "DROP TABLE custom_study; DROP TABLE study_extensions; ALTER TABLE cards DROP COLUMN flag;"
     )
@@ -345,3 +349,24 @@ def test_an_uncompressed_database_member_still_restores(
     target = tmp_path / "fresh" / "collection.db"
     Collection.restore_snapshot(target, plain, now=T0)
     assert tables(target) == tables(source)
+
+
+def test_a_file_that_has_not_had_a_middle_step_is_still_judged_ours() -> None:
+    # Steps land in any order: a file recording 8 but not 7 is checked against the steps it
+    # records; judged against every step, the same file is not as TokenDeck writes it.
+    from tokendeck.storage.migrations import LEDGER, MIGRATIONS
+    from tokendeck.storage.schema_check import schema_problem
+    from tokendeck.storage.sqlite import SQLiteDatabase
+
+    every = frozenset(step.version for step in MIGRATIONS)
+    skipped = sorted(every)[-2]
+    steps = every - {skipped}
+    with closing(sqlite3.connect(":memory:", isolation_level=None)) as conn:
+        db = SQLiteDatabase(conn, ":memory:")
+        db.execute(LEDGER)
+        for step in MIGRATIONS:
+            if step.version in steps:
+                step.apply(db)
+        rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+    assert schema_problem(rows, steps) is None
+    assert schema_problem(rows, every) is not None

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -79,6 +80,15 @@ def local_client(app: Any, *, patient: bool = False) -> TestClient:
     """
     kind = PatientClient if patient else TestClient
     return kind(app, base_url=LOCAL, headers={"Origin": LOCAL})
+
+
+def local_async_client(app: Any, **transport: Any) -> httpx.AsyncClient:
+    """:func:`local_client` for async tests (requests in flight together on one loop)."""
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, **transport),
+        base_url=LOCAL,
+        headers={"Origin": LOCAL},
+    )
 
 
 @pytest.fixture

@@ -118,7 +118,7 @@ def optimize_command(
     col, now = state().collection(), state().now()
     chosen = None if all_decks else deck
     calendar = _calendar(revlogs.ReviewLog(), col.calendar, tz_name, rollover_hour)
-    table = review_table.from_packed_rows(col.packed_review_rows(chosen))
+    table = review_table.from_packed_log(col.packed_review_log(chosen))
     fitted = optimizer.optimize(table, calendar, now=now)
     deck_ids = col.deck_ids(deck)
     for deck_id in deck_ids:

@@ -23,7 +23,7 @@ from tokendeck.domain.decks import Deck
 from tokendeck.domain.notetypes import NoteType
 from tokendeck.domain.settings import Settings
 from tokendeck.scheduling.queue import StudyQueue
-from tokendeck.scheduling.scheduler import Scheduler
+from tokendeck.scheduling.scheduler import Plan, Scheduler
 from tokendeck.storage import Store
 from tokendeck.storage.vectors import VectorCache
 
@@ -49,6 +49,8 @@ class Caches:
     decks: list[Deck] | None = None
     #: (session kind, deck ids or None for every deck, study day) -> that session's queue
     queues: dict[QueueKey, StudyQueue] = field(default_factory=dict)
+    #: card id -> its answers worked out when it was shown (the newest few cards)
+    plans: dict[int, Plan] = field(default_factory=dict)
     #: note type id -> note type, for rendering cards (read whole on first use)
     note_types: dict[int, NoteType] | None = None
 
@@ -106,6 +108,8 @@ class Core:
         """The learner's study-day calendar."""
         if self.caches.calendar is None:
             self.caches.calendar = self.settings().calendar()
+            # The statistics summary counts days in the calendar the collection uses.
+            self.store.summary.calendar = self.caches.calendar
         return self.caches.calendar
 
     # -- the collection's files --------------------------------------------------------------

@@ -235,6 +235,20 @@ class Collection:
         (as Anki's Check Media)."""
         return self._media.check()
 
+    def reader(self) -> Collection | None:
+        """The same user's collection over a connection of its own, for another thread.
+
+        A server's long reads (statistics, related cards) run there so that this
+        collection goes on answering; it sees what this one has committed. Close
+        it too. None for an in-memory collection, which cannot be opened twice.
+        """
+        core = self._core
+        if core.store.location == ":memory:":
+            return None
+        reader = Collection(core.store.reader(), core.user_name, core.fuzz_seed)
+        reader._core.defer_slow_work = core.defer_slow_work  # a server's reads defer as it does
+        return reader
+
     def close(self) -> None:
         """Close the database."""
         self._core.close()
@@ -578,14 +592,26 @@ class Collection:
         return self._study.record([Answer(card_id, rating, duration_ms, attempt)], now=now)[0]
 
     def answer_many(
-        self, answers: Sequence[Answer], *, now: datetime, together: bool = False
+        self,
+        answers: Sequence[Answer],
+        *,
+        now: datetime,
+        together: bool = False,
+        wait_for_disk: bool = True,
     ) -> list[AnswerResult]:
         """Record several answers in one durable transaction: all of them or none.
 
         The one answer path (:meth:`answer` is this with one answer). ``together``:
         one :meth:`undo` takes them all back (a matching question's cards).
+        ``wait_for_disk=False`` (a server's group commit): return once committed but
+        before the disk has it; call :meth:`sync_log` (from any thread) before
+        acknowledging the answers.
         """
-        return self._study.record(answers, now=now, together=together)
+        return self._study.record(answers, now=now, together=together, wait_for_disk=wait_for_disk)
+
+    def sync_log(self) -> None:
+        """Make every commit so far durable (after ``answer_many(wait_for_disk=False)``)."""
+        self._core.store.sync_log()
 
     def undo(self, now: datetime) -> Card:
         """Take back the newest answer (or answers recorded together): card and review."""
@@ -644,6 +670,12 @@ class Collection:
     def packed_review_rows(self, deck: str | int | None = None) -> list[tuple[int, int]]:
         """:meth:`review_rows` for fitting: (card id, epoch ms * 8 + rating)."""
         return self._statistics.packed_review_rows(deck)
+
+    def packed_review_log(self, deck: str | int | None = None) -> bytes:
+        """:meth:`packed_review_rows` as one byte string: per row the card id, then epoch
+        ms * 8 + rating, big-endian signed 64-bit (``memory.review_table.from_packed_log``
+        reads it). The whole log without a Python object per row: what fitting reads."""
+        return self._statistics.packed_review_log(deck)
 
     def stats(self, now: datetime, deck: str | int | None = None) -> dict[str, Any]:
         """Every statistic and chart series, from the review log (see tokendeck.stats.charts)."""

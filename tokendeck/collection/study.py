@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,7 +26,7 @@ from tokendeck.domain.decks import DeckCounts, is_within
 from tokendeck.domain.reviews import Review, kind_for
 from tokendeck.errors import NothingToUndoError, ValidationError
 from tokendeck.scheduling.queue import DayLog, Limits, QueueCounts, StudyQueue, interleave, pick
-from tokendeck.scheduling.scheduler import Outcome
+from tokendeck.scheduling.scheduler import Outcome, Plan
 from tokendeck.storage.rows import card_from_snapshot, card_snapshot, from_ms, to_ms
 
 LEECH_TAG = "leech"
@@ -35,6 +35,8 @@ SESSIONS = ("study", "learn", "custom")
 _LEARNING = (CardState.LEARNING, CardState.RELEARNING)
 #: How many answers recorded together one undo takes back at most.
 MAX_GROUP = 1000
+#: Cards shown whose answers are kept worked out (many learners share a web server).
+MAX_PLANS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,16 @@ class Study:
         with self.core.burst():  # one look for other writers' changes, not one per part
             card = self.queue(now, deck, session).next(now)
             return None if card is None else self.notes.view(card)
+
+    def _plan(self, card: Card, now: datetime) -> Plan:
+        plans = self.core.caches.plans
+        plan = plans.get(card.id)
+        if plan is None or plan.card != card:
+            plan = self.decks.scheduler(card.deck_id).plan(card, now)
+            if len(plans) >= MAX_PLANS:
+                del plans[next(iter(plans))]  # the oldest shown
+            plans[card.id] = plan
+        return plan
 
     def counts(
         self, now: datetime, deck: str | int | None = None, session: str = "study"
@@ -212,11 +224,17 @@ class Study:
         return StudyQueue(learning, main, end, deck_ids, members=members)
 
     def preview(self, card_id: int, now: datetime) -> dict[Rating, datetime]:
-        """The due time each rating would give (for the answer buttons)."""
+        """The due time each rating would give (for the answer buttons).
+
+        The four answers are worked out as the card is shown with its buttons and
+        kept: answering it then only writes (the plan is used only if the card is
+        unchanged when the answer's transaction reads it, on the same study day).
+        """
         with self.core.burst():
             self.core.sync()
             card = self.notes.card_state(card_id)
-            return self.decks.scheduler(card.deck_id).preview(card, now)
+            plan = self._plan(card, now)
+            return self.decks.scheduler(card.deck_id).preview(card, now, plan)
 
     def retrievability(self, card: Card, now: datetime) -> float | None:
         """Probability of recalling a card now, from its memory state."""
@@ -224,13 +242,20 @@ class Study:
 
     # -- answering -------------------------------------------------------------------------
     def record(
-        self, answers: Sequence[Answer], *, now: datetime, together: bool = False
+        self,
+        answers: Sequence[Answer],
+        *,
+        now: datetime,
+        together: bool = False,
+        wait_for_disk: bool = True,
     ) -> list[AnswerResult]:
         """Record answers in one durable transaction: all of them, or none (on any error).
 
         Each card is read, scheduled and written inside the transaction. With
         ``together`` (the cards of one matching question), one undo takes them
-        all back.
+        all back. ``wait_for_disk=False``: return once committed, before the
+        disk has it; the caller makes it durable with ``Store.sync_log`` (in
+        another thread) before telling anyone the answers are recorded.
         """
         for answer in answers:
             if answer.attempt is not None:
@@ -240,8 +265,9 @@ class Study:
         ]
         group = uuid.uuid4().hex if together and len(answers) > 1 else None
         done: list[tuple[Card, AnswerResult]] = []
+        waiting = nullcontext() if wait_for_disk else self.store.disk_wait_deferred()
         try:
-            with self.store.transaction(), self.core.burst():
+            with waiting, self.store.transaction(), self.core.burst():
                 self.core.sync()  # inside the lock: another process's commit is seen now
                 for answer, rating in zip(answers, ratings, strict=True):
                     done.append(self._record_one(answer, rating, answer.at or now, group))
@@ -255,8 +281,9 @@ class Study:
     def _record_one(
         self, answer: Answer, rating: Rating, now: datetime, group: str | None
     ) -> tuple[Card, AnswerResult]:
-        card = self.notes.card_state(answer.card_id)
-        outcome = self.decks.scheduler(card.deck_id).answer(card, rating, now)
+        card = self.notes.card_state(answer.card_id)  # inside the transaction: as it is now
+        plan = self.core.caches.plans.pop(card.id, None)
+        outcome = self.decks.scheduler(card.deck_id).answer(card, rating, now, plan)
         after, leech = self._leech_check(outcome)
         review = _review(card, after, outcome, now, answer.duration_ms)
         undo: dict[str, Any] = {"card": card_snapshot(card), "leech": leech}
@@ -291,7 +318,9 @@ class Study:
         # is due again today and belongs there). A study queue of the card's deck that
         # did not hold it (a card from a custom session, or rated in a matching round)
         # is dropped: the answer counts against its deck's daily limits, which a fresh
-        # build reads from the log.
+        # build reads from the log. So is one that did not hold the card but holds a
+        # sibling (another deck's, say): the sibling waits until tomorrow, and a fresh
+        # build gives its place today to the next card.
         queues = self.core.caches.queues
         for key, queue in list(queues.items()):
             if queue.holds(before.id) or (queue.members and before.id in queue.members):
@@ -299,7 +328,9 @@ class Study:
                     queue.remove(before.id)
                 else:
                     queue.answered(before, after)
-            elif key[0] != "custom" and queue.draws_from(before.deck_id):
+            elif key[0] != "custom" and (
+                queue.draws_from(before.deck_id) or queue.holds_note(before.note_id)
+            ):
                 del queues[key]
                 continue
             if key[0] != "custom":  # a custom session keeps siblings (it has no day limits)

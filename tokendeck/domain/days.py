@@ -41,6 +41,7 @@ def study_day(instant: datetime, tz: tzinfo, rollover_hour: int = DEFAULT_ROLLOV
     return (local - timedelta(hours=rollover_hour)).date()
 
 
+@lru_cache(maxsize=4096)  # answering asks for the same few days' starts again and again
 def day_start(day: date, tz: tzinfo, rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> datetime:
     """The UTC instant a study day begins."""
     naive = datetime(day.year, day.month, day.day, rollover_hour)
@@ -54,10 +55,55 @@ def days_between(
     return (study_day(later, tz, rollover_hour) - study_day(earlier, tz, rollover_hour)).days
 
 
+_MS = timedelta(milliseconds=1)
+_DAY_MS = 86_400_000
+
+
+def _offset_ms(tz: tzinfo, at_ms: int) -> int:
+    offset = datetime.fromtimestamp(at_ms / 1000, UTC).astimezone(tz).utcoffset()
+    return 0 if offset is None else offset // _MS
+
+
+@lru_cache(maxsize=64)
+def utc_offsets(tz: tzinfo, start_ms: int, end_ms: int) -> tuple[tuple[int, int], ...]:
+    """The zone's UTC offset from ``start_ms`` to ``end_ms``, in pieces: (from ms, offset ms).
+
+    The first piece starts at ``start_ms``; each next one where the offset
+    changes (a daylight-saving switch), found to the second. With these, SQL
+    can turn stored UTC milliseconds into local time (and so study days and
+    hours) without a time-zone library. The zone is sampled once a day, so two
+    changes less than a day apart that cancel out would be missed; no zone's
+    rules have such a pair. Cached: statistics ask for the same span repeatedly.
+    """
+    pieces = [(start_ms, _offset_ms(tz, start_ms))]
+    at = start_ms
+    while at < end_ms:
+        step = min(at + _DAY_MS, end_ms)
+        if _offset_ms(tz, step) != pieces[-1][1]:
+            change = _first_change(tz, at, step, pieces[-1][1])
+            pieces.append((change, _offset_ms(tz, change)))
+            at = change
+        else:
+            at = step
+    return tuple(pieces)
+
+
+def _first_change(tz: tzinfo, low: int, high: int, offset: int) -> int:
+    """The first whole second in (low, high] whose offset is not ``offset`` (bisection)."""
+    low, high = low // 1000, -(-high // 1000)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _offset_ms(tz, middle * 1000) == offset:
+            low = middle
+        else:
+            high = middle
+    return high * 1000
+
+
 class Calendar:
     """A time zone and rollover hour bundled, for callers that ask many questions."""
 
-    __slots__ = ("rollover_hour", "tz")
+    __slots__ = ("_last", "rollover_hour", "tz")
 
     def __init__(self, tz: tzinfo, rollover_hour: int = DEFAULT_ROLLOVER_HOUR) -> None:
         if not 0 <= rollover_hour <= 23:
@@ -66,10 +112,17 @@ class Calendar:
             )
         self.tz = tz
         self.rollover_hour = rollover_hour
+        #: The last instant asked about and its day: one request asks a dozen times.
+        self._last: tuple[datetime, date] | None = None
 
     def today(self, now: datetime) -> date:
         """The study day of ``now``."""
-        return study_day(now, self.tz, self.rollover_hour)
+        last = self._last
+        if last is not None and last[0] is now:
+            return last[1]
+        day = study_day(now, self.tz, self.rollover_hour)
+        self._last = (now, day)
+        return day
 
     def start(self, day: date) -> datetime:
         """When ``day`` begins (UTC)."""
@@ -82,3 +135,10 @@ class Calendar:
     def days_between(self, earlier: datetime, later: datetime) -> int:
         """Whole study days from ``earlier`` to ``later``."""
         return (self.today(later) - self.today(earlier)).days
+
+    def offsets(self, start_ms: int, end_ms: int) -> tuple[tuple[int, int], ...]:
+        """The zone's UTC offset over a span, in pieces (see :func:`utc_offsets`)."""
+        # Whole days on both sides: nearby spans share one cached answer.
+        start = start_ms - start_ms % _DAY_MS - _DAY_MS
+        end = end_ms - end_ms % _DAY_MS + 2 * _DAY_MS
+        return utc_offsets(self.tz, start, end)

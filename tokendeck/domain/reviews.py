@@ -8,6 +8,10 @@ from typing import NamedTuple, Protocol
 
 from tokendeck.domain.cards import CardState
 
+#: A review answer counts as "mature" when the card's previous interval was at least
+#: this many days (as in Anki); young otherwise.
+MATURE_DAYS = 21
+
 
 @dataclass(frozen=True, slots=True)
 class Review:

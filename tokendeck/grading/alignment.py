@@ -10,6 +10,11 @@ per token. Against each reference (cached) it measures:
 * the same three with the tokens the question already contains left out
   (``token_recall_new``, ``token_precision_new``, ``token_f1_new``): what the
   answer adds;
+* ``token_recall_rare``: the new-token recall weighted by each token's rarity
+  (the reference's rare words carry its content); ``token_hits_new``: the
+  share of new reference tokens some answer token matches closely (cosine
+  >= ``HIT``); ``answer_off_topic``: the share of the answer's new tokens
+  that match nothing in the reference (below ``OFF_TOPIC``);
 * ``question_cosine``: how close the answer is to the question itself (an
   answer that restates the question is close to it, not to the reference);
 * ``best_cosine``: the best sentence cosine over all references (plain
@@ -27,7 +32,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from tokendeck.grading.cache import LruCache
-from tokendeck.grading.concepts import stem
+from tokendeck.grading.concepts import rarity_weight, stem
 from tokendeck.grading.normalise import normalise
 from tokendeck.grading.stopwords import STOPWORDS
 
@@ -40,9 +45,13 @@ if TYPE_CHECKING:
 
 _PUNCTUATION = re.compile(r"^\W+$")
 _SPECIAL = frozenset({"[CLS]", "[SEP]", "[PAD]"})
+#: A reference token counts as matched above this cosine; an answer token as off the topic below.
+HIT = 0.6
+OFF_TOPIC = 0.35
 FEATURES = (
     "cosine", "token_recall", "token_precision", "token_f1", "token_recall_new",
-    "token_precision_new", "token_f1_new", "question_cosine",
+    "token_precision_new", "token_f1_new", "question_cosine", "token_recall_rare",
+    "token_hits_new", "answer_off_topic",
 )  # fmt: skip
 
 
@@ -58,6 +67,8 @@ class Encoded:
         self.vector = vector
         self.matrix: np.ndarray = tokens.vectors[np.array(keep)]
         self.stems = tuple(stem(tokens.tokens[i].lstrip("#")) for i in keep)
+        # Rare words carry the answer ("photosynthesis"), common ones less ("make").
+        self.rarity = np.array([rarity_weight(tokens.tokens[i]) for i in keep])
 
 
 def _content(token: str) -> bool:
@@ -128,8 +139,14 @@ def compare(reference: Encoded, answer: Encoded, given: set[str]) -> dict[str, f
     precision = float(precision_each.mean())
     recall_new = float(recall_each[new_reference].mean()) if new_reference.any() else recall
     precision_new = float(precision_each[new_answer].mean()) if new_answer.any() else 0.0
+    weights = reference.rarity[new_reference] if new_reference.any() else reference.rarity
+    each_new = recall_each[new_reference] if new_reference.any() else recall_each
+    answer_new = precision_each[new_answer] if new_answer.any() else precision_each
     return {
         "cosine": float(reference.vector @ answer.vector),
+        "token_recall_rare": float((each_new * weights).sum() / weights.sum()),
+        "token_hits_new": float((each_new >= HIT).mean()),
+        "answer_off_topic": float((answer_new < OFF_TOPIC).mean()),
         "token_recall": recall,
         "token_precision": precision,
         "token_f1": _harmonic(recall, precision),

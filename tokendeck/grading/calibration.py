@@ -73,14 +73,20 @@ def fit(
     *,
     l2: float = 1.0,
     iterations: int = 50,
+    weights: Sequence[float] | None = None,
 ) -> Calibration:
-    """L2-regularised logistic regression by Newton's method (numpy)."""
+    """L2-regularised logistic regression by Newton's method (numpy).
+
+    ``weights`` (one per row, default 1) make some rows count more: a small
+    set of answers of another kind is not drowned by a large one.
+    """
     import numpy as np
 
     x = np.array([[row[n] for n in names] for row in rows], dtype=np.float64)
     y = np.array([1.0 if label else 0.0 for label in labels])
-    means = x.mean(axis=0)
-    scales = x.std(axis=0)
+    w = np.ones(len(y)) if weights is None else np.array(weights, dtype=np.float64)
+    means = np.average(x, axis=0, weights=w)
+    scales = np.sqrt(np.average((x - means) ** 2, axis=0, weights=w))
     scales[scales < 1e-9] = 1.0
     z = np.hstack([(x - means) / scales, np.ones((len(x), 1))])
     beta = np.zeros(z.shape[1])
@@ -88,8 +94,8 @@ def fit(
     penalty[-1] = 0.0  # the bias is not shrunk
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-(z @ beta)))
-        gradient = z.T @ (p - y) + penalty * beta
-        hessian = (z * (p * (1 - p))[:, None]).T @ z + np.diag(penalty)
+        gradient = z.T @ (w * (p - y)) + penalty * beta
+        hessian = (z * (w * p * (1 - p))[:, None]).T @ z + np.diag(penalty)
         step = np.linalg.solve(hessian, gradient)
         beta -= step
         if float(np.abs(step).max()) < 1e-8:

@@ -23,6 +23,9 @@ COLUMNS = ("dataset", "question_id", "question", "reference_answers", "student_a
            "label_2way")  # fmt: skip
 REFERENCE_SEPARATOR = " || "
 QUESTION_FOLDS = 3
+#: Domain of our own labelled answers ("own:general"): trained on in every
+#: domain fold, tested only in the question folds (grouped by card).
+OWN_PREFIX = "own:"
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,11 @@ class Example:
     answer: str
     correct: bool
     label_3way: str = ""
+
+    @property
+    def own(self) -> bool:
+        """True for an answer of our own labelled sets (not a real student's)."""
+        return self.domain.startswith(OWN_PREFIX)
 
 
 def load_examples(path: Path) -> list[Example]:
@@ -66,14 +74,16 @@ def grouped_folds(examples: Sequence[Example], kind: str) -> list[tuple[list[int
     """(train, test) index lists: ``question`` = 3 folds by question, ``domain`` = one per domain.
 
     Questions go to folds by a stable hash of their id, so the folds are the
-    same in every run and in every script.
+    same in every run and in every script. Our own answers (``own:`` domains)
+    are grouped by their card like questions, and in the domain folds they
+    are always in the training part.
     """
     if kind == "question":
         keys = [str(zlib.crc32(e.question_id.encode()) % QUESTION_FOLDS) for e in examples]
         groups = [str(n) for n in range(QUESTION_FOLDS)]
     elif kind == "domain":
-        keys = [e.domain for e in examples]
-        groups = sorted(set(keys))
+        keys = ["" if e.own else e.domain for e in examples]
+        groups = sorted(set(keys) - {""})
     else:
         raise ValueError(f"unknown fold kind {kind!r}: use question or domain")
     folds = []

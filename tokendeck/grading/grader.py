@@ -249,8 +249,8 @@ class Grader:
         question = question or _defined_term(references[0])
         evidence = best_evidence(references, question, answer)
         measured = model.features(references, question, answer)
-        probability = config.calibration.probability(features(measured, evidence))
-        judged = judge(probability, evidence, config)
+        inputs = features(measured, evidence, len(references))
+        judged = judge(config.calibration.probability(inputs), evidence, config, inputs)
         text = explain.judged(judged.verdict, judged.probability, evidence)
         notes = tuple(
             f"{word!r} says the opposite of the answer"

@@ -64,6 +64,16 @@ def from_packed_rows(rows: Sequence[tuple[int, int]]) -> ReviewTable:
     return _table(card_ids, packed >> 3, packed & 7, np.zeros(len(rows), dtype=np.int64))
 
 
+def from_packed_log(data: bytes) -> ReviewTable:
+    """From the packed log as one byte string: per row the card id, then epoch ms * 8 +
+    rating, big-endian signed 64-bit, in log order (``Collection.packed_review_log``)."""
+    import numpy as np
+
+    flat = np.frombuffer(data, dtype=">i8").astype(np.int64)
+    card_ids, packed = flat.reshape(-1, 2).T.copy()
+    return _table(card_ids, packed >> 3, packed & 7, np.zeros(len(card_ids), dtype=np.int64))
+
+
 def _table(card_ids: Any, ms: Any, ratings: Any, durations: Any) -> ReviewTable:
     order = _by_card_then_time(card_ids, ms)
     if order is not None:

@@ -212,6 +212,10 @@ class StudyQueue:
         if card is not None:
             self._drop(card)
 
+    def holds_note(self, note_id: int) -> bool:
+        """Whether a card of the note is still queued."""
+        return any(self.holds(card.id) for card in self._by_note.get(note_id, ()))
+
     def remove_note(self, note_id: int) -> None:
         """Take out a note's other queued cards (siblings of an answered card)."""
         for card in self._by_note.get(note_id, ()):

@@ -17,15 +17,17 @@ from typing import Any
 
 from tokendeck.domain.cards import Card, CardState
 from tokendeck.domain.days import Calendar
-from tokendeck.domain.reviews import Review, ReviewFacts
+from tokendeck.domain.reviews import MATURE_DAYS, Review, ReviewFacts
 
-#: Cards whose interval before a review was at least this many days count as mature (as in Anki).
-MATURE_DAYS = 21
 #: FSRS-6 default forgetting-curve decay (parameter w20), used when a deck has no fitted one.
 DEFAULT_DECAY = 0.1542
 #: Retention table periods: name -> days back from today (inclusive of today).
 PERIODS = {"today": 1, "week": 7, "month": 30, "year": 365}
 REVIEW_KINDS = ("learn", "review", "relearn", "filtered", "manual")
+#: Bin edges of the interval and stability histograms (days), difficulty and retrievability.
+DAY_EDGES = (0, 1, 2, 3, 5, 7, 10, 14, 21, 30, 60, 90, 180, 365, 730, 36500)
+DIFFICULTY_EDGES = tuple(1 + i * 0.9 for i in range(11))
+RECALL_EDGES = tuple(i / 10 for i in range(11))
 
 
 #: Every UTC offset in use is a multiple of 15 minutes, so all instants in one
@@ -67,9 +69,14 @@ def _ordered(reviews: Sequence[ReviewFacts]) -> Sequence[ReviewFacts]:
     return sorted(reviews, key=lambda r: (r.reviewed_at, r.id))
 
 
+def curve_factor(decay: float = DEFAULT_DECAY) -> float:
+    """The FSRS-6 forgetting curve's factor for ``decay``: recall is 90% at the stability."""
+    return float(0.9 ** (-1.0 / decay) - 1.0)
+
+
 def retrievability(elapsed_days: float, stability: float, decay: float = DEFAULT_DECAY) -> float:
     """FSRS-6 probability of recall after ``elapsed_days`` for a memory of ``stability`` days."""
-    factor = 0.9 ** (-1.0 / decay) - 1.0
+    factor = curve_factor(decay)
     return float((1.0 + factor * max(0.0, elapsed_days) / stability) ** (-decay))
 
 
@@ -203,12 +210,11 @@ def card_histograms(
         for c in studied
         if c.last_review
     ]
-    day_edges = [0, 1, 2, 3, 5, 7, 10, 14, 21, 30, 60, 90, 180, 365, 730, 36500]
     return {
-        "interval": histogram(intervals, day_edges),
-        "stability": histogram(stabilities, day_edges),
-        "difficulty": histogram(difficulties, [1 + i * 0.9 for i in range(11)]),
-        "retrievability": histogram(recall, [i / 10 for i in range(11)]),
+        "interval": histogram(intervals, DAY_EDGES),
+        "stability": histogram(stabilities, DAY_EDGES),
+        "difficulty": histogram(difficulties, DIFFICULTY_EDGES),
+        "retrievability": histogram(recall, RECALL_EDGES),
     }
 
 

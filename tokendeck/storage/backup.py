@@ -17,6 +17,7 @@ from typing import Any
 
 from tokendeck.errors import StorageError
 from tokendeck.storage.database import Database, Row
+from tokendeck.storage.review_slots import Summary
 from tokendeck.storage.rows import CARD_COLUMNS, NOTE_COLUMNS
 from tokendeck.storage.search import insert_notes_bulk
 from tokendeck.storage.table import Table
@@ -117,8 +118,10 @@ class Backup(Table):
         self._insert("cards", CARD_ROW_COLUMNS, rows)
 
     def insert_reviews(self, rows: Iterable[Sequence[Any]]) -> None:
-        """Review-log rows in REVIEW_ROW_COLUMNS order."""
+        """Review-log rows in REVIEW_ROW_COLUMNS order (after the cards); the statistics
+        summary is counted afresh from them."""
         self._insert("reviews", REVIEW_ROW_COLUMNS, rows)
+        Summary(self.db, self.user).rebuild()
 
     def insert_attempts(self, rows: Iterable[Sequence[Any]]) -> None:
         """Attempts in ATTEMPT_COLUMNS order."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tokendeck.domain.cards import Card
+from tokendeck.storage.database import Database
 from tokendeck.storage.notes import content_key
+from tokendeck.storage.review_slots import Summary
 from tokendeck.storage.rows import (
     CARD_READ_COLUMNS,
     card_from_row,
@@ -28,7 +30,12 @@ UPDATE_SCHEDULE = (
 class Cards(Table):
     """A user's cards."""
 
-    __slots__ = ()
+    __slots__ = ("summary",)
+
+    def __init__(self, db: Database, user: int, summary: Summary) -> None:
+        super().__init__(db, user)
+        #: The statistics summary this table keeps in step with its writes.
+        self.summary = summary
 
     def get(self, card_id: int) -> Card | None:
         """A card by id, or None."""
@@ -77,25 +84,29 @@ class Cards(Table):
     def insert(self, card: Card, now_ms: int) -> int:
         """Store a new card (of this user); returns its id."""
         params = card_schedule_params(card, now_ms)
-        return self.db.execute(
+        card_id = self.db.execute(
             INSERT_CARD,
             (self.user, card.note_id, card.deck_id, card.ordinal, *params[:10], now_ms, now_ms),
         )
+        self.summary.adopt_orphans(card_id)
+        return card_id
 
     def save(self, card: Card, now_ms: int) -> None:
         """Store a card's scheduling state."""
         self.db.execute(UPDATE_SCHEDULE, (*card_schedule_params(card, now_ms), self.user))
 
     def move(self, card_id: int, deck_id: int, now_ms: int) -> None:
-        """Move a card to another deck."""
-        self.db.execute(
-            "UPDATE cards SET deck_id=?, modified_at=? WHERE id=? AND user_id=?",
-            (deck_id, now_ms, card_id, self.user),
-        )
+        """Move a card to another deck (its history moves with it in the statistics)."""
+        with self.summary.refreshing([card_id]):
+            self.db.execute(
+                "UPDATE cards SET deck_id=?, modified_at=? WHERE id=? AND user_id=?",
+                (deck_id, now_ms, card_id, self.user),
+            )
 
     def delete(self, card_id: int) -> None:
-        """Delete one card (its reviews stay in the log)."""
-        self.db.execute("DELETE FROM cards WHERE id=? AND user_id=?", (card_id, self.user))
+        """Delete one card (its reviews stay in the log, and in the whole-collection statistics)."""
+        with self.summary.refreshing([card_id]):
+            self.db.execute("DELETE FROM cards WHERE id=? AND user_id=?", (card_id, self.user))
 
     def fingerprint(self, deck_ids: Sequence[int]) -> tuple[int, int, int]:
         """What changes when the decks' cards or their notes' text change (not when cards
@@ -128,12 +139,21 @@ class Cards(Table):
         )
 
     def move_decks(self, deck_ids: Sequence[int], target: int, now_ms: int) -> None:
-        """Move every card of some decks into ``target``."""
-        self.db.execute(
-            f"UPDATE cards SET deck_id=?, modified_at=? WHERE user_id=?"
-            f" AND deck_id IN ({marks(deck_ids)})",
-            (target, now_ms, self.user, *deck_ids),
+        """Move every card of some decks into ``target`` (their history moves with them in
+        the statistics)."""
+        with self.summary.refreshing(self._ids_in(deck_ids)):
+            self.db.execute(
+                f"UPDATE cards SET deck_id=?, modified_at=? WHERE user_id=?"
+                f" AND deck_id IN ({marks(deck_ids)})",
+                (target, now_ms, self.user, *deck_ids),
+            )
+
+    def _ids_in(self, deck_ids: Sequence[int]) -> list[int]:
+        rows = self.db.fetchall(
+            f"SELECT id FROM cards WHERE user_id=? AND deck_id IN ({marks(deck_ids)})",
+            (self.user, *deck_ids),
         )
+        return [int(r[0]) for r in rows]
 
     def delete_in_decks(self, deck_ids: Sequence[int]) -> tuple[int, int]:
         """Delete the cards of some decks, and the notes left without a card; returns
@@ -149,6 +169,10 @@ class Cards(Table):
         )
         params = (self.user, self.user, *deck_ids, *deck_ids)
         notes = int(self.db.scalar(f"SELECT count(*) {lonely}", params))
-        self.db.execute(f"DELETE {lonely}", params)
-        self.db.execute(f"DELETE FROM cards WHERE user_id=? AND {where}", (self.user, *deck_ids))
+        # their history stays in the log, and in the whole-collection statistics
+        with self.summary.refreshing(self._ids_in(deck_ids)):
+            self.db.execute(f"DELETE {lonely}", params)
+            self.db.execute(
+                f"DELETE FROM cards WHERE user_id=? AND {where}", (self.user, *deck_ids)
+            )
         return cards, notes

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, ClassVar
 
 Row = tuple[Any, ...]
@@ -59,6 +59,10 @@ class Database(ABC):
     @abstractmethod
     def execute(self, sql: str, params: Params = ()) -> int:
         """Run a statement; returns the new row's id for a one-row INSERT, else the row count."""
+
+    @abstractmethod
+    def changed(self, sql: str, params: Params = ()) -> int:
+        """Run a statement; returns how many rows it inserted, updated or deleted."""
 
     @abstractmethod
     def executemany(self, sql: str, rows: Sequence[Params] | Iterator[Params]) -> None:
@@ -103,6 +107,21 @@ class Database(ABC):
     def bulk_writes(self) -> AbstractContextManager[None]:
         """Foreign keys unchecked where the backend allows it (enter before the transaction)."""
 
+    # -- group commit: commits that do not wait for the disk, made durable together ---------
+    def disk_wait_deferred(self) -> AbstractContextManager[None]:
+        """Commits inside return before the disk has them; :meth:`sync_log` makes them durable.
+
+        For a server's group commit: its event loop goes on while another thread
+        waits for the disk. Enter outside a transaction. By default commits stay
+        as they are (durable when they return): SQLite defers the wait
+        (storage/sqlite.py), PostgreSQL's commit is the server's to make durable.
+        """
+        return nullcontext()
+
+    @abstractmethod
+    def sync_log(self) -> None:
+        """Make every commit so far durable (any thread may call)."""
+
     @property
     @abstractmethod
     def in_transaction(self) -> bool:
@@ -121,6 +140,13 @@ class Database(ABC):
     @abstractmethod
     def total_changes(self) -> int:
         """Rows changed through this handle since it was opened."""
+
+    @abstractmethod
+    def another(self) -> Database:
+        """A second handle on the same database (and user), for use from another thread.
+
+        It reads what this handle has committed and may write (under the same locks).
+        """
 
     def scoped(self, user_id: int) -> Database:
         """This database as seen by ``user_id`` (PostgreSQL: row-level security follows it)."""

@@ -34,7 +34,7 @@ from typing import Any
 from tokendeck.domain.cards import CardState
 from tokendeck.domain.reviews import ReviewSummary
 from tokendeck.errors import StorageError
-from tokendeck.storage.database import POSTGRESQL, Database
+from tokendeck.storage.database import POSTGRESQL, SQLITE, Database
 from tokendeck.storage.rows import marks
 from tokendeck.storage.table import Table
 
@@ -52,6 +52,28 @@ _SELECT = f"SELECT card_id, reviewed_at, {_RATING}, duration_ms FROM reviews"
 # Every value returned costs Python an object: two columns instead of four read a
 # million rows about a third faster, which fitting a large collection notices.
 _SELECT_PACKED = f"SELECT card_id, reviewed_at * 8 + {_RATING} FROM reviews"
+# Each row of the packed log as 32 hex digits: SQLite's printf, PostgreSQL's to_hex
+# (both give negative numbers in two's complement, 16 digits).
+_HEX = {
+    SQLITE: f"printf('%016x%016x', card_id, reviewed_at * 8 + {_RATING})",
+    POSTGRESQL: f"lpad(to_hex(card_id), 16, '0') || lpad(to_hex(reviewed_at * 8 + {_RATING}),"
+    " 16, '0')",
+}
+
+
+def _concatenated(dialect: str, where: str) -> str:
+    """The packed log's rows matching ``where``, in log order, as one text value.
+
+    SQLite's group_concat keeps the order of the subquery it reads; PostgreSQL
+    says the order inside ``string_agg``. The one dialect-specific statement of
+    the packed log lives here.
+    """
+    if dialect == POSTGRESQL:
+        return f"SELECT string_agg({_HEX[dialect]}, '' ORDER BY id) FROM reviews{where}"
+    inner = f"SELECT {_HEX[dialect]} AS hex FROM reviews{where}{_ORDER}"
+    return f"SELECT group_concat(hex, '') FROM ({inner})"
+
+
 # A full scan reads pages in order and yields rows by id (log order) without a sort;
 # walking an index by card or time jumps around the table. Callers group by card in numpy.
 _WHERE = f" NOT INDEXED WHERE user_id=? AND ({_ANSWER} OR state_after={_NEW})"
@@ -95,6 +117,23 @@ class History(Table):
     def packed(self, deck_ids: Sequence[int] | None = None) -> list[PackedRow]:
         """The same rows as :meth:`rows` without durations, time and rating in one number."""
         return self._rows(_SELECT_PACKED, deck_ids)
+
+    def packed_log(self, deck_ids: Sequence[int] | None = None) -> bytes:
+        """The rows of :meth:`packed` as one byte string, for fitting a large log quickly.
+
+        Each row is the card id, then time * 8 + rating, as big-endian signed 64-bit
+        numbers, in log order. SQL formats the whole log into one value: Python
+        builds no object per row (a million rows read in about a third of the time).
+        """
+        where = _WHERE
+        params: list[Any] = [self.user]
+        if deck_ids is not None:
+            if not deck_ids:
+                return b""
+            where += f" AND card_id IN (SELECT id FROM cards WHERE deck_id IN ({marks(deck_ids)}))"
+            params += deck_ids
+        text = self.db.scalar(_concatenated(self.db.dialect, where), params)
+        return bytes.fromhex(text) if text else b""
 
     def _rows(self, select: str, deck_ids: Sequence[int] | None) -> list[Any]:
         if deck_ids is None:

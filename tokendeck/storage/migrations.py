@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 from tokendeck.domain.decks import DeckConfig, options_relative_to, parent_names
 from tokendeck.errors import StorageError
-from tokendeck.storage import pg_schema, server_schema
+from tokendeck.storage import pg_schema, server_schema, stats_schema
 from tokendeck.storage.database import POSTGRESQL, Database
 
 #: Key of the advisory lock that lets one process at a time migrate a PostgreSQL database.
@@ -349,6 +349,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         " memberships, published decks with versions and notes, subscriptions",
         server_schema.sqlite_form,
         server_schema.postgres_form,
+    ),
+    Migration(
+        8,
+        "review_slots, review_days: the review log summed up for statistics",
+        stats_schema.sqlite_form,
+        stats_schema.postgres_form,
     ),
 )
 SCHEMA_VERSION = max(step.version for step in MIGRATIONS)

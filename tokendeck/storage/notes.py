@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from tokendeck.domain.notes import Note
 from tokendeck.storage.database import Database, Row
+from tokendeck.storage.review_slots import Summary
 from tokendeck.storage.rows import NOTE_COLUMNS, marks, note_from_row, note_params
 from tokendeck.storage.table import Table
 
@@ -51,7 +52,12 @@ def bump_content(db: Database, user: int, note_ids: Sequence[int]) -> None:
 class Notes(Table):
     """A user's notes."""
 
-    __slots__ = ()
+    __slots__ = ("summary",)
+
+    def __init__(self, db: Database, user: int, summary: Summary) -> None:
+        super().__init__(db, user)
+        #: The statistics summary this table keeps in step with its writes.
+        self.summary = summary
 
     def get(self, note_id: int) -> Note | None:
         """A note by id, or None."""
@@ -84,7 +90,14 @@ class Notes(Table):
 
     def delete(self, note_id: int) -> None:
         """Delete a note and (by cascade) its cards; reviews are kept."""
-        self.db.execute("DELETE FROM notes WHERE id=? AND user_id=?", (note_id, self.user))
+        cards = [
+            int(row[0])
+            for row in self.db.fetchall(
+                "SELECT id FROM cards WHERE note_id=? AND user_id=?", (note_id, self.user)
+            )
+        ]
+        with self.summary.refreshing(cards):
+            self.db.execute("DELETE FROM notes WHERE id=? AND user_id=?", (note_id, self.user))
 
     def sources(self) -> list[tuple[int, str]]:
         """(id, source) of every note that records where it came from."""

@@ -259,6 +259,16 @@ class PostgresDatabase(Database):
             self.server.handles += 1
         return PostgresDatabase(self.server, user_id)
 
+    def another(self) -> PostgresDatabase:
+        """A second handle of this user on the same pool (a thread of its own may use it).
+
+        A handle is used by one thread at a time (its open transaction is its
+        own); the pool hands each its own connection.
+        """
+        with _servers_lock:
+            self.server.handles += 1
+        return PostgresDatabase(self.server, self.user_id)
+
     # -- connections ------------------------------------------------------------------------------
     @contextmanager
     def _connection(self) -> Iterator[psycopg.Connection[Row]]:
@@ -343,6 +353,20 @@ class PostgresDatabase(Database):
                 return count
         except psycopg.Error as exc:
             raise translate_error(exc, self.location) from exc
+
+    def changed(self, sql: str, params: Params = ()) -> int:
+        """Run a statement; returns how many rows it inserted, updated or deleted."""
+        if self._conn is None and self.user_id is not None:
+            with self.transaction():
+                return self.changed(sql, params)
+        statement = translate(sql, bool(params))
+        try:
+            with self._connection() as conn:
+                count = max(conn.execute(statement.text, _params(params)).rowcount, 0)
+        except psycopg.Error as exc:
+            raise translate_error(exc, self.location) from exc
+        self._changes += count
+        return count
 
     def executemany(self, sql: str, rows: Sequence[Params] | Iterator[Params]) -> None:
         """Run a statement once per parameter row (pipelined by psycopg)."""
@@ -501,6 +525,9 @@ class PostgresDatabase(Database):
     def bulk_writes(self) -> Iterator[None]:
         """Nothing to switch: PostgreSQL checks the bulk import's foreign keys as it goes."""
         yield
+
+    def sync_log(self) -> None:
+        """Nothing to do: a commit returns once PostgreSQL has it on its disk."""
 
     @property
     def in_transaction(self) -> bool:

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from tokendeck.domain.reviews import Review
+from tokendeck.storage.database import Database
+from tokendeck.storage.review_slots import Summary
 from tokendeck.storage.rows import REVIEW_COLUMNS, review_from_row, to_ms
 from tokendeck.storage.table import Table
 
@@ -20,16 +22,34 @@ INSERT_REVIEW = (
 class Reviews(Table):
     """A user's review log."""
 
-    __slots__ = ()
+    __slots__ = ("summary",)
+
+    def __init__(self, db: Database, user: int, summary: Summary) -> None:
+        super().__init__(db, user)
+        #: The statistics summary this table keeps in step with its writes.
+        self.summary = summary
 
     def insert(self, review: Review, undo: dict[str, Any] | None) -> int:
-        """Append to the log; ``undo`` holds what is needed to take it back."""
+        """Append to the log; ``undo`` holds what is needed to take it back.
+
+        The statistics summary counts it too: one row updated for an answer after
+        the card's newest entry, the card recounted for one before it.
+        """
+        at_ms = to_ms(review.reviewed_at)
+        card = review.card_id
+        with self.db.transaction():  # the entry and its count land together
+            if self.summary.add(card, at_ms, review.kind, review.rating, review.duration_ms):
+                return self._insert(review, at_ms, undo)
+            with self.summary.refreshing([card]):  # before the card's newest entry
+                return self._insert(review, at_ms, undo)
+
+    def _insert(self, review: Review, at_ms: int, undo: dict[str, Any] | None) -> int:
         return self.db.execute(
             INSERT_REVIEW,
             (
                 self.user,
                 review.card_id,
-                to_ms(review.reviewed_at),
+                at_ms,
                 review.rating,
                 review.duration_ms,
                 review.kind,
@@ -60,8 +80,14 @@ class Reviews(Table):
         return undoable
 
     def delete(self, review_id: int) -> None:
-        """Remove one row of the log (undo only)."""
-        self.db.execute("DELETE FROM reviews WHERE id=? AND user_id=?", (review_id, self.user))
+        """Remove one row of the log (undo only); its card is recounted in the summary."""
+        card = self.db.scalar(
+            "SELECT card_id FROM reviews WHERE id=? AND user_id=?", (review_id, self.user)
+        )
+        if card is None:
+            return
+        with self.summary.refreshing([int(card)]):
+            self.db.execute("DELETE FROM reviews WHERE id=? AND user_id=?", (review_id, self.user))
 
     def of_card(self, card_id: int) -> list[Review]:
         """A card's history, oldest first."""

@@ -31,20 +31,18 @@ def normalized(sql: str | None) -> str:
 
 
 @cache
-def reference(versions: frozenset[int]) -> dict[Entry, str]:
-    """``(type, name) -> normalised SQL`` of every entry the steps ``versions`` make.
+def reference(steps: frozenset[int]) -> dict[Entry, str]:
+    """``(type, name) -> normalised SQL`` of every entry the migration ``steps`` make.
 
-    Steps are applied by absence (a file may have step 7 and not 6), so a file is compared
-    with the steps it records, not with every step up to its newest. They run here in
-    version order; SQLite keeps the same text whatever the order, as no two steps alter
-    the same table.
+    By the steps a file records, not by its newest one: steps land in any order
+    (a file may have 7 and 8 but not yet 6).
     """
     conn = sqlite3.connect(":memory:", isolation_level=None)
     try:
         db = SQLiteDatabase(conn, ":memory:")
         db.execute(LEDGER)
         for step in MIGRATIONS:
-            if step.version in versions:
+            if step.version in steps:
                 step.apply(db)
         rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
     finally:
@@ -66,12 +64,12 @@ def is_own_schema(kind: str, name: str, sql: str) -> bool:
     return normalized(sql) in own or normalized(sql) == latest.get(("trigger", name))
 
 
-def schema_problem(rows: list[tuple[str, str, str | None]], versions: frozenset[int]) -> str | None:
+def schema_problem(rows: list[tuple[str, str, str | None]], steps: frozenset[int]) -> str | None:
     """What in ``rows`` (type, name, sql of sqlite_master) TokenDeck did not write, or None.
 
-    ``versions``: the schema steps the file records.
+    ``steps``: the migration steps the file records having had.
     """
-    expected = reference(versions)
+    expected = reference(steps)
     for kind, name, sql in rows:
         if kind == "table" and name in _SQLITE_TABLES:
             continue

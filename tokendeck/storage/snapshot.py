@@ -89,7 +89,8 @@ def check_snapshot(path: Path, *, source: str, budget: Budget | None = None) -> 
         with closing(conn):
             _integrity(conn, source)
             version = _schema_version(conn, source)
-            _check_schema(conn, source)
+            steps = frozenset(r[0] for r in conn.execute("SELECT version FROM schema_migrations"))
+            _check_schema(conn, source, steps)
             users = tuple(r[0] for r in conn.execute(_USERS_WITH_DATA).fetchall())
     except sqlite3.DatabaseError as exc:
         raise database_error(
@@ -106,11 +107,8 @@ _USERS_WITH_DATA = (
 )
 
 
-def _check_schema(conn: sqlite3.Connection, source: str) -> None:
+def _check_schema(conn: sqlite3.Connection, source: str, steps: frozenset[int]) -> None:
     rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
-    steps = frozenset(
-        int(r[0]) for r in conn.execute("SELECT version FROM schema_migrations").fetchall()
-    )
     problem = schema_problem(rows, steps)
     if problem:
         raise ImportFormatError(

@@ -7,7 +7,10 @@ or a power cut, at the price of one fsync per answer (as Anki pays).
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -15,6 +18,9 @@ from pathlib import Path
 from tokendeck.errors import StorageError
 from tokendeck.storage.database import SQLITE, Database, Params, Row
 from tokendeck.storage.migrations import migrate
+
+#: How often :meth:`SQLiteDatabase.sync_log` checkpoints the log into the database file.
+CHECKPOINT_SECONDS = 1.0
 
 
 class SQLiteDatabase(Database):
@@ -27,6 +33,11 @@ class SQLiteDatabase(Database):
         self.location = location
         self._depth = 0
         self._reading = False
+        self._log_fd: int | None = None
+        self._sync_lock = threading.Lock()
+        self._checkpoint_lock = threading.Lock()
+        self._checkpointer: sqlite3.Connection | None = None
+        self._checkpointed = time.monotonic()
 
     # -- queries -------------------------------------------------------------
     def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
@@ -60,6 +71,13 @@ class SQLiteDatabase(Database):
         except sqlite3.Error as exc:
             raise self._error(exc) from exc
         return cursor.lastrowid if cursor.lastrowid else cursor.rowcount
+
+    def changed(self, sql: str, params: Params = ()) -> int:
+        """Run a statement; returns how many rows it inserted, updated or deleted."""
+        try:
+            return int(self._conn.execute(sql, params).rowcount)
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
 
     def executemany(self, sql: str, rows: Sequence[Params] | Iterator[Params]) -> None:
         """Run a statement once per parameter row."""
@@ -110,6 +128,63 @@ class SQLiteDatabase(Database):
             raise
         self._depth = 0
         self._commit()
+
+    # -- group commit: commits that do not wait for the disk, made durable together ---------
+    @contextmanager
+    def disk_wait_deferred(self) -> Iterator[None]:
+        """Commits inside return before the disk has them; :meth:`sync_log` makes them durable.
+
+        For a server's group commit: its event loop goes on while the log is
+        synced in another thread, and an answer is acknowledged only after that
+        sync. SQLite's WAL is then written at ``synchronous=NORMAL`` (still synced
+        around checkpoints) and :meth:`sync_log` syncs the WAL file itself, which
+        is what ``synchronous=FULL`` does at each commit. Enter outside a transaction.
+        """
+        if self._depth or self.location == ":memory:":
+            yield
+            return
+        # Checkpoints (copying the log into the file, with syncs) are left to sync_log's
+        # thread too: at commit time they would hold the loop up for tens of milliseconds.
+        self.execute("PRAGMA synchronous=NORMAL")
+        self.execute("PRAGMA wal_autocheckpoint=0")
+        try:
+            yield
+        finally:
+            self.execute("PRAGMA wal_autocheckpoint=1000")
+            self.execute("PRAGMA synchronous=FULL")
+
+    def sync_log(self) -> None:
+        """Make every commit so far durable: sync the write-ahead log (any thread may call).
+
+        Once a second it also checkpoints the log into the database file, on a
+        connection of its own (commits made inside :meth:`disk_wait_deferred` do not).
+        """
+        if self.location == ":memory:":
+            return
+        with self._sync_lock:
+            if self._log_fd is None:
+                try:
+                    self._log_fd = os.open(self.location + "-wal", os.O_RDONLY)
+                except OSError:  # no log yet: nothing was committed through it
+                    return
+        os.fdatasync(self._log_fd)
+        # One checkpoint at a time, and never in the way of the next batch's sync.
+        due = time.monotonic() - self._checkpointed > CHECKPOINT_SECONDS
+        if due and self._checkpoint_lock.acquire(blocking=False):
+            try:
+                self._checkpoint()
+            finally:
+                self._checkpoint_lock.release()
+
+    def _checkpoint(self) -> None:
+        if self._checkpointer is None:
+            self._checkpointer = sqlite3.connect(
+                self.location, isolation_level=None, check_same_thread=False
+            )
+            self._checkpointer.execute("PRAGMA busy_timeout=5000")
+        # PASSIVE: copies what it can without waiting for readers or the writer.
+        self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        self._checkpointed = time.monotonic()
 
     @contextmanager
     def snapshot(self) -> Iterator[Database]:
@@ -169,6 +244,12 @@ class SQLiteDatabase(Database):
             raise self._error(exc) from exc
 
     # -- the rest -------------------------------------------------------------
+    def another(self) -> Database:
+        """A second connection to the file (WAL: it reads while this one writes)."""
+        if self.location == ":memory:":  # a second connection would see another database
+            raise StorageError("an in-memory collection cannot be opened twice")
+        return open_sqlite(self.location)
+
     def data_version(self) -> int:
         """Changes whenever another connection commits to the file (SQLite's own counter)."""
         return int(self.scalar("PRAGMA data_version"))
@@ -180,6 +261,14 @@ class SQLiteDatabase(Database):
 
     def close(self) -> None:
         """Close the connection (idempotent)."""
+        if self._log_fd is not None:
+            with suppress(OSError):
+                os.close(self._log_fd)
+            self._log_fd = None
+        if self._checkpointer is not None:
+            with suppress(sqlite3.Error):
+                self._checkpointer.close()
+            self._checkpointer = None
         with suppress(sqlite3.Error):  # closing twice or after a failure is harmless
             self._conn.close()
 

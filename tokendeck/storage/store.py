@@ -30,9 +30,11 @@ from tokendeck.storage.notes import Notes
 from tokendeck.storage.notetypes import NoteTypes
 from tokendeck.storage.opening import open_database
 from tokendeck.storage.pending import PendingQuestions
+from tokendeck.storage.review_slots import Summary
 from tokendeck.storage.reviews import Reviews
 from tokendeck.storage.search import Search
 from tokendeck.storage.settings import Settings, find_or_create_user
+from tokendeck.storage.stats import Stats
 from tokendeck.storage.study import Study
 
 
@@ -43,18 +45,21 @@ class Store:
         db = db.scoped(user_id)
         self.db = db
         self.user_id = user_id
+        #: The statistics summary of the review log, kept in step by the tables that write.
+        self.summary = Summary(db, user_id)
         self.settings = Settings(db, user_id)
         self.decks = Decks(db, user_id)
-        self.notes = Notes(db, user_id)
+        self.notes = Notes(db, user_id, self.summary)
         self.note_types = NoteTypes(db, user_id)
-        self.cards = Cards(db, user_id)
-        self.reviews = Reviews(db, user_id)
+        self.cards = Cards(db, user_id, self.summary)
+        self.reviews = Reviews(db, user_id, self.summary)
         self.attempts = Attempts(db, user_id)
         self.study = Study(db, user_id)
         self.search = Search(db, user_id)
         self.history = History(db, user_id)
         self.bulk = Bulk(db, user_id)
         self.backup = Backup(db, user_id)
+        self.stats = Stats(db, user_id, self.summary)
         self.consistency = Consistency(db, user_id)
         #: Learn/Test questions awaiting answers (PostgreSQL only: a file serves one process)
         self.pending = PendingQuestions(db, user_id)
@@ -89,6 +94,23 @@ class Store:
         store._in_use = guard
         return store
 
+    def reader(self) -> Store:
+        """This user's data over a handle of its own, for another thread (long reads).
+
+        SQLite: a second connection to the file, holding the file's shared lock
+        too; PostgreSQL: a second handle on the same pool. Close it as well.
+        """
+        file = not self.on_server and self.location != ":memory:"
+        guard = SharedUse(Path(self.location)) if file else None
+        try:
+            store = Store(self.db.another(), self.user_id)
+        except BaseException:
+            if guard is not None:
+                guard.release()
+            raise
+        store._in_use = guard
+        return store
+
     @property
     def location(self) -> str:
         """The database file (``:memory:`` for an in-memory one), or its URL without password."""
@@ -102,6 +124,15 @@ class Store:
     def transaction(self) -> AbstractContextManager[Database]:
         """All-or-nothing: commit durably on success, roll back on any error (nests)."""
         return self.db.transaction()
+
+    def disk_wait_deferred(self) -> AbstractContextManager[None]:
+        """Commits inside return before the disk has them (a server's group commit);
+        :meth:`sync_log` makes them durable. Enter outside the transaction."""
+        return self.db.disk_wait_deferred()
+
+    def sync_log(self) -> None:
+        """Make every commit so far durable (safe to call from another thread)."""
+        self.db.sync_log()
 
     @contextmanager
     def bulk_writes(self) -> Iterator[None]:

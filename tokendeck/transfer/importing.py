@@ -201,13 +201,16 @@ def _apply(
         for record in package.decks:
             decks.id(record.name)
         result.decks = decks.created
-    _write_plan(store, plan, now)
-    if package.history is not None:
-        # One SQL statement: no partial counts, so the bar pulses with the size in words.
-        progress.report(f"copying {package.history.count:,} reviews", 0)
-        result.reviews += package_history.copy_history(
-            store, calendar, package.history, plan.keys, plan.first_card, origin=package.source
-        )
+    # The cards from first_card on are this import's: the statistics summary counts
+    # their history once it is written (and a deleted card's log its id inherits).
+    with store.stats.refreshing(plan.first_card):
+        _write_plan(store, plan, now)
+        if package.history is not None:
+            # One SQL statement: no partial counts, so the bar pulses with the size in words.
+            progress.report(f"copying {package.history.count:,} reviews", 0)
+            result.reviews += package_history.copy_history(
+                store, calendar, package.history, plan.keys, plan.first_card, origin=package.source
+            )
     del plan  # freed while the collector is paused: it need not scan 100,000 rows
     for key, value in package.settings.items():
         store.settings.put(key, value)

@@ -13,6 +13,7 @@ rebuilt), so any worker of any machine may serve any request.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
@@ -58,6 +59,7 @@ class CollectionPool:
             )
             col.defer_slow_work()  # never embed or rebuild an index on the event loop
             self._open[user.name] = col
+            gc.freeze()  # the collection lives as long as the server (see app.lifespan)
         return col
 
     def _server_collection(

@@ -26,6 +26,7 @@ from tokendeck.web.quiz import schemas as qs
 from tokendeck.web.quiz.pages import FORMAT_HELP, LEARN_FORMATS
 from tokendeck.web.quiz.presenters import mark_out, question_out, response_of, score_summary
 from tokendeck.web.quiz.store import Entry, QuizStore
+from tokendeck.web.readers import Readers
 from tokendeck.web.schemas import DbInt, QueueOut
 from tokendeck.web.strict import StrictJsonRoute
 
@@ -292,11 +293,18 @@ async def lint(request: Request, deck: str, col: QuizCol, now: Now, user: User) 
 
 
 @router.get("/cards/{card_id}/related", response_model=list[qs.RelatedOut])
-async def related(card_id: DbInt, col: QuizCol, now: Now) -> list[qs.RelatedOut]:
-    """Cards this one mentions, cards that mention it, and the most similar ones."""
+async def related(request: Request, card_id: DbInt, user: User, now: Now) -> list[qs.RelatedOut]:
+    """Cards this one mentions, cards that mention it, and the most similar ones.
+
+    Comparing a card with its whole deck can take a while: a worker thread does
+    it with its own connection (:mod:`tokendeck.web.readers`), so answers go on.
+    """
+    readers: Readers = request.app.state.readers
+    grader = getattr(request.app.state, "quiz_grader", None)
+    found = await readers.read(user, now, lambda col: col.related(card_id, now=now), grader=grader)
     return [
         qs.RelatedOut(card_id=r.card_id, term=r.term, reason=r.reason, weight=round(r.weight, 3))
-        for r in col.related(card_id, now=now)
+        for r in found
     ]
 
 

@@ -2,9 +2,10 @@
 
 Computed on request (the statistics page asks when the learner opens the
 panel), because simulating a year of study for eleven retention settings
-takes from a fraction of a second to several seconds. The collection is read
-on the event-loop thread like every request; the simulation itself is pure
-and runs in a worker thread so other requests are not held up.
+takes from a fraction of a second to several seconds. Reading the review log
+(a million answers for a large collection) happens in the readers' worker
+thread with its own connection (:mod:`tokendeck.web.readers`) and the
+simulation, which is pure, in another worker thread, so answers go on.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import asyncio
 import random
 from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from tokendeck.web.deps import Col, Now
+from tokendeck.web.deps import Now, User
+from tokendeck.web.readers import Readers
 from tokendeck.web.strict import StrictJsonRoute
 
 router = APIRouter(prefix="/stats", tags=["stats"], route_class=StrictJsonRoute)
@@ -55,7 +57,8 @@ class SimulationOut(BaseModel):
 
 @router.get("/simulation", response_model=SimulationOut)
 async def get_simulation(
-    col: Col,
+    request: Request,
+    user: User,
     now: Now,
     deck: str | None = None,
     days: int = Query(365, ge=30, le=3650, description="days of study to simulate"),
@@ -65,7 +68,8 @@ async def get_simulation(
     answering habits."""
     from tokendeck.memory import workload
 
-    given = col.workload_inputs(deck, now=now)
+    readers: Readers = request.app.state.readers
+    given = await readers.read(user, now, lambda col: col.workload_inputs(deck, now=now))
     result = await asyncio.to_thread(
         workload.simulate,
         given,

@@ -6,10 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from tokendeck.collection import Collection
-from tokendeck.web import jobs
-from tokendeck.web.deps import Col, Now, User
-from tokendeck.web.preparing import background_of
+from tokendeck.web.deps import Now, User
+from tokendeck.web.readers import Readers
 from tokendeck.web.strict import StrictJsonRoute
 
 router = APIRouter(prefix="/stats", tags=["stats"], route_class=StrictJsonRoute)
@@ -17,24 +15,14 @@ router = APIRouter(prefix="/stats", tags=["stats"], route_class=StrictJsonRoute)
 
 @router.get("", response_model=dict[str, Any])
 async def get_stats(
-    request: Request, col: Col, now: Now, user: User, deck: str | None = None
+    request: Request, user: User, now: Now, deck: str | None = None
 ) -> dict[str, Any]:
     """Due forecast, review calendar, reviews by type, answer buttons, true retention,
     card states, interval/stability/difficulty/retrievability histograms and hours.
 
-    Worked out on a worker thread (a large log takes seconds); the server answers other
-    requests meanwhile.
+    Read by a worker thread with its own connection: answers go on meanwhile.
     """
-    if deck is not None:
-        col.deck(deck)  # 404 for an unknown deck, before any work
-
-    def compute(worker: Collection) -> dict[str, Any]:
-        found: dict[str, Any] = worker.stats(now, deck)
-        return found
-
-    settings = request.app.state.settings
-    data: dict[str, Any] = await background_of(request).run(
-        jobs.with_collection, settings, user.name, now, compute
-    )
+    readers: Readers = request.app.state.readers
+    data: dict[str, Any] = await readers.read(user, now, lambda col: col.stats(now, deck))
     data["deck"] = deck
     return data

@@ -202,8 +202,8 @@ def test_a_snapshot_from_a_newer_tokendeck_is_refused(snapshot: Path, tmp_path: 
 def test_an_older_schema_is_migrated_on_restore(
     source: Path, snapshot: Path, tmp_path: Path
 ) -> None:
-    # A file of TokenDeck before step 4: without meta, note types, the server's tables
-    # and the statistics summary.
+    # A file of TokenDeck before step 4: without meta, note types, the study features (flags,
+    # custom study), the server's tables and the statistics summary.
     server_tables = [
         *("subscribed_notes", "subscriptions", "published_notes", "publication_versions"),
         *("publications", "memberships", "classes", "invites", "login_attempts"),
@@ -214,6 +214,9 @@ def test_an_older_schema_is_migrated_on_restore(
     change += "DROP TABLE review_slots; DROP TABLE review_days; DROP TABLE review_calendar;"
     change += (
         "DROP INDEX reviews_card; CREATE INDEX reviews_card ON reviews (card_id, reviewed_at);"
+    )
+    change += (
+        "DROP TABLE custom_study; DROP TABLE study_extensions; ALTER TABLE cards DROP COLUMN flag;"
     )
     change += (
         "DROP INDEX notes_note_type; ALTER TABLE notes DROP COLUMN format;"

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import Any
 
-from tokendeck.domain.decks import Deck, DeckConfig
+from tokendeck.domain.decks import Deck, DeckConfig, own_options
+from tokendeck.storage.notes import content_key
 from tokendeck.storage.rows import deck_from_row
 from tokendeck.storage.table import Table
 
@@ -33,23 +36,44 @@ class Decks(Table):
         row = self.db.fetchone(f"{_SELECT} WHERE user_id=? AND id=?", (self.user, deck_id))
         return None if row is None else deck_from_row(row)
 
-    def insert(self, name: str, config: DeckConfig, now_ms: int) -> int:
-        """Create a deck; returns its id."""
+    def insert(self, name: str, config: DeckConfig | Mapping[str, Any], now_ms: int) -> int:
+        """Create a deck; returns its id.
+
+        ``config``: a whole DeckConfig (every option set here, none inherited, as
+        an imported deck's) or the mapping of the options the deck sets itself.
+        """
+        options = config.to_dict() if isinstance(config, DeckConfig) else own_options(config)
         return self.db.execute(
             "INSERT INTO decks (user_id, name, config, created_at, modified_at)"
             " VALUES (?, ?, ?, ?, ?)",
-            (self.user, name, json.dumps(config.to_dict()), now_ms, now_ms),
+            (self.user, name, json.dumps(options), now_ms, now_ms),
         )
 
+    def rename(self, deck_id: int, name: str, now_ms: int) -> None:
+        """Give a deck another name (its cards keep their deck id, so nothing else moves)."""
+        self.db.execute(
+            "UPDATE decks SET name=?, modified_at=? WHERE id=? AND user_id=?",
+            (name, now_ms, deck_id, self.user),
+        )
+        self.db.execute(  # cards name their deck: derived data of the deck is out of date
+            "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key)"
+            " DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)",
+            (content_key(self.user, deck_id),),
+        )
+
+    def delete(self, deck_id: int) -> None:
+        """Delete a deck row (its cards must be gone or moved first)."""
+        self.db.execute("DELETE FROM decks WHERE id=? AND user_id=?", (deck_id, self.user))
+
     def update(self, deck: Deck, now_ms: int) -> None:
-        """Store a deck's name, description and options."""
+        """Store a deck's name, description and its own options (not the inherited ones)."""
         self.db.execute(
             "UPDATE decks SET name=?, description=?, config=?, modified_at=?"
             " WHERE id=? AND user_id=?",
             (
                 deck.name,
                 deck.description,
-                json.dumps(deck.config.to_dict()),
+                json.dumps(own_options(deck.options)),
                 now_ms,
                 deck.id,
                 self.user,

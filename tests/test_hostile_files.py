@@ -315,6 +315,10 @@ BAD_BACKUPS = [
         "notes[0].id: 9223372036854775808 is out of range",
     ),
     (lambda d: d["notes"][0]["cards"][0].update(reps=10**30), "notes[0].cards[0].reps"),
+    (
+        lambda d: d["notes"][0]["cards"][0].update(flag=9),
+        "notes[0].cards[0].flag: 9 is not a flag",
+    ),
     (_nan, "NaN is not a number"),
     # Found by make fuzz: options the scheduler could not use broke every later answer.
     (
@@ -487,6 +491,7 @@ BAD_DATA = [
         "unknown time zone 'Mars/Phobos'",
     ),
     ("UPDATE decks SET config = '{\"leech_threshold\": {}}'", "has options TokenDeck cannot"),
+    ("UPDATE cards SET flag = 9", "cards.flag holds"),
 ]
 
 

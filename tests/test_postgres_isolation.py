@@ -29,10 +29,16 @@ pytestmark = pytest.mark.postgres
 
 def _fill(col: Collection, word: str) -> None:
     """Some of every kind of row: settings, decks, notes, cards, reviews, attempts, questions,
-    note types, the statistics summary (its rollup is made when the statistics are read)."""
+    note types, a custom study session and today's extended limits, the statistics summary
+    (its rollup is made when the statistics are read)."""
     col.set_value("colour", word)
     for i in range(3):
-        col.add_note(f"{word} deck", f"{word} {i}", f"meaning {i}", now=NOW, reverse=i == 0)
+        col.add_note(
+            f"{word} deck", f"{word} {i}", f"meaning {i}", now=NOW, reverse=i == 0, tags=("t",)
+        )
+    col.update_deck(col.deck(f"{word} deck").id, now=NOW, new_per_day=1)
+    col.custom_study(f"{word} deck", "new", now=NOW, amount=5)  # beyond today's limit
+    col.custom_study(f"{word} deck", "tag", now=NOW, amount=5, tags=("t",))
     card = col.next_card(NOW)
     assert card is not None
     col.answer(card.id, "good", now=NOW, attempt=Attempt("typed", word, score=1.0))

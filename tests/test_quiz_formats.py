@@ -156,8 +156,13 @@ def test_cloze_cards_are_asked_as_cloze_and_never_distractors(
 ) -> None:
     col.add_note("C", "The Pile is {{c1::825 GiB}} of text.", "What is the Pile?", now=NOW,
                  kind="cloze")  # fmt: skip
-    for term in ("CLIP", "GLIDE", "ViT", "T5"):
-        col.add_note("C", term, f"{term} is a model with a long enough definition here.", now=NOW)
+    for term, kind in (
+        ("CLIP", "image"),
+        ("GLIDE", "diffusion"),
+        ("ViT", "vision"),
+        ("T5", "text"),
+    ):
+        col.add_note("C", term, f"{term} is an {kind} model with a long definition.", now=NOW)
     pool = similarities([item_from_view(v) for v in col.find_cards(now=NOW)], grader)
     cloze_index = next(i for i, item in enumerate(pool.items) if item.kind == "cloze")
     assert formats.typed(pool.items[cloze_index]).format == "cloze"

@@ -127,6 +127,9 @@ def test_learn_sessions_space_confusable_cards_apart(col: Collection, lexical: G
     assert [col.card(i).front for i in plain[:2]] == ["Inpainting", "Outpainting"]
     first = col.next_learn_card(NOW, "Mix")
     assert first is not None
-    order = [col.card(i).front for i in col.study_queue(NOW, "Mix").pending_ids()]
+    learn = col.study_queue(NOW, "Mix", session="learn").pending_ids()
+    order = [col.card(i).front for i in learn]
     assert abs(order.index("Inpainting") - order.index("Outpainting")) >= 2
     assert sorted(order) == sorted(col.card(i).front for i in plain)  # nothing lost
+    # the Learn session has its own queue: a flip-card session of the deck keeps its order
+    assert col.study_queue(NOW, "Mix").pending_ids() == plain

@@ -232,8 +232,8 @@ def _without_sync_step() -> str:
 def test_an_older_schema_is_migrated_on_restore(
     source: Path, snapshot: Path, tmp_path: Path
 ) -> None:
-    # A file of TokenDeck before step 4: without meta, note types, the server's tables,
-    # the statistics summary and sync's.
+    # A file of TokenDeck before step 4: without meta, note types, the study features (flags,
+    # custom study), the server's tables, the statistics summary and sync's.
     server_tables = [
         *("subscribed_notes", "subscriptions", "published_notes", "publication_versions"),
         *("publications", "memberships", "classes", "invites", "login_attempts"),
@@ -245,6 +245,9 @@ def test_an_older_schema_is_migrated_on_restore(
     change += "DROP TABLE review_slots; DROP TABLE review_days; DROP TABLE review_calendar;"
     change += (
         "DROP INDEX reviews_card; CREATE INDEX reviews_card ON reviews (card_id, reviewed_at);"
+    )
+    change += (
+        "DROP TABLE custom_study; DROP TABLE study_extensions; ALTER TABLE cards DROP COLUMN flag;"
     )
     change += (
         "DROP INDEX notes_note_type; ALTER TABLE notes DROP COLUMN format;"

@@ -402,3 +402,29 @@ def test_light_and_dark_themes_render(builtin_col: Collection) -> None:
     for svg in shots.values():
         assert "T5" in svg and "Again" in svg and "Easy" in svg
     assert shots[LIGHT_THEME] != shots[DARK_THEME]
+
+
+def test_bury_flag_and_delete_from_the_study_screen(col: Collection) -> None:
+    clock = Clock()
+    app = StudyApp(col, deck="Vocabulary", clock=clock)
+    shown: list[int] = []
+
+    async def script(pilot: Pilot[Summary], screen: StudyScreen) -> None:
+        assert screen.current is not None
+        shown.append(screen.current.id)
+        await pilot.press("f", "3")  # flag green: the card stays, nothing is answered
+        assert screen.current.id == shown[0] and not col.history(shown[0])
+        await pilot.press("b")  # bury: the next card comes
+        assert screen.current is not None and screen.current.id != shown[0]
+        shown.append(screen.current.id)
+        await pilot.press("d")  # asks first
+        assert screen.current.id == shown[1]
+        await pilot.press("d")
+        assert screen.current is not None and screen.current.id not in shown
+        await pilot.press("q")
+
+    drive(app, script)
+    assert col.card(shown[0]).card.flag == 3
+    assert col.card(shown[0]).card.buried_until is not None
+    assert [v.id for v in col.find_cards("flag:green", now=FIXED)] == [shown[0]]
+    assert shown[1] not in {c.id for c in col.cards()}

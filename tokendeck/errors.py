@@ -18,14 +18,21 @@ class TokenDeckError(Exception):
     #: Stable machine-readable code for the JSON error shape.
     code: str = "error"
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, hint: str | None = None, cli_hint: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
+        #: How to fix it, in words any front-end can show (the web shows this one).
         self.hint = hint
+        #: How to fix it at the command line, when that differs ("`tokendeck cards` lists ...").
+        self.cli_hint = cli_hint
 
     def __str__(self) -> str:
-        if self.hint:
-            return f"{self.message} ({self.hint})"
+        """The terminal form (CLI and terminal UI): the command-line hint when there is one."""
+        hint = self.cli_hint or self.hint
+        if hint:
+            return f"{self.message} ({hint})"
         return self.message
 
 
@@ -78,13 +85,14 @@ class ImportFormatError(TokenDeckError):
         line: int | None = None,
         record: str | None = None,
         hint: str | None = None,
+        cli_hint: str | None = None,
     ) -> None:
         where = path or "input"
         if line is not None:
             where += f", line {line}"
         if record is not None:
             where += f", {record}"
-        super().__init__(f"{where}: {message}", hint=hint)
+        super().__init__(f"{where}: {message}", hint=hint, cli_hint=cli_hint)
         self.path = path
         self.line = line
         self.record = record
@@ -95,6 +103,19 @@ class TooLargeError(TokenDeckError):
 
     status = 413
     code = "too_large"
+
+
+class NotPreparedError(TokenDeckError):
+    """Slow work that is left to a background worker is not done yet (a deck's
+    similarities); the web server prepares it and answers 202 "preparing"."""
+
+    status = 202
+    code = "preparing"
+
+    def __init__(self, message: str, *, deck_id: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        #: The deck (with its subdecks) whose similarities are wanted.
+        self.deck_id = deck_id
 
 
 class ModelUnavailableError(TokenDeckError):

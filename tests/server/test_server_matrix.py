@@ -96,6 +96,9 @@ CASES: tuple[Case, ...] = (
     Case("POST", "/api/v1/decks", ANYONE, body=lambda w: {"name": "New deck"}),
     Case("GET", "/api/v1/decks/{deck}", OWN),
     Case("PATCH", "/api/v1/decks/{deck}/config", OWN, body=lambda w: {"new_per_day": 5}),
+    Case("GET", "/api/v1/decks/tree", ANYONE),
+    Case("PATCH", "/api/v1/decks/{deck}", OWN, body=lambda w: {"description": "mine"}),
+    Case("DELETE", "/api/v1/decks/{deck}", OWN, query="confirm={deck_name}"),
     Case("POST", "/api/v1/notes", ANYONE, body=_note),
     Case("GET", "/api/v1/notes/{note}", OWN),
     Case("PATCH", "/api/v1/notes/{note}", OWN, body=lambda w: {"back": "changed"}),
@@ -118,7 +121,20 @@ CASES: tuple[Case, ...] = (
         OWN,
         body=lambda w: {"card_id": w.ids["card"], "rating": "good"},
     ),
+    Case(
+        "POST",
+        "/api/v1/study/action",
+        OWN,
+        body=lambda w: {"card_id": w.ids["card"], "action": "flag", "flag": 1},
+    ),
     Case("POST", "/api/v1/study/undo", _e(rest="409")),  # nobody has answered yet
+    Case(
+        "POST",
+        "/api/v1/study/custom",
+        OWN,
+        body=lambda w: {"deck": w.ids["deck_name"], "kind": "new", "amount": 5},
+    ),
+    Case("DELETE", "/api/v1/study/custom", OWN, query="deck={deck_name}"),
     Case("GET", "/api/v1/formats", ANYONE),
     Case("GET", "/api/v1/export", OWN, query="format=csv&deck={deck_name}"),
     Case("POST", "/api/v1/import", ANYONE, kind="upload"),
@@ -242,6 +258,7 @@ CASES: tuple[Case, ...] = (
         for path in (
             "/",
             "/study",
+            "/decks",
             "/browse",
             "/transfer",
             "/stats",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +27,20 @@ SEED = (
     ("Spanish", "la casa", "the house", ()),
     ("Maths", "Area of a circle", "$\\pi r^2$", ("geometry",)),
 )
+
+
+class PatientClient(TestClient):
+    """A client that asks again while the server answers 202 "preparing" (a deck's cards
+    being embedded in the background), as the pages do."""
+
+    def request(self, method: str, url: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        deadline = time.monotonic() + 120
+        while True:
+            response = super().request(method, url, **kwargs)
+            preparing = response.status_code == 202 and "preparing" in response.text
+            if not preparing or time.monotonic() > deadline:
+                return response
+            time.sleep(0.02)
 
 
 @pytest.fixture
@@ -57,12 +72,14 @@ def web_settings(web_db: str | Path, clock: Clock) -> WebSettings:
 LOCAL = "http://localhost"
 
 
-def local_client(app: Any) -> TestClient:
+def local_client(app: Any, *, patient: bool = False) -> TestClient:
     """A test client that looks like the app's own pages: loopback Host, same-origin Origin.
 
     (The server refuses other hosts and cross-origin changes: tests/web/test_web_security.py.)
+    ``patient`` asks again while the server answers 202 "preparing", as the pages do.
     """
-    return TestClient(app, base_url=LOCAL, headers={"Origin": LOCAL})
+    kind = PatientClient if patient else TestClient
+    return kind(app, base_url=LOCAL, headers={"Origin": LOCAL})
 
 
 def local_async_client(app: Any, **transport: Any) -> httpx.AsyncClient:

@@ -17,14 +17,15 @@ pytestmark = pytest.mark.browser
 
 #: page name -> (path, a selector that shows the page has finished drawing)
 PAGES = {
-    "home": ("/", "table.decks"),
+    "home": ("/", ".deck-tree"),
     "study": ("/study", "#reveal:not([hidden])"),
     "study-answer": ("/study", "#reveal:not([hidden])"),
     "browse": ("/browse", "#cards tbody tr"),
     "card": ("/cards/1", "#history"),
     "import-export": ("/transfer", "#import-form"),
     "statistics": ("/stats", "body[data-stats-ready=true]"),
-    "settings": ("/settings", ".deck-options"),
+    "settings": ("/settings", "#general"),
+    "decks": ("/decks", ".deck-tree"),
 }
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 

@@ -16,7 +16,8 @@ from tests.web.conftest import Clock
         ("/browse", "Add a card"),
         ("/transfer", "Download"),
         ("/stats", "Due forecast"),
-        ("/settings", "Desired retention"),
+        ("/settings", "Study day"),
+        ("/decks", "New deck"),
         ("/docs", "swagger-ui"),
     ],
 )
@@ -51,5 +52,17 @@ def test_missing_card_page_is_an_html_404(client: TestClient) -> None:
     assert "no card 9999" in response.text
 
 
-def test_settings_page_shows_steps_as_written(client: TestClient) -> None:
-    assert 'value="1m 10m"' in client.get("/settings").text
+def test_decks_page_shows_the_tree_with_counts_rolled_up(client: TestClient) -> None:
+    client.post("/api/v1/notes", json={"deck": "Spanish::Verbs", "front": "ir", "back": "to go"})
+    page = client.get("/decks").text
+    spanish = page.index('data-deck-name="Spanish"')
+    verbs = page.index('data-deck-name="Spanish::Verbs"')
+    assert spanish < verbs and page.count('class="deck-tree"') == 1  # one nested list
+    # Spanish: 4 new cards in all (3 of its own, 1 in Verbs)
+    assert '<span class="visually-hidden">new </span>4</span>' in page[spanish:verbs]
+
+
+def test_the_study_page_names_its_deck_and_an_unknown_deck_is_a_404(client: TestClient) -> None:
+    assert 'id="deck-title" class="deck-title">Spanish' in client.get("/study?deck=spanish").text
+    missing = client.get("/study?deck=Nope", headers={"accept": "text/html"})
+    assert missing.status_code == 404 and "no deck" in missing.text

@@ -31,7 +31,7 @@ def client(web_settings: WebSettings) -> Iterator[TestClient]:
     """A client whose app grades lexically (meaning is not what these tests check)."""
     app = create_app(web_settings)
     app.state.quiz_grader = Grader(use_embeddings=False)
-    with local_client(app) as test_client:
+    with local_client(app, patient=True) as test_client:
         yield test_client
 
 
@@ -180,11 +180,19 @@ def test_learn_starts_new_cards_with_recognition(client: TestClient) -> None:
     assert body["card"]["id"] == body["question"]["card_id"]
 
 
-def test_learn_with_a_chosen_format_and_fallback(client: TestClient) -> None:
+def test_learn_with_a_chosen_format_never_gives_another(client: TestClient) -> None:
     typed = client.get(f"{Q}/learn/next", params={"deck": "Vocab", "format": "typed"}).json()
     assert typed["question"]["format"] == "typed"
     cloze = client.get(f"{Q}/learn/next", params={"deck": "Vocab", "format": "cloze"}).json()
-    assert cloze["question"]["format"] != "cloze"  # no cloze cards: Learn picks one that fits
+    # no cloze card: no question in another format, and the page is told why
+    assert cloze["question"] is None and cloze["queue"]["new"] == len(TERMS)
+    assert "Cloze" in cloze["notice"] and "not a cloze card" in cloze["notice"]
+    assert "tokendeck" not in cloze["notice"]
+    # with a cloze card further down the queue, that card is asked, as cloze
+    note = client.get(f"/api/v1/cards/{vocab(client)['GPT-J']}").json()["note_id"]
+    client.post(f"{Q}/clozes", json={"note_id": note, "text": "GPT-J has {{c1::6}} B."})
+    asked = client.get(f"{Q}/learn/next", params={"deck": "Vocab", "format": "cloze"}).json()
+    assert asked["question"]["format"] == "cloze" and asked["card"]["note"]["kind"] == "cloze"
 
 
 def test_learn_answer_moves_the_queue(client: TestClient) -> None:
@@ -332,7 +340,7 @@ def test_practice_test_leaves_unsure_grades_for_the_learner(web_settings: WebSet
     app = create_app(web_settings)
     calibration = Calibration(("score",), (0.0,), (1.0,), (1.0,), 0.0)
     app.state.quiz_grader = Grader(judge=_UnsureJudge(), judge_config=JudgeConfig(calibration))
-    with local_client(app) as unsure:
+    with local_client(app, patient=True) as unsure:  # 202 while the deck is prepared
         made = unsure.post(f"{Q}/tests", json={"deck": "Vocab", "count": 1, "formats": ["typed"]})
         url = f"{Q}/tests/{made.json()['token']}/score"
         answer_text = "it is the thing that turns the words into many little pieces"

@@ -196,3 +196,47 @@ def test_quiz_page_is_accessible(browser: Any, live_server: str, name: str) -> N
     prepare = {"test": _build_test, "learn": _mark_an_answer}.get(name)
     problems = audit_every_view(browser, live_server, path, ready, name, prepare)
     assert not problems, problems
+
+
+def test_a_wrong_option_is_marked_and_the_right_one_shown(page: Any) -> None:
+    page.goto("/learn?deck=Vocab")
+    page.locator("#question:not([hidden])").wait_for()
+    choose_format(page, "multiple_choice")
+    page.wait_for_function(
+        "document.getElementById('question-format').textContent === 'Multiple choice'"
+    )
+    prompt = page.locator("#prompt").inner_text().strip()
+    options = page.locator("#answer-form label.option")
+    texts = [options.nth(i).inner_text() for i in range(options.count())]
+    assert len(texts) == len(set(texts)) >= 3  # distinct options
+    wrong = next(i for i, text in enumerate(texts) if BACKS[prompt][:20] not in text)
+    page.keyboard.press(str(wrong + 1))
+    page.locator("#result:not([hidden])").wait_for()
+    assert "is-wrong" in (options.nth(wrong).get_attribute("class") or "")
+    assert "your answer, wrong" in options.nth(wrong).inner_text()
+    right = page.locator("#answer-form label.option.is-right")
+    assert right.count() == 1 and "correct answer" in right.inner_text()
+    assert "Correct answer:" in page.locator("#marks").inner_text()
+
+
+def test_choosing_cloze_without_cloze_cards_says_so(page: Any) -> None:
+    page.goto("/learn?deck=Vocab")
+    page.locator("#question:not([hidden])").wait_for()
+    choose_format(page, "cloze")
+    page.locator("#summary:not([hidden])").wait_for()
+    assert page.locator("#summary-title").inner_text() == "No question in this format"
+    text = page.locator("#summary-text").inner_text()
+    assert "Cloze" in text and "cloze suggestion" in text and "tokendeck" not in text
+    assert page.locator("#question").is_hidden()
+
+
+def test_a_practice_test_score_reads_as_counts_and_a_percentage(page: Any) -> None:
+    page.goto("/test?deck=Vocab")
+    page.locator("#test-count").fill("4")
+    page.locator("#test-options button[type=submit]").click()
+    page.locator("#test-form:not([hidden])").wait_for()
+    page.locator("#test-form button[type=submit]").click()  # nothing answered
+    page.locator("#test-result:not([hidden])").wait_for()
+    score = page.locator("#test-score").inner_text()
+    assert score.startswith("Score: 0 right") and score.endswith("0%")
+    assert "." not in score.split(":")[1]  # counts, not "2.292 of 11"

@@ -53,6 +53,11 @@ async def _answer_during(settings: WebSettings, path: str, events: Any) -> Any:
             still_reading = not read.done()
             release.set()
             result = await read
+            for _ in range(600):  # 202 while the deck's cards are prepared: ask again
+                if result.status_code != 202:
+                    break
+                await asyncio.sleep(0.05)
+                result = await client.get(path.format(card=card))
     finally:
         release.set()
         app.state.readers.close()

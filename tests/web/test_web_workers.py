@@ -86,6 +86,19 @@ def _wait_until_up(process: subprocess.Popen[bytes], client: httpx.Client) -> No
     pytest.fail("uvicorn did not start")
 
 
+def _patient_get(client: httpx.Client, path: str, **params: str) -> dict[str, object]:
+    """GET, asked again while the server answers 202 "preparing" (a deck's cards are embedded
+    in the background first), as the pages do."""
+    deadline = time.monotonic() + 120
+    while True:
+        answer = client.get(path, params=params)
+        if answer.status_code != 202 or time.monotonic() > deadline:
+            assert answer.status_code == 200, answer.text
+            body: dict[str, object] = answer.json()
+            return body
+        time.sleep(0.2)
+
+
 def _queue(client: httpx.Client) -> dict[str, int]:
     body = client.get("/api/v1/study/next", params={"deck": "Spanish"}).json()
     queue: dict[str, int] = body["queue"]
@@ -115,14 +128,15 @@ def test_a_learn_question_shown_by_one_process_is_marked_by_the_other(
     servers: list[httpx.Client],
 ) -> None:
     first, second = servers
-    shown = first.get("/api/v1/quiz/learn/next", params={"deck": "Solo"}).json()
-    token = shown["question"]["token"]
+    shown = _patient_get(first, "/api/v1/quiz/learn/next", deck="Solo")
+    question = shown["question"]
+    assert isinstance(question, dict)
+    token = question["token"]
     marked = second.post("/api/v1/quiz/answers", json={"token": token, "truth": True})
     assert marked.status_code == 200, marked.text
     recorded = first.post("/api/v1/quiz/records", json={"token": token})
     assert recorded.status_code == 200, recorded.text
     again = second.post("/api/v1/quiz/records", json={"token": token})
     assert again.status_code == 404  # recorded once: the question is closed everywhere
-    assert (
-        second.get("/api/v1/quiz/learn/next", params={"deck": "Solo"}).json()["queue"]["new"] == 0
-    )
+    queue = _patient_get(second, "/api/v1/quiz/learn/next", deck="Solo")["queue"]
+    assert isinstance(queue, dict) and queue["new"] == 0

@@ -168,6 +168,7 @@ def _card_record(row: Row, deck: str, reviews: list[ReviewRecord]) -> CardRecord
         buried_until=None if row[14] is None else date.fromordinal(row[14]),
         created_at=from_exact_ms(row[15]),
         modified_at=from_exact_ms(row[16]),
+        flag=row[17],
     )
 
 

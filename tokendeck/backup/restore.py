@@ -128,7 +128,8 @@ def _refuse_other_users(path: Path, owner: str) -> None:
         raise ValidationError(
             f"{path} also holds the collections of {', '.join(others)}; a restore replaces "
             "the whole file",
-            hint="restore into a new file with --db, then move the notes over",
+            hint="restore into a new collection file, then move the notes over",
+            cli_hint="restore into a new file with --db, then move the notes over",
         )
 
 
@@ -285,6 +286,7 @@ def _card_row(
         None if card.buried_until is None else card.buried_until.toordinal(),
         _ms(card.created_at),
         _ms(card.modified_at),
+        card.flag,
     )
 
 

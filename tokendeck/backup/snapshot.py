@@ -241,7 +241,8 @@ def _refuse_other_users(path: Path, info: SnapshotInfo, source: str) -> None:
         raise ValidationError(
             f"{path} also holds the collections of {', '.join(sorted(others))}, which the "
             f"snapshot {source} does not; a restore replaces the whole file",
-            hint="restore into a new file with --db, then move the notes over",
+            hint="restore into a new collection file, then move the notes over",
+            cli_hint="restore into a new file with --db, then move the notes over",
         )
 
 

@@ -14,30 +14,36 @@ from tokendeck.cli.state import state
 @click.command("decks")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def decks(as_json: bool) -> None:
-    """List decks with new / learning / due-today / total counts.
+    """List decks as a tree with new / learning / due-today / total counts (a deck's
+    counts include its subdecks'). Manage them with `tokendeck deck`.
 
     \b
     Example:
       tokendeck decks
     """
     col, now = state().collection(), state().now()
-    counts = col.deck_counts(now)
+    nodes = [node for top in col.deck_tree(now) for node in top.walk()]
     if as_json:
         echo_json(
             [
                 {
-                    "id": c.deck.id,
-                    "name": c.deck.name,
-                    "new": c.new,
-                    "learning": c.learning,
-                    "due": c.due,
-                    "total": c.total,
+                    "id": n.deck.id,
+                    "name": n.deck.name,
+                    "parent": n.deck.parent_name,
+                    "new": n.counts.new,
+                    "learning": n.counts.learning,
+                    "due": n.counts.due,
+                    "total": n.counts.total,
                 }
-                for c in counts
+                for n in nodes
             ]
         )
         return
-    rows = [(c.deck.name, c.new, c.learning, c.due, c.total) for c in counts]
+    rows = [
+        ("  " * n.deck.depth + n.deck.basename, n.counts.new, n.counts.learning, n.counts.due,
+         n.counts.total)
+        for n in nodes
+    ]  # fmt: skip
     click.echo(table(("Deck", "New", "Learning", "Due", "Total"), rows))
 
 

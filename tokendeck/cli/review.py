@@ -21,7 +21,8 @@ def _in(now: datetime, moment: datetime) -> str:
 @click.command("next")
 @click.argument("deck", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the card as JSON.")
-def next_card(deck: str | None, as_json: bool) -> None:
+@click.option("--custom", is_flag=True, help="From DECK's custom study session.")
+def next_card(deck: str | None, as_json: bool, custom: bool) -> None:
     """Show the next card due (DECK defaults to all decks).
 
     \b
@@ -30,10 +31,11 @@ def next_card(deck: str | None, as_json: bool) -> None:
       tokendeck --now 2026-11-28T09:00 next "LLM Vocabulary"
     """
     col, now = state().collection(), state().now()
-    view = col.next_card(now, deck)
-    counts = col.queue_counts(now, deck)
+    session = "custom" if custom else "study"
+    view = col.next_card(now, deck, session=session)
+    counts = col.queue_counts(now, deck, session=session)
     if view is None:
-        due = col.next_due(now, deck)
+        due = col.next_due(now, deck, session=session)
         if as_json:
             echo_json({"card": None, "next_due": iso(due), "counts": _counts(counts)})
         else:

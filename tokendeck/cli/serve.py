@@ -88,4 +88,5 @@ def _settings(host: str = "127.0.0.1") -> WebSettings:
     # --now pins the clock for the whole server (demos and tests); otherwise the wall clock.
     if fixed is not None:
         settings = replace(settings, clock=lambda: fixed)
-    return settings
+    # The server loads the embedding model before it answers, not during a request.
+    return replace(settings, preload_model=True)

@@ -17,11 +17,13 @@ from tokendeck.errors import ValidationError
     metavar="NAME",
     help="Textual theme, e.g. textual-light or textual-dark (default: Textual's default).",
 )
-def study(deck: str | None, theme: str | None) -> None:
+@click.option("--custom", is_flag=True, help="Study DECK's custom session (see custom-study).")
+def study(deck: str | None, theme: str | None, custom: bool) -> None:
     """Study due cards full-screen (DECK defaults to all decks).
 
     Space or Enter shows the answer; 1-4 rate it (again, hard, good, easy);
-    u undoes, e edits the card, s suspends it, q quits with a summary.
+    u undoes, e edits the card, s suspends it, b buries it until tomorrow,
+    f then 0-7 flags it, d twice deletes it, q quits with a summary.
 
     \b
     Example:
@@ -36,7 +38,10 @@ def study(deck: str | None, theme: str | None) -> None:
     from tokendeck.tui.session import format_summary
 
     # With --now the clock is fixed; without, state().now reads the wall clock.
-    app = StudyApp(col, deck=deck, clock=cli_state.now, theme=theme)  # checks the theme
+    if custom and deck is None:
+        raise ValidationError("a custom session belongs to a deck", hint="name the deck")
+    session = "custom" if custom else "study"
+    app = StudyApp(col, deck=deck, clock=cli_state.now, theme=theme, session=session)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise ValidationError(
             "the study screen needs an interactive terminal",

@@ -19,11 +19,17 @@ from pathlib import Path
 from typing import Any
 
 from tokendeck.domain.days import Calendar
+from tokendeck.domain.decks import Deck
 from tokendeck.domain.notetypes import NoteType
 from tokendeck.domain.settings import Settings
 from tokendeck.scheduling.queue import StudyQueue
 from tokendeck.scheduling.scheduler import Plan, Scheduler
 from tokendeck.storage import Store
+from tokendeck.storage.vectors import VectorCache
+
+#: A cached queue's key: the kind of session ("study", "learn", "custom"), the decks it
+#: draws from (a deck and its subdecks, by id; None for every deck) and the study day.
+QueueKey = tuple[str, tuple[int, ...] | None, date]
 
 #: The one user of the single-user app (CLI, terminal, ``tokendeck serve``).
 LOCAL_USER = "local"
@@ -39,8 +45,10 @@ class Caches:
     schedulers: dict[int, Scheduler] = field(default_factory=dict)
     #: deck id -> name, for card views
     deck_names: dict[int, str] = field(default_factory=dict)
-    #: (deck key, study day) -> today's queue of that deck
-    queues: dict[tuple[str | None, date], StudyQueue] = field(default_factory=dict)
+    #: every deck with the options in force (what Decks.all returns)
+    decks: list[Deck] | None = None
+    #: (session kind, deck ids or None for every deck, study day) -> that session's queue
+    queues: dict[QueueKey, StudyQueue] = field(default_factory=dict)
     #: card id -> its answers worked out when it was shown (the newest few cards)
     plans: dict[int, Plan] = field(default_factory=dict)
     #: note type id -> note type, for rendering cards (read whole on first use)
@@ -68,6 +76,11 @@ class Core:
         self.fuzz_seed = fuzz_seed
         self.caches = Caches()
         self._version = -1
+        self._vectors: VectorCache | None = None
+        #: Leave work that can take seconds to a background worker (a web server): a
+        #: search does not rebuild a stale full-text index, and quiz features raise
+        #: NotPreparedError instead of computing a deck's similarities.
+        self.defer_slow_work = False
         #: Open bursts (see :meth:`burst`) and whether one of them has looked already.
         self._bursts = 0
         self._looked = False
@@ -116,6 +129,29 @@ class Core:
         # A file several users share (a small server on SQLite): a folder each, as on
         # PostgreSQL, so nobody can ask for another's pictures by name.
         return folder if self.user_name == LOCAL_USER else folder / f"user-{self.user_id}"
+
+    def vector_cache(self) -> VectorCache | None:
+        """The disk cache of embedding vectors beside the collection (None in memory).
+
+        On a PostgreSQL server, one per user beside that user's media folder (not in it:
+        the media route serves that folder).
+        """
+        location = self.store.location
+        if location == ":memory:":
+            return None
+        if self._vectors is None:
+            if self.store.on_server:
+                folder = server_media_root() / f"user-{self.user_id}.cache"
+            else:
+                folder = Path(location).with_name(Path(location).stem + ".cache")
+            self._vectors = VectorCache(folder / "vectors.sqlite3")
+        return self._vectors
+
+    def close(self) -> None:
+        """Close the database and the vector cache."""
+        if self._vectors is not None:
+            self._vectors.close()
+        self.store.close()
 
     # -- caches ------------------------------------------------------------------------------
     def sync(self) -> None:

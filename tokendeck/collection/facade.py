@@ -30,9 +30,10 @@ from typing import TYPE_CHECKING, Any
 
 from tokendeck.collection.check import Check, CheckReport
 from tokendeck.collection.core import Core
-from tokendeck.collection.decks import Decks
+from tokendeck.collection.custom import CustomStudies, CustomStudy
+from tokendeck.collection.decks import DeckDeletion, Decks
 from tokendeck.collection.media import Media, MediaCheck
-from tokendeck.collection.notes import Notes
+from tokendeck.collection.notes import CardPage, Notes
 from tokendeck.collection.pending import Pending
 from tokendeck.collection.quizzes import Quizzes
 from tokendeck.collection.statistics import Statistics
@@ -42,7 +43,7 @@ from tokendeck.collection.transfers import Transfers
 from tokendeck.domain.attempts import Attempt, LoggedAttempt
 from tokendeck.domain.cards import Card, CardView, Rating
 from tokendeck.domain.days import Calendar
-from tokendeck.domain.decks import Deck, DeckConfig, DeckCounts
+from tokendeck.domain.decks import Deck, DeckConfig, DeckCounts, DeckNode, deck_tree
 from tokendeck.domain.notes import Note
 from tokendeck.domain.notetypes import NoteType
 from tokendeck.domain.reviews import Review
@@ -74,8 +75,11 @@ if TYPE_CHECKING:
 __all__ = [
     "Answer",
     "AnswerResult",
+    "CardPage",
     "CheckReport",
     "Collection",
+    "CustomStudy",
+    "DeckDeletion",
     "MemoryState",
     "Settings",
     "database_url",
@@ -141,6 +145,7 @@ class Collection:
         self._decks = Decks(core)
         self._notes = Notes(core, self._decks)
         self._study = Study(core, self._decks, self._notes)
+        self._custom = CustomStudies(core, self._decks, self._notes)
         self._quizzes = Quizzes(self._decks, self._notes, self._study)
         self._statistics = Statistics(core, self._decks, self._notes)
         self._transfers = Transfers(core, self._decks)
@@ -213,6 +218,20 @@ class Collection:
         """Rows changed through this collection since it was opened."""
         return self._core.store.total_changes
 
+    def defer_slow_work(self) -> None:
+        """Leave work that can take seconds to a background worker from now on (a web
+        server does): a search while the full-text index is stale scans the notes instead
+        of rebuilding it (see :meth:`rebuild_search_index`), and a quiz feature whose
+        deck is not prepared raises NotPreparedError (see :meth:`prepare_similarities`)."""
+        self._core.defer_slow_work = True
+
+    def rebuild_search_index(self) -> bool:
+        """Bring the full-text index up to date after a bulk import; returns whether it
+        was stale."""
+        from tokendeck.storage.search import ensure_current
+
+        return ensure_current(self._core.store.db)
+
     def media_dir(self) -> Path:
         """Folder of media files (images, audio) referenced by card text."""
         return self._core.media_dir()
@@ -232,11 +251,13 @@ class Collection:
         core = self._core
         if core.store.location == ":memory:":
             return None
-        return Collection(core.store.reader(), core.user_name, core.fuzz_seed)
+        reader = Collection(core.store.reader(), core.user_name, core.fuzz_seed)
+        reader._core.defer_slow_work = core.defer_slow_work  # a server's reads defer as it does
+        return reader
 
     def close(self) -> None:
         """Close the database."""
-        self._core.store.close()
+        self._core.close()
 
     def burst(self) -> AbstractContextManager[None]:
         """Calls that together serve one request: other writers' changes are looked for once.
@@ -281,15 +302,20 @@ class Collection:
 
     # -- decks -------------------------------------------------------------------------------
     def decks(self) -> list[Deck]:
-        """Every deck, by name."""
-        return self._decks.all()
+        """Every deck, by name (an empty "Default" deck without subdecks is left out)."""
+        decks = self._decks.all()
+        hidden = self._decks.lingering(decks, self._core.store.cards.totals_by_deck())
+        return [d for d in decks if d.id not in hidden]
 
     def deck(self, name_or_id: str | int) -> Deck:
         """A deck by name or id; NotFoundError says which decks exist."""
         return self._decks.get(name_or_id)
 
     def create_deck(self, name: str, *, now: datetime, config: DeckConfig | None = None) -> Deck:
-        """Create a deck, or return the existing deck of that name."""
+        """Create a deck (and its missing parents), or return the existing deck of that name.
+
+        Without ``config`` it sets no option itself and follows its parent's.
+        """
         return self._decks.create(name, now=now, config=config)
 
     def update_deck(
@@ -299,19 +325,44 @@ class Collection:
         now: datetime,
         name: str | None = None,
         description: str | None = None,
+        inherit: Sequence[str] = (),
         **config_changes: Any,
     ) -> Deck:
-        """Rename a deck or change its options (validated)."""
+        """Change a deck's options (validated; its subdecks inherit those they do not set),
+        give the options named in ``inherit`` back to the parent, or rename it."""
         return self._decks.update(
-            deck_id, now=now, name=name, description=description, **config_changes
+            deck_id,
+            now=now,
+            name=name,
+            description=description,
+            inherit=tuple(inherit),
+            **config_changes,
         )
+
+    def rename_deck(self, deck: str | int, name: str, *, now: datetime) -> Deck:
+        """Rename a deck; subdecks move with it, cards and their history stay.
+
+        ``Spanish::Verbs`` -> ``Verbs`` makes it a top-level deck; ConflictError if
+        the name is taken.
+        """
+        return self._decks.rename(deck, name, now=now)
+
+    def delete_deck(self, deck: str | int) -> DeckDeletion:
+        """Delete a deck, its subdecks and their cards (a note goes when its last card
+        does); the review log keeps their history. Front-ends confirm and take a
+        snapshot first."""
+        return self._decks.delete(deck)
+
+    def deck_tree(self, now: datetime) -> list[DeckNode]:
+        """The decks as a tree (``A::B`` under ``A``), with counts that include subdecks."""
+        return deck_tree(self._study.deck_counts(now))
 
     def deck_ids(self, deck: str | int | None) -> list[int]:
         """A deck and its subdecks (every deck for None)."""
         return self._decks.ids(deck)
 
     def deck_counts(self, now: datetime, deck: str | int | None = None) -> list[DeckCounts]:
-        """New / learning / due-today counts and totals for each deck."""
+        """New / learning / due-today counts and totals of each deck, subdecks included."""
         return self._study.deck_counts(now, deck)
 
     # -- notes and cards ---------------------------------------------------------------------
@@ -440,6 +491,23 @@ class Collection:
             offset=offset,
         )
 
+    def card_page(
+        self,
+        query: str = "",
+        *,
+        now: datetime,
+        deck: str | int | None = None,
+        order: str = "due",
+        reverse: bool = False,
+        limit: int = 100,
+        after: str | None = None,
+    ) -> CardPage:
+        """One page of matching cards (at most ``limit``), the total, and the cursor to pass
+        as ``after`` for the next page (keyset paging: any number of pages)."""
+        return self._notes.page(
+            query, now=now, deck=deck, order=order, reverse=reverse, limit=limit, after=after
+        )
+
     def find_card_ids(
         self, query: str = "", *, now: datetime, deck: str | int | None = None, order: str = "due"
     ) -> list[int]:
@@ -460,21 +528,54 @@ class Collection:
         return self._notes.count(query, now=now, deck=deck, tag=tag, due=due, state=state)
 
     # -- studying ----------------------------------------------------------------------------
-    def next_card(self, now: datetime, deck: str | int | None = None) -> CardView | None:
-        """The card to study now, or None when nothing is due (see :meth:`next_due`)."""
-        return self._study.next_card(now, deck)
+    def next_card(
+        self, now: datetime, deck: str | int | None = None, *, session: str = "study"
+    ) -> CardView | None:
+        """The card to study now in a deck (and its subdecks), or None when nothing is due.
 
-    def study_queue(self, now: datetime, deck: str | int | None = None) -> StudyQueue:
-        """Today's cached queue (for features that reorder what is still to come)."""
-        return self._study.queue(now, deck)
+        ``session``: "study" (today's cards), "learn" (the same, confusable cards
+        apart) or "custom" (the deck's custom study session).
+        """
+        return self._study.next_card(now, deck, session)
 
-    def queue_counts(self, now: datetime, deck: str | int | None = None) -> QueueCounts:
-        """New, learning and review cards left to study today."""
-        return self._study.counts(now, deck)
+    def study_queue(
+        self, now: datetime, deck: str | int | None = None, *, session: str = "study"
+    ) -> StudyQueue:
+        """Today's cached queue of a session (for features that reorder what is to come)."""
+        return self._study.queue(now, deck, session)
 
-    def next_due(self, now: datetime, deck: str | int | None = None) -> datetime | None:
+    def queue_counts(
+        self, now: datetime, deck: str | int | None = None, *, session: str = "study"
+    ) -> QueueCounts:
+        """New, learning and review cards left to study today in a session."""
+        return self._study.counts(now, deck, session)
+
+    def next_due(
+        self, now: datetime, deck: str | int | None = None, *, session: str = "study"
+    ) -> datetime | None:
         """When the next card becomes due, if nothing is due now."""
-        return self._study.next_due(now, deck)
+        return self._study.next_due(now, deck, session)
+
+    def custom_study(
+        self,
+        deck: str | int,
+        kind: str,
+        *,
+        now: datetime,
+        amount: int | None = None,
+        tags: Sequence[str] = (),
+        state: str = "all",
+    ) -> CustomStudy:
+        """Custom study of a deck, as Anki offers: ``new`` (N more new cards today),
+        ``reviews`` (N more reviews today), or a custom session (study it with
+        ``session="custom"``) of ``ahead`` (reviews due in the next N days),
+        ``forgotten`` (cards answered Again in the last N days) or ``tag`` (cards with
+        any of ``tags``; ``state`` new, due or all; at most N)."""
+        return self._custom.create(deck, kind, now=now, amount=amount, tags=tags, state=state)
+
+    def end_custom_study(self, deck: str | int) -> None:
+        """Forget a deck's custom session (its cards keep their schedules)."""
+        self._custom.end(deck)
 
     def preview(self, card_id: int, now: datetime) -> dict[Rating, datetime]:
         """The due time each rating would give (for the answer buttons)."""
@@ -542,6 +643,11 @@ class Collection:
         """Hide cards until the next study day."""
         self._study.bury(card_ids, now=now)
 
+    def flag(self, card_ids: Sequence[int], flag: int | str, *, now: datetime) -> int:
+        """Flag cards (1 red ... 7 purple, or the colour's name; 0 clears); ``flag:N`` finds
+        them. Returns the flag's number."""
+        return self._study.flag(card_ids, flag, now=now)
+
     def reset(self, card_ids: Sequence[int], *, now: datetime) -> None:
         """Make cards new again; the history is kept and a manual entry marks the reset."""
         self._study.reset(card_ids, now=now)
@@ -600,8 +706,18 @@ class Collection:
         return self._quizzes.quiz_items(deck, now=now)
 
     def deck_similarities(self, deck: str | int, *, now: datetime) -> Similarities:
-        """Pairwise similarities of a deck's cards (cached per process)."""
+        """Pairwise similarities of a deck's cards (cached per process; a large deck not
+        yet prepared gets the lexical ones)."""
         return self._quizzes.deck_similarities(deck, now=now)
+
+    def prepare_similarities(self, deck: str | int, *, now: datetime) -> Similarities:
+        """Embed every card of a deck (in batches, kept on disk beside the collection) and
+        keep the similarities in memory: slow work, for a background worker."""
+        return self._quizzes.prepare_similarities(deck, now=now)
+
+    def similarities_ready(self, deck: str | int) -> bool:
+        """Whether the deck's similarities are prepared in memory (nothing to compute)."""
+        return self._quizzes.similarities_ready(deck)
 
     def build_question(
         self, card_id: int, fmt: str, *, now: datetime, rng: random.Random

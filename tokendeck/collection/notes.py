@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -101,7 +104,9 @@ class Notes:
         found = self.store.notes.get(note_id)
         if found is None:
             raise NotFoundError(
-                f"no note {note_id}", hint="`tokendeck cards` lists card and note ids"
+                f"no note {note_id}",
+                hint="the Browse page lists every card and its note",
+                cli_hint="`tokendeck cards` lists card and note ids",
             )
         return found
 
@@ -188,7 +193,11 @@ class Notes:
         """A card's scheduling state; NotFoundError for an unknown id."""
         found = self.store.cards.get(card_id)
         if found is None:
-            raise NotFoundError(f"no card {card_id}", hint="`tokendeck cards` lists card ids")
+            raise NotFoundError(
+                f"no card {card_id}",
+                hint="the Browse page lists every card",
+                cli_hint="`tokendeck cards` lists card ids",
+            )
         return found
 
     def card(self, card_id: int) -> CardView:
@@ -249,6 +258,34 @@ class Notes:
         view = self.faces.view
         return [view(c, n, names.get(c.deck_id, DEFAULT_DECK)) for c, n in found]
 
+    def page(
+        self,
+        query: str = "",
+        *,
+        now: datetime,
+        deck: str | int | None = None,
+        order: str = "due",
+        reverse: bool = False,
+        limit: int = 100,
+        after: str | None = None,
+    ) -> CardPage:
+        """One page of matching cards, and the cursor of the next (keyset paging)."""
+        if not 1 <= limit <= MAX_PAGE:
+            raise ValidationError(f"a page holds 1 to {MAX_PAGE} cards", hint="ask for fewer")
+        where, params = self._where(query, now, deck, None, False, None)
+        start = None if after is None else _decode_cursor(after)
+        try:
+            found, last = self.store.search.page(
+                where, params, order=order, reverse=reverse, after=start, limit=limit
+            )
+        except ValueError:
+            raise _stale_cursor() from None
+        names = {d.id: d.name for d in self.decks.all()}
+        view = self.faces.view
+        views = [view(c, n, names.get(c.deck_id, DEFAULT_DECK)) for c, n in found]
+        total = self.store.search.count(where, params)
+        return CardPage(views, total, None if last is None else _encode_cursor(last))
+
     def find_ids(
         self, query: str = "", *, now: datetime, deck: str | int | None = None, order: str = "due"
     ) -> list[int]:
@@ -293,7 +330,65 @@ class Notes:
         calendar = self.core.calendar
         today = calendar.today(now)
         end = to_ms(calendar.end_of_today(now))
-        return self.store.search.where(parsed, deck_ids, today.toordinal(), end)
+        return self.store.search.where(
+            parsed, deck_ids, today.toordinal(), end, rebuild=not self.core.defer_slow_work
+        )
+
+
+#: The most cards one page holds.
+MAX_PAGE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class CardPage:
+    """One page of a search: its cards, how many match in all, and where the next page
+    starts (None on the last page)."""
+
+    cards: list[CardView]
+    total: int
+    next: str | None
+
+
+def _encode_cursor(key: list[Any]) -> str:
+    """The sort key of a page's last row as an opaque, URL-safe cursor."""
+    raw = json.dumps(key, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        key = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise _stale_cursor() from None
+    if not isinstance(key, list) or not all(_key_value(v) for v in key):
+        raise _stale_cursor()
+    return key
+
+
+def _key_value(value: object) -> bool:
+    """Whether a cursor's value is one a sort key can hold (a cursor comes from the
+    client: no 65-bit number, infinity or lone surrogate reaches the database)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    return False
+
+
+def _stale_cursor() -> ValidationError:
+    return ValidationError(
+        "that page cursor does not fit this search or sort order",
+        hint="start again from the first page",
+    )
 
 
 def _with_fields(

@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tokendeck.collection.decks import Decks
 from tokendeck.collection.notes import Notes
 from tokendeck.collection.study import Answer, AnswerResult, Study
 from tokendeck.domain.cards import CardState, CardView, Rating
-from tokendeck.errors import ValidationError
+from tokendeck.errors import NotPreparedError, ValidationError
 
 if TYPE_CHECKING:  # the quiz modules are imported when first used (cold start)
     import random
@@ -43,17 +44,23 @@ if TYPE_CHECKING:  # the quiz modules are imported when first used (cold start)
     from tokendeck.quiz.similarity import Similarities
 
 
-#: Decks whose similarity matrices are kept in memory per process.
+#: Decks whose similarities are kept in memory per process.
 SIMILARITY_CACHE_DECKS = 8
-_SIMILARITY_CACHE: dict[tuple[int, tuple[Any, ...]], tuple[Grader, Similarities]] = {}
+#: (grader id, collection file, user, deck ids, deck fingerprint) -> (grader, similarities,
+#: complete). Complete:
+#: nothing better is to come (embeddings, or no model): a limited build that fell back to
+#: the lexical scores is not, and a preparation replaces it.
+_Key = tuple[int, str, int, tuple[int, ...], tuple[int, int, int]]
+_SIMILARITY_CACHE: dict[_Key, tuple[Grader, Similarities, bool]] = {}
 
 
-def _remember(key: tuple[int, tuple[Any, ...]], value: tuple[Grader, Similarities]) -> None:
-    """Cache a matrix, dropping the oldest beyond the limit.
+def _remember(key: _Key, value: tuple[Grader, Similarities, bool]) -> None:
+    """Cache similarities, dropping the oldest beyond the limit.
 
-    The web server runs requests on several threads: single dict operations
+    The web server prepares them on a worker thread: single dict operations
     are atomic, and a clash while evicting only costs a recomputation later.
     """
+    _SIMILARITY_CACHE.pop(key, None)
     if len(_SIMILARITY_CACHE) >= SIMILARITY_CACHE_DECKS:
         with contextlib.suppress(StopIteration, RuntimeError):
             _SIMILARITY_CACHE.pop(next(iter(_SIMILARITY_CACHE)), None)
@@ -94,25 +101,73 @@ class Quizzes:
     def deck_similarities(self, deck: str | int, *, now: datetime) -> Similarities:
         """Pairwise similarities of a deck's cards.
 
-        The matrix is cached per process (not per Collection: the web app opens
-        one per request) until a card's term, definition or tags change.
+        Kept per process (not per Collection: a worker thread prepares them for the
+        web server) until a card of the deck is added, moved, deleted or edited;
+        embedding vectors are kept on disk as well. A deck with more than
+        EMBEDDING_MAX_CARDS texts never embedded gets the lexical scores here;
+        :meth:`prepare_similarities` embeds them all.
         """
-        from tokendeck.quiz.similarity import Similarities, similarities
+        return self._similarities(deck, now, prepare=False)
 
-        items = self.quiz_items(deck, now=now)
+    def prepare_similarities(self, deck: str | int, *, now: datetime) -> Similarities:
+        """:meth:`deck_similarities`, embedding every card whatever the deck's size (in
+        batches, each kept on disk): work for a background worker."""
+        return self._similarities(deck, now, prepare=True)
+
+    def similarities_ready(self, deck: str | int) -> bool:
+        """Whether the deck's similarities are in memory, complete (nothing to compute)."""
+        found = _SIMILARITY_CACHE.get(self._similarity_key(deck))
+        return found is not None and found[0] is self.quiz_grader and found[2]
+
+    def _similarity_key(self, deck: str | int) -> _Key:
+        ids = tuple(sorted(self.decks.ids(deck)))
+        store = self.notes.store
+        return (
+            id(self.quiz_grader),
+            store.location,
+            store.user_id,
+            ids,
+            store.cards.fingerprint(ids),
+        )
+
+    def _similarities(self, deck: str | int, now: datetime, *, prepare: bool) -> Similarities:
+        from tokendeck.quiz.similarity import EMBEDDING_MAX_CARDS, similarities
+
         grader = self.quiz_grader
-        key = (id(grader), tuple((i.card_id, i.term, i.definition, i.tags) for i in items))
+        key = self._similarity_key(deck)
         found = _SIMILARITY_CACHE.get(key)
-        if found is None or found[0] is not grader:
-            found = (grader, similarities(items, grader))
-            _remember(key, found)
-        # Stability and reps change with every answer; the matrix does not.
-        return Similarities(tuple(items), found[1].matrix, found[1].method)
+        if found is not None and found[0] is grader and (found[2] or not prepare):
+            return found[1]
+        if not prepare and self.notes.core.defer_slow_work:
+            named = self.decks.get(deck)
+            raise NotPreparedError(
+                f"the cards of {named.name} are being prepared",
+                deck_id=named.id,
+                hint="ask again in a moment",
+            )
+        items = self.quiz_items(deck, now=now)
+        limit = None if prepare else EMBEDDING_MAX_CARDS
+        store = self.notes.core.vector_cache()
+        sims = similarities(items, grader, embed_limit=limit, store=store)
+        complete = sims.method == "embedding" or not grader.meaning_available
+        if prepare:  # what related cards need too, while still in the background
+            from tokendeck.quiz.links import deck_mentions
+
+            deck_mentions(sims)
+        _remember(key, (grader, sims, complete))
+        return sims
 
     def _card_similarities(self, card_id: int, now: datetime) -> tuple[Similarities, int]:
         view = self.notes.card(card_id)
         sims = self.deck_similarities(view.deck_name, now=now)
-        return sims, sims.position(card_id)
+        index = sims.position(card_id)
+        # Stability and reps change with every answer; the scores do not: refresh the
+        # card asked about (its stability picks the format of a Learn question).
+        item = sims.items[index]
+        if (item.stability, item.reps) != (view.card.stability, view.card.reps):
+            fresh = replace(item, stability=view.card.stability, reps=view.card.reps)
+            sims = sims.with_items((*sims.items[:index], fresh, *sims.items[index + 1 :]))
+        return sims, index
 
     # -- questions ----------------------------------------------------------------------------
     def build_question(
@@ -199,14 +254,14 @@ class Quizzes:
         from tokendeck.quiz import links
 
         sims, _ = self._card_similarities(card_id, now)
-        return links.related(sims, card_id, links.mention_map(sims.items))
+        return links.related(sims, card_id, links.deck_mentions(sims))
 
     def concept_graph(self, deck: str | int, *, now: datetime) -> Graph:
         """Nodes (cards) and edges (mentions, confusable pairs) of a deck."""
         from tokendeck.quiz import links
 
         sims = self.deck_similarities(deck, now=now)
-        return links.graph(sims, links.mention_map(sims.items))
+        return links.graph(sims, links.deck_mentions(sims))
 
     def confusable_pairs(self, deck: str | int, *, now: datetime) -> list[ConfusablePair]:
         """Very similar cards of a deck, most similar first."""
@@ -228,7 +283,7 @@ class Quizzes:
         The first call after the queue is built reorders what is still to come
         so that very similar cards (CLIP / GLIDE) are not asked back to back.
         """
-        queue = self.study.queue(now, deck)
+        queue = self.study.queue(now, deck, "learn")
         if not queue.spaced:
             pending = queue.pending_ids()
             pairs = [
@@ -239,7 +294,7 @@ class Quizzes:
             from tokendeck.quiz.links import space_apart
 
             queue.reorder(space_apart(pending, pairs))
-        return self.study.next_card(now, deck)
+        return self.study.next_card(now, deck, "learn")
 
     # -- lint and cloze ---------------------------------------------------------------------------
     def lint(self, deck: str | int, *, now: datetime) -> list[LintIssue]:
@@ -263,7 +318,11 @@ class Quizzes:
         elif deck is not None:
             views = self.notes.find(now=now, deck=deck, order="created")
         else:
-            raise ValidationError("give a card or a deck", hint="e.g. `tokendeck cloze suggest 12`")
+            raise ValidationError(
+                "give a card or a deck",
+                hint="pick a card or a deck",
+                cli_hint="e.g. `tokendeck cloze suggest 12`",
+            )
         done = self._accepted_clozes(views[0].deck_name if views else deck or "", now)
         found: list[ClozeSuggestion] = []
         seen: set[int] = set()

@@ -21,15 +21,18 @@ from tokendeck.collection.core import Core
 from tokendeck.collection.decks import Decks
 from tokendeck.collection.notes import Notes
 from tokendeck.domain.attempts import Attempt, LoggedAttempt
-from tokendeck.domain.cards import Card, CardState, CardView, Rating
-from tokendeck.domain.decks import DeckCounts
+from tokendeck.domain.cards import Card, CardState, CardView, Rating, check_flag
+from tokendeck.domain.decks import DeckCounts, is_within
 from tokendeck.domain.reviews import Review, kind_for
-from tokendeck.errors import NothingToUndoError
+from tokendeck.errors import NothingToUndoError, ValidationError
 from tokendeck.scheduling.queue import DayLog, Limits, QueueCounts, StudyQueue, interleave, pick
 from tokendeck.scheduling.scheduler import Outcome, Plan, reset_card
 from tokendeck.storage.rows import card_from_snapshot, card_snapshot, from_ms, to_ms
 
 LEECH_TAG = "leech"
+#: The kinds of study session, each with its own queue (see Study.queue).
+SESSIONS = ("study", "learn", "custom")
+_LEARNING = (CardState.LEARNING, CardState.RELEARNING)
 #: How far after a card's last answer an answer made on a clock behind it is recorded.
 _AFTER = timedelta(milliseconds=1)
 #: How many answers recorded together one undo takes back at most.
@@ -79,10 +82,13 @@ class Study:
         self.notes = notes
 
     # -- the queue -------------------------------------------------------------------------
-    def next_card(self, now: datetime, deck: str | int | None = None) -> CardView | None:
+    def next_card(
+        self, now: datetime, deck: str | int | None = None, session: str = "study"
+    ) -> CardView | None:
         """The card to study now, or None when nothing is due (see :meth:`next_due`)."""
-        card = self.queue(now, deck).next(now)
-        return None if card is None else self.notes.view(card)
+        with self.core.burst():  # one look for other writers' changes, not one per part
+            card = self.queue(now, deck, session).next(now)
+            return None if card is None else self.notes.view(card)
 
     def _plan(self, card: Card, now: datetime) -> Plan:
         plans = self.core.caches.plans
@@ -94,66 +100,130 @@ class Study:
             plans[card.id] = plan
         return plan
 
-    def counts(self, now: datetime, deck: str | int | None = None) -> QueueCounts:
+    def counts(
+        self, now: datetime, deck: str | int | None = None, session: str = "study"
+    ) -> QueueCounts:
         """New, learning and review cards left to study today."""
-        return self.queue(now, deck).counts()
+        with self.core.burst():
+            return self.queue(now, deck, session).counts()
 
-    def next_due(self, now: datetime, deck: str | int | None = None) -> datetime | None:
+    def next_due(
+        self, now: datetime, deck: str | int | None = None, session: str = "study"
+    ) -> datetime | None:
         """When the next card becomes due, if nothing is due now."""
-        waiting = self.queue(now, deck).next_due()
-        if waiting is not None:
-            return waiting
+        with self.core.burst():
+            waiting = self.queue(now, deck, session).next_due()
+            if waiting is not None or session == "custom":
+                return waiting
+            ids = self.decks.ids(deck)
         calendar = self.core.calendar
-        found = self.store.study.next_due_ms(self.decks.ids(deck), calendar.today(now).toordinal())
+        found = self.store.study.next_due_ms(ids, calendar.today(now).toordinal())
         if found is None:
             return None
         return max(from_ms(found), calendar.end_of_today(now))
 
     def deck_counts(self, now: datetime, deck: str | int | None = None) -> list[DeckCounts]:
-        """New / learning / due-today counts and totals for each deck."""
+        """New / learning / due-today counts and totals for each deck, subdecks included.
+
+        An empty "Default" deck without subdecks is left out (see Decks.lingering).
+        """
+        with self.core.burst():  # one look for other writers' changes, not one per deck
+            return self._deck_counts(now, deck)
+
+    def _deck_counts(self, now: datetime, deck: str | int | None) -> list[DeckCounts]:
         totals = self.store.cards.totals_by_deck()
+        decks = self.decks.all()
         wanted = set(self.decks.ids(deck))
+        hidden = self.decks.lingering(decks, totals)
         result = []
-        for each in self.decks.all():
-            if each.id in wanted:
+        for each in decks:
+            if each.id in wanted and each.id not in hidden:
                 counts = self.counts(now, each.id)
-                result.append(
-                    DeckCounts(
-                        each, counts.new, counts.learning, counts.review, totals.get(each.id, 0)
-                    )
-                )
+                total = sum(totals.get(d.id, 0) for d in decks if is_within(d.name, each.name))
+                result.append(DeckCounts(each, counts.new, counts.learning, counts.review, total))
         return result
 
-    def queue(self, now: datetime, deck: str | int | None) -> StudyQueue:
-        """Today's queue of a deck and its subdecks (every deck for None), cached."""
+    def queue(self, now: datetime, deck: str | int | None, session: str = "study") -> StudyQueue:
+        """Today's queue of a session over a deck and its subdecks (every deck for None).
+
+        Kinds of session: "study" (today's cards, within the daily limits), "learn"
+        (the same cards, its own order), "custom" (the deck's custom study session).
+        Queues are cached per kind, decks and day; every answer updates each one
+        (see :meth:`_after_answer`), so a session never shows another deck's card
+        and its counts are what a fresh process would compute.
+        """
+        with self.core.burst():  # one look for other writers' changes (here and in decks)
+            return self._queue(now, deck, session)
+
+    def _queue(self, now: datetime, deck: str | int | None, session: str) -> StudyQueue:
+        if session not in SESSIONS:
+            raise ValidationError(
+                f"unknown study session {session!r}", hint=f"use one of {', '.join(SESSIONS)}"
+            )
         self.core.sync()
         today = self.core.calendar.today(now)
-        key = (None if deck is None else str(deck), today)
+        ids = self.decks.ids(deck)
+        if session == "custom" and deck is None:
+            raise ValidationError(
+                "a custom study session belongs to a deck", hint="choose the deck to study"
+            )
+        key = (session, None if deck is None else tuple(sorted(ids)), today)
         queues = self.core.caches.queues
         if key not in queues:
-            for stale in [k for k in queues if k[1] != today]:
+            for stale in [k for k in queues if k[2] != today]:
                 del queues[stale]
-            queues[key] = self._build_queue(now, self.decks.ids(deck))
+            if session == "custom":
+                queues[key] = self._build_custom(now, self.decks.get(deck or 0).id, ids)
+            else:
+                queues[key] = self._build_queue(now, ids, every=deck is None)
         return queues[key]
 
-    def _build_queue(self, now: datetime, deck_ids: list[int]) -> StudyQueue:
+    def _build_queue(self, now: datetime, deck_ids: list[int], *, every: bool) -> StudyQueue:
         calendar = self.core.calendar
         today = calendar.today(now).toordinal()
-        end = calendar.end_of_today(now)
+        end = to_ms(calendar.end_of_today(now))
         start_ms = to_ms(calendar.start(calendar.today(now)))
         log = DayLog.from_answers(self.store.reviews.answered_since(start_ms))
-        configs = {d.id: d.config for d in self.decks.all() if d.id in deck_ids}
-        limits = {i: Limits(c.new_per_day, c.reviews_per_day) for i, c in configs.items()}
+        limits = self._limits(deck_ids, today)
         taken: set[int] = set()
-        learning = self.store.study.learning_cards(deck_ids, today, to_ms(end))
+        learning = self.store.study.learning_cards(deck_ids, today, end)
         taken.update(c.note_id for c in learning)
-        review_cap = sum(c.reviews_per_day for c in configs.values())
-        new_cap = sum(c.new_per_day for c in configs.values())
-        due = self.store.study.review_cards(deck_ids, today, to_ms(end), review_cap * 2 + 50)
-        reviews = pick(due, limits, log, taken, new=False)
-        fresh = self.store.study.new_cards(deck_ids, today, new_cap * 2 + 50)
-        new = pick(fresh, limits, log, taken, new=True)
-        return StudyQueue(learning, interleave(reviews, new), end, deck_ids)
+        due: list[Card] = []
+        fresh: list[Card] = []
+        for deck_id, limit in limits.items():
+            # Fetch a little more than the limit: siblings of cards seen today are skipped.
+            reviews_left = limit.reviews_per_day - log.reviewed.get(deck_id, 0)
+            if reviews_left > 0:
+                due += self.store.study.review_cards(deck_id, today, end, reviews_left * 2 + 50)
+            new_left = limit.new_per_day - log.new_started.get(deck_id, 0)
+            if new_left > 0:
+                fresh += self.store.study.new_cards(deck_id, today, new_left * 2 + 50)
+        reviews = pick(sorted(due, key=_due_order), limits, log, taken, new=False)
+        new = pick(sorted(fresh, key=_due_order), limits, log, taken, new=True)
+        end_of_day = calendar.end_of_today(now)
+        decks = None if every else deck_ids
+        return StudyQueue(learning, interleave(reviews, new), end_of_day, decks)
+
+    def _limits(self, deck_ids: list[int], today: int) -> dict[int, Limits]:
+        """Each deck's daily limits, with what custom study added for today."""
+        configs = {d.id: d.config for d in self.decks.all() if d.id in set(deck_ids)}
+        extra = self.store.study.extensions(deck_ids, today)
+        return {
+            i: Limits(
+                c.new_per_day + extra.get(i, (0, 0))[0],
+                c.reviews_per_day + extra.get(i, (0, 0))[1],
+            )
+            for i, c in configs.items()
+        }
+
+    def _build_custom(self, now: datetime, home: int, deck_ids: list[int]) -> StudyQueue:
+        calendar = self.core.calendar
+        end = calendar.end_of_today(now)
+        cards = self.store.study.custom_cards(home, deck_ids, calendar.today(now).toordinal())
+        learning = [c for c in cards if c.state in _LEARNING and c.due < end]
+        main = [c for c in cards if c.state not in _LEARNING]
+        members = [c.id for c in cards]
+        return StudyQueue(learning, main, end, deck_ids, members=members)
 
     def preview(self, card_id: int, now: datetime) -> dict[Rating, datetime]:
         """The due time each rating would give (for the answer buttons).
@@ -162,9 +232,11 @@ class Study:
         kept: answering it then only writes (the plan is used only if the card is
         unchanged when the answer's transaction reads it, on the same study day).
         """
-        self.core.sync()
-        card = self.notes.card_state(card_id)
-        return self.decks.scheduler(card.deck_id).preview(card, now, self._plan(card, now))
+        with self.core.burst():
+            self.core.sync()
+            card = self.notes.card_state(card_id)
+            plan = self._plan(card, now)
+            return self.decks.scheduler(card.deck_id).preview(card, now, plan)
 
     def retrievability(self, card: Card, now: datetime) -> float | None:
         """Probability of recalling a card now, from its memory state."""
@@ -197,7 +269,7 @@ class Study:
         done: list[tuple[Card, AnswerResult]] = []
         waiting = nullcontext() if wait_for_disk else self.store.disk_wait_deferred()
         try:
-            with waiting, self.store.transaction():
+            with waiting, self.store.transaction(), self.core.burst():
                 self.core.sync()  # inside the lock: another process's commit is seen now
                 for answer, rating in zip(answers, ratings, strict=True):
                     done.append(self._record_one(answer, rating, answer.at or now, group))
@@ -223,6 +295,11 @@ class Study:
         undo: dict[str, Any] = {"card": card_snapshot(card), "leech": leech}
         if group is not None:
             undo["group"] = group
+        if after.state not in _LEARNING:  # out of its custom session, if it was in one
+            place = self.store.study.custom_place(card.id)
+            if place is not None:
+                self.store.study.leave_custom(card.id)
+                undo["custom"] = list(place)
         self.store.cards.save(after, to_ms(now))
         review_id = self.store.reviews.insert(review, undo)
         review = _review(card, after, outcome, now, answer.duration_ms, review_id)
@@ -242,14 +319,28 @@ class Study:
         return outcome.card, False
 
     def _after_answer(self, before: Card, after: Card) -> None:
-        # Our own commits never change data_version, so the cached queues stay;
-        # each learns of the answer (a queue of another deck only loses the card).
-        for queue in self.core.caches.queues.values():
-            if after.suspended:
-                queue.remove(before.id)
-            else:
-                queue.answered(before, after)
-            queue.remove_note(before.note_id)
+        # Our own commits never change data_version, so the cached queues stay and each
+        # learns of the answer. A queue that held the card takes it out (and back, if it
+        # is due again today and belongs there). A study queue of the card's deck that
+        # did not hold it (a card from a custom session, or rated in a matching round)
+        # is dropped: the answer counts against its deck's daily limits, which a fresh
+        # build reads from the log. So is one that did not hold the card but holds a
+        # sibling (another deck's, say): the sibling waits until tomorrow, and a fresh
+        # build gives its place today to the next card.
+        queues = self.core.caches.queues
+        for key, queue in list(queues.items()):
+            if queue.holds(before.id) or (queue.members and before.id in queue.members):
+                if after.suspended:
+                    queue.remove(before.id)
+                else:
+                    queue.answered(before, after)
+            elif key[0] != "custom" and (
+                queue.draws_from(before.deck_id) or queue.holds_note(before.note_id)
+            ):
+                del queues[key]
+                continue
+            if key[0] != "custom":  # a custom session keeps siblings (it has no day limits)
+                queue.remove_note(before.note_id)
 
     def attempts(self, since: datetime | None = None) -> list[LoggedAttempt]:
         """Logged attempts (format, typed answer, grade, overrides), oldest first."""
@@ -291,6 +382,9 @@ class Study:
             restored = self._answer_again(restored, later)
         self.store.cards.save(restored, to_ms(now))
         self.store.reviews.delete(review_id)
+        if data.get("custom"):
+            deck_id, position, created = data["custom"]
+            self.store.study.rejoin_custom(card_id, (deck_id, position, created))
         if data.get("leech"):
             self.notes.tag(current.note_id, LEECH_TAG, add=False, now=now)
         return restored
@@ -317,6 +411,16 @@ class Study:
         """Hide cards until the next study day."""
         tomorrow = self.core.calendar.today(now) + timedelta(days=1)
         self._set_cards(card_ids, now, buried_until=tomorrow)
+
+    def flag(self, card_ids: Sequence[int], flag: int | str, *, now: datetime) -> int:
+        """Set a coloured flag on cards (0 or "none" clears it); returns the flag number."""
+        number = check_flag(flag)
+        for card_id in card_ids:
+            self.notes.card_state(card_id)  # NotFoundError before anything changes
+        with self.store.transaction():
+            self.store.cards.set_flag(list(card_ids), number, to_ms(now))
+        self.core.forget()  # queued cards carry their flag
+        return number
 
     def reset(self, card_ids: Sequence[int], *, now: datetime) -> None:
         """Make cards new again; the history is kept and a manual entry marks the reset.
@@ -367,6 +471,10 @@ class Study:
             for card in [self.notes.card_state(i) for i in card_ids]:
                 self.store.cards.save(replace(card, **changes), to_ms(now))
         self.core.forget()
+
+
+def _due_order(card: Card) -> tuple[datetime, int]:
+    return card.due, card.id
 
 
 def _same_group(

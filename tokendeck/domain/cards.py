@@ -67,6 +67,32 @@ class Rating(IntEnum):
             ) from None
 
 
+#: The flags a card can carry, by number, as Anki colours them (0 is no flag).
+FLAGS = {
+    1: "red",
+    2: "orange",
+    3: "green",
+    4: "blue",
+    5: "pink",
+    6: "turquoise",
+    7: "purple",
+}
+
+
+def check_flag(flag: int | str) -> int:
+    """A flag number 0-7 from a number or a colour name; ValidationError otherwise."""
+    text = str(flag).strip().lower()
+    if text.isdigit() and 0 <= int(text) <= 7:
+        return int(text)
+    for number, colour in FLAGS.items():
+        if text == colour:
+            return number
+    if text in ("none", "off", ""):
+        return 0
+    names = ", ".join(f"{n} {c}" for n, c in FLAGS.items())
+    raise ValidationError(f"unknown flag {flag!r}", hint=f"use 0 (no flag) or {names}")
+
+
 @dataclass(frozen=True, slots=True)
 class Card:
     """One card's identity and scheduling state. Times are UTC."""
@@ -86,6 +112,8 @@ class Card:
     lapses: int = 0
     suspended: bool = False
     buried_until: date | None = None
+    #: A coloured flag the learner set (0: none; see :data:`FLAGS`).
+    flag: int = 0
 
     def is_buried(self, today: date) -> bool:
         """Whether the card is buried on study day ``today``."""

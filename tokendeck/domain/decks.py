@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -113,15 +114,91 @@ def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
+#: Every option a deck can set (and a subdeck inherit).
+OPTION_NAMES = tuple(f.name for f in fields(DeckConfig))
+
+
 @dataclass(frozen=True, slots=True)
 class Deck:
-    """A named deck. Subdecks use ``Parent::Child`` names."""
+    """A named deck. Subdecks use ``Parent::Child`` names.
+
+    ``options`` are the options this deck sets itself (JSON-ready); ``config`` is
+    what is in force: the defaults, overlaid by each ancestor's own options from
+    the top deck down, then by this deck's (see :func:`resolve_configs`).
+    """
 
     id: int
     user_id: int
     name: str
     description: str = ""
     config: DeckConfig = field(default_factory=DeckConfig)
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def parent_name(self) -> str | None:
+        """``"A::B"`` for ``"A::B::C"``; None for a top-level deck."""
+        head, sep, _ = self.name.rpartition("::")
+        return head if sep else None
+
+    @property
+    def basename(self) -> str:
+        """The last part of the name (``"C"`` for ``"A::B::C"``)."""
+        return self.name.rpartition("::")[2]
+
+    @property
+    def depth(self) -> int:
+        """0 for a top-level deck, 1 for its subdecks, and so on."""
+        return self.name.count("::")
+
+    def inherited(self) -> tuple[str, ...]:
+        """Options this deck takes from its parent (or the defaults)."""
+        return tuple(name for name in OPTION_NAMES if name not in self.options)
+
+
+def parent_names(name: str) -> list[str]:
+    """Every ancestor of a deck name, top first: ``"A::B::C"`` -> ``["A", "A::B"]``."""
+    parts = name.split("::")
+    return ["::".join(parts[:n]) for n in range(1, len(parts))]
+
+
+def is_within(name: str, ancestor: str) -> bool:
+    """Whether deck ``name`` is ``ancestor`` or one of its subdecks (case-insensitive)."""
+    low, top = name.lower(), ancestor.lower()
+    return low == top or low.startswith(top + "::")
+
+
+def own_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the known options of a stored mapping, JSON-ready (tuples as lists)."""
+    return {k: _plain(v) for k, v in options.items() if k in OPTION_NAMES}
+
+
+def resolve_configs(decks: Iterable[Deck]) -> list[Deck]:
+    """The decks with the configuration each has in force, in the order given.
+
+    A subdeck inherits every option it does not set from its parent, which
+    inherits from its own parent; a top-level deck from the defaults. A missing
+    parent (``A::B`` without ``A``) passes its own parent's through.
+    """
+    given = list(decks)
+    by_name = {d.name.lower(): d for d in given}
+    effective: dict[str, dict[str, Any]] = {}
+
+    def of(name: str) -> dict[str, Any]:
+        key = name.lower()
+        if key not in effective:
+            parent = name.rpartition("::")[0]
+            base = of(parent) if parent else DeckConfig().to_dict()
+            deck = by_name.get(key)
+            effective[key] = {**base, **own_options(deck.options)} if deck else base
+        return effective[key]
+
+    return [replace(d, config=DeckConfig.from_dict(of(d.name))) for d in given]
+
+
+def options_relative_to(config: DeckConfig, inherited: DeckConfig) -> dict[str, Any]:
+    """The options of ``config`` that differ from what it would inherit."""
+    mine, theirs = config.to_dict(), inherited.to_dict()
+    return {k: v for k, v in mine.items() if theirs.get(k) != v}
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,12 +212,59 @@ class DeckCounts:
     total: int
 
 
+@dataclass(frozen=True, slots=True)
+class DeckNode:
+    """A deck in the deck tree: its counts (subdecks rolled up) and its subdecks."""
+
+    counts: DeckCounts
+    children: tuple[DeckNode, ...] = ()
+
+    @property
+    def deck(self) -> Deck:
+        """The deck of this node."""
+        return self.counts.deck
+
+    def walk(self) -> Iterable[DeckNode]:
+        """This node and every node below it, depth first."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def deck_tree(counts: Iterable[DeckCounts]) -> list[DeckNode]:
+    """Arrange decks (counts already rolled up) as a tree of top-level nodes, by name."""
+    ordered = sorted(counts, key=lambda c: c.deck.name.lower())
+    children: dict[str, list[DeckCounts]] = {}
+    known = {c.deck.name.lower() for c in ordered}
+    tops = []
+    for each in ordered:
+        parent = _nearest_parent(each.deck.name, known)
+        if parent is None:
+            tops.append(each)
+        else:
+            children.setdefault(parent, []).append(each)
+
+    def build(item: DeckCounts) -> DeckNode:
+        below = children.get(item.deck.name.lower(), [])
+        return DeckNode(item, tuple(build(c) for c in below))
+
+    return [build(t) for t in tops]
+
+
+def _nearest_parent(name: str, known: set[str]) -> str | None:
+    for parent in reversed(parent_names(name)):
+        if parent.lower() in known:
+            return parent.lower()
+    return None
+
+
 def check_name(name: str) -> str:
     """A deck name, trimmed; raises ValidationError if empty."""
     cleaned = "::".join(part.strip() for part in name.split("::"))
     if not cleaned or any(not part for part in cleaned.split("::")):
         raise ValidationError(
-            f"deck name {name!r} is empty", hint="give the deck a name, e.g. --deck Spanish"
+            f"deck name {name!r} is empty",
+            hint="give the deck a name, such as Spanish or Spanish::Verbs",
         )
     return cleaned
 

@@ -6,6 +6,8 @@
   (substring match, case-insensitive);
 * ``tag:T``, ``deck:D`` (subdecks included), ``state:new|learning|review|relearning``,
   ``is:due``, ``is:new``, ``is:suspended``, ``is:buried``, ``is:leech``;
+* ``flag:N`` (1 red, 2 orange, 3 green, 4 blue, 5 pink, 6 turquoise, 7 purple, or the
+  colour's name; ``flag:0`` is no flag);
 * a leading ``-`` negates a filter word or tag.
 """
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
-from tokendeck.domain.cards import CardState
+from tokendeck.domain.cards import CardState, check_flag
 from tokendeck.errors import ValidationError
 
 _IS_FLAGS = ("due", "new", "suspended", "buried", "leech", "learning", "review")
@@ -31,6 +33,9 @@ class SearchQuery:
     states: list[CardState] = field(default_factory=list)
     flags: set[str] = field(default_factory=set)
     not_flags: set[str] = field(default_factory=set)
+    #: flag:N (coloured flags, 0 for none), and -flag:N
+    flag_numbers: list[int] = field(default_factory=list)
+    not_flag_numbers: list[int] = field(default_factory=list)
 
 
 def parse(text: str) -> SearchQuery:
@@ -51,7 +56,7 @@ def _add(query: SearchQuery, token: str) -> None:
     negated = token.startswith("-") and len(token) > 1
     body = token[1:] if negated else token
     key, sep, value = body.partition(":")
-    if not sep or key.lower() not in ("tag", "deck", "state", "is"):
+    if not sep or key.lower() not in ("tag", "deck", "state", "is", "flag"):
         query.words.append(token)
         return
     key = key.lower()
@@ -63,6 +68,8 @@ def _add(query: SearchQuery, token: str) -> None:
         query.decks.append(value)
     elif key == "state":
         query.states.append(CardState.parse(value))
+    elif key == "flag":
+        (query.not_flag_numbers if negated else query.flag_numbers).append(check_flag(value))
     else:
         flag = value.lower()
         if flag not in _IS_FLAGS:

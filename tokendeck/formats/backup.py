@@ -15,7 +15,7 @@ The archive holds ``tokendeck-backup.json`` and a ``media/`` folder. The JSON
                 "note_type", "format",
                 "cards": [{"ordinal", "deck", "state", "due", "step", "stability",
                            "difficulty", "last_review", "reps", "lapses", "suspended",
-                           "key", "buried_until", "created_at", "modified_at",
+                           "key", "buried_until", "created_at", "modified_at", "flag",
                            "reviews": [{"reviewed_at", "rating", "duration_ms", "kind",
                                         "scheduled_days", "state_before", "state_after",
                                         "stability", "difficulty", "id", "elapsed_days",
@@ -193,7 +193,7 @@ def _document(archive: SafeZip, source: str) -> dict[str, Any]:
         expected=(FORMAT, VERSION),
         what="backup",
         source=source,
-        hint="import other files with `tokendeck import`",
+        hint="import other kinds of file (CSV, Anki, Markdown...) with import, not restore",
     )
 
 
@@ -399,9 +399,14 @@ def _build(cls: type, value: Any) -> Any:
                 bad.where = f".{name}{bad.where}"
                 raise
     try:
-        return cls(**kwargs)
+        built = cls(**kwargs)
     except TypeError as exc:
         raise _Bad(f"is incomplete ({exc})") from None
+    if isinstance(built, CardRecord) and not 0 <= built.flag <= 7:
+        wrong = _Bad(f"{built.flag} is not a flag (0 for none, 1-7)")
+        wrong.where = ".flag"
+        raise wrong
+    return built
 
 
 def _convert(base: str, optional: bool, value: Any) -> Any:

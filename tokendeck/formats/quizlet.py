@@ -23,6 +23,9 @@ NAMED_SEPARATORS = {
     "dash": " - ",
 }
 
+#: How the CLI picks separators (the web form has its own fields).
+_SEPARATOR_CLI_HINT = "pick other separators with --separator/--row-separator, or export as csv"
+
 
 def separator_value(text: str) -> str:
     """A separator given by name (``tab``) or literally, with ``\\n``/``\\t`` escapes."""
@@ -46,7 +49,8 @@ def read(data: bytes, *, source: str, options: ReadOptions | None = None) -> Pac
         raise ImportFormatError(
             "the term and row separators must be different and not empty",
             path=source,
-            hint="e.g. --separator tab --row-separator newline",
+            hint="choose the separators of Quizlet's export (e.g. tab and new line)",
+            cli_hint="e.g. --separator tab --row-separator newline",
         )
     package = Package(source=source)
     line = 1
@@ -85,7 +89,8 @@ def _note(row: str, term_sep: str, options: ReadOptions, source: str, line: int)
             f"no {shown} between term and definition in {row.strip()[:40]!r}",
             path=source,
             line=line,
-            hint="choose the separators used in Quizlet's export with --separator/--row-separator",
+            hint="choose the separators used in Quizlet's export",
+            cli_hint="choose the separators of Quizlet's export with --separator/--row-separator",
         )
     return NoteRecord(
         front=term.strip(),
@@ -104,7 +109,8 @@ def write(package: Package, options: WriteOptions | None = None) -> bytes:
     if not term_sep or not row_sep or term_sep == row_sep:
         raise ValidationError(
             "the term and row separators must be different and not empty",
-            hint="e.g. --separator tab --row-separator newline",
+            hint="choose the separators of Quizlet's export (e.g. tab and new line)",
+            cli_hint="e.g. --separator tab --row-separator newline",
         )
     rows = [f"{note.front}{term_sep}{note.back}" for note in package.notes]
     text = row_sep.join(rows)
@@ -126,7 +132,8 @@ def _check_readable(text: str, package: Package, term_sep: str, row_sep: str) ->
             raise ValidationError(
                 f"note {number} ({note.front[:30]!r}) contains a separator and cannot be "
                 "written as Quizlet text",
-                hint="pick other separators with --separator/--row-separator, or export as csv",
+                hint="pick other separators, or export as csv",
+                cli_hint=_SEPARATOR_CLI_HINT,
             )
     if not aligned:  # a row separator formed across two notes
         raise ValidationError(

@@ -183,7 +183,8 @@ def _detect_archive(names: list[str], suffix: str, filename: str) -> Format:
     raise ImportFormatError(
         "a zip archive that is neither an Anki package nor a TokenDeck backup",
         path=filename,
-        hint="import .apkg/.colpkg files exported by Anki, or backups made by `tokendeck backup`",
+        hint="import .apkg/.colpkg files exported by Anki, or TokenDeck's own backups",
+        cli_hint="import .apkg/.colpkg files from Anki, or backups made by `tokendeck backup`",
     )
 
 

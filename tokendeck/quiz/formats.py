@@ -33,6 +33,7 @@ FORMATS = (
     "discrimination",
 )
 CHOICES = 4  # options of a multiple-choice question
+SPARE_DISTRACTORS = 6  # extra candidates, in case some read alike once names are hidden
 MATCHING_PAIRS = 6  # pairs of a matching round (at least 3)
 MATCHING_SECONDS = 60.0  # time limit of a matching round
 BLANK = "_____"
@@ -157,7 +158,8 @@ def cloze(item: Item) -> Question:
     if item.kind != "cloze":
         raise QuestionError(
             f"card {item.card_id} is not a cloze card",
-            hint="accept a suggestion from `tokendeck cloze suggest` to make one",
+            hint="accept a cloze suggestion on the card's page to make one",
+            cli_hint="accept a suggestion from `tokendeck cloze suggest` to make one",
         )
     return Question("cloze", item.card_id, item.prompt, item.term)
 
@@ -178,26 +180,61 @@ def distractors(sims: Similarities, index: int, count: int) -> list[int]:
 
 
 def multiple_choice(sims: Similarities, index: int, rng: random.Random) -> Question:
-    """Pick the right back among the nearest other cards' backs."""
+    """Pick the right back among the nearest other cards' backs.
+
+    Every option reads differently from every other once names are hidden (two
+    options that read alike would make two right answers, or none); with fewer
+    than three such options there is no question.
+    """
     item = sims.items[index]
     if item.kind == "cloze":
         raise QuestionError(f"card {item.card_id} is a cloze card", hint="use cloze")
-    others = distractors(sims, index, CHOICES - 1)
-    if len(others) < 2:
+    pool = distractors(sims, index, CHOICES - 1 + SPARE_DISTRACTORS)
+    names = tuple(n for i in (index, *pool) for n in sims.items[i].names if sims.items[i].is_term)
+    choices = distinct_choices(sims, index, pool, names, CHOICES)
+    if len(choices) < 3:
         raise QuestionError(
             f"the deck of card {item.card_id} has too few distinct cards for multiple choice",
             hint="use true_false, typed or flip",
         )
-    group = [index, *others]
-    names = tuple(n for i in group for n in sims.items[i].names if sims.items[i].is_term)
-    choices = [
-        Choice(mask_names(sims.items[i].definition, names), sims.items[i].card_id) for i in group
-    ]
     rng.shuffle(choices)
     correct = next(k for k, c in enumerate(choices) if c.card_id == item.card_id)
     return Question(
         "multiple_choice", item.card_id, item.prompt, item.definition, tuple(choices), correct
     )
+
+
+def distinct_choices(
+    sims: Similarities, index: int, pool: list[int], names: tuple[str, ...], count: int
+) -> list[Choice]:
+    """The right option (the item's definition, names hidden) and the first options of
+    ``pool`` that read differently from it and from each other, ``count`` in all (fewer
+    when the pool runs out). Empty the list if the right option itself says nothing."""
+    own = sims.items[index]
+    right = Choice(mask_names(own.definition, names), own.card_id)
+    seen = {_option_key(right.text)}
+    if not _says_something(right.text):
+        return []
+    chosen = [right]
+    for other in pool:
+        if len(chosen) == count:
+            break
+        text = mask_names(sims.items[other].definition, names)
+        key = _option_key(text)
+        if key in seen or not _says_something(text):
+            continue
+        seen.add(key)
+        chosen.append(Choice(text, sims.items[other].card_id))
+    return chosen
+
+
+def _option_key(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+def _says_something(text: str) -> bool:
+    """Whether an option has words left once names are hidden (not just blanks)."""
+    return bool(re.sub(r"[\W_]+", "", text.replace(BLANK, "")))
 
 
 def true_false(sims: Similarities, index: int, rng: random.Random) -> Question:
@@ -224,20 +261,19 @@ def true_false(sims: Similarities, index: int, rng: random.Random) -> Question:
 def matching(sims: Similarities, index: int, rng: random.Random) -> Question:
     """A timed round: match up to six terms (this card and its neighbours) to definitions."""
     item = sims.items[index]
-    group = [
-        index,
-        *[i for i in distractors(sims, index, MATCHING_PAIRS - 1) if sims.items[i].is_term],
+    pool = [
+        i
+        for i in distractors(sims, index, MATCHING_PAIRS - 1 + SPARE_DISTRACTORS)
+        if sims.items[i].is_term
     ]
-    if len(group) < 3 or not item.is_term:
+    names = tuple(n for i in (index, *pool) for n in sims.items[i].names)
+    definitions = distinct_choices(sims, index, pool, names, MATCHING_PAIRS)
+    if len(definitions) < 3 or not item.is_term:
         raise QuestionError(
             f"card {item.card_id} needs a term and at least two distinct neighbours for matching",
             hint="use multiple_choice or typed",
         )
-    names = tuple(n for i in group for n in sims.items[i].names)
-    terms = [Choice(sims.items[i].term, sims.items[i].card_id) for i in group]
-    definitions = [
-        Choice(mask_names(sims.items[i].definition, names), sims.items[i].card_id) for i in group
-    ]
+    terms = [Choice(sims.items[sims.position(d.card_id)].term, d.card_id) for d in definitions]
     rng.shuffle(terms)
     rng.shuffle(definitions)
     prompt = "Match each term to its definition."
@@ -264,11 +300,13 @@ def discrimination(sims: Similarities, index: int, rng: random.Random) -> Questi
             hint="use reverse, multiple_choice or typed",
         )
     rival = sims.items[others[0]]
-    group = [index, *others]
-    names = tuple(n for i in group for n in sims.items[i].names)
-    choices = [
-        Choice(mask_names(sims.items[i].definition, names), sims.items[i].card_id) for i in group
-    ]
+    names = tuple(n for i in (index, *others) for n in sims.items[i].names)
+    choices = distinct_choices(sims, index, others, names, len(others) + 1)
+    if len(choices) < 2:
+        raise QuestionError(
+            f"card {item.card_id} reads like its confusable term once names are hidden",
+            hint="use reverse, multiple_choice or typed",
+        )
     rng.shuffle(choices)
     correct = next(k for k, c in enumerate(choices) if c.card_id == item.card_id)
     prompt = f"Which of these is {item.term}, not {rival.term}?"

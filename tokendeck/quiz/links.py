@@ -75,6 +75,8 @@ def mention_map(items: Sequence[Item]) -> dict[int, list[int]]:
     """card id -> the card ids whose names its text contains (in item order)."""
     index = _name_index(items)
     longest = max((len(key.split()) for key in index), default=0)
+    order = {item.card_id: n for n, item in enumerate(items)}
+    note_of = {item.card_id: item.note_id for item in items}
     found: dict[int, list[int]] = {}
     for item in items:
         words = normalise(f"{item.prompt}\n{item.answer}").split()
@@ -82,9 +84,16 @@ def mention_map(items: Sequence[Item]) -> dict[int, list[int]]:
         for size in range(1, longest + 1):
             for start in range(len(words) - size + 1):
                 hits.update(index.get(" ".join(words[start : start + size]), ()))
-        found[item.card_id] = [
-            o.card_id for o in items if o.card_id in hits and o.note_id != item.note_id
-        ]
+        mine = (h for h in hits if note_of[h] != item.note_id)
+        found[item.card_id] = sorted(mine, key=order.__getitem__)
+    return found
+
+
+def deck_mentions(sims: Similarities) -> dict[int, list[int]]:
+    """:func:`mention_map` of a deck's items, worked out once per Similarities."""
+    found = sims.memo.get("mentions")
+    if not isinstance(found, dict):
+        found = sims.memo["mentions"] = mention_map(sims.items)
     return found
 
 
@@ -121,15 +130,17 @@ def related(sims: Similarities, card_id: int, links: dict[int, list[int]]) -> li
             found[source] = Related(source, terms[source], "mentioned_by")
     own = sims.items[index].note_id
     floor = RELATED_FLOOR[sims.method]
-    similar = [
-        j
-        for j in sims.nearest(index)
-        if sims.items[j].note_id != own and sims.score(index, j) >= floor
-    ]
-    for j in similar[:RELATED_SIMILAR]:
+    scores = sims.row(index)
+    similar: list[int] = []
+    for j in sims.nearest(index):  # most similar first: stop below the floor
+        if float(scores[j]) < floor or len(similar) == RELATED_SIMILAR:
+            break
+        if sims.items[j].note_id != own:
+            similar.append(j)
+    for j in similar:
         other = sims.items[j].card_id
         if other not in found:
-            found[other] = Related(other, terms[other], "similar", round(sims.score(index, j), 3))
+            found[other] = Related(other, terms[other], "similar", round(float(scores[j]), 3))
     return list(found.values())
 
 

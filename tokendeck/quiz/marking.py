@@ -148,16 +148,35 @@ def _matching(question: Question, response: Response, elapsed_s: float | None) -
     for term in question.terms:
         chosen = response.get(term.card_id)
         right = chosen == term.card_id
-        why = "Matched." if right else f"{term.text} is: {texts[term.card_id]}"
+        own = texts[term.card_id]
+        if right:
+            why = "Matched."
+        elif chosen is None:
+            why = "Not matched."
+        else:
+            why = f"That definition belongs to {_term_of(question, chosen)}."
         picked = texts.get(chosen, "") if chosen is not None else ""
-        marks.append(_recognition(question, term.card_id, picked, right, in_time, why))
+        # Each pair's own answer, not the whole key of the round under every pair.
+        expected = f"{term.text}: {own}"
+        marks.append(_recognition(question, term.card_id, picked, right, in_time, why, expected))
     return marks
 
 
+def _term_of(question: Question, card_id: int) -> str:
+    return next((t.text for t in question.terms if t.card_id == card_id), "another term")
+
+
 def _recognition(
-    question: Question, card_id: int, picked: str, right: bool, quick: bool, why: str
+    question: Question,
+    card_id: int,
+    picked: str,
+    right: bool,
+    quick: bool,
+    why: str,
+    expected: str | None = None,
 ) -> Mark:
     fmt = "multiple_choice" if question.format == "discrimination" else question.format
     rating = rating_for(question.format, correct=right, quick=quick)
     verdict = "correct" if right else "incorrect"
-    return Mark(card_id, fmt, picked, right, float(right), verdict, rating, why, question.answer)
+    shown = question.answer if expected is None else expected
+    return Mark(card_id, fmt, picked, right, float(right), verdict, rating, why, shown)

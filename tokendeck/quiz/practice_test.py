@@ -63,7 +63,11 @@ def build_test(
     """A test of up to ``count`` questions in the ``chosen`` formats."""
     picked = check_formats(chosen)
     if count < 1:
-        raise ValidationError("a test needs at least one question", hint="use -n 1 or more")
+        raise ValidationError(
+            "a test needs at least one question",
+            hint="ask for one question or more",
+            cli_hint="use -n 1 or more",
+        )
     if not sims.items:
         raise ValidationError(f"deck {deck!r} has no cards", hint="add cards, or test another deck")
     order = list(range(len(sims.items)))

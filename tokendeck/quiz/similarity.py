@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tokendeck.errors import ModelUnavailableError
@@ -19,52 +18,92 @@ from tokendeck.grading import Grader
 from tokendeck.grading.normalise import normalise
 from tokendeck.grading.stopwords import STOPWORDS
 from tokendeck.quiz.items import Item
+from tokendeck.quiz.scores import (
+    DenseScores,
+    Scores,
+    SparseScores,
+    VectorScores,
+    dense,
+    pairs_at_least,
+)
 
 if TYPE_CHECKING:
     import numpy as np
 
+    from tokendeck.quiz.embeddings import VectorStore
+
 #: Weight of shared tags in the lexical fallback (tags say "same topic").
 TAG_WEIGHT = 0.15
-#: Texts embedded per batch (padding to the longest text of a batch wastes less).
-EMBED_BATCH = 64
-#: Larger decks use the lexical fallback: embedding costs roughly 10-50 ms per
-#: card on a 2-core CPU, too long to wait for at the start of a session.
+#: At most this many cards' texts are embedded while someone waits: embedding costs
+#: roughly 10-50 ms per card on a 2-core CPU. Larger decks use the lexical fallback
+#: until their vectors are prepared in the background and kept on disk
+#: (``Collection.prepare_similarities``; the web server does it by itself).
 EMBEDDING_MAX_CARDS = 500
+#: Up to this many cards the scores are one dense matrix (16 MB at 2,000).
+DENSE_MAX = 2000
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Similarities:
-    """A symmetric matrix (numpy, n x n) of similarities between items, and how it was made."""
+    """Pairwise similarities of items (a :mod:`~tokendeck.quiz.scores` backend) and how
+    they were made ("embedding" or "lexical")."""
 
-    items: tuple[Item, ...]
-    matrix: np.ndarray
-    method: str  # "embedding" or "lexical"
+    __slots__ = ("_pairs", "_positions", "items", "memo", "method", "scores")
+
+    def __init__(
+        self, items: Sequence[Item] | tuple[Item, ...], scores: Scores | np.ndarray, method: str
+    ) -> None:
+        self.items = tuple(items)
+        # a bare matrix is accepted too (tests, and the small decks of old)
+        self.scores: Scores = (
+            DenseScores(scores) if hasattr(scores, "shape") else scores  # type: ignore[arg-type]
+        )
+        self.method = method
+        self._positions: dict[int, int] | None = None
+        self._pairs: dict[float, list[tuple[int, int]]] = {}
+        #: What other modules work out once from the items' text (e.g. who mentions whom).
+        self.memo: dict[str, object] = {}
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """Every score as one n x n array (built on demand for large decks: avoid there)."""
+        return dense(self.scores)
 
     def score(self, a: int, b: int) -> float:
         """Similarity of the items at positions ``a`` and ``b``."""
-        return float(self.matrix[a, b])
+        return self.scores.at(a, b)
+
+    def row(self, index: int) -> np.ndarray:
+        """Similarities of the item at ``index`` to every item."""
+        return self.scores.row(index)
 
     def nearest(self, index: int, limit: int | None = None) -> list[int]:
         """Other items' positions, most similar first (ties: earlier item first)."""
         import numpy as np
 
-        order = np.argsort(-self.matrix[index], kind="stable")
+        order = np.argsort(-self.scores.row(index), kind="stable")
         others = [int(j) for j in order if j != index]
         return others if limit is None else others[:limit]
 
     def position(self, card_id: int) -> int:
         """Where a card is in :attr:`items` (ValueError if absent)."""
-        for index, item in enumerate(self.items):
-            if item.card_id == card_id:
-                return index
-        raise ValueError(f"card {card_id} is not among these items")
+        if self._positions is None:
+            self._positions = {item.card_id: n for n, item in enumerate(self.items)}
+        found = self._positions.get(card_id)
+        if found is None:
+            raise ValueError(f"card {card_id} is not among these items")
+        return found
 
     def pairs_at_least(self, threshold: float) -> list[tuple[int, int]]:
-        """Positions (a < b) of every pair at least ``threshold`` similar."""
-        import numpy as np
+        """Positions (a < b) of every pair at least ``threshold`` similar (kept once found)."""
+        if threshold not in self._pairs:
+            self._pairs[threshold] = pairs_at_least(self.scores, threshold)
+        return self._pairs[threshold]
 
-        upper = np.triu(self.matrix >= threshold, k=1)
-        return [(int(a), int(b)) for a, b in np.argwhere(upper)]
+    def with_items(self, items: Sequence[Item]) -> Similarities:
+        """The same scores over updated items (same cards, same order: fresher states)."""
+        twin = Similarities(items, self.scores, self.method)
+        twin._positions, twin._pairs, twin.memo = self._positions, self._pairs, self.memo
+        return twin
 
 
 def text_of(item: Item) -> str:
@@ -73,28 +112,44 @@ def text_of(item: Item) -> str:
 
 
 def similarities(
-    items: Sequence[Item], grader: Grader | None = None, *, embed_limit: int | None = None
+    items: Sequence[Item],
+    grader: Grader | None = None,
+    *,
+    embed_limit: int | None = EMBEDDING_MAX_CARDS,
+    store: VectorStore | None = None,
 ) -> Similarities:
-    """Pairwise similarities: embeddings if ``grader`` can load its model and the deck
-    has at most ``embed_limit`` (default :data:`EMBEDDING_MAX_CARDS`) cards, else lexical."""
-    limit = EMBEDDING_MAX_CARDS if embed_limit is None else embed_limit
+    """Pairwise similarities: embeddings if ``grader`` can load its model and at most
+    ``embed_limit`` (None: any number) texts are not in ``store`` (the disk cache of
+    vectors) yet, else lexical."""
+    from tokendeck.quiz.embeddings import embed_all
+
     texts = [text_of(i) for i in items]
-    if grader is not None and 0 < len(texts) <= limit:
+    if grader is not None and texts:
         try:
-            return Similarities(tuple(items), _embedding_matrix(grader, texts), "embedding")
+            vectors = embed_all(texts, grader, store, embed_limit)
         except ModelUnavailableError:
-            pass  # the documented fallback below
-    return Similarities(tuple(items), lexical_matrix(items), "lexical")
+            vectors = None  # the documented fallback below
+        if vectors is not None:
+            return Similarities(items, _embedding_scores(vectors), "embedding")
+    return Similarities(items, lexical_scores(items), "lexical")
 
 
-def _embedding_matrix(grader: Grader, texts: list[str]) -> np.ndarray:
+def _embedding_scores(vectors: np.ndarray) -> Scores:
+    if len(vectors) > DENSE_MAX:
+        return VectorScores(vectors)
+    product: np.ndarray = vectors @ vectors.T
     import numpy as np
 
-    batches = [grader.embed(texts[i : i + EMBED_BATCH]) for i in range(0, len(texts), EMBED_BATCH)]
-    vectors = np.vstack(batches).astype(np.float32)
-    product: np.ndarray = vectors @ vectors.T
     np.fill_diagonal(product, 1.0)
-    return product
+    return DenseScores(product)
+
+
+def lexical_scores(items: Sequence[Item]) -> Scores:
+    """TF-IDF cosine of content words plus shared tags: a matrix for small decks, an index
+    of postings for large ones."""
+    if len(items) <= DENSE_MAX:
+        return DenseScores(lexical_matrix(items))
+    return _sparse_lexical(items)
 
 
 def lexical_matrix(items: Sequence[Item]) -> np.ndarray:
@@ -102,11 +157,7 @@ def lexical_matrix(items: Sequence[Item]) -> np.ndarray:
     import numpy as np
 
     count = len(items)
-    bags = [Counter(content_words(text_of(i))) for i in items]
-    documents = Counter(word for bag in bags for word in bag)
-    idf = {w: float(np.log((1 + count) / (1 + n))) + 0.1 for w, n in documents.items()}
-    # Words of one card only add to its norm, never to a dot product: keep them out of the matrix.
-    shared = {w: k for k, w in enumerate(w for w, n in documents.items() if n > 1)}
+    bags, idf, shared = _tf_idf(items)
     weights = np.zeros((count, len(shared)), dtype=np.float32)
     norms = np.zeros(count, dtype=np.float32)
     for row, bag in enumerate(bags):
@@ -120,6 +171,48 @@ def lexical_matrix(items: Sequence[Item]) -> np.ndarray:
     result: np.ndarray = np.minimum(1.0, cosine + _tag_bonus(items)).astype(np.float32)
     np.fill_diagonal(result, 1.0)
     return result
+
+
+def _tf_idf(
+    items: Sequence[Item],
+) -> tuple[list[Counter[str]], dict[str, float], dict[str, int]]:
+    """Each item's bag of content words, their idf, and the words shared by two items or
+    more (words of one card only add to its norm, never to a dot product)."""
+    import numpy as np
+
+    count = len(items)
+    bags = [Counter(content_words(text_of(i))) for i in items]
+    documents = Counter(word for bag in bags for word in bag)
+    idf = {w: float(np.log((1 + count) / (1 + n))) + 0.1 for w, n in documents.items()}
+    shared = {w: k for k, w in enumerate(w for w, n in documents.items() if n > 1)}
+    return bags, idf, shared
+
+
+def _sparse_lexical(items: Sequence[Item]) -> Scores:
+    import numpy as np
+
+    bags, idf, shared = _tf_idf(items)
+    columns: list[list[tuple[int, float]]] = [[] for _ in shared]
+    words = []
+    norms = np.zeros(len(items), dtype=np.float32)
+    for row, bag in enumerate(bags):
+        mine = []
+        for word, n in bag.items():
+            value = n * idf[word]
+            norms[row] += value * value
+            if word in shared:
+                columns[shared[word]].append((row, value))
+                mine.append((shared[word], value))
+        words.append(
+            (np.array([w for w, _ in mine], dtype=np.int64), np.array([v for _, v in mine]))
+        )
+    postings = [
+        (np.array([r for r, _ in col], dtype=np.int64), np.array([v for _, v in col]))
+        for col in columns
+    ]
+    names = {t: k for k, t in enumerate(sorted({t for i in items for t in i.tags}))}
+    tags = [frozenset(names[t] for t in i.tags) for i in items]
+    return SparseScores(words, postings, np.sqrt(np.maximum(norms, 1e-12)), tags, TAG_WEIGHT)
 
 
 def content_words(text: str) -> list[str]:

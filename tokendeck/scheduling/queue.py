@@ -132,10 +132,14 @@ class StudyQueue:
         main: list[Card],
         end_of_day: datetime,
         decks: Iterable[int] | None = None,
+        members: Iterable[int] | None = None,
     ) -> None:
         #: The decks this queue draws from (None: every deck); an answered card of
         #: another deck never comes back into it.
         self.decks = None if decks is None else frozenset(decks)
+        #: The only cards that may come back into it (a custom session's); None: any card
+        #: of its decks.
+        self.members = None if members is None else set(members)
         self._learning = sorted(learning, key=lambda c: (c.due, c.id))
         self._learning_ids = {c.id for c in learning}
         self._main = main
@@ -169,12 +173,26 @@ class StudyQueue:
         """When the earliest waiting learning card becomes due."""
         return self._learning[0].due if self._learning else None
 
+    def holds(self, card_id: int) -> bool:
+        """Whether the card is still queued (to come, or waiting in its learning steps)."""
+        return card_id in self._learning_ids or (
+            card_id in self._by_id and card_id not in self._gone
+        )
+
+    def draws_from(self, deck_id: int) -> bool:
+        """Whether the queue takes cards of this deck."""
+        return self.decks is None or deck_id in self.decks
+
     def answered(self, before: Card, after: Card) -> None:
         """Take an answered card out and requeue it if it is due again today."""
         self.remove(before.id)
+        learning = after.state in (CardState.LEARNING, CardState.RELEARNING)
+        if self.members is not None and not learning:
+            self.members.discard(after.id)  # it left its custom session
         if (
-            (self.decks is None or after.deck_id in self.decks)
-            and after.state in (CardState.LEARNING, CardState.RELEARNING)
+            self.draws_from(after.deck_id)
+            and (self.members is None or after.id in self.members)
+            and learning
             and after.due < self._end_of_day
         ):
             insort(self._learning, after, key=lambda c: (c.due, c.id))
@@ -193,6 +211,10 @@ class StudyQueue:
         card = self._by_id.get(card_id)
         if card is not None:
             self._drop(card)
+
+    def holds_note(self, note_id: int) -> bool:
+        """Whether a card of the note is still queued."""
+        return any(self.holds(card.id) for card in self._by_note.get(note_id, ()))
 
     def remove_note(self, note_id: int) -> None:
         """Take out a note's other queued cards (siblings of an answered card)."""

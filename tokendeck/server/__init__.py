@@ -6,5 +6,6 @@ by the single-user app.
 """
 
 from tokendeck.server.facade import Server
+from tokendeck.storage.server import database_location
 
-__all__ = ["Server"]
+__all__ = ["Server", "database_location"]

@@ -26,7 +26,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
 
 DECK_COLUMNS = "id, user_id, name, description, config, created_at, modified_at"
-CARD_ROW_COLUMNS = f"{CARD_COLUMNS}, created_at, modified_at"
+CARD_ROW_COLUMNS = f"{CARD_COLUMNS}, created_at, modified_at, flag"
 REVIEW_ROW_COLUMNS = (
     "id, user_id, card_id, reviewed_at, rating, duration_ms, kind, state_before, state_after,"
     " scheduled_days, elapsed_days, stability, difficulty, undo"

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from tokendeck.storage.database import POSTGRESQL, Row
+from tokendeck.storage.notes import bump_content
 from tokendeck.storage.reviews import INSERT_REVIEW
 from tokendeck.storage.rows import CARD_COLUMNS, NOTE_COLUMNS, marks
 from tokendeck.storage.search import insert_notes_bulk, update_notes_bulk
@@ -80,6 +81,7 @@ class Bulk(Table):
             f" WHERE id=? AND user_id={int(self.user)}",
             rows,
         )
+        bump_content(self.db, self.user, [int(row[-1]) for row in rows])
 
     def insert_cards(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert cards given with explicit ids, plus created/modified times."""

@@ -36,10 +36,12 @@ tests/test_postgres_schema.py fails until it has one.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tokendeck.domain.decks import DeckConfig, options_relative_to, parent_names
 from tokendeck.errors import StorageError
 from tokendeck.storage import pg_schema, server_schema, stats_schema, sync_schema
 from tokendeck.storage.database import POSTGRESQL, Database
@@ -239,6 +241,81 @@ def _note_types(db: Database) -> None:
     )
 
 
+def _study_features(db: Database) -> None:
+    # Flags (Anki's seven colours) live on the card; custom study sessions and
+    # today's extra new cards / reviews are rows of their own, so a fresh process
+    # computes the same queue as one that has been running. (Editing a note bumps its
+    # decks' content version in meta, from the storage code on both backends:
+    # storage/notes.py, bump_content.)
+    db.script(
+        """
+        ALTER TABLE cards ADD COLUMN flag INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE custom_study (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            card_id INTEGER NOT NULL REFERENCES cards(id) ON DELETE CASCADE,
+            deck_id INTEGER NOT NULL REFERENCES decks(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (user_id, card_id)
+        );
+        CREATE INDEX custom_study_deck ON custom_study (user_id, deck_id, position);
+        CREATE TABLE study_extensions (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            deck_id INTEGER NOT NULL REFERENCES decks(id) ON DELETE CASCADE,
+            day INTEGER NOT NULL,
+            new_cards INTEGER NOT NULL DEFAULT 0,
+            reviews INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, deck_id, day)
+        );
+        """
+    )
+    _inherit_options(db)
+
+
+def _study_features_postgres(db: Database) -> None:
+    pg_schema.study_features(db)
+    _inherit_options(db)
+
+
+def _inherit_options(db: Database) -> None:
+    """Step 6's data, on either backend: every deck's parents exist, and each deck keeps
+    only the options it sets itself. It reads decks alone, so it holds whatever later
+    steps (7, say) a database already has."""
+    users = [r[0] for r in db.fetchall("SELECT DISTINCT user_id FROM decks ORDER BY user_id")]
+    for user in users:
+        _add_missing_parents(db, user)
+        _keep_own_options(db, user)
+
+
+def _add_missing_parents(db: Database, user: int) -> None:
+    """``A::B`` without ``A``: create ``A`` (the deck tree needs every parent)."""
+    rows = db.fetchall("SELECT name, created_at FROM decks WHERE user_id=?", (user,))
+    known = {name.lower() for name, _ in rows}
+    for name, created in rows:
+        for parent in parent_names(name):
+            if parent.lower() not in known:
+                known.add(parent.lower())
+                db.execute(
+                    "INSERT INTO decks (user_id, name, config, created_at, modified_at)"
+                    " VALUES (?, ?, '{}', ?, ?)",
+                    (user, parent, created, created),
+                )
+
+
+def _keep_own_options(db: Database, user: int) -> None:
+    """Subdecks inherit options from here on: each deck keeps only the options that
+    differ from what it would inherit, so every deck's options stay exactly as they were."""
+    rows = db.fetchall("SELECT id, name, config FROM decks WHERE user_id=?", (user,))
+    in_force: dict[str, DeckConfig] = {}
+    for deck_id, name, text in sorted(rows, key=lambda r: r[1].count("::")):
+        parent = name.rpartition("::")[0].lower()
+        inherited = in_force.get(parent, DeckConfig())
+        config = DeckConfig.from_dict(json.loads(text))
+        in_force[name.lower()] = config
+        own = options_relative_to(config, inherited)
+        db.execute("UPDATE decks SET config=? WHERE id=?", (json.dumps(own), deck_id))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -259,6 +336,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "note types: fields, templates, styling; notes keep their type and format",
         _note_types,
         pg_schema.note_types,
+    ),
+    Migration(
+        6,
+        "card flags, custom study sessions, today's limit extensions; subdecks inherit options",
+        _study_features,
+        _study_features_postgres,
     ),
     Migration(
         7,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from tokendeck.domain.notes import Note
 from tokendeck.storage.database import Database, Row
 from tokendeck.storage.review_slots import Summary
-from tokendeck.storage.rows import NOTE_COLUMNS, note_from_row, note_params
+from tokendeck.storage.rows import NOTE_COLUMNS, marks, note_from_row, note_params
 from tokendeck.storage.table import Table
 
 INSERT_NOTE = (
@@ -13,6 +15,38 @@ INSERT_NOTE = (
     " source_note, created_at, modified_at, note_type_id, format)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+
+
+#: Note ids per statement when bumping their decks' content versions.
+_BUMP_CHUNK = 500
+
+
+def content_key(user: int, deck_id: int) -> str:
+    """The ``meta`` key of a deck's content version.
+
+    The version goes up when the deck's notes are edited or the deck is renamed; with the
+    deck's card ids it tells a cache of the deck's similarities that it is out of date
+    (derived data, so it lives in meta, outside backups). The user is part of the key, as
+    deck ids are unique only per user on PostgreSQL.
+    """
+    return f"content:{user}:{deck_id}"
+
+
+def bump_content(db: Database, user: int, note_ids: Sequence[int]) -> None:
+    """Raise the content version of every deck holding a card of these notes.
+
+    Done here, after each statement that edits notes, on both backends (no trigger: the
+    same code for SQLite and PostgreSQL, under row-level security there, and nothing for a
+    sharded PostgreSQL to run on a shard that writes the shared ``meta`` table).
+    """
+    for start in range(0, len(note_ids), _BUMP_CHUNK):
+        chunk = note_ids[start : start + _BUMP_CHUNK]
+        db.execute(
+            "INSERT INTO meta (key, value) SELECT DISTINCT 'content:' || ? || ':' || deck_id,"
+            f" '1' FROM cards WHERE user_id=? AND note_id IN ({marks(chunk)}) ON CONFLICT (key)"
+            " DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)",
+            (str(user), user, *chunk),
+        )
 
 
 class Notes(Table):
@@ -52,6 +86,7 @@ class Notes(Table):
             " source_note=?, modified_at=?, note_type_id=?, format=? WHERE id=? AND user_id=?",
             (*params[2:10], *params[11:14], note.id, self.user),
         )
+        bump_content(self.db, self.user, [note.id])
 
     def delete(self, note_id: int) -> None:
         """Delete a note and (by cascade) its cards; reviews are kept."""

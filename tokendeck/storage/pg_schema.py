@@ -281,3 +281,39 @@ def note_types(db: Database) -> None:
         """
     )
     db.script(per_user("note_types"))
+
+
+def study_features(db: Database) -> None:
+    """Step 6: card flags, custom study sessions, today's extended limits (per-user tables).
+
+    A deck's content version (bumped when its notes are edited) is kept in ``meta`` by the
+    storage code (storage/notes.py), not by a trigger: one code path on both backends, and
+    nothing for Citus to run on a shard that writes a reference table.
+    """
+    db.script(
+        """
+        ALTER TABLE cards ADD COLUMN flag BIGINT NOT NULL DEFAULT 0;
+        CREATE TABLE custom_study (
+            user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            card_id BIGINT NOT NULL,
+            deck_id BIGINT NOT NULL,
+            position BIGINT NOT NULL,
+            created_at BIGINT NOT NULL,
+            PRIMARY KEY (user_id, card_id),
+            FOREIGN KEY (user_id, card_id) REFERENCES cards (user_id, id) ON DELETE CASCADE,
+            FOREIGN KEY (user_id, deck_id) REFERENCES decks (user_id, id) ON DELETE CASCADE
+        );
+        CREATE INDEX custom_study_deck ON custom_study (user_id, deck_id, position);
+        CREATE TABLE study_extensions (
+            user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            deck_id BIGINT NOT NULL,
+            day BIGINT NOT NULL,
+            new_cards BIGINT NOT NULL DEFAULT 0,
+            reviews BIGINT NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, deck_id, day),
+            FOREIGN KEY (user_id, deck_id) REFERENCES decks (user_id, id) ON DELETE CASCADE
+        );
+        """
+    )
+    db.script(per_user("custom_study"))
+    db.script(per_user("study_extensions"))

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from tokendeck.domain.cards import Card, CardState
-from tokendeck.domain.decks import Deck, DeckConfig
+from tokendeck.domain.decks import Deck, DeckConfig, own_options
 from tokendeck.domain.notes import Note
 from tokendeck.domain.reviews import Review
 from tokendeck.storage.database import Row
@@ -24,6 +24,9 @@ CARD_COLUMNS = (
     "id, note_id, deck_id, user_id, ordinal, state, due, step, stability, difficulty,"
     " last_review, reps, lapses, suspended, buried_until"
 )
+#: What a card is read with: the scheduling row and its flag (cards are written
+#: with CARD_COLUMNS, which leaves the flag alone; it has its own statement).
+CARD_READ_COLUMNS = f"{CARD_COLUMNS}, flag"
 NOTE_COLUMNS = (
     "id, user_id, guid, kind, front, back, tags, accepted, fields, source, source_note,"
     " created_at, modified_at, note_type_id, format"
@@ -56,7 +59,7 @@ _CARD_STATES = {state.value: state for state in CardState}
 
 
 def card_from_row(row: Row) -> Card:
-    """A :class:`Card` from a row selected with ``CARD_COLUMNS``."""
+    """A :class:`Card` from a row selected with ``CARD_READ_COLUMNS`` (or ``CARD_COLUMNS``)."""
     return Card(
         id=row[0],
         note_id=row[1],
@@ -73,6 +76,7 @@ def card_from_row(row: Row) -> Card:
         lapses=row[12],
         suspended=bool(row[13]),
         buried_until=None if row[14] is None else date.fromordinal(row[14]),
+        flag=row[15] if len(row) > 15 else 0,
     )
 
 
@@ -117,15 +121,21 @@ def review_from_row(row: Row) -> Review:
 
 
 def deck_from_row(row: Row) -> Deck:
-    """A :class:`Deck` from ``id, user_id, name, description, config``."""
-    return Deck(row[0], row[1], row[2], row[3], _deck_config(row[4]))
+    """A :class:`Deck` from ``id, user_id, name, description, config``.
+
+    The stored config holds the options the deck sets itself; ``config`` here is
+    those over the defaults (the collection resolves what subdecks inherit).
+    """
+    config, options = _deck_config(row[4])
+    return Deck(row[0], row[1], row[2], row[3], config, dict(options))
 
 
 @lru_cache(maxsize=256)
-def _deck_config(text: str) -> DeckConfig:
+def _deck_config(text: str) -> tuple[DeckConfig, tuple[tuple[str, Any], ...]]:
     # Decks are read several times per answer; parsing their JSON options was a
     # third of next-card time. DeckConfig is frozen (tuples inside), so sharing is safe.
-    return DeckConfig.from_dict(json.loads(text))
+    stored = own_options(json.loads(text))
+    return DeckConfig.from_dict(stored), tuple(stored.items())
 
 
 def tags_text(tags: Iterable[str]) -> str:

@@ -31,27 +31,43 @@ from tokendeck.domain.cards import Card, CardState
 from tokendeck.domain.notes import Note
 from tokendeck.domain.search import SearchQuery
 from tokendeck.storage.database import POSTGRESQL, Database
-from tokendeck.storage.rows import CARD_COLUMNS, NOTE_COLUMNS, card_from_row, note_from_row
+from tokendeck.storage.rows import CARD_READ_COLUMNS, NOTE_COLUMNS, card_from_row, note_from_row
 from tokendeck.storage.table import Table
 
 #: Trigrams need three characters; shorter words are matched with LIKE.
 MIN_INDEX_WORD = 3
 
-ORDERS = {
-    "due": "c.due, c.id",
-    "created": "c.id",
-    "front": "n.front COLLATE NOCASE, c.id",
-    "deck": "d.name, c.id",
-    # NULLS LAST is SQLite's own order of a descending column; PostgreSQL's is the opposite.
-    "interval": "c.stability DESC NULLS LAST, c.id",
-    "lapses": "c.lapses DESC, c.id",
+#: Sort orders: the key expressions of each, and whether each runs downwards. The
+#: card id ends every key, so a key names exactly one row (what keyset paging needs).
+KEYS: dict[str, tuple[tuple[str, bool], ...]] = {
+    "due": (("c.due", False), ("c.id", False)),
+    "created": (("c.id", False),),
+    "front": (("n.front COLLATE NOCASE", False), ("c.id", False)),
+    "deck": (("d.name", False), ("c.id", False)),
+    # a new card has no stability: -1 sorts it last, as NULL did
+    "interval": (("coalesce(c.stability, -1)", True), ("c.id", False)),
+    "lapses": (("c.lapses", True), ("c.id", False)),
 }
 
 #: The text the PostgreSQL trigram index covers (migration 2); \x01 keeps a phrase in
 #: one column, as FTS5 does.
 PG_INDEXED_TEXT = "(front || chr(1) || back || chr(1) || tags)"
 
-_JOINED = (
+
+def _order_by(order: str, reverse: bool = False) -> str:
+    keys = KEYS.get(order, KEYS["due"])
+    return ", ".join(f"{expr} {'DESC' if down != reverse else 'ASC'}" for expr, down in keys)
+
+
+ORDERS = {name: _order_by(name) for name in KEYS}
+
+
+#: The tables a search joins. In a SQLite file ids are unique across users, and naming
+#: the user in the joins lets SQLite look each hit's cards up through cards_due (every
+#: card of the user, for each hit) instead of by note; on PostgreSQL ids are unique per
+#: user, and a sharded database joins within the user's shard, so the joins name the user.
+_JOINED = "cards c JOIN notes n ON n.id=c.note_id JOIN decks d ON d.id=c.deck_id"
+_PG_JOINED = (
     "cards c JOIN notes n ON n.id=c.note_id AND n.user_id=c.user_id"
     " JOIN decks d ON d.id=c.deck_id AND d.user_id=c.user_id"
 )
@@ -72,21 +88,39 @@ class Search(Table):
     __slots__ = ()
 
     def where(
-        self, query: SearchQuery, deck_ids: list[int] | None, today: int, end_ms: int
+        self,
+        query: SearchQuery,
+        deck_ids: list[int] | None,
+        today: int,
+        end_ms: int,
+        *,
+        rebuild: bool = True,
     ) -> tuple[str, list[Any]]:
         """SQL condition and parameters over ``cards c JOIN notes n JOIN decks d``.
 
-        Brings the full-text index up to date first if the query will use it.
+        Brings the full-text index up to date first if the query will use it; with
+        ``rebuild`` False a stale index is left to whoever rebuilds it (a web server's
+        worker) and the words are matched by scanning the notes meanwhile.
         """
+        scan = False
         if any(len(w) >= MIN_INDEX_WORD for w in query.words):
-            ensure_current(self.db)
+            if rebuild:
+                ensure_current(self.db)
+            else:
+                scan = is_stale(self.db)
         return where_clause(
-            query, self.user, deck_ids, today, end_ms, server=self.db.dialect == POSTGRESQL
+            query,
+            self.user,
+            deck_ids,
+            today,
+            end_ms,
+            scan=scan,
+            server=self.db.dialect == POSTGRESQL,
         )
 
     def ids(self, where: str, params: list[Any], *, order: str = "due") -> list[int]:
         """Ids of the matching cards only: for bulk actions and large result sets."""
-        sql, params = _select("c.id", where, params, order, None, 0)
+        sql, params = _select(self._joined, "c.id", where, params, order, None, 0)
         return [r[0] for r in self.db.fetchall(sql, params)]
 
     def cards_with_notes(
@@ -100,16 +134,53 @@ class Search(Table):
     ) -> list[tuple[Card, Note]]:
         """Cards matching a clause, each with its note, in one query (no query per card)."""
         columns = f"{_CARD_SELECT}, {_NOTE_SELECT}"
-        sql, params = _select(columns, where, params, order, limit, offset)
-        width = len(CARD_COLUMNS.split(","))
+        sql, params = _select(self._joined, columns, where, params, order, limit, offset)
+        width = len(CARD_READ_COLUMNS.split(","))
         return [
             (card_from_row(r[:width]), note_from_row(r[width:]))
             for r in self.db.fetchall(sql, params)
         ]
 
+    def page(
+        self,
+        where: str,
+        params: list[Any],
+        *,
+        order: str,
+        reverse: bool,
+        after: Sequence[Any] | None,
+        limit: int,
+    ) -> tuple[list[tuple[Card, Note]], list[Any] | None]:
+        """One page of matches after the row whose sort key is ``after`` (keyset paging:
+        as fast on page 1,000 as on page 1, and no row is skipped or repeated when rows
+        before it change). Returns the page and the key of its last row, if more follow."""
+        keys = KEYS.get(order, KEYS["due"])
+        clauses, values = [where], list(params)
+        if after is not None:
+            clause, bound = _after(keys, reverse, after)
+            clauses.append(clause)
+            values += bound
+        expressions = ", ".join(expr for expr, _ in keys)
+        columns = f"{_CARD_SELECT}, {_NOTE_SELECT}, {expressions}"
+        sql = (
+            f"SELECT {columns} FROM {self._joined} WHERE {' AND '.join(clauses)}"
+            f" ORDER BY {_order_by(order, reverse)} LIMIT ?"
+        )
+        rows = self.db.fetchall(sql, [*values, limit + 1])
+        width = len(CARD_READ_COLUMNS.split(","))
+        notes_end = width + len(NOTE_COLUMNS.split(","))
+        found = [(card_from_row(r[:width]), note_from_row(r[width:notes_end])) for r in rows]
+        more = len(rows) > limit
+        last = list(rows[limit - 1][notes_end:]) if more and limit > 0 else None
+        return found[:limit], last
+
     def count(self, where: str, params: list[Any]) -> int:
         """How many cards match."""
-        return int(self.db.scalar(f"SELECT count(*) FROM {_JOINED} WHERE {where}", params))
+        return int(self.db.scalar(f"SELECT count(*) FROM {self._joined} WHERE {where}", params))
+
+    @property
+    def _joined(self) -> str:
+        return _PG_JOINED if self.db.dialect == POSTGRESQL else _JOINED
 
 
 def where_clause(
@@ -119,13 +190,15 @@ def where_clause(
     today: int,
     end_ms: int,
     *,
+    scan: bool = False,
     server: bool = False,
 ) -> tuple[str, list[Any]]:
     """SQL condition and parameters over ``cards c JOIN notes n JOIN decks d``.
 
-    ``server``: for PostgreSQL (its trigram index instead of SQLite's FTS5 table).
+    ``scan``: match every word with LIKE, for while the index is stale; ``server``: for
+    PostgreSQL (its trigram index instead of SQLite's FTS5 table).
     """
-    long_words = [w for w in query.words if len(w) >= MIN_INDEX_WORD]
+    long_words = [] if scan else [w for w in query.words if len(w) >= MIN_INDEX_WORD]
     # With index words, the join must start from the index hits: a plain
     # "c.user_id=?" lets SQLite walk every card of the user through cards_due
     # and probe the hit list for each one (seconds at 100,000 cards). The unary
@@ -139,7 +212,7 @@ def where_clause(
     elif long_words:
         parts.append("c.note_id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)")
         params.append(" AND ".join(_fts_phrase(w) for w in long_words))
-    for word in (w for w in query.words if len(w) < MIN_INDEX_WORD):
+    for word in (w for w in query.words if w not in long_words):
         parts.append("(n.front LIKE ? OR n.back LIKE ? OR n.tags LIKE ?)")
         params += [f"%{word}%"] * 3
     for tag in query.tags:
@@ -162,7 +235,29 @@ def where_clause(
         sql, values = _flag(flag, today, end_ms)
         parts.append(f"NOT ({sql})")
         params += values
+    if query.flag_numbers:
+        parts.append(f"c.flag IN ({', '.join('?' for _ in query.flag_numbers)})")
+        params += query.flag_numbers
+    if query.not_flag_numbers:
+        parts.append(f"c.flag NOT IN ({', '.join('?' for _ in query.not_flag_numbers)})")
+        params += query.not_flag_numbers
     return " AND ".join(parts), params
+
+
+def _after(
+    keys: tuple[tuple[str, bool], ...], reverse: bool, after: Sequence[Any]
+) -> tuple[str, list[Any]]:
+    """``(k1 > v1) OR (k1 = v1 AND k2 > v2) ...``, each ``>`` a ``<`` where the key runs
+    downwards (the direction the page goes)."""
+    if len(after) != len(keys):
+        raise ValueError("the cursor does not fit this order")
+    alternatives, values = [], []
+    for n, (expr, down) in enumerate(keys):
+        equal = [f"{e} = ?" for e, _ in keys[:n]]
+        step = f"{expr} {'<' if down != reverse else '>'} ?"
+        alternatives.append("(" + " AND ".join([*equal, step]) + ")")
+        values += [*after[:n], after[n]]
+    return "(" + " OR ".join(alternatives) + ")", values
 
 
 def _flag(flag: str, today: int, end_ms: int) -> tuple[str, list[Any]]:
@@ -181,15 +276,21 @@ def _flag(flag: str, today: int, end_ms: int) -> tuple[str, list[Any]]:
     return "n.tags LIKE ?", ["% leech %"]  # leech
 
 
-_CARD_SELECT = ", ".join(f"c.{col.strip()}" for col in CARD_COLUMNS.split(","))
+_CARD_SELECT = ", ".join(f"c.{col.strip()}" for col in CARD_READ_COLUMNS.split(","))
 _NOTE_SELECT = ", ".join(f"n.{col.strip()}" for col in NOTE_COLUMNS.split(","))
 
 
 def _select(
-    columns: str, where: str, params: list[Any], order: str, limit: int | None, offset: int
+    joined: str,
+    columns: str,
+    where: str,
+    params: list[Any],
+    order: str,
+    limit: int | None,
+    offset: int,
 ) -> tuple[str, list[Any]]:
     sql = (
-        f"SELECT {columns} FROM {_JOINED} WHERE {where} ORDER BY {ORDERS.get(order, ORDERS['due'])}"
+        f"SELECT {columns} FROM {joined} WHERE {where} ORDER BY {ORDERS.get(order, ORDERS['due'])}"
     )
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"

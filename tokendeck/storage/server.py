@@ -106,8 +106,14 @@ def open_url(url: str) -> Database:
     """A database handle for ``postgresql://...``, ``sqlite:///path`` or a plain file path."""
     from tokendeck.storage.opening import open_database
 
+    return open_database(database_location(url))
+
+
+def database_location(url: str) -> str | Path:
+    """Where a server URL points, as a collection is opened from it: the ``postgresql://``
+    URL itself, or the SQLite file of ``sqlite:///path`` (or of a plain path)."""
     if is_server_url(url):
-        return open_database(url)
+        return url
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         if parts.netloc not in ("", "localhost"):
@@ -120,9 +126,9 @@ def open_url(url: str) -> Database:
         path = path[1:] if path.startswith("/") else path
         if not path:
             raise StorageError(f"{url!r} names no file", hint="write sqlite:///FILE")
-        return open_database(Path(path))
+        return Path(path)
     if parts.scheme in ("", "file") or len(parts.scheme) == 1:  # C:\\ is a path, not a scheme
-        return open_database(Path(url if parts.scheme != "file" else unquote(parts.path)))
+        return Path(url if parts.scheme != "file" else unquote(parts.path))
     raise StorageError(
         f"unknown database URL {url!r}",
         hint="use postgresql://USER@HOST/NAME or sqlite:///FILE",

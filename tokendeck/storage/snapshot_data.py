@@ -7,7 +7,8 @@ breaks every later command (found by ``make fuzz``). This check runs on the
 restored copy, after its migrations and before the swap: every column's
 values must have the type it declares, the JSON columns must hold JSON of the
 right shape, and each deck's options and each user's calendar settings must
-be ones TokenDeck accepts.
+be ones TokenDeck accepts, and each card's flag one of Anki's seven colours
+(or none).
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ _TYPES = {"INTEGER": ("integer",), "REAL": ("real", "integer"), "TEXT": ("text",
 
 def data_problem(db: Database) -> str | None:
     """What in ``db`` no TokenDeck would have written, or None."""
-    return _typed_columns(db) or _json_columns(db) or _deck_options(db) or _calendars(db)
+    return (
+        _typed_columns(db) or _json_columns(db) or _deck_options(db) or _calendars(db) or _flags(db)
+    )
 
 
 def _tables(db: Database) -> list[str]:
@@ -94,3 +97,8 @@ def _calendars(db: Database) -> str | None:
         except (ValidationError, TypeError) as exc:
             return f"the settings of user {user} break the calendar ({exc})"
     return None
+
+
+def _flags(db: Database) -> str | None:
+    bad = db.scalar("SELECT count(*) FROM cards WHERE flag NOT BETWEEN 0 AND 7")
+    return f"cards.flag holds {bad} value(s) that are not a flag (0-7)" if bad else None

@@ -291,7 +291,8 @@ class SQLiteDatabase(Database):
         if "not a database" in text or "malformed" in text:
             return StorageError(
                 f"{self.location} is not a TokenDeck collection or is damaged",
-                hint="restore it from a backup with `tokendeck restore`, or choose another --db",
+                hint="restore it from a backup, or open another collection",
+                cli_hint="restore a backup with `tokendeck restore`, or choose another --db",
             )
         return StorageError(f"database error in {self.location}: {text}")
 
@@ -305,7 +306,9 @@ def open_sqlite(path: str | Path) -> Database:
         conn = sqlite3.connect(location, isolation_level=None, check_same_thread=False)
     except sqlite3.Error as exc:
         raise StorageError(
-            f"cannot open {location}: {exc}", hint="choose another --db path"
+            f"cannot open {location}: {exc}",
+            hint="choose another collection file",
+            cli_hint="choose another --db path",
         ) from exc
     # isolation_level=None: we issue BEGIN ourselves; commit() still works.
     database = SQLiteDatabase(conn, location)
@@ -328,5 +331,6 @@ def _ensure_parent(path: Path) -> None:
     except OSError as exc:
         raise StorageError(
             f"cannot create the folder for {path}: {exc.strerror}",
-            hint="choose another --db path or set TOKENDECK_DB",
+            hint="choose another collection file",
+            cli_hint="choose another --db path or set TOKENDECK_DB",
         ) from exc

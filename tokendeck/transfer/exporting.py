@@ -15,6 +15,7 @@ from typing import Any
 
 from tokendeck import progress
 from tokendeck.domain.cards import CardState
+from tokendeck.domain.decks import resolve_configs
 from tokendeck.domain.notetypes import NoteType
 from tokendeck.storage import Store
 from tokendeck.transfer import history as package_history
@@ -45,7 +46,7 @@ def build_package(
     ReviewSource over the collection file instead of per-card lists.
     """
     progress.report("collecting notes", 0)
-    decks = {d.id: d for d in store.decks.all()}
+    decks = {d.id: d for d in resolve_configs(store.decks.all())}  # inherited options too
     bulk = with_scheduling and bulk_history
     history = package_history.export_source(store, deck_ids) if bulk else None
     reviews = _reviews_by_card(store) if with_scheduling and history is None else {}

@@ -16,7 +16,7 @@ from typing import Any
 from tokendeck import progress
 from tokendeck.domain.cards import Card, CardState
 from tokendeck.domain.days import Calendar
-from tokendeck.domain.decks import DeckConfig, check_name
+from tokendeck.domain.decks import DeckConfig, check_name, parent_names
 from tokendeck.domain.notes import MAX_CLOZE, NOTE_KINDS, cloze_problem
 from tokendeck.domain.notetypes import NoteType
 from tokendeck.errors import ImportFormatError, ValidationError
@@ -249,9 +249,13 @@ class _Decks:
         checked = check_name(name)
         existing = self.store.decks.by_name(checked)
         if existing is None:
+            for parent in parent_names(checked):  # the deck tree needs each parent
+                if self.store.decks.by_name(parent) is None:
+                    self.store.decks.insert(parent, {}, to_ms(self.now))
             record = self.options.get(name, DeckRecord(name))
-            config = DeckConfig().updated(**_known_options(record.options))
-            found = self.store.decks.insert(checked, config, to_ms(self.now))
+            given = _known_options(record.options)
+            DeckConfig().updated(**given)  # validates; unset options follow the parent
+            found = self.store.decks.insert(checked, given, to_ms(self.now))
             self.created.append(name)
         else:
             found = existing.id

@@ -126,6 +126,8 @@ class CardRecord:
     buried_until: date | None = None
     created_at: datetime | None = None
     modified_at: datetime | None = None
+    #: The learner's coloured flag (0 none, 1-7 as Anki numbers them).
+    flag: int = 0
 
 
 @dataclass

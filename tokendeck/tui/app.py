@@ -46,10 +46,12 @@ class StudyApp(App[Summary]):
         limit: int | None = None,
         test: PracticeTest | None = None,
         record: bool = True,
+        session: str = "study",
     ) -> None:
         super().__init__()
         self.col = col
         self.deck = deck
+        self.study_session = session  # "study" (today's cards) or "custom" (the deck's session)
         self.clock = clock or _wall_clock
         self.mode = mode  # "study" (flip cards), "learn" (question formats) or "test"
         self.rng = rng or random.Random()  # question formats and options
@@ -71,7 +73,8 @@ class StudyApp(App[Summary]):
     @property
     def deck_title(self) -> str:
         """What the header calls the deck being studied."""
-        return self.deck or "All decks"
+        title = self.deck or "All decks"
+        return f"{title} (custom study)" if self.study_session == "custom" else title
 
     def get_default_screen(self) -> Screen[Any]:
         if self.mode == "test" and self.test is not None:

@@ -26,6 +26,8 @@ class StudyHost(Protocol):
 
     col: Collection
     deck: str | None
+    #: "study" (today's cards) or "custom" (the deck's custom study session)
+    study_session: str
     clock: Callable[[], datetime]
     rng: random.Random
     session: Session

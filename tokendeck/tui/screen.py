@@ -58,6 +58,13 @@ class StudyScreen(Screen[None]):
         Binding("u", "undo", "Undo"),
         Binding("e", "edit", "Edit"),
         Binding("s", "suspend", "Suspend"),
+        Binding("b", "bury", "Bury"),
+        Binding("f", "flag", "Flag"),
+        Binding("d", "delete", "Delete"),
+        Binding("0", "digit(0)", show=False),
+        Binding("5", "digit(5)", show=False),
+        Binding("6", "digit(6)", show=False),
+        Binding("7", "digit(7)", show=False),
         Binding("t", "typed", "Type the answer"),
         Binding("r", "related", "Related"),
         Binding("q", "app.quit", "Quit"),
@@ -69,6 +76,8 @@ class StudyScreen(Screen[None]):
         self.revealed = False
         self.shown_at: datetime | None = None
         self.undoable: list[Undoable] = []
+        #: The key pressed before ("f": a digit flags the card; "d": d again deletes it).
+        self.pending: str | None = None
 
     @property
     def study(self) -> StudyHost:
@@ -91,7 +100,7 @@ class StudyScreen(Screen[None]):
     async def show_next(self) -> None:
         """Show the next card due, or the nothing-due panel."""
         now = self.study.clock()
-        view = self.study.col.next_card(now, self.study.deck)
+        view = self.study.col.next_card(now, self.study.deck, session=self.study.study_session)
         if view is None:
             self._show_nothing_due(now)
         else:
@@ -131,7 +140,7 @@ class StudyScreen(Screen[None]):
 
     def _upcoming(self, now: datetime) -> str:
         col = self.study.col
-        upcoming = col.next_due(now, self.study.deck)
+        upcoming = col.next_due(now, self.study.deck, session=self.study.study_session)
         if upcoming is None:
             return (
                 "There are no cards waiting in this deck.\n"
@@ -140,13 +149,19 @@ class StudyScreen(Screen[None]):
             )
         local = upcoming.astimezone(col.calendar.tz)
         wait = format_interval(until(now, upcoming, col.calendar))
+        more = ""
+        if self.study.deck is not None and self.study.study_session == "study":
+            more = (
+                f'For more today: `tokendeck custom-study "{self.study.deck}" new -n 10`'
+                " (or reviews, ahead, forgotten, tag).\n\n"
+            )
         return (
-            f"The next card is due in {wait} ({local:%a %d %b, %H:%M}).\n\n"
+            f"The next card is due in {wait} ({local:%a %d %b, %H:%M}).\n\n{more}"
             "Press q to quit, or keep this open: the card will appear when it is due."
         )
 
     def _refresh_counts(self, now: datetime) -> None:
-        counts = self.study.col.queue_counts(now, self.study.deck)
+        counts = self.study.col.queue_counts(now, self.study.deck, session=self.study.study_session)
         shown = self.current.card.state if self.current else None
         self.query_one(CountsHeader).show(self.study.deck_title, counts, shown)
 
@@ -161,6 +176,7 @@ class StudyScreen(Screen[None]):
         else:
             first = ("1-4", "Rate") if self.revealed else ("space", "Show answer")
             hints = [first, ("t", "Type"), ("r", "Related"), ("e", "Edit"), ("s", "Suspend")]
+            hints += [("b", "Bury"), ("f", "Flag"), ("d d", "Delete")]
             hints += [("u", "Undo"), ("q", "Quit")]
         self.query_one(KeyHints).show(hints)
 
@@ -175,6 +191,7 @@ class StudyScreen(Screen[None]):
     # -- actions -----------------------------------------------------------------------
     async def action_reveal(self) -> None:
         """Show the back and the four ratings."""
+        self._take_pending()
         if self.current is None or self.revealed:
             return
         self.revealed = True
@@ -183,9 +200,12 @@ class StudyScreen(Screen[None]):
         self._hint()
 
     async def action_rate(self, number: int) -> None:
-        """Answer the shown card (only once its back is revealed)."""
+        """Answer the shown card (only once its back is revealed); after f, flag it."""
         view = self.current
         if view is None:
+            return
+        if self._take_pending() == "f":
+            self._flag(view, number)
             return
         if not self.revealed:
             self.say("Show the answer first (space), then rate it 1-4.")
@@ -216,6 +236,7 @@ class StudyScreen(Screen[None]):
         Answers from before this session can be undone too (the review log
         remembers them), as ``tokendeck undo`` would.
         """
+        self._take_pending()
         now = self.study.clock()
         step = self.undoable[-1] if self.undoable else None
         try:
@@ -240,8 +261,65 @@ class StudyScreen(Screen[None]):
         self.study.session.take_back(card_id)
         return card_id, "last answer"
 
+    def _take_pending(self) -> str | None:
+        pending, self.pending = self.pending, None
+        return pending
+
+    async def action_digit(self, number: int) -> None:
+        """0 and 5-7 only mean something after f: the flag to set."""
+        if self._take_pending() == "f" and self.current is not None:
+            self._flag(self.current, number)
+
+    def action_flag(self) -> None:
+        """Flag the shown card: f, then 1 red ... 7 purple, 0 none (find them: flag:N)."""
+        if self.current is None:
+            return
+        self.pending = "f"
+        self.say("Flag: 1 red, 2 orange, 3 green, 4 blue, 5 pink, 6 turquoise, 7 purple, 0 none.")
+
+    def _flag(self, view: CardView, number: int) -> None:
+        from tokendeck.domain.cards import FLAGS
+
+        try:
+            self.study.col.flag([view.id], number, now=self.study.clock())
+        except TokenDeckError as exc:
+            self.say(f"Could not flag: {exc}", level="error")
+            return
+        self.say(f"Flagged {FLAGS[number]}." if number else "Flag removed.")
+
+    async def action_bury(self) -> None:
+        """Hide the shown card until tomorrow (its siblings stay)."""
+        self._take_pending()
+        if self.current is None:
+            return
+        try:
+            self.study.col.bury([self.current.id], now=self.study.clock())
+        except TokenDeckError as exc:
+            self.say(f"Could not bury: {exc}", level="error")
+            return
+        self.say("Buried until tomorrow.")
+        await self.show_next()
+
+    async def action_delete(self) -> None:
+        """Delete the shown card: d, then d again to confirm (any other key keeps it)."""
+        if self.current is None:
+            return
+        if self._take_pending() != "d":
+            self.pending = "d"
+            self.say("Press d again to delete this card (its note goes too if it has no other "
+                     "card); any other key keeps it.", level="warning")  # fmt: skip
+            return
+        try:
+            self.study.col.delete_card(self.current.id)
+        except TokenDeckError as exc:
+            self.say(f"Could not delete: {exc}", level="error")
+            return
+        self.say("Card deleted.")
+        await self.show_next()
+
     async def action_suspend(self) -> None:
         """Keep the shown card out of study (u brings it back)."""
+        self._take_pending()
         if self.current is None:
             return
         card_id = self.current.id
@@ -256,6 +334,7 @@ class StudyScreen(Screen[None]):
 
     def action_edit(self) -> None:
         """Edit the shown card's note in a dialog."""
+        self._take_pending()
         view = self.current
         if view is None:
             return
@@ -282,6 +361,7 @@ class StudyScreen(Screen[None]):
 
     def action_typed(self) -> None:
         """Ask the shown card as typed recall, graded by meaning (then the next card)."""
+        self._take_pending()
         from tokendeck.tui.learn import AskScreen
 
         view = self.current
@@ -310,6 +390,7 @@ class StudyScreen(Screen[None]):
 
     def action_related(self) -> None:
         """Show the cards related to the shown one (terms it mentions, similar cards)."""
+        self._take_pending()
         from tokendeck.tui.related import RelatedScreen, term_of
 
         view = self.current

@@ -8,6 +8,7 @@ collection file).
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from tokendeck.web.api import api_router
+from tokendeck.web.background import Background
 from tokendeck.web.batching import AnswerBatcher
 from tokendeck.web.deps import CollectionPool
 from tokendeck.web.errors import install_error_handlers
@@ -44,6 +46,8 @@ HERE = Path(__file__).parent
 STATIC = HERE / "static"
 TEMPLATES = HERE / "templates"
 VENDOR = "/static/vendor"
+#: How often threads hand the GIL over while the app serves (Python's default: 5 ms).
+GIL_SWITCH_SECONDS = 0.0005
 
 
 def create_app(settings: WebSettings) -> FastAPI:
@@ -58,15 +62,26 @@ def create_app(settings: WebSettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if server is not None:
             server.sharing.refresh_builtin(now=settings.clock())
+        # Worker threads doing Python work (an import, building a deck's items) would
+        # hold the GIL for 5 ms at a time, and a page needs it dozens of times: hand it
+        # over every half millisecond while serving, so the event loop never waits long.
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch, GIL_SWITCH_SECONDS))
+        if settings.preload_model:
+            _warm_up()
         # What is loaded by now lives as long as the server: out of the collector's
         # sight, its full collections scan a few thousand objects instead of every
         # module and route (a 50-100 ms pause every few seconds under load otherwise).
         gc.freeze()
-        yield
-        app.state.readers.close()
-        app.state.collections.close()
-        if server is not None:
-            server.close()
+        try:
+            yield
+        finally:
+            sys.setswitchinterval(switch)
+            app.state.background.close()
+            app.state.readers.close()
+            app.state.collections.close()
+            if server is not None:
+                server.close()
 
     app = FastAPI(
         title=f"{settings.title} API",
@@ -84,6 +99,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.state.collections = CollectionPool(settings, server)
     app.state.readers = Readers(app.state.collections)
     app.state.answers = AnswerBatcher()
+    app.state.background = Background()
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.templates.env.filters["steps"] = format_steps
     app.state.templates.env.globals["csrf_token"] = guard.csrf_token
@@ -109,6 +125,19 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.include_router(quiz_pages_router(), dependencies=login)
     app.add_api_route("/docs", _docs_page, include_in_schema=False, response_class=HTMLResponse)
     return app
+
+
+def _warm_up() -> None:
+    """Load the embedding model (and its libraries) now, before the first request."""
+    from tokendeck.errors import ModelUnavailableError
+    from tokendeck.grading import default_grader
+
+    grader = default_grader()
+    try:
+        if grader.meaning_available:
+            grader.embed(["warm up"])
+    except ModelUnavailableError:
+        pass  # the quiz features fall back to lexical similarities
 
 
 def _open_server(settings: WebSettings) -> Server:

@@ -3,7 +3,8 @@
 Route handlers are ``async`` on purpose: together with these async
 dependencies they all run on the event-loop thread, so each collection (one
 SQLite connection) is only ever used from one thread, and requests are
-serialised the way SQLite wants writes to be.
+serialised the way SQLite wants writes to be. Work that can take seconds does
+not run there (see :mod:`tokendeck.web.background`): these collections defer it.
 
 The collections kept open here are caches of the database, not state: on a
 PostgreSQL server each notices other processes' commits (its queues are
@@ -56,6 +57,7 @@ class CollectionPool:
                 install_builtin=self._settings.install_builtin,
                 fuzz_seed=self._settings.fuzz_seed,
             )
+            col.defer_slow_work()  # never embed or rebuild an index on the event loop
             self._open[user.name] = col
             gc.freeze()  # the collection lives as long as the server (see app.lifespan)
         return col
@@ -100,6 +102,7 @@ async def get_collection(
 ) -> AsyncIterator[Collection]:
     """The current user's collection, its calls in this request one burst (see Collection.burst)."""
     pool: CollectionPool = request.app.state.collections
+    request.state.user = user  # for the handler that starts slow work (web/errors.py)
     col = pool.get(user, now, visit=request.method in ("GET", "HEAD"))
     with col.burst():
         yield col

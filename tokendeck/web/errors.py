@@ -13,6 +13,7 @@ HTTP status. Unexpected exceptions become 500 without leaking internals.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,7 +21,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tokendeck.errors import AuthenticationError, RateLimitedError, TokenDeckError
+from tokendeck.errors import (
+    AuthenticationError,
+    NotPreparedError,
+    RateLimitedError,
+    TokenDeckError,
+)
+from tokendeck.web.background import Preparing
 
 log = logging.getLogger(__name__)
 
@@ -69,20 +76,55 @@ def _wants_page(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
+#: Advice that only makes sense at the command line ("`tokendeck cards` lists ...",
+#: "--deck Spanish"): never shown by the web app, whose pages are the way to fix things.
+_CLI_ADVICE = re.compile(r"`tokendeck\b|\btokendeck [a-z]|(?<![\w-])--[a-z]")
+
+
+def web_hint(exc: TokenDeckError) -> str | None:
+    """The hint a web page shows: the error's own, unless it speaks of the command line."""
+    hint = exc.hint
+    if hint and _CLI_ADVICE.search(hint):
+        log.warning("dropped command-line advice from a web error: %s", hint)
+        return None
+    return hint
+
+
 async def _tokendeck_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, TokenDeckError)
+    if isinstance(exc, NotPreparedError):
+        return _not_prepared(request, exc)
     if isinstance(exc, AuthenticationError) and _wants_page(request) and request.method == "GET":
         # A browser that is not logged in is sent to the log-in page, and back afterwards.
         from urllib.parse import quote
 
         target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
         return RedirectResponse(f"/login?next={target}", status_code=303)
-    response = error_response(exc.status, exc.code, exc.message, hint=exc.hint, request=request)
+    message = exc.message
+    if _CLI_ADVICE.search(message):
+        log.warning("a web error speaks of the command line: %s", message)
+    response = error_response(exc.status, exc.code, message, hint=web_hint(exc), request=request)
     if isinstance(exc, AuthenticationError):
         response.headers["WWW-Authenticate"] = "Bearer"
     if isinstance(exc, RateLimitedError):
         response.headers["Retry-After"] = str(exc.retry_after_s)
     return response
+
+
+def _not_prepared(request: Request, exc: NotPreparedError) -> Response:
+    """Start preparing the deck and answer 202 with the progress (not an error)."""
+    from tokendeck.web.preparing import preparing_response, start_preparing
+
+    user = getattr(request.state, "user", None)  # the WebUser (web/deps.py, web/users.py)
+    job = start_preparing(request, "local" if user is None else user.name, exc.deck_id)
+    return preparing_response(job)
+
+
+async def _preparing(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Preparing)
+    from tokendeck.web.preparing import preparing_response
+
+    return preparing_response(exc.job)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
@@ -129,6 +171,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
 def install_error_handlers(app: FastAPI) -> None:
     """Register the translators on ``app`` (called once by the app factory)."""
     app.add_exception_handler(TokenDeckError, _tokendeck_error)
+    app.add_exception_handler(Preparing, _preparing)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)

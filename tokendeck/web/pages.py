@@ -21,6 +21,7 @@ from tokendeck.web.schemas import DbInt
 NAV = (
     ("/", "Home"),
     ("/study", "Study"),
+    ("/decks", "Decks"),
     ("/browse", "Browse"),
     ("/transfer", "Import / Export"),
     ("/stats", "Statistics"),
@@ -73,20 +74,43 @@ def pages_router() -> APIRouter:
 
     @router.get("/")
     async def home(request: Request, col: Col, now: Now) -> HTMLResponse:
-        counts = col.deck_counts(now)
+        tree = col.deck_tree(now)
         totals = {
-            k: sum(getattr(c, k) for c in counts) for k in ("new", "learning", "due", "total")
+            k: sum(getattr(n.counts, k) for n in tree) for k in ("new", "learning", "due", "total")
         }
         progress = _progress(col, now)
-        return render(request, "home.html", "Home", decks=counts, totals=totals, progress=progress)
+        return render(request, "home.html", "Home", tree=tree, totals=totals, progress=progress)
 
     @router.get("/study")
-    async def study(request: Request, deck: str | None = None) -> HTMLResponse:
-        return render(request, "study.html", "Study", deck=deck)
+    async def study(
+        request: Request, col: Col, deck: str | None = None, session: str = "study"
+    ) -> HTMLResponse:
+        from tokendeck.domain.cards import FLAGS
+
+        name = col.deck(deck).name if deck else None  # 404 page for an unknown deck
+        kind = "custom" if session == "custom" else "study"
+        flags = [(0, "none"), *FLAGS.items()]
+        return render(request, "study.html", "Study", deck=name, session=kind, flags=flags)
+
+    @router.get("/decks")
+    async def decks(request: Request, col: Col, now: Now) -> HTMLResponse:
+        from tokendeck.domain.decks import OPTION_NAMES
+
+        return render(
+            request,
+            "decks.html",
+            "Decks",
+            tree=col.deck_tree(now),
+            decks=col.decks(),
+            options=OPTION_NAMES,
+        )
 
     @router.get("/browse")
     async def browse(request: Request, col: Col, q: str = "") -> HTMLResponse:
-        return render(request, "browse.html", "Browse", decks=col.decks(), q=q)
+        from tokendeck.domain.cards import FLAGS
+
+        flags = [(0, "none"), *FLAGS.items()]
+        return render(request, "browse.html", "Browse", decks=col.decks(), q=q, flags=flags)
 
     @router.get("/cards/{card_id}")
     async def card_info(request: Request, card_id: DbInt, col: Col) -> HTMLResponse:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from tokendeck.domain.cards import CardView, Rating
 from tokendeck.domain.days import Calendar
-from tokendeck.domain.decks import Deck, DeckCounts
+from tokendeck.domain.decks import Deck, DeckCounts, DeckNode
 from tokendeck.domain.intervals import format_interval, until
 from tokendeck.domain.notes import Note
 from tokendeck.domain.reviews import Review
@@ -41,7 +41,33 @@ def deck_out(deck: Deck, counts: DeckCounts | None = None) -> schemas.DeckOut:
             new=counts.new, learning=counts.learning, due=counts.due, total=counts.total
         )
     return schemas.DeckOut(
-        id=deck.id, name=deck.name, description=deck.description, config=config, counts=shown
+        id=deck.id,
+        name=deck.name,
+        description=deck.description,
+        config=config,
+        counts=shown,
+        parent=deck.parent_name,
+        inherited=list(deck.inherited()),
+    )
+
+
+def counts_out(counts: DeckCounts) -> schemas.CountsOut:
+    """A deck's counts today (subdecks included)."""
+    return schemas.CountsOut(
+        new=counts.new, learning=counts.learning, due=counts.due, total=counts.total
+    )
+
+
+def deck_node_out(node: DeckNode) -> schemas.DeckNodeOut:
+    """A deck of the tree with its subdecks."""
+    deck = node.deck
+    return schemas.DeckNodeOut(
+        id=deck.id,
+        name=deck.name,
+        basename=deck.basename,
+        depth=deck.depth,
+        counts=counts_out(node.counts),
+        children=[deck_node_out(c) for c in node.children],
     )
 
 
@@ -84,6 +110,7 @@ def card_out(view: CardView, today: date | None = None) -> schemas.CardOut:
         lapses=card.lapses,
         suspended=card.suspended,
         buried=card.is_buried(today) if today else card.buried_until is not None,
+        flag=card.flag,
         front=view.front,
         back=view.back,
         front_html=face.question_html,

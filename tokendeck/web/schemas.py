@@ -13,6 +13,16 @@ from annotated_types import Interval
 from pydantic import BaseModel, ConfigDict, Field
 
 RatingName = Literal["again", "hard", "good", "easy"]
+SessionName = Literal["study", "custom"]
+OptionName = Literal[
+    "new_per_day",
+    "reviews_per_day",
+    "desired_retention",
+    "learning_steps",
+    "relearning_steps",
+    "maximum_interval",
+    "leech_threshold",
+]
 #: A whole number the database can hold (ids, in paths and bodies): a larger one is a
 #: 400 naming the field, not an OverflowError deep in SQLite.
 MAX_DB_INT = 2**63 - 1
@@ -67,7 +77,7 @@ class DeckConfigOut(BaseModel):
 
 
 class DeckConfigUpdate(_Strict):
-    """Only the fields given are changed."""
+    """Only the fields given are changed; options named in ``inherit`` follow the parent."""
 
     new_per_day: int | None = Field(default=None, ge=0, le=9999)
     reviews_per_day: int | None = Field(default=None, ge=0, le=99999)
@@ -76,6 +86,23 @@ class DeckConfigUpdate(_Strict):
     relearning_steps: list[float] | None = Field(default=None, description="seconds")
     maximum_interval: int | None = Field(default=None, ge=1, le=36_500)
     leech_threshold: int | None = Field(default=None, ge=1, le=9999)
+    inherit: list[OptionName] = Field(
+        default=[], description="options to take from the parent deck again (or the defaults)"
+    )
+
+
+class DeckUpdate(_Strict):
+    """Rename a deck (its subdecks move with it) or change its description."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+
+
+class DeckDeletedOut(BaseModel):
+    decks: list[str]
+    cards: int
+    notes: int
+    backup: str | None = Field(description="snapshot taken just before (restore it to undo)")
 
 
 class CountsOut(BaseModel):
@@ -91,6 +118,19 @@ class DeckOut(BaseModel):
     description: str
     config: DeckConfigOut
     counts: CountsOut | None = None
+    parent: str | None = Field(default=None, description="the parent deck's name")
+    inherited: list[str] = Field(default=[], description="options taken from the parent")
+
+
+class DeckNodeOut(BaseModel):
+    """A deck in the tree: counts include its subdecks."""
+
+    id: int
+    name: str
+    basename: str
+    depth: int
+    counts: CountsOut
+    children: list[DeckNodeOut]
 
 
 # -- notes and cards ----------------------------------------------------------------------
@@ -151,6 +191,10 @@ class CardOut(BaseModel):
     lapses: int
     suspended: bool
     buried: bool
+    flag: int = Field(
+        default=0,
+        description="0 none, 1 red, 2 orange, 3 green, 4 blue, 5 pink, 6 turquoise, 7 purple",
+    )
     front: str
     back: str
     front_html: str
@@ -176,13 +220,32 @@ class CardList(BaseModel):
     total: int = Field(description="matches in all, not just this page")
     limit: int
     offset: int
+    next: str | None = Field(
+        default=None, description="pass as ``after`` for the next page (None: the last page)"
+    )
+
+
+class SearchSelection(_Strict):
+    """Every card a search matches (a selection across all its pages)."""
+
+    q: str = ""
+    deck: str | None = None
 
 
 class BulkAction(_Strict):
-    action: Literal["suspend", "unsuspend", "delete", "move", "tag", "untag", "bury", "reset"]
-    card_ids: list[DbInt] = Field(min_length=1, max_length=100_000)
+    action: Literal[
+        "suspend", "unsuspend", "delete", "move", "tag", "untag", "bury", "reset", "flag"
+    ]
+    card_ids: list[DbInt] = Field(default=[], max_length=100_000)
+    search: SearchSelection | None = Field(
+        default=None, description="act on every card of a search instead of ``card_ids``"
+    )
+    except_ids: list[DbInt] = Field(
+        default=[], max_length=100_000, description="with ``search``: cards left out"
+    )
     deck: str | None = Field(default=None, description="target deck for 'move'")
     tags: list[str] = Field(default=[], description="tags for 'tag' / 'untag'")
+    flag: int = Field(default=0, ge=0, le=7, description="the flag for 'flag' (0 clears)")
 
 
 class BulkResult(BaseModel):
@@ -200,7 +263,7 @@ class PreviewOut(BaseModel):
 
 class ReviewOut(BaseModel):
     id: int
-    card_id: int
+    card_id: DbInt
     reviewed_at: datetime
     rating: int
     duration_ms: int
@@ -243,6 +306,8 @@ class StudyOut(BaseModel):
     buttons: list[ButtonOut]
     queue: QueueOut
     next_due: datetime | None
+    deck: str | None = Field(default=None, description="the session's deck (None: every deck)")
+    session: SessionName = "study"
 
 
 class AnswerIn(_Strict):
@@ -250,6 +315,42 @@ class AnswerIn(_Strict):
     rating: int | RatingName = Field(description="1-4 or again/hard/good/easy")
     duration_ms: int = Field(default=0, ge=0, le=86_400_000)
     deck: str | None = Field(default=None, description="deck of the session, for the next card")
+    session: SessionName = Field(default="study", description="study, or the custom session")
+
+
+class CardActionIn(_Strict):
+    """Suspend, bury, flag or delete the card being studied; the next card comes back."""
+
+    card_id: DbInt
+    action: Literal["suspend", "bury", "flag", "delete"]
+    flag: int = Field(default=0, ge=0, le=7, description="for 'flag': 0 clears")
+    deck: str | None = None
+    session: SessionName = "study"
+
+
+class CardActionOut(BaseModel):
+    action: str
+    card_id: DbInt
+    next: StudyOut
+
+
+class CustomStudyIn(_Strict):
+    deck: str = Field(min_length=1)
+    kind: Literal["new", "reviews", "ahead", "forgotten", "tag"] = Field(
+        description="new / reviews: more today; ahead: reviews due in N days; "
+        "forgotten: answered Again in the last N days; tag: cards with these tags"
+    )
+    amount: int | None = Field(default=None, ge=1, le=9999, description="cards or days")
+    tags: list[str] = []
+    state: Literal["new", "due", "all"] = "all"
+
+
+class CustomStudyOut(BaseModel):
+    kind: str
+    deck: str
+    cards: int
+    session: SessionName = Field(description="the session to study next")
+    description: str
 
 
 class AnswerOut(BaseModel):

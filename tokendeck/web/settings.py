@@ -37,6 +37,9 @@ class WebSettings:
     install_builtin: bool = True
     #: Seed of the scheduler's interval fuzz (None turns fuzz off).
     fuzz_seed: int | None = 0
+    #: Load the embedding model before serving (``tokendeck serve`` does): loading it
+    #: later, on a worker thread, would hold the interpreter for a moment mid-request.
+    preload_model: bool = False
     #: Host names the server answers to (tokendeck.web.security); None: any (behind a
     #: proxy that checks them). Loopback names by default, against DNS rebinding.
     allowed_hosts: tuple[str, ...] | None = ("localhost", "127.0.0.1", "::1")
@@ -47,6 +50,17 @@ class WebSettings:
     secure_cookies: bool = True
     #: The password hasher (None: Argon2id at its recommended cost; tests pass a cheap one).
     passwords: Passwords | None = None
+
+    @property
+    def location(self) -> str | Path | None:
+        """Where the collections are: the server's database (a ``postgresql://`` URL or the
+        file of ``sqlite:///FILE``), a URL, or a file (None: the default file). What a
+        worker thread opens a user's collection from."""
+        if self.database_url:
+            from tokendeck.server import database_location
+
+            return database_location(self.database_url)
+        return self.database or self.db_path
 
 
 def settings_from_environment() -> WebSettings:

@@ -26,32 +26,51 @@ ORDERS = ("due", "created", "deck", "front", "interval", "lapses")
 async def search_cards(
     col: Col,
     now: Now,
-    q: Annotated[str, Query(description="search: words, tag:T, deck:D, is:due ...")] = "",
+    q: Annotated[str, Query(description="search: words, tag:T, deck:D, flag:N, is:due ...")] = "",
     deck: str | None = None,
     tag: str | None = None,
     state: Annotated[str | None, Query(pattern="^(new|learning|review|relearning)$")] = None,
     due: bool = False,
     order: Annotated[str, Query(pattern="^(" + "|".join(ORDERS) + ")$")] = "due",
-    limit: Annotated[int, Query(ge=1, le=5000)] = 200,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=schemas.MAX_DB_INT)] = 0,
+    after: Annotated[
+        str | None, Query(description="the ``next`` of the previous page (keyset paging)")
+    ] = None,
+    reverse: Annotated[bool, Query(description="the sort order, backwards")] = False,
 ) -> schemas.CardList:
-    """Search across decks (full text, tag, deck, state, due), sorted, one page at a time."""
-    found = col.find_cards(
-        q,
-        now=now,
-        deck=deck,
-        tag=tag,
-        due=due,
-        state=state,
-        order=order,
+    """Search across decks (full text, tag, deck, flag, state, due), sorted, one page at a
+    time: pass a page's ``next`` as ``after`` for the following one, through any number of
+    pages (``offset`` still works, without ``next``)."""
+    query = search_text(q, tag, state, due)
+    today = col.calendar.today(now)
+    if offset:
+        found = col.find_cards(query, now=now, deck=deck, order=order, limit=limit, offset=offset)
+        total = col.count_cards(query, now=now, deck=deck)
+        cards = [card_out(v, today) for v in found]
+        return schemas.CardList(cards=cards, total=total, limit=limit, offset=offset)
+    page = col.card_page(
+        query, now=now, deck=deck, order=order, reverse=reverse, limit=limit, after=after
+    )
+    return schemas.CardList(
+        cards=[card_out(v, today) for v in page.cards],
+        total=page.total,
         limit=limit,
         offset=offset,
+        next=page.next,
     )
-    total = col.count_cards(q, now=now, deck=deck, tag=tag, due=due, state=state)
-    today = col.calendar.today(now)
-    return schemas.CardList(
-        cards=[card_out(v, today) for v in found], total=total, limit=limit, offset=offset
-    )
+
+
+def search_text(q: str, tag: str | None, state: str | None, due: bool) -> str:
+    """The search with the filter fields folded in (one search language, see domain.search)."""
+    parts = [q] if q.strip() else []
+    if tag:
+        parts.append(f'tag:"{tag}"')
+    if state:
+        parts.append(f"state:{state}")
+    if due:
+        parts.append("is:due")
+    return " ".join(parts)
 
 
 @router.get("/{card_id}", response_model=schemas.CardOut)
@@ -82,8 +101,16 @@ async def delete_card(card_id: DbInt, col: Col) -> Response:
 
 @router.post("/bulk", response_model=schemas.BulkResult)
 async def bulk(body: schemas.BulkAction, col: Col, now: Now) -> schemas.BulkResult:
-    """Suspend, unsuspend, bury, reset, delete, move or (un)tag many cards at once."""
-    ids = list(dict.fromkeys(body.card_ids))
+    """Suspend, unsuspend, bury, reset, flag, delete, move or (un)tag many cards at once:
+    the ``card_ids`` given, or every card of a ``search`` (all its pages) but ``except_ids``."""
+    if body.search is not None:
+        left_out = set(body.except_ids)
+        found = col.find_card_ids(body.search.q, now=now, deck=body.search.deck)
+        ids = [i for i in found if i not in left_out]
+    else:
+        ids = list(dict.fromkeys(body.card_ids))
+    if not ids:
+        raise ValidationError("no cards are selected", hint="select cards in the list first")
     _apply(col, body, ids, now)
     return schemas.BulkResult(action=body.action, count=len(ids))
 
@@ -97,12 +124,14 @@ def _apply(col: Collection, body: schemas.BulkAction, ids: list[int], now: datet
         col.bury(ids, now=now)
     elif body.action == "reset":
         col.reset(ids, now=now)
+    elif body.action == "flag":
+        col.flag(ids, body.flag, now=now)
     elif body.action == "delete":
         for card_id in ids:
             col.delete_card(card_id)
     elif body.action == "move":
         if not body.deck:
-            raise ValidationError("'move' needs a target deck", hint='add "deck": "Name"')
+            raise ValidationError("moving cards needs a deck", hint="name the deck to move them to")
         col.move_cards(ids, body.deck, now=now)
     else:
         _retag(col, body, ids, now)
@@ -110,7 +139,7 @@ def _apply(col: Collection, body: schemas.BulkAction, ids: list[int], now: datet
 
 def _retag(col: Collection, body: schemas.BulkAction, ids: list[int], now: datetime) -> None:
     if not body.tags:
-        raise ValidationError(f"'{body.action}' needs tags", hint='add "tags": ["name"]')
+        raise ValidationError(f"'{body.action}' needs tags", hint="name one tag or more")
     notes = {view.note.id: view.note for view in (col.card(i) for i in ids)}
     for note in notes.values():
         if body.action == "tag":

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 
@@ -23,7 +23,8 @@ from tokendeck.errors import ConflictError, ValidationError
 from tokendeck.web.deps import Col, Now, User
 from tokendeck.web.presenters import card_out
 from tokendeck.web.quiz import schemas as qs
-from tokendeck.web.quiz.presenters import mark_out, question_out, response_of
+from tokendeck.web.quiz.pages import FORMAT_HELP, LEARN_FORMATS
+from tokendeck.web.quiz.presenters import mark_out, question_out, response_of, score_summary
 from tokendeck.web.quiz.store import Entry, QuizStore
 from tokendeck.web.readers import Readers
 from tokendeck.web.schemas import DbInt, QueueOut
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from tokendeck.quiz.formats import Question
 
 router = APIRouter(prefix="/quiz", tags=["quiz"], route_class=StrictJsonRoute)
+T = TypeVar("T")
 
 
 async def quiz_collection(request: Request, col: Col) -> Collection:
@@ -82,28 +84,51 @@ async def learn_next(
     format: qs.FormatName | None = None,
     seed: int | None = None,
 ) -> qs.LearnOut:
-    """The next card of the queue, asked in the format Learn mode picks (or ``format``)."""
-    counts = col.queue_counts(now, deck)
+    """The next card of the queue, asked in the format Learn mode picks; with ``format``,
+    the next card that can be asked in that format (never another format: when no card
+    left today fits, ``question`` is empty and ``notice`` says why)."""
+    counts = col.queue_counts(now, deck, session="learn")
     queue = QueueOut(new=counts.new, learning=counts.learning, review=counts.review)
     view = col.next_learn_card(now, deck)
     if view is None:
         return qs.LearnOut(question=None, queue=queue, card=None)
-    question = _learn_question(col, view.card.id, now, _rng(seed), format)
+    rng = _rng(seed)
+    if format is None:
+        question = col.learn_question(view.card.id, now=now, rng=rng)
+    else:
+        found = _in_format(col, view.card.id, deck, format, now, rng)
+        if isinstance(found, str):
+            return qs.LearnOut(question=None, queue=queue, card=None, notice=found)
+        question = found
+        view = col.card(question.card_id)
     token = store.add(col, Entry(user.name, question=question), now=now)
     return qs.LearnOut(question=question_out(question, token), queue=queue, card=card_out(view))
 
 
-def _learn_question(
-    col: Collection, card_id: int, now: datetime, rng: random.Random, fmt: str | None
-) -> Question:
+#: Cards to come that Learn looks through for one that fits a chosen format.
+FORMAT_LOOKAHEAD = 200
+
+
+def _in_format(
+    col: Collection, first: int, deck: str | None, fmt: str, now: datetime, rng: random.Random
+) -> Question | str:
+    """A question in ``fmt`` about the first card to come that suits it, or why none does."""
     from tokendeck.quiz.formats import QuestionError
 
-    if fmt is not None:
+    pending = col.study_queue(now, deck, session="learn").pending_ids()
+    candidates = list(dict.fromkeys([first, *pending[:FORMAT_LOOKAHEAD]]))
+    reason = ""
+    for card_id in candidates:
         try:
             return col.build_question(card_id, fmt, now=now, rng=rng)
-        except QuestionError:
-            pass  # this card does not suit the chosen format: Learn mode picks one that does
-    return col.learn_question(card_id, now=now, rng=rng)
+        except QuestionError as exc:
+            reason = reason or exc.message
+    label = dict(LEARN_FORMATS).get(fmt, fmt)
+    left = len(candidates)
+    return (
+        f"None of the {left} card{'s' if left != 1 else ''} to study now can be asked as "
+        f"{label} ({reason}). {FORMAT_HELP.get(fmt, 'Choose another format.')}"
+    )
 
 
 @router.post("/answers", response_model=qs.GradeOut)
@@ -118,7 +143,8 @@ async def answer(body: qs.AnswerIn, col: QuizCol, user: User, store: Store) -> q
     response = response_of(entry.question, body)
     entry.marks = col.grade_question(entry.question, response, elapsed_s=body.elapsed_s)
     store.save(col, body.token, entry)
-    return qs.GradeOut(token=body.token, marks=[mark_out(m) for m in entry.marks])
+    marks = [mark_out(m, entry.question) for m in entry.marks]
+    return qs.GradeOut(token=body.token, marks=marks)
 
 
 @router.post("/records", response_model=qs.RecordOut)
@@ -204,11 +230,20 @@ async def score_test(
         recorded = len(col.record_marks(sure, now=now, together=False))
         entry.recorded = True
         store.save(col, token, entry)
+    # score_test marks the questions in order, one mark per card rated
+    asked = [q for q in questions for _ in range(len(q.terms) or 1)]
+    right = sum(1 for m in score.marks if m.verdict == "correct")
+    partly = sum(1 for m in score.marks if m.verdict == "partly_correct")
+    wrong = len(score.marks) - right - partly
     return qs.TestScoreOut(
-        points=score.points,
+        points=round(score.points, 1),
         possible=score.possible,
         percent=round(score.percent, 1),
-        marks=[mark_out(m) for m in score.marks],
+        right=right,
+        partly=partly,
+        wrong=wrong,
+        summary=score_summary(right, partly, wrong, score.percent),
+        marks=[mark_out(m, q) for m, q in zip(score.marks, asked, strict=True)],
         recorded=recorded,
     )
 
@@ -240,8 +275,11 @@ async def accept_cloze(body: qs.ClozeAcceptIn, col: QuizCol, now: Now) -> qs.Clo
 
 
 @router.get("/lint", response_model=list[qs.LintOut])
-async def lint(deck: str, col: QuizCol, now: Now) -> list[qs.LintOut]:
-    """Cards of a deck that will study badly, each with how to fix it."""
+async def lint(request: Request, deck: str, col: QuizCol, now: Now, user: User) -> list[qs.LintOut]:
+    """Cards of a deck that will study badly, each with how to fix it (202 while the deck's
+    cards are prepared)."""
+    col.deck_similarities(deck, now=now)  # prepared, or 202 while it is
+    found = await _off_the_loop(request, user, now, lambda c: c.lint(deck, now=now))
     return [
         qs.LintOut(
             card_id=i.card_id,
@@ -250,7 +288,7 @@ async def lint(deck: str, col: QuizCol, now: Now) -> list[qs.LintOut]:
             message=i.message,
             other_card_id=i.other_card_id,
         )
-        for i in col.lint(deck, now=now)
+        for i in found
     ]
 
 
@@ -270,11 +308,27 @@ async def related(request: Request, card_id: DbInt, user: User, now: Now) -> lis
     ]
 
 
+async def _off_the_loop(
+    request: Request, user: User, now: datetime, work: Callable[[Collection], T]
+) -> T:
+    """Run ``work`` on a worker thread's own connection (every pair of a large deck's
+    cards is compared: seconds at 10,000 cards)."""
+    from tokendeck.web import jobs
+    from tokendeck.web.preparing import background_of, quiz_grader
+
+    settings = request.app.state.settings
+    return await background_of(request).run(
+        jobs.with_collection, settings, user.name, now, work, quiz_grader(request)
+    )
+
+
 @router.get("/graph", response_model=qs.GraphOut)
-async def graph(deck: str, col: QuizCol, now: Now) -> qs.GraphOut:
-    """The deck's concept graph: cards, and "mentions" and "confusable" edges."""
+async def graph(request: Request, deck: str, col: QuizCol, now: Now, user: User) -> qs.GraphOut:
+    """The deck's concept graph: cards, and "mentions" and "confusable" edges (202 while
+    the deck's cards are prepared)."""
     name = col.deck(deck).name
-    found = col.concept_graph(deck, now=now)
+    col.deck_similarities(deck, now=now)  # prepared, or 202 while it is
+    found = await _off_the_loop(request, user, now, lambda c: c.concept_graph(deck, now=now))
     nodes = [qs.NodeOut(card_id=n.card_id, term=n.term, tags=list(n.tags)) for n in found.nodes]
     edges = [
         qs.EdgeOut(source=e.source, target=e.target, kind=e.kind, weight=round(e.weight, 3))  # type: ignore[arg-type]

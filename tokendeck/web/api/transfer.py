@@ -20,8 +20,8 @@ from tokendeck.formats import registry
 from tokendeck.formats.options import ReadOptions
 from tokendeck.formats.sniffing import Guess
 from tokendeck.transfer.package import Package
-from tokendeck.web import schemas
-from tokendeck.web.deps import Col, Now, Settings
+from tokendeck.web import jobs, schemas
+from tokendeck.web.deps import Col, Now, Settings, User
 from tokendeck.web.formats import (
     available_formats,
     export_bytes,
@@ -29,6 +29,7 @@ from tokendeck.web.formats import (
     read_upload,
     upload_name,
 )
+from tokendeck.web.preparing import background_of, start_preparing
 from tokendeck.web.strict import StrictJsonRoute
 
 router = APIRouter(tags=["import/export"], route_class=StrictJsonRoute)
@@ -138,6 +139,7 @@ async def import_file(
     settings: Settings,
     col: Col,
     now: Now,
+    user: User,
     file: Annotated[UploadFile, File(description="the file to import")],
     format: Annotated[str | None, Form()] = None,
     mode: Annotated[Literal["update", "duplicate", "skip"], Form()] = "update",
@@ -148,12 +150,25 @@ async def import_file(
     """Import an upload all-or-nothing (``mode`` says what to do with notes already present).
 
     A format guessed without confidence is refused (400) naming the choices: send
-    ``format`` (and ``separator``) as the preview's choices show them.
+    ``format`` (and ``separator``) as the preview's choices show them. The import runs
+    on a worker thread (the server answers other requests meanwhile); afterwards the
+    full-text index is rebuilt and the new decks' cards are prepared for the quiz
+    features, in the background too.
     """
     data = await _read_limited(request, file, settings.max_upload_bytes)
     options = _options(separator, row_separator)
     name, package = await run_in_threadpool(_sure_read, data, file.filename, format, options)
-    result = col.import_package(package, now=now, mode=mode, deck=deck or None)
+    col.is_empty()  # the collection exists (with the built-in deck) before the worker opens it
+    background = background_of(request)
+    result, deck_ids = await background.run(
+        jobs.import_package, settings, user.name, now, package, mode, deck or None
+    )
+    background.submit(
+        ("search index", user.name, now), "rebuilding the search index", jobs.rebuild_index,
+        settings, user.name, now,
+    )  # fmt: skip
+    for deck_id in deck_ids:
+        start_preparing(request, user.name, deck_id)
     return schemas.ImportResultOut(format=name, result=_plain(result))
 
 

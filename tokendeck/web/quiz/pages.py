@@ -23,6 +23,19 @@ LEARN_FORMATS = (
     ("discrimination", "Tell confusable cards apart"),
     ("flip", "Flip (rate yourself)"),
 )
+#: What to do when no card fits a format (shown instead of silently using another one).
+FORMAT_HELP = {
+    "cloze": "Cloze questions need cloze cards: open a card's page and accept a cloze "
+    "suggestion, or choose another format.",
+    "reverse": "Reverse questions need short terms with a definition: choose another format.",
+    "discrimination": "Telling cards apart needs two very similar cards in the deck: choose "
+    "another format.",
+    "matching": "A matching round needs at least three terms with definitions in the deck: "
+    "choose another format.",
+    "multiple_choice": "Multiple choice needs at least three cards with different answers in "
+    "the deck: choose another format.",
+    "true_false": "True or false needs a term and its defining sentence: choose another format.",
+}
 #: Formats a practice test may use.
 TEST_FORMATS = (*LEARN_FORMATS[:4], LEARN_FORMATS[5], LEARN_FORMATS[6])
 

@@ -76,10 +76,12 @@ def _pairs(question: Question, pairs: Mapping[int, int]) -> dict[int, int]:
     return chosen
 
 
-def mark_out(mark: Mark) -> qs.MarkOut:
-    """A marked answer with its concepts found and missed (typed formats)."""
+def mark_out(mark: Mark, question: Question | None = None) -> qs.MarkOut:
+    """A marked answer with its concepts found and missed (typed formats), and for options
+    which was picked and which is right (so the page marks them as Quizlet does)."""
     found = list(mark.grade.found) if mark.grade else []
     missed = list(mark.grade.missed) if mark.grade else []
+    chosen, right = _positions(mark, question)
     return qs.MarkOut(
         card_id=mark.card_id,
         format=mark.format,
@@ -93,6 +95,30 @@ def mark_out(mark: Mark) -> qs.MarkOut:
         expected=mark.expected,
         found=found,
         missed=missed,
+        chosen_index=chosen,
+        answer_index=right,
         confidence=round(mark.confidence, 3),
         self_rate=mark.self_rate,
     )
+
+
+def _positions(mark: Mark, question: Question | None) -> tuple[int | None, int | None]:
+    """(picked, right) positions among a question's options or a round's definitions
+    (options read differently from each other, so the picked text names one)."""
+    if question is None or not question.choices:
+        return None, None
+    texts = [c.text for c in question.choices]
+    chosen = texts.index(mark.response) if mark.response in texts else None
+    if question.format == "matching":
+        right = next((n for n, c in enumerate(question.choices) if c.card_id == mark.card_id), None)
+        return chosen, right
+    return chosen, question.correct
+
+
+def score_summary(right: int, partly: int, wrong: int, percent: float) -> str:
+    """ "8 right, 1 partly right, 2 wrong of 11: 77%"."""
+    parts = [f"{right} right"]
+    if partly:
+        parts.append(f"{partly} partly right")
+    parts.append(f"{wrong} wrong")
+    return f"{', '.join(parts)} of {right + partly + wrong}: {round(percent)}%"

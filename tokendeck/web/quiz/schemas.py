@@ -98,10 +98,16 @@ class MarkOut(BaseModel):
     verdict: Literal["correct", "partly_correct", "incorrect"]
     rating: int
     rating_name: RatingName
-    explanation: str
-    expected: str
+    explanation: str = Field(description="why: the grader's reason, or what the right answer is")
+    expected: str = Field(description="the right answer (for a matching pair: that pair's)")
     found: list[str] = Field(description="key concepts of the answer that were found")
     missed: list[str] = Field(description="key concepts that were missing")
+    chosen_index: int | None = Field(
+        default=None, description="the option (or definition) picked, by position"
+    )
+    answer_index: int | None = Field(
+        default=None, description="the right option (or this term's definition), by position"
+    )
     confidence: float = Field(
         default=1.0, description="how sure the grader is of the verdict, 0.5-1"
     )
@@ -136,11 +142,13 @@ class RecordOut(BaseModel):
 
 
 class LearnOut(BaseModel):
-    """The next Learn-mode question (none when nothing is left today)."""
+    """The next Learn-mode question (none when nothing is left today, or no card left
+    fits the chosen format: then ``notice`` says why)."""
 
     question: QuestionOut | None
     queue: QueueOut
     card: CardOut | None
+    notice: str | None = None
 
 
 # -- Test mode --------------------------------------------------------------------------------
@@ -167,9 +175,13 @@ class TestAnswersIn(_Strict):
 
 
 class TestScoreOut(BaseModel):
-    points: float
+    points: float = Field(description="sum of scores, one decimal (partly right counts a part)")
     possible: int
     percent: float
+    right: int = Field(description="answers marked correct")
+    partly: int = Field(description="answers marked partly correct")
+    wrong: int = Field(description="answers marked incorrect (unanswered ones too)")
+    summary: str = Field(examples=["8 right, 1 partly right, 2 wrong of 11: 77%"])
     marks: list[MarkOut]
     recorded: int
 

@@ -13,7 +13,11 @@ export class ApiError extends Error {
 /** This page's CSRF token (the page carries it): proves a change comes from our own pages. */
 const CSRF_TOKEN = document.querySelector('meta[name="tokendeck-csrf"]')?.content || "";
 
-/** Call the API; JSON in and out. `body` may be FormData for uploads. */
+/**
+ * Call the API; JSON in and out. `body` may be FormData for uploads.
+ * While the server answers 202 "preparing" (a deck's cards being embedded in the
+ * background), the progress is shown and the request is made again.
+ */
 export async function api(path, { method = "GET", body } = {}) {
   const options = {
     method,
@@ -26,11 +30,43 @@ export async function api(path, { method = "GET", body } = {}) {
     options.body = JSON.stringify(body);
     options.headers["Content-Type"] = "application/json";
   }
-  const response = await fetch(`/api/v1${path}`, options);
-  if (response.status === 204) return null;
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(data, response.status);
-  return data;
+  for (;;) {
+    const response = await fetch(`/api/v1${path}`, options);
+    if (response.status === 204) return finishPreparing(null);
+    const data = await response.json().catch(() => null);
+    if (response.status === 202 && data && data.preparing) {
+      showPreparing(data.preparing);
+      const wait = Number(response.headers.get("Retry-After")) || 1;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 5) * 1000));
+      continue;
+    }
+    finishPreparing();
+    if (!response.ok) throw new ApiError(data, response.status);
+    return data;
+  }
+}
+
+/** The "preparing…" line: what the server works on in the background, and how far it got. */
+function showPreparing(state) {
+  let line = document.getElementById("preparing");
+  if (!line) {
+    line = document.createElement("p");
+    line.id = "preparing";
+    line.className = "preparing";
+    line.setAttribute("role", "status");
+    const main = document.querySelector("main");
+    const heading = main && main.querySelector("h1");
+    if (heading) heading.after(line); else document.body.prepend(line);
+  }
+  const counted = state.total ? ` (${state.stage} ${state.done.toLocaleString()} of ${state.total.toLocaleString()})` : "";
+  line.textContent = `Preparing… ${state.what}${counted}. This page goes on by itself when it is ready.`;
+  line.hidden = false;
+}
+
+function finishPreparing(value) {
+  const line = document.getElementById("preparing");
+  if (line) line.hidden = true;
+  return value;
 }
 
 /** Say something in the page's ARIA live region (and nowhere else). */

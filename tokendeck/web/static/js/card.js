@@ -51,6 +51,10 @@ async function remove() {
 }
 
 $("edit-form").addEventListener("submit", save);
+// Ctrl+Enter (Cmd+Enter on a Mac) saves, from any field of the form.
+$("edit-form").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) save(event);
+});
 $("delete").addEventListener("click", remove);
 typeset($("front"), 20, macros);
 typeset($("back"), 20, macros);

@@ -1,7 +1,7 @@
 // Learn mode: one question at a time in the format Learn mode picks, marked by the server,
 // then recorded with the suggested rating or the learner's one-key override. Keyboard only.
 import { api, announce, oneAtATime, showCard, typeset } from "./api.js";
-import { FORMAT_NAMES, RATING_NAMES, answerInputs, markHtml, readAnswer, verdictText } from "./quiz_widgets.js";
+import { FORMAT_NAMES, RATING_NAMES, answerInputs, markHtml, markInputs, readAnswer, verdictText } from "./quiz_widgets.js";
 
 const $ = (id) => document.getElementById(id);
 const root = $("learn");
@@ -40,12 +40,25 @@ async function loadNext(said = "") {
   current = await api(`/quiz/learn/next${query()}`);
   const q = current.queue;
   $("progress").textContent = `${done} done · ${q.new + q.learning + q.review} left (new ${q.new}, learning ${q.learning}, review ${q.review})`;
-  if (!current.question) return finish(said);
+  if (!current.question) return current.notice ? notice(current.notice, said) : finish(said);
   show(current.question, said);
+}
+
+/** No card left fits the chosen format: say so (never another format in its place). */
+function notice(text, said = "") {
+  phase = "idle";
+  $("question").hidden = true;
+  $("result").hidden = true;
+  $("summary-title").textContent = "No question in this format";
+  $("summary-text").textContent = text;
+  $("summary").hidden = false;
+  $("summary").focus();
+  announce(`${said} ${text}`.trim());
 }
 
 function finish(said = "") {
   phase = "idle";
+  $("summary-title").textContent = "Done for now";
   $("question").hidden = true;
   $("result").hidden = true;
   $("summary-text").textContent = `You answered ${done} question${done === 1 ? "" : "s"} in this session.`;
@@ -130,8 +143,9 @@ function showMarks() {
   const heading = marks.length === 1 ? verdictText(marks[0]) : `${right} of ${marks.length} matched`;
   $("verdict").textContent = heading;
   const score = marks.reduce((sum, m) => sum + m.score, 0) / marks.length;
-  $("score").textContent = `Score ${Math.round(score * 100)}%`;
+  $("score").textContent = marks.length === 1 ? "" : `${Math.round(score * 100)}% of the pairs`;
   $("marks").innerHTML = marks.map((m) => `<div class="mark">${markHtml(m)}</div>`).join("");
+  markInputs(current.question, marks, $("answer-form"), ID);
   typeset($("marks"));
   const unsure = mustSelfRate();
   const suggested = marks.length === 1 && !unsure ? marks[0].rating : null;

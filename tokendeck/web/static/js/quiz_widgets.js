@@ -60,16 +60,73 @@ export function readAnswer(question, root, id) {
   return {};
 }
 
-/** HTML describing one mark: verdict, score, explanation, concepts found and missed. */
+/** HTML describing one mark: verdict, what was given, the right answer, why, concepts. */
 export function markHtml(mark, withExpected = true) {
   const concepts = (label, list) => list.length
     ? `<p><span class="concept-label">${label}:</span> ${list.map((c) => `<span class="concept">${esc(c)}</span>`).join(" ")}</p>` : "";
+  const typed = ["typed", "reverse", "cloze"].includes(mark.format);
+  const given = typed
+    ? `<p><span class="concept-label">Your answer:</span> ${mark.response ? esc(mark.response) : "<em>none</em>"}</p>` : "";
+  const score = typed ? ` · score ${Math.round(mark.score * 100)}%` : "";
+  const expected = withExpected && !mark.correct
+    ? `<p class="right-answer"><span class="concept-label">Correct answer:</span> ${esc(mark.expected)}</p>` : "";
   return `<p class="verdict verdict-${mark.verdict}"><strong>${VERDICTS[mark.verdict]}</strong>` +
-    ` · score ${Math.round(mark.score * 100)}% · ` +
+    `${score} · ` +
     (mark.self_rate ? "grader not sure: rate it yourself" : `suggested ${RATING_NAMES[mark.rating]}`) + "</p>" +
-    `<p>${esc(mark.explanation)}</p>` +
-    (withExpected ? `<p><span class="concept-label">Expected:</span> ${esc(mark.expected)}</p>` : "") +
+    given + expected +
+    (mark.explanation ? `<p class="why"><span class="concept-label">Why:</span> ${esc(mark.explanation)}</p>` : "") +
     concepts("Concepts found", mark.found) + concepts("Concepts missed", mark.missed);
+}
+
+/**
+ * Mark the answer inputs as Quizlet does: the option picked is right (green) or wrong
+ * (red), and the right one is shown; the inputs are then locked. `marks` are the
+ * question's marks (one per card; a matching round has one per term).
+ */
+export function markInputs(question, marks, root, id) {
+  for (const input of root.querySelectorAll("input, select")) input.disabled = true;
+  if (question.input === "choice") {
+    const mark = marks[0];
+    // what the learner picked is the checked option (an unanswered test question has none)
+    root.querySelectorAll(`input[name="${id}-choice"]`).forEach((radio, index) => {
+      const label = radio.closest("label");
+      const right = index === mark.answer_index;
+      if (radio.checked) tag(label, right ? "is-right" : "is-wrong", right ? "your answer, right" : "your answer, wrong");
+      else if (right) tag(label, "is-right", "correct answer");
+    });
+  } else if (question.input === "truth") {
+    const mark = marks[0];
+    const truth = mark.correct === (mark.response === "true");
+    root.querySelectorAll(`input[name="${id}-truth"]`).forEach((radio) => {
+      const label = radio.closest("label");
+      const value = radio.value === "true";
+      if (value === truth) tag(label, "is-right", "correct answer");
+      else if (radio.checked) tag(label, "is-wrong", "your answer, wrong");
+    });
+  } else if (question.input === "pairs") {
+    for (const select of root.querySelectorAll("select[data-term]")) {
+      const mark = marks.find((m) => String(m.card_id) === select.dataset.term);
+      if (!mark) continue;
+      const holder = select.closest(".pair");
+      const letter = LETTERS[mark.answer_index] || "?";
+      tag(holder, mark.correct ? "is-right" : "is-wrong", mark.correct ? "right" : `wrong, it is ${letter}`);
+    }
+  } else if (question.input === "text") {
+    const mark = marks[0];
+    const input = root.querySelector(`#${id}-text`);
+    if (input) tag(input.closest("form, .inputs") || input.parentElement, mark.correct ? "is-right" : mark.verdict === "partly_correct" ? "is-partly" : "is-wrong", "");
+  }
+}
+
+function tag(element, cls, note) {
+  if (!element) return;
+  element.classList.add(cls);
+  if (note) {
+    const span = document.createElement("span");
+    span.className = "answer-note";
+    span.textContent = ` (${note})`;
+    element.append(span);
+  }
 }
 
 export function verdictText(mark) {

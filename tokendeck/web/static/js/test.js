@@ -1,6 +1,6 @@
 // Test mode: build a practice test of N questions, answer them all, score at the end; printable.
 import { api, announce, esc, oneAtATime, typeset } from "./api.js";
-import { FORMAT_NAMES, answerInputs, markHtml, readAnswer } from "./quiz_widgets.js";
+import { FORMAT_NAMES, answerInputs, markHtml, markInputs, readAnswer } from "./quiz_widgets.js";
 
 const $ = (id) => document.getElementById(id);
 let test = null;
@@ -53,17 +53,23 @@ async function score(event) {
 }
 
 function showScore(result) {
-  const percent = Math.round(result.percent);
-  $("test-score").textContent = `Score: ${result.points} of ${result.possible} (${percent}%)`;
+  $("test-score").textContent = `Score: ${result.summary}`;
   $("test-marks").innerHTML = result.marks.map((m) => `<li>${markHtml(m)}</li>`).join("");
   typeset($("test-marks"));
+  // Marks come in question order (a matching round has one per term): mark each question.
+  let at = 0;
+  test.questions.forEach((question, number) => {
+    const count = question.terms.length || 1;
+    markInputs(question, result.marks.slice(at, at + count), $(`q${number}`), `q${number}`);
+    at += count;
+  });
   $("test-result").hidden = false;
   $("test-form").querySelectorAll("input, select, button[type=submit]").forEach((el) => { el.disabled = true; });
   $("test-result").focus();
   const unsure = result.marks.filter((m) => m.self_rate).length;
   const left = unsure && $("test-record").checked ? ` ${unsure} the grader was not sure of were not recorded: rate them in Learn.` : "";
   const recorded = (result.recorded ? ` ${result.recorded} answers recorded in your schedule.` : "") + left;
-  announce(`Test scored: ${result.points} of ${result.possible}, ${percent} percent.${recorded}`);
+  announce(`Test scored: ${result.summary}.${recorded}`);
 }
 
 $("test-options").addEventListener("submit", build);

@@ -91,15 +91,15 @@ def view(col: Collection) -> dict[str, Any]:
     keys = {}
     cards = {}
     for r in db.fetchall(
-        "SELECT c.id, n.guid, c.ordinal, c.deck_id, c.suspended, c.buried_until, c.state, c.due,"
-        " c.step, c.stability, c.difficulty, c.last_review, c.reps, c.lapses"
+        "SELECT c.id, n.guid, c.ordinal, c.deck_id, c.suspended, c.buried_until, c.flag,"
+        " c.state, c.due, c.step, c.stability, c.difficulty, c.last_review, c.reps, c.lapses"
         " FROM cards c JOIN notes n ON n.id = c.note_id WHERE c.user_id=?",
         (user,),
     ):
         key = f"{r[1]}:{r[2]}"
         keys[r[0]] = key
-        rounded = [None if v is None else round(v, 9) for v in r[9:11]]
-        cards[key] = (deck_guid.get(r[3]), *r[4:9], *rounded, *r[11:])
+        rounded = [None if v is None else round(v, 9) for v in r[10:12]]
+        cards[key] = (deck_guid.get(r[3]), *r[4:10], *rounded, *r[12:])
     for local, key in db.fetchall("SELECT card_id, key FROM sync_orphans WHERE user_id=?", (user,)):
         keys.setdefault(local, key)
     reviews = {}

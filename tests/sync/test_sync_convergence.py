@@ -3,7 +3,7 @@
 A Hypothesis state machine drives three devices (one with a clock three hours
 slow) and the server's own web app (answers made on the server) through random
 interleavings of: adding notes, answering (offline), editing, deleting notes,
-undoing, suspending, moving cards, changing a setting, and syncing any one
+undoing, suspending, flagging, moving cards, changing a setting, and syncing any one
 device. After every run all devices sync until quiet, and then:
 
 * every device and the server hold the same decks, notes, cards (with their
@@ -157,6 +157,12 @@ class Devices(RuleBasedStateMachine):
             card = cards[pick % len(cards)]
             action = self.cols[who].suspend if on else self.cols[who].unsuspend
             action([card.id], now=self.at(who))
+
+    @rule(who=st.sampled_from(DEVICES), pick=st.integers(0, 50), colour=st.integers(0, 7))
+    def flag(self, who: str, pick: int, colour: int) -> None:
+        cards = self.cards(self.cols[who])
+        if cards:
+            self.cols[who].flag([cards[pick % len(cards)].id], colour, now=self.at(who))
 
     @rule(who=st.sampled_from(DEVICES), pick=st.integers(0, 50), deck=st.sampled_from(("A", "B")))
     def move(self, who: str, pick: int, deck: str) -> None:

@@ -339,6 +339,28 @@ def test_suspending_and_moving_on_two_devices_both_hold(pair: Pair) -> None:
     assert view(pair.laptop) == view(pair.phone) == view(pair.server)
 
 
+def test_flags_travel_and_the_later_flag_wins(pair: Pair) -> None:
+    first = pair.laptop.add_note("Spanish", "rojo", "red", now=NOW)
+    second = pair.laptop.add_note("Spanish", "verde", "green", now=NOW)
+    pair.settle()
+    [a] = pair.laptop.cards_of_note(first.id)
+    [b] = pair.phone.cards_of_note(_twin(pair.laptop, second.id, pair.phone))
+    pair.time = NOW + HOURS
+    pair.laptop.flag([a.id], "red", now=pair.time)
+    pair.phone.flag([b.id], "green", now=pair.time)
+    pair.settle()
+    assert pair.phone.cards_of_note(_twin(pair.laptop, first.id, pair.phone))[0].flag == 1
+    assert pair.laptop.cards_of_note(second.id)[0].flag == 3
+    pair.time += HOURS  # both flag the first card offline; the phone's is the later edit
+    pair.laptop.flag([a.id], "orange", now=pair.time)
+    pair.sync(pair.laptop)
+    [twin] = pair.phone.cards_of_note(_twin(pair.laptop, first.id, pair.phone))
+    pair.phone.flag([twin.id], "purple", now=pair.time + HOURS)
+    pair.settle()
+    assert pair.laptop.card(a.id).card.flag == 7
+    assert view(pair.laptop) == view(pair.phone) == view(pair.server)
+
+
 # -- class decks -----------------------------------------------------------------------------
 def test_a_class_deck_reaches_the_device_and_keeps_the_sharing_rules(tmp_path: Path) -> None:
     from tests.server.conftest import cheap_passwords

@@ -33,7 +33,8 @@ _NOTE = (
 _CARD = (
     "c.id, c.note_id, c.deck_id, c.sync_seq, n.sync_seq, d.sync_seq,"
     " n.guid, c.ordinal, d.guid, c.state, c.due, c.step, c.stability, c.difficulty,"
-    " c.last_review, c.reps, c.lapses, c.suspended, c.buried_until, c.created_at, c.sync_stamps"
+    " c.last_review, c.reps, c.lapses, c.suspended, c.buried_until, c.flag, c.created_at,"
+    " c.sync_stamps"
 )
 _CARD_FROM = (
     "cards c JOIN notes n ON n.user_id = c.user_id AND n.id = c.note_id"

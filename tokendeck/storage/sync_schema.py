@@ -260,7 +260,6 @@ _SQLITE_TRIGGERS = (
     _sqlite_edit("notes", _NOTE_STAMPS),
     _sqlite_edit("decks", {f: (f,) for f in _DECK_FIELDS}),
     _sqlite_edit("note_types", {f: (f,) for f in _NOTE_TYPE_FIELDS}),
-    _sqlite_edit("cards", _CARD_FIELDS),
     f"""
 CREATE TRIGGER settings_sync_put AFTER INSERT ON settings
 WHEN {_NOT_APPLYING.format(row="new")}
@@ -322,12 +321,21 @@ END;
 )
 
 
+def _card_fields(db: Database, columns: str) -> dict[str, tuple[str, ...]]:
+    """The card fields the edit trigger stamps: a card's flag too where the column is
+    (step 6 adds it; on a file that met step 9 first the flag is not synced)."""
+    has_flag = db.scalar(columns, ("cards", "flag")) is not None
+    return {**_CARD_FIELDS, "flag": ("flag",)} if has_flag else dict(_CARD_FIELDS)
+
+
 def sqlite_form(db: Database) -> None:
     """Step 9 for SQLite."""
     db.script(_SQLITE_TABLES)
     db.script(_COLUMNS.replace("@BYTES", "BLOB"))
     for trigger in _SQLITE_TRIGGERS:
         db.script(trigger)
+    in_table = "SELECT 1 FROM pragma_table_info(?) WHERE name = ?"
+    db.script(_sqlite_edit("cards", _card_fields(db, in_table)))
     _name_decks(db)
 
 
@@ -443,7 +451,6 @@ _PG_TRIGGERS = (
     _pg_edit("notes", _NOTE_STAMPS),
     _pg_edit("decks", {f: (f,) for f in _DECK_FIELDS}),
     _pg_edit("note_types", {f: (f,) for f in _NOTE_TYPE_FIELDS}),
-    _pg_edit("cards", _CARD_FIELDS),
     """
 CREATE FUNCTION settings_sync_put() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -537,6 +544,11 @@ def postgres_form(db: Database) -> None:
     db.script(_COLUMNS.replace("@BYTES", "BYTEA").replace(" INTEGER", " BIGINT"))
     for trigger in _PG_TRIGGERS:
         db.script(trigger)
+    in_table = (
+        "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()"
+        " AND table_name = ? AND column_name = ?"
+    )
+    db.script(_pg_edit("cards", _card_fields(db, in_table)))
     for table in SYNC_TABLES:
         db.script(per_user(table))
     _name_decks(db)

@@ -84,6 +84,7 @@ class LocalCard:
     ordinal: int
     deck_id: int
     suspended: int
+    flag: int
     buried_until: int | None
     sched: tuple[Any, ...]
     created_at: int
@@ -227,19 +228,19 @@ class SyncWrite(ReviewWrites, Table):
         found: dict[tuple[int, int], LocalCard] = {}
         for part in chunks(note_ids):
             for r in self.db.fetchall(
-                "SELECT id, note_id, ordinal, deck_id, suspended, buried_until, state, due, step,"
-                " stability, difficulty, last_review, reps, lapses, created_at, sync_stamps,"
+                "SELECT id, note_id, ordinal, deck_id, suspended, flag, buried_until, state, due,"
+                " step, stability, difficulty, last_review, reps, lapses, created_at, sync_stamps,"
                 f" sync_seq, sync_origin FROM cards WHERE user_id=? AND note_id IN ({marks(part)})",
                 (self.user, *part),
             ):
                 found[(r[1], r[2])] = LocalCard(
-                    r[0], r[1], r[2], r[3], r[4], r[5], tuple(r[6:14]), *r[14:]
+                    r[0], r[1], r[2], r[3], r[4], r[5], r[6], tuple(r[7:15]), *r[15:]
                 )
         return found
 
     def insert_cards(self, rows: Sequence[Row]) -> None:
         """New cards: (note_id, deck_id, ordinal, 8 schedule values, suspended, buried_until,
-        created_at, modified_at, stamps, round, origin)."""
+        flag, created_at, modified_at, stamps, round, origin)."""
         columns = (
             "user_id",
             "note_id",
@@ -248,6 +249,7 @@ class SyncWrite(ReviewWrites, Table):
             *SCHED_VALUES,
             "suspended",
             "buried_until",
+            "flag",
             "created_at",
             "modified_at",
             "sync_stamps",
@@ -257,12 +259,12 @@ class SyncWrite(ReviewWrites, Table):
         self.db.copy_in("cards", columns, iter([(self.user, *row) for row in rows]))
 
     def update_cards(self, rows: Sequence[Row]) -> None:
-        """Merged cards: (deck_id, suspended, buried_until, 8 schedule values, modified_at,
-        stamps, round, origin, id)."""
+        """Merged cards: (deck_id, suspended, buried_until, flag, 8 schedule values,
+        modified_at, stamps, round, origin, id)."""
         sched = ", ".join(f"{k}=?" for k in SCHED_VALUES)
         self.db.executemany(
-            f"UPDATE cards SET deck_id=?, suspended=?, buried_until=?, {sched}, modified_at=?,"
-            " sync_stamps=?, sync_seq=?, sync_origin=? WHERE user_id=? AND id=?",
+            f"UPDATE cards SET deck_id=?, suspended=?, buried_until=?, flag=?, {sched},"
+            " modified_at=?, sync_stamps=?, sync_seq=?, sync_origin=? WHERE user_id=? AND id=?",
             [(*row[:-1], self.user, row[-1]) for row in rows],
         )
 

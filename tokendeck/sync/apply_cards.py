@@ -40,7 +40,7 @@ from tokendeck.sync.replay import Step, replay, schedule_of
 
 _C = index("cards")
 _R = index("reviews")
-_OWN = CARD_FIELDS[:3]  # deck, suspended, buried
+_OWN = CARD_FIELDS[:4]  # deck, suspended, buried, flag
 Order = tuple[int, bytes]  # (reviewed at ms, review id)
 
 
@@ -117,7 +117,7 @@ class CardsApply:
                 seq, origin = self.ctx.marks(None)
                 fresh.append(
                     (note_id, deck, ordinal, *(row[_C[k]] for k in SCHED_VALUES),
-                     int(row[_C["suspended"]]), row[_C["buried_until"]],
+                     int(row[_C["suspended"]]), row[_C["buried_until"]], int(row[_C["flag"]] or 0),
                      int(row[_C["created_at"]]), side.now_ms, row[_C["stamps"]], seq, origin)
                 )  # fmt: skip
                 self.created.add(key)
@@ -282,6 +282,7 @@ class CardsApply:
             "deck": card.deck_id,
             "suspended": card.suspended,
             "buried": card.buried_until,
+            "flag": card.flag,
         }
         stamps = dict(mine)
         exact = True
@@ -292,6 +293,7 @@ class CardsApply:
                 "deck": row[-1],
                 "suspended": int(row[_C["suspended"]]),
                 "buried": row[_C["buried_until"]],
+                "flag": int(row[_C["flag"]] or 0),
             }
             merged = merge_fields(
                 _OWN, values, mine, given, theirs, incoming_wins_ties=not side.server
@@ -306,8 +308,8 @@ class CardsApply:
             exact = exact and agreed
         elif their_sched is not None and their_sched != sched:
             exact = False
-        own = (card.deck_id, card.suspended, card.buried_until)
-        unchanged = own == (values["deck"], values["suspended"], values["buried"])
+        own = (card.deck_id, card.suspended, card.buried_until, card.flag)
+        unchanged = own == tuple(values[k] for k in _OWN)
         if row is None and outcome is None and unchanged:
             return None
         seq: int | None
@@ -318,8 +320,8 @@ class CardsApply:
         else:
             seq, origin = (0, REMOTE) if exact else (None, "")
         ctx.result.merged += 1
-        return (values["deck"], values["suspended"], values["buried"], *sched, side.now_ms,
-                dump_stamps(stamps), seq, origin, card.id)  # fmt: skip
+        return (values["deck"], values["suspended"], values["buried"], values["flag"], *sched,
+                side.now_ms, dump_stamps(stamps), seq, origin, card.id)  # fmt: skip
 
     def _schedule(
         self,

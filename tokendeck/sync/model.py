@@ -78,6 +78,7 @@ SCHEMAS: dict[str, tuple[tuple[str, str], ...]] = {
         ("lapses", INT),
         ("suspended", INT),
         ("buried_until", INT),
+        ("flag", INT),
         ("created_at", INT),
         ("stamps", TEXT),
     ),
@@ -144,8 +145,9 @@ NOTE_TYPE_FIELDS = (
     "sort_field",
     "source_id",
 )
-#: A card's own fields; ``sched`` is its whole scheduling state as one field.
-CARD_FIELDS = ("deck", "suspended", "buried", "sched")
+#: A card's own fields (its flag: Anki's seven colours); ``sched`` is its whole scheduling
+#: state as one field.
+CARD_FIELDS = ("deck", "suspended", "buried", "flag", "sched")
 SCHED_COLUMNS = (
     "state",
     "due",

@@ -50,6 +50,19 @@ def _fill(col: Collection, word: str) -> None:
         col.store.note_types.insert(kind, 0)
 
 
+def _fill_sync(col: Collection, word: str) -> None:
+    """Sync's per-user rows: its state, a deletion's tombstones and orphaned-review name, a
+    losing version in a note's history, a device, and the switch a sync holds while it
+    applies."""
+    doomed = col.add_note(f"{word} deck", f"{word} gone", "soon deleted", now=NOW)
+    col.delete_note(doomed.id)
+    with col.store.transaction():
+        col.store.sync_write.add_history([(doomed.guid, "back", "older", 1, 0, "merge")])
+        assert col.store.sync.admit(f"{word}'s phone", "", "token", 0)  # a device met
+        # Held only inside a sync's transaction; left on here so that the table has a row.
+        col.store.db.execute("INSERT INTO sync_applying (user_id) VALUES (?)", (col.user_id,))
+
+
 def _fill_server(url: str, col: Collection, word: str) -> None:
     """The multi-user server's per-user rows too: password, session, token, a class deck copy."""
     from tokendeck.domain.accounts import Role
@@ -82,6 +95,8 @@ def two_users(postgres_url: str) -> Iterator[tuple[Collection, Collection]]:
     ):
         _fill(ann, "ann")
         _fill(bob, "bob")
+        _fill_sync(ann, "ann")
+        _fill_sync(bob, "bob")
         _fill_server(postgres_url, ann, "ann")
         _fill_server(postgres_url, bob, "bob")
         yield ann, bob

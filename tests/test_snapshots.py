@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import zstandard
-from test_restore import T0, build_history, tables
+from test_restore import T0, build_history, data, tables
 
 from tokendeck.backup.snapshot import COMPRESSED_DATABASE, DATABASE, MANIFEST, is_snapshot
 from tokendeck.collection import Collection
@@ -199,17 +199,48 @@ def test_a_snapshot_from_a_newer_tokendeck_is_refused(snapshot: Path, tmp_path: 
     _refused(mine(tmp_path), bad, StorageError, f"newer TokenDeck \\(schema {newer}")
 
 
+def _without_sync_step() -> str:
+    """SQL taking step 9 (sync) out of a collection file: its triggers, indexes, tables and
+    columns (those of note_types go with the table)."""
+    from tokendeck.storage.sync_schema import SYNC_TABLES
+
+    triggers = [
+        f"{table}_sync_{what}"
+        for table, what in [("notes", "edit"), ("decks", "edit"), ("note_types", "edit"),
+                            ("cards", "edit"), ("settings", "put"), ("settings", "edit"),
+                            ("notes", "cards_first"), ("notes", "delete"), ("cards", "delete"),
+                            ("cards", "reuse"),
+                            ("decks", "delete"), ("reviews", "delete")]
+    ]  # fmt: skip
+    indexes = ["decks_guid", "reviews_uid", "settings_sync", "decks_sync", "notes_sync",
+               "cards_sync", "reviews_sync", "reviews_local", "note_types_guid",
+               "note_types_sync"]  # fmt: skip
+    columns = {
+        "settings": ["sync_seq", "sync_origin", "sync_stamp"],
+        "decks": ["guid", "sync_seq", "sync_origin", "sync_stamps"],
+        "notes": ["sync_seq", "sync_origin", "sync_stamps"],
+        "cards": ["sync_seq", "sync_origin", "sync_stamps"],
+        "reviews": ["uid", "sync_seq", "sync_origin"],
+    }
+    sql = "".join(f"DROP TRIGGER {t};" for t in triggers)
+    sql += "".join(f"DROP INDEX {i};" for i in indexes)
+    sql += "".join(f"DROP TABLE {t};" for t in SYNC_TABLES)
+    sql += "".join(f"ALTER TABLE {t} DROP COLUMN {c};" for t, cs in columns.items() for c in cs)
+    return sql
+
+
 def test_an_older_schema_is_migrated_on_restore(
     source: Path, snapshot: Path, tmp_path: Path
 ) -> None:
     # A file of TokenDeck before step 4: without meta, note types, the study features (flags,
-    # custom study), the server's tables and the statistics summary.
+    # custom study), the server's tables, the statistics summary and sync's.
     server_tables = [
         *("subscribed_notes", "subscriptions", "published_notes", "publication_versions"),
         *("publications", "memberships", "classes", "invites", "login_attempts"),
         *("api_tokens", "sessions", "accounts"),
     ]
-    change = "".join(f"DROP TABLE {t};" for t in server_tables)
+    change = _without_sync_step()
+    change += "".join(f"DROP TABLE {t};" for t in server_tables)
     change += "ALTER TABLE users DROP COLUMN role;"
     change += "DROP TABLE review_slots; DROP TABLE review_days; DROP TABLE review_calendar;"
     change += (
@@ -226,7 +257,7 @@ def test_an_older_schema_is_migrated_on_restore(
     old = _with_database(snapshot, tmp_path / "old" / "older.zip", change)
     target = tmp_path / "fresh" / "collection.db"
     Collection.restore_snapshot(target, old, now=T0)
-    assert tables(target) == tables(source)
+    assert data(target) == data(source)  # sync's bookkeeping starts afresh: it had none
     with closing(sqlite3.connect(target)) as conn:
         assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone() == (
             SCHEMA_VERSION,
@@ -318,7 +349,7 @@ def test_an_old_json_daily_backup_still_restores(
     assert not is_snapshot(old)
     target = tmp_path / "elsewhere" / "collection.db"
     out = _cli(capsys, target, "restore", str(old), now="2026-12-01T10:00:00Z")
-    assert "Restored" in out and tables(target) == tables(source)
+    assert "Restored" in out and data(target) == data(source)
 
 
 def test_the_cli_refuses_a_damaged_snapshot_naming_it(

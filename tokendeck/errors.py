@@ -148,3 +148,44 @@ class RateLimitedError(TokenDeckError):
     def __init__(self, message: str, *, retry_after_s: int, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.retry_after_s = retry_after_s
+
+
+class SyncError(TokenDeckError):
+    """A sync could not finish: the server is unreachable, refused us, or broke off.
+
+    Nothing is lost when a sync fails: every change stays where it was made and
+    travels on the next ``tokendeck sync``.
+    """
+
+    status = 502
+    code = "sync"
+
+
+class NotLoggedInError(SyncError):
+    """This collection has no server to sync with: it must log in first."""
+
+    status = 409
+    code = "not_logged_in"
+
+
+class ReplicaCopyError(SyncError):
+    """A device presented an older sync token than the server holds for it: its
+    collection file is a copy or was restored from a backup (the client then syncs it
+    as a new device)."""
+
+    status = 409
+    code = "sync_copy"
+
+
+class SyncVersionError(SyncError):
+    """The server and this TokenDeck speak different versions of the sync protocol."""
+
+    status = 426
+    code = "sync_protocol"
+
+
+class DiskFullError(StorageError):
+    """The disk holding the data is full; the change that needed the space was not made."""
+
+    status = 507
+    code = "disk_full"

@@ -146,6 +146,10 @@ CASES: tuple[Case, ...] = (
     Case("POST", "/api/v1/check", ANYONE),
     Case("GET", "/api/v1/media/check", ANYONE),
     Case("GET", "/media/{media}", OWN),
+    # -- sync: every caller syncs their own collection; a JSON body is no batch (400) ----
+    Case("GET", "/api/v1/sync/info", ANYONE),
+    Case("POST", "/api/v1/sync/push", _e(rest="400"), body=lambda w: {"not": "a batch"}),
+    Case("POST", "/api/v1/sync/pull", ANYONE, body=lambda w: {"protocol": 1, "device": "d1"}),
     Case(
         "POST",
         "/api/v1/quiz/questions",

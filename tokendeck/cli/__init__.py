@@ -54,6 +54,9 @@ LAZY_COMMANDS: dict[str, str] = {
     "grade": "grade:grade",
     "check": "check:check",
     "media": "media:media",
+    "login": "sync:login",
+    "sync": "sync:sync",
+    "logout": "sync:logout",
 }
 
 

@@ -38,6 +38,7 @@ from tokendeck.collection.pending import Pending
 from tokendeck.collection.quizzes import Quizzes
 from tokendeck.collection.statistics import Statistics
 from tokendeck.collection.study import Answer, AnswerResult, MemoryState, Study
+from tokendeck.collection.syncing import NoteVersion, Syncing, SyncStatus
 from tokendeck.collection.transfers import Transfers
 from tokendeck.domain.attempts import Attempt, LoggedAttempt
 from tokendeck.domain.cards import Card, CardView, Rating
@@ -49,6 +50,7 @@ from tokendeck.domain.reviews import Review
 from tokendeck.domain.settings import Settings
 from tokendeck.scheduling.queue import QueueCounts, StudyQueue
 from tokendeck.storage import Store
+from tokendeck.storage.database import is_server_url
 from tokendeck.storage.rows import to_ms
 
 if TYPE_CHECKING:
@@ -64,6 +66,9 @@ if TYPE_CHECKING:
     from tokendeck.quiz.marking import Mark, Response
     from tokendeck.quiz.practice_test import PracticeTest, TestScore
     from tokendeck.quiz.similarity import Similarities
+    from tokendeck.sync.client import Report as SyncReport
+    from tokendeck.sync.client import Transport
+    from tokendeck.sync.outgoing import Limits
     from tokendeck.transfer.importing import ImportResult
     from tokendeck.transfer.package import Package
 
@@ -147,6 +152,7 @@ class Collection:
         self._check = Check(core, self._decks, self._notes)
         self._media = Media(core)
         self._pending = Pending(core)
+        self._syncing = Syncing(core, self._decks, self._notes)
 
     # -- opening and closing ---------------------------------------------------------------
     @classmethod
@@ -168,7 +174,7 @@ class Collection:
 
         moment = now or clock.now()
         target = path or default_path()
-        if str(target) != ":memory:":
+        if str(target) != ":memory:" and not is_server_url(str(target)):
             _refuse_a_lost_collection(Path(target))
         col = cls(Store.open(target, user, to_ms(moment)), user, fuzz_seed)
         if install_builtin:
@@ -832,6 +838,51 @@ class Collection:
     def close_question(self, token: str) -> None:
         """Forget an open question (its answers are recorded)."""
         self._pending.drop(token)
+
+    # -- sync ------------------------------------------------------------------------------------
+    def login(
+        self,
+        url: str,
+        user: str,
+        password: str,
+        *,
+        now: datetime,
+        transport: Transport | None = None,
+    ) -> SyncStatus:
+        """Get an API token from the server at ``url`` and keep it for this collection (0600)."""
+        return self._syncing.login(url, user, password, now=now, transport=transport)
+
+    def logout(self, *, transport: Transport | None = None) -> bool:
+        """Revoke and forget this collection's token; False if it was not logged in."""
+        return self._syncing.logout(transport=transport)
+
+    def sync(
+        self, *, now: datetime, transport: Transport | None = None, limits: Limits | None = None
+    ) -> SyncReport:
+        """Push this collection's changes to its server, pull everyone else's (resumable)."""
+        return self._syncing.sync(now=now, transport=transport, limits=limits)
+
+    def sync_status(self) -> SyncStatus:
+        """Where this collection syncs, when it last did, and whether changes wait."""
+        return self._syncing.status()
+
+    def serve_sync_info(self) -> dict[str, Any]:
+        """A server's answer to a device's first sync request."""
+        return self._syncing.serve_info()
+
+    def serve_sync_push(self, body: bytes, *, now: datetime) -> dict[str, Any]:
+        """A server applying a device's pushed batch."""
+        return self._syncing.serve_push(body, now=now)
+
+    def serve_sync_pull(
+        self, request: dict[str, Any], *, now: datetime, limits: Limits | None = None
+    ) -> bytes:
+        """A server's next batch for a device pulling."""
+        return self._syncing.serve_pull(request, now=now, limits=limits)
+
+    def note_history(self, note_id: int) -> list[NoteVersion]:
+        """Values of a note's fields that lost a sync merge, oldest first."""
+        return self._syncing.note_history(note_id)
 
     # -- import, export, backup, restore -----------------------------------------------------
     def import_package(

@@ -26,13 +26,15 @@ from tokendeck.domain.decks import DeckCounts, is_within
 from tokendeck.domain.reviews import Review, kind_for
 from tokendeck.errors import NothingToUndoError, ValidationError
 from tokendeck.scheduling.queue import DayLog, Limits, QueueCounts, StudyQueue, interleave, pick
-from tokendeck.scheduling.scheduler import Outcome, Plan
+from tokendeck.scheduling.scheduler import Outcome, Plan, reset_card
 from tokendeck.storage.rows import card_from_snapshot, card_snapshot, from_ms, to_ms
 
 LEECH_TAG = "leech"
 #: The kinds of study session, each with its own queue (see Study.queue).
 SESSIONS = ("study", "learn", "custom")
 _LEARNING = (CardState.LEARNING, CardState.RELEARNING)
+#: How far after a card's last answer an answer made on a clock behind it is recorded.
+_AFTER = timedelta(milliseconds=1)
 #: How many answers recorded together one undo takes back at most.
 MAX_GROUP = 1000
 #: Cards shown whose answers are kept worked out (many learners share a web server).
@@ -282,6 +284,10 @@ class Study:
         self, answer: Answer, rating: Rating, now: datetime, group: str | None
     ) -> tuple[Card, AnswerResult]:
         card = self.notes.card_state(answer.card_id)  # inside the transaction: as it is now
+        if card.last_review is not None and now <= card.last_review:
+            # A clock behind the card's last answer (another device's, synced in): this
+            # answer still comes after it, so every replica orders the two the same way.
+            now = card.last_review + _AFTER
         plan = self.core.caches.plans.pop(card.id, None)
         outcome = self.decks.scheduler(card.deck_id).answer(card, rating, now, plan)
         after, leech = self._leech_check(outcome)
@@ -371,6 +377,9 @@ class Study:
     def _undo_one(self, review_id: int, card_id: int, data: dict[str, Any], now: datetime) -> Card:
         current = self.notes.card_state(card_id)
         restored = card_from_snapshot(current, data["card"])
+        later = self.store.reviews.answered_after(card_id, review_id)
+        if later:  # answers synced in after this one: they are answered again, in order
+            restored = self._answer_again(restored, later)
         self.store.cards.save(restored, to_ms(now))
         self.store.reviews.delete(review_id)
         if data.get("custom"):
@@ -379,6 +388,15 @@ class Study:
         if data.get("leech"):
             self.notes.tag(current.note_id, LEECH_TAG, add=False, now=now)
         return restored
+
+    def _answer_again(self, card: Card, answers: list[tuple[bytes, int, int]]) -> Card:
+        from tokendeck.sync.replay import Step, replay, schedule_of
+
+        guid = self.notes.get(card.note_id).guid
+        steps = [Step(uid, from_ms(at), rating) for uid, at, rating in answers]
+        scheduler = self.decks.scheduler(card.deck_id)
+        again = replay(card, steps, scheduler, key=f"{guid}:{card.ordinal}").card
+        return schedule_of(card, again)
 
     # -- card actions ----------------------------------------------------------------------
     def suspend(self, card_ids: Sequence[int], *, now: datetime) -> None:
@@ -413,7 +431,7 @@ class Study:
         now_ms = to_ms(now)
         with self.store.transaction():
             for card in [self.notes.card_state(i) for i in card_ids]:
-                self.store.cards.save(_fresh(card, now), now_ms)
+                self.store.cards.save(reset_card(card, now), now_ms)
                 entry = Review(
                     id=0,
                     card_id=card.id,
@@ -469,21 +487,6 @@ def _same_group(
             break
         run.append(entry)
     return run
-
-
-def _fresh(card: Card, now: datetime) -> Card:
-    return replace(
-        card,
-        state=CardState.NEW,
-        due=now.astimezone(UTC),
-        step=None,
-        stability=None,
-        difficulty=None,
-        last_review=None,
-        reps=0,
-        lapses=0,
-        buried_until=None,
-    )
 
 
 def _review(

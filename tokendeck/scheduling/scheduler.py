@@ -16,7 +16,7 @@ Wraps py-fsrs (the ``fsrs`` package) and adds what a study tool needs on top:
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
@@ -90,19 +90,28 @@ class Scheduler:
         )
 
     def answer(
-        self, card: Card, rating: Rating, now: datetime, plan: Plan | None = None
+        self,
+        card: Card,
+        rating: Rating,
+        now: datetime,
+        plan: Plan | None = None,
+        *,
+        fuzz_key: str | None = None,
     ) -> Outcome:
         """The card after answering ``rating`` at ``now``.
 
         ``plan``: the card's answers worked out when it was shown (:meth:`plan`);
         used only when it was made for this very card state and study day, so an
         answer is never scheduled from a card that changed since.
+
+        ``fuzz_key`` names the card for the fuzz instead of its local id: a sync
+        replay passes the card's stable identity, so every replica draws the same.
         """
-        if plan is not None and plan.card == card:
+        if fuzz_key is None and plan is not None and plan.card == card:
             planned = self._planned(plan, rating, now.astimezone(UTC))
             if planned is not None:
                 return planned
-        return self._outcome(self._prepare(card, now), rating)
+        return self._outcome(self._prepare(card, now), rating, fuzz_key)
 
     def plan(self, card: Card, now: datetime) -> Plan:
         """Work out the four answers to a card as it is shown (as Anki does when it queues
@@ -165,11 +174,11 @@ class Scheduler:
             int(rating),
         )
 
-    def _outcome(self, prepared: _Prepared, rating: Rating) -> Outcome:
+    def _outcome(self, prepared: _Prepared, rating: Rating, fuzz_key: str | None = None) -> Outcome:
         card, now = prepared.card, prepared.now
         stepped = self._stepped(prepared, rating)
         state = _FROM_FSRS_STATE[stepped.state]
-        due, scheduled = self._due(card, state, now + stepped.wait, now, prepared.today)
+        due, scheduled = self._due(card, state, now + stepped.wait, now, prepared.today, fuzz_key)
         return self._after(card, stepped, due, scheduled, now, rating, prepared.elapsed)
 
     def _still(self, plan: Plan, now: datetime) -> int | None:
@@ -222,24 +231,31 @@ class Scheduler:
         return Outcome(new_card, rating, scheduled, elapsed, lapsed)
 
     def _due(
-        self, card: Card, state: CardState, fsrs_due: datetime, now: datetime, today: date
+        self,
+        card: Card,
+        state: CardState,
+        fsrs_due: datetime,
+        now: datetime,
+        today: date,
+        fuzz_key: str | None = None,
     ) -> tuple[datetime, float]:
         if state != CardState.REVIEW:
             return fsrs_due, (fsrs_due - now) / _DAY
         days = max(1, round((fsrs_due - now) / _DAY))
-        days = self._fuzzed(days, card)
+        days = self._fuzzed(days, card, fuzz_key)
         due = self.calendar.start(today + timedelta(days=days))
         return due, float(days)
 
-    def _fuzzed(self, days: int, card: Card) -> int:
-        fuzz = self._fuzz_state(card)
+    def _fuzzed(self, days: int, card: Card, fuzz_key: str | None = None) -> int:
+        fuzz = self._fuzz_state(card, fuzz_key)
         return days if fuzz is None else self._fuzz_from(fuzz, days)
 
-    def _fuzz_state(self, card: Card) -> Fuzz | None:
+    def _fuzz_state(self, card: Card, fuzz_key: str | None = None) -> Fuzz | None:
         # Seeded by the card and its review count, so a preview equals the answer.
         if self.fuzz_seed is None:
             return None
-        return Fuzz(f"{self.fuzz_seed}:{card.id}:{card.reps}")
+        name = card.id if fuzz_key is None else fuzz_key
+        return Fuzz(f"{self.fuzz_seed}:{name}:{card.reps}")
 
     def _fuzz_from(self, fuzz: Fuzz, days: int) -> int:
         return fuzz_interval(days, fuzz, self.config.maximum_interval)
@@ -346,6 +362,22 @@ def fuzz_interval(days: int, rng: Draws, maximum: int) -> int:
     if low >= high:
         return min(days, maximum)
     return rng.randint(low, high)
+
+
+def reset_card(card: Card, now: datetime) -> Card:
+    """The card made new again at ``now`` (a reset); suspension is kept, history elsewhere."""
+    return replace(
+        card,
+        state=CardState.NEW,
+        due=now.astimezone(UTC),
+        step=None,
+        stability=None,
+        difficulty=None,
+        last_review=None,
+        reps=0,
+        lapses=0,
+        buried_until=None,
+    )
 
 
 def initial_due(now: datetime) -> datetime:

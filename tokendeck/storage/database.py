@@ -68,8 +68,19 @@ class Database(ABC):
     def executemany(self, sql: str, rows: Sequence[Params] | Iterator[Params]) -> None:
         """Run a statement once per parameter row."""
 
-    def copy_in(self, table: str, columns: Sequence[str], rows: Iterator[Params]) -> int:
-        """Append many rows to ``table`` (PostgreSQL streams them with COPY); returns the count."""
+    def copy_in(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterator[Params],
+        *,
+        skip_duplicates: bool = False,
+    ) -> int:
+        """Append many rows to ``table`` (PostgreSQL streams them with COPY); returns the count.
+
+        ``skip_duplicates``: a row that would break a unique constraint is left out
+        instead of failing the whole (a sync receiving a review it already holds).
+        """
         counted = 0
 
         def counting() -> Iterator[Params]:
@@ -79,7 +90,8 @@ class Database(ABC):
                 yield row
 
         marks = ", ".join("?" for _ in columns)
-        self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", counting())
+        verb = "INSERT OR IGNORE" if skip_duplicates else "INSERT"
+        self.executemany(f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({marks})", counting())
         return counted
 
     @abstractmethod

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,12 +43,18 @@ class Decks(Table):
 
         ``config``: a whole DeckConfig (every option set here, none inherited, as
         an imported deck's) or the mapping of the options the deck sets itself.
+        Its GUID (the deck's identity in a sync) comes from its name, so the same
+        deck made on two devices is one deck once they sync; a name already used
+        by a renamed deck gets a random one.
         """
         options = config.to_dict() if isinstance(config, DeckConfig) else own_options(config)
+        guid = deck_guid(name)
+        if self.db.scalar("SELECT 1 FROM decks WHERE user_id=? AND guid=?", (self.user, guid)):
+            guid = uuid.uuid4().hex
         return self.db.execute(
-            "INSERT INTO decks (user_id, name, config, created_at, modified_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (self.user, name, json.dumps(options), now_ms, now_ms),
+            "INSERT INTO decks (user_id, name, config, created_at, modified_at, guid)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (self.user, name, json.dumps(options), now_ms, now_ms, guid),
         )
 
     def rename(self, deck_id: int, name: str, now_ms: int) -> None:
@@ -79,3 +87,8 @@ class Decks(Table):
                 self.user,
             ),
         )
+
+
+def deck_guid(name: str) -> str:
+    """A deck's identity from its name: the same name made on two devices is one deck."""
+    return hashlib.sha1(f"deck:{name.lower()}".encode()).hexdigest()[:32]

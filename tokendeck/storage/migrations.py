@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 from tokendeck.domain.decks import DeckConfig, options_relative_to, parent_names
 from tokendeck.errors import StorageError
-from tokendeck.storage import pg_schema, server_schema, stats_schema
+from tokendeck.storage import pg_schema, server_schema, stats_schema, sync_schema
 from tokendeck.storage.database import POSTGRESQL, Database
 
 #: Key of the advisory lock that lets one process at a time migrate a PostgreSQL database.
@@ -355,6 +355,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         "review_slots, review_days: the review log summed up for statistics",
         stats_schema.sqlite_form,
         stats_schema.postgres_form,
+    ),
+    Migration(
+        9,
+        "sync: review ids, deck GUIDs, change rounds, origins and edit stamps on synced rows;"
+        " tombstones, the clock and cursors, note history",
+        sync_schema.sqlite_form,
+        sync_schema.postgres_form,
     ),
 )
 SCHEMA_VERSION = max(step.version for step in MIGRATIONS)

@@ -40,7 +40,7 @@ import psycopg
 from psycopg.adapt import Loader
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from tokendeck.errors import StorageError
+from tokendeck.errors import DiskFullError, StorageError
 from tokendeck.storage.database import POSTGRESQL, Database, Params, Row
 from tokendeck.storage.migrations import (
     SCHEMA_VERSION,
@@ -391,7 +391,14 @@ class PostgresDatabase(Database):
         except psycopg.Error as exc:
             raise translate_error(exc, self.location) from exc
 
-    def copy_in(self, table: str, columns: Sequence[str], rows: Iterator[Params]) -> int:
+    def copy_in(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterator[Params],
+        *,
+        skip_duplicates: bool = False,
+    ) -> int:
         """Stream rows into ``table`` with ``COPY ... FROM STDIN`` (inside a transaction).
 
         PostgreSQL refuses COPY into a table under row-level security, so the rows
@@ -400,7 +407,7 @@ class PostgresDatabase(Database):
         """
         if self._conn is None:
             with self.transaction():
-                return self.copy_in(table, columns, rows)
+                return self.copy_in(table, columns, rows, skip_duplicates=skip_duplicates)
         names = ", ".join(columns)
         counted = 0
         try:
@@ -417,6 +424,8 @@ class PostgresDatabase(Database):
                     copy.write_row(row)
                     counted += 1
             move = f"INSERT INTO {table} ({names}) SELECT {names} FROM tokendeck_copy"
+            if skip_duplicates:
+                move += " ON CONFLICT DO NOTHING"
             conn.execute(move.encode())
             conn.execute(b"DROP TABLE tokendeck_copy")
         except psycopg.Error as exc:
@@ -625,6 +634,11 @@ def _placeholders(sql: str) -> str:
 def translate_error(exc: psycopg.Error, location: str) -> StorageError:
     """A psycopg error as the storage error the layers above understand."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, psycopg.errors.DiskFull):
+        return DiskFullError(
+            f"the database server's disk is full ({location})",
+            hint="its administrator must free space; the change was not written",
+        )
     if isinstance(exc, psycopg.errors.LockNotAvailable):
         return StorageError(
             f"the collection in {location} is busy",

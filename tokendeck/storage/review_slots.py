@@ -202,17 +202,27 @@ class Summary:
 
     # -- any other change ---------------------------------------------------------------------
     @contextmanager
-    def refreshing(self, cards: Sequence[int] | int) -> Iterator[None]:
+    def refreshing(
+        self, cards: Sequence[int] | int, *, and_from: int | None = None
+    ) -> Iterator[None]:
         """Around a change to some cards' logs or decks: their contributions out, then back in.
 
         ``cards`` is a list of card ids, or one id meaning "every card from this
-        id on" (an import's new cards). Runs in the caller's transaction (or its own).
+        id on" (an import's new cards); ``and_from`` adds every card from that id
+        on to a list (a sync's batch: the cards it names, and those it creates).
+        Runs in the caller's transaction (or its own).
         """
+        if and_from is not None and not isinstance(cards, int):
+            cards = [card for card in cards if card < and_from]  # each card counted once
         with self.db.transaction():
             self._start()
             self._collect(cards, -1)
+            if and_from is not None:
+                self._collect(and_from, -1)
             yield
             self._collect(cards, 1)
+            if and_from is not None:
+                self._collect(and_from, 1)
             self._apply_changes()
 
     @property

@@ -66,10 +66,12 @@ class Reviews(Table):
     def newest_undoable(self, limit: int) -> list[tuple[int, int, dict[str, Any]]]:
         """The newest reviews, newest first, while they can be undone: (id, card id, undo data).
 
-        An entry without undo data (an imported review) stops the run.
+        An entry without undo data (an imported review) stops the run. Only answers
+        made here count: a review that arrived by sync is another device's to undo.
         """
         rows = self.db.fetchall(
-            "SELECT id, card_id, undo FROM reviews WHERE user_id=? ORDER BY id DESC LIMIT ?",
+            "SELECT id, card_id, undo FROM reviews WHERE user_id=? AND sync_origin = ''"
+            " ORDER BY id DESC LIMIT ?",
             (self.user, limit),
         )
         undoable = []
@@ -78,6 +80,22 @@ class Reviews(Table):
                 break
             undoable.append((review_id, card_id, json.loads(undo)))
         return undoable
+
+    def answered_after(self, card_id: int, review_id: int) -> list[tuple[bytes, int, int]]:
+        """Answers of a card that came by sync at or after a review's time: (id, answered
+        at ms, rating).
+
+        An undo takes back one answer; these (made on another device) are answered
+        again on top of the card as it was before it. Entries made here are not: an
+        undo takes back the newest of them.
+        """
+        rows = self.db.fetchall(
+            "SELECT uid, reviewed_at, rating FROM reviews WHERE user_id=? AND card_id=?"
+            " AND id <> ? AND sync_origin <> '' AND rating BETWEEN 1 AND 4"
+            " AND reviewed_at >= (SELECT reviewed_at FROM reviews WHERE user_id=? AND id=?)",
+            (self.user, card_id, review_id, self.user, review_id),
+        )
+        return [(b"" if r[0] is None else bytes(r[0]), r[1], r[2]) for r in rows]
 
     def delete(self, review_id: int) -> None:
         """Remove one row of the log (undo only); its card is recounted in the summary."""

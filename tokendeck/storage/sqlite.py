@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from tokendeck.errors import StorageError
+from tokendeck.errors import DiskFullError, StorageError
 from tokendeck.storage.database import SQLITE, Database, Params, Row
 from tokendeck.storage.migrations import migrate
 
@@ -282,6 +282,11 @@ class SQLiteDatabase(Database):
         if "readonly" in text:
             return StorageError(
                 f"cannot write to {self.location}", hint="check the file's permissions"
+            )
+        if "disk is full" in text or "database or disk is full" in text:
+            return DiskFullError(
+                f"the disk holding {self.location} is full",
+                hint="free some space and try again; the change was not written, nothing was lost",
             )
         if "not a database" in text or "malformed" in text:
             return StorageError(

@@ -65,12 +65,15 @@ class Stats(Table):
         self.summary = summary
 
     # -- upkeep (see review_slots) ----------------------------------------------------------------
-    def refreshing(self, cards: Sequence[int] | int) -> AbstractContextManager[None]:
+    def refreshing(
+        self, cards: Sequence[int] | int, *, and_from: int | None = None
+    ) -> AbstractContextManager[None]:
         """Around a bulk change to some cards' logs or decks (an import): recount them.
 
-        ``cards``: card ids, or one id meaning every card from it on.
+        ``cards``: card ids, or one id meaning every card from it on; ``and_from``:
+        every card from that id on as well.
         """
-        return self.summary.refreshing(cards)
+        return self.summary.refreshing(cards, and_from=and_from)
 
     def rebuild(self) -> None:
         """Recount the user's whole summary from the log."""

@@ -36,6 +36,10 @@ from tokendeck.storage.search import Search
 from tokendeck.storage.settings import Settings, find_or_create_user
 from tokendeck.storage.stats import Stats
 from tokendeck.storage.study import Study
+from tokendeck.storage.sync import SyncRows
+from tokendeck.storage.sync_named import SyncDecks, SyncNoteTypes
+from tokendeck.storage.sync_read import SyncRead
+from tokendeck.storage.sync_write import SyncWrite
 
 
 class Store:
@@ -61,6 +65,11 @@ class Store:
         self.backup = Backup(db, user_id)
         self.stats = Stats(db, user_id, self.summary)
         self.consistency = Consistency(db, user_id)
+        self.sync = SyncRows(db, user_id)
+        self.sync_read = SyncRead(db, user_id)
+        self.sync_write = SyncWrite(db, user_id)
+        self.sync_decks = SyncDecks(db, user_id)
+        self.sync_note_types = SyncNoteTypes(db, user_id)
         #: Learn/Test questions awaiting answers (PostgreSQL only: a file serves one process)
         self.pending = PendingQuestions(db, user_id)
         #: A collection file's shared lock (:mod:`.locks`), held until :meth:`close`.

@@ -116,6 +116,10 @@ def create_app(settings: WebSettings) -> FastAPI:
         app.include_router(server_api_router())
         app.include_router(account_pages_router())
     app.include_router(api_router(), dependencies=login)
+    if server is None:
+        from tokendeck.web.api import local_api_router
+
+        app.include_router(local_api_router())
     app.include_router(pages_router(), dependencies=login)
     app.include_router(media_router(), dependencies=login)
     app.include_router(quiz_pages_router(), dependencies=login)
@@ -158,11 +162,16 @@ def _guard_settings(settings: WebSettings, *, multi_user: bool) -> GuardSettings
     """The guard of every request: host names, body sizes, and (single-user app) where a
     change comes from. The multi-user server checks changes itself: a session's CSRF
     token (web/users.py), and a bearer token cannot be sent by another site's page."""
+    from tokendeck.web.api.sync import MAX_PUSH_BYTES, PUSH_PATH
+
     uploads = ("/api/v1/import", "/api/v1/import/preview")
     upload_limit = settings.max_upload_bytes + MULTIPART_SLACK
 
     def max_body(path: str) -> int:
-        return upload_limit if path in uploads else DEFAULT_MAX_BODY
+        if path in uploads:
+            return upload_limit
+        # A device's pushed batch (the multi-user server; the single-user app has no route).
+        return MAX_PUSH_BYTES if multi_user and path == PUSH_PATH else DEFAULT_MAX_BODY
 
     # DNS rebinding matters to a server without log-in; the multi-user server is reached
     # under whatever name its proxy gives it, and every request proves who sends it.

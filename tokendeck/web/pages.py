@@ -57,6 +57,7 @@ def render(request: Request, template: str, title: str, **context: Any) -> HTMLR
         app_title=settings.title,
         path=request.url.path,
         user=user if server is not None else None,
+        local_app=server is None,
         # The server's pages carry the session's token; the local app's, its own per-process one.
         csrf_token=user.csrf
         if server is not None and user is not None

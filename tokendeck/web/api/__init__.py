@@ -70,10 +70,21 @@ def server_api_router() -> APIRouter:
     from fastapi import Depends
 
     from tokendeck.web.accounts import auth, classes
+    from tokendeck.web.api import sync
     from tokendeck.web.users import current_user
 
     router = APIRouter(prefix="/api/v1", responses={**ERRORS, **SERVER_ERRORS})
     router.include_router(auth.public_router)
     router.include_router(auth.router, dependencies=[Depends(current_user)])
     router.include_router(classes.router, dependencies=[Depends(current_user)])
+    router.include_router(sync.server_router, dependencies=[Depends(current_user)])
+    return router
+
+
+def local_api_router() -> APIRouter:
+    """Routes only the single-user app has: syncing its collection with a server."""
+    from tokendeck.web.api import sync
+
+    router = APIRouter(prefix="/api/v1", responses=ERRORS)
+    router.include_router(sync.client_router)
     return router

@@ -404,10 +404,9 @@ def migrate(db: Database) -> int:
     gets 6. A step therefore never depends on a later step's absence.
     """
     applied = applied_versions(db)
-    if applied >= {step.version for step in MIGRATIONS}:
-        _refuse_newer(db, max(applied))
-        return SCHEMA_VERSION
     _refuse_newer(db, max(applied, default=0))
+    if applied >= {step.version for step in MIGRATIONS}:
+        return SCHEMA_VERSION
     with db.transaction():
         if db.dialect == POSTGRESQL:
             # Two servers starting at once: the second waits here, then finds the work done.

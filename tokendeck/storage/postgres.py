@@ -193,18 +193,14 @@ def open_postgres(url: str) -> PostgresDatabase:
 def _prepare(db: PostgresDatabase) -> None:
     server = db.server
     pending = pending_versions(db)
-    if pending:
-        if not _may_migrate(db):
-            steps = ", ".join(str(v) for v in pending)
-            has = "has no schema" if current_version(db) == 0 else f"lacks schema steps {steps}"
-            raise StorageError(
-                f"the database {server.location} {has}; this TokenDeck needs schema "
-                f"{SCHEMA_VERSION}",
-                hint="run `tokendeck server init` (or open it once) with the owner's URL",
-            )
-        migrate(db)
-    else:
-        migrate(db)  # refuses a newer schema
+    if pending and not _may_migrate(db):
+        steps = ", ".join(str(v) for v in pending)
+        has = "has no schema" if current_version(db) == 0 else f"lacks schema steps {steps}"
+        raise StorageError(
+            f"the database {server.location} {has}; this TokenDeck needs schema {SCHEMA_VERSION}",
+            hint="run `tokendeck server init` (or open it once) with the owner's URL",
+        )
+    migrate(db)  # applies what is pending; refuses a newer schema
     if _is_owner_or_superuser(db):
         server.act_as = APP_ROLE
     server.identity_tables = frozenset(

@@ -23,12 +23,13 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tests.processes import free_port
 
 #: Empties the shared database: rows by cascade from users, sequences back to 1.
 _EMPTY = b"""
@@ -77,13 +78,6 @@ def _unprivileged_user() -> str | None:
     raise RuntimeError("running as root, and neither user postgres nor nobody exists")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @dataclass
 class PostgresServer:
     """A running test cluster."""
@@ -106,7 +100,7 @@ class PostgresServer:
         if runner is not None:
             record = pwd.getpwnam(runner)
             os.chown(root, record.pw_uid, record.pw_gid)
-        server = cls(root, _free_port(), bindir, runner)
+        server = cls(root, free_port(), bindir, runner)
         try:
             server._run(
                 "initdb",

@@ -7,7 +7,6 @@ answers written into the replaced file, which nobody would ever see again.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import free_port
 from tokendeck.cli import main
 from tokendeck.collection import Collection
 from tokendeck.errors import StorageError
@@ -46,17 +46,11 @@ def test_a_collection_open_here_cannot_be_restored_over(collection: tuple[Path, 
     assert Collection.restore_snapshot(path, snapshot, now=NOW).notes == 1  # closed: fine
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def server(collection: tuple[Path, Path]) -> Iterator[int]:
     """``tokendeck serve`` on the collection, in its own process."""
     path, _ = collection
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "tokendeck", "--db", str(path), "serve", "--port", str(port)],
         stdout=subprocess.DEVNULL,

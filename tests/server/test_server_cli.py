@@ -4,10 +4,7 @@ two uvicorn workers on one database (sessions, rate counts and decks live in the
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.processes import TOKENDECK, tokendeck_server
 from tokendeck.cli import main
 
 NOW = "2026-11-27T15:00:00Z"
@@ -111,21 +109,14 @@ def test_the_server_needs_a_database_and_an_initialised_one(
     assert code == 1 and "unknown database URL" in err
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def running_server(server_url: str) -> Iterator[str]:
     """``tokendeck server --workers 2`` in a subprocess, on a free loopback port."""
     url = server_url
     env = {**os.environ, "TOKENDECK_PASSWORD": "a long admin password"}
-    tokendeck = [str(Path(sys.executable).parent / "tokendeck")]
     subprocess.run(
         [
-            *tokendeck,
+            TOKENDECK,
             "server",
             "init",
             "--database",
@@ -139,29 +130,8 @@ def running_server(server_url: str) -> Iterator[str]:
         check=True,
         capture_output=True,
     )
-    port = _free_port()
-    process = subprocess.Popen(
-        [*tokendeck, "server", "--database", url, "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(process.stderr.read().decode() if process.stderr else "")
-            time.sleep(0.2)
+    with tokendeck_server(url, env) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.mark.slow

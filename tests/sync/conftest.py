@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,15 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.processes import free_port
+
 PASSWORD = "correct horse battery"
 ADMIN_PASSWORD = "a long admin password"
 TOKENDECK = str(Path(sys.executable).parent / "tokendeck")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

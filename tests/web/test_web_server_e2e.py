@@ -13,30 +13,19 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
+from tests.processes import TOKENDECK, tokendeck_server
 from tests.web.conftest import SCREENSHOTS
 from tests.web.test_web_accessibility import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow]
 
 PASSWORD = "correct horse battery"
-TOKENDECK = str(Path(sys.executable).parent / "tokendeck")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -67,38 +56,10 @@ def server(postgres_server: Any) -> Iterator[str]:
         check=False,
     )
     assert init.returncode == 0, init.stderr
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            TOKENDECK,
-            "server",
-            "--database",
-            postgres_server.url(name),
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
     try:
-        while True:
-            try:
-                if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(process.stderr.read().decode() if process.stderr else "")
-            time.sleep(0.2)
-        yield base
+        with tokendeck_server(postgres_server.url(name), env) as base:
+            yield base
     finally:
-        process.terminate()
-        process.wait(timeout=30)
         postgres_server.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 

@@ -9,7 +9,6 @@ and a Learn question shown by one is marked and recorded by the other.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,19 +19,13 @@ import httpx
 import pytest
 
 from tests.conftest import NOW
+from tests.processes import free_port
 from tokendeck.collection import Collection
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 CARDS = 6
 FACTORY = "tokendeck.web.app:create_app_from_environment"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -54,7 +47,7 @@ def servers(seeded: str, tmp_path: Path) -> Iterator[list[httpx.Client]]:
     processes, clients = [], []
     try:
         for _ in range(2):
-            port = _free_port()
+            port = free_port()
             command = [sys.executable, "-m", "uvicorn", "--factory", FACTORY]
             command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
             processes.append(subprocess.Popen(command, env=env))

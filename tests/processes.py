@@ -52,3 +52,37 @@ def tokendeck_server(database_url: str, env: Mapping[str, str]) -> Iterator[str]
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@contextmanager
+def local_serve(path: Path) -> Iterator[int]:
+    """``tokendeck serve`` (the single-user app) over the collection at ``path``; its port.
+
+    Waits (at most a minute) until the API answers; stopped when the block ends.
+    """
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tokendeck", "--db", str(path), "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for_api(port, process)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_for_api(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60  # readiness, not a timing assertion
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError("the server exited")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/decks", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("the server did not come up")

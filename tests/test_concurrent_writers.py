@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_restore_in_use import _free_port, _wait_until_up
+from tests.processes import local_serve
 from tokendeck import clock
 from tokendeck.collection import Collection
 
@@ -66,15 +66,8 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
         for i in range(3):
             note = col.add_note("Deck", f"front {i}", f"back {i}", now=now, reverse=True)
             cards += [c.id for c in col.cards_of_note(note.id)]
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tokendeck", "--db", str(path), "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     acknowledged: list[list[int]] = [[], [], [], []]
-    try:
-        _wait_until_up(port, server)
+    with local_serve(path) as port:
         stop = time.monotonic() + SECONDS
         workers = [
             threading.Thread(target=_cli_answers, args=(path, cards, stop, acknowledged[i]))
@@ -87,9 +80,6 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
             worker.start()
         for worker in workers:
             worker.join()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     with Collection.open(path, install_builtin=False) as col:
         for card in cards:
             history = col.history(card)

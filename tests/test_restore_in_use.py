@@ -6,18 +6,13 @@ answers written into the replaced file, which nobody would ever see again.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from tests.processes import free_port
+from tests.processes import local_serve
 from tokendeck.cli import main
 from tokendeck.collection import Collection
 from tokendeck.errors import StorageError
@@ -50,31 +45,8 @@ def test_a_collection_open_here_cannot_be_restored_over(collection: tuple[Path, 
 def server(collection: tuple[Path, Path]) -> Iterator[int]:
     """``tokendeck serve`` on the collection, in its own process."""
     path, _ = collection
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tokendeck", "--db", str(path), "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "TOKENDECK_DB": str(path)},
-    )
-    try:
-        _wait_until_up(port, process)
+    with local_serve(path) as port:
         yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def _wait_until_up(port: int, process: subprocess.Popen[bytes]) -> None:
-    for _ in range(600):  # readiness, not a timing assertion
-        if process.poll() is not None:
-            raise AssertionError("the server exited")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/decks", timeout=5).read()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("the server did not come up")
 
 
 @pytest.mark.slow

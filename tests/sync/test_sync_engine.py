@@ -137,3 +137,21 @@ def test_batches_are_cut_by_size_and_a_note_larger_than_a_batch_travels_alone(
     phone = world.device("phone")
     phone.sync(now=NOW, transport=world.link, limits=small)
     assert view(phone) == view(laptop) and len(view(phone)["notes"]) == 13
+
+
+def test_after_a_bulk_download_the_statistics_are_recounted_when_read(world: World) -> None:
+    from tests.sync.harness import summary_is_true
+    from tests.sync.test_sync_faults import history_collection
+
+    history_collection(world.tmp / "laptop.db", notes=300, reviews=8)  # 2,400 reviews
+    laptop = Collection.open(world.tmp / "laptop.db", now=NOW, install_builtin=False)
+    world.devices["laptop"] = laptop
+    world.sync("laptop")
+    phone = world.device("phone")
+    world.sync("phone")  # one batch of 2,400 reviews: the summary is left to the next read
+    expected = laptop.stats(NOW)
+    for col in (phone, world.server):
+        found = col.stats(NOW)  # reads: recounts the summary first
+        assert found["total_reviews"] == expected["total_reviews"] == 2_400
+        assert found["daily"] == expected["daily"] and found["buttons"] == expected["buttons"]
+        assert summary_is_true(col)

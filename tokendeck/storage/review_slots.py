@@ -298,6 +298,12 @@ class Summary:
             self._apply_changes()
 
     # -- all of it ----------------------------------------------------------------------------
+    def forget(self) -> None:
+        """Drop the user's summary: the next read recounts it from the log, once (after a
+        bulk change, cheaper than keeping it on the way)."""
+        for table in ("review_slots", "review_days", "review_calendar"):
+            self.db.execute(f"DELETE FROM {table} WHERE user_id = ?", (self.user,))
+
     def rebuild(self) -> None:
         """Recount the user's slots from the log; the rollup follows when next read."""
         db, user = self.db, self.user

@@ -22,6 +22,9 @@ from tokendeck.sync.apply_cards import CardsApply
 from tokendeck.sync.applying import Applied, Context, Side
 from tokendeck.sync.model import Batch, card_key
 
+#: A batch with this many reviews leaves the statistics summary to be recounted when read.
+BULK_REVIEWS = 2_000
+
 
 def _statistics_kept(
     store: Store, batch: Batch, tombstones: list[tuple[Any, ...]]
@@ -35,6 +38,11 @@ def _statistics_kept(
     notes = [t[1] for t in tombstones if t[0] == "note"]
     undone = [bytes.fromhex(t[1]) for t in tombstones if t[0] == "review"]
     if not (keys or notes or undone):
+        return nullcontext()
+    if len(batch.table("reviews")) >= BULK_REVIEWS:
+        # A first upload or download: recounting as it goes cost more than the sync
+        # itself; the summary is dropped and recounted from the log when next read.
+        store.summary.forget()
         return nullcontext()
     cards = store.sync_write.cards_named(sorted(set(keys)), notes, undone)
     return store.stats.refreshing(cards, and_from=store.sync_write.next_card_id())

@@ -112,3 +112,22 @@ def test_run_awaits_work_on_another_thread(background: Background) -> None:
 
     worker, loop = run(scenario)
     assert worker.startswith("tokendeck-work") and worker != loop
+
+
+def _niceness() -> int:
+    import os
+
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "getpriority"), reason="no per-thread priority")
+@pytest.mark.parametrize("lane", ["prepare", "work"])
+def test_both_lanes_run_nicer_than_the_event_loop(background: Background, lane: str) -> None:
+    """On a busy machine the pages (event loop) win the CPU over embeddings and imports."""
+    from tokendeck.web.background import WORKER_NICENESS
+
+    async def scenario() -> tuple[int, int]:
+        return _niceness(), await background.run(_niceness, lane=lane)
+
+    loop_niceness, worker_niceness = run(scenario)
+    assert worker_niceness == min(19, loop_niceness + WORKER_NICENESS)

@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from tokendeck.collection import Collection
+from tokendeck.web.background import lower_priority
 from tokendeck.web.deps import CollectionPool
 from tokendeck.web.users import WebUser
 
@@ -41,7 +42,7 @@ class Readers:
     def __init__(self, pool: CollectionPool) -> None:
         self._pool = pool
         self._worker = ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="tokendeck-read", initializer=_lower_priority
+            max_workers=1, thread_name_prefix="tokendeck-read", initializer=lower_priority
         )
         #: user id -> (the loop's collection, the reader's own beside it or None in memory);
         #: used on the event loop's thread only
@@ -92,20 +93,3 @@ def _run(col: Collection, work: Callable[[Collection], T], grader: Grader | None
     if grader is not None:
         col.use_grader(grader)
     return work(col)
-
-
-#: How much nicer than the event loop the reading thread runs (Linux: per thread).
-READER_NICENESS = 10
-
-
-def _lower_priority() -> None:
-    """Lower this thread's CPU priority, where the system allows it per thread (Linux)."""
-    import os
-    import threading
-
-    try:
-        thread = threading.get_native_id()
-        now = os.getpriority(os.PRIO_PROCESS, thread)
-        os.setpriority(os.PRIO_PROCESS, thread, now + READER_NICENESS)
-    except (AttributeError, OSError):  # no such call here, or not allowed: same priority
-        pass

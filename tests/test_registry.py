@@ -172,3 +172,22 @@ def test_guesses_say_how_sure_they_are() -> None:
     assert (unsure.format, unsure.sure) == ("rawnotes", False)
     assert ("quizlet", "/////") in unsure.alternatives
     assert registry.guess(b"PK\x03\x04", "x.zip", archive_names=["collection.anki2"]).sure
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("perro,dog;gato,cat, feline;", [("perro", "dog"), ("gato", "cat, feline")]),
+        ("perro\tdog;gato\tcat", [("perro", "dog"), ("gato", "cat")]),
+        ("hola - hello;gato - cat;casa - house", [("hola", "hello"), ("gato", "cat"),
+                                                  ("casa", "house")]),
+        ("perro\tdog\ngato\tcat\n", [("perro", "dog"), ("gato", "cat")]),
+        ("perro/////dog, a pet\ngato/////cat\n", [("perro", "dog, a pet"), ("gato", "cat")]),
+        ("perro :: dog\ngato :: cat\n", [("perro", "dog"), ("gato", "cat")]),
+    ],
+)  # fmt: skip
+def test_quizlet_exports_read_without_flags(text: str, expected: list[tuple[str, str]]) -> None:
+    """Each of Quizlet's export layouts (its two row choices, tab, comma or custom between
+    term and definition) imports with no --format or separators given."""
+    _, package = registry.read_bytes(text.encode(), "set.txt")  # tab/newline reads as TSV
+    assert [(n.front, n.back) for n in package.notes] == expected

@@ -75,7 +75,9 @@ def guess_text(text: str, suffix: str) -> Guess:
     if lines[0].lower().startswith(_ANKI_HEADERS):
         return Guess("csv", 1.0, reason="Anki text headers")
     if len(lines) == 1 and ";" in lines[0]:
-        return Guess("quizlet", 0.8, ";", reason="one line of term,definition; rows")
+        # Rows end at ';' (Quizlet's "between rows: semicolon"); the reader finds what
+        # separates term and definition within the rows (a comma, a tab, " - ", ...).
+        return Guess("quizlet", 0.8, reason="one line of term,definition; rows")
     return _by_separators(lines, suffix)
 
 

@@ -191,3 +191,28 @@ def test_quizlet_exports_read_without_flags(text: str, expected: list[tuple[str,
     term and definition) imports with no --format or separators given."""
     _, package = registry.read_bytes(text.encode(), "set.txt")  # tab/newline reads as TSV
     assert [(n.front, n.back) for n in package.notes] == expected
+
+
+def test_excel_unicode_text_reads_without_flags() -> None:
+    """Excel's "Unicode text" save: UTF-16 with a BOM, tabs, CRLF, a header row."""
+    rows = ["Front\tBack\tTags", "café\tcoffee\tfr food", "€\teuro\tmoney"]
+    _, package = registry.read_bytes("\r\n".join(rows).encode("utf-16"), "words.txt")
+    assert [(n.front, n.back, n.tags) for n in package.notes] == [
+        ("café", "coffee", ["fr", "food"]),
+        ("€", "euro", ["money"]),
+    ]
+
+
+def test_old_mac_line_endings_read_as_lines() -> None:
+    _, package = registry.read_bytes(b"Front,Back\rdog,perro\rcat,gato\r", "words.csv")
+    assert [(n.front, n.back) for n in package.notes] == [("dog", "perro"), ("cat", "gato")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300), st.sampled_from(["x.txt", "x.csv", "x.md", "x"]))
+def test_guessing_any_bytes_names_a_format_or_says_why(head: bytes, name: str) -> None:
+    try:
+        found = registry.guess(head, name)
+    except ImportFormatError:
+        return
+    assert registry.get(found.format).name == found.format

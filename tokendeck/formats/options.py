@@ -41,6 +41,15 @@ class WriteOptions:
     extra: dict[str, object] = field(default_factory=dict)
 
 
+def sniffing_text(head: bytes) -> str:
+    """The start of a file as text for guessing its format: UTF-16 when it has that BOM
+    (Excel's "Unicode text"), else UTF-8; a bad or cut byte becomes U+FFFD."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        cut = len(head) - len(head) % 2  # the head may end inside a character
+        return head[:cut].decode("utf-16", errors="replace")
+    return head.decode("utf-8-sig", errors="replace")
+
+
 def decode_text(data: bytes, *, source: str) -> str:
     """Decode a text file as UTF-8 (BOM allowed), naming the line of a bad byte."""
     from tokendeck.errors import ImportFormatError

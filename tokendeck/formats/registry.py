@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tokendeck.errors import ImportFormatError, ValidationError
-from tokendeck.formats.options import ReadOptions, WriteOptions
+from tokendeck.formats.options import ReadOptions, WriteOptions, sniffing_text
 from tokendeck.formats.sniffing import Guess, guess_text
 from tokendeck.transfer.package import Package
 from tokendeck.untrusted.budget import Budget
@@ -129,7 +129,7 @@ def guess(head: bytes, filename: str, *, archive_names: list[str] | None = None)
             path=filename,
             hint="the file is damaged or renamed; export it again",
         )
-    return guess_text(head.decode("utf-8", errors="replace"), suffix)
+    return guess_text(sniffing_text(head), suffix)
 
 
 def detect(head: bytes, filename: str, *, archive_names: list[str] | None = None) -> Format:

@@ -65,7 +65,8 @@ class _Lines:
 
 def guess_text(text: str, suffix: str) -> Guess:
     """The likely format of a text file's start (``suffix``: its extension, lower-case)."""
-    lines = [ln.rstrip("\r") for ln in text.replace("\r\n", "\n").split("\n") if ln.strip()]
+    # Lines end in \n, \r\n or (old Mac files) a lone \r.
+    lines = [ln for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if ln.strip()]
     if not lines:
         return Guess("csv" if suffix in (".csv", ".tsv") else "rawnotes", 0.5, reason="empty")
     if _looks_like_obsidian(lines, suffix):
@@ -142,7 +143,10 @@ def _splits(line: str, separator: str) -> bool:
 def _columns(lines: list[str]) -> bool:
     """Nearly every line splits into the same number (2+) of CSV columns."""
     for separator in ("\t", "|", ";", ","):
-        widths = Counter(len(row) for row in csv.reader(lines[:200], delimiter=separator))
+        try:
+            widths = Counter(len(row) for row in csv.reader(lines[:200], delimiter=separator))
+        except csv.Error:  # e.g. a NUL byte: not columns the csv reader can read
+            continue
         width, hits = widths.most_common(1)[0] if widths else (0, 0)
         if width >= 2 and hits >= 0.95 * min(len(lines), 200):
             return True

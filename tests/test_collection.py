@@ -7,7 +7,7 @@ import pytest
 
 from tokendeck.collection import Collection
 from tokendeck.domain.cards import CardState, Rating
-from tokendeck.errors import NotFoundError, NothingToUndoError, ValidationError
+from tokendeck.errors import ConflictError, NotFoundError, NothingToUndoError, ValidationError
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 TOMORROW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -181,6 +181,33 @@ def test_edit_keeps_schedule(col: Collection) -> None:
     col.edit_note(view.note.id, now=NOW, back="a better back", tags=["x"])
     after = col.card(card_id)
     assert after.back == "a better back" and after.card == before and after.note.tags == ("x",)
+
+
+def test_an_edit_from_a_stale_editor_saves_nothing(col: Collection) -> None:
+    """Two editors open on one note: the second to save is told, and the first's text stays."""
+    (card_id,) = add(col, 1)
+    loaded = col.card(card_id).note  # both editors loaded this version
+    first = col.edit_note(
+        loaded.id,
+        now=NOW + timedelta(minutes=1),
+        back="first",
+        expected_modified=loaded.modified_at,
+    )
+    with pytest.raises(ConflictError, match="changed elsewhere since it was opened"):
+        col.edit_note(
+            loaded.id,
+            now=NOW + timedelta(minutes=2),
+            back="second",
+            tags=["late"],
+            expected_modified=loaded.modified_at,
+        )
+    kept = col.note(loaded.id)
+    assert (kept.back, kept.tags) == ("first", ())
+    # The version the first save returned is current: editing from it goes through.
+    col.edit_note(
+        loaded.id, now=NOW + timedelta(minutes=3), back="third", expected_modified=first.modified_at
+    )
+    assert col.note(loaded.id).back == "third"
 
 
 def test_delete_card_removes_note_but_keeps_history(col: Collection) -> None:

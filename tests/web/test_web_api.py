@@ -102,6 +102,21 @@ def test_create_note_with_reverse_makes_two_cards(client: TestClient) -> None:
     assert {c["front"] for c in cards["cards"]} == {"le chien", "the dog"}
 
 
+def test_an_edit_from_a_page_loaded_before_another_change_is_409(client: TestClient) -> None:
+    card = client.get("/api/v1/cards", params={"q": "perro"}).json()["cards"][0]
+    loaded = client.get(f"/api/v1/notes/{card['note_id']}").json()
+    url = f"/api/v1/notes/{card['note_id']}"
+    other_tab = client.patch(url, json={"back": "tab one", "modified_at": loaded["modified_at"]})
+    assert other_tab.status_code == 200
+    stale = client.patch(url, json={"back": "tab two", "modified_at": loaded["modified_at"]})
+    assert "changed elsewhere" in error_of(stale, 409, "conflict")["message"]
+    assert client.get(url).json()["back"] == "tab one"
+    again = client.patch(
+        url, json={"back": "tab one, again", "modified_at": other_tab.json()["modified_at"]}
+    )
+    assert again.status_code == 200, again.text
+
+
 def test_create_note_with_empty_back_is_400(client: TestClient) -> None:
     error_of(
         client.post("/api/v1/notes", json={"deck": "X", "front": "q", "back": " "}), 400, "invalid"

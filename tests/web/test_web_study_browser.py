@@ -215,3 +215,29 @@ def test_browse_pages_and_selects_across_pages(browser: Any, live_server: str) -
     )
     assert page.errors == []
     page.context.close()
+
+
+def test_an_edit_clashing_with_another_tab_keeps_the_text_and_saves_nothing(
+    browser: Any, live_server: str
+) -> None:
+    import httpx
+
+    page = _page(browser, live_server, PHONE)
+    page.goto("/study?deck=Lang::Spanish")
+    page.locator("#reveal:not([hidden])").wait_for()
+    assert page.locator("#question").inner_text().strip() == "el sol"
+    page.keyboard.press("e")
+    page.locator("#edit-back").fill("the sun (mine)")
+    # Meanwhile another tab saves the same note.
+    api = httpx.Client(base_url=f"{live_server}/api/v1", headers={"Origin": live_server})
+    note_id = api.get("/cards", params={"q": '"el sol"'}).json()["cards"][0]["note_id"]
+    assert api.patch(f"/notes/{note_id}", json={"back": "the sun (theirs)"}).status_code == 200
+    page.locator("#edit-back").press("Control+Enter")
+    page.wait_for_function(
+        "document.getElementById('status').textContent.includes('changed elsewhere')"
+    )
+    assert page.locator("#edit-form").is_visible()  # the learner's text is still there
+    assert page.locator("#edit-back").input_value() == "the sun (mine)"
+    assert api.get(f"/notes/{note_id}").json()["back"] == "the sun (theirs)"
+    assert page.errors == []
+    page.context.close()

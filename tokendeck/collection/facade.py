@@ -419,9 +419,12 @@ class Collection:
         accepted: Sequence[str] | None = None,
         kind: str | None = None,
         fields: Mapping[str, str] | None = None,
+        expected_modified: datetime | None = None,
     ) -> Note:
         """Change a note's text, tags or accepted answers; scheduling is kept. A note from
-        Anki is edited by its ``fields`` (front and back set its first two)."""
+        Anki is edited by its ``fields`` (front and back set its first two).
+        ``expected_modified``: the note's ``modified_at`` as the editor loaded it; if the
+        note changed since, nothing is written (ConflictError)."""
         return self._notes.edit(
             note_id,
             now=now,
@@ -431,6 +434,7 @@ class Collection:
             accepted=accepted,
             kind=kind,
             fields=fields,
+            expected_modified=expected_modified,
         )
 
     def note_types(self) -> list[NoteType]:

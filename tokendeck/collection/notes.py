@@ -7,7 +7,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tokendeck.collection.core import Core
@@ -18,7 +18,7 @@ from tokendeck.domain.cards import Card, CardState, CardView
 from tokendeck.domain.decks import DEFAULT_DECK, Deck
 from tokendeck.domain.notes import Note, card_ordinals, check_kind, new_guid, normalise_tags
 from tokendeck.domain.notetypes import NoteType, flatten
-from tokendeck.errors import NotFoundError, ValidationError
+from tokendeck.errors import ConflictError, NotFoundError, ValidationError
 from tokendeck.storage.rows import to_ms
 
 
@@ -129,19 +129,46 @@ class Notes:
         accepted: Sequence[str] | None = None,
         kind: str | None = None,
         fields: Mapping[str, str] | None = None,
+        expected_modified: datetime | None = None,
     ) -> Note:
         """Change a note's text, tags or accepted answers; scheduling is kept.
 
         A note with a note type (from Anki) is edited by its ``fields`` (by name);
         ``front`` and ``back`` then set its first and second field.
+
+        The note is read inside the write transaction, so an edit never undoes a change
+        another process made to a field it does not touch. ``expected_modified``: the
+        note's ``modified_at`` when the editor loaded it; if it was changed since (in
+        another tab, device or process), nothing is written and ConflictError says so.
         """
-        note = self.get(note_id)
+        with self.store.transaction():
+            note = self.get(note_id)
+            _refuse_a_stale_edit(note, expected_modified)
+            updated = self._edited(note, now, front, back, tags, accepted, kind, fields)
+            cards = self.store.cards.of_note(note_id)
+            self.store.notes.update(updated)
+            if cards:
+                self._sync_cards(updated, cards[0].deck_id, now)
+        self.core.forget()
+        return updated
+
+    def _edited(
+        self,
+        note: Note,
+        now: datetime,
+        front: str | None,
+        back: str | None,
+        tags: Iterable[str] | str | None,
+        accepted: Sequence[str] | None,
+        kind: str | None,
+        fields: Mapping[str, str] | None,
+    ) -> Note:
         updated = replace(
             note,
             tags=note.tags if tags is None else normalise_tags(tags),
             accepted=note.accepted if accepted is None else tuple(accepted),
             kind=note.kind if kind is None else check_kind(kind),
-            modified_at=now,
+            modified_at=_after(note.modified_at, now),
         )
         note_type = self._note_type_of(note)
         if note_type is not None:
@@ -158,12 +185,6 @@ class Notes:
                 back=note.back if back is None else back.strip(),
             )
             _require_text(updated.front, updated.back)
-        cards = self.store.cards.of_note(note_id)
-        with self.store.transaction():
-            self.store.notes.update(updated)
-            if cards:
-                self._sync_cards(updated, cards[0].deck_id, now)
-        self.core.forget()
         return updated
 
     def note_types(self) -> list[NoteType]:
@@ -423,3 +444,27 @@ def _require_text(front: str, back: str) -> None:
         raise ValidationError("the front is empty", hint="give the card a question or term")
     if not back.strip():
         raise ValidationError("the back is empty", hint="give the card an answer")
+
+
+def _after(previous: datetime | None, now: datetime) -> datetime:
+    """An edit's modified_at: ``now``, but always after the version it replaces (a clock
+    that stands still or went back must not make two versions look the same)."""
+    if previous is None or to_ms(now) > to_ms(previous):  # stored to the millisecond
+        return now
+    return previous + timedelta(milliseconds=1)
+
+
+def _refuse_a_stale_edit(note: Note, expected: datetime | None) -> None:
+    """ConflictError when the note changed after the editor loaded it (``expected``)."""
+    if expected is None:
+        return
+    stored = note.modified_at
+    # Stored to the millisecond; an editor may hold the microseconds it was sent.
+    if stored is not None and to_ms(stored) == to_ms(expected):
+        return
+    changed = "" if stored is None else f" (at {stored.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC)"
+    raise ConflictError(
+        f"note {note.id} was changed elsewhere since it was opened{changed}; nothing was saved",
+        hint="reload the card to see the other change, then edit it again",
+        cli_hint="run the edit again: it starts from the note as it is now",
+    )

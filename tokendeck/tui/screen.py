@@ -339,13 +339,22 @@ class StudyScreen(Screen[None]):
         if view is None:
             return
 
+        # The note as it was shown: a change made since elsewhere is not overwritten.
+        loaded = view.note.modified_at
+
         def save(text: NoteText) -> None:
             self.study.col.edit_note(
-                view.note.id, now=self.study.clock(), front=text.front, back=text.back
+                view.note.id,
+                now=self.study.clock(),
+                front=text.front,
+                back=text.back,
+                expected_modified=loaded,
             )
 
         def save_fields(fields: dict[str, str]) -> None:
-            self.study.col.edit_note(view.note.id, now=self.study.clock(), fields=fields)
+            self.study.col.edit_note(
+                view.note.id, now=self.study.clock(), fields=fields, expected_modified=loaded
+            )
 
         async def saved(text: object | None) -> None:
             if text is None or self.current is None:

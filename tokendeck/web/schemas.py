@@ -158,6 +158,11 @@ class NoteUpdate(_Strict):
     fields: dict[str, str] | None = Field(
         default=None, description="a note from Anki: its fields by name (only those given change)"
     )
+    modified_at: datetime | None = Field(
+        default=None,
+        description="the note's modified_at as the editor loaded it: if the note was changed "
+        "since (another tab or device), nothing is saved and the answer is 409",
+    )
 
 
 class NoteOut(BaseModel):

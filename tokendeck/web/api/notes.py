@@ -40,7 +40,8 @@ async def get_note(note_id: DbInt, col: Col) -> schemas.NoteOut:
 async def edit_note(
     note_id: DbInt, body: schemas.NoteUpdate, col: Col, now: Now
 ) -> schemas.NoteOut:
-    """Change a note's text, tags or accepted answers (only the fields given)."""
+    """Change a note's text, tags or accepted answers (only the fields given); with
+    ``modified_at``, 409 if the note was changed since the editor loaded it."""
     note = col.edit_note(
         note_id,
         now=now,
@@ -49,6 +50,7 @@ async def edit_note(
         tags=tuple(body.tags) if body.tags is not None else None,
         accepted=tuple(body.accepted) if body.accepted is not None else None,
         fields=body.fields,
+        expected_modified=body.modified_at,
     )
     return note_out(note)
 

@@ -33,7 +33,11 @@ async function save(event) {
   try {
     const tags = $("edit-tags").value.split(/[\s,]+/).filter(Boolean);
     const body = anki ? { fields: readFields($("edit-fields")), tags } : { front: $("edit-front").value, back: $("edit-back").value, tags };
-    await api(`/notes/${noteId}`, { method: "PATCH", body });
+    // The note as this page loaded it (or last saved it): a change made since elsewhere
+    // is not overwritten (409, shown below the form).
+    body.modified_at = root.dataset.modified || null;
+    const saved = await api(`/notes/${noteId}`, { method: "PATCH", body });
+    root.dataset.modified = saved.modified_at || "";
     const card = await api(`/cards/${cardId}`);
     showCard($("front"), card.front_html, card);
     showCard($("back"), card.back_html, card);

@@ -201,13 +201,15 @@ async function saveEdit(event) {
   await run(async () => {
     const anki = current.card.note.format === "html";
     const body = anki ? { fields: readFields($("edit-fields")) } : { front: $("edit-front").value, back: $("edit-back").value };
+    // The note as this page loaded it: a change made since elsewhere is not overwritten (409).
+    body.modified_at = current.card.note.modified_at;
     await api(`/notes/${current.card.note_id}`, { method: "PATCH", body });
     current.card = await api(`/cards/${current.card.id}`);
     showCard($("question"), current.card.front_html, current.card);
     if (revealed) showAnswer();
+    closeEditor();  // only once saved: on an error (say, changed elsewhere) the text stays
     announce("Card saved.");
   });
-  closeEditor();
 }
 
 async function customStudy(event) {

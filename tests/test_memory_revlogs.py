@@ -34,6 +34,24 @@ def test_fsrs_csv_keeps_the_stated_offset_and_stores_utc() -> None:
     assert log.reviews[0].duration_ms == 1500
 
 
+def test_fsrs_optimizer_revlog_with_epoch_times_and_columns_in_its_own_order() -> None:
+    """The FSRS optimiser's revlog.csv: epoch milliseconds, a review_state, other order."""
+    day = 86_400_000
+    text = (
+        "card_id,review_time,review_rating,review_state,review_duration\n"
+        f"9,{1_700_000_000_000},3,0,4000\n"
+        f"9,{1_700_000_000_000 + 3 * day},1,2,9000\n"
+        f"9,{1_700_000_000_000 + 3 * day + 600_000},0,4,0\n"  # rating 0: manual, dropped
+        f"9,{1_700_000_000_000 + 4 * day},3,3,5000\n"
+    )
+    log = parse(text)
+    assert [r.rating for r in log.reviews] == [3, 1, 3]
+    assert [r.kind for r in log.reviews] == ["learn", "review", "relearn"]
+    assert log.reviews[0].reviewed_at == datetime.fromtimestamp(1_700_000_000, UTC)
+    assert [r.duration_ms for r in log.reviews] == [4000, 9000, 5000]
+    assert log.dropped_manual == 1 and log.utc_offset is None  # epoch times state no offset
+
+
 def test_anki_revlog_drops_manual_entries_and_restarts_after_forget() -> None:
     day = 86_400_000
     text = (

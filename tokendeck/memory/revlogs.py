@@ -2,8 +2,10 @@
 
 Two file formats are understood, told apart by their header row:
 
-* the open FSRS CSV: ``card_id, review_rating, review_time, review_duration``
-  (``review_time`` is ISO-8601 with a UTC offset);
+* the open FSRS CSV: columns ``card_id, review_rating, review_time`` and optionally
+  ``review_duration`` and ``review_state``, by name in any order (``review_time``
+  is ISO-8601 with a UTC offset, or epoch milliseconds or seconds as the FSRS
+  optimiser's ``revlog.csv`` has it);
 * Anki's ``revlog`` table exported as CSV: ``id, cid, usn, ease, ivl, lastIvl,
   factor, time, type`` (``id`` is the review time in epoch milliseconds).
 
@@ -26,6 +28,10 @@ from tokendeck.domain.cards import CardState
 from tokendeck.errors import ImportFormatError
 
 FSRS_CSV_COLUMNS = ("card_id", "review_rating", "review_time", "review_duration")
+#: The columns an FSRS CSV must have (any order; review_duration and review_state optional).
+FSRS_REQUIRED = frozenset(FSRS_CSV_COLUMNS[:3])
+#: FSRS CSV ``review_state`` -> our review kind (0 new is a first answer: learn).
+FSRS_KINDS = {0: "learn", 1: "learn", 2: "review", 3: "relearn"}
 ANKI_REVLOG_COLUMNS = ("id", "cid", "usn", "ease", "ivl", "lastIvl", "factor", "time", "type")
 
 #: Anki revlog ``type`` -> our review kind.
@@ -76,15 +82,15 @@ def parse(text: str, *, source: str = "input") -> ReviewLog:
     """Parse review-log CSV text (either supported format)."""
     rows = csv.reader(io.StringIO(text))
     header = [h.strip() for h in next(rows, [])]
-    if tuple(header[:4]) == FSRS_CSV_COLUMNS:
-        return _from_fsrs_csv(rows, source)
+    if FSRS_REQUIRED.issubset(header):
+        return _from_fsrs_csv(rows, {name: i for i, name in enumerate(header)}, source)
     if tuple(header[:9]) == ANKI_REVLOG_COLUMNS:
         return _from_anki_revlog(rows, source)
     raise ImportFormatError(
         f"unrecognised header {','.join(header)[:80]!r}",
         path=source,
         line=1,
-        hint=f"expected {','.join(FSRS_CSV_COLUMNS)} or Anki's revlog columns "
+        hint=f"expected the columns {','.join(FSRS_CSV_COLUMNS)} or Anki's revlog columns "
         f"{','.join(ANKI_REVLOG_COLUMNS)}",
     )
 
@@ -138,28 +144,49 @@ def _is_reset(review: Any) -> bool:
     return str(state_after).lower() == "new"
 
 
-def _from_fsrs_csv(rows: Iterator[list[str]], source: str) -> ReviewLog:
+def _from_fsrs_csv(rows: Iterator[list[str]], columns: dict[str, int], source: str) -> ReviewLog:
     log = ReviewLog(source=source)
     found: list[LoggedReview] = []
+    card_at, rating_at, time_at = (columns[c] for c in FSRS_CSV_COLUMNS[:3])
+    duration_at, state_at = columns.get("review_duration"), columns.get("review_state")
     for line, row in enumerate(rows, start=2):
         if not row:
             continue
         try:
-            card_id, rating = int(row[0]), int(row[1])
-            at = datetime.fromisoformat(row[2].strip().replace("Z", "+00:00"))
-            duration = int(float(row[3])) if len(row) > 3 and row[3].strip() else 0
-        except (ValueError, IndexError):
-            raise _bad_row(source, line, "expected card_id,rating,ISO time,duration ms") from None
+            card_id, rating = int(row[card_at]), int(float(row[rating_at]))
+            at = _review_time(row[time_at])
+            duration = _number(row, duration_at)
+            state = _number(row, state_at, default=2)
+        except (ValueError, IndexError, OverflowError, OSError):
+            raise _bad_row(
+                source, line, "expected card_id, rating 1-4, ISO or epoch time, duration ms"
+            ) from None
         if at.tzinfo is None:
             raise _bad_row(source, line, "review_time has no UTC offset; add one such as +00:00")
-        if log.utc_offset is None:
+        if log.utc_offset is None and not row[time_at].strip().isdigit():
             log.utc_offset = at.utcoffset()
-        if not 1 <= rating <= 4:
+        if not 1 <= rating <= 4:  # rating 0: a manual reschedule
             log.dropped_manual += 1
             continue
-        found.append(LoggedReview(card_id, at.astimezone(UTC), rating, duration))
+        kind = FSRS_KINDS.get(state, "review")
+        found.append(LoggedReview(card_id, at.astimezone(UTC), rating, duration, kind))
     log.reviews = _in_time_order([found])
     return log
+
+
+def _review_time(text: str) -> datetime:
+    """ISO-8601, or epoch milliseconds (FSRS's revlog.csv) or seconds, as UTC."""
+    text = text.strip()
+    if text.isdigit():
+        value = int(text)
+        return datetime.fromtimestamp(value / 1000 if value > 10**11 else value, UTC)
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _number(row: list[str], at: int | None, *, default: int = 0) -> int:
+    if at is None or at >= len(row) or not row[at].strip():
+        return default
+    return int(float(row[at]))
 
 
 def _from_anki_revlog(rows: Iterator[list[str]], source: str) -> ReviewLog:

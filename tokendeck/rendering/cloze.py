@@ -15,13 +15,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from tokendeck.rendering import occlusion
 from tokendeck.rendering.htmltext import strip_html_keeping_entities
 
 # An opening needs at least one number: "{{c::" is text.
 _TOKEN = re.compile(r"\{\{c([\d,]*\d[\d,]*)::|\}\}")
 # Anki stops nesting at ten open clozes; deeper openings are ignored.
 _MAX_DEPTH = 10
-_IMAGE_OCCLUSION = "image-occlusion:"
 # \( or \[ ... \) or \]: HTML inside is dropped after revealing, so a cloze
 # inside maths leaves plain TeX for MathJax.
 _MATHS = re.compile(r"(\\[(\[])(.*?)(\\[)\]])", re.DOTALL)
@@ -72,7 +72,7 @@ def parse(text: str) -> list[str | Cloze]:
             assert isinstance(value, str)
             if open_clozes:
                 cloze = open_clozes[-1]
-                if not value.startswith(_IMAGE_OCCLUSION) and "::" in value:
+                if not occlusion.is_mask(value) and "::" in value:
                     value, cloze.hint = value.split("::", 1)
                 cloze.nodes.append(value)
             else:
@@ -109,6 +109,11 @@ def reveal(text: str, number: int, *, question: bool) -> str:
         nonlocal found
         active = number in cloze.ordinals
         found |= active
+        mask = cloze.text()
+        if occlusion.is_mask(mask):  # a picture's mask: an empty div the page draws
+            css = ("cloze" if question else "cloze-highlight") if active else "cloze-inactive"
+            out.append(occlusion.mask_div(mask, cloze.ordinal_list(), css))
+            return
         if question and active:
             inner: list[str] = []
             write(cloze.nodes, inner)

@@ -4,7 +4,8 @@ Anki puts a card in a page of its own whose ``<body>`` has class ``card``, so
 deck styles say ``.card { … }``, ``body { … }`` or just ``img { … }``. In a
 TokenDeck page the same rules would restyle the whole page, so every selector
 is put under one scope (the card's container): ``.card``, ``html``, ``:root`` and
-``body`` become the scope itself, anything else a descendant of it. ``@media``
+``body`` become the scope itself, anything else a descendant of it. Ids get the
+``card-`` prefix that the sanitiser gives the card's own ids. ``@media``
 and ``@supports`` blocks are scoped inside; ``@import`` (which loads from
 elsewhere) is dropped; ``@font-face`` and ``@keyframes`` stay as they are.
 """
@@ -17,6 +18,8 @@ _COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _IMPORT = re.compile(r"@import[^;]*;", re.IGNORECASE)
 _ROOTS = re.compile(r"^(?:html|body|\.card|:root)(?![\w-])", re.IGNORECASE)
 _NESTING = ("@media", "@supports", "@container", "@layer")
+#: An id in a selector (``#front``); not one inside a quoted attribute value.
+_ID = re.compile(r"(?<![\w\"'=-])#(-?[A-Za-z_][\w-]*)")
 
 
 def scope_css(css: str, scope: str) -> str:
@@ -59,9 +62,11 @@ def _matching(css: str, brace: int) -> int:
 
 
 def _scope_selector(selector: str, scope: str) -> str:
-    """One selector under ``scope``: its Anki page roots replaced by the scope."""
+    """One selector under ``scope``: its Anki page roots replaced by the scope, and its
+    ids given the ``card-`` prefix the card's HTML gets (rendering/sanitise.py)."""
     if not selector:
         return scope
+    selector = _ID.sub(r"#card-\1", selector)
     rooted = _ROOTS.sub(scope, selector, count=1)
     if rooted != selector:
         # "body .card" or ".card.nightMode": the remaining roots are the scope too.

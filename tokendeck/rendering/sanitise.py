@@ -28,7 +28,10 @@ _SVG_TAGS = {
     "svg", "g", "path", "circle", "ellipse", "line", "polyline", "polygon", "rect", "text",
     "tspan", "defs", "lineargradient", "radialgradient", "stop",
 }  # fmt: skip
-TAGS = _TEXT_TAGS | _MEDIA_TAGS | _SVG_TAGS
+#: Inert without scripts (always type="button", never a form's submit): Anki's image
+#: occlusion "Toggle Masks" button, which the page wires up itself.
+_CONTROL_TAGS = {"button"}
+TAGS = _TEXT_TAGS | _MEDIA_TAGS | _SVG_TAGS | _CONTROL_TAGS
 
 #: Removed with their content (anything else unknown keeps its text).
 DROPPED = {"script", "style", "template", "textarea", "select", "title", "iframe", "noscript"}
@@ -97,7 +100,7 @@ def clean(html: str, media_url: MediaUrl) -> str:
         attribute_filter=filter_attribute,
         generic_attribute_prefixes={"data-"},
         url_schemes={"http", "https", "mailto", "data"},
-        set_tag_attribute_values={"a": {"target": "_blank"}},
+        set_tag_attribute_values={"a": {"target": "_blank"}, "button": {"type": "button"}},
         filter_style_properties=STYLES,
         id_prefix="card-",
         link_rel="noopener noreferrer",

@@ -1,5 +1,7 @@
 // Shared helpers: calling the JSON API, announcing to screen readers, rendering math.
 
+import { drawOcclusions } from "./occlusion.js";
+
 /** Error from the API, carrying the one JSON error shape. */
 export class ApiError extends Error {
   constructor(body, status) {
@@ -131,6 +133,7 @@ export function showCard(element, html, card) {
   element.innerHTML = html;
   cardStyle(card && card.css ? card.css : "");
   typeset(element, 20, card ? card.macros : null);
+  drawOcclusions(element);
 }
 
 /** The page's one card stylesheet (textContent: the CSS is never parsed as HTML). */

@@ -1,6 +1,7 @@
 // The card info page: edit, delete, review history and the card's forgetting curve.
 import { api, announce, esc, showCard, typeset } from "./api.js";
 import { readFields } from "./fields.js";
+import { drawOcclusions } from "./occlusion.js";
 import { lineChart } from "./charts.js";
 
 const $ = (id) => document.getElementById(id);
@@ -62,4 +63,6 @@ $("edit-form").addEventListener("keydown", (event) => {
 $("delete").addEventListener("click", remove);
 typeset($("front"), 20, macros);
 typeset($("back"), 20, macros);
+drawOcclusions($("front"));
+drawOcclusions($("back"));
 window.addEventListener("load", load);

@@ -207,3 +207,19 @@ def test_import_result_as_json(run: Runner, words: Path) -> None:
         2,
         ["Spanish"],
     )
+
+
+def test_import_from_standard_input(
+    run: Runner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`pbpaste | tokendeck import - --deck Q`: Quizlet's export box pasted, detected."""
+    import io
+    import sys
+
+    pasted = b"perro\tdog\ngato\tcat, a pet\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(pasted)))
+    assert "2 added" in run.ok("import", "-", "--deck", "Q")
+    assert run.fronts("Q") == ["gato", "perro"]
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))
+    code, _, err = run("import", "-")
+    assert code == 1 and "empty" in err

@@ -82,7 +82,9 @@ def _read_options(
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path)
+)
 @click.option("--deck", help="Put every card into this deck (created if missing).")
 @click.option(
     "--format",
@@ -126,11 +128,23 @@ def import_command(
       tokendeck import words.csv --deck Spanish --dry-run
       tokendeck import deck.apkg
       tokendeck import set.txt --format quizlet --separator comma --row-separator semicolon
+      pbpaste | tokendeck import - --deck Spanish      (FILE "-": standard input)
     """
-    from tokendeck.formats import registry
-
     options = _read_options(deck, separator, row_separator, tags)
     fmt = fmt or ("quizlet" if row_separator else None)  # only Quizlet text has rows to split
+    if str(file) != "-":
+        _import_file(file, options, fmt, dry_run=dry_run, mode=mode, as_json=as_json)
+        return
+    with _standard_input() as pasted:
+        _import_file(pasted, options, fmt, dry_run=dry_run, mode=mode, as_json=as_json)
+
+
+def _import_file(
+    file: Path, options: Any, fmt: str | None, *, dry_run: bool, mode: str, as_json: bool
+) -> None:
+    from tokendeck.formats import registry
+
+    deck = options.deck
     if fmt is None:
         guessed = registry.guess_file(file)
         if not guessed.sure:
@@ -147,6 +161,20 @@ def import_command(
     with progress(f"Importing {file.name}"):
         result = col.import_package(package, now=now, mode=mode, deck=deck)
     _report(result, file, found.name, as_json)
+
+
+@contextmanager
+def _standard_input() -> Iterator[Path]:
+    """What was piped in, as a file (named so in messages) that is gone afterwards; the
+    format's size limits apply to it as to any file."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="tokendeck-stdin-") as folder:
+        path = Path(folder) / "standard-input.txt"
+        with path.open("wb") as handle:
+            shutil.copyfileobj(sys.stdin.buffer, handle)
+        yield path
 
 
 def _unsure(file: Path, guessed: Any, *, refuse: bool) -> None:

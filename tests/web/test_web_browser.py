@@ -108,6 +108,23 @@ def test_import_a_file_with_preview_then_confirm(page: Any, tmp_path: Path) -> N
     )
 
 
+def test_import_pasted_quizlet_text(page: Any) -> None:
+    page.goto("/transfer")
+    page.locator("#preview-button").click()  # nothing chosen: said, nothing sent
+    page.wait_for_function(
+        "document.getElementById('import-status').textContent.includes('paste the text')"
+    )
+    page.locator("#import-text").fill("perro/////dog, a pet\ngato/////cat\nsol/////sun")
+    page.locator("#import-deck").fill("Pasted")
+    page.locator("#preview-button").click()
+    page.locator("#import-preview").wait_for()
+    assert "3 notes (quizlet)" in page.locator("#preview-summary").inner_text()
+    page.locator("#confirm-import").click()
+    page.wait_for_function(
+        "document.getElementById('import-status').textContent.startsWith('Imported: 3 added')"
+    )
+
+
 def test_statistics_charts_have_data(page: Any) -> None:
     page.goto("/study")
     for _ in range(2):

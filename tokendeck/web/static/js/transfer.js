@@ -3,9 +3,18 @@ import { api, announce, esc } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
 
+// The chosen file, or the pasted text as a file (it goes through the same detection).
+function chosenFile() {
+  const file = $("import-file").files[0];
+  if (file) return file;
+  const text = $("import-text").value;
+  if (!text.trim()) throw new Error("Choose a file, or paste the text to import.");
+  return new File([text], "pasted.txt", { type: "text/plain" });
+}
+
 function formData() {
   const data = new FormData();
-  data.append("file", $("import-file").files[0]);
+  data.append("file", chosenFile());
   if ($("import-format").value) data.append("format", $("import-format").value);
   data.append("mode", $("import-mode").value);
   if ($("import-deck").value.trim()) data.append("deck", $("import-deck").value.trim());

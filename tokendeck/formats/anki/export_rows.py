@@ -126,8 +126,9 @@ class CardRows:
 
     def add_note(self, nid: int, position: int, note: NoteRecord, deck_ids: list[int]) -> None:
         """Rows for every card of a note; ``deck_ids[i]`` is the deck of the i-th card."""
+        base = self.clock.base_id
         for card, did in zip(note.cards, deck_ids, strict=True):
-            cid = self.clock.base_id + self._next_card
+            cid = base + self._next_card
             self._next_card += 1
             self.cards.append(self._card_row(cid, nid, did, card, position))
             if card.key is not None:

@@ -218,15 +218,18 @@ def _note_row(
     if record is not None:
         values = [note.fields.get(name, "") for name in record.field_names]
         model_id, sort_index = layout.record_id(record), record.sort_field
-        defaults = card_ordinals(record, values, tags=note.tags)
     else:
         names, values, shown = note_fields(note)
         model_id, sort_index = layout.note_type(note.kind, names, shown).id, 0
-        defaults = default_ordinals(note)
     nid = clock.base_id + index
     home = layout.deck_id(note.deck or "Default")
-    cards = note.cards or [CardRecord(ordinal=o) for o in defaults]
-    note = replace(note, cards=cards) if not note.cards else note
+    if not note.cards:  # the cards its note type gives (worked out only for such notes)
+        if record is not None:
+            defaults = card_ordinals(record, values, tags=note.tags)
+        else:
+            defaults = default_ordinals(note)
+        note = replace(note, cards=[CardRecord(ordinal=o) for o in defaults])
+    cards = note.cards
     rows.add_note(nid, index, note, [layout.deck_id(c.deck) if c.deck else home for c in cards])
     tags = " ".join(t.replace(" ", "_") for t in note.tags)
     sort_field, checksum = _sort_field(values[sort_index] if sort_index < len(values) else "")

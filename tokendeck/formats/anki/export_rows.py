@@ -12,6 +12,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from tokendeck.transfer.package import CardRecord, NoteRecord, Package, ReviewRecord
@@ -39,14 +40,14 @@ class Clock:
     crt: int
     mod: int
 
-    @property
+    @cached_property
     def mod_ms(self) -> int:
         """``mod`` in milliseconds."""
         return self.mod * 1000
 
-    @property
+    @cached_property
     def base_id(self) -> int:
-        """First note/card id (Anki ids are millisecond timestamps)."""
+        """First note/card id (Anki ids are millisecond timestamps; read once per card)."""
         return self.mod_ms
 
     @classmethod

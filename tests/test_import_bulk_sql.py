@@ -155,3 +155,19 @@ def test_a_failed_bulk_history_import_keeps_the_summary(
         with pytest.raises(StorageError):
             col.import_package(_scheduled(importing.BULK_REVIEWS // per_card, per_card), now=NOW)
         assert col.store.db.fetchall("SELECT * FROM review_slots") == before
+
+
+def test_a_bulk_import_into_a_larger_log_keeps_the_summary(tmp_path: Path) -> None:
+    """A recount covers the whole log: an import smaller than the log counts its own."""
+    from tests.test_stats_sql import assert_summaries_true
+
+    per_card = 10
+    count = importing.BULK_REVIEWS // per_card + 1
+    with _opened(tmp_path / "c.db") as col:
+        col.import_package(_scheduled(2 * count, per_card), now=NOW)
+        assert _slots(col) == 0  # into an empty log: left to the next read
+        col.stats(NOW)
+        col.import_package(_scheduled(count, per_card), now=NOW, mode="duplicate")
+        assert _slots(col) > 0
+        assert_summaries_true(col)  # counted as it landed, before any read
+        assert col.stats(NOW)["total_reviews"] == 3 * count * per_card

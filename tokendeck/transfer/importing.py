@@ -225,12 +225,14 @@ def _summary_kept(store: Store, package: Package, plan: _Plan) -> AbstractContex
 
     The cards from ``plan.first_card`` on are this import's: the summary counts their
     history once it is written (and a deleted card's log its id inherits). An import
-    that brings :data:`BULK_REVIEWS` or more reviews drops the summary instead, and the
-    next statistics read recounts it from the log once (as a sync's bulk batch does):
-    counting a million copied reviews inside the import took longer than copying them.
+    that brings :data:`BULK_REVIEWS` or more reviews, and at least as many as the log
+    already has, drops the summary instead, and the next statistics read recounts it
+    from the log once (as a sync's bulk batch does): counting a million copied reviews
+    inside the import took longer than copying them. A recount covers the whole log,
+    so an import into a larger log keeps the summary as it goes.
     """
     reviews = len(plan.reviews) + (package.history.count if package.history else 0)
-    if reviews >= BULK_REVIEWS:
+    if reviews >= BULK_REVIEWS and reviews >= store.history.export_count(None):
         store.summary.forget()
         return nullcontext()
     return store.stats.refreshing(plan.first_card)

@@ -32,6 +32,9 @@ card's log or deck (undo, an answer older than the card's newest entry,
 moving or deleting cards, imports) runs inside :meth:`Summary.refreshing`,
 which takes the affected cards' contributions out before the change and puts
 them back, recomputed, after it. Restores and the migration recount all of it.
+A bulk change (a sync batch of 2,000 reviews or more, or an import bringing
+that many and at least as many as the log has) drops the user's summary instead
+(:meth:`Summary.forget`), and the next statistics read recounts it, once.
 """
 
 from __future__ import annotations

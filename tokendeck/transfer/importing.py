@@ -8,6 +8,7 @@ it lands whole or not at all.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +41,10 @@ from tokendeck.transfer.package import (
 from tokendeck.transfer.planning import NewCards, NoteRows, fresh_guids
 
 MODES = ("update", "duplicate", "skip")
+
+#: An import bringing this many reviews or more leaves the statistics summary to be
+#: recounted when it is next read (:func:`_summary_kept`).
+BULK_REVIEWS = 2_000
 
 #: The cards a note of a note type has (its ordinals), from its fields and tags.
 #: The collection passes :func:`tokendeck.rendering.card_ordinals`.
@@ -119,7 +124,8 @@ def _problem(
                 "the file is incomplete; export it again",
             )
         # Anki lets a note's first field be empty; a note with no text at all is refused.
-        if not any(v.strip() for v in note.fields.values()) and not note.front.strip():
+        # The front first: it is almost never empty, and then no field need be looked at.
+        if not note.front.strip() and not any(v.strip() for v in note.fields.values()):
             return "every field is empty", "every card needs a question or term"
     elif not note.front.strip():
         return "the front is empty", "every card needs a question or term"
@@ -201,9 +207,7 @@ def _apply(
         for record in package.decks:
             decks.id(record.name)
         result.decks = decks.created
-    # The cards from first_card on are this import's: the statistics summary counts
-    # their history once it is written (and a deleted card's log its id inherits).
-    with store.stats.refreshing(plan.first_card):
+    with _summary_kept(store, package, plan):
         _write_plan(store, plan, now)
         if package.history is not None:
             # One SQL statement: no partial counts, so the bar pulses with the size in words.
@@ -214,6 +218,24 @@ def _apply(
     del plan  # freed while the collector is paused: it need not scan 100,000 rows
     for key, value in package.settings.items():
         store.settings.put(key, value)
+
+
+def _summary_kept(store: Store, package: Package, plan: _Plan) -> AbstractContextManager[None]:
+    """Around writing the plan: the statistics summary kept in step, or dropped for a recount.
+
+    The cards from ``plan.first_card`` on are this import's: the summary counts their
+    history once it is written (and a deleted card's log its id inherits). An import
+    that brings :data:`BULK_REVIEWS` or more reviews, and at least as many as the log
+    already has, drops the summary instead, and the next statistics read recounts it
+    from the log once (as a sync's bulk batch does): counting a million copied reviews
+    inside the import took longer than copying them. A recount covers the whole log,
+    so an import into a larger log keeps the summary as it goes.
+    """
+    reviews = len(plan.reviews) + (package.history.count if package.history else 0)
+    if reviews >= BULK_REVIEWS and reviews >= store.history.export_count(None):
+        store.summary.forget()
+        return nullcontext()
+    return store.stats.refreshing(plan.first_card)
 
 
 def _write_plan(store: Store, plan: _Plan, now: datetime) -> None:
@@ -372,6 +394,49 @@ def _card_row(
     record: CardRecord,
     now: datetime,
 ) -> tuple[Any, ...]:
+    """The stored row of a card given with its scheduling state.
+
+    Built straight from the record (an Anki package has 100,000 of them): only a
+    card that needs its memory replayed from its history goes through a ``Card``.
+    """
+    state = _STATE_NUMBERS.get(record.state)
+    if state is None:
+        state = int(CardState.parse(record.state))
+    if state != _NEW and record.stability is None and record.reviews:
+        return _rebuilt_card_row(user, calendar, card_id, note_id, deck_id, record, now)
+    now_ms = to_ms(now)
+    last = record.last_review
+    return (
+        card_id,
+        note_id,
+        deck_id,
+        user,
+        record.ordinal,
+        state,
+        to_ms(record.due or now),
+        record.step,
+        record.stability,
+        record.difficulty,
+        None if last is None else to_ms(last),
+        record.reps,
+        record.lapses,
+        int(record.suspended),
+        None,
+        now_ms,
+        now_ms,
+    )
+
+
+def _rebuilt_card_row(
+    user: int,
+    calendar: Calendar,
+    card_id: int,
+    note_id: int,
+    deck_id: int,
+    record: CardRecord,
+    now: datetime,
+) -> tuple[Any, ...]:
+    """:func:`_card_row` of a card whose stability and difficulty come from its history."""
     card = Card(
         id=card_id,
         note_id=note_id,
@@ -388,8 +453,7 @@ def _card_row(
         lapses=record.lapses,
         suspended=record.suspended,
     )
-    if card.state != CardState.NEW and card.stability is None and record.reviews:
-        card = rebuild_memory(card, record.reviews, calendar)
+    card = rebuild_memory(card, record.reviews, calendar)
     params = card_schedule_params(card, 0)
     now_ms = to_ms(now)
     return (card.id, note_id, deck_id, user, card.ordinal, *params[:10], now_ms, now_ms)
@@ -398,6 +462,7 @@ def _card_row(
 #: State label -> stored number; a dict lookup per review instead of an enum parse
 #: matters when a package carries a million reviews.
 _STATE_NUMBERS = {state.label: int(state) for state in CardState}
+_NEW = int(CardState.NEW)
 
 
 def _state_number(label: str | None) -> int:

@@ -12,6 +12,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from tokendeck.transfer.package import CardRecord, NoteRecord, Package, ReviewRecord
@@ -39,14 +40,14 @@ class Clock:
     crt: int
     mod: int
 
-    @property
+    @cached_property
     def mod_ms(self) -> int:
         """``mod`` in milliseconds."""
         return self.mod * 1000
 
-    @property
+    @cached_property
     def base_id(self) -> int:
-        """First note/card id (Anki ids are millisecond timestamps)."""
+        """First note/card id (Anki ids are millisecond timestamps; read once per card)."""
         return self.mod_ms
 
     @classmethod
@@ -126,8 +127,9 @@ class CardRows:
 
     def add_note(self, nid: int, position: int, note: NoteRecord, deck_ids: list[int]) -> None:
         """Rows for every card of a note; ``deck_ids[i]`` is the deck of the i-th card."""
+        base = self.clock.base_id
         for card, did in zip(note.cards, deck_ids, strict=True):
-            cid = self.clock.base_id + self._next_card
+            cid = base + self._next_card
             self._next_card += 1
             self.cards.append(self._card_row(cid, nid, did, card, position))
             if card.key is not None:

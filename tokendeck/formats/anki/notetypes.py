@@ -80,11 +80,16 @@ class NoteType:
         """The TokenDeck note kind for a note of this type with these card ordinals."""
         if self.is_cloze:
             return "cloze"
-        if any("{{type:" in q for q, _a in self.templates):
+        if self.types_answer:
             return "type_in"
         if 1 in ordinals and len(self.templates) > 1:
             return "basic_reversed"
         return "basic"
+
+    @cached_property
+    def types_answer(self) -> bool:
+        """Whether a question asks for the answer to be typed (asked once per note read)."""
+        return any("{{type:" in q for q, _a in self.templates)
 
     @cached_property
     def content_fields(self) -> tuple[int, ...]:

@@ -41,6 +41,8 @@ def _instant(seconds: float) -> datetime:
 
 def _positive(value: object) -> float | None:
     """A finite positive number from card data, else None (rebuilt by FSRS)."""
+    if type(value) is float:  # the usual case, per card: NaN and infinity fail the test
+        return value if 0 < value < math.inf else None
     if isinstance(value, int | float) and not isinstance(value, bool):
         number = float(value)
         if math.isfinite(number) and number > 0:

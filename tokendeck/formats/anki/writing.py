@@ -95,6 +95,17 @@ class _Layout:
     #: The package's own note types by name, and the ids of those notes use.
     records: dict[str, NoteTypeRecord] = field(default_factory=dict)
     record_ids: dict[str, int] = field(default_factory=dict)
+    #: Anki's tags column for each distinct tag list (most notes share a few).
+    tag_columns: dict[tuple[str, ...], str] = field(default_factory=dict)
+
+    def tags_text(self, tags: list[str]) -> str:
+        """Anki's ``tags`` column: space-separated, spaces inside a tag as ``_``, padded."""
+        key = tuple(tags)
+        text = self.tag_columns.get(key)
+        if text is None:
+            joined = " ".join(t.replace(" ", "_") for t in tags)
+            text = self.tag_columns[key] = f" {joined} " if joined else ""
+        return text
 
     def deck_id(self, name: str) -> int:
         """The id of deck ``name``, registering it and its parents."""
@@ -218,27 +229,32 @@ def _note_row(
     if record is not None:
         values = [note.fields.get(name, "") for name in record.field_names]
         model_id, sort_index = layout.record_id(record), record.sort_field
-        defaults = card_ordinals(record, values, tags=note.tags)
     else:
         names, values, shown = note_fields(note)
         model_id, sort_index = layout.note_type(note.kind, names, shown).id, 0
-        defaults = default_ordinals(note)
     nid = clock.base_id + index
     home = layout.deck_id(note.deck or "Default")
-    cards = note.cards or [CardRecord(ordinal=o) for o in defaults]
-    note = replace(note, cards=cards) if not note.cards else note
+    if not note.cards:  # the cards its note type gives (worked out only for such notes)
+        if record is not None:
+            defaults = card_ordinals(record, values, tags=note.tags)
+        else:
+            defaults = default_ordinals(note)
+        note = replace(note, cards=[CardRecord(ordinal=o) for o in defaults])
+    cards = note.cards
     rows.add_note(nid, index, note, [layout.deck_id(c.deck) if c.deck else home for c in cards])
-    tags = " ".join(t.replace(" ", "_") for t in note.tags)
     sort_field, checksum = _sort_field(values[sort_index] if sort_index < len(values) else "")
     guid = note.guid or guid_for(note, index)
-    flds = "\x1f".join(v.replace("\x1f", " ") for v in values)
+    # note_fields has replaced the separator already; a package note type's values not.
+    if record is not None:
+        values = [v.replace("\x1f", " ") for v in values]
+    flds = "\x1f".join(values)
     return (
         nid,
         guid,
         model_id,
         clock.mod,
         -1,
-        f" {tags} " if tags else "",
+        layout.tags_text(note.tags),
         flds,
         sort_field,
         checksum,

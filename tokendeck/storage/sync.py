@@ -207,12 +207,15 @@ class SyncRows(Table):
         sync, or restored) get one here.
         """
         tables = [t for t in SEQUENCED if reviews or t != "reviews"]
-        pending = any(
-            self.db.scalar(
-                f"SELECT 1 FROM {table} WHERE user_id=? AND sync_seq IS NULL LIMIT 1",
-                (self.user,),
-            )
-            for table in tables
+        # One statement for all tables: a sync with nothing new does only this (a round
+        # trip each on PostgreSQL).
+        pending = self.db.scalar(
+            "SELECT "
+            + " OR ".join(
+                f"EXISTS (SELECT 1 FROM {table} WHERE user_id=? AND sync_seq IS NULL)"
+                for table in tables
+            ),
+            tuple(self.user for _ in tables),
         )
         state = self.state()
         if not pending:

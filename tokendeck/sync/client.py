@@ -26,6 +26,7 @@ from tokendeck.errors import (
     AuthenticationError,
     DiskFullError,
     ReplicaCopyError,
+    ServerChangedError,
     SyncError,
     SyncVersionError,
 )
@@ -34,11 +35,11 @@ from tokendeck.storage import Store
 from tokendeck.storage.sync import SyncState
 from tokendeck.storage.sync_read import Window
 from tokendeck.sync import codec
-from tokendeck.sync.applying import CLIENT, REMOTE, Side
+from tokendeck.sync.applying import CLIENT, REMOTE, Applied, Side
 from tokendeck.sync.incoming import apply
 from tokendeck.sync.model import Batch
 from tokendeck.sync.outgoing import Limits, Position, collect
-from tokendeck.sync.protocol import BATCH_TYPE, INFO, PULL, PUSH, check_server
+from tokendeck.sync.protocol import BATCH_TYPE, INFO, PROTOCOL, PULL, PUSH, check_server
 from tokendeck.version import __version__
 
 #: An exclusion no origin matches: a full push sends every row, received ones too.
@@ -180,6 +181,8 @@ def checked(response: Response, url: str) -> Response:
         raise SyncVersionError(message, hint=hint)
     if code == "sync_copy":
         raise ReplicaCopyError(message, hint=hint)
+    if code == "sync_server_changed":
+        raise ServerChangedError(message, hint=hint)
     if response.status == 507 or code == "disk_full":
         raise DiskFullError(
             f"the server at {url} is out of disk space: {message}",
@@ -239,11 +242,32 @@ def run(
     then takes a replica id of its own and syncs again as a new device.
     """
     try:
-        return _run(store, transport, now_ms, scheduler, limits)
+        return _known_or_checked(store, transport, now_ms, scheduler, limits)
     except ReplicaCopyError:
         with store.transaction():
             store.sync.become_new_replica()
-        return _run(store, transport, now_ms, scheduler, limits)
+        return _known_or_checked(store, transport, now_ms, scheduler, limits)
+
+
+def _known_or_checked(
+    store: Store,
+    transport: Transport,
+    now_ms: int,
+    scheduler: Callable[[int], Scheduler],
+    limits: Limits | None,
+) -> Report:
+    """A sync with a server met before goes straight to its changes (a sync with nothing
+    to send or receive is one request); the first request names the server's replica,
+    and a server that is another one, was restored, or speaks another protocol refuses
+    it before it changes anything. Then (and on a first sync) ``info`` is read first:
+    it says which side to upgrade, or makes this sync send everything."""
+    state = store.sync.state()
+    if state.remote and not state.progress.get("full"):
+        try:
+            return _run(store, transport, now_ms, scheduler, limits, checked_first=False)
+        except (ServerChangedError, SyncVersionError):
+            pass
+    return _run(store, transport, now_ms, scheduler, limits, checked_first=True)
 
 
 def _run(
@@ -252,12 +276,16 @@ def _run(
     now_ms: int,
     scheduler: Callable[[int], Scheduler],
     limits: Limits | None,
+    *,
+    checked_first: bool,
 ) -> Report:
     started = time.perf_counter()
     report = Report()
-    info = checked(transport.send("GET", INFO), transport.url).json()
-    version = check_server(info, transport.url)
-    full = _adopt_server(store, info)
+    version, full = PROTOCOL, False
+    if checked_first:
+        info = checked(transport.send("GET", INFO), transport.url).json()
+        version = check_server(info, transport.url)
+        full = _adopt_server(store, info)
     with store.transaction():  # the token this sync offers the server for the next one
         if not store.sync.state().next_session:
             store.sync.update(next_session=secrets.token_hex(16))
@@ -384,6 +412,7 @@ class _Loop:
             "hlc": current.hlc,
             "session": current.session,
             "next": current.next_session,
+            "remote": current.remote,
         }
         return codec.encode(batch)
 
@@ -412,7 +441,8 @@ class _Loop:
                         self._fetch, state, header["upto"], header["position"]
                     )
                 with self.store.transaction():
-                    applied = apply(self.store, batch, side)
+                    # Nothing to apply (a sync with nothing new): only the cursor moves.
+                    applied = apply(self.store, batch, side) if batch.size() else Applied()
                     if header.get("hlc"):
                         self.store.sync.observe(int(header["hlc"]))
                     if done:
@@ -435,6 +465,7 @@ class _Loop:
             "limits": [self.limits.rows, self.limits.reviews],
             "session": state.session,
             "next": state.next_session,
+            "remote": state.remote,
         }
         answer = self._send(PULL, json.dumps(request).encode(), "application/json")
         self.report.batches_received += 1

@@ -485,12 +485,34 @@ def test_a_sync_with_nothing_new_is_one_request_and_info_is_read_once(pair: Pair
     assert card is not None
     pair.laptop.answer(card.id, "good", now=NOW)
     pair.link.requests.clear()
-    pair.sync(pair.laptop)
-    assert [path for path, _ in pair.link.requests] == [PUSH, PULL]
+    pair.sync(pair.laptop)  # nothing else new on the server: the push's answer says so
+    assert [path for path, _ in pair.link.requests] == [PUSH]
     pair.link.requests.clear()
     pair.sync(pair.phone)  # its first sync: info first
     assert pair.link.requests[0][0] == INFO
     assert view(pair.phone) == view(pair.laptop) == view(pair.server)
+
+
+def test_a_push_pulls_too_when_the_server_holds_something_new(pair: Pair) -> None:
+    pair.laptop.add_note("Spanish", "hablar", "to speak", now=NOW)
+    pair.laptop.add_note("Spanish", "comer", "to eat", now=NOW)
+    pair.sync(pair.laptop)
+    on_server = pair.server.next_card(NOW)  # answered on the server's web app: no round yet
+    assert on_server is not None
+    pair.server.answer(on_server.id, "good", now=NOW)
+    mine = pair.laptop.next_card(NOW + timedelta(minutes=1))
+    assert mine is not None
+    pair.laptop.answer(mine.id, "again", now=NOW + timedelta(minutes=1))
+    pair.link.requests.clear()
+    pair.sync(pair.laptop)
+    assert [path for path, _ in pair.link.requests] == [PUSH, PULL]
+    assert len(view(pair.laptop)["reviews"]) == 2
+    pair.server.edit_note(pair.server.cards()[0].note_id, now=NOW, back="to talk")
+    pair.laptop.answer(mine.id, "good", now=NOW + timedelta(minutes=20))
+    pair.link.requests.clear()
+    pair.sync(pair.laptop)
+    assert [path for path, _ in pair.link.requests] == [PUSH, PULL]
+    assert view(pair.laptop) == view(pair.server)
 
 
 def test_a_device_whose_server_changed_or_was_restored_sends_everything_again(
@@ -503,7 +525,7 @@ def test_a_device_whose_server_changed_or_was_restored_sends_everything_again(
     try:
         link = InProcess(other, lambda: NOW)
         pair.laptop.sync(now=NOW, transport=link)
-        assert [path for path, _ in link.requests] == [PULL, INFO, PUSH, PULL]
+        assert [path for path, _ in link.requests] == [PULL, INFO, PUSH]
         assert view(pair.laptop) == view(other)
     finally:
         other.close()

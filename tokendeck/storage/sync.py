@@ -246,6 +246,21 @@ class SyncRows(Table):
         self.db.execute("UPDATE sync_state SET round=? WHERE user_id=?", (number, self.user))
         return number
 
+    def nothing_for(self, device: str, cursor: int, upto: int) -> bool:
+        """Whether a pull by ``device`` from ``cursor`` would bring nothing: no change up to
+        round ``upto`` from elsewhere (its own rows excluded, as a pull excludes them), and
+        none waiting for a round (an answer made on the server's web app)."""
+        found = self.db.scalar(
+            "SELECT "
+            + " OR ".join(
+                f"EXISTS (SELECT 1 FROM {table} WHERE user_id=? AND (sync_seq IS NULL OR"
+                " (sync_seq > ? AND sync_seq <= ? AND sync_origin <> ?)))"
+                for table in SEQUENCED
+            ),
+            tuple(v for _ in SEQUENCED for v in (self.user, cursor, upto, device)),
+        )
+        return not found
+
     def retired(self, reviews: list[tuple[int, int]]) -> set[tuple[int, int]]:
         """Of (local id, answered at) pairs, those an undone review had (its id is taken).
 

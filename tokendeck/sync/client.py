@@ -292,8 +292,8 @@ def _run(
     loop = _Loop(store, transport, version, now_ms, scheduler, limits or Limits(), report)
     try:
         with store.sync.batched_commits():
-            loop.push(full)
-            loop.pull()
+            if not loop.push(full):
+                loop.pull()
     except DiskFullError as exc:
         raise DiskFullError(
             exc.message,
@@ -356,7 +356,9 @@ class _Loop:
                 progress[key] = value
         self.store.sync.update(progress=progress)
 
-    def push(self, full: bool) -> None:
+    def push(self, full: bool) -> bool:
+        """Send this replica's changes; True when the server said that nothing else is new
+        for this device up to the round of the push (its cursor moved there: no pull)."""
         state = self.store.sync.state()
         saved = state.progress.get("push")
         if saved:
@@ -368,7 +370,7 @@ class _Loop:
             upto = self.store.sync.newest_review(received=full)
             position = Position()
             if rnd <= state.pushed and upto <= state.review_mark and not full:
-                return
+                return False
         window = Window(
             0 if full else state.pushed,
             rnd,
@@ -384,11 +386,13 @@ class _Loop:
 
         # While the server applies one batch, the next is read here (one request in flight).
         batch, following = next_batch(position)
+        answer: dict[str, Any] = {}
         with ThreadPoolExecutor(max_workers=1) as sender:
             while True:
                 sending = None
                 if batch.size():  # framed here: only the request runs beside the next read
-                    sending = sender.submit(self._push_body, self._frame(batch), batch)
+                    body = self._frame(batch, last=following.done)
+                    sending = sender.submit(self._push_body, body, batch)
                 upcoming = None if following.done else next_batch(following)
                 answer = sending.result() if sending is not None else {}
                 with self.store.transaction():
@@ -399,11 +403,15 @@ class _Loop:
                 if upcoming is None:
                     break
                 batch, following = upcoming
+        caught_up = bool(answer.get("caught_up")) and not state.progress.get("pull")
         with self.store.transaction():
             self.store.sync.update(pushed=rnd, review_mark=upto)
+            if caught_up:
+                self.store.sync.update(pulled=int(answer["round"]))
             self._progress(push=None, full=None)
+        return caught_up
 
-    def _frame(self, batch: Batch) -> bytes:
+    def _frame(self, batch: Batch, *, last: bool) -> bytes:
         current = self.store.sync.state()
         batch.header = {
             "protocol": self.version,
@@ -413,6 +421,7 @@ class _Loop:
             "session": current.session,
             "next": current.next_session,
             "remote": current.remote,
+            "last": last,
         }
         return codec.encode(batch)
 

@@ -57,8 +57,12 @@ def push(
             hint="set the device's date and time right, then sync again; nothing was sent",
         )
     _admit(store, device, header, now_ms)
-    done = apply(store, batch, Side(SERVER, device, known, now_ms, scheduler))
-    state = store.sync.state()
+    with store.transaction():  # the round and what is new in it, as the batch left them
+        done = apply(store, batch, Side(SERVER, device, known, now_ms, scheduler))
+        state = store.sync.state()
+        # The push's last batch (protocol 2): when nothing else is new for the device,
+        # it takes this round as pulled and sends no pull request.
+        caught_up = bool(header.get("last")) and store.sync.nothing_for(device, known, state.round)
     return {
         "added": done.added,
         "merged": done.merged,
@@ -66,6 +70,7 @@ def push(
         "replayed": done.replayed,
         "hlc": state.hlc,
         "round": state.round,
+        "caught_up": caught_up,
     }
 
 

@@ -186,6 +186,16 @@ class ReviewWrites(Table):
         )
         return [(bytes(r[0]), r[1], r[2], r[3]) for r in rows]
 
+    def pending_cards(self) -> set[int]:
+        """The cards a client answered since its last push (one walk of the partial index
+        of its own reviews, from the newest pushed on: usually none)."""
+        rows = self.db.fetchall(
+            "SELECT DISTINCT card_id FROM reviews WHERE user_id=? AND sync_origin = ''"
+            " AND id > (SELECT coalesce(max(review_mark), 0) FROM sync_state WHERE user_id=?)",
+            (self.user, self.user),
+        )
+        return {int(r[0]) for r in rows}
+
     def pending_reviews(self, card_id: int) -> list[tuple[bytes | None, int, int]]:
         """A client's answers of a card made since its last push: (uid, reviewed_at, rating)."""
         rows = self.db.fetchall(

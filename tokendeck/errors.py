@@ -177,6 +177,15 @@ class ReplicaCopyError(SyncError):
     code = "sync_copy"
 
 
+class ServerChangedError(SyncError):
+    """The server is not the replica a device last synced with (another account or
+    server behind the address, or restored from a backup): the device checks it again
+    and sends everything (merging is idempotent)."""
+
+    status = 409
+    code = "sync_server_changed"
+
+
 class SyncVersionError(SyncError):
     """The server and this TokenDeck speak different versions of the sync protocol."""
 

@@ -4,17 +4,23 @@ deck, and what the teacher sees (only the class's decks)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
-from tests.server.conftest import START, make_account
+from tests.server.conftest import START, make_account, token_for
 from tokendeck.collection import Collection
 from tokendeck.domain.accounts import Account, Role
 from tokendeck.domain.cards import Rating
 from tokendeck.errors import ConflictError, ForbiddenError, NotFoundError, RateLimitedError
 from tokendeck.server import Server
 from tokendeck.server.classes import MAX_BAD_CODES, hardest_csv, progress_csv
+from tokendeck.sync.client import Response
+from tokendeck.sync.protocol import INFO
 
 LATER = START + timedelta(hours=2)
 
@@ -260,3 +266,39 @@ def test_csv_cells_cannot_become_spreadsheet_formulas() -> None:
 
 def _note_ids(col: Collection) -> list[int]:
     return sorted({c.note_id for c in col.cards("Biology")})
+
+
+class _Through:
+    """A sync transport over the test client, with a learner's API token."""
+
+    url = "https://testserver"
+
+    def __init__(self, client: TestClient, headers: dict[str, str]) -> None:
+        self.client = client
+        self.headers = headers
+        self.paths: list[str] = []
+
+    def send(
+        self, method: str, path: str, body: bytes | None = None, *, content_type: str = ""
+    ) -> Response:
+        headers = {**self.headers, **({"Content-Type": content_type} if content_type else {})}
+        answer = self.client.request(method, path, content=body, headers=headers)
+        self.paths.append(path)
+        return Response(answer.status_code, answer.content, answer.headers.get("content-type", ""))
+
+
+def test_a_device_syncing_without_reading_info_still_gets_the_new_class_deck_version(
+    server: Server, app_factory: Callable[[], Any], tmp_path: Path
+) -> None:
+    teacher, _, _, tcol, _, publication_id = _setup(server)
+    with TestClient(app_factory(), base_url="https://testserver") as client:
+        link = _Through(client, token_for(client, "ada"))
+        with Collection.open(tmp_path / "ada.db", now=START, install_builtin=False) as device:
+            device.sync(now=START, transport=link)
+            assert set(_texts(device, "Biology")) == {f"question {i}" for i in range(4)}
+            tcol.add_note("Biology", "question 4", "answer 4", now=START)
+            server.sharing.publish_changes(teacher, tcol, publication_id, now=START)
+            link.paths.clear()
+            device.sync(now=LATER, transport=link)
+            assert INFO not in link.paths  # a device that synced before skips it
+            assert "question 4" in _texts(device, "Biology")

@@ -84,7 +84,9 @@ def test_a_link_dropped_at_any_request_leaves_nothing_half_done(tmp_path: Path, 
                     continue
                 break
             link.cut = None
-            assert broken > 5  # every request of a multi-batch sync was cut once
+            # Every request of a multi-batch sync was cut once (a resumed sync sends no
+            # info request: one request fewer per attempt than in protocol 1).
+            assert broken >= 5
         laptop.sync(now=NOW, transport=link, limits=SMALL)
         assert view(laptop) == view(phone) == view(server)
         assert len(view(phone)["reviews"]) == 720 == len(local_uids(laptop))

@@ -4,6 +4,7 @@ versions, a full disk, a clock far ahead."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ from tokendeck.collection import Collection
 from tokendeck.domain.cards import Card, Rating
 from tokendeck.errors import DiskFullError, SyncError, SyncVersionError
 from tokendeck.sync.client import Response
-from tokendeck.sync.protocol import PROTOCOL
+from tokendeck.sync.protocol import INFO, PROTOCOL, PULL, PUSH
 from tokendeck.transfer.package import NoteRecord, NoteTypeRecord, Package, TemplateRecord
 
 HOURS = timedelta(hours=1)
@@ -442,6 +443,125 @@ def test_a_server_of_another_protocol_says_which_side_to_upgrade(
         pair.laptop.sync(now=NOW, transport=Fixed(info))
     assert "upgrade" in str(caught.value.hint)
     assert view(pair.laptop)["reviews"] == {}  # nothing was sent or taken
+
+
+class ProtocolOne:
+    """A server of protocol 1 (info first, never ``remote``): it refuses newer requests."""
+
+    url = "http://sync.test"
+
+    def __init__(self, link: InProcess, info: dict[str, Any] | None = None) -> None:
+        self.link = link
+        self.info = info
+        self.versions: list[int] = []
+
+    def send(
+        self, method: str, path: str, body: bytes | None = None, *, content_type: str = ""
+    ) -> Response:
+        if path == INFO:
+            info = self.info or {**self.link.server.serve_sync_info(), "protocol": 1}
+            return Response(200, json.dumps(info).encode())
+        if path == PULL:
+            version = json.loads(body or b"{}")["protocol"]
+        else:  # a batch frame: its header says
+            from tokendeck.sync import codec
+
+            version = codec.decode(body or b"").header["protocol"]
+        self.versions.append(version)
+        if version > 1:
+            error = {"code": "sync_protocol", "message": "this server speaks 1 to 1"}
+            return Response(426, json.dumps({"error": error}).encode())
+        return self.link.send(method, path, body, content_type=content_type)
+
+
+def test_a_sync_with_nothing_new_is_one_request_and_info_is_read_once(pair: Pair) -> None:
+    pair.laptop.add_note("Spanish", "hablar", "to speak", now=NOW)
+    pair.sync(pair.laptop)
+    assert [path for path, _ in pair.link.requests] == [INFO, PUSH, PULL]
+    pair.link.requests.clear()
+    pair.sync(pair.laptop)
+    assert [path for path, _ in pair.link.requests] == [PULL]
+    card = pair.laptop.next_card(NOW)
+    assert card is not None
+    pair.laptop.answer(card.id, "good", now=NOW)
+    pair.link.requests.clear()
+    pair.sync(pair.laptop)  # nothing else new on the server: the push's answer says so
+    assert [path for path, _ in pair.link.requests] == [PUSH]
+    pair.link.requests.clear()
+    pair.sync(pair.phone)  # its first sync: info first
+    assert pair.link.requests[0][0] == INFO
+    assert view(pair.phone) == view(pair.laptop) == view(pair.server)
+
+
+def test_a_push_pulls_too_when_the_server_holds_something_new(pair: Pair) -> None:
+    pair.laptop.add_note("Spanish", "hablar", "to speak", now=NOW)
+    pair.laptop.add_note("Spanish", "comer", "to eat", now=NOW)
+    pair.sync(pair.laptop)
+    on_server = pair.server.next_card(NOW)  # answered on the server's web app: no round yet
+    assert on_server is not None
+    pair.server.answer(on_server.id, "good", now=NOW)
+    mine = pair.laptop.next_card(NOW + timedelta(minutes=1))
+    assert mine is not None
+    pair.laptop.answer(mine.id, "again", now=NOW + timedelta(minutes=1))
+    pair.link.requests.clear()
+    pair.sync(pair.laptop)
+    assert [path for path, _ in pair.link.requests] == [PUSH, PULL]
+    assert len(view(pair.laptop)["reviews"]) == 2
+    pair.server.edit_note(pair.server.cards()[0].note_id, now=NOW, back="to talk")
+    pair.laptop.answer(mine.id, "good", now=NOW + timedelta(minutes=20))
+    pair.link.requests.clear()
+    pair.sync(pair.laptop)
+    assert [path for path, _ in pair.link.requests] == [PUSH, PULL]
+    assert view(pair.laptop) == view(pair.server)
+
+
+def test_a_device_whose_server_changed_or_was_restored_sends_everything_again(
+    pair: Pair, tmp_path: Path
+) -> None:
+    pair.laptop.add_note("Spanish", "hablar", "to speak", now=NOW)
+    pair.sync(pair.laptop)
+    # Another server (another replica) behind the same address: it holds nothing yet.
+    other = Collection.open(tmp_path / "other.db", user="ann", now=NOW, install_builtin=False)
+    try:
+        link = InProcess(other, lambda: NOW)
+        pair.laptop.sync(now=NOW, transport=link)
+        assert [path for path, _ in link.requests] == [PULL, INFO, PUSH]
+        assert view(pair.laptop) == view(other)
+    finally:
+        other.close()
+    # The first server restored from a backup taken before the laptop's last sync there.
+    pair.server.close()
+    shutil.copyfile(tmp_path / "s.db", tmp_path / "backup.db")
+    pair.server = Collection.open(tmp_path / "s.db", user="ann", now=NOW, install_builtin=False)
+    pair.link = InProcess(pair.server, lambda: pair.time)
+    pair.laptop.add_note("Spanish", "comer", "to eat", now=NOW)
+    pair.sync(pair.laptop)
+    pair.server.close()
+    shutil.copyfile(tmp_path / "backup.db", tmp_path / "s.db")
+    pair.server = Collection.open(tmp_path / "s.db", user="ann", now=NOW, install_builtin=False)
+    pair.link = InProcess(pair.server, lambda: pair.time)
+    pair.sync(pair.laptop)
+    assert INFO in [path for path, _ in pair.link.requests]
+    assert view(pair.laptop) == view(pair.server)
+    assert {n.front for n in map(pair.server.note, _note_ids(pair.server))} == {"hablar", "comer"}
+
+
+def test_a_device_speaks_protocol_1_to_a_server_that_refuses_protocol_2(pair: Pair) -> None:
+    pair.laptop.add_note("Spanish", "hablar", "to speak", now=NOW)
+    pair.sync(pair.laptop)
+    old = ProtocolOne(pair.link)
+    pair.laptop.add_note("Spanish", "comer", "to eat", now=NOW)
+    pair.laptop.sync(now=NOW, transport=old)
+    assert old.versions[0] == PROTOCOL and set(old.versions[1:]) == {1}
+    assert view(pair.laptop) == view(pair.server)
+
+
+def test_a_refused_first_request_says_which_side_to_upgrade(pair: Pair) -> None:
+    pair.laptop.add_note("Spanish", "hablar", "to speak", now=NOW)
+    pair.sync(pair.laptop)
+    older = ProtocolOne(pair.link, {"protocol": 0, "min_protocol": 0, "replica": "r"})
+    with pytest.raises(SyncVersionError, match=r"the server at http://sync\.test is older"):
+        pair.laptop.sync(now=NOW, transport=older)
 
 
 def test_a_request_of_a_newer_protocol_is_refused_with_426(pair: Pair) -> None:

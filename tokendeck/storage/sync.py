@@ -207,12 +207,15 @@ class SyncRows(Table):
         sync, or restored) get one here.
         """
         tables = [t for t in SEQUENCED if reviews or t != "reviews"]
-        pending = any(
-            self.db.scalar(
-                f"SELECT 1 FROM {table} WHERE user_id=? AND sync_seq IS NULL LIMIT 1",
-                (self.user,),
-            )
-            for table in tables
+        # One statement for all tables: a sync with nothing new does only this (a round
+        # trip each on PostgreSQL).
+        pending = self.db.scalar(
+            "SELECT "
+            + " OR ".join(
+                f"EXISTS (SELECT 1 FROM {table} WHERE user_id=? AND sync_seq IS NULL)"
+                for table in tables
+            ),
+            tuple(self.user for _ in tables),
         )
         state = self.state()
         if not pending:
@@ -242,6 +245,21 @@ class SyncRows(Table):
             )
         self.db.execute("UPDATE sync_state SET round=? WHERE user_id=?", (number, self.user))
         return number
+
+    def nothing_for(self, device: str, cursor: int, upto: int) -> bool:
+        """Whether a pull by ``device`` from ``cursor`` would bring nothing: no change up to
+        round ``upto`` from elsewhere (its own rows excluded, as a pull excludes them), and
+        none waiting for a round (an answer made on the server's web app)."""
+        found = self.db.scalar(
+            "SELECT "
+            + " OR ".join(
+                f"EXISTS (SELECT 1 FROM {table} WHERE user_id=? AND (sync_seq IS NULL OR"
+                " (sync_seq > ? AND sync_seq <= ? AND sync_origin <> ?)))"
+                for table in SEQUENCED
+            ),
+            tuple(v for _ in SEQUENCED for v in (self.user, cursor, upto, device)),
+        )
+        return not found
 
     def retired(self, reviews: list[tuple[int, int]]) -> set[tuple[int, int]]:
         """Of (local id, answered at) pairs, those an undone review had (its id is taken).

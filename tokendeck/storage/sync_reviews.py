@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from itertools import repeat
 from typing import Any
 
+from tokendeck.storage.database import POSTGRESQL
 from tokendeck.storage.rows import marks
 from tokendeck.storage.table import Table
 
@@ -128,8 +129,15 @@ class ReviewWrites(Table):
         )
 
     def newest_review_id(self) -> int:
-        """The largest local id in the review log (any user's: ids are unique across users)."""
-        return int(self.db.scalar("SELECT coalesce(max(id), 0) FROM reviews") or 0)
+        """A local id no review stored from now on for this user has, nor a smaller one.
+
+        Ids are unique across users and only grow. SQLite finds the largest of all at
+        once (the rowid); PostgreSQL's key is (user, id), where the user's largest is
+        one index probe and the largest of all a scan of the whole index.
+        """
+        mine = " WHERE user_id=?" if self.db.dialect == POSTGRESQL else ""
+        params = (self.user,) if mine else ()
+        return int(self.db.scalar(f"SELECT coalesce(max(id), 0) FROM reviews{mine}", params) or 0)
 
     def reviews_after(self, review_id: int) -> list[tuple[bytes, int, int]]:
         """This user's reviews stored after local id ``review_id``: (uid, card id, answered at)."""
@@ -177,6 +185,16 @@ class ReviewWrites(Table):
             (self.user, card_id),
         )
         return [(bytes(r[0]), r[1], r[2], r[3]) for r in rows]
+
+    def pending_cards(self) -> set[int]:
+        """The cards a client answered since its last push (one walk of the partial index
+        of its own reviews, from the newest pushed on: usually none)."""
+        rows = self.db.fetchall(
+            "SELECT DISTINCT card_id FROM reviews WHERE user_id=? AND sync_origin = ''"
+            " AND id > (SELECT coalesce(max(review_mark), 0) FROM sync_state WHERE user_id=?)",
+            (self.user, self.user),
+        )
+        return {int(r[0]) for r in rows}
 
     def pending_reviews(self, card_id: int) -> list[tuple[bytes | None, int, int]]:
         """A client's answers of a card made since its last push: (uid, reviewed_at, rating)."""

@@ -310,8 +310,11 @@ class SyncWrite(ReviewWrites, Table):
         return sorted(found)
 
     def next_card_id(self) -> int:
-        """No card this replica creates from now on has a smaller id."""
-        return int(self.db.scalar("SELECT coalesce(max(id), 0) + 1 FROM cards") or 1)
+        """No card this replica creates from now on has a smaller id (on PostgreSQL, whose
+        key is (user, id), the user's largest: one index probe, not a scan)."""
+        mine = " WHERE user_id=?" if self.db.dialect == POSTGRESQL else ""
+        params = (self.user,) if mine else ()
+        return int(self.db.scalar(f"SELECT coalesce(max(id), 0) + 1 FROM cards{mine}", params) or 1)
 
     def card_notes(self, card_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
         """Card id -> (note id, note GUID), for cards named by their reviews."""

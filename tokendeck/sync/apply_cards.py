@@ -71,6 +71,8 @@ class CardsApply:
         self.undone_bases: dict[Order, str | None] = {}
         #: ids of reviews this batch added
         self.added: set[bytes] = set()
+        #: a client's cards answered since its last push (read once, when first needed)
+        self._pending: set[int] | None = None
 
     def run(self) -> None:
         """Merge the card rows, add and remove reviews, then decide the schedules."""
@@ -340,7 +342,9 @@ class CardsApply:
             newer = ts > ms or (ts == ms and their_sched != card.sched)
             if their_sched is None or not newer:
                 return None
-            pending = self.w.pending_reviews(card.id)
+            if self._pending is None:
+                self._pending = self.w.pending_cards()
+            pending = self.w.pending_reviews(card.id) if card.id in self._pending else []
             if not pending:
                 return their_sched, ts, True
             # Answered here since the push: those answers go on top of the server's state.

@@ -26,6 +26,7 @@ from tokendeck.errors import (
     AuthenticationError,
     DiskFullError,
     ReplicaCopyError,
+    ServerChangedError,
     SyncError,
     SyncVersionError,
 )
@@ -34,11 +35,11 @@ from tokendeck.storage import Store
 from tokendeck.storage.sync import SyncState
 from tokendeck.storage.sync_read import Window
 from tokendeck.sync import codec
-from tokendeck.sync.applying import CLIENT, REMOTE, Side
+from tokendeck.sync.applying import CLIENT, REMOTE, Applied, Side
 from tokendeck.sync.incoming import apply
 from tokendeck.sync.model import Batch
 from tokendeck.sync.outgoing import Limits, Position, collect
-from tokendeck.sync.protocol import BATCH_TYPE, INFO, PULL, PUSH, check_server
+from tokendeck.sync.protocol import BATCH_TYPE, INFO, PROTOCOL, PULL, PUSH, check_server
 from tokendeck.version import __version__
 
 #: An exclusion no origin matches: a full push sends every row, received ones too.
@@ -180,6 +181,8 @@ def checked(response: Response, url: str) -> Response:
         raise SyncVersionError(message, hint=hint)
     if code == "sync_copy":
         raise ReplicaCopyError(message, hint=hint)
+    if code == "sync_server_changed":
+        raise ServerChangedError(message, hint=hint)
     if response.status == 507 or code == "disk_full":
         raise DiskFullError(
             f"the server at {url} is out of disk space: {message}",
@@ -239,11 +242,32 @@ def run(
     then takes a replica id of its own and syncs again as a new device.
     """
     try:
-        return _run(store, transport, now_ms, scheduler, limits)
+        return _known_or_checked(store, transport, now_ms, scheduler, limits)
     except ReplicaCopyError:
         with store.transaction():
             store.sync.become_new_replica()
-        return _run(store, transport, now_ms, scheduler, limits)
+        return _known_or_checked(store, transport, now_ms, scheduler, limits)
+
+
+def _known_or_checked(
+    store: Store,
+    transport: Transport,
+    now_ms: int,
+    scheduler: Callable[[int], Scheduler],
+    limits: Limits | None,
+) -> Report:
+    """A sync with a server met before goes straight to its changes (a sync with nothing
+    to send or receive is one request); the first request names the server's replica,
+    and a server that is another one, was restored, or speaks another protocol refuses
+    it before it changes anything. Then (and on a first sync) ``info`` is read first:
+    it says which side to upgrade, or makes this sync send everything."""
+    state = store.sync.state()
+    if state.remote and not state.progress.get("full"):
+        try:
+            return _run(store, transport, now_ms, scheduler, limits, checked_first=False)
+        except (ServerChangedError, SyncVersionError):
+            pass
+    return _run(store, transport, now_ms, scheduler, limits, checked_first=True)
 
 
 def _run(
@@ -252,20 +276,24 @@ def _run(
     now_ms: int,
     scheduler: Callable[[int], Scheduler],
     limits: Limits | None,
+    *,
+    checked_first: bool,
 ) -> Report:
     started = time.perf_counter()
     report = Report()
-    info = checked(transport.send("GET", INFO), transport.url).json()
-    version = check_server(info, transport.url)
-    full = _adopt_server(store, info)
+    version, full = PROTOCOL, False
+    if checked_first:
+        info = checked(transport.send("GET", INFO), transport.url).json()
+        version = check_server(info, transport.url)
+        full = _adopt_server(store, info)
     with store.transaction():  # the token this sync offers the server for the next one
         if not store.sync.state().next_session:
             store.sync.update(next_session=secrets.token_hex(16))
     loop = _Loop(store, transport, version, now_ms, scheduler, limits or Limits(), report)
     try:
         with store.sync.batched_commits():
-            loop.push(full)
-            loop.pull()
+            if not loop.push(full):
+                loop.pull()
     except DiskFullError as exc:
         raise DiskFullError(
             exc.message,
@@ -328,7 +356,9 @@ class _Loop:
                 progress[key] = value
         self.store.sync.update(progress=progress)
 
-    def push(self, full: bool) -> None:
+    def push(self, full: bool) -> bool:
+        """Send this replica's changes; True when the server said that nothing else is new
+        for this device up to the round of the push (its cursor moved there: no pull)."""
         state = self.store.sync.state()
         saved = state.progress.get("push")
         if saved:
@@ -340,7 +370,7 @@ class _Loop:
             upto = self.store.sync.newest_review(received=full)
             position = Position()
             if rnd <= state.pushed and upto <= state.review_mark and not full:
-                return
+                return False
         window = Window(
             0 if full else state.pushed,
             rnd,
@@ -356,11 +386,13 @@ class _Loop:
 
         # While the server applies one batch, the next is read here (one request in flight).
         batch, following = next_batch(position)
+        answer: dict[str, Any] = {}
         with ThreadPoolExecutor(max_workers=1) as sender:
             while True:
                 sending = None
                 if batch.size():  # framed here: only the request runs beside the next read
-                    sending = sender.submit(self._push_body, self._frame(batch), batch)
+                    body = self._frame(batch, last=following.done)
+                    sending = sender.submit(self._push_body, body, batch)
                 upcoming = None if following.done else next_batch(following)
                 answer = sending.result() if sending is not None else {}
                 with self.store.transaction():
@@ -371,11 +403,15 @@ class _Loop:
                 if upcoming is None:
                     break
                 batch, following = upcoming
+        caught_up = bool(answer.get("caught_up")) and not state.progress.get("pull")
         with self.store.transaction():
             self.store.sync.update(pushed=rnd, review_mark=upto)
+            if caught_up:
+                self.store.sync.update(pulled=int(answer["round"]))
             self._progress(push=None, full=None)
+        return caught_up
 
-    def _frame(self, batch: Batch) -> bytes:
+    def _frame(self, batch: Batch, *, last: bool) -> bytes:
         current = self.store.sync.state()
         batch.header = {
             "protocol": self.version,
@@ -384,6 +420,8 @@ class _Loop:
             "hlc": current.hlc,
             "session": current.session,
             "next": current.next_session,
+            "remote": current.remote,
+            "last": last,
         }
         return codec.encode(batch)
 
@@ -412,7 +450,8 @@ class _Loop:
                         self._fetch, state, header["upto"], header["position"]
                     )
                 with self.store.transaction():
-                    applied = apply(self.store, batch, side)
+                    # Nothing to apply (a sync with nothing new): only the cursor moves.
+                    applied = apply(self.store, batch, side) if batch.size() else Applied()
                     if header.get("hlc"):
                         self.store.sync.observe(int(header["hlc"]))
                     if done:
@@ -435,6 +474,7 @@ class _Loop:
             "limits": [self.limits.rows, self.limits.reviews],
             "session": state.session,
             "next": state.next_session,
+            "remote": state.remote,
         }
         answer = self._send(PULL, json.dumps(request).encode(), "application/json")
         self.report.batches_received += 1

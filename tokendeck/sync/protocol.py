@@ -4,7 +4,8 @@ Three requests under ``/api/v1/sync``, each with the user's API token
 (``Authorization: Bearer ...``); docs/sync.md describes them fully.
 
 * ``GET info``: the server's protocol versions, its replica id for this user
-  and its newest round; the client checks them before it sends anything;
+  and its newest round; the client checks them before its first sync with a
+  server (and when a request is refused for its version or its server's replica);
 * ``POST push``: one batch of the client's changes (a compressed columnar
   frame, :mod:`.codec`) whose header names the protocol, the device and the
   round the device has pulled up to; the answer is JSON (what was applied);
@@ -26,9 +27,13 @@ from typing import Any
 from tokendeck.errors import SyncVersionError
 from tokendeck.version import __version__
 
-#: The protocol this TokenDeck speaks.
-PROTOCOL = 1
-#: The oldest protocol this TokenDeck still serves (as a server) and speaks (as a client).
+#: The protocol this TokenDeck speaks. 2: a device that has synced before skips ``info``;
+#: its first request names the server replica it expects (``remote``), which a server
+#: of another replica, or one restored behind the device's cursor, refuses with 409
+#: ``sync_server_changed`` (the device then reads ``info`` and sends everything).
+PROTOCOL = 2
+#: The oldest protocol this TokenDeck still serves (as a server) and speaks (as a client):
+#: a protocol 1 peer reads ``info`` first and never sends ``remote``.
 MIN_PROTOCOL = 1
 
 INFO = "/api/v1/sync/info"

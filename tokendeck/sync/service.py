@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tokendeck.errors import ReplicaCopyError, ValidationError
+from tokendeck.errors import ReplicaCopyError, ServerChangedError, ValidationError
 from tokendeck.scheduling.scheduler import Scheduler
 from tokendeck.storage import Store
 from tokendeck.storage.sync_read import Window
@@ -18,6 +18,7 @@ from tokendeck.sync import codec
 from tokendeck.sync.applying import SERVER, Side
 from tokendeck.sync.clock import skew_ms
 from tokendeck.sync.incoming import apply
+from tokendeck.sync.model import Batch
 from tokendeck.sync.outgoing import Limits, Position, collect
 from tokendeck.sync.protocol import MIN_PROTOCOL, PROTOCOL, check_request
 from tokendeck.version import __version__
@@ -56,8 +57,12 @@ def push(
             hint="set the device's date and time right, then sync again; nothing was sent",
         )
     _admit(store, device, header, now_ms)
-    done = apply(store, batch, Side(SERVER, device, known, now_ms, scheduler))
-    state = store.sync.state()
+    with store.transaction():  # the round and what is new in it, as the batch left them
+        done = apply(store, batch, Side(SERVER, device, known, now_ms, scheduler))
+        state = store.sync.state()
+        # The push's last batch (protocol 2): when nothing else is new for the device,
+        # it takes this round as pulled and sends no pull request.
+        caught_up = bool(header.get("last")) and store.sync.nothing_for(device, known, state.round)
     return {
         "added": done.added,
         "merged": done.merged,
@@ -65,6 +70,7 @@ def push(
         "replayed": done.replayed,
         "hlc": state.hlc,
         "round": state.round,
+        "caught_up": caught_up,
     }
 
 
@@ -74,33 +80,48 @@ def pull(
     """The next batch of changes a device has not seen, as a frame."""
     check_request(request.get("protocol"))
     device = _device(request.get("device"))
-    if request.get("upto") is None:  # a pull's first request
-        _admit(store, device, request, now_ms)
     cursor = int(request.get("cursor", 0))
     upto = request.get("upto")
-    if upto is None:
+    if upto is None:  # a pull's first request: admitted, and the window fixed, at once
         with store.transaction():
+            _admit(store, device, request, now_ms)
             upto = store.sync.sequence(reviews=True)  # later changes wait for the next pull
     upto = int(upto)
     if cursor > upto:
         cursor = 0  # the server was restored to an older state: send everything again
     position = Position.from_json(request.get("position"))
-    window = Window(cursor, upto, device, replica=store.sync.state().replica)
-    batch, following = collect(store, window, position, limits or _asked(request), undo_since=None)
+    state = store.sync.state()
+    if cursor == upto:  # nothing changed since the device's last pull: no phase to read
+        batch, following = Batch(), Position("done")
+    else:
+        window = Window(cursor, upto, device, replica=state.replica)
+        asked = limits or _asked(request)
+        batch, following = collect(store, window, position, asked, undo_since=None)
+        state = store.sync.state()
     batch.header = {
         "protocol": PROTOCOL,
         "upto": upto,
         "position": following.to_json(),
         "done": following.done,
-        "hlc": store.sync.state().hlc,
+        "hlc": state.hlc,
     }
     return codec.encode(batch)
 
 
 def _admit(store: Store, device: str, request: dict[str, Any], now_ms: int) -> None:
-    """Refuse a copy of a device's file (it presents a token older than the server's)."""
+    """Refuse a device that expects another server (``remote``: the replica it last synced
+    with, protocol 2), and a copy of a device's file (it presents a token older than the
+    server's)."""
     session, following = str(request.get("session") or ""), str(request.get("next") or "")
+    expected = str(request.get("remote") or "")
     with store.transaction():
+        state = store.sync.state()
+        if expected and (expected != state.replica or int(request.get("cursor", 0)) > state.round):
+            raise ServerChangedError(
+                "this server is not the one this device last synced with, or it was restored "
+                "from a backup",
+                hint="sync again: `tokendeck sync` then sends everything, and nothing is lost",
+            )
         admitted = store.sync.admit(device, session[:64], following[:64], now_ms)
     if not admitted:
         raise ReplicaCopyError(

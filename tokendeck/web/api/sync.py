@@ -44,6 +44,7 @@ async def push(request: Request, col: Col, now: Now) -> dict[str, Any]:
             f"a sync batch of {size} bytes is too large", hint="sync with `tokendeck sync`"
         )
     body = await request.body()
+    _class_decks_brought_up_to_date(request, col, now)  # then the push says a pull is due
     return col.serve_sync_push(body, now=now)
 
 
@@ -58,7 +59,19 @@ async def pull(request: Request, col: Col, now: Now) -> Response:
         ) from exc
     if not isinstance(wanted, dict):
         raise ValidationError("the pull request is not a JSON object")
+    if wanted.get("upto") is None:
+        _class_decks_brought_up_to_date(request, col, now)
     return Response(col.serve_sync_pull(wanted, now=now), media_type=BATCH_TYPE)
+
+
+def _class_decks_brought_up_to_date(request: Request, col: Col, now: Now) -> None:
+    """Before a push or a pull's first request, the learner's class decks take their newest
+    versions (as on a page visit), so that the sync carries them: a device that has synced
+    before sends no ``GET info``, which used to do it. One query when nothing is new."""
+    server = getattr(request.app.state, "server", None)
+    user = getattr(request.state, "user", None)
+    if server is not None and user is not None and user.account is not None:
+        server.sharing.sync(user.account, col, now=now)
 
 
 class SyncStatusOut(BaseModel):

@@ -328,7 +328,7 @@ def run_logins(port: int, accounts: int, count: int, parallel: int) -> list[floa
 
 
 # -- servers -----------------------------------------------------------------------------------
-def start_server(app_url: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
+def start_server(app_url: str, workers: int, pool: int) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     process = subprocess.Popen(
         [
@@ -341,7 +341,8 @@ def start_server(app_url: str, workers: int) -> tuple[subprocess.Popen[bytes], i
             "--workers",
             str(workers),
         ],
-        env={**os.environ, "TOKENDECK_POOL_SIZE": "4"},
+        # half the pool serves requests in worker threads (tokendeck/web/lanes.py)
+        env={**os.environ, "TOKENDECK_POOL_SIZE": str(pool)},
     )
     wait_up(port, process)
     return process, port
@@ -446,6 +447,9 @@ def main() -> None:
     parser.add_argument("--notes", type=int, default=200, help="notes of the class deck")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--logins", type=int, default=60)
+    parser.add_argument(
+        "--pool", type=int, default=16, help="connections per worker process (TOKENDECK_POOL_SIZE)"
+    )
     parser.add_argument("--quick", action="store_true", help="20 learners, 1 worker, 5 s")
     args = parser.parse_args()
     if args.quick:
@@ -460,7 +464,7 @@ def main() -> None:
         cluster.admin(f"ALTER ROLE {APP} LOGIN")  # the migration made it; the app logs in as it
         for workers in args.workers:
             log(f"tokendeck server --workers {workers} ...")
-            process, port = start_server(app_url, workers)
+            process, port = start_server(app_url, workers, args.pool)
             try:
                 load = run_load(port, tokens, args.rate, args.seconds, process.pid, cluster.pid)
                 rows.append(

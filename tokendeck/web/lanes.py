@@ -10,11 +10,12 @@ therefore run in worker threads (half the connection pool's size, see
 PostgreSQL together and share its group commit (one WAL flush makes them all
 durable). Every answer is still durable when it is acknowledged.
 
-One user's requests still run one at a time, in the order they arrived (a
-first-in first-out lock per user, :meth:`UserLanes.turn`): the user's
-collection and its caches belong to one request at a time, and an answer sent
-after another is recorded after it. Requests that stay on the loop (every
-other route that opens the collection) take the same turn.
+One user's requests still run one at a time, in the order they reach their
+turn once their credentials are checked (a first-in first-out lock per user,
+:meth:`UserLanes.turn`): the user's collection and its caches belong to one
+request at a time, and an answer sent after the previous one was acknowledged
+is recorded after it. Requests that stay on the loop (every other route that
+opens the collection) take the same turn.
 
 The single-user app and a server over SQLite are unchanged: their database
 handle belongs to the loop's thread, so requests run there, in place, and the

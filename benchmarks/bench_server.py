@@ -180,6 +180,8 @@ class Load:
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
+    #: What the first few errors were (status line and body, or the exception).
+    error_kinds: list[str] = field(default_factory=list)
     #: CPU seconds the server's processes and PostgreSQL's used during the run.
     server_cpu: float = 0.0
     database_cpu: float = 0.0
@@ -232,6 +234,8 @@ async def _learner(
         elapsed = time.perf_counter() - started
         if b" 200 " not in status:
             load.errors += 1
+            if len(load.error_kinds) < 5:
+                load.error_kinds.append(f"{status.decode().strip()} {payload[:300].decode()}")
             break
         load.latencies.append(elapsed)
         load.answers += 1
@@ -283,8 +287,10 @@ def run_load(
     async def guarded(token: str | None, seed: int, stop: float) -> None:
         try:
             await _learner(port, token, seed, stop, mean_think, load)
-        except (OSError, asyncio.IncompleteReadError):  # the server dropped the connection
+        except (OSError, asyncio.IncompleteReadError) as exc:  # the server dropped it
             load.errors += 1
+            if len(load.error_kinds) < 5:
+                load.error_kinds.append(repr(exc))
 
     async def crowd() -> None:
         stop = time.monotonic() + seconds
@@ -416,6 +422,7 @@ def row(name: str, load: Load, offered: float) -> dict[str, Any]:
         "p99_ms": round(percentile(load.latencies, 99) * ms, 1),
         "answers": load.answers,
         "errors": load.errors,
+        "error_kinds": load.error_kinds,
     }
 
 

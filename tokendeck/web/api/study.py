@@ -101,7 +101,8 @@ def _answer_alone(
 def _answered(
     col: Collection, body: schemas.AnswerIn, result: AnswerResult, now: datetime
 ) -> schemas.AnswerOut:
-    answered = card_out(col.card(result.card.id), col.calendar.today(now))
+    # the card as the answer left it (what was written): no second read of it
+    answered = card_out(col.view(result.card), col.calendar.today(now))
     following = next_card(col, now, body.deck, body.session)
     return schemas.AnswerOut(card=answered, leech=result.leech, next=following)
 

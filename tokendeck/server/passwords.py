@@ -10,9 +10,11 @@ fixed hash of the same cost, so a wrong name and a wrong password take the same
 time and give the same answer.
 
 Only a few hashes run at once (half the CPU cores, at least one; each hash
-uses several lanes, so one hash can keep two cores busy): log-ins that arrive
-together then finish one after the other at full speed instead of all sharing
-the cores and all finishing late, and the answers served meanwhile keep some CPU.
+runs its four lanes in threads, so one hash can keep two cores busy): log-ins
+that arrive together finish one after the other at full speed instead of all
+sharing the cores and all finishing late, a burst of log-ins cannot take every
+core from the answers served meanwhile, and memory stays bounded (64 MiB per
+hash running).
 """
 
 from __future__ import annotations

@@ -472,7 +472,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--logins", type=int, default=60)
     parser.add_argument(
-        "--pool", type=int, default=16, help="connections per worker process (TOKENDECK_POOL_SIZE)"
+        "--pool",
+        type=int,
+        default=None,
+        help="connections per worker process (TOKENDECK_POOL_SIZE; default: 16 split"
+        " over the workers, at least 8)",
     )
     parser.add_argument("--quick", action="store_true", help="20 learners, 1 worker, 5 s")
     args = parser.parse_args()
@@ -488,12 +492,15 @@ def main() -> None:
         cluster.admin(f"ALTER ROLE {APP} LOGIN")  # the migration made it; the app logs in as it
         for workers in args.workers:
             log(f"tokendeck server --workers {workers} ...")
-            process, port = start_server(app_url, workers, args.pool)
+            # 16 connections (8 request threads) for one worker, 8 each for more: a
+            # bigger pool per worker only crowds the two cores with threads and backends.
+            pool = args.pool or max(8, 16 // workers)
+            process, port = start_server(app_url, workers, pool)
             try:
                 load = run_load(port, tokens, args.rate, args.seconds, process.pid, cluster.pid)
                 rows.append(
                     row(
-                        f"PostgreSQL, {workers} worker(s), {args.learners} learners",
+                        f"PostgreSQL, {workers} worker(s) x pool {pool}, {args.learners} learners",
                         load,
                         args.rate,
                     )

@@ -237,3 +237,48 @@ def test_an_old_cheaper_hash_is_upgraded_on_a_successful_login(server_url: str) 
         real.accounts.login("root1", PASSWORD, now=START)
         stored_after = real.accounts.stored_hash(real.accounts.get(1))
         assert stored_after is not None and "m=65536," in stored_after
+
+
+def test_only_so_many_hashes_run_at_once() -> None:
+    """Log-ins arriving together take turns at the CPU instead of all slowing each other:
+    while ``concurrency`` hashes run, another waits for a free slot."""
+    import threading
+
+    class Recording:
+        """A hasher (the argon2 interface) that notes whether a slot was free while it ran."""
+
+        time_cost, memory_cost, parallelism = 1, 8, 1
+
+        def __init__(self) -> None:
+            self.free_while_running: list[bool] = []
+
+        def _probe(self) -> None:
+            free = passwords._running.acquire(blocking=False)
+            if free:
+                passwords._running.release()
+            self.free_while_running.append(free)
+
+        def hash(self, password: str) -> str:
+            self._probe()
+            return f"hash-of-{password}"
+
+        def verify(self, stored: str, password: str) -> bool:
+            self._probe()
+            return True
+
+        def check_needs_rehash(self, stored: str) -> bool:
+            return False
+
+    one_at_a_time, two_at_a_time = Recording(), Recording()
+    passwords = Passwords(one_at_a_time, concurrency=1)
+    threads = [threading.Thread(target=passwords.verify, args=("h", "pw")) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert passwords.hash("pw") == "hash-of-pw"
+    assert one_at_a_time.free_while_running == [False] * 4
+    passwords = Passwords(two_at_a_time, concurrency=2)
+    assert passwords.verify("h", "pw").ok
+    assert two_at_a_time.free_while_running == [True]
+    assert Passwords(one_at_a_time).concurrency >= 1

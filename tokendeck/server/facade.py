@@ -13,6 +13,8 @@ so everything a learner does alone works the same on the server.
 
 from __future__ import annotations
 
+import threading
+from contextlib import AbstractContextManager
 from datetime import datetime
 from types import TracebackType
 
@@ -37,6 +39,7 @@ class Server:
         self.fuzz_seed = fuzz_seed
         self.accounts = Accounts(store, self.passwords)
         self._collections: dict[int, Collection] = {}
+        self._collections_lock = threading.Lock()  # requests of several threads open them
         self.classes = Classes(store)
         self.sharing = Sharing(store, self.classes)
 
@@ -83,11 +86,29 @@ class Server:
         from tokendeck.collection import Collection
 
         store = self.store.user(account.user_id).store
-        found = self._collections.get(account.user_id)
-        if found is None or found.store is not store:  # new, or the account was deleted
-            found = Collection(store, account.name, self.fuzz_seed)
-            self._collections[account.user_id] = found
+        with self._collections_lock:
+            found = self._collections.get(account.user_id)
+            if found is None or found.store is not store:  # new, or the account was deleted
+                found = Collection(store, account.name, self.fuzz_seed)
+                self._collections[account.user_id] = found
         return found
+
+    @property
+    def threads(self) -> int:
+        """How many requests may use the database at once from worker threads.
+
+        0 when the database handle belongs to one thread (SQLite): requests then
+        stay on the event loop. On PostgreSQL each thread's transaction is its
+        own, so concurrent learners' commits share the server's group commit;
+        one user's requests must still run one at a time (their collection's
+        caches are not shared between threads at once).
+        """
+        return self.store.db.threads
+
+    def holding(self, account: Account) -> AbstractContextManager[None]:
+        """The account's statements in this thread share one pooled connection for the block
+        (set to the user once, instead of borrowed and set per statement)."""
+        return self.store.user(account.user_id).db.hold()
 
     def close(self) -> None:
         """Close the database."""

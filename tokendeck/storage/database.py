@@ -160,6 +160,24 @@ class Database(ABC):
         It reads what this handle has committed and may write (under the same locks).
         """
 
+    # -- requests in worker threads (a PostgreSQL server) ------------------------------------
+    @property
+    def threads(self) -> int:
+        """How many threads may use this handle at once, each in its own transaction.
+
+        0 for a handle that belongs to one thread (SQLite's connection); on
+        PostgreSQL half the pool, so that a thread holding one connection
+        (:meth:`hold`) can still borrow a second one for the shared tables.
+        """
+        return 0
+
+    def hold(self) -> AbstractContextManager[None]:
+        """This thread's statements share one connection until the block ends (PostgreSQL).
+
+        By default nothing changes: SQLite's handle has one connection anyway.
+        """
+        return nullcontext()
+
     def scoped(self, user_id: int) -> Database:
         """This database as seen by ``user_id`` (PostgreSQL: row-level security follows it)."""
         del user_id  # one file, one connection: nothing to scope below the queries' own filter

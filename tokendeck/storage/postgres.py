@@ -226,6 +226,15 @@ def _is_owner_or_superuser(db: PostgresDatabase) -> bool:
 
 
 # -- the handle --------------------------------------------------------------------------------
+class _ThreadState(threading.local):
+    """One thread's use of a handle: its transaction or snapshot, and a held connection."""
+
+    conn: psycopg.Connection[Row] | None = None
+    depth: int = 0
+    reading: bool = False
+    held: psycopg.Connection[Row] | None = None
+
+
 class PostgresDatabase(Database):
     """One user's (or, without a user, the schema's) handle on a pooled PostgreSQL database."""
 
@@ -235,13 +244,44 @@ class PostgresDatabase(Database):
         self.server = server
         self.location = server.location
         self.user_id = user_id
-        self._conn: psycopg.Connection[Row] | None = None
-        self._depth = 0
+        #: This thread's open transaction, snapshot and held connection (see :meth:`hold`):
+        #: one handle may serve several threads, each in its own transaction.
+        self._local = _ThreadState()
         #: Transactions of this handle that bumped the user's change counter (kept ones).
         self._own_bumps = 0
+        self._bumps_lock = threading.Lock()
         self._changes = 0
         self._closed = False
-        self._reading = False
+
+    # This thread's state (a transaction never spans threads).
+    @property
+    def _conn(self) -> psycopg.Connection[Row] | None:
+        return self._local.conn
+
+    @_conn.setter
+    def _conn(self, conn: psycopg.Connection[Row] | None) -> None:
+        self._local.conn = conn
+
+    @property
+    def _depth(self) -> int:
+        return self._local.depth
+
+    @_depth.setter
+    def _depth(self, depth: int) -> None:
+        self._local.depth = depth
+
+    @property
+    def _reading(self) -> bool:
+        return self._local.reading
+
+    @_reading.setter
+    def _reading(self, reading: bool) -> None:
+        self._local.reading = reading
+
+    @property
+    def threads(self) -> int:
+        """Half the pool: each thread may hold a connection and borrow one more."""
+        return max(1, self.server.pool.max_size // 2)
 
     def scoped(self, user_id: int) -> PostgresDatabase:
         """A handle of ``user_id`` on the same pool (close it as well).
@@ -256,10 +296,10 @@ class PostgresDatabase(Database):
         return PostgresDatabase(self.server, user_id)
 
     def another(self) -> PostgresDatabase:
-        """A second handle of this user on the same pool (a thread of its own may use it).
+        """A second handle of this user on the same pool (for a collection of its own).
 
-        A handle is used by one thread at a time (its open transaction is its
-        own); the pool hands each its own connection.
+        Several threads may share one handle (each thread's transaction is its
+        own); a second handle is for a second collection with caches of its own.
         """
         with _servers_lock:
             self.server.handles += 1
@@ -268,14 +308,42 @@ class PostgresDatabase(Database):
     # -- connections ------------------------------------------------------------------------------
     @contextmanager
     def _connection(self) -> Iterator[psycopg.Connection[Row]]:
-        if self._conn is not None:
-            yield self._conn
+        local = self._local
+        mine = local.conn if local.conn is not None else local.held
+        if mine is not None:
+            yield mine
             return
+        with self._borrowed() as conn:
+            yield conn
+
+    @contextmanager
+    def _borrowed(self) -> Iterator[psycopg.Connection[Row]]:
+        """A connection of the pool, set to this handle's user, for the block."""
         if self._closed:
             raise StorageError(f"the database {self.location} is closed", hint="open it again")
         with self.server.connection() as conn:
             self._bind(conn)
             yield conn
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        """This thread's statements share one pooled connection until the block ends.
+
+        A request of several statements then borrows (and sets to its user) one
+        connection once instead of once per statement outside a transaction.
+        Only for a block that does not wait for other requests (a worker thread's
+        request): the connection is nobody else's meanwhile.
+        """
+        local = self._local
+        if local.held is not None or local.conn is not None:
+            yield
+            return
+        with self._borrowed() as conn:
+            local.held = conn
+            try:
+                yield
+            finally:
+                local.held = None
 
     def _bind(self, conn: psycopg.Connection[Row]) -> None:
         """Set the connection's role and user for this handle, unless it is set already."""
@@ -316,7 +384,7 @@ class PostgresDatabase(Database):
                 while rows := cursor.fetchmany(batch):
                     yield from rows
                 return
-            with self._connection() as conn:
+            with self._borrowed() as conn:  # its own: other statements may run meanwhile
                 conn.execute("BEGIN")
                 try:
                     with conn.cursor(name="tokendeck_rows") as named:
@@ -492,7 +560,8 @@ class PostgresDatabase(Database):
                 conn.execute("ROLLBACK")
             raise translate_error(exc, self.location) from exc
         if self.user_id is not None:
-            self._own_bumps += 1
+            with self._bumps_lock:
+                self._own_bumps += 1
 
     def _commit(self, conn: psycopg.Connection[Row]) -> None:
         try:
@@ -503,7 +572,8 @@ class PostgresDatabase(Database):
 
     def _rollback(self, conn: psycopg.Connection[Row]) -> None:
         if self.user_id is not None:
-            self._own_bumps -= 1  # the bump is undone with everything else
+            with self._bumps_lock:
+                self._own_bumps -= 1  # the bump is undone with everything else
         with suppress(psycopg.Error):
             conn.execute("ROLLBACK")
 

@@ -13,6 +13,7 @@ one transaction.
 
 from __future__ import annotations
 
+import threading
 from contextlib import AbstractContextManager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -54,6 +55,7 @@ class ServerStore:
         self.classes = Classes(db)
         self.publications = Publications(db)
         self._users: dict[int, UserTables] = {}
+        self._users_lock = threading.Lock()  # a server's requests may run in several threads
 
     @classmethod
     def open(cls, url: str) -> ServerStore:
@@ -64,12 +66,16 @@ class ServerStore:
         """The user's own tables (kept for the life of the store: a handle holds no connection)."""
         found = self._users.get(user_id)
         if found is None:
-            found = self._users[user_id] = UserTables(self.db.scoped(user_id), user_id)
+            with self._users_lock:
+                found = self._users.get(user_id)
+                if found is None:
+                    found = self._users[user_id] = UserTables(self.db.scoped(user_id), user_id)
         return found
 
     def forget(self, user_id: int) -> None:
         """Drop a user's handle (their account was deleted)."""
-        found = self._users.pop(user_id, None)
+        with self._users_lock:
+            found = self._users.pop(user_id, None)
         if found is not None and found.db is not self.db:
             found.db.close()
 

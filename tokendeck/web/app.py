@@ -108,14 +108,18 @@ def create_app(settings: WebSettings) -> FastAPI:
     # In the multi-user server every route of the single-user app needs a logged-in user.
     login: list[Any] = []
     if server is not None:
-        from tokendeck.web.accounts.pages import account_pages_router
-        from tokendeck.web.api import server_api_router
         from tokendeck.web.users import current_user
 
         login = [Depends(current_user)]
+    # Routes are matched in order, and answering is most of the traffic: the study routes
+    # (first in api_router) come before the server's own (no path of one matches the other's).
+    app.include_router(api_router(), dependencies=login)
+    if server is not None:
+        from tokendeck.web.accounts.pages import account_pages_router
+        from tokendeck.web.api import server_api_router
+
         app.include_router(server_api_router())
         app.include_router(account_pages_router())
-    app.include_router(api_router(), dependencies=login)
     if server is None:
         from tokendeck.web.api import local_api_router
 

@@ -57,8 +57,9 @@ class Readers:
         grader: Grader | None = None,
     ) -> T:
         """``work(collection)`` in the worker thread; its result, or the error it raised."""
-        main = self._pool.get(user, now)  # opened (and migrated) on the loop as usual
-        col = self._reader_beside(main)
+        async with self._pool.lanes.turn(user.id):  # the loop's collection is the user's turn's
+            main = self._pool.get(user, now)  # opened (and migrated) on the loop as usual
+            col = self._reader_beside(main)
         if col is None:  # in memory: no second connection, so the read runs in place
             if grader is not None:
                 main.use_grader(grader)

@@ -27,9 +27,12 @@ from fastapi import Request
 from tokendeck.errors import AuthenticationError, ForbiddenError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tokendeck.domain.accounts import Account
     from tokendeck.server import Server
     from tokendeck.server.accounts import Identity
+    from tokendeck.web.lanes import UserLanes
 
 SESSION_COOKIE = "tokendeck_session"
 CSRF_HEADER = "x-tokendeck-csrf"
@@ -98,12 +101,13 @@ async def _identify(request: Request, server: Server) -> Identity:
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, value = header.partition(" ")
-        if scheme.lower() != "bearer" or not value.strip():
+        value = value.strip()
+        if scheme.lower() != "bearer" or not value:
             raise AuthenticationError(
                 "the Authorization header is not a bearer token",
                 hint="send 'Authorization: Bearer tdk_...' (POST /api/v1/auth/token makes one)",
             )
-        identity = server.accounts.from_token(value.strip(), now=now)
+        identity = await _off_loop(request, lambda: server.accounts.from_token(value, now=now))
         if identity is None:
             raise AuthenticationError(
                 "the API token is not valid (revoked or mistyped)",
@@ -111,7 +115,11 @@ async def _identify(request: Request, server: Server) -> Identity:
             )
         return identity
     cookie = request.cookies.get(SESSION_COOKIE)
-    identity = None if cookie is None else server.accounts.from_cookie(cookie, now=now)
+    identity = (
+        None
+        if cookie is None
+        else await _off_loop(request, lambda: server.accounts.from_cookie(cookie, now=now))
+    )
     if identity is None:
         raise AuthenticationError(
             "log in first",
@@ -120,6 +128,16 @@ async def _identify(request: Request, server: Server) -> Identity:
     if request.method not in SAFE_METHODS:
         await check_same_site(request, identity.csrf or "")
     return identity
+
+
+async def _off_loop(request: Request, check: Callable[[], Identity | None]) -> Identity | None:
+    """A credential check: in a worker thread on a PostgreSQL server (its queries wait for
+    the database, and the loop serves others meanwhile), in place otherwise.
+
+    Every request asks the database, so a revoked token or ended session is refused
+    at once by every worker."""
+    lanes: UserLanes = request.app.state.collections.lanes
+    return await lanes.call(check)
 
 
 async def check_same_site(request: Request, expected: str) -> None:

@@ -5,7 +5,8 @@ A session is a deck (with its subdecks; none: every deck) and a kind: ``study``
 session names both, and a session only ever shows and changes its own deck's
 cards: answering or acting on a card of another deck is refused (409).
 ``POST /answer`` and ``POST /action`` also return the next card, so the study
-page needs one round trip per card.
+page needs one round trip per card. On a PostgreSQL server these three requests
+run in worker threads, each learner's in order (:mod:`tokendeck.web.lanes`).
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from datetime import datetime
 
 from fastapi import APIRouter, Request, Response, status
 
-from tokendeck.collection import Collection
+from tokendeck.collection import AnswerResult, Collection
 from tokendeck.domain.cards import Rating
 from tokendeck.domain.decks import is_within
 from tokendeck.errors import ConflictError
 from tokendeck.web import schemas
 from tokendeck.web.batching import AnswerBatcher
-from tokendeck.web.deps import Col, Now
+from tokendeck.web.deps import Col, Now, UserLane
 from tokendeck.web.presenters import buttons_out, card_out
 from tokendeck.web.strict import StrictJsonRoute
 
@@ -64,29 +65,58 @@ def _in_session(col: Collection, card_id: int, deck: str | None) -> None:
 
 @router.get("/next", response_model=schemas.StudyOut)
 async def get_next(
-    col: Col, now: Now, deck: str | None = None, session: schemas.SessionName = "study"
+    lane: UserLane, now: Now, deck: str | None = None, session: schemas.SessionName = "study"
 ) -> schemas.StudyOut:
     """The next card to study in ``deck`` (all decks if omitted), or none left today."""
-    return next_card(col, now, deck, session)
+    return await lane.run(lambda col: next_card(col, now, deck, session))
 
 
 @router.post("/answer", response_model=schemas.AnswerOut)
-async def answer(request: Request, body: schemas.AnswerIn, col: Col, now: Now) -> schemas.AnswerOut:
+async def answer(
+    request: Request, body: schemas.AnswerIn, lane: UserLane, now: Now
+) -> schemas.AnswerOut:
     """Record an answer (1-4 or again/hard/good/easy) and return the session's next card."""
     rating = Rating.parse(body.rating)
-    # an unknown deck or a card of another deck is refused before anything is recorded
+    if lane.threaded:  # a PostgreSQL server: its own commit, which PostgreSQL groups with others'
+        return await lane.run(lambda col: _answer_alone(col, body, rating, now))
+    async with lane.in_place() as col:
+        # an unknown deck or a card of another deck is refused before anything is recorded
+        _in_session(col, body.card_id, body.deck)
+        batcher: AnswerBatcher = request.app.state.answers
+        result = await batcher.answer(
+            col, body.card_id, rating, now=now, duration_ms=body.duration_ms
+        )
+        return _answered(col, body, result, now)
+
+
+def _answer_alone(
+    col: Collection, body: schemas.AnswerIn, rating: Rating, now: datetime
+) -> schemas.AnswerOut:
+    """Record one answer in a transaction of its own (a worker thread's request)."""
     _in_session(col, body.card_id, body.deck)
-    batcher: AnswerBatcher = request.app.state.answers
-    result = await batcher.answer(col, body.card_id, rating, now=now, duration_ms=body.duration_ms)
-    answered = card_out(col.card(result.card.id), col.calendar.today(now))
+    result = col.answer(body.card_id, rating, now=now, duration_ms=body.duration_ms)
+    return _answered(col, body, result, now)
+
+
+def _answered(
+    col: Collection, body: schemas.AnswerIn, result: AnswerResult, now: datetime
+) -> schemas.AnswerOut:
+    # the card as the answer left it (what was written): no second read of it
+    answered = card_out(col.view(result.card), col.calendar.today(now))
     following = next_card(col, now, body.deck, body.session)
     return schemas.AnswerOut(card=answered, leech=result.leech, next=following)
 
 
 @router.post("/action", response_model=schemas.CardActionOut)
-async def card_action(body: schemas.CardActionIn, col: Col, now: Now) -> schemas.CardActionOut:
+async def card_action(
+    body: schemas.CardActionIn, lane: UserLane, now: Now
+) -> schemas.CardActionOut:
     """Suspend, bury (until tomorrow), flag or delete the card being studied; returns the
     session's next card. Undo a suspension or burial from Browse; a flag by flagging 0."""
+    return await lane.run(lambda col: _act(col, body, now))
+
+
+def _act(col: Collection, body: schemas.CardActionIn, now: datetime) -> schemas.CardActionOut:
     _in_session(col, body.card_id, body.deck)
     col.card(body.card_id)  # 404 for an unknown card, whatever the session
     if body.action == "suspend":

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
 from tokendeck.errors import TooLargeError, ValidationError
-from tokendeck.web.deps import Col, Now
+from tokendeck.web.deps import Col, Now, UserLane
 
 #: The largest pushed batch accepted: a client cuts its batches at 8 MiB of text before
 #: compression (tokendeck/sync/outgoing.py), and a single larger row travels alone.
@@ -36,20 +36,21 @@ async def info(col: Col) -> dict[str, Any]:
 
 
 @server_router.post("/push")
-async def push(request: Request, col: Col, now: Now) -> dict[str, Any]:
+async def push(request: Request, lane: UserLane, now: Now) -> dict[str, Any]:
     """Apply one batch of a device's changes (all of it or none); returns what it did."""
     size = int(request.headers.get("content-length") or 0)
     if size > MAX_PUSH_BYTES:
         raise TooLargeError(
             f"a sync batch of {size} bytes is too large", hint="sync with `tokendeck sync`"
         )
-    body = await request.body()
-    _class_decks_brought_up_to_date(request, col, now)  # then the push says a pull is due
-    return col.serve_sync_push(body, now=now)
+    body = await request.body()  # before the user's turn: a slow upload holds up nobody
+    async with lane.in_place() as col:
+        _class_decks_brought_up_to_date(request, col, now)  # then the push says a pull is due
+        return col.serve_sync_push(body, now=now)
 
 
 @server_router.post("/pull")
-async def pull(request: Request, col: Col, now: Now) -> Response:
+async def pull(request: Request, lane: UserLane, now: Now) -> Response:
     """The next batch of changes the device has not seen."""
     try:
         wanted = await request.json()
@@ -59,9 +60,11 @@ async def pull(request: Request, col: Col, now: Now) -> Response:
         ) from exc
     if not isinstance(wanted, dict):
         raise ValidationError("the pull request is not a JSON object")
-    if wanted.get("upto") is None:
-        _class_decks_brought_up_to_date(request, col, now)
-    return Response(col.serve_sync_pull(wanted, now=now), media_type=BATCH_TYPE)
+    async with lane.in_place() as col:
+        if wanted.get("upto") is None:
+            _class_decks_brought_up_to_date(request, col, now)
+        batch = col.serve_sync_pull(wanted, now=now)
+    return Response(batch, media_type=BATCH_TYPE)
 
 
 def _class_decks_brought_up_to_date(request: Request, col: Col, now: Now) -> None:

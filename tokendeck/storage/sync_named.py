@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from tokendeck.domain.synced import DECK_FIELDS, NOTE_TYPE_FIELDS
 from tokendeck.storage.rows import marks
 from tokendeck.storage.sync_read import Window
 from tokendeck.storage.sync_write import LocalRow
@@ -108,7 +109,7 @@ class SyncDecks(NamedRows):
 
     __slots__ = ()
     table = "decks"
-    values = ("name", "description", "config")
+    values = DECK_FIELDS
     ignore_case = True
 
     def default_deck(self, now_ms: int) -> int:
@@ -140,18 +141,7 @@ class SyncNoteTypes(NamedRows):
 
     __slots__ = ()
     table = "note_types"
-    values = (
-        "name",
-        "kind",
-        "field_names",
-        "templates",
-        "css",
-        "latex_pre",
-        "latex_post",
-        "latex_svg",
-        "sort_field",
-        "source_id",
-    )
+    values = NOTE_TYPE_FIELDS
     ignore_case = False
 
     def behind(self, note_ids: Sequence[int], window: Window) -> list[Row]:

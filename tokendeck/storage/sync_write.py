@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tokendeck.domain.synced import NOTE_FIELDS
 from tokendeck.storage.database import POSTGRESQL
 from tokendeck.storage.rows import marks
 from tokendeck.storage.search import mark_stale
@@ -26,21 +27,9 @@ Row = tuple[Any, ...]
 #: Notes in one batch from which the search index is rebuilt later rather than per note.
 _BULK_NOTES = 200
 
-#: A note's synced values as the merge sees them (its note type by GUID) ...
-NOTE_VALUES = (
-    "kind",
-    "front",
-    "back",
-    "tags",
-    "accepted",
-    "fields",
-    "source",
-    "source_note",
-    "note_type",
-    "format",
-)
-#: ... and the columns that store them (the note type by its local id).
-_NOTE_COLUMNS = (*NOTE_VALUES[:8], "note_type_id", "format")
+#: The columns that store a note's synced values, NOTE_FIELDS (which name the note type
+#: by its GUID; the column holds its local id).
+_NOTE_COLUMNS = (*NOTE_FIELDS[:8], "note_type_id", "format")
 SCHED_VALUES = (
     "state",
     "due",
@@ -143,7 +132,7 @@ class SyncWrite(ReviewWrites, Table):
                 f" WHERE n.user_id=? AND n.guid IN ({marks(part)})",
                 (self.user, *part),
             ):
-                found[r[1]] = LocalRow(r[0], dict(zip(NOTE_VALUES, r[2:12], strict=True)), *r[12:])
+                found[r[1]] = LocalRow(r[0], dict(zip(NOTE_FIELDS, r[2:12], strict=True)), *r[12:])
         return found
 
     def _note_type_ids(self) -> dict[str, int]:
@@ -165,7 +154,7 @@ class SyncWrite(ReviewWrites, Table):
         return found
 
     def insert_notes(self, rows: Sequence[Row]) -> None:
-        """New notes: (guid, the NOTE_VALUES, created_at, modified_at, stamps, round, origin)."""
+        """New notes: (guid, the NOTE_FIELDS, created_at, modified_at, stamps, round, origin)."""
         columns = (
             "user_id",
             "guid",
@@ -181,7 +170,7 @@ class SyncWrite(ReviewWrites, Table):
             # a large batch leaves the index to be rebuilt before the next search instead.
             mark_stale(self.db)
         types = self._note_type_ids()
-        at = 1 + NOTE_VALUES.index("note_type")  # after the GUID
+        at = 1 + NOTE_FIELDS.index("note_type")  # after the GUID
         stored = (
             (self.user, *row[:at], None if row[at] is None else types.get(row[at]), *row[at + 1 :])
             for row in rows
@@ -198,7 +187,7 @@ class SyncWrite(ReviewWrites, Table):
             "UPDATE notes SET kind=?, front=?, back=?, tags=?, accepted=?, fields=?, source=?,"
             " source_note=?, note_type_id=?, format=?, created_at=?, modified_at=?"
             " WHERE user_id=? AND id=?",
-            (*(stored[k] for k in NOTE_VALUES), created_at, now_ms, self.user, note_id),
+            (*(stored[k] for k in NOTE_FIELDS), created_at, now_ms, self.user, note_id),
         )
 
     def add_history(self, rows: Sequence[tuple[str, str, Any, int, int, str]]) -> None:

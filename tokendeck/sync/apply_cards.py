@@ -30,12 +30,13 @@ from datetime import date
 from typing import Any
 
 from tokendeck.domain.cards import Card, CardState
+from tokendeck.domain.synced import CARD_FIELDS
 from tokendeck.errors import ValidationError
 from tokendeck.storage.rows import card_from_snapshot, card_snapshot, from_ms, to_ms
 from tokendeck.storage.sync_write import SCHED_VALUES, LocalCard, orphan_id, undo_json
 from tokendeck.sync.applying import MIXED, REMOTE, Context
 from tokendeck.sync.merge import dump_stamps, merge_fields, parse_stamps, survives
-from tokendeck.sync.model import CARD_FIELDS, Table, card_key, index
+from tokendeck.sync.model import Table, card_key, index
 from tokendeck.sync.replay import Step, replay, schedule_of
 
 _C = index("cards")

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from tokendeck.domain.synced import NOTE_FIELDS
 from tokendeck.storage.sync_named import NamedRows
 from tokendeck.storage.sync_write import orphan_id
 from tokendeck.sync.applying import Context
 from tokendeck.sync.merge import Merged, dump_stamps, merge_fields, parse_stamps, survives
-from tokendeck.sync.model import NOTE_FIELDS, card_key, index, split_card_key
+from tokendeck.sync.model import card_key, index, split_card_key
 
 _N = index("notes")
 Tomb = tuple[str, str, int, int | None, int | None, str]

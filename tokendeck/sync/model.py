@@ -119,35 +119,6 @@ ORDER = (
     "tombstones",
 )
 
-#: The synced fields of each mutable kind, merged one by one (last writer wins).
-NOTE_FIELDS = (
-    "kind",
-    "front",
-    "back",
-    "tags",
-    "accepted",
-    "fields",
-    "source",
-    "source_note",
-    "note_type",
-    "format",
-)
-DECK_FIELDS = ("name", "description", "config")
-NOTE_TYPE_FIELDS = (
-    "name",
-    "kind",
-    "field_names",
-    "templates",
-    "css",
-    "latex_pre",
-    "latex_post",
-    "latex_svg",
-    "sort_field",
-    "source_id",
-)
-#: A card's own fields (its flag: Anki's seven colours); ``sched`` is its whole scheduling
-#: state as one field.
-CARD_FIELDS = ("deck", "suspended", "buried", "flag", "sched")
 SCHED_COLUMNS = (
     "state",
     "due",

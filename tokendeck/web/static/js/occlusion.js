@@ -33,11 +33,24 @@ export function drawOcclusions(root) {
     toggle.hidden = !masks.some((m) => m.dataset.occludeinactive === "1");
     toggle.onclick = () => { canvas.hidden = !canvas.hidden; };
   }
-  const draw = () => paint(canvas, image, masks);
-  if (image.complete && image.naturalWidth) draw();
-  else image.addEventListener("load", draw, { once: true });
-  new ResizeObserver(draw).observe(image);
+  // One observer for the page: it draws when the picture gets its size (loaded, or
+  // already there) and again on every resize; a card shown in the same place replaces
+  // the previous card's picture.
+  const previous = shownIn.get(root);
+  if (previous) resized.unobserve(previous);
+  shownIn.set(root, image);
+  painters.set(image, () => paint(canvas, image, masks));
+  resized.observe(image);
 }
+
+const painters = new WeakMap();
+const shownIn = new WeakMap();
+const resized = new ResizeObserver((entries) => {
+  for (const entry of entries) {
+    const draw = painters.get(entry.target);
+    if (draw) draw();
+  }
+});
 
 function paint(canvas, image, masks) {
   const ratio = window.devicePixelRatio || 1;

@@ -63,24 +63,7 @@ class ReviewWrites(Table):
         """Reviews received, as columns: uid, card_id, reviewed_at, rating, duration_ms, kind,
         state_before, state_after, scheduled_days, elapsed_days, stability, difficulty, undo,
         round, origin. Those already here (by uid) are skipped."""
-        names = (
-            "user_id",
-            "uid",
-            "card_id",
-            "reviewed_at",
-            "rating",
-            "duration_ms",
-            "kind",
-            "state_before",
-            "state_after",
-            "scheduled_days",
-            "elapsed_days",
-            "stability",
-            "difficulty",
-            "undo",
-            "sync_seq",
-            "sync_origin",
-        )
+        names = ("user_id", "uid", *ANSWER, "undo", "sync_seq", "sync_origin")
         rows = zip(repeat(self.user), *columns)
         self.db.copy_in("reviews", names, rows, skip_duplicates=True)
 
